@@ -1,0 +1,94 @@
+"""Shared test helpers: build repositories from fixture trees or dicts, optionally as git repos."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from verifier.engine import run_rule
+from verifier.evidence import Evidence
+from verifier.registry import all_rules
+from verifier.repo import Repo
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Ada Student",
+    "GIT_AUTHOR_EMAIL": "ada@example.org",
+    "GIT_COMMITTER_NAME": "Ada Student",
+    "GIT_COMMITTER_EMAIL": "ada@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_SYSTEM": os.devnull,
+}
+
+
+def git(cwd: Path, *args: str, author: tuple[str, str] | None = None) -> str:
+    env = {**os.environ, **GIT_ENV}
+    if author:
+        env.update(GIT_AUTHOR_NAME=author[0], GIT_AUTHOR_EMAIL=author[1])
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def git_init(path: Path, message: str = "initial commit") -> Path:
+    """Make `path` a git repository with everything in it committed."""
+    git(path, "init", "-q", "-b", "main")
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "--allow-empty", "-m", message)
+    return path
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[..., Repo]:
+    """make_repo({"path": "content", ...}, git=False) -> Repo of a fresh directory with those files."""
+    counter = iter(range(1000))
+
+    def make(files: dict[str, str | bytes], git: bool = False) -> Repo:
+        root = tmp_path / f"repo{next(counter)}"
+        root.mkdir()
+        write_tree(root, files)
+        if git:
+            git_init(root)
+        return Repo(root)
+
+    return make
+
+
+@pytest.fixture
+def fixture_repo(tmp_path: Path) -> Callable[..., Repo]:
+    """fixture_repo("rules/m11.hydra/found", git=False) -> Repo of a copy of that fixture tree."""
+
+    def make(relative: str, git: bool = False, extra: dict[str, str | bytes] | None = None) -> Repo:
+        target = tmp_path / relative.replace("/", "__")
+        shutil.copytree(FIXTURES / relative, target)
+        if extra:
+            write_tree(target, extra)
+        if git:
+            git_init(target)
+        return Repo(target)
+
+    return make
+
+
+def check(rule_id: str, repo: Repo) -> Evidence:
+    """Run one rule by id on a Repo, as the engine would (errors become unverifiable)."""
+    rule = next(r for r in all_rules() if r.id == rule_id)
+    return run_rule(rule(), repo)

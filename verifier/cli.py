@@ -1,0 +1,154 @@
+"""`verify PATH [PATH ...]`: check exam reports against their repositories from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from pathlib import Path
+
+from . import __version__
+from .engine import Verification, verify
+from .registry import all_rules
+from .remote import RemoteError, cloned, is_remote
+from .render import render_csv, render_html, render_json, render_junit, render_markdown, render_text
+from .report import ReportError
+
+EXIT_OK, EXIT_BELOW_MIN, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json", "markdown", "junit", "csv", "html")
+
+
+def _split(values: Sequence[str] | None) -> list[str]:
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="verify",
+        description="Check a DTU 02476 MLOps exam report (reports/README.md) against the group's repository.",
+        epilog="Exit codes: 0 ok, 1 a score below --min-score, 2 usage error or missing/unreadable report.",
+    )
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="repository directory or git URL (several allowed)"
+    )
+    parser.add_argument(
+        "--format", "-f", choices=FORMATS, default="text", help="output format (default: text)"
+    )
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of stdout")
+    parser.add_argument("--report", metavar="FILE", help="the report to read (default: reports/README.md)")
+    parser.add_argument(
+        "--select", action="append", metavar="IDS", help="only these rule ids or modules (e.g. m17,M21)"
+    )
+    parser.add_argument(
+        "--ignore", action="append", metavar="IDS", help="skip these rule ids or modules (e.g. M21)"
+    )
+    parser.add_argument(
+        "--min-score", type=float, metavar="X", help="exit 1 if a consistency score is below X"
+    )
+    parser.add_argument("--ref", metavar="REF", help="branch, tag or commit to check out when PATH is a URL")
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=1, metavar="N", help="verify N repositories at once"
+    )
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="show every location and consistent item"
+    )
+    parser.add_argument("--no-color", action="store_true", help="never colour the text output")
+    parser.add_argument(
+        "--measure-coverage",
+        action="store_true",
+        help="RUNS THE GROUP'S TEST SUITE under coverage (executes their code, with a time limit) "
+        "to compare with the coverage claimed in Question 8",
+    )
+    parser.add_argument(
+        "--list-rules", action="store_true", help="list every rule with its modules and title"
+    )
+    parser.add_argument("--version", action="version", version=f"mlops-verifier {__version__}")
+    return parser
+
+
+def list_rules() -> str:
+    lines = []
+    for rule in sorted(all_rules(), key=lambda r: r.id):
+        status = "" if rule.implemented else "  [not implemented yet]"
+        modules = "+".join(rule.modules) or "-"
+        lines.append(f"{rule.id:<30} {modules:<8} {rule.title}{status}")
+        if rule.summary():
+            lines.append(f"{'':<40}{rule.summary()}")
+    return "\n".join(lines) + "\n"
+
+
+def _verify_one(target: str, args: argparse.Namespace) -> Verification:
+    select, ignore = _split(args.select), _split(args.ignore)
+    context = cloned(target, args.ref) if is_remote(target) else nullcontext(Path(target))
+    with context as path:
+        if not Path(path).is_dir():
+            raise ReportError(f"{target}: not a directory")
+        options = {"measure_coverage": True} if args.measure_coverage else {}
+        result = verify(path, report=args.report, select=select, ignore=ignore, **options)
+        result.repo = target
+        return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.list_rules:
+        sys.stdout.write(list_rules())
+        return EXIT_OK
+    if not args.paths:
+        parser.print_usage(sys.stderr)
+        print("verify: error: give at least one PATH (a repository directory or a git URL)", file=sys.stderr)
+        return EXIT_USAGE
+    results: list[Verification] = []
+    failed = False
+
+    def attempt(target: str) -> Verification | None:
+        try:
+            return _verify_one(target, args)
+        except (ReportError, RemoteError, NotADirectoryError, FileNotFoundError) as error:
+            print(
+                f"verify: {target}: {error}" if target not in str(error) else f"verify: {error}",
+                file=sys.stderr,
+            )
+            return None
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for result in pool.map(attempt, args.paths):
+            if result is None:
+                failed = True
+            else:
+                results.append(result)
+    output = _render(results, args)
+    if output:
+        if args.output:
+            Path(args.output).write_text(output, encoding="utf-8")
+        else:
+            sys.stdout.write(output)
+    if failed:
+        return EXIT_USAGE
+    if args.min_score is not None and any((r.score or 0.0) < args.min_score for r in results):
+        return EXIT_BELOW_MIN
+    return EXIT_OK
+
+
+def _render(results: list[Verification], args: argparse.Namespace) -> str:
+    if not results:
+        return ""
+    if args.format == "json":
+        return render_json(results[0] if len(args.paths) == 1 else results)
+    if args.format == "junit":
+        return render_junit(results)
+    if args.format == "csv":
+        return render_csv(results)
+    single = {"markdown": render_markdown, "html": render_html}.get(args.format)
+    if single:
+        return "\n".join(single(r) for r in results)
+    colour = not args.no_color and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return "\n".join(render_text(r, colour=colour, verbose=args.verbose) for r in results)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

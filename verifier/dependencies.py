@@ -1,0 +1,144 @@
+"""Declared dependencies, normalised to PEP 503 names, with the file and line that declares each."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+# Import names that differ from the distribution that provides them.
+IMPORT_TO_DISTRIBUTION: dict[str, tuple[str, ...]] = {
+    "sklearn": ("scikit-learn",),
+    "cv2": ("opencv-python", "opencv-python-headless", "opencv-contrib-python"),
+    "PIL": ("pillow",),
+    "yaml": ("pyyaml",),
+    "skimage": ("scikit-image",),
+    "dotenv": ("python-dotenv",),
+    "hydra": ("hydra-core",),
+    "omegaconf": ("omegaconf", "hydra-core"),
+    "pytorch_lightning": ("pytorch-lightning", "lightning"),
+    "lightning": ("lightning", "pytorch-lightning"),
+    "google": (
+        "google-cloud-storage",
+        "google-cloud-aiplatform",
+        "google-cloud-run",
+        "protobuf",
+        "google-auth",
+    ),
+    "attr": ("attrs",),
+    "bs4": ("beautifulsoup4",),
+    "jose": ("python-jose",),
+    "multipart": ("python-multipart",),
+    "dateutil": ("python-dateutil",),
+    "sentence_transformers": ("sentence-transformers",),
+    "huggingface_hub": ("huggingface-hub",),
+    "prometheus_client": ("prometheus-client",),
+    "prometheus_fastapi_instrumentator": ("prometheus-fastapi-instrumentator",),
+    "functions_framework": ("functions-framework",),
+    "torch_geometric": ("torch-geometric",),
+    "git": ("gitpython",),
+    "magic": ("python-magic",),
+    "docx": ("python-docx",),
+    "Levenshtein": ("python-levenshtein", "levenshtein"),
+    "onnxruntime": ("onnxruntime", "onnxruntime-gpu"),
+    "pkg_resources": ("setuptools",),
+    "wandb": ("wandb",),
+}
+
+
+def normalize(name: str) -> str:
+    """PEP 503 normalised distribution name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def distributions_for_import(module: str) -> tuple[str, ...]:
+    """Distribution names that could provide the top-level import `module`."""
+    top = module.split(".")[0]
+    return IMPORT_TO_DISTRIBUTION.get(top, (normalize(top),))
+
+
+@dataclass(frozen=True)
+class Dependency:
+    name: str
+    spec: str
+    path: str
+    line: int | None
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return None
+
+
+def from_requirement_strings(path: str, text: str, specs: Iterable[Any]) -> list[Dependency]:
+    found = []
+    for spec in specs:
+        if not isinstance(spec, str):
+            continue
+        match = REQUIREMENT_NAME.match(spec)
+        if match:
+            found.append(Dependency(normalize(match.group(1)), spec, path, _line_of(text, spec)))
+    return found
+
+
+def from_pyproject(path: str, text: str, data: dict[str, Any]) -> list[Dependency]:
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    specs: list[Any] = list(project.get("dependencies") or [])
+    for group in (project.get("optional-dependencies") or {}).values():
+        specs.extend(group if isinstance(group, list) else [])
+    for group in (data.get("dependency-groups") or {}).values():
+        specs.extend(group if isinstance(group, list) else [])
+    found = from_requirement_strings(path, text, specs)
+    poetry = (data.get("tool") or {}).get("poetry") if isinstance(data.get("tool"), dict) else None
+    if isinstance(poetry, dict):
+        tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+        tables += [g.get("dependencies") for g in (poetry.get("group") or {}).values() if isinstance(g, dict)]
+        for table in tables:
+            for name in table or {}:
+                if name.lower() != "python":
+                    found.append(Dependency(normalize(name), name, path, _line_of(text, name)))
+    return found
+
+
+def from_requirements_txt(path: str, text: str) -> list[Dependency]:
+    found = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split(" #")[0].strip()
+        if not line or line.startswith(("#", "-", "git+", "http")):
+            egg = re.search(r"#egg=([A-Za-z0-9._-]+)", raw)
+            if egg:
+                found.append(Dependency(normalize(egg.group(1)), raw.strip(), path, number))
+            continue
+        match = REQUIREMENT_NAME.match(line)
+        if match:
+            found.append(Dependency(normalize(match.group(1)), line, path, number))
+    return found
+
+
+def from_lock(path: str, data: dict[str, Any]) -> list[Dependency]:
+    """uv.lock and poetry.lock: every `[[package]]` name (what was resolved, not necessarily direct)."""
+    packages = data.get("package") if isinstance(data, dict) else None
+    return [
+        Dependency(normalize(str(p["name"])), str(p.get("version", "")), path, None)
+        for p in packages or []
+        if isinstance(p, dict) and p.get("name")
+    ]
+
+
+def from_environment_yml(path: str, text: str, data: Any) -> list[Dependency]:
+    found = []
+    if not isinstance(data, dict):
+        return found
+    for entry in data.get("dependencies") or []:
+        if isinstance(entry, str):
+            match = REQUIREMENT_NAME.match(entry.split("::")[-1])
+            if match:
+                found.append(Dependency(normalize(match.group(1)), entry, path, _line_of(text, entry)))
+        elif isinstance(entry, dict):
+            found.extend(from_requirement_strings(path, text, entry.get("pip") or []))
+    return found

@@ -1,0 +1,259 @@
+"""Pair every checklist item with its rule's evidence, give each a verdict, and score the whole."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .evidence import Evidence, Location, Status
+from .registry import all_rules, match_item, select_rules
+from .repo import Repo
+from .report import Answer, ChecklistItem, Report, ReportError, parse_report
+from .rule import Rule
+
+DEFAULT_REPORT = "reports/README.md"
+VERDICTS = (
+    "unsupported",
+    "template-only",
+    "weakly-supported",
+    "confirmed",
+    "unclaimed",
+    "consistent",
+    "unverifiable",
+    "unknown",
+    "skipped",
+)
+_TABLE = {
+    (True, Status.FOUND): "confirmed",
+    (True, Status.WEAK): "weakly-supported",
+    (True, Status.TEMPLATE): "template-only",
+    (True, Status.ABSENT): "unsupported",
+    (False, Status.FOUND): "unclaimed",
+    (False, Status.WEAK): "unclaimed",
+    (False, Status.TEMPLATE): "consistent",
+    (False, Status.ABSENT): "consistent",
+}
+
+
+def verdict_for(claimed: bool, status: Status) -> str:
+    """The verdict table of DESIGN.md; unverifiable evidence is unverifiable whatever the tick."""
+    return "unverifiable" if status is Status.UNVERIFIABLE else _TABLE[(claimed, status)]
+
+
+@dataclass
+class ItemResult:
+    item: ChecklistItem
+    rule: str | None
+    evidence: Evidence | None
+    verdict: str
+    match_score: float = 0.0
+
+    @property
+    def message(self) -> str:
+        if self.evidence is None:
+            return (
+                "skipped by --select/--ignore"
+                if self.verdict == "skipped"
+                else "matches no known checklist item"
+            )
+        message = self.evidence.message
+        if self.item.withdrawn:
+            message = f"ticked, but the remark '{self.item.remark}' withdraws the claim; read as not ticked. {message}"
+        elif self.item.partial:
+            message = f"marked '[{self.item.mark}]' (partial claim, read as not ticked). {message}"
+        return message
+
+    def to_dict(self) -> dict[str, Any]:
+        evidence = self.evidence
+        return {
+            "line": self.item.line,
+            "section": self.item.section,
+            "text": self.item.text,
+            "remark": self.item.remark,
+            "modules": list(self.item.modules),
+            "mark": self.item.mark,
+            "ticked": self.item.ticked,
+            "claimed": self.item.claimed,
+            "partial": self.item.partial,
+            "withdrawn": self.item.withdrawn,
+            "rule": self.rule,
+            "evidence": evidence.status.value if evidence else None,
+            "verdict": self.verdict,
+            "message": self.message,
+            "looked_for": list(evidence.looked_for) if evidence else [],
+            "locations": [loc.to_dict() for loc in evidence.locations] if evidence else [],
+        }
+
+
+@dataclass
+class Verification:
+    repo: str
+    report_path: str
+    commit: str | None
+    items: list[ItemResult] = field(default_factory=list)
+    answers: list[Any] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    report: Report | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counter = Counter(item.verdict for item in self.items)
+        return {verdict: counter.get(verdict, 0) for verdict in VERDICTS}
+
+    @property
+    def score(self) -> float | None:
+        """Consistency: (confirmed + consistent + 0.5 (weakly-supported + template-only)) / scored items."""
+        c = self.counts
+        scored = sum(
+            c[v] for v in ("confirmed", "consistent", "weakly-supported", "template-only", "unsupported")
+        )
+        scored += c["unclaimed"]
+        if not scored:
+            return None
+        return round(
+            (c["confirmed"] + c["consistent"] + 0.5 * (c["weakly-supported"] + c["template-only"])) / scored,
+            4,
+        )
+
+    @property
+    def honesty(self) -> float | None:
+        """Claim precision: (confirmed + 0.5 (weakly-supported + template-only)) / scored ticked items."""
+        c = self.counts
+        claimed = c["confirmed"] + c["weakly-supported"] + c["template-only"] + c["unsupported"]
+        if not claimed:
+            return None
+        return round((c["confirmed"] + 0.5 * (c["weakly-supported"] + c["template-only"])) / claimed, 4)
+
+    def item(self, rule_id: str) -> ItemResult | None:
+        return next((item for item in self.items if item.rule == rule_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1,
+            "tool_version": __version__,
+            "repo": self.repo,
+            "commit": self.commit,
+            "report": self.report_path,
+            "score": self.score,
+            "honesty": self.honesty,
+            "counts": self.counts,
+            "items": [item.to_dict() for item in self.items],
+            "answers": [a.to_dict() if hasattr(a, "to_dict") else a for a in self.answers],
+            "warnings": list(self.warnings),
+        }
+
+
+def run_rule(rule: Rule, repo: Repo) -> Evidence:
+    """A rule's evidence; a rule that raises gives unverifiable evidence naming the error."""
+    try:
+        evidence = rule.check(repo)
+        if not isinstance(evidence, Evidence):
+            raise TypeError(f"check() returned {type(evidence).__name__}, not Evidence")
+        return evidence
+    except Exception as error:
+        repo.warn(f"rule {rule.id} failed: {type(error).__name__}: {error}")
+        return Evidence.unverifiable(f"the rule failed with {type(error).__name__}: {error}")
+
+
+def load_report(repo: Repo, report: str | Path | None) -> tuple[Report, str]:
+    """Read and parse the report; ReportError with one actionable line when it is missing or unreadable."""
+    if report is None:
+        path = repo.root / DEFAULT_REPORT
+        shown = DEFAULT_REPORT
+        if not path.is_file():
+            raise ReportError(
+                f"no report at {DEFAULT_REPORT} in {repo.root} (use --report FILE to point at it)"
+            )
+    else:
+        path = Path(report)
+        if not path.is_absolute() and not path.exists():
+            path = repo.root / report
+        shown = str(report)
+        if not path.is_file():
+            raise ReportError(f"report file not found: {report}")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ReportError(f"cannot read the report {shown}: {error.strerror}") from None
+    try:
+        return parse_report(data), shown
+    except ReportError as error:
+        raise ReportError(f"{shown}: {error}") from None
+
+
+def verify(
+    path: str | Path | Repo,
+    report: str | Path | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    *,
+    check_answers: bool = True,
+    measure_coverage: bool = False,
+) -> Verification:
+    """Verify the repository at `path` against its report (default `reports/README.md`).
+
+    Raises `ReportError` (one line) when there is no readable report; everything else that goes wrong
+    becomes a warning in the result. `measure_coverage` runs the group's test suite under coverage
+    (it executes their code, in a subprocess with a time limit); it is off by default.
+    """
+    repo = path if isinstance(path, Repo) else Repo(path)
+    parsed, shown = load_report(repo, report)
+    repo.report, repo.report_path = parsed, shown
+    warnings: list[str] = list(parsed.warnings)
+    rules = all_rules(warnings)
+    active = select_rules(rules, select, ignore)
+    instances: dict[str, Rule] = {}
+    evidence_cache: dict[str, Evidence] = {}
+    results = []
+    for item in parsed.checklist:
+        match = match_item(item, rules)
+        if match.rule is None:
+            results.append(ItemResult(item, None, None, "unknown", match.score))
+            continue
+        rule_id = match.rule.id
+        if rule_id not in active:
+            results.append(ItemResult(item, rule_id, None, "skipped", match.score))
+            continue
+        if rule_id not in evidence_cache:
+            instances[rule_id] = match.rule()
+            evidence_cache[rule_id] = run_rule(instances[rule_id], repo)
+        evidence = evidence_cache[rule_id]
+        results.append(
+            ItemResult(item, rule_id, evidence, verdict_for(item.claimed, evidence.status), match.score)
+        )
+    verification = Verification(
+        repo=str(path.root if isinstance(path, Repo) else path),
+        report_path=shown,
+        commit=repo.history.head,
+        items=results,
+        report=parsed,
+    )
+    if check_answers:
+        verification.answers = _check_answers(repo, parsed, verification, measure_coverage)
+    verification.warnings = warnings + [w for w in repo.warnings if w not in warnings]
+    return verification
+
+
+def _check_answers(
+    repo: Repo, report: Report, verification: Verification, measure_coverage: bool
+) -> list[Any]:
+    try:
+        from .answers import check_answers
+    except ImportError:
+        return []
+    return check_answers(repo, report, verification, measure_coverage=measure_coverage)
+
+
+__all__ = [
+    "Answer",
+    "ItemResult",
+    "Location",
+    "Verification",
+    "load_report",
+    "verdict_for",
+    "verify",
+]

@@ -1,0 +1,157 @@
+"""Git history of the verified repository, read once through GitPython (`git log` in one call)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_COMMITS = 5000
+BOT = re.compile(r"\[bot\]|dependabot|github-actions|pre-commit-ci|renovate|noreply@github\.com$", re.I)
+RECORD, UNIT = "\x1e", "\x1f"
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author: str
+    email: str
+    date: str
+    subject: str
+    files: tuple[str, ...] = ()
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(BOT.search(self.author) or (BOT.search(self.email) and "[bot]" in self.email))
+
+
+@dataclass(frozen=True)
+class Author:
+    """One person, with every name and email seen for them merged."""
+
+    names: tuple[str, ...]
+    emails: tuple[str, ...]
+    commits: int
+
+
+@dataclass
+class History:
+    available: bool = False
+    reason: str = "not a git repository"
+    head: str | None = None
+    branch: str | None = None
+    shallow: bool = False
+    truncated: bool = False
+    commits: list[Commit] = field(default_factory=list)
+    remotes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def merges(self) -> list[Commit]:
+        return [commit for commit in self.commits if commit.is_merge]
+
+    def merged_branches(self) -> list[str]:
+        """Branch names named by merge commits ("Merge branch 'x'", "Merge pull request #3 from o/x")."""
+        names = []
+        for commit in self.merges:
+            match = re.search(r"Merge (?:branch '([^']+)'|pull request #\d+ from \S+?/(\S+))", commit.subject)
+            if match:
+                names.append(match.group(1) or match.group(2))
+        return names
+
+    def authors(self, include_bots: bool = False) -> list[Author]:
+        """People who authored commits, merged by shared email or shared name (case-insensitive)."""
+        groups: list[tuple[set[str], set[str], int]] = []
+        for commit in self.commits:
+            if commit.is_bot and not include_bots:
+                continue
+            name, email = commit.author.strip().lower(), commit.email.strip().lower()
+            matches = [g for g in groups if name in g[0] or (email and email in g[1])]
+            merged_names, merged_emails, count = {name}, {email} if email else set(), 1
+            for group in matches:
+                merged_names |= group[0]
+                merged_emails |= group[1]
+                count += group[2]
+                groups.remove(group)
+            groups.append((merged_names, merged_emails, count))
+        return [
+            Author(tuple(sorted(n)), tuple(sorted(e)), c) for n, e, c in sorted(groups, key=lambda g: -g[2])
+        ]
+
+    def file_commit_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for commit in self.commits:
+            for path in commit.files:
+                counts[path] = counts.get(path, 0) + 1
+        return counts
+
+    def last_commit(self, path: str) -> Commit | None:
+        return next((commit for commit in self.commits if path in commit.files), None)
+
+    def untouched_since_first_commit(self) -> set[str]:
+        """Files added by the root commit and never changed after it (a hint of template files)."""
+        if not self.commits or self.shallow or self.truncated:
+            return set()
+        root = self.commits[-1]
+        counts = self.file_commit_counts()
+        return {path for path in root.files if counts.get(path) == 1}
+
+
+def read_history(root: Path, max_commits: int = MAX_COMMITS) -> History:
+    """History of the branch checked out at `root`; a directory that is not a work tree root has none."""
+    try:
+        import git
+    except ImportError:  # pragma: no cover - gitpython is a hard dependency
+        return History(reason="GitPython is not installed")
+    try:
+        repo = git.Repo(root, search_parent_directories=False)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return History(reason="not a git repository (no .git at its root)")
+    except Exception as error:
+        return History(reason=f"git could not read the repository: {error}")
+    history = History(available=True, reason="")
+    try:
+        history.head = repo.head.commit.hexsha
+    except Exception:
+        return History(available=True, reason="the repository has no commits")
+    try:
+        history.branch = repo.active_branch.name
+    except Exception:
+        history.branch = None
+    history.shallow = (Path(repo.git_dir) / "shallow").exists()
+    try:
+        history.remotes = {remote.name: next(iter(remote.urls), "") for remote in repo.remotes}
+    except Exception:
+        history.remotes = {}
+    output = repo.git.log(
+        f"-n{max_commits + 1}",
+        f"--format={RECORD}%H{UNIT}%P{UNIT}%an{UNIT}%ae{UNIT}%aI{UNIT}%s",
+        "--name-only",
+        "--no-renames",
+        "-z",
+        "HEAD",
+    )
+    history.commits = _parse_log(output)
+    if len(history.commits) > max_commits:
+        history.commits = history.commits[:max_commits]
+        history.truncated = True
+    return history
+
+
+def _parse_log(output: str) -> list[Commit]:
+    commits = []
+    for record in output.split(RECORD):
+        if not record.strip("\x00\n"):
+            continue
+        header, _, rest = record.partition("\n")
+        fields = header.split(UNIT)
+        if len(fields) < 6:
+            continue
+        sha, parents, author, email, date, subject = fields[:6]
+        files = tuple(name.strip("\n") for name in rest.split("\x00") if name.strip("\n"))
+        commits.append(Commit(sha, tuple(parents.split()), author, email, date, subject, files))
+    return commits

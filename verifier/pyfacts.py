@@ -1,0 +1,220 @@
+"""Facts about a Python file read from its AST, never by importing it.
+
+Names are resolved through the file's own imports, so `import wandb as wb; wb.init()` is recorded
+as a call to `wandb.init`, and `from hydra import main` + `@main(...)` as the decorator `hydra.main`.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+
+MAX_LITERAL = 300
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    line: int
+    keywords: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
+    args: tuple[object, ...] = ()
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    line: int
+    annotated: bool
+    documented: bool
+    is_method: bool
+    is_test: bool
+    decorators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClassDef:
+    name: str
+    line: int
+    bases: tuple[str, ...]
+    documented: bool
+
+
+@dataclass
+class PythonFacts:
+    """What a Python file (or a notebook's code cells) imports, calls, defines and says."""
+
+    imports: list[tuple[str, int]] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    decorators: list[tuple[str, int]] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
+    classes: list[ClassDef] = field(default_factory=list)
+    strings: list[tuple[str, int]] = field(default_factory=list)
+    attributes: list[tuple[str, int]] = field(default_factory=list)
+    error: str | None = None
+
+    def imports_module(self, *modules: str) -> list[int]:
+        """Lines importing any of `modules` or a submodule of one (`torch` matches `torch.nn`)."""
+        return [line for name, line in self.imports if _matches_any(name, modules)]
+
+    def calls_to(self, *names: str) -> list[Call]:
+        """Calls whose resolved name is one of `names`, or ends with `.name` for a bare method name."""
+        return [call for call in self.calls if _call_matches(call.name, names)]
+
+    def decorated_with(self, *names: str) -> list[tuple[str, int]]:
+        return [(name, line) for name, line in self.decorators if _call_matches(name, names)]
+
+    def subclasses_of(self, *bases: str) -> list[ClassDef]:
+        return [cls for cls in self.classes if any(_call_matches(base, bases) for base in cls.bases)]
+
+
+def _matches_any(name: str, modules: tuple[str, ...]) -> bool:
+    return any(name == module or name.startswith(module + ".") for module in modules)
+
+
+def _call_matches(name: str, wanted: tuple[str, ...]) -> bool:
+    """`torch.onnx.export` matches the wanted names `torch.onnx.export`, `onnx.export` and `export`."""
+    return any(name == target or name.endswith("." + target) for target in wanted)
+
+
+def parse_python(source: str) -> PythonFacts:
+    """Facts of a Python source. A syntax error gives empty facts with `error` set, never an exception."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        return PythonFacts(error=f"{type(error).__name__}: {getattr(error, 'msg', error)}")
+    collector = _Collector()
+    try:
+        collector.visit(tree)
+    except RecursionError:
+        collector.facts.error = "RecursionError: nesting too deep"
+    return collector.facts
+
+
+def notebook_source(text: str) -> str:
+    """The code cells of a Jupyter notebook as one Python source (shell and magic lines blanked)."""
+    try:
+        notebook = json.loads(text)
+    except (ValueError, RecursionError):
+        return ""
+    cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
+    chunks: list[str] = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        lines = ["" if line.lstrip().startswith(("!", "%")) else line for line in source.splitlines()]
+        chunks.append("\n".join(lines))
+    return "\n\n".join(chunks)
+
+
+class _Collector(ast.NodeVisitor):
+    def __init__(self) -> None:
+        self.facts = PythonFacts()
+        self.aliases: dict[str, str] = {}
+        self.class_depth = 0
+
+    def resolve(self, node: ast.AST) -> str | None:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Call):
+            inner = self.resolve(node.func)
+            if inner is None:
+                return None
+            parts.append(inner)
+        elif isinstance(node, ast.Name):
+            parts.append(self.aliases.get(node.id, node.id))
+        else:
+            return None
+        return ".".join(reversed(parts))
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.facts.imports.append((alias.name, node.lineno))
+            local = alias.asname or alias.name.split(".")[0]
+            self.aliases[local] = alias.name if alias.asname else alias.name.split(".")[0]
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = "." * node.level + (node.module or "")
+        self.facts.imports.append((module, node.lineno))
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            full = f"{module}.{alias.name}" if module else alias.name
+            self.facts.imports.append((full, node.lineno))
+            self.aliases[alias.asname or alias.name] = full
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = self.resolve(node.func)
+        if name:
+            keywords = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
+            args = tuple(_literal(arg) for arg in node.args[:4])
+            self.facts.calls.append(Call(name, node.lineno, keywords, args))
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        name = self.resolve(node)
+        if name and "." in name:
+            self.facts.attributes.append((name, node.lineno))
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and 0 < len(node.value) <= MAX_LITERAL:
+            self.facts.strings.append((node.value, node.lineno))
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        decorators = []
+        for decorator in node.decorator_list:
+            name = self.resolve(decorator)
+            if name:
+                decorators.append(name)
+                self.facts.decorators.append((name, decorator.lineno))
+        arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        if self.class_depth and arguments and arguments[0].arg in {"self", "cls"}:
+            arguments = arguments[1:]
+        annotated = node.returns is not None or any(arg.annotation is not None for arg in arguments)
+        self.facts.functions.append(
+            Function(
+                name=node.name,
+                line=node.lineno,
+                annotated=annotated,
+                documented=ast.get_docstring(node) is not None,
+                is_method=self.class_depth > 0,
+                is_test=node.name.startswith("test"),
+                decorators=tuple(decorators),
+            )
+        )
+        outer = self.class_depth
+        self.class_depth = 0
+        self.generic_visit(node)
+        self.class_depth = outer
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        bases = tuple(name for base in node.bases if (name := self.resolve(base)))
+        for decorator in node.decorator_list:
+            name = self.resolve(decorator)
+            if name:
+                self.facts.decorators.append((name, decorator.lineno))
+        self.facts.classes.append(
+            ClassDef(node.name, node.lineno, bases, ast.get_docstring(node) is not None)
+        )
+        self.class_depth += 1
+        self.generic_visit(node)
+        self.class_depth -= 1
+
+
+def _literal(node: ast.AST) -> object:
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return value if not isinstance(value, str) or len(value) <= MAX_LITERAL else value[:MAX_LITERAL]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [_literal(element) for element in node.elts[:20]]
+    if isinstance(node, ast.Name):
+        return f"<name {node.id}>"
+    return "<expr>"

@@ -1,0 +1,155 @@
+"""Finding rules (built-in and third-party) and matching report items to them."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import entry_points
+from types import ModuleType
+
+from .report import ChecklistItem, item_text_without_tag
+from .rule import Rule
+
+ENTRY_POINT_GROUP = "verifier.rules"
+MATCH_THRESHOLD = 0.62
+MODULE_BONUS = 0.08
+
+
+class RegistryError(RuntimeError):
+    """Two rules claim the same id, or a plugin does not provide rules."""
+
+
+def _rules_in(module: ModuleType) -> list[type[Rule]]:
+    return [
+        obj
+        for _, obj in inspect.getmembers(module, inspect.isclass)
+        if issubclass(obj, Rule) and obj is not Rule and obj.id and obj.__module__ == module.__name__
+    ]
+
+
+@cache
+def builtin_rules() -> tuple[type[Rule], ...]:
+    """Every rule class in the `verifier.rules` package (the repository's rules/ folder)."""
+    package = importlib.import_module("verifier.rules")
+    found: list[type[Rule]] = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            found += _rules_in(importlib.import_module(f"{package.__name__}.{info.name}"))
+    return tuple(found)
+
+
+def plugin_rules(warnings: list[str] | None = None) -> list[type[Rule]]:
+    """Rules from the entry-point group `verifier.rules`: a Rule class, a module of them, or a list."""
+    found: list[type[Rule]] = []
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = point.load()
+        except Exception as error:
+            if warnings is not None:
+                warnings.append(f"rule plugin {point.name!r} failed to load: {error}")
+            continue
+        if inspect.ismodule(loaded):
+            found += _rules_in(loaded)
+        elif inspect.isclass(loaded) and issubclass(loaded, Rule):
+            found.append(loaded)
+        elif isinstance(loaded, Iterable):
+            found += [r for r in loaded if inspect.isclass(r) and issubclass(r, Rule)]
+        elif warnings is not None:
+            warnings.append(f"rule plugin {point.name!r} provides no Rule classes")
+    return found
+
+
+def all_rules(warnings: list[str] | None = None) -> list[type[Rule]]:
+    rules: dict[str, type[Rule]] = {}
+    for rule in [*builtin_rules(), *plugin_rules(warnings)]:
+        if rule.id in rules and rules[rule.id] is not rule:
+            raise RegistryError(
+                f"rule id {rule.id!r} is defined twice ({rules[rule.id].__module__}, {rule.__module__})"
+            )
+        rules[rule.id] = rule
+    return list(rules.values())
+
+
+def select_rules(
+    rules: Sequence[type[Rule]], select: Iterable[str] | None, ignore: Iterable[str] | None
+) -> set[str]:
+    """Ids of the rules kept by `--select` / `--ignore` (rule ids, id prefixes like `m17`, or modules like `M21`)."""
+
+    def hit(rule: type[Rule], key: str) -> bool:
+        key = key.strip()
+        return rule.id == key or rule.id.startswith(key.rstrip(".") + ".") or key.upper() in rule.modules
+
+    chosen = {r.id for r in rules if not select or any(hit(r, key) for key in select)}
+    return {
+        rid for rid in chosen if not any(hit(r, key) for r in rules if r.id == rid for key in ignore or ())
+    }
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "and",
+        "or",
+        "of",
+        "for",
+        "your",
+        "you",
+        "in",
+        "on",
+        "with",
+        "that",
+        "it",
+        "its",
+        "is",
+        "are",
+        "be",
+        "using",
+        "use",
+    ]
+)
+
+
+def normalize_text(text: str) -> str:
+    """Lower-case words of an item text without module tag, markup or punctuation."""
+    return " ".join(_WORD.findall(item_text_without_tag(text).lower().replace("`", "")))
+
+
+def _similarity(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    sequence = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    words_a = {w for w in a.split() if w not in _STOP}
+    words_b = {w for w in b.split() if w not in _STOP}
+    overlap = len(words_a & words_b) / max(1, len(words_a | words_b))
+    # A student's trailing remark or a truncated template line should not sink a clear match.
+    containment = len(words_a & words_b) / max(1, min(len(words_a), len(words_b)))
+    return max(sequence, 0.5 * overlap + 0.5 * containment * min(1.0, len(words_a & words_b) / 4))
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: type[Rule] | None
+    score: float
+
+
+def match_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> Match:
+    """The rule this checklist item answers to, by text similarity with a bonus for a shared module tag."""
+    text = normalize_text(item.text)
+    best: Match = Match(None, 0.0)
+    for rule in rules:
+        score = max((_similarity(text, normalize_text(t)) for t in rule.texts), default=0.0)
+        if item.modules and set(item.modules) & set(rule.modules):
+            score += MODULE_BONUS
+        if score > best.score:
+            best = Match(rule, score)
+    return best if best.score >= MATCH_THRESHOLD else Match(None, best.score)

@@ -1,0 +1,202 @@
+"""Render a Verification as text (for a grader's screen), JSON (the contract), Markdown, JUnit or CSV."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections.abc import Sequence
+from xml.etree import ElementTree as ET
+
+from . import __version__
+from .engine import VERDICTS, ItemResult, Verification
+
+GROUPS = (
+    ("unsupported", "UNSUPPORTED: ticked, but nothing found where it would be"),
+    ("template-only", "TEMPLATE-ONLY: ticked, only the course template's defaults support it"),
+    ("weakly-supported", "WEAKLY SUPPORTED: ticked, only a trace that may not be real use"),
+    ("unclaimed", "UNCLAIMED: evidence found, box not ticked"),
+    ("confirmed", "CONFIRMED"),
+    ("unverifiable", "UNVERIFIABLE: the repository cannot show this"),
+    ("consistent", "CONSISTENT: not ticked, nothing found"),
+    ("unknown", "UNKNOWN ITEMS: match no checklist item of any course year"),
+    ("skipped", "SKIPPED by --select/--ignore"),
+)
+MARKS = {
+    "unsupported": "✗",
+    "template-only": "T",
+    "weakly-supported": "~",
+    "unclaimed": "+",
+    "confirmed": "✓",
+    "unverifiable": "?",
+    "consistent": "·",
+    "unknown": "!",
+    "skipped": "-",
+}
+COLOURS = {
+    "unsupported": "31",
+    "template-only": "33",
+    "weakly-supported": "33",
+    "unclaimed": "36",
+    "confirmed": "32",
+}
+COMPACT = {"consistent", "skipped"}
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def render_text(result: Verification, *, colour: bool = False, verbose: bool = False) -> str:
+    """One screen for a grader: the summary, then problems first, each with its evidence or what was looked for."""
+
+    def paint(text: str, verdict: str) -> str:
+        code = COLOURS.get(verdict)
+        return f"\x1b[{code}m{text}\x1b[0m" if colour and code else text
+
+    counts = result.counts
+    ticked = sum(1 for item in result.items if item.item.ticked)
+    commit = result.commit[:10] if result.commit else "no git history"
+    lines = [
+        f"mlops-verifier {__version__}  {result.repo}",
+        f"report {result.report_path}: {len(result.items)} items, {ticked} ticked   commit {commit}",
+        f"score {_fmt(result.score)} (consistency)   honesty {_fmt(result.honesty)} (claim precision)",
+        "   ".join(f"{verdict} {counts[verdict]}" for verdict in VERDICTS if counts[verdict]),
+    ]
+    limit = 8 if verbose else 3
+    for verdict, heading in GROUPS:
+        members = [item for item in result.items if item.verdict == verdict]
+        if not members:
+            continue
+        lines += ["", paint(f"{heading} ({len(members)})", verdict)]
+        for item in members:
+            lines.append(
+                f"  {paint(MARKS[verdict], verdict)} L{item.item.line:<4} {item.rule or '-':<28} {_short(item)}"
+            )
+            if verdict in COMPACT and not verbose:
+                continue
+            lines += _details(item, limit)
+    if result.answers:
+        lines += ["", "ANSWERS"]
+        for answer in result.answers:
+            data = answer.to_dict() if hasattr(answer, "to_dict") else answer
+            if data.get("verdict") != "consistent" or verbose:
+                lines.append(f"  Q{data.get('question')}: {data.get('verdict')}: {data.get('message', '')}")
+    if result.warnings:
+        lines += ["", f"WARNINGS ({len(result.warnings)})"] + [f"  ! {w}" for w in result.warnings[:20]]
+        if len(result.warnings) > 20:
+            lines.append(f"  ... {len(result.warnings) - 20} more (see --format json)")
+    return "\n".join(lines) + "\n"
+
+
+def _short(item: ItemResult, width: int = 80) -> str:
+    text = item.item.text
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _details(item: ItemResult, limit: int) -> list[str]:
+    lines = [f"         {item.message}"]
+    evidence = item.evidence
+    if evidence is None:
+        return lines
+    for location in evidence.locations[:limit]:
+        lines.append(f"           at {location}")
+    if len(evidence.locations) > limit:
+        lines.append(f"           ... and {len(evidence.locations) - limit} more places")
+    if evidence.looked_for and item.verdict in {"unsupported", "unverifiable", "template-only", "consistent"}:
+        lines.append(f"           looked for: {'; '.join(evidence.looked_for)}")
+    return lines
+
+
+def render_json(results: Sequence[Verification] | Verification) -> str:
+    if isinstance(results, Verification):
+        return json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False) + "\n"
+
+
+def render_markdown(result: Verification) -> str:
+    """A Markdown table per verdict group, for an issue comment or a grading note."""
+    lines = [
+        f"## mlops-verifier: {result.repo}",
+        "",
+        f"Score **{_fmt(result.score)}** (consistency), honesty **{_fmt(result.honesty)}** (claim precision).",
+        "",
+        "| verdict | line | rule | item | evidence |",
+        "|---|---|---|---|---|",
+    ]
+    order = {verdict: index for index, (verdict, _) in enumerate(GROUPS)}
+    for item in sorted(result.items, key=lambda i: (order[i.verdict], i.item.line)):
+        places = "<br>".join(
+            f"`{loc.path}{':' + str(loc.line) if loc.line else ''}`"
+            for loc in (item.evidence.locations[:3] if item.evidence else ())
+        )
+        cell = (item.message + (f"<br>{places}" if places else "")).replace("|", "\\|")
+        text = item.item.text.replace("|", "\\|")
+        lines.append(f"| {item.verdict} | {item.item.line} | {item.rule or '-'} | {text} | {cell} |")
+    return "\n".join(lines) + "\n"
+
+
+def render_junit(results: Sequence[Verification]) -> str:
+    """JUnit XML: one test suite per repository, one test case per checklist item."""
+    suites = ET.Element("testsuites", name="mlops-verifier")
+    for result in results:
+        counts = result.counts
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=result.repo,
+            tests=str(len(result.items)),
+            failures=str(counts["unsupported"] + counts["template-only"]),
+            skipped=str(counts["unverifiable"] + counts["unknown"] + counts["skipped"]),
+        )
+        for item in result.items:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=result.repo,
+                name=f"{item.rule or 'unknown'} (line {item.item.line})",
+            )
+            detail = "\n".join(str(loc) for loc in (item.evidence.locations if item.evidence else ()))
+            if item.verdict in {"unsupported", "template-only"}:
+                failure = ET.SubElement(case, "failure", message=item.message, type=item.verdict)
+                failure.text = detail or "; ".join(item.evidence.looked_for if item.evidence else ())
+            elif item.verdict in {"unverifiable", "unknown", "skipped"}:
+                ET.SubElement(case, "skipped", message=item.message)
+            else:
+                ET.SubElement(case, "system-out").text = f"{item.verdict}: {item.message}\n{detail}".strip()
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def render_csv(results: Sequence[Verification]) -> str:
+    """One row per repository: the gradebook view."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["repo", "commit", "score", "honesty", *VERDICTS])
+    for result in results:
+        writer.writerow(
+            [result.repo, result.commit or "", _fmt(result.score), _fmt(result.honesty)]
+            + [result.counts[v] for v in VERDICTS]
+        )
+    return buffer.getvalue()
+
+
+def render_html(result: Verification) -> str:
+    """A standalone HTML page; every report or repository string is escaped."""
+    rows = []
+    for item in result.items:
+        places = "<br>".join(
+            html.escape(str(loc)) for loc in (item.evidence.locations if item.evidence else ())
+        )
+        rows.append(
+            f"<tr class='{html.escape(item.verdict)}'><td>{html.escape(item.verdict)}</td><td>{item.item.line}</td>"
+            f"<td>{html.escape(item.rule or '-')}</td><td>{html.escape(item.item.text)}</td>"
+            f"<td>{html.escape(item.message)}<br>{places}</td></tr>"
+        )
+    return (
+        "<!doctype html><meta charset='utf-8'><title>mlops-verifier</title>"
+        f"<h1>{html.escape(result.repo)}</h1><p>score {_fmt(result.score)}, honesty {_fmt(result.honesty)}</p>"
+        "<table><tr><th>verdict</th><th>line</th><th>rule</th><th>item</th><th>evidence</th></tr>"
+        + "".join(rows)
+        + "</table>\n"
+    )

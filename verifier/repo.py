@@ -1,0 +1,585 @@
+"""The repository view every rule reads through: one indexing pass, cached reads and parsed views.
+
+Rules never touch the disk themselves. A `Repo` lists the files once (the git-tracked files of a git
+work tree root, since a grader verifies what was pushed; otherwise a walk that honours .gitignore),
+reads lazily with a size cap and binary detection, and builds each parsed view (YAML, TOML,
+workflows, dependencies, Dockerfiles, Python facts, history) once, on first use. Every failure to
+read or parse becomes one warning in `Repo.warnings`; it never stops the verification.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+from . import dependencies as deps
+from .evidence import Location
+from .history import History, read_history
+from .pyfacts import Call, PythonFacts, notebook_source, parse_python
+from .safe_yaml import YamlRefused
+from .safe_yaml import load_all as yaml_load_all
+from .templates import TemplateMatch, git_blob_id, match_blob, match_stub
+from .workflows import Workflow, parse_workflow
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MAX_FILE_BYTES = 1_000_000
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".env",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".ipynb_checkpoints",
+        "site-packages",
+    }
+)
+TEXT_SUFFIXES = frozenset(
+    {
+        ".py",
+        ".pyi",
+        ".ipynb",
+        ".md",
+        ".rst",
+        ".txt",
+        ".toml",
+        ".cfg",
+        ".ini",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".sh",
+        ".bash",
+        ".ps1",
+        ".bat",
+        ".dockerfile",
+        ".dvc",
+        ".lock",
+        ".env",
+        ".sql",
+        ".html",
+        ".htm",
+        ".js",
+        ".jsx",
+        ".ts",
+        ".tsx",
+        ".css",
+        ".tf",
+        ".hcl",
+        ".r",
+        ".jinja",
+        ".j2",
+        ".conf",
+        ".xml",
+        ".csv",
+        ".mk",
+        ".gitignore",
+        ".dockerignore",
+        ".dvcignore",
+        ".python-version",
+        ".example",
+        ".sample",
+    }
+)
+TEXT_NAMES = re.compile(r"^(Dockerfile.*|.*\.?[Dd]ockerfile|Makefile|Procfile|LICENSE.*|\.[\w.-]+|[A-Z_]+)$")
+# Places whose text is never evidence: the report itself, the course's agent files and copies of
+# course material (EVIDENCE.md, "General principles").
+EXCLUDED = re.compile(
+    r"^(reports/README\.md|reports/report\.py|\.github/(agents|prompts)/|AGENTS\.md$|CLAUDE\.md$|"
+    r"(.*/)?docs?/course/|(.*/)?dtu_mlops/)",
+    re.IGNORECASE,
+)
+TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$")
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    path: str
+    instructions: tuple[tuple[int, str, str], ...]
+
+    def get(self, keyword: str) -> list[tuple[int, str]]:
+        return [(line, args) for line, word, args in self.instructions if word == keyword.upper()]
+
+    @property
+    def base_images(self) -> list[str]:
+        return [
+            args.split()[-1] if " AS " not in args.upper() else args.split()[0]
+            for _, args in self.get("FROM")
+        ]
+
+
+class Repo:
+    """A read-only, indexed view of the repository at `root` (see the module docstring)."""
+
+    def __init__(self, root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise NotADirectoryError(f"{root}: not a directory")
+        self.max_file_bytes = max_file_bytes
+        self.warnings: list[str] = []
+        self.report: Any = None
+        self.report_path: str | None = None
+        self._text: dict[str, str | None] = {}
+        self._yaml: dict[str, list[Any]] = {}
+        self._python: dict[str, PythonFacts] = {}
+        self._globs: dict[tuple[str, ...], list[str]] = {}
+        self._searches: dict[tuple[Any, ...], list[Location]] = {}
+        self.truncated: set[str] = set()
+        self.is_git = (self.root / ".git").exists()
+        self._blob_ids: dict[str, str] = {}
+        self.files: tuple[str, ...] = tuple(sorted(self._list_files()))
+        self._file_set = frozenset(self.files)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    # ----------------------------------------------------------------- listing
+
+    def _list_files(self) -> Iterable[str]:
+        if self.is_git:
+            listed = self._git_files()
+            if listed is not None:
+                return listed
+        return self._walk_files()
+
+    def _git_files(self) -> list[str] | None:
+        try:
+            output = subprocess.run(
+                ["git", "-C", str(self.root), "ls-files", "-s", "-z"],
+                capture_output=True,
+                check=True,
+                timeout=120,
+            ).stdout.decode("utf-8", errors="replace")
+        except (OSError, subprocess.SubprocessError) as error:
+            self.warn(f"git ls-files failed ({error}); walking the directory instead")
+            self.is_git = False
+            return None
+        files = []
+        for entry in output.split("\x00"):
+            if not entry:
+                continue
+            meta, _, path = entry.partition("\t")
+            mode, blob, _stage = ([*meta.split(), "", "", ""])[:3]
+            if mode == "160000" or _skipped(path):
+                continue
+            if not (self.root / path).is_file() and not (self.root / path).is_symlink():
+                continue
+            self._blob_ids[path] = blob
+            files.append(path)
+        return files
+
+    def _walk_files(self) -> Iterator[str]:
+        ignores: list[tuple[str, pathspec.PathSpec]] = []
+        for directory, dirnames, filenames in os.walk(self.root, followlinks=False):
+            relative = os.path.relpath(directory, self.root).replace(os.sep, "/")
+            prefix = "" if relative == "." else relative + "/"
+            if ".gitignore" in filenames:
+                try:
+                    lines = (Path(directory) / ".gitignore").read_text(errors="replace").splitlines()
+                    ignores.append((prefix, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+                except OSError as error:
+                    self.warn(f"{prefix}.gitignore: unreadable ({error.strerror})")
+            kept = []
+            for name in sorted(dirnames):
+                path = prefix + name
+                if _skipped(path + "/") or (Path(directory) / name / "pyvenv.cfg").exists():
+                    continue
+                if not _ignored(ignores, path + "/"):
+                    kept.append(name)
+            dirnames[:] = kept
+            for name in filenames:
+                path = prefix + name
+                if not _skipped(path) and not _ignored(ignores, path):
+                    yield path
+
+    # ----------------------------------------------------------------- paths
+
+    def has(self, path: str) -> bool:
+        return path in self._file_set
+
+    def glob(self, *patterns: str) -> list[str]:
+        """Files matching any gitignore-style pattern (`*.dvc` anywhere, `dockerfiles/*.dockerfile` anchored)."""
+        key = tuple(patterns)
+        if key not in self._globs:
+            spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+            self._globs[key] = [path for path in self.files if spec.match_file(path)]
+        return self._globs[key]
+
+    def match(self, pattern: str, flags: int = re.IGNORECASE) -> list[str]:
+        """Files whose path matches the regular expression `pattern` (searched, not anchored)."""
+        compiled = re.compile(pattern, flags)
+        return [path for path in self.files if compiled.search(path)]
+
+    def is_excluded(self, path: str) -> bool:
+        """True for files that are never evidence: the report, course agent files, copied course notes."""
+        return bool(EXCLUDED.match(path))
+
+    def is_test(self, path: str) -> bool:
+        return bool(TEST_PATH.search(path))
+
+    # ----------------------------------------------------------------- reads
+
+    def is_text(self, path: str) -> bool:
+        name = path.rsplit("/", 1)[-1]
+        suffix = os.path.splitext(name)[1].lower()
+        return (
+            suffix in TEXT_SUFFIXES
+            or (not suffix and bool(TEXT_NAMES.match(name)))
+            or bool(re.match(r"(?i)(.*\.)?dockerfile", name))
+        )
+
+    def _safe_path(self, path: str) -> Path | None:
+        full = self.root / path
+        try:
+            resolved = full.resolve()
+        except (OSError, RuntimeError):
+            self.warn(f"{path}: cannot resolve the path; not read")
+            return None
+        if resolved != self.root and self.root not in resolved.parents:
+            self.warn(f"{path}: a symbolic link pointing outside the repository; not read")
+            return None
+        return resolved
+
+    def size(self, path: str) -> int:
+        full = self._safe_path(path)
+        try:
+            return full.stat().st_size if full else 0
+        except OSError:
+            return 0
+
+    def read(self, path: str) -> str | None:
+        """The file's text (at most `max_file_bytes`, decoded leniently); None for binary or unreadable files."""
+        if path in self._text:
+            return self._text[path]
+        text = None
+        full = self._safe_path(path) if path in self._file_set or (self.root / path).is_file() else None
+        if full is not None:
+            try:
+                with open(full, "rb") as handle:
+                    data = handle.read(self.max_file_bytes + 1)
+                if len(data) > self.max_file_bytes:
+                    data = data[: self.max_file_bytes]
+                    self.truncated.add(path)
+                    self.warn(
+                        f"{path}: larger than {self.max_file_bytes // 1000} kB; only its start was read"
+                    )
+                if b"\x00" not in data[:8192]:
+                    text = data.decode("utf-8", errors="replace")
+            except OSError as error:
+                self.warn(f"{path}: unreadable ({error.strerror or error})")
+        self._text[path] = text
+        return text
+
+    def lines(self, path: str) -> list[str]:
+        text = self.read(path)
+        return text.splitlines() if text is not None else []
+
+    def location(self, path: str, line: int | None = None, snippet: str | None = None) -> Location:
+        """A Location whose snippet is the file's own line, unless one is given."""
+        if snippet is None and line:
+            lines = self.lines(path)
+            snippet = lines[line - 1] if 0 < line <= len(lines) else ""
+        return Location(path, line, snippet or "")
+
+    def line_of(self, path: str, pattern: str, flags: int = re.IGNORECASE) -> int | None:
+        compiled = re.compile(pattern, flags)
+        return next((n for n, line in enumerate(self.lines(path), start=1) if compiled.search(line)), None)
+
+    def text_files(self, *patterns: str) -> list[str]:
+        candidates = self.glob(*patterns) if patterns else self.files
+        return [path for path in candidates if self.is_text(path)]
+
+    def search(
+        self, pattern: str, *globs: str, limit: int = 20, flags: int = re.IGNORECASE, excluded: bool = False
+    ) -> list[Location]:
+        """Lines matching the regex `pattern` in text files (optionally only those matching `globs`).
+
+        Files that are never evidence (`is_excluded`) are skipped unless `excluded=True`.
+        """
+        key = (pattern, globs, limit, flags, excluded)
+        if key in self._searches:
+            return self._searches[key]
+        compiled = re.compile(pattern, flags | re.MULTILINE)
+        hits: list[Location] = []
+        for path in self.text_files(*globs):
+            if (not excluded and self.is_excluded(path)) or len(hits) >= limit:
+                continue
+            text = self.read(path)
+            if not text:
+                continue
+            for match in compiled.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                hits.append(self.location(path, line))
+                if len(hits) >= limit:
+                    break
+        self._searches[key] = hits
+        return hits
+
+    # ----------------------------------------------------------------- fingerprints
+
+    def blob_id(self, path: str) -> str | None:
+        if path in self._blob_ids:
+            return self._blob_ids[path]
+        full = self._safe_path(path)
+        if full is None or not full.is_file() or self.size(path) > 50 * self.max_file_bytes:
+            return None
+        try:
+            blob = git_blob_id(full.read_bytes())
+        except OSError:
+            return None
+        self._blob_ids[path] = blob
+        return blob
+
+    def template_match(self, path: str) -> TemplateMatch | None:
+        """The template default this file is an untouched copy of (byte-identical, or a Python stub)."""
+        found = match_blob(self.blob_id(path))
+        if found is None and path.endswith(".py"):
+            text = self.read(path)
+            if text is not None:
+                package = next(
+                    (p.rsplit("/", 1)[-1] for p in self.package_dirs if path.startswith(p + "/")), None
+                )
+                found = match_stub(text, package)
+        return found
+
+    # ----------------------------------------------------------------- structured files
+
+    def yaml_all(self, path: str) -> list[Any]:
+        """Every document of a YAML file (empty on error, with a warning)."""
+        if path not in self._yaml:
+            text = self.read(path)
+            documents: list[Any] = []
+            if text is not None:
+                try:
+                    documents = yaml_load_all(text)
+                except YamlRefused as error:
+                    self.warn(f"{path}: {error}; file skipped")
+            self._yaml[path] = documents
+        return self._yaml[path]
+
+    def yaml(self, path: str) -> Any:
+        documents = self.yaml_all(path)
+        return documents[0] if documents else None
+
+    def yaml_documents(self, *patterns: str) -> Iterator[tuple[str, Any]]:
+        """(path, document) for every YAML document in files matching `patterns` (default: all YAML)."""
+        for path in self.glob(*(patterns or ("*.yaml", "*.yml"))):
+            if self.is_excluded(path):
+                continue
+            for document in self.yaml_all(path):
+                yield path, document
+
+    def toml(self, path: str) -> dict[str, Any] | None:
+        text = self.read(path)
+        if text is None:
+            return None
+        try:
+            return tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError, ValueError) as error:
+            self.warn(f"{path}: invalid TOML ({error}); file skipped")
+            return None
+
+    @cached_property
+    def pyproject(self) -> dict[str, Any]:
+        return (self.toml("pyproject.toml") or {}) if self.has("pyproject.toml") else {}
+
+    @cached_property
+    def workflows(self) -> list[Workflow]:
+        """GitHub Actions workflows under .github/workflows/ (YAML 1.1 `on:` read as True is handled)."""
+        found = []
+        for path in self.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
+            if path.count("/") != 2:
+                continue
+            workflow = parse_workflow(path, self.yaml(path))
+            if workflow.error and workflow.error != "no 'on:' triggers":
+                self.warn(f"{path}: not a workflow ({workflow.error})")
+            found.append(workflow)
+        return found
+
+    @cached_property
+    def dependencies(self) -> list[deps.Dependency]:
+        """Declared dependencies from pyproject, requirements*.txt, uv.lock, poetry.lock, environment.yml."""
+        found: list[deps.Dependency] = []
+        for path in self.glob("pyproject.toml"):
+            data = self.pyproject if path == "pyproject.toml" else self.toml(path)
+            if data:
+                found += deps.from_pyproject(path, self.read(path) or "", data)
+        for path in self.glob(
+            "requirements*.txt", "requirements/*.txt", "*requirements*.txt", "*.requirements"
+        ):
+            found += deps.from_requirements_txt(path, self.read(path) or "")
+        for path in self.glob("uv.lock", "poetry.lock"):
+            data = self.toml(path)
+            if data:
+                found += deps.from_lock(path, data)
+        for path in self.glob("environment.yml", "environment.yaml", "conda*.yml", "conda*.yaml"):
+            found += deps.from_environment_yml(path, self.read(path) or "", self.yaml(path))
+        return found
+
+    def dependency(self, *names: str) -> list[deps.Dependency]:
+        """Declarations of any of the distributions `names` (compared as PEP 503 names)."""
+        wanted = {deps.normalize(name) for name in names}
+        return [dep for dep in self.dependencies if dep.name in wanted]
+
+    def dependency_locations(self, *names: str) -> list[Location]:
+        return [self.location(d.path, d.line, None if d.line else d.spec) for d in self.dependency(*names)]
+
+    @cached_property
+    def dockerfiles(self) -> list[Dockerfile]:
+        """Dockerfile, Dockerfile.*, *.dockerfile and *.Dockerfile anywhere, parsed into instructions."""
+        paths = [p for p in self.files if re.match(r"(?i)^(.*\.)?dockerfile(\..*)?$", p.rsplit("/", 1)[-1])]
+        return [
+            _parse_dockerfile(path, self.read(path) or "") for path in paths if not self.is_excluded(path)
+        ]
+
+    @cached_property
+    def precommit(self) -> dict[str, Any] | None:
+        """The pre-commit config: {'path', 'repos': [repo urls], 'hooks': [hook ids]} or None."""
+        for path in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
+            if self.has(path):
+                data = self.yaml(path)
+                repos = data.get("repos") if isinstance(data, dict) else None
+                hooks = [
+                    str(hook.get("id"))
+                    for repo in repos or []
+                    if isinstance(repo, dict)
+                    for hook in repo.get("hooks") or []
+                    if isinstance(hook, dict)
+                ]
+                urls = [str(repo.get("repo")) for repo in repos or [] if isinstance(repo, dict)]
+                return {"path": path, "repos": urls, "hooks": hooks}
+        return None
+
+    # ----------------------------------------------------------------- python
+
+    @cached_property
+    def package_dirs(self) -> list[str]:
+        """Directories of the group's packages: src/<pkg>/ and top-level <pkg>/ with an __init__.py."""
+        found = []
+        for path in self.glob("__init__.py"):
+            parent = path.rsplit("/", 1)[0] if "/" in path else ""
+            if parent and (parent.count("/") == 0 or (parent.startswith("src/") and parent.count("/") == 1)):
+                if not self.is_test(parent + "/"):
+                    found.append(parent)
+        return sorted(found)
+
+    @cached_property
+    def python_files(self) -> list[str]:
+        """Python files and notebooks that may hold evidence (excluded places left out)."""
+        return [p for p in self.glob("*.py", "*.ipynb") if not self.is_excluded(p)]
+
+    @cached_property
+    def code_files(self) -> list[str]:
+        """The group's own code: Python files and notebooks that are not tests."""
+        return [path for path in self.python_files if not self.is_test(path)]
+
+    @cached_property
+    def test_files(self) -> list[str]:
+        return [path for path in self.python_files if self.is_test(path) and path.endswith(".py")]
+
+    def python(self, path: str) -> PythonFacts:
+        if path not in self._python:
+            text = self.read(path) or ""
+            if path.endswith(".ipynb"):
+                text = notebook_source(text)
+            facts = parse_python(text)
+            if facts.error and path.endswith(".py"):
+                self.warn(f"{path}: Python not parsed ({facts.error})")
+            self._python[path] = facts
+        return self._python[path]
+
+    def _paths(self, paths: Iterable[str] | None) -> Iterable[str]:
+        return self.python_files if paths is None else paths
+
+    def imports(self, *modules: str, paths: Iterable[str] | None = None) -> list[Location]:
+        """Import statements of `modules` (or their submodules) in Python files and notebooks."""
+        return [
+            self.location(path, line)
+            for path in self._paths(paths)
+            for line in self.python(path).imports_module(*modules)
+        ]
+
+    def calls(self, *names: str, paths: Iterable[str] | None = None) -> list[tuple[str, Call]]:
+        """(path, call) for calls resolved to one of `names` (`torch.onnx.export`, `onnx.export`, `export`)."""
+        return [(path, call) for path in self._paths(paths) for call in self.python(path).calls_to(*names)]
+
+    def call_locations(self, *names: str, paths: Iterable[str] | None = None) -> list[Location]:
+        return [self.location(path, call.line) for path, call in self.calls(*names, paths=paths)]
+
+    def decorators(self, *names: str, paths: Iterable[str] | None = None) -> list[Location]:
+        return [
+            self.location(path, line)
+            for path in self._paths(paths)
+            for _, line in self.python(path).decorated_with(*names)
+        ]
+
+    def subclasses(self, *bases: str, paths: Iterable[str] | None = None) -> list[Location]:
+        return [
+            self.location(path, cls.line)
+            for path in self._paths(paths)
+            for cls in self.python(path).subclasses_of(*bases)
+        ]
+
+    # ----------------------------------------------------------------- history
+
+    @cached_property
+    def history(self) -> History:
+        if not self.is_git:
+            return History(reason="not a git repository (no .git at its root)")
+        try:
+            return read_history(self.root)
+        except Exception as error:
+            self.warn(f"git history unreadable: {error}")
+            return History(reason=f"git history unreadable: {error}")
+
+
+def _skipped(path: str) -> bool:
+    parts = path.split("/")
+    return any(part in SKIP_DIRS for part in parts[:-1]) or ".dvc/cache/" in path or parts[-1] == ".DS_Store"
+
+
+def _ignored(ignores: list[tuple[str, pathspec.PathSpec]], path: str) -> bool:
+    return any(path.startswith(prefix) and spec.match_file(path[len(prefix) :]) for prefix, spec in ignores)
+
+
+def _parse_dockerfile(path: str, text: str) -> Dockerfile:
+    instructions: list[tuple[int, str, str]] = []
+    pending: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if not pending:
+            start = number
+        if line.startswith("#"):
+            continue
+        pending.append(line.rstrip("\\").strip())
+        if not line.endswith("\\"):
+            joined = " ".join(part for part in pending if part)
+            word, _, args = joined.partition(" ")
+            instructions.append((start, word.upper(), args.strip()))
+            pending = []
+    return Dockerfile(path, tuple(instructions))

@@ -1,0 +1,276 @@
+"""Parse a group's exam report (`reports/README.md`): the checklist and the answers to the questions.
+
+The parser reads what groups actually hand in: `* [x]`, `- [X]`, `+ [✓]` bullets, wrapped items,
+module tags such as `(M2+M6)`, remarks after the tag, answers inside quote blocks, deleted hint
+lines and `##` headings typed inside answers. It never raises anything but `ReportError`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+CHECKLIST_HEADING = re.compile(r"^\s{0,3}#{1,3}\s*overall\s+project\s+checklist\b", re.IGNORECASE)
+HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
+BULLET = re.compile(r"^(?P<indent>\s*)(?:>\s*)?[-*+]\s+\[(?P<mark>[^\]]{0,4})\]\s*(?P<text>.*)$")
+OTHER_BULLET = re.compile(r"^\s*(?:>\s*)?(?:[-*+]|\d+[.)])\s+")
+MODULE_TAG = re.compile(r"\(\s*(M\s?\d+(?:\s*(?:[+,/&]|and)\s*M?\s?\d+)*)\s*\)", re.IGNORECASE)
+MODULE_NUMBER = re.compile(r"\d+")
+QUESTION_HEADING = re.compile(r"^\s{0,3}#{2,4}\s*Question\s*(\d+)\b", re.IGNORECASE)
+LENGTH_HINT = re.compile(r"answer\s+length\s*:?\s*(\d+)\s*(?:-|–|to)\s*(\d+)", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"-{2,}\s*question\s*\d+\s*fill\s*here\s*-{2,}", re.IGNORECASE)
+ANSWER_MARKER = re.compile(r"^\s*(?:>\s*)*[*_]*\s*answer\s*:\s*[*_]*\s*(?P<rest>.*)$", re.IGNORECASE)
+MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
+
+TICK_MARKS = frozenset({"x", "X", "Y", "y", "✓", "✔", "✅", "☑", "v", "V"})
+EMPTY_MARKS = frozenset({"", " ", "  ", "n", "N"})
+WITHDRAWAL = re.compile(
+    r"\b(fail(ed|s|ing|ure)?|attempt(ed)?|unsuccessful|not\s+(work\w*|finish\w*|complet\w*|done|implemented)|"
+    r"didn'?t|did\s+not|couldn'?t|could\s+not|unable|incomplete|abandoned|gave\s+up)\b",
+    re.IGNORECASE,
+)
+TEMPLATE_SECTIONS = frozenset(
+    {
+        "group information",
+        "coding environment",
+        "version control",
+        "running code and tracking experiments",
+        "working in the cloud",
+        "deployment",
+        "overall discussion of project",
+    }
+)
+
+
+class ReportError(ValueError):
+    """The text cannot be read as an exam report; the message is one line a user can act on."""
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One checklist bullet as the group left it."""
+
+    line: int
+    section: str
+    text: str
+    mark: str
+    ticked: bool
+    modules: tuple[str, ...] = ()
+    remark: str = ""
+    partial: bool = False
+    withdrawn: bool = False
+
+    @property
+    def claimed(self) -> bool:
+        """A tick the group did not take back in a remark ("(An attempt was made, failed ...)")."""
+        return self.ticked and not self.withdrawn
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The group's answer to one `### Question N` of the report."""
+
+    number: int
+    line: int
+    question: str
+    text: str
+    length_range: tuple[int, int] | None = None
+    images: tuple[str, ...] = ()
+    placeholder: bool = False
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass
+class Report:
+    checklist: list[ChecklistItem] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    checklist_line: int | None = None
+
+    def answer(self, number: int) -> Answer | None:
+        return next((answer for answer in self.answers if answer.number == number), None)
+
+    @property
+    def ticked(self) -> list[ChecklistItem]:
+        return [item for item in self.checklist if item.ticked]
+
+
+def parse_report(text: str | bytes) -> Report:
+    """Parse report text. Raises `ReportError` for input that is not a report with a checklist."""
+    text = _as_text(text)
+    lines = text.splitlines()
+    report = Report()
+    start = next((i for i, line in enumerate(lines) if CHECKLIST_HEADING.match(line)), None)
+    if start is None:
+        raise ReportError(
+            "no '## Overall project checklist' section found; is this the course's report template?"
+        )
+    report.checklist_line = start + 1
+    report.checklist = _parse_checklist(lines, start, report.warnings)
+    if not report.checklist:
+        raise ReportError(f"the checklist section at line {start + 1} contains no '* [ ]' items")
+    report.answers = _parse_answers(lines)
+    return report
+
+
+def _as_text(text: str | bytes) -> str:
+    if isinstance(text, bytes):
+        if b"\x00" in text[:8192]:
+            raise ReportError("the report is a binary file, not Markdown")
+        text = text.decode("utf-8", errors="replace")
+    if "\x00" in text[:8192]:
+        raise ReportError("the report is a binary file, not Markdown")
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ReportError("the report is empty")
+    head = text.lstrip()[:200].lower()
+    if head.startswith(("<!doctype html", "<html")):
+        raise ReportError("the report is an HTML page, not the Markdown report (reports/README.md)")
+    return text
+
+
+def _parse_checklist(lines: list[str], start: int, warnings: list[str]) -> list[ChecklistItem]:
+    items: list[ChecklistItem] = []
+    section = ""
+    pending: dict[str, object] | None = None
+
+    def flush() -> None:
+        nonlocal pending
+        if pending is not None:
+            items.append(_make_item(**pending))  # type: ignore[arg-type]
+            pending = None
+
+    for index in range(start + 1, len(lines)):
+        line = lines[index]
+        heading = HEADING.match(line)
+        if heading:
+            flush()
+            if len(heading.group(1)) <= 2:
+                break
+            section = _section_name(heading.group(2))
+            continue
+        bullet = BULLET.match(line)
+        if bullet:
+            flush()
+            pending = {
+                "line": index + 1,
+                "section": section,
+                "mark": bullet.group("mark"),
+                "text": bullet.group("text").strip(),
+            }
+            continue
+        stripped = line.strip().lstrip(">").strip()
+        if pending is not None and stripped and not OTHER_BULLET.match(line):
+            pending["text"] = f"{pending['text']} {stripped}"
+        else:
+            flush()
+    flush()
+    for item in items:
+        if item.partial:
+            warnings.append(
+                f"line {item.line}: box marked '[{item.mark}]' is read as a partial claim, not a tick"
+            )
+    return items
+
+
+def _section_name(title: str) -> str:
+    title = title.strip().strip("*_ ").strip()
+    return "Extra" if title.lower() in {"additional", "extra"} else title
+
+
+def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem:
+    ticked = mark.strip() in TICK_MARKS
+    partial = not ticked and mark not in EMPTY_MARKS and mark.strip() not in EMPTY_MARKS
+    text = " ".join(text.split())
+    modules: tuple[str, ...] = ()
+    remark = ""
+    tags = list(MODULE_TAG.finditer(text))
+    if tags:
+        tag = tags[-1]
+        modules = tuple(f"M{int(number)}" for number in MODULE_NUMBER.findall(tag.group(1)))
+        remark = text[tag.end() :].strip(" -–—:,;")
+        text = text[: tag.end()].strip()
+    else:
+        trailing = re.search(r"\(([^()]*)\)\s*$", text)
+        if trailing and WITHDRAWAL.search(trailing.group(1)):
+            remark = trailing.group(1).strip()
+            text = text[: trailing.start()].strip()
+    withdrawn = ticked and bool(remark) and bool(WITHDRAWAL.search(remark))
+    return ChecklistItem(
+        line=line,
+        section=section,
+        text=text,
+        mark=mark,
+        ticked=ticked,
+        modules=modules,
+        remark=remark,
+        partial=partial,
+        withdrawn=withdrawn,
+    )
+
+
+def item_text_without_tag(text: str) -> str:
+    """The item text without its module tag, for matching against rule texts."""
+    return MODULE_TAG.sub(" ", text).strip()
+
+
+def _parse_answers(lines: list[str]) -> list[Answer]:
+    starts = [(i, int(m.group(1))) for i, line in enumerate(lines) if (m := QUESTION_HEADING.match(line))]
+    answers: list[Answer] = []
+    for position, (index, number) in enumerate(starts):
+        end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
+        block = _trim_section_tail(lines[index + 1 : end])
+        answers.append(_make_answer(number, index + 1, block))
+    return answers
+
+
+def _trim_section_tail(block: list[str]) -> list[str]:
+    """Cut a following template section (`## Coding environment` and its intro) off an answer block."""
+    for i, line in enumerate(block):
+        heading = HEADING.match(line)
+        if heading and len(heading.group(1)) <= 2 and heading.group(2).strip().lower() in TEMPLATE_SECTIONS:
+            return block[:i]
+    return block
+
+
+def _make_answer(number: int, line: int, block: list[str]) -> Answer:
+    marker = next((i for i, text in enumerate(block) if ANSWER_MARKER.match(text)), None)
+    if marker is not None:
+        inline = ANSWER_MARKER.match(block[marker]).group("rest")  # type: ignore[union-attr]
+        prompt_lines, answer_lines = block[:marker], [inline, *block[marker + 1 :]]
+    else:
+        prompt_lines = [text for text in block if text.lstrip().startswith(">")]
+        answer_lines = [text for text in block if not text.lstrip().startswith(">")]
+    prompt = "\n".join(_unquote(text) for text in prompt_lines)
+    question = " ".join(match.strip("* ") for match in re.findall(r"\*\*(.+?)\*\*", prompt, flags=re.DOTALL))
+    question = " ".join(question.split())
+    hint = LENGTH_HINT.search(prompt)
+    length_range = (int(hint.group(1)), int(hint.group(2))) if hint else None
+    placeholder = False
+    kept: list[str] = []
+    for text in answer_lines:
+        if PLACEHOLDER.search(text):
+            placeholder = True
+            text = PLACEHOLDER.sub("", text).replace("```", "").replace("`", "")
+            if not text.strip():
+                continue
+        kept.append(_unquote(text) if text.lstrip().startswith(">") else text)
+    answer_text = "\n".join(kept).strip()
+    images = tuple(dict.fromkeys(MARKDOWN_IMAGE.findall(answer_text) + HTML_IMAGE.findall(answer_text)))
+    return Answer(
+        number=number,
+        line=line,
+        question=question,
+        text=answer_text,
+        length_range=length_range,
+        images=images,
+        placeholder=placeholder,
+    )
+
+
+def _unquote(text: str) -> str:
+    return re.sub(r"^\s*(?:>\s?)+", "", text)

@@ -1,0 +1,48 @@
+"""The rule base class: one subclass per checklist item, declared by its id, modules and item texts."""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, ClassVar
+
+from .evidence import Evidence
+
+if TYPE_CHECKING:
+    from .repo import Repo
+
+NOT_IMPLEMENTED = "not implemented yet"
+
+
+class Rule:
+    """Checks one checklist item against a repository.
+
+    Subclasses set:
+      id        stable identifier, `m11.hydra` (module number, then a short name)
+      modules   course modules the report tags the item with, e.g. ("M11",); () for untagged items
+      texts     every wording of the item across course years (matching uses all of them)
+      title     one line for `verify --list-rules`
+    and implement `check(repo) -> Evidence`. The class docstring says what counts as evidence; it is
+    shown by `--list-rules` and in the documentation, so write it for a student.
+    """
+
+    id: ClassVar[str] = ""
+    modules: ClassVar[tuple[str, ...]] = ()
+    texts: ClassVar[tuple[str, ...]] = ()
+    title: ClassVar[str] = ""
+    implemented: ClassVar[bool] = True
+
+    def check(self, repo: Repo) -> Evidence:
+        return Evidence.unverifiable(NOT_IMPLEMENTED, details={"implemented": False})
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "").strip()
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.docs().split("\n\n")[0].replace("\n", " ")
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "check" not in cls.__dict__ and "implemented" not in cls.__dict__ and cls.id:
+            cls.implemented = False

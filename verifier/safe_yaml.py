@@ -1,0 +1,92 @@
+"""YAML loading that cannot be turned against the verifier.
+
+PyYAML's safe loader builds no objects, but a document can still be hostile: an alias bomb
+("billion laughs") expands to billions of nodes when walked, and a 10,000-deep nesting overflows the
+recursive composer. We scan the event stream first (iterative, constant stack) and refuse documents
+with too many aliases or too deep a nesting. Mappings come back as `LineDict`, which remembers the
+1-based line it started on, so rules can cite a workflow step or a config key by line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+MAX_DEPTH = 100
+MAX_ALIASES = 200
+MAX_EVENTS = 500_000
+
+
+class YamlRefused(ValueError):
+    """The document is refused (too deep, too many aliases, or invalid); the message says which."""
+
+
+class LineDict(dict):
+    """A mapping that knows the 1-based line where it starts in its file."""
+
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    yield mapping
+    mapping.update(loader.construct_mapping(node, deep=False))
+
+
+def _construct_undefined(loader: _LineLoader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+# Unknown tags (Cloud Build `!!binary`, CloudFormation `!Ref`, ...) are read as plain data.
+_LineLoader.add_constructor(None, _construct_undefined)
+
+
+def _check_events(text: str) -> None:
+    depth = aliases = events = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        events += 1
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlRefused(f"nesting deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise YamlRefused(f"more than {MAX_ALIASES} aliases (possible alias bomb)")
+        if events > MAX_EVENTS:
+            raise YamlRefused(f"more than {MAX_EVENTS} YAML events")
+
+
+def load_all(text: str) -> list[Any]:
+    """Every document of a YAML stream, or `YamlRefused` with a one-line reason."""
+    try:
+        _check_events(text)
+        return list(yaml.load_all(text, Loader=_LineLoader))
+    except YamlRefused:
+        raise
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or type(error).__name__
+        raise YamlRefused(f"invalid YAML{where}: {problem}") from None
+    except (RecursionError, MemoryError, ValueError, TypeError) as error:
+        raise YamlRefused(f"unreadable YAML: {type(error).__name__}") from None
+
+
+def load(text: str) -> Any:
+    """The first document of a YAML stream (None for an empty one)."""
+    documents = load_all(text)
+    return documents[0] if documents else None

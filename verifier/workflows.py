@@ -1,0 +1,164 @@
+"""GitHub Actions workflows as data: triggers, path filters, jobs, steps, matrices and caching."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .safe_yaml import LineDict
+
+CACHE_ACTIONS = ("actions/cache",)
+
+
+@dataclass(frozen=True)
+class Step:
+    job: str
+    line: int
+    name: str = ""
+    uses: str = ""
+    run: str = ""
+    with_: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """One line describing the step, for snippets."""
+        return self.run.strip().splitlines()[0] if self.run.strip() else (self.uses or self.name)
+
+    def runs(self, pattern: str) -> bool:
+        return bool(self.run) and re.search(pattern, self.run, re.IGNORECASE | re.MULTILINE) is not None
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    line: int
+    runs_on: Any = None
+    matrix: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    steps: tuple[Step, ...] = ()
+    uses: str = ""
+
+
+@dataclass
+class Workflow:
+    path: str
+    name: str = ""
+    triggers: dict[str, Any] = field(default_factory=dict)
+    triggers_line: int = 0
+    jobs: list[Job] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def steps(self) -> list[Step]:
+        return [step for job in self.jobs for step in job.steps]
+
+    def triggered_by(self, *events: str) -> bool:
+        return any(event in self.triggers for event in events)
+
+    def path_filters(self, *events: str) -> list[str]:
+        """`paths` filters of the given events (push and pull_request when none are named)."""
+        filters: list[str] = []
+        for event in events or ("push", "pull_request", "pull_request_target"):
+            config = self.triggers.get(event)
+            if isinstance(config, dict):
+                paths = config.get("paths") or []
+                filters.extend(str(p) for p in (paths if isinstance(paths, list) else [paths]))
+        return filters
+
+    def steps_running(self, pattern: str) -> list[Step]:
+        return [step for step in self.steps if step.runs(pattern)]
+
+    def steps_using(self, *actions: str) -> list[Step]:
+        """Steps whose `uses:` names one of `actions` (any version: `actions/cache@v4` is `actions/cache`)."""
+        return [
+            step for step in self.steps if step.uses.split("@")[0].lower() in {a.lower() for a in actions}
+        ]
+
+    def matrix_values(self, *keys: str) -> dict[str, list[Any]]:
+        """Matrix axes whose names contain one of `keys` (e.g. "os", "python"), merged over jobs."""
+        axes: dict[str, list[Any]] = {}
+        for job in self.jobs:
+            for axis, values in job.matrix.items():
+                if any(key in axis.lower() for key in keys):
+                    listed = values if isinstance(values, list) else [values]
+                    axes.setdefault(axis, []).extend(v for v in listed if v not in axes.get(axis, []))
+        return axes
+
+    def caching_steps(self) -> list[Step]:
+        """Steps that cache dependencies: actions/cache, setup-python `cache:`, setup-uv `enable-cache`."""
+        cached: list[Step] = []
+        for step in self.steps:
+            action = step.uses.split("@")[0].lower()
+            if (
+                action in CACHE_ACTIONS
+                or action.endswith("/cache")
+                or (action.startswith("actions/setup-") and step.with_.get("cache"))
+                or (
+                    action == "astral-sh/setup-uv"
+                    and str(step.with_.get("enable-cache", "")).lower()
+                    in {
+                        "true",
+                        "auto",
+                    }
+                )
+            ):
+                cached.append(step)
+        return cached
+
+
+def parse_workflow(path: str, document: Any) -> Workflow:
+    """Build a Workflow from a loaded YAML document (YAML 1.1 reads the key `on` as True)."""
+    workflow = Workflow(path=path)
+    if not isinstance(document, dict):
+        workflow.error = "not a mapping"
+        return workflow
+    workflow.name = str(document.get("name") or "")
+    raw = document.get("on", document.get(True))
+    workflow.triggers = _normalize_triggers(raw)
+    workflow.triggers_line = getattr(document, "line", 0)
+    jobs = document.get("jobs")
+    if isinstance(jobs, dict):
+        for job_id, job in jobs.items():
+            if isinstance(job, dict):
+                workflow.jobs.append(_parse_job(str(job_id), job))
+    if raw is None:
+        workflow.error = "no 'on:' triggers"
+    return workflow
+
+
+def _normalize_triggers(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, str):
+        return {raw: None}
+    if isinstance(raw, list):
+        return {str(event): None for event in raw}
+    if isinstance(raw, dict):
+        return {str(event): config for event, config in raw.items()}
+    return {}
+
+
+def _parse_job(job_id: str, job: dict[str, Any]) -> Job:
+    strategy = job.get("strategy")
+    matrix = strategy.get("matrix") if isinstance(strategy, dict) else None
+    steps = []
+    for step in job.get("steps") or []:
+        if not isinstance(step, dict):
+            continue
+        with_ = step.get("with")
+        steps.append(
+            Step(
+                job=job_id,
+                line=step.line if isinstance(step, LineDict) else 0,
+                name=str(step.get("name") or ""),
+                uses=str(step.get("uses") or ""),
+                run=str(step.get("run") or ""),
+                with_=with_ if isinstance(with_, dict) else {},
+            )
+        )
+    return Job(
+        id=job_id,
+        line=job.line if isinstance(job, LineDict) else 0,
+        runs_on=job.get("runs-on"),
+        matrix=matrix if isinstance(matrix, dict) else {},
+        steps=tuple(steps),
+        uses=str(job.get("uses") or ""),
+    )
