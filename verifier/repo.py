@@ -480,9 +480,9 @@ class Repo:
         found = []
         for path in self.glob("__init__.py"):
             parent = path.rsplit("/", 1)[0] if "/" in path else ""
-            if parent and (parent.count("/") == 0 or (parent.startswith("src/") and parent.count("/") == 1)):
-                if not self.is_test(parent + "/"):
-                    found.append(parent)
+            top_level = parent.count("/") == 0 or (parent.startswith("src/") and parent.count("/") == 1)
+            if parent and top_level and not self.is_test(parent + "/"):
+                found.append(parent)
         return sorted(found)
 
     @cached_property
