@@ -23,6 +23,7 @@ ANSWER_MARKER = re.compile(r"^\s*(?:>\s*)*[*_]*\s*answer\s*:\s*[*_]*\s*(?P<rest>
 MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 
+MIN_QUESTIONS_WITHOUT_CHECKLIST = 10
 TICK_MARKS = frozenset({"x", "X", "Y", "y", "✓", "✔", "✅", "☑", "v", "V"})
 EMPTY_MARKS = frozenset({"", " ", "  ", "n", "N"})
 WITHDRAWAL = re.compile(
@@ -100,12 +101,23 @@ class Report:
 
 
 def parse_report(text: str | bytes) -> Report:
-    """Parse report text. Raises `ReportError` for input that is not a report with a checklist."""
+    """Parse report text.
+
+    Raises `ReportError` (one line) for empty, binary or HTML input and for Markdown that is neither a
+    report with a checklist nor an early course report (no checklist, but `### Question N` answers).
+    """
     text = _as_text(text)
     lines = text.splitlines()
     report = Report()
+    report.answers = _parse_answers(lines)
     start = next((i for i, line in enumerate(lines) if CHECKLIST_HEADING.match(line)), None)
     if start is None:
+        if len(report.answers) >= MIN_QUESTIONS_WITHOUT_CHECKLIST:
+            report.warnings.append(
+                "the report has no '## Overall project checklist' (the course template before "
+                "2023-01-06 had none): only its answers are checked"
+            )
+            return report
         raise ReportError(
             "no '## Overall project checklist' section found; is this the course's report template?"
         )
@@ -113,7 +125,6 @@ def parse_report(text: str | bytes) -> Report:
     report.checklist = _parse_checklist(lines, start, report.warnings)
     if not report.checklist:
         raise ReportError(f"the checklist section at line {start + 1} contains no '* [ ]' items")
-    report.answers = _parse_answers(lines)
     return report
 
 
