@@ -124,16 +124,24 @@ def normalize_text(text: str) -> str:
     return " ".join(_WORD.findall(item_text_without_tag(text).lower().replace("`", "")))
 
 
-def _similarity(a: str, b: str) -> float:
-    if not a or not b:
-        return 0.0
-    sequence = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-    words_a = {w for w in a.split() if w not in _STOP}
-    words_b = {w for w in b.split() if w not in _STOP}
-    overlap = len(words_a & words_b) / max(1, len(words_a | words_b))
-    # A student's trailing remark or a truncated template line should not sink a clear match.
-    containment = len(words_a & words_b) / max(1, min(len(words_a), len(words_b)))
-    return max(sequence, 0.5 * overlap + 0.5 * containment * min(1.0, len(words_a & words_b) / 4))
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(word for word in text.split() if word not in _STOP)
+
+
+def _word_score(words_a: frozenset[str], words_b: frozenset[str]) -> float:
+    """Overlap of content words; containment lets a trailing remark or a truncated line still match."""
+    shared = len(words_a & words_b)
+    overlap = shared / max(1, len(words_a | words_b))
+    containment = shared / max(1, min(len(words_a), len(words_b)))
+    return 0.5 * overlap + 0.5 * containment * min(1.0, shared / 4)
+
+
+def _similarity(a: str, b: str, words_a: frozenset[str], words_b: frozenset[str], floor: float) -> float:
+    words = _word_score(words_a, words_b)
+    sequence = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if max(words, floor) >= sequence.real_quick_ratio() or max(words, floor) >= sequence.quick_ratio():
+        return words
+    return max(words, sequence.ratio())
 
 
 @dataclass(frozen=True)
@@ -142,14 +150,33 @@ class Match:
     score: float
 
 
+@cache
+def _rule_texts(
+    rules: tuple[type[Rule], ...],
+) -> tuple[dict[str, type[Rule]], list[tuple[type[Rule], str, frozenset[str]]]]:
+    exact: dict[str, type[Rule]] = {}
+    texts = []
+    for rule in rules:
+        for text in rule.texts:
+            normalized = normalize_text(text)
+            exact.setdefault(normalized, rule)
+            texts.append((rule, normalized, _content_words(normalized)))
+    return exact, texts
+
+
 def match_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> Match:
     """The rule this checklist item answers to, by text similarity with a bonus for a shared module tag."""
     text = normalize_text(item.text)
+    exact, texts = _rule_texts(tuple(rules))
+    if text in exact:
+        return Match(
+            exact[text], 1.0 + (MODULE_BONUS if set(item.modules) & set(exact[text].modules) else 0.0)
+        )
+    words = _content_words(text)
     best: Match = Match(None, 0.0)
-    for rule in rules:
-        score = max((_similarity(text, normalize_text(t)) for t in rule.texts), default=0.0)
-        if item.modules and set(item.modules) & set(rule.modules):
-            score += MODULE_BONUS
+    for rule, candidate, candidate_words in texts:
+        bonus = MODULE_BONUS if item.modules and set(item.modules) & set(rule.modules) else 0.0
+        score = _similarity(text, candidate, words, candidate_words, best.score - bonus) + bonus
         if score > best.score:
             best = Match(rule, score)
     return best if best.score >= MATCH_THRESHOLD else Match(None, best.score)

@@ -36,6 +36,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 MAX_FILE_BYTES = 1_000_000
+GITIGNORE = "gitignore"  # pathspec >= 1.0 name of the gitignore pattern style
 SKIP_DIRS = frozenset(
     {
         ".git",
@@ -198,7 +199,7 @@ class Repo:
             if ".gitignore" in filenames:
                 try:
                     lines = (Path(directory) / ".gitignore").read_text(errors="replace").splitlines()
-                    ignores.append((prefix, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+                    ignores.append((prefix, pathspec.PathSpec.from_lines(GITIGNORE, lines)))
                 except OSError as error:
                     self.warn(f"{prefix}.gitignore: unreadable ({error.strerror})")
             kept = []
@@ -223,7 +224,7 @@ class Repo:
         """Files matching any gitignore-style pattern (`*.dvc` anywhere, `dockerfiles/*.dockerfile` anchored)."""
         key = tuple(patterns)
         if key not in self._globs:
-            spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+            spec = pathspec.PathSpec.from_lines(GITIGNORE, patterns)
             self._globs[key] = [path for path in self.files if spec.match_file(path)]
         return self._globs[key]
 

@@ -1,0 +1,150 @@
+"""The `verify` command: output formats, the JSON contract, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import FIXTURES, git_init, write_tree
+from verifier.cli import main
+
+EXAMPLE = str(FIXTURES / "example-project")
+REPORT = """# Exam template for 02476 Machine Learning Operations
+
+## Overall project checklist
+
+### Week 1
+
+* [x] Create a git repository (M5)
+* [x] Construct one or multiple docker files for your code (M10)
+* [ ] Add pre-commit hooks to your version control setup (M18)
+
+## Group information
+"""
+
+
+def schema() -> dict:
+    text = resources.files("verifier").joinpath("schema/result.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@pytest.fixture
+def small_repo(tmp_path: Path) -> Path:
+    root = write_tree(
+        tmp_path / "group", {"reports/README.md": REPORT, "Dockerfile": "FROM python:3.12-slim\n"}
+    )
+    return git_init(root)
+
+
+def test_text_output_puts_the_summary_first(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([EXAMPLE, "--no-color"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("mlops-verifier ") and lines[0].endswith("example-project")
+    assert lines[2].startswith("score ") and "honesty" in lines[2]
+    assert "\x1b[" not in out
+
+
+def test_json_output_validates_against_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([EXAMPLE, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, schema())
+    assert data["schema_version"] == 1 and data["report"] == "reports/README.md"
+    assert len(data["items"]) == 53
+    assert sum(data["counts"].values()) == 53
+
+
+def test_json_of_a_git_repo_names_the_commit(small_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(small_repo), "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, schema())
+    assert len(data["commit"]) == 40
+    verdicts = {item["rule"]: item["verdict"] for item in data["items"]}
+    assert verdicts["m05.git-repository"] == "confirmed"
+    assert verdicts["m10.dockerfiles"] == "confirmed"
+    docker = next(item for item in data["items"] if item["rule"] == "m10.dockerfiles")
+    assert docker["locations"][0] == {"path": "Dockerfile", "line": 1, "snippet": "FROM python:3.12-slim"}
+
+
+def test_several_repositories_give_a_json_list_and_a_csv_row_each(
+    small_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(small_repo), EXAMPLE, "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [entry["repo"] for entry in data] == [str(small_repo), EXAMPLE]
+    assert main([str(small_repo), EXAMPLE, "-f", "csv", "--jobs", "2"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()
+    assert rows[0].startswith("repo,commit,score,honesty,unsupported")
+    assert len(rows) == 3
+
+
+def test_missing_report_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no report at reports/README.md" in err[0]
+
+
+def test_one_bad_repo_does_not_stop_the_others(
+    small_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main([str(empty), str(small_repo), "-f", "csv"]) == 2
+    captured = capsys.readouterr()
+    assert str(small_repo) in captured.out and "no report" in captured.err
+
+
+def test_no_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "give at least one PATH" in capsys.readouterr().err
+
+
+def test_min_score_sets_exit_code_1(small_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(small_repo), "--min-score", "1.01"]) == 1
+    assert main([str(small_repo), "--min-score", "0"]) == 0
+
+
+def test_select_and_ignore_accept_modules_and_ids(
+    small_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(small_repo), "-f", "json", "--ignore", "M10,m05.git-repository"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    skipped = {item["rule"] for item in data["items"] if item["verdict"] == "skipped"}
+    assert skipped == {"m10.dockerfiles", "m05.git-repository"}
+
+
+def test_list_rules_marks_unimplemented_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--list-rules"]) == 0
+    out = capsys.readouterr().out
+    assert "m11.hydra" in out and "M11" in out
+    hydra = next(line for line in out.splitlines() if line.startswith("m17.ci "))
+    assert "Continuous integration on GitHub" in hydra and "not implemented" not in hydra
+
+
+def test_report_option_and_output_file(small_repo: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.md"
+    other.write_text(REPORT.replace("* [x] Create a git", "* [ ] Create a git"), encoding="utf-8")
+    target = tmp_path / "out.json"
+    assert main([str(small_repo), "--report", str(other), "-f", "json", "-o", str(target)]) == 0
+    data = json.loads(target.read_text(encoding="utf-8"))
+    git_item = next(item for item in data["items"] if item["rule"] == "m05.git-repository")
+    assert git_item["verdict"] == "unclaimed" and data["report"] == str(other)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "junit", "html"])
+def test_other_formats_render(small_repo: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(small_repo), "-f", fmt]) == 0
+    out = capsys.readouterr().out
+    assert "m10.dockerfiles" in out
+
+
+def test_html_escapes_report_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = REPORT.replace("Create a git repository", "Create a git repository <script>alert(1)</script>")
+    write_tree(tmp_path, {"reports/README.md": hostile})
+    assert main([str(tmp_path), "-f", "html"]) == 0
+    out = capsys.readouterr().out
+    assert "<script>" not in out and "&lt;script&gt;" in out

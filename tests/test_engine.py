@@ -1,0 +1,176 @@
+"""The engine: verdict table, both scores, rule errors isolated, select/ignore, unknown items."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import verifier.engine as engine
+from verifier.engine import verdict_for, verify
+from verifier.evidence import Evidence, Location, Status
+from verifier.report import ReportError
+from verifier.rule import Rule
+
+
+def rule(rule_id: str, text: str, evidence: Evidence | Exception) -> type[Rule]:
+    def check(self: Rule, repo: object) -> Evidence:
+        if isinstance(evidence, Exception):
+            raise evidence
+        return evidence
+
+    return type(
+        rule_id, (Rule,), {"id": rule_id, "texts": (text,), "title": text, "modules": (), "check": check}
+    )
+
+
+HERE = Location("src/x.py", 3, "x = 1")
+FOUND = Evidence.found("found it", [HERE])
+WEAK = Evidence.weak("a trace", [HERE])
+TEMPLATE = Evidence.template("template default", [HERE])
+ABSENT = Evidence.absent("nothing", ["src/**/*.py"])
+UNVERIFIABLE = Evidence.unverifiable("console only")
+
+FAKE_RULES = [
+    rule("t.found", "Alpha item about found evidence", FOUND),
+    rule("t.weak", "Bravo item about weak evidence", WEAK),
+    rule("t.template", "Charlie item about template evidence", TEMPLATE),
+    rule("t.absent", "Delta item about absent evidence", ABSENT),
+    rule("t.unverifiable", "Echo item about unverifiable evidence", UNVERIFIABLE),
+    rule("t.broken", "Foxtrot item whose rule raises", RuntimeError("boom")),
+]
+
+
+@pytest.fixture
+def fake_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "all_rules", lambda warnings=None: FAKE_RULES)
+
+
+def report(*lines: str) -> str:
+    body = "\n".join(lines)
+    return f"# Exam\n\n## Overall project checklist\n\n### Week 1\n\n{body}\n\n## Group information\n"
+
+
+@pytest.fixture
+def repo_with_report(tmp_path: Path) -> Callable[..., Path]:
+    def make(*lines: str) -> Path:
+        (tmp_path / "reports").mkdir(exist_ok=True)
+        (tmp_path / "reports" / "README.md").write_text(report(*lines), encoding="utf-8")
+        return tmp_path
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("claimed", "status", "verdict"),
+    [
+        (True, Status.FOUND, "confirmed"),
+        (True, Status.WEAK, "weakly-supported"),
+        (True, Status.TEMPLATE, "template-only"),
+        (True, Status.ABSENT, "unsupported"),
+        (True, Status.UNVERIFIABLE, "unverifiable"),
+        (False, Status.FOUND, "unclaimed"),
+        (False, Status.WEAK, "unclaimed"),
+        (False, Status.TEMPLATE, "consistent"),
+        (False, Status.ABSENT, "consistent"),
+        (False, Status.UNVERIFIABLE, "unverifiable"),
+    ],
+)
+def test_verdict_table(claimed: bool, status: Status, verdict: str) -> None:
+    assert verdict_for(claimed, status) == verdict
+
+
+def test_scores_follow_the_design_formulas(fake_rules: None, repo_with_report: Callable[..., Path]) -> None:
+    root = repo_with_report(
+        "* [x] Alpha item about found evidence",
+        "* [x] Bravo item about weak evidence",
+        "* [x] Charlie item about template evidence",
+        "* [x] Delta item about absent evidence",
+        "* [x] Echo item about unverifiable evidence",
+        "* [ ] Alpha item about found evidence",
+        "* [ ] Delta item about absent evidence",
+        "* [x] Something no rule knows about at all",
+    )
+    result = verify(root, check_answers=False)
+    assert [i.verdict for i in result.items] == [
+        "confirmed",
+        "weakly-supported",
+        "template-only",
+        "unsupported",
+        "unverifiable",
+        "unclaimed",
+        "consistent",
+        "unknown",
+    ]
+    # score: (confirmed 1 + consistent 1 + 0.5 * (weak 1 + template 1)) / 6 scorable items
+    assert result.score == pytest.approx(3 / 6, abs=1e-4)
+    # honesty: (confirmed 1 + 0.5 * 2) / 4 scorable ticked items
+    assert result.honesty == pytest.approx(2 / 4, abs=1e-4)
+    assert result.counts["unknown"] == 1 and result.counts["unverifiable"] == 1
+
+
+def test_unknown_item_is_kept_with_its_text(fake_rules: None, repo_with_report: Callable[..., Path]) -> None:
+    result = verify(repo_with_report("* [x] Juggle with three flaming torches (M99)"), check_answers=False)
+    (only,) = result.items
+    assert only.verdict == "unknown" and only.rule is None
+    assert only.item.text == "Juggle with three flaming torches (M99)" and only.item.modules == ("M99",)
+
+
+def test_a_raising_rule_becomes_unverifiable_and_the_rest_runs(
+    fake_rules: None, repo_with_report: Callable[..., Path]
+) -> None:
+    result = verify(
+        repo_with_report("* [x] Foxtrot item whose rule raises", "* [x] Alpha item about found evidence"),
+        check_answers=False,
+    )
+    broken, fine = result.items
+    assert broken.verdict == "unverifiable" and "RuntimeError: boom" in broken.message
+    assert fine.verdict == "confirmed"
+    assert any("rule t.broken failed" in w for w in result.warnings)
+
+
+def test_withdrawn_tick_is_read_as_not_ticked(
+    fake_rules: None, repo_with_report: Callable[..., Path]
+) -> None:
+    result = verify(
+        repo_with_report("* [x] Delta item about absent evidence (M1) (An attempt was made, it failed)"),
+        check_answers=False,
+    )
+    (only,) = result.items
+    assert only.verdict == "consistent"
+    assert "withdraws the claim" in only.message
+
+
+def test_no_ticks_gives_a_result_with_no_honesty(
+    fake_rules: None, repo_with_report: Callable[..., Path]
+) -> None:
+    result = verify(repo_with_report("* [ ] Delta item about absent evidence"), check_answers=False)
+    assert result.score == 1.0 and result.honesty is None
+
+
+def test_select_and_ignore_mark_items_skipped(
+    fake_rules: None, repo_with_report: Callable[..., Path]
+) -> None:
+    root = repo_with_report("* [x] Alpha item about found evidence", "* [x] Delta item about absent evidence")
+    result = verify(root, ignore=["t.absent"], check_answers=False)
+    assert [i.verdict for i in result.items] == ["confirmed", "skipped"]
+    assert result.honesty == 1.0
+    result = verify(root, select=["t.absent"], check_answers=False)
+    assert [i.verdict for i in result.items] == ["skipped", "unsupported"]
+
+
+def test_missing_report_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match=r"no report at reports/README\.md"):
+        verify(tmp_path)
+
+
+def test_report_option_reads_another_file(fake_rules: None, tmp_path: Path) -> None:
+    (tmp_path / "my_report.md").write_text(report("* [x] Alpha item about found evidence"), encoding="utf-8")
+    result = verify(tmp_path, report="my_report.md", check_answers=False)
+    assert result.report_path == "my_report.md" and result.items[0].verdict == "confirmed"
+
+
+def test_found_evidence_needs_a_location() -> None:
+    with pytest.raises(ValueError, match="at least one location"):
+        Evidence.found("claims without proof", [])

@@ -1,0 +1,109 @@
+"""Matching report items to rules across course years, student edits and unknown lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from verifier.registry import all_rules, match_item, normalize_text, select_rules
+from verifier.report import ChecklistItem
+
+
+def item(text: str, modules: tuple[str, ...] = ()) -> ChecklistItem:
+    return ChecklistItem(line=1, section="Week 1", text=text, mark="x", ticked=True, modules=modules)
+
+
+def rule_for(text: str, modules: tuple[str, ...] = ()) -> str | None:
+    match = match_item(item(text, modules), all_rules())
+    return match.rule.id if match.rule else None
+
+
+def test_every_rule_text_matches_its_own_rule() -> None:
+    rules = all_rules()
+    for rule in rules:
+        for text in rule.texts:
+            assert rule_for(text, rule.modules) == rule.id, text
+
+
+def test_rule_ids_are_unique_and_every_rule_is_declared() -> None:
+    rules = all_rules()
+    assert len({r.id for r in rules}) == len(rules)
+    for rule in rules:
+        assert rule.title and rule.texts and rule.docs(), rule.id
+
+
+@pytest.mark.parametrize(
+    ("text", "modules", "expected"),
+    [
+        # 2026 wording of item 7, wrapped and with the compound tag
+        (
+            "Remember to either fill out the `requirements.txt`/`requirements_dev.txt` files or keeping your "
+            "`pyproject.toml`/`uv.lock` up-to-date with whatever dependencies that you are using (M2+M6)",
+            ("M2", "M6"),
+            "m02.requirements",
+        ),
+        # 2023-24 wording, no tags
+        (
+            "Remember to fill out the `requirements.txt` file with whatever dependencies that you are using",
+            (),
+            "m02.requirements",
+        ),
+        (
+            "Fill out the `make_dataset.py` file such that it downloads whatever data you need and",
+            (),
+            "m06.data",
+        ),
+        ("Calculate the coverage.", (), "m16.coverage"),
+        ("If applicable, play around with distributed data loading", (), "m29.data-loading"),
+        (
+            "Use Weights & Biases to log training progress and other important metrics/artifacts in your code. "
+            "Additionally, consider running a hyperparameter optimization sweep.",
+            (),
+            "m14.wandb-sweep",
+        ),
+        (
+            "Use Weights & Biases to log training progress and other important metrics/artifacts in your code",
+            ("M14",),
+            "m14.wandb",
+        ),
+        # 2022 wording
+        (
+            "Create a dedicated environment for you project to keep track of your packages (using conda)",
+            (),
+            "m02.conda-environment",
+        ),
+        (
+            "Create a dedicated environment for you project to keep track of your packages",
+            ("M2",),
+            "m02.environment",
+        ),
+        ("(extra) Implemented pre-commit hooks for your project repository", (), "m18.pre-commit"),
+        ("Deployed your model locally using TorchServe", (), "m23.torchserve"),
+        # the report's profiling tag is M12 although the module is M13
+        ("Use profiling to optimize your code (M12)", ("M12",), "m13.profiling"),
+        # student edits: paraphrase, typos, a trailing name
+        ("Fill out the data.py file to download and preprocess the data", ("M6",), "m06.data"),
+        ("Used Hydra to load the configuratons and manage our hyperparameters", ("M11",), "m11.hydra"),
+        ("Construct one or multiple docker files for your code - Bob", ("M10",), "m10.dockerfiles"),
+        ("Uploaded all your code to Github", (), "extra.code-on-github"),
+    ],
+)
+def test_wordings_of_every_year_match(text: str, modules: tuple[str, ...], expected: str) -> None:
+    assert rule_for(text, modules) == expected
+
+
+@pytest.mark.parametrize("text", ["Bake a cake for the TAs", "Write a haiku about Kubernetes", "Misc"])
+def test_unrelated_lines_match_no_rule(text: str) -> None:
+    assert rule_for(text) is None
+
+
+def test_normalize_text_drops_tags_and_markup() -> None:
+    assert normalize_text("Fill out the `data.py` file (M6)") == "fill out the data py file"
+
+
+def test_select_and_ignore_by_id_prefix_and_module() -> None:
+    rules = all_rules()
+    assert select_rules(rules, ["m11.hydra"], None) == {"m11.hydra"}
+    assert select_rules(rules, ["m17"], None) == {"m17.ci", "m17.ci-matrix-cache", "m17.lint-ci"}
+    kept = select_rules(rules, None, ["M21"])
+    assert "m21.bucket-dvc" not in kept and "m11.hydra" in kept
+    assert "m13.profiling" in select_rules(rules, ["M12"], None)

@@ -1,0 +1,198 @@
+"""The report parser: the five real seed reports, messy formatting, answers and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SEEDS
+from verifier.report import ReportError, parse_report
+
+# Counted by hand (grep of the checklist section of each seed) and cross-checked line by line.
+SEED_COUNTS = {
+    "report_000_2d705bfbe9e4abaa.md": (52, 27),
+    "report_001_e0ab1e959fb8e4da.md": (53, 41),
+    "report_002_50ce95aa54058d4a.md": (52, 37),
+    "report_003_b17a86171296bf63.md": (53, 32),
+    "report_004_d7de2aacc495ab03.md": (53, 43),
+}
+
+
+def seed(name: str) -> str:
+    path = SEEDS / name
+    if not path.exists():
+        pytest.skip(f"seed report {name} not available next to the project")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(SEED_COUNTS))
+def test_seed_reports_parse_without_loss(name: str) -> None:
+    report = parse_report(seed(name))
+    items, ticked = SEED_COUNTS[name]
+    assert len(report.checklist) == items
+    assert len(report.ticked) == ticked
+    assert [a.number for a in report.answers] == list(range(1, 32))
+    assert {item.section for item in report.checklist} == {"Week 1", "Week 2", "Week 3", "Extra"}
+    assert report.warnings == []
+
+
+def test_seed_wrapped_item_is_joined_with_its_compound_tag() -> None:
+    report = parse_report(seed("report_000_2d705bfbe9e4abaa.md"))
+    wrapped = next(item for item in report.checklist if item.line == 55)
+    assert wrapped.text.endswith("with whatever dependencies that you are using (M2+M6)")
+    assert wrapped.modules == ("M2", "M6")
+    assert wrapped.ticked and wrapped.mark == "x"
+
+
+def test_seed_modules_and_marks_by_hand() -> None:
+    report = parse_report(seed("report_002_50ce95aa54058d4a.md"))
+    by_line = {item.line: item for item in report.checklist}
+    assert by_line[78].mark == "X" and by_line[78].ticked and by_line[78].modules == ("M17",)
+    assert by_line[67].modules == ("M12",)  # profiling is tagged M12 in every report
+    assert by_line[71].ticked is False and by_line[71].modules == ("M15",)
+    untagged = [item for item in report.checklist if not item.modules]
+    assert [item.line for item in untagged] == [109, 110, 111, 112]
+
+
+def test_seed_answer_written_inline_after_the_answer_marker() -> None:
+    report = parse_report(seed("report_004_d7de2aacc495ab03.md"))
+    answer = report.answer(8)
+    assert answer is not None
+    assert answer.text.startswith("Based on the checklist, we calculated code coverage")
+    assert answer.length_range == (100, 200)
+
+
+def test_seed_answer_without_hint_lines_and_placeholders() -> None:
+    report = parse_report(seed("report_000_2d705bfbe9e4abaa.md"))
+    assert report.answer(12).placeholder and report.answer(12).words == 0
+    assert report.answer(19).images == ("figures/bucket_1.png", "figures/bucket_2.png")
+    assert report.answer(3).question.startswith(
+        "A requirement to the project is that you include a third-party"
+    )
+
+
+CHECKLIST = """# Exam template for 02476 Machine Learning Operations
+
+## Overall project checklist
+
+### Week 1
+
+{items}
+
+## Group information
+
+### Question 1
+
+> **Enter the group number**
+>
+> Answer:
+
+Group 7
+"""
+
+
+def parse_items(*lines: str):
+    return parse_report(CHECKLIST.format(items="\n".join(lines))).checklist
+
+
+def test_bullets_marks_and_partial_claims() -> None:
+    items = parse_items(
+        "* [x] Create a git repository (M5)",
+        "- [X] Create a git repository (M5)",
+        "+ [✓] Create a git repository (M5)",
+        "* [ ] Create a git repository (M5)",
+        "* [/] Create a git repository (M5)",
+        "* [-] Create a git repository (M5)",
+    )
+    assert [i.ticked for i in items] == [True, True, True, False, False, False]
+    assert [i.partial for i in items] == [False, False, False, False, True, True]
+    assert [i.mark for i in items] == ["x", "X", "✓", " ", "/", "-"]
+
+
+def test_partial_marks_are_reported_as_warnings() -> None:
+    report = parse_report(
+        CHECKLIST.format(items="* [~] Use logging to log important events in your code (M14)")
+    )
+    assert report.warnings == ["line 7: box marked '[~]' is read as a partial claim, not a tick"]
+
+
+def test_remark_after_tag_and_withdrawn_claim() -> None:
+    items = parse_items(
+        "* [x] Used Hydra to load the configurations and manage your hyperparameters (M11) (Ástríður)",
+        "* [x] Deploy to the cloud a drift detection API (M27) (An attempt was made failed due to permissions)",
+    )
+    assert items[0].remark == "(Ástríður)" and not items[0].withdrawn and items[0].claimed
+    assert items[0].text.endswith("(M11)")
+    assert items[1].withdrawn and items[1].ticked and not items[1].claimed
+
+
+def test_duplicated_bullets_stay_separate_items() -> None:
+    items = parse_items("* [x] Create a git repository (M5)", "* [x] Create a git repository (M5)")
+    assert [item.line for item in items] == [7, 8]
+
+
+def test_checklist_ends_at_next_level_two_heading() -> None:
+    report = parse_report(
+        CHECKLIST.format(items="* [x] Create a git repository (M5)") + "\n* [x] not an item\n"
+    )
+    assert len(report.checklist) == 1
+
+
+def test_other_checklists_are_not_the_report() -> None:
+    text = "# README\n\n## To-Do's\n\n* [x] Create a git repository (M5)\n"
+    with pytest.raises(ReportError, match="no '## Overall project checklist'"):
+        parse_report(text)
+
+
+def test_no_ticks_is_a_result_not_an_error() -> None:
+    items = parse_items(
+        "* [ ] Create a git repository (M5)", "* [ ] Use logging to log important events (M14)"
+    )
+    assert len(items) == 2 and not any(item.ticked for item in items)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("", "empty"),
+        ("   \n\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+        ("<!DOCTYPE html><html><body>report</body></html>", "HTML"),
+        ("# Just a readme\n\nNothing here.\n", "no '## Overall project checklist'"),
+        ("## Overall project checklist\n\nNo boxes here.\n\n## Group information\n", "contains no"),
+    ],
+)
+def test_unusable_input_gives_one_clear_error(data: str | bytes, message: str) -> None:
+    with pytest.raises(ReportError, match=message) as caught:
+        parse_report(data)
+    assert "\n" not in str(caught.value)
+
+
+def test_invalid_utf8_is_decoded_leniently() -> None:
+    text = CHECKLIST.format(items="* [x] Create a git repository (M5) caf\xe9").encode("latin-1")
+    items = parse_report(text).checklist
+    assert items[0].ticked and items[0].modules == ("M5",)
+
+
+def test_early_report_without_checklist_keeps_its_answers() -> None:
+    questions = "\n\n".join(
+        f"### Question {n}\n\n> **Q{n}?**\n>\n> Answer:\n\nAnswer {n}." for n in range(1, 28)
+    )
+    report = parse_report("# Exam template for 02476 Machine Learning Operations\n\n" + questions)
+    assert report.checklist == []
+    assert len(report.answers) == 27 and report.answer(27).text == "Answer 27."
+    assert "no '## Overall project checklist'" in report.warnings[0]
+
+
+def test_answers_read_by_heading_not_position() -> None:
+    text = CHECKLIST.format(items="* [x] Create a git repository (M5)") + (
+        "\n### Question 3\n\n> **Q3?**\n> Recommended answer length: 100-200 words.\n>\n> Answer:\n\n"
+        "Our answer has a heading inside it:\n\n## Results\n\nstill Q3.\n\n"
+        "## Coding environment\n\n> In the following section ...\n\n### Question 4\n\n> **Q4?**\n>\n> Answer:\n\n"
+        "> quoted answer for four\n"
+    )
+    report = parse_report(text)
+    assert report.answer(3).text.endswith("still Q3.")
+    assert "Coding environment" not in report.answer(3).text
+    assert report.answer(3).length_range == (100, 200)
+    assert report.answer(4).text == "quoted answer for four"
+    assert report.answer(2) is None
