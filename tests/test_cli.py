@@ -9,8 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, git_init, write_tree
 from verifier.cli import main
+
+from conftest import FIXTURES, git_init, write_tree
 
 EXAMPLE = str(FIXTURES / "example-project")
 REPORT = """# Exam template for 02476 Machine Learning Operations

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SEEDS
 from verifier.report import ReportError, parse_report
+
+from conftest import SEEDS
 
 # Counted by hand (grep of the checklist section of each seed) and cross-checked line by line.
 SEED_COUNTS = {
