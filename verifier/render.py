@@ -62,7 +62,8 @@ def render_text(result: Verification, *, colour: bool = False, verbose: bool = F
         f"mlops-verifier {__version__}  {result.repo}",
         f"report {result.report_path}: {len(result.items)} items, {ticked} ticked   commit {commit}",
         f"score {_fmt(result.score)} (consistency)   honesty {_fmt(result.honesty)} (claim precision)",
-        "   ".join(f"{verdict} {counts[verdict]}" for verdict in VERDICTS if counts[verdict]),
+        "   ".join(f"{verdict} {counts[verdict]}" for verdict in VERDICTS if counts[verdict])
+        or "no checklist items",
     ]
     limit = 8 if verbose else 3
     for verdict, heading in GROUPS:
