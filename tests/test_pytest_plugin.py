@@ -23,9 +23,9 @@ pytest_plugins = ["pytester"]
 
 REPORT = "reports/README.md"
 GROUP_TESTS = [
-    "tests/test_model.py::test_flight_time_is_zero_without_speed",
-    "tests/test_model.py::test_flight_time_grows_with_speed",
-    "tests/test_model.py::test_catches_ball",
+    "tests/test_juggler_flight.py::test_flight_time_is_zero_without_speed",
+    "tests/test_juggler_flight.py::test_flight_time_grows_with_speed",
+    "tests/test_juggler_flight.py::test_catches_ball",
 ]
 
 # Counts verifications per process and adds answer findings (verifier/answers.py is not there yet);
@@ -180,7 +180,7 @@ def test_disabling_the_plugin_wins_over_the_ini(group: Path, pytester: pytest.Py
 def test_verification_fixture_shares_the_one_verification(group: Path, pytester: pytest.Pytester) -> None:
     pytester.makeconftest(ANSWERS_CONFTEST)
     pytester.makepyfile(
-        test_report="""
+        test_group_score="""
         def test_report_score(verification):
             assert verification.item("m10.dockerfiles").verdict == "unsupported"
             assert verification.item("m17.ci").verdict == "confirmed"
@@ -191,14 +191,14 @@ def test_verification_fixture_shares_the_one_verification(group: Path, pytester:
         """
     )
     result = pytester.runpytest("--verify-report", "-p", "no:cacheprovider")
-    assert outcomes(result)["test_report.py::test_report_score"] == "passed"
-    assert outcomes(result)["test_report.py::test_same_object"] == "passed"
+    assert outcomes(result)["test_group_score.py::test_report_score"] == "passed"
+    assert outcomes(result)["test_group_score.py::test_same_object"] == "passed"
     assert [p.read_text() for p in group.glob("verify-calls-*")] == ["1\n"]
 
     # Without the flag the fixture still works: a group asked for it by using it.
     for path in group.glob("verify-calls-*"):
         path.unlink()
-    result = pytester.runpytest("-p", "no:cacheprovider", "test_report.py")
+    result = pytester.runpytest("-p", "no:cacheprovider", "test_group_score.py")
     result.assert_outcomes(passed=2)
     assert f"{REPORT}::" not in result.stdout.str()
 
