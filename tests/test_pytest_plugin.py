@@ -28,8 +28,9 @@ GROUP_TESTS = [
     "tests/test_juggler_flight.py::test_catches_ball",
 ]
 
-# Counts verifications per process and adds answer findings (verifier/answers.py is not there yet);
-# the patch is undone when the inner session ends, so in-process runs leave nothing behind.
+# In every inner run: counts verifications per process and sets the answer findings (none, or these
+# when PLUGIN_TEST_ANSWERS is set), so the outcomes do not move when verifier/answers.py lands. The
+# patch is undone when the inner session ends, so in-process runs leave nothing behind.
 ANSWERS_CONFTEST = """
 import os
 import pytest
@@ -55,8 +56,7 @@ def pytest_configure(config):
     original = engine.verify
     def counting_verify(*args, **kwargs):
         result = original(*args, **kwargs)
-        if os.environ.get("PLUGIN_TEST_ANSWERS"):
-            result.answers = list(FINDINGS)
+        result.answers = list(FINDINGS) if os.environ.get("PLUGIN_TEST_ANSWERS") else []
         with open(f"verify-calls-{os.getpid()}.txt", "a") as log:
             log.write("1\\n")
         return result
@@ -68,9 +68,11 @@ def pytest_configure(config):
 
 @pytest.fixture
 def group(pytester: pytest.Pytester) -> Path:
-    """A copy of fixtures/plugin as a git repository with one commit, as the pytester directory."""
+    """A copy of fixtures/plugin as a git repository with one commit, as the pytester directory, plus
+    the conftest above (untracked, so not part of what the verifier sees)."""
     shutil.copytree(FIXTURES / "plugin", pytester.path, dirs_exist_ok=True)
     git_init(pytester.path)
+    pytester.makeconftest(ANSWERS_CONFTEST)
     return pytester.path
 
 
@@ -94,7 +96,6 @@ def report_logs(result: pytest.RunResult, nodeid: str) -> list[pytest.TestReport
 
 
 def test_without_the_flag_the_group_run_is_unchanged(group: Path, pytester: pytest.Pytester) -> None:
-    pytester.makeconftest(ANSWERS_CONFTEST)
     plain = pytester.runpytest("-p", "no:verifier", "-p", "no:cacheprovider")
     installed = pytester.runpytest("-p", "no:cacheprovider")
     assert (
@@ -113,7 +114,6 @@ def test_without_the_flag_the_group_run_is_unchanged(group: Path, pytester: pyte
 
 
 def test_flag_makes_one_item_per_checklist_line(group: Path, pytester: pytest.Pytester) -> None:
-    pytester.makeconftest(ANSWERS_CONFTEST)
     result = pytester.runpytest("--verify-report", "-p", "no:cacheprovider", "-rA")
     unknown_line = line_of(group, "Teach the model to juggle")
     second_ci = line_of(group, "Get some continuous integration running", occurrence=2)
@@ -178,7 +178,6 @@ def test_disabling_the_plugin_wins_over_the_ini(group: Path, pytester: pytest.Py
 
 
 def test_verification_fixture_shares_the_one_verification(group: Path, pytester: pytest.Pytester) -> None:
-    pytester.makeconftest(ANSWERS_CONFTEST)
     pytester.makepyfile(
         test_group_score="""
         def test_report_score(verification):
@@ -186,13 +185,14 @@ def test_verification_fixture_shares_the_one_verification(group: Path, pytester:
             assert verification.item("m17.ci").verdict == "confirmed"
             assert verification.score >= 0.5
 
-        def test_same_object(verification, request):
-            assert verification is request.getfixturevalue("verification")
+        def test_report_path_and_counts(verification):
+            assert verification.report_path == "reports/README.md"
+            assert verification.counts["unsupported"] == 1 and verification.counts["unknown"] == 1
         """
     )
     result = pytester.runpytest("--verify-report", "-p", "no:cacheprovider")
     assert outcomes(result)["test_group_score.py::test_report_score"] == "passed"
-    assert outcomes(result)["test_group_score.py::test_same_object"] == "passed"
+    assert outcomes(result)["test_group_score.py::test_report_path_and_counts"] == "passed"
     assert [p.read_text() for p in group.glob("verify-calls-*")] == ["1\n"]
 
     # Without the flag the fixture still works: a group asked for it by using it.
@@ -201,10 +201,18 @@ def test_verification_fixture_shares_the_one_verification(group: Path, pytester:
     result = pytester.runpytest("-p", "no:cacheprovider", "test_group_score.py")
     result.assert_outcomes(passed=2)
     assert f"{REPORT}::" not in result.stdout.str()
+    assert [p.read_text() for p in group.glob("verify-calls-*")] == ["1\n"]
+
+    (group / REPORT).unlink()
+    missing = pytester.runpytest("-p", "no:cacheprovider", "test_group_score.py")
+    missing.assert_outcomes(errors=2)
+    missing.stdout.fnmatch_lines([f"mlops-verifier: no exam report at {REPORT} in the repository *"])
+    assert "During handling" not in missing.stdout.str() and "Traceback" not in missing.stdout.str()
 
 
 def test_weak_evidence_warns_and_fails_when_strict(pytester: pytest.Pytester) -> None:
     shutil.copytree(FIXTURES / "plugin", pytester.path, dirs_exist_ok=True)
+    pytester.makeconftest(ANSWERS_CONFTEST)
     git(pytester.path, "init", "-q", "-b", "main")  # a repository without a commit is weak evidence
     nodeid = f"{REPORT}::m05.git-repository"
     line = line_of(pytester.path, "Create a git repository")
@@ -281,7 +289,6 @@ def test_junitxml_carries_the_failure_and_verdicts(group: Path, pytester: pytest
 def test_answer_findings_become_items(
     group: Path, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytester.makeconftest(ANSWERS_CONFTEST)
     monkeypatch.setenv("PLUGIN_TEST_ANSWERS", "1")
     result = pytester.runpytest("--verify-report", "-p", "no:cacheprovider")
     found = outcomes(result)
@@ -310,12 +317,22 @@ def test_missing_report_is_one_collection_error(group: Path, pytester: pytest.Py
     result.stdout.fnmatch_lines(
         [
             f"*ERROR collecting {REPORT}*",
-            f"mlops-verifier: no exam report at {REPORT} under the rootdir {group}: write one, "
+            f"mlops-verifier: no exam report at {REPORT} in the repository {group}: write one, "
             "or point at it with --verify-report-path FILE",
         ]
     )
     assert "Traceback" not in result.stdout.str()
     assert "pytest_plugin.py" not in result.stdout.str()
+
+    (group / REPORT).write_text("# Notes\n\nNothing here yet.\n", encoding="utf-8")
+    unreadable = pytester.runpytest("--verify-report", "-p", "no:cacheprovider")
+    unreadable.stdout.fnmatch_lines(
+        [
+            f"*ERROR collecting {REPORT}*",
+            f"mlops-verifier: {REPORT}: no '## Overall project checklist' section found*",
+        ]
+    )
+    assert "Traceback" not in unreadable.stdout.str()
 
     elsewhere = pytester.runpytest("--verify-report", "--verify-report-path", "docs/report.md")
     elsewhere.stdout.fnmatch_lines(
@@ -334,9 +351,25 @@ def test_report_path_option_names_the_items(group: Path, pytester: pytest.Pytest
     result.stdout.fnmatch_lines(["docs/report.md: score *"])
 
 
+def test_config_in_a_subfolder_still_checks_the_repository_report(
+    group: Path, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = group / "ml"
+    sub.mkdir()
+    (sub / "pyproject.toml").write_text("[tool.pytest.ini_options]\nverify_report = true\n", encoding="utf-8")
+    (sub / "test_ml_smoke.py").write_text("def test_smoke():\n    assert True\n", encoding="utf-8")
+    monkeypatch.chdir(sub)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    found = outcomes(result)
+    assert found["test_ml_smoke.py::test_smoke"] == "passed"
+    # Verified at the git root: run on ml/ alone the git rule would be unverifiable, and CI absent.
+    assert found[f"{REPORT}::m05.git-repository"] == "passed"
+    assert found[f"{REPORT}::m17.ci"] == "passed"
+    result.stdout.fnmatch_lines([f"mlops-verifier: checking {REPORT} against {group}", f"rootdir: {sub}"])
+
+
 @pytest.mark.skipif(importlib.util.find_spec("xdist") is None, reason="pytest-xdist is not installed")
 def test_xdist_workers_verify_once_each(group: Path, pytester: pytest.Pytester) -> None:
-    pytester.makeconftest(ANSWERS_CONFTEST)
     result = pytester.runpytest_subprocess("--verify-report", "-p", "no:cacheprovider", "-n", "2", "-rA")
     result.stdout.fnmatch_lines([f"PASSED {REPORT}::m17.ci", f"FAILED {REPORT}::m10.dockerfiles*"])
     result.assert_outcomes(passed=6, failed=1, skipped=3)

@@ -49,7 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--verify-report-path",
         metavar="FILE",
         default=None,
-        help=f"the report to check (default: {DEFAULT_REPORT} under the rootdir)",
+        help=f"the report to check (default: {DEFAULT_REPORT} of the repository holding the rootdir)",
     )
     group.addoption(
         "--verify-strict",
@@ -73,6 +73,7 @@ class ReportSession:
         self.config = config
         self.enabled: bool = bool(config.getoption("verify_report") or config.getini("verify_report"))
         self.strict: bool = bool(config.getoption("verify_strict") or config.getini("verify_strict"))
+        self.root = repository_root(_absolute(config.rootpath))
         self.path, self.explicit = self._report_path()
         self._result: Verification | None = None
         self._error: str | None = None
@@ -83,20 +84,20 @@ class ReportSession:
             return _absolute(self.config.invocation_params.dir / option), True
         ini = self.config.getini("verify_report_path")
         if ini:
-            base = self.config.inipath.parent if self.config.inipath else self.config.rootpath
+            base = self.config.inipath.parent if self.config.inipath else self.root
             return _absolute(base / ini), True
-        return _absolute(self.config.rootpath / DEFAULT_REPORT), False
+        return self.root / DEFAULT_REPORT, False
 
     @property
     def shown(self) -> str:
-        """The report path as users see it: relative to the rootdir when inside it."""
+        """The report path as users see it: relative to the repository root when inside it."""
         try:
-            return self.path.relative_to(_absolute(self.config.rootpath)).as_posix()
+            return self.path.relative_to(self.root).as_posix()
         except ValueError:
             return str(self.path)
 
     def verification(self) -> Verification:
-        """Verify the rootdir against the report once; `ReportError` (one line) when there is no report."""
+        """Verify the repository against the report once; `ReportError` (one line) when there is no report."""
         if self._result is None and self._error is None:
             try:
                 self._result = self._verify()
@@ -111,14 +112,14 @@ class ReportSession:
         if not self.path.is_file():
             where = f"{self.shown} (from --verify-report-path / verify_report_path)"
             if not self.explicit:
-                where = f"{DEFAULT_REPORT} under the rootdir {self.config.rootpath}"
+                where = f"{DEFAULT_REPORT} in the repository {self.root}"
             raise ReportError(
                 f"no exam report at {where}: write one, or point at it with --verify-report-path FILE"
             )
         shown = self.shown
-        # The engine reads a relative report path from the working directory first, then the rootdir.
+        # The engine reads a relative report path from the working directory first, then the repo root.
         relative = shown if _absolute(Path(shown)) == self.path or not Path(shown).exists() else None
-        return engine.verify(self.config.rootpath, report=relative or str(self.path))
+        return engine.verify(self.root, report=relative or str(self.path))
 
     # Collection: the report is added at the session level, so it is checked whatever the test paths
     # are; named on the command line (`pytest reports/README.md::m17.ci`) it is collected as a file.
@@ -138,7 +139,7 @@ class ReportSession:
 
     def pytest_report_header(self, config: pytest.Config) -> str:
         strict = ", strict" if self.strict else ""
-        return f"mlops-verifier: checking {self.shown} against {config.rootpath}{strict}"
+        return f"mlops-verifier: checking {self.shown} against {self.root}{strict}"
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         try:
@@ -148,6 +149,12 @@ class ReportSession:
         terminalreporter.section("mlops-verifier")
         for line in summary_lines(result, self.shown):
             terminalreporter.write_line(line)
+
+
+def repository_root(rootdir: Path) -> Path:
+    """The git work tree holding the pytest rootdir (a group may keep its pytest config in a
+    subfolder), or the rootdir itself outside git."""
+    return next((d for d in (rootdir, *rootdir.parents) if (d / ".git").exists()), rootdir)
 
 
 def _absolute(path: Path) -> Path:
@@ -357,4 +364,5 @@ def verification(request: pytest.FixtureRequest) -> Verification:
     try:
         return request.config.stash[SESSION].verification()
     except ReportError as error:
-        pytest.fail(f"mlops-verifier: {error}", pytrace=False)
+        message = str(error)
+    pytest.fail(f"mlops-verifier: {message}", pytrace=False)
