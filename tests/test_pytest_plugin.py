@@ -229,6 +229,16 @@ def test_weak_evidence_warns_and_fails_when_strict(pytester: pytest.Pytester) ->
     assert "weakly-supported (failed by --verify-strict), evidence weak" in failure.longreprtext
     assert "found only:\n  .git  no commits" in failure.longreprtext
 
+    # A group that turns warnings into errors gets a failure with the same one-line reason.
+    errors = pytester.runpytest(
+        "--verify-report", "-p", "no:cacheprovider", "-W", "error::verifier.pytest_plugin.WeakEvidenceWarning"
+    )
+    (failure,) = [r for r in report_logs(errors, nodeid) if r.failed]
+    assert failure.longreprtext.startswith(
+        "m05.git-repository: weak evidence: A git repository without commits"
+    )
+    assert "Traceback" not in failure.longreprtext
+
 
 def test_template_only_tick_fails_naming_the_template_file(group: Path, pytester: pytest.Pytester) -> None:
     report = group / REPORT

@@ -29,7 +29,6 @@ from .report import ReportError
 
 FAILING = frozenset({"unsupported", "template-only"})
 SKIPPED = frozenset({"unverifiable", "unknown", "skipped"})
-ANSWER_VERDICTS = ("consistent", "inconsistent", "unverifiable")
 
 
 class WeakEvidenceWarning(UserWarning):
@@ -191,7 +190,7 @@ def summary_lines(result: Verification, shown: str) -> list[str]:
 class ReportFile(pytest.File):
     """The exam report: one item per checklist line, then one per answer finding."""
 
-    def collect(self) -> Iterator[pytest.Item]:
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
         session: ReportSession = self.config.stash[SESSION]
         try:
             result = session.verification()
@@ -231,8 +230,6 @@ class ChecklistTest(pytest.Item):
 
     def runtest(self) -> None:
         verdict, strict = self.result.verdict, self.config.stash[SESSION].strict
-        if verdict in SKIPPED:
-            pytest.skip(f"{verdict}: {self.result.message}")
         if verdict in FAILING or (verdict == "weakly-supported" and strict):
             raise ReportItemFailure(self._explain())
         if verdict == "weakly-supported":
@@ -259,7 +256,7 @@ class ChecklistTest(pytest.Item):
         return "\n".join(lines)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
-        if isinstance(excinfo.value, ReportItemFailure):
+        if isinstance(excinfo.value, (ReportItemFailure, WeakEvidenceWarning)):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)
 
@@ -336,7 +333,7 @@ class AnswerTest(pytest.Item):
         return "\n".join(lines)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
-        if isinstance(excinfo.value, ReportItemFailure):
+        if isinstance(excinfo.value, (ReportItemFailure, WeakEvidenceWarning)):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)
 
