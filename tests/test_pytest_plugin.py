@@ -258,7 +258,7 @@ def test_template_only_tick_fails_naming_the_template_file(group: Path, pytester
     assert "found only:\n  .pre-commit-config.yaml:5" in failure.longreprtext
 
 
-def test_k_x_and_explicit_node_ids_select_report_items(group: Path, pytester: pytest.Pytester) -> None:
+def test_k_m_x_and_explicit_node_ids_select_report_items(group: Path, pytester: pytest.Pytester) -> None:
     second_ci = line_of(group, "Get some continuous integration running", occurrence=2)
     selected = pytester.runpytest("--verify-report", "-p", "no:cacheprovider", "-k", "m17")
     assert outcomes(selected) == {
@@ -266,6 +266,12 @@ def test_k_x_and_explicit_node_ids_select_report_items(group: Path, pytester: py
         f"{REPORT}::m17.ci-line-{second_ci}": "passed",
     }
     selected.assert_outcomes(passed=2, deselected=8)
+
+    marked = pytester.runpytest("--verify-report", "-p", "no:cacheprovider", "-m", "not verify_report")
+    assert outcomes(marked) == dict(zip(GROUP_TESTS, ["passed", "passed", "skipped"], strict=True))
+    marked = pytester.runpytest("--verify-report", "-p", "no:cacheprovider", "-m", "verify_report")
+    assert {nodeid.split("::")[0] for nodeid in outcomes(marked)} == {REPORT}
+    marked.assert_outcomes(passed=4, failed=1, skipped=2, deselected=3)
 
     stopped = pytester.runpytest("--verify-report", "-p", "no:cacheprovider", "-x")
     assert list(outcomes(stopped).values()).count("failed") == 1

@@ -8,8 +8,9 @@ second, and re-verifying reads the work tree as it is, which a cache keyed on HE
 
 Outcomes: a ticked item whose evidence is absent or only the template's fails; weak evidence passes
 with a `WeakEvidenceWarning` (fails with `--verify-strict`); an item the repository cannot show, or
-that matches no rule, is skipped with the reason; everything else passes. The terminal summary gives
-score, honesty, the counts per verdict and the evidence found for boxes that were not ticked.
+that matches no rule, is skipped with the reason; everything else passes. Every report item carries the
+`verify_report` marker (`-m verify_report`). The terminal summary gives score, honesty, the counts per
+verdict and the evidence found for boxes that were not ticked.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from . import engine
 from .engine import DEFAULT_REPORT, ItemResult, Verification
 from .report import ReportError
 
+MARKER = "verify_report"
 FAILING = frozenset({"unsupported", "template-only"})
 SKIPPED = frozenset({"unverifiable", "unknown", "skipped"})
 
@@ -191,6 +193,7 @@ class ReportFile(pytest.File):
     """The exam report: one item per checklist line, then one per answer finding."""
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        self.add_marker(MARKER)
         session: ReportSession = self.config.stash[SESSION]
         try:
             result = session.verification()
@@ -349,6 +352,7 @@ def pytest_configure(config: pytest.Config) -> None:
     session = ReportSession(config)
     config.stash[SESSION] = session
     if session.enabled:
+        config.addinivalue_line("markers", f"{MARKER}: an item of the exam report (mlops-verifier)")
         config.pluginmanager.register(session, "verifier-report")
 
 
