@@ -165,16 +165,27 @@ class Repo:
                 return listed
         return self._walk_files()
 
+    def _git(self, *args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(self.root), *args],
+            capture_output=True,
+            check=True,
+            timeout=120,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        ).stdout.decode("utf-8", errors="replace")
+
     def _git_files(self) -> list[str] | None:
         try:
-            output = subprocess.run(
-                ["git", "-C", str(self.root), "ls-files", "-s", "-z"],
-                capture_output=True,
-                check=True,
-                timeout=120,
-            ).stdout.decode("utf-8", errors="replace")
+            output = self._git("ls-files", "-s", "-z")
+            if not output:
+                # A clone whose checkout failed has no index although HEAD has files: list HEAD's tree.
+                output = self._git("ls-tree", "-r", "-z", "HEAD")
+                if output:
+                    self.warn(
+                        "the git index is missing or empty; the files of the HEAD commit were listed instead"
+                    )
         except (OSError, subprocess.SubprocessError) as error:
-            self.warn(f"git ls-files failed ({error}); walking the directory instead")
+            self.warn(f"git could not list the files ({error}); walking the directory instead")
             self.is_git = False
             return None
         files = []
@@ -182,7 +193,9 @@ class Repo:
             if not entry:
                 continue
             meta, _, path = entry.partition("\t")
-            mode, blob, _stage = ([*meta.split(), "", "", ""])[:3]
+            fields = [*meta.split(), "", "", ""]
+            # ls-files -s gives "mode blob stage", ls-tree gives "mode type blob".
+            mode, blob = fields[0], fields[2] if fields[1] in {"blob", "commit", "tree"} else fields[1]
             if mode == "160000" or _skipped(path):
                 continue
             if not (self.root / path).is_file() and not (self.root / path).is_symlink():
