@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import git_init, write_tree
 from verifier.repo import Repo
+
+from conftest import git_init, write_tree
 
 
 def test_missing_index_falls_back_to_the_head_tree(tmp_path: Path) -> None:
