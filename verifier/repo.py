@@ -175,19 +175,24 @@ class Repo:
         ).stdout.decode("utf-8", errors="replace")
 
     def _git_files(self) -> list[str] | None:
+        """Tracked files with their blob ids; None to fall back to a directory walk."""
         try:
             output = self._git("ls-files", "-s", "-z")
-            if not output:
-                # A clone whose checkout failed has no index although HEAD has files: list HEAD's tree.
-                output = self._git("ls-tree", "-r", "-z", "HEAD")
-                if output:
-                    self.warn(
-                        "the git index is missing or empty; the files of the HEAD commit were listed instead"
-                    )
         except (OSError, subprocess.SubprocessError) as error:
             self.warn(f"git could not list the files ({error}); walking the directory instead")
             self.is_git = False
             return None
+        if not output:
+            try:
+                output = self._git("ls-tree", "-r", "-z", "HEAD")
+            except subprocess.SubprocessError:
+                output = ""
+            if not output:
+                self.warn("the git repository has no committed files; every file on disk was checked")
+                return None
+            # A clone whose checkout failed has no index although HEAD has files.
+            self.warn("the git index is missing or empty; the files of the HEAD commit were listed instead")
+        self._warn_untracked()
         files = []
         for entry in output.split("\x00"):
             if not entry:
@@ -203,6 +208,17 @@ class Repo:
             self._blob_ids[path] = blob
             files.append(path)
         return files
+
+    def _warn_untracked(self) -> None:
+        try:
+            untracked = self._git("ls-files", "--others", "--exclude-standard", "-z").count("\x00")
+        except (OSError, subprocess.SubprocessError):
+            return
+        if untracked:
+            self.warn(
+                f"{untracked} untracked file(s) were not checked: only committed files count, "
+                "as a grader sees what was pushed (git add and commit them)"
+            )
 
     def _walk_files(self) -> Iterator[str]:
         ignores: list[tuple[str, pathspec.PathSpec]] = []
