@@ -6,8 +6,9 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 from . import __version__
@@ -92,6 +93,14 @@ def _verify_one(target: str, args: argparse.Namespace) -> Verification:
         return result
 
 
+def _attempt(target: str, args: argparse.Namespace) -> Verification | str:
+    """The verification of one target, or the one-line error to print for it."""
+    try:
+        return _verify_one(target, args)
+    except (ReportError, RemoteError, NotADirectoryError, FileNotFoundError) as error:
+        return f"verify: {error}" if target in str(error) else f"verify: {target}: {error}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -104,23 +113,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     results: list[Verification] = []
     failed = False
-
-    def attempt(target: str) -> Verification | None:
-        try:
-            return _verify_one(target, args)
-        except (ReportError, RemoteError, NotADirectoryError, FileNotFoundError) as error:
-            print(
-                f"verify: {target}: {error}" if target not in str(error) else f"verify: {error}",
-                file=sys.stderr,
-            )
-            return None
-
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for result in pool.map(attempt, args.paths):
-            if result is None:
-                failed = True
-            else:
-                results.append(result)
+    if args.jobs > 1 and len(args.paths) > 1:
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            outcomes = list(pool.map(partial(_attempt, args=args), args.paths))
+    else:
+        outcomes = [_attempt(target, args) for target in args.paths]
+    for outcome in outcomes:
+        if isinstance(outcome, str):
+            print(outcome, file=sys.stderr)
+            failed = True
+        else:
+            results.append(outcome)
     output = _render(results, args)
     if output:
         if args.output:
