@@ -41,7 +41,18 @@ COLOURS = {
     "unclaimed": "36",
     "confirmed": "32",
 }
-COMPACT = {"consistent", "skipped"}
+# How much a verdict shows by default: problems in full, the rest in one line (all with --verbose).
+DETAIL = {
+    "unsupported": "full",
+    "template-only": "full",
+    "weakly-supported": "full",
+    "unclaimed": "full",
+    "confirmed": "first-location",
+    "unverifiable": "message",
+    "unknown": "message",
+    "consistent": "none",
+    "skipped": "none",
+}
 
 
 def _fmt(value: float | None) -> str:
@@ -75,9 +86,16 @@ def render_text(result: Verification, *, colour: bool = False, verbose: bool = F
             lines.append(
                 f"  {paint(MARKS[verdict], verdict)} L{item.item.line:<4} {item.rule or '-':<28} {_short(item)}"
             )
-            if verdict in COMPACT and not verbose:
-                continue
-            lines += _details(item, limit)
+            detail = "full" if verbose else DETAIL[verdict]
+            if detail == "full":
+                lines += _details(item, limit)
+            elif detail == "message":
+                lines.append(f"         {item.message}")
+            elif detail == "first-location" and item.evidence and item.evidence.locations:
+                more = len(item.evidence.locations) - 1
+                lines.append(
+                    f"           at {item.evidence.locations[0]}" + (f"  (+{more} more)" if more else "")
+                )
     if result.answers:
         lines += ["", "ANSWERS"]
         for answer in result.answers:
