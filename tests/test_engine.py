@@ -174,3 +174,19 @@ def test_report_option_reads_another_file(fake_rules: None, tmp_path: Path) -> N
 def test_found_evidence_needs_a_location() -> None:
     with pytest.raises(ValueError, match="at least one location"):
         Evidence.found("claims without proof", [])
+
+
+def test_unfilled_template_report_is_named_in_a_warning(
+    fake_rules: None, repo_with_report: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifier import templates
+
+    root = repo_with_report("* [ ] Alpha item about found evidence")
+    blob = templates.git_blob_id((root / "reports" / "README.md").read_bytes())
+    table = {
+        "blobs": [{"id": blob[:8], "file": "reports/README.md", "template": "DM unfilled report"}],
+        "stubs": [],
+    }
+    monkeypatch.setattr(templates, "_table", lambda: table)
+    result = verify(root, check_answers=False)
+    assert any("unfilled report template (DM unfilled report)" in w for w in result.warnings)

@@ -204,6 +204,11 @@ def verify(
     parsed, shown = load_report(repo, report)
     repo.report, repo.report_path = parsed, shown
     warnings: list[str] = list(parsed.warnings)
+    untouched = repo.template_match(shown) if repo.has(shown) else None
+    if untouched is not None:
+        warnings.append(
+            f"{shown} is the course's unfilled report template ({untouched.template}): nothing was claimed"
+        )
     rules = all_rules(warnings)
     active = select_rules(rules, select, ignore)
     instances: dict[str, Rule] = {}
