@@ -383,15 +383,14 @@ class Repo:
         return blob
 
     def template_match(self, path: str) -> TemplateMatch | None:
-        """The template default this file is an untouched copy of (byte-identical, or a Python stub)."""
+        """The template default this file is an untouched copy of: byte-identical (git blob id), or for
+        code, Dockerfiles and Makefiles identical up to comments, layout and the package name."""
         found = match_blob(self.blob_id(path))
-        if found is None and path.endswith(".py"):
+        if found is None and self.is_text(path):
             text = self.read(path)
-            if text is not None:
-                package = next(
-                    (p.rsplit("/", 1)[-1] for p in self.package_dirs if path.startswith(p + "/")), None
-                )
-                found = match_stub(text, package)
+            if text is not None and text.strip():
+                packages = [p.rsplit("/", 1)[-1] for p in self.package_dirs] or [None]
+                found = next((m for package in packages if (m := match_stub(text, package))), None)
         return found
 
     # ----------------------------------------------------------------- structured files
