@@ -1,6 +1,27 @@
 """M2 Package manager: a dedicated environment and declared dependencies."""
 
+import sys
+
+from verifier.dependencies import distributions_for_import
+from verifier.evidence import Evidence
+from verifier.repo import Repo
 from verifier.rule import Rule
+
+ENVIRONMENT_FILES = (
+    "uv.lock",
+    "poetry.lock",
+    "pdm.lock",
+    "Pipfile",
+    "Pipfile.lock",
+    "environment.yml",
+    "environment.yaml",
+    "requirements*.txt",
+    "requirements/*.txt",
+    ".python-version",
+    "setup.py",
+    "setup.cfg",
+)
+TEMPLATE_RUNTIME = frozenset({"torch", "typer", "fastapi", "uvicorn"})
 
 
 class Environment(Rule):
@@ -13,6 +34,27 @@ class Environment(Rule):
     title = "Dedicated environment for the project's packages"
     texts = ("Create a dedicated environment for you project to keep track of your packages",)
 
+    def check(self, repo: Repo) -> Evidence:
+        files = [p for p in repo.glob(*ENVIRONMENT_FILES) if not repo.is_excluded(p) and not repo.is_generated(p)]
+        declared = {d.name for d in repo.dependencies if d.path == "pyproject.toml"}
+        locations = [repo.location(path, 1, path) for path in files]
+        if declared and (files or not declared <= TEMPLATE_RUNTIME):
+            locations.insert(
+                0, repo.location("pyproject.toml", repo.line_of("pyproject.toml", r"dependencies"))
+            )
+        if locations:
+            return Evidence.found(
+                f"Environment declared in {', '.join(loc.path for loc in locations[:5])}.", locations
+            )
+        if declared:
+            where = repo.location("pyproject.toml", repo.line_of("pyproject.toml", r"dependencies"))
+            return Evidence.template(
+                "Only the template's pyproject.toml dependencies (torch, typer, fastapi, uvicorn).", [where]
+            )
+        return Evidence.absent(
+            "No environment definition was found.", ("pyproject.toml dependencies", *ENVIRONMENT_FILES)
+        )
+
 
 class CondaEnvironment(Rule):
     """2022 wording "(using conda)": a conda environment file (environment.yml) counts; another
@@ -22,6 +64,20 @@ class CondaEnvironment(Rule):
     modules = ("M2",)
     title = "Dedicated conda environment (2022 wording)"
     texts = ("Create a dedicated environment for you project to keep track of your packages (using conda)",)
+
+    def check(self, repo: Repo) -> Evidence:
+        conda = repo.glob("environment.yml", "environment.yaml", "conda*.yml", "conda*.yaml")
+        conda += [
+            loc.path for loc in repo.search(r"conda (create|env create)", "Makefile", "tasks.py", "*.md")
+        ]
+        if conda:
+            return Evidence.found("A conda environment is defined.", [repo.location(p, 1, p) for p in conda])
+        other = Environment().check(repo)
+        if other.locations:
+            return Evidence.weak("An environment is defined, but not with conda.", other.locations)
+        return Evidence.absent(
+            "No conda environment file was found.", ("environment.yml", "conda env create")
+        )
 
 
 class Requirements(Rule):
@@ -38,3 +94,32 @@ class Requirements(Rule):
         "dependencies that you are using",
         "Remember to fill out the `requirements.txt` file with whatever dependencies that you are using",
     )
+
+    def check(self, repo: Repo) -> Evidence:
+        declared = {d.name for d in repo.dependencies}
+        if not declared:
+            return Evidence.absent(
+                "No declared dependencies.",
+                ("requirements*.txt", "pyproject.toml", "uv.lock", "environment.yml"),
+            )
+        local = {part for path in repo.files if path.endswith(".py") for part in path[:-3].split("/")}
+        missing: dict[str, object] = {}
+        for path in repo.code_files:
+            if not path.endswith(".py"):
+                continue
+            for module, line in repo.python(path).imports:
+                top = module.split(".")[0]
+                if not top or top in sys.stdlib_module_names or top in local or top == "__future__":
+                    continue
+                if not declared & set(distributions_for_import(top)):
+                    missing.setdefault(top, repo.location(path, line))
+        sources = sorted({d.path for d in repo.dependencies})
+        if not missing:
+            return Evidence.found(
+                f"Every third-party import is declared ({', '.join(sources[:4])}).",
+                [repo.location(path, 1, path) for path in sources],
+            )
+        names = ", ".join(sorted(missing))
+        return Evidence.weak(
+            f"Imported but not declared: {names}.", list(missing.values()), undeclared=sorted(missing)
+        )

@@ -49,3 +49,22 @@ class WriteAccess(Rule):
         "Make sure that all team members have write access to the GitHub repository",
         "Make sure that all team members have write access to the github repository",
     )
+
+    def check(self, repo: Repo) -> Evidence:
+        history = repo.history
+        looked_for = ("two or more human commit authors in the git history",)
+        if not history.available or not history.commits:
+            return Evidence.unverifiable(
+                f"No git history to read ({history.reason or 'no commits'}).", looked_for
+            )
+        authors = history.authors()
+        names = ", ".join(author.names[0] for author in authors[:6])
+        if len(authors) >= 2:
+            snippet = f"{len(authors)} authors: {names}"
+            return Evidence.found(
+                f"{len(authors)} people committed ({names}).", [Location(".git", None, snippet)]
+            )
+        return Evidence.unverifiable(
+            f"Only {len(authors)} commit author ({names or 'none'}); GitHub's access settings cannot be seen.",
+            looked_for,
+        )

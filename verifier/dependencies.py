@@ -142,3 +142,21 @@ def from_environment_yml(path: str, text: str, data: Any) -> list[Dependency]:
         elif isinstance(entry, dict):
             found.extend(from_requirement_strings(path, text, entry.get("pip") or []))
     return found
+
+
+PIP_INSTALL = re.compile(
+    r"\b(?:pip3?|uv\s+pip|python\d?(?:\.\d+)?\s+-m\s+pip)\s+install\s+([^&;|]+)|\buv\s+add\s+([^&;|]+)"
+)
+
+
+def from_pip_install(path: str, line: int, command: str) -> list[Dependency]:
+    """Packages named in `pip install ...` / `uv add ...` commands (a Dockerfile RUN, a script line)."""
+    found = []
+    for match in PIP_INSTALL.finditer(command):
+        for word in (match.group(1) or match.group(2) or "").split():
+            if word.startswith(("-", ".", "/", "$")) or "/" in word or word.endswith((".txt", ".whl")):
+                continue
+            name = REQUIREMENT_NAME.match(word.strip("'\""))
+            if name:
+                found.append(Dependency(normalize(name.group(1)), word, path, line))
+    return found

@@ -64,12 +64,14 @@ class History:
         return names
 
     def authors(self, include_bots: bool = False) -> list[Author]:
-        """People who authored commits, merged by shared email or shared name (case-insensitive)."""
+        """People who authored commits, merged by shared email or by the same name ignoring case, spaces and
+        punctuation ("Lin Zhu" and "linzhu" are one person)."""
         groups: list[tuple[set[str], set[str], int]] = []
         for commit in self.commits:
             if commit.is_bot and not include_bots:
                 continue
-            name, email = commit.author.strip().lower(), commit.email.strip().lower()
+            name = re.sub(r"[^a-z0-9]", "", commit.author.lower()) or commit.author.strip().lower()
+            email = commit.email.strip().lower()
             matches = [g for g in groups if name in g[0] or (email and email in g[1])]
             merged_names, merged_emails, count = {name}, {email} if email else set(), 1
             for group in matches:

@@ -111,6 +111,8 @@ EXCLUDED = re.compile(
     r"(.*/)?docs?/course/|(.*/)?dtu_mlops/)",
     re.IGNORECASE,
 )
+# Folders that tools write into (experiment trackers, Hydra runs): their files are outputs, not the group's setup.
+GENERATED = re.compile(r"(^|/)(wandb|outputs|multirun|mlruns|lightning_logs|\.hydra|site-packages)/")
 TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$")
 
 
@@ -265,6 +267,10 @@ class Repo:
     def is_excluded(self, path: str) -> bool:
         """True for files that are never evidence: the report, course agent files, copied course notes."""
         return bool(EXCLUDED.match(path))
+
+    def is_generated(self, path: str) -> bool:
+        """True for files inside tool output folders (wandb/, outputs/, multirun/, mlruns/, .hydra/ ...)."""
+        return bool(GENERATED.search(path))
 
     def is_test(self, path: str) -> bool:
         return bool(TEST_PATH.search(path))
@@ -465,7 +471,10 @@ class Repo:
                 found += deps.from_lock(path, data)
         for path in self.glob("environment.yml", "environment.yaml", "conda*.yml", "conda*.yaml"):
             found += deps.from_environment_yml(path, self.read(path) or "", self.yaml(path))
-        return found
+        for dockerfile in self.dockerfiles:
+            for line, command in dockerfile.get("RUN"):
+                found += deps.from_pip_install(dockerfile.path, line, command)
+        return [dep for dep in found if not self.is_generated(dep.path)]
 
     def dependency(self, *names: str) -> list[deps.Dependency]:
         """Declarations of any of the distributions `names` (compared as PEP 503 names)."""

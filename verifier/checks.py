@@ -1,0 +1,66 @@
+"""Evidence patterns that many rules share, written once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .evidence import Evidence, Location
+from .repo import Repo
+from .workflows import Step, Workflow
+
+# Where groups wire commands: task runners, scripts, CI, Cloud Build and compose files.
+AUTOMATION_GLOBS = (
+    "tasks.py",
+    "Makefile",
+    "*.mk",
+    "justfile",
+    "*.sh",
+    "*.ps1",
+    "*.bat",
+    "noxfile.py",
+    "tox.ini",
+    "cloudbuild*.yaml",
+    "cloudbuild*.yml",
+    "*.cloudbuild.yaml",
+    "docker-compose*.yaml",
+    "docker-compose*.yml",
+    "compose*.yaml",
+    "compose*.yml",
+    ".github/workflows/*.yaml",
+    ".github/workflows/*.yml",
+)
+
+
+def own_locations(repo: Repo, locations: Iterable[Location]) -> list[Location]:
+    """Locations outside files that are untouched copies of the course template."""
+    return [loc for loc in locations if repo.template_match(loc.path) is None]
+
+
+def usage_or_dependency(
+    repo: Repo,
+    uses: Sequence[Location],
+    *,
+    what: str,
+    distributions: Sequence[str],
+    looked_for: Sequence[str],
+) -> Evidence:
+    """found for real use in code, weak for a declared dependency only, absent otherwise."""
+    own = own_locations(repo, uses)
+    if own:
+        files = sorted({loc.path for loc in own})
+        return Evidence.found(f"{what} is used in {', '.join(files[:4])}.", own)
+    if uses:
+        return Evidence.template(f"{what} appears only in untouched course-template files.", uses)
+    declared = repo.dependency_locations(*distributions)
+    if declared:
+        return Evidence.weak(f"{what} is a declared dependency, but no code of the group uses it.", declared)
+    return Evidence.absent(f"No use of {what} was found.", looked_for)
+
+
+def workflow_steps(repo: Repo, pattern: str) -> list[tuple[Workflow, Step]]:
+    """Workflow steps whose `run:` matches the regex `pattern`."""
+    return [(workflow, step) for workflow in repo.workflows for step in workflow.steps_running(pattern)]
+
+
+def step_locations(repo: Repo, steps: Iterable[tuple[Workflow, Step]]) -> list[Location]:
+    return [repo.location(workflow.path, step.line or None, step.text) for workflow, step in steps]
