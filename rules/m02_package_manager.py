@@ -35,7 +35,9 @@ class Environment(Rule):
     texts = ("Create a dedicated environment for you project to keep track of your packages",)
 
     def check(self, repo: Repo) -> Evidence:
-        files = [p for p in repo.glob(*ENVIRONMENT_FILES) if not repo.is_excluded(p) and not repo.is_generated(p)]
+        files = [
+            p for p in repo.glob(*ENVIRONMENT_FILES) if not repo.is_excluded(p) and not repo.is_generated(p)
+        ]
         declared = {d.name for d in repo.dependencies if d.path == "pyproject.toml"}
         locations = [repo.location(path, 1, path) for path in files]
         if declared and (files or not declared <= TEMPLATE_RUNTIME):

@@ -1,6 +1,53 @@
 """M6 Code structure: cookiecutter layout, data.py, model.py and train.py."""
 
+import re
+
+from verifier.evidence import Evidence, Location
+from verifier.repo import Repo
 from verifier.rule import Rule
+
+DATA_FILES = r"(^|/)(data|make_dataset|dataset|datasets|datamodule|data_module|data_loader|dataloader|preprocess\w*)\.py$|(^|/)data/[^/]+\.py$"
+IO_CALLS = frozenset(
+    {
+        "load_dataset",
+        "load_from_disk",
+        "save_to_disk",
+        "read_csv",
+        "read_parquet",
+        "read_json",
+        "read_excel",
+        "to_csv",
+        "to_parquet",
+        "load",
+        "save",
+        "savez",
+        "urlretrieve",
+        "urlopen",
+        "download",
+        "download_url",
+        "hf_hub_download",
+        "snapshot_download",
+        "dataset_download_files",
+        "ImageFolder",
+        "MNIST",
+        "CIFAR10",
+        "FashionMNIST",
+        "open",
+        "imread",
+        "read_text",
+        "write_text",
+        "read_bytes",
+        "get",
+        "copytree",
+        "extractall",
+    }
+)
+MODEL_BASES = ("nn.Module", "Module", "LightningModule", "PreTrainedModel", "BaseEstimator")
+TRAIN_CALLS = ("backward", "fit", "trainer.train", "Trainer.train")
+
+
+def _own(repo: Repo, paths: list[str]) -> list[str]:
+    return [p for p in paths if repo.template_match(p) is None and (repo.read(p) or "").strip()]
 
 
 class Cookiecutter(Rule):
@@ -15,6 +62,30 @@ class Cookiecutter(Rule):
         "Create the initial file structure using cookiecutter with an appropriate template",
         "Create the initial file structure using cookiecutter",
     )
+
+    def check(self, repo: Repo) -> Evidence:
+        mention = repo.search(r"mlops_template|cookiecutter", "README.md", "README*.md", "*.md", limit=3)
+        mention = [loc for loc in mention if not loc.path.startswith("docs/")]
+        layout = repo.match(
+            r"(^|/)src/(data/make_dataset|models/train_model)\.py$|(^|/)(data|model|train|train_model|make_dataset)\.py$"
+        )
+        markers = repo.glob("tasks.py", "dockerfiles/*", "configs/", "tests/test_*.py", "reports/figures/*")
+        locations = mention + [Location(p, None, "template layout") for p in layout[:3]]
+        if mention or (layout and len(markers) >= 2):
+            return Evidence.found("The repository has the course template's layout.", locations)
+        if layout or markers:
+            return Evidence.weak(
+                "Only part of a template layout was found.",
+                [Location(p, None, p) for p in (layout + markers)[:4]],
+            )
+        return Evidence.absent(
+            "No cookiecutter template layout was found.",
+            (
+                "README line 'Created using mlops_template'",
+                "src/<pkg>/{data,model,train}.py",
+                "src/data/make_dataset.py",
+            ),
+        )
 
 
 class DataModule(Rule):
@@ -31,6 +102,35 @@ class DataModule(Rule):
         "Fill out the `make_dataset.py` file such that it downloads whatever data you need and preprocesses it",
     )
 
+    def check(self, repo: Repo) -> Evidence:
+        candidates = [
+            p for p in repo.code_files if re.search(DATA_FILES, p) and p.endswith((".py", ".ipynb"))
+        ]
+        own = _own(repo, candidates)
+        io = [
+            repo.location(p, call.line)
+            for p in own
+            for call in repo.python(p).calls
+            if call.name.split(".")[-1] in IO_CALLS or call.name.startswith("torchvision.datasets")
+        ]
+        if io:
+            return Evidence.found(
+                f"The data code in {', '.join(sorted({loc.path for loc in io})[:3])} reads or writes data.",
+                io,
+            )
+        if own:
+            return Evidence.weak(
+                "A data module exists but no download, load or save call was found in it.",
+                [Location(p, 1, p) for p in own],
+            )
+        if candidates:
+            return Evidence.template(
+                "Only the template's data stub was found.", [Location(p, 1, p) for p in candidates]
+            )
+        return Evidence.absent(
+            "No data module was found.", ("data.py", "make_dataset.py", "dataset.py", "a data/ package")
+        )
+
 
 class ModelTraining(Rule):
     """A model class beyond the template's dummy model and a training loop (optimizer step,
@@ -43,3 +143,31 @@ class ModelTraining(Rule):
         "Add a model to `model.py` and a training procedure to `train.py` and get that running",
         "Add a model file and a training script and get that running",
     )
+
+    def check(self, repo: Repo) -> Evidence:
+        own = _own(repo, repo.code_files)
+        models = repo.subclasses(*MODEL_BASES, paths=own)
+        training = repo.call_locations(*TRAIN_CALLS, paths=own)
+        if training:
+            what = (
+                "a model class and a training loop"
+                if models
+                else "a training loop (the model may come from a library)"
+            )
+            return Evidence.found(f"Found {what}.", training[:3] + models[:3])
+        if models:
+            return Evidence.weak("Found a model class but no training loop (backward(), fit()).", models[:4])
+        template = [
+            p for p in repo.code_files if re.search(r"(^|/)(model|train)\.py$", p) and repo.template_match(p)
+        ]
+        if template:
+            return Evidence.template(
+                "Only the template's dummy model and training stub.", [Location(p, 1, p) for p in template]
+            )
+        return Evidence.absent(
+            "No model class and no training loop were found.",
+            (
+                "nn.Module / LightningModule subclasses",
+                "loss.backward(), optimizer.step(), Trainer.fit, .fit()",
+            ),
+        )

@@ -113,6 +113,8 @@ EXCLUDED = re.compile(
 )
 # Folders that tools write into (experiment trackers, Hydra runs): their files are outputs, not the group's setup.
 GENERATED = re.compile(r"(^|/)(wandb|outputs|multirun|mlruns|lightning_logs|\.hydra|site-packages)/")
+# A pasted checklist line ("- [x] Used Hydra ...") is a claim, never evidence.
+CHECKBOX_LINE = re.compile(r"^\s*(?:>\s*)?[-*+]\s+\[[^\]]{0,4}\]\s")
 TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$")
 
 
@@ -352,7 +354,8 @@ class Repo:
     ) -> list[Location]:
         """Lines matching the regex `pattern` in text files (optionally only those matching `globs`).
 
-        Files that are never evidence (`is_excluded`) are skipped unless `excluded=True`.
+        Files that are never evidence (`is_excluded`) are skipped unless `excluded=True`, and so are
+        checklist lines pasted anywhere (`- [x] Used Hydra ...`): a claim is not evidence.
         """
         key = (pattern, globs, limit, flags, excluded)
         if key in self._searches:
@@ -367,7 +370,10 @@ class Repo:
                 continue
             for match in compiled.finditer(text):
                 line = text.count("\n", 0, match.start()) + 1
-                hits.append(self.location(path, line))
+                location = self.location(path, line)
+                if CHECKBOX_LINE.match(location.snippet):
+                    continue
+                hits.append(location)
                 if len(hits) >= limit:
                     break
         self._searches[key] = hits
