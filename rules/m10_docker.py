@@ -1,5 +1,6 @@
 """M10 Docker: the group's Dockerfiles and whether they are built."""
 
+from verifier.checks import AUTOMATION_GLOBS
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -39,3 +40,31 @@ class DockerBuild(Rule):
     modules = ("M10",)
     title = "Docker images built and working"
     texts = ("Build the docker files locally and make sure they work as intended",)
+
+    def check(self, repo: Repo) -> Evidence:
+        if not [d for d in repo.dockerfiles if d.get("FROM")]:
+            return Evidence.absent("No Dockerfile to build.", DOCKERFILE_NAMES)
+        build = r"docker(\s+buildx)?\s+build\b|docker[- ]compose\b.*\b(build|up)\b|gcr\.io/cloud-builders/docker|docker/build-push-action|gcloud builds submit|kaniko"
+        wired = repo.search(build, *AUTOMATION_GLOBS, limit=8)
+        wired += [
+            repo.location(w.path, s.line or None, s.uses)
+            for w in repo.workflows
+            for s in w.steps_using("docker/build-push-action")
+        ]
+        compose = [
+            repo.location(p, 1, p)
+            for p in repo.glob("docker-compose*.y*ml", "compose*.y*ml")
+            if repo.search(r"\bbuild\s*:", p, limit=1)
+        ]
+        own = [loc for loc in wired + compose if repo.template_match(loc.path) is None]
+        if own:
+            return Evidence.found("Docker builds are wired into automation.", own)
+        documented = repo.search(r"docker\s+build\b", "*.md", limit=4)
+        if wired or documented:
+            return Evidence.weak(
+                "Docker build commands appear only in instructions or template files.", wired + documented
+            )
+        return Evidence.unverifiable(
+            "Local docker builds leave no trace in a repository, and no build is wired into CI, tasks or compose files.",
+            ("docker build in workflows, tasks.py, Makefile, scripts, cloudbuild or docker-compose",),
+        )

@@ -1,11 +1,27 @@
 """M13 Profiling (the report tags the item M12, the course module is M13)."""
 
+from verifier.checks import AUTOMATION_GLOBS
+from verifier.evidence import Evidence, Location
+from verifier.repo import Repo
 from verifier.rule import Rule
+
+PROFILERS = (
+    "cProfile",
+    "pstats",
+    "torch.profiler",
+    "line_profiler",
+    "pyinstrument",
+    "memory_profiler",
+    "scalene",
+    "snakeviz",
+    "yappi",
+)
 
 
 class Profiling(Rule):
-    """cProfile, pstats, torch.profiler, line_profiler, pyinstrument or snakeviz used in code,
-    scripts, tasks or CI, or committed profile outputs. A mention in docs only is weak."""
+    """cProfile, pstats, torch.profiler, line_profiler, pyinstrument, snakeviz or a Lightning profiler
+    used in code, scripts, tasks or CI, or committed profile outputs. A mention in docs only is weak;
+    no trace is unverifiable, because `python -m cProfile` run by hand leaves none."""
 
     id = "m13.profiling"
     modules = ("M12", "M13")
@@ -15,3 +31,34 @@ class Profiling(Rule):
         "When you have something that works somewhat, remember at some point to to some profiling and see if "
         "you can optimize your code",
     )
+
+    def check(self, repo: Repo) -> Evidence:
+        profiler_arguments = [
+            repo.location(path, call.line)
+            for path in repo.python_files
+            for call in repo.python(path).calls
+            if call.keywords.get("profiler") not in (None, False)
+        ]
+        code = repo.imports(*PROFILERS) + profiler_arguments
+        commands = repo.search(
+            r"-m\s+(cProfile|pyinstrument|line_profiler|memory_profiler)\b|\b(kernprof|snakeviz|py-spy|scalene)\b",
+            *AUTOMATION_GLOBS,
+            "*.py",
+            limit=5,
+        )
+        outputs = repo.glob("*.prof", "*.pstats", "*.lprof", "*.pt.trace.json", "profil*/*")
+        found = [loc for loc in code + commands if not repo.is_excluded(loc.path)] + [
+            Location(p, None, p) for p in outputs[:3]
+        ]
+        if found:
+            return Evidence.found("Profiling code, commands or outputs were found.", found)
+        docs = repo.search(r"cProfile|snakeviz|torch\.profiler|pyinstrument|line_profiler", "*.md", limit=4)
+        if docs:
+            return Evidence.weak("Profiling is only mentioned in documentation.", docs)
+        return Evidence.unverifiable(
+            "No profiling trace was found; a profiler run from the command line leaves none, so this cannot be judged.",
+            (
+                "cProfile/pstats/torch.profiler/pyinstrument/line_profiler or a Lightning profiler in code or scripts",
+                "*.prof outputs",
+            ),
+        )

@@ -1,6 +1,31 @@
 """M14 Logging, Weights & Biases and hyperparameter sweeps."""
 
+from verifier.checks import AUTOMATION_GLOBS, own_locations, usage_or_dependency
+from verifier.evidence import Evidence, Status
+from verifier.repo import Repo
 from verifier.rule import Rule
+
+LOG_CALLS = (
+    "logging.getLogger",
+    "logging.basicConfig",
+    "loguru.logger.info",
+    "loguru.logger.add",
+    "loguru.logger.debug",
+    "loguru.logger.warning",
+    "loguru.logger.error",
+    "logger.info",
+    "logging.info",
+)
+WANDB_CALLS = (
+    "wandb.init",
+    "wandb.log",
+    "wandb.Artifact",
+    "wandb.log_artifact",
+    "wandb.Image",
+    "WandbLogger",
+    "wandb.watch",
+    "wandb.save",
+)
 
 
 class Logging(Rule):
@@ -11,6 +36,16 @@ class Logging(Rule):
     modules = ("M14",)
     title = "Logging of important events"
     texts = ("Use logging to log important events in your code",)
+
+    def check(self, repo: Repo) -> Evidence:
+        uses = repo.call_locations(*LOG_CALLS) + repo.imports("loguru")
+        return usage_or_dependency(
+            repo,
+            uses,
+            what="logging",
+            distributions=("loguru",),
+            looked_for=("logging.getLogger / loguru logger calls in the code",),
+        )
 
 
 class WeightsAndBiases(Rule):
@@ -25,6 +60,21 @@ class WeightsAndBiases(Rule):
         "Use wandb to log training progress and other important metrics/artifacts in your code",
     )
 
+    def check(self, repo: Repo) -> Evidence:
+        uses = repo.call_locations(*WANDB_CALLS)
+        evidence = usage_or_dependency(
+            repo,
+            uses,
+            what="Weights & Biases",
+            distributions=("wandb",),
+            looked_for=("wandb.init/log/Artifact or WandbLogger in the code", "wandb dependency"),
+        )
+        if evidence.status is Status.ABSENT:
+            keys = repo.search(r"WANDB_(API_KEY|PROJECT|ENTITY)", ".env*", "*.yaml", "*.yml", "*.md", limit=3)
+            if keys:
+                return Evidence.weak("Only W&B keys or settings were found, no code that logs to W&B.", keys)
+        return evidence
+
 
 class Sweep(Rule):
     """A sweep configuration (method/metric/parameters), wandb.sweep/wandb.agent, an Optuna study
@@ -34,6 +84,37 @@ class Sweep(Rule):
     modules = ("M14",)
     title = "Hyperparameter optimization sweep"
     texts = ("Consider running a hyperparameter optimization sweep",)
+
+    def check(self, repo: Repo) -> Evidence:
+        sweeps = [
+            repo.location(path, getattr(doc, "line", 1) or 1, "sweep config: method/metric/parameters")
+            for path, doc in repo.yaml_documents()
+            if isinstance(doc, dict) and "parameters" in doc and ("method" in doc or "metric" in doc)
+        ]
+        calls = repo.call_locations(
+            "wandb.sweep", "wandb.agent", "optuna.create_study", "ray.tune.run", "tune.Tuner"
+        )
+        commands = repo.search(
+            r"\bwandb (sweep|agent)\b|hydra/sweeper|--multirun|\s-m\s+\w+=",
+            *AUTOMATION_GLOBS,
+            "*.yaml",
+            limit=4,
+        )
+        found = own_locations(repo, sweeps + calls + commands)
+        if found:
+            return Evidence.found("A hyperparameter sweep is configured or launched.", found)
+        declared = repo.dependency_locations("optuna", "ray", "hyperopt")
+        if declared:
+            return Evidence.weak("A sweep library is a dependency, but no sweep was found.", declared)
+        return Evidence.absent(
+            "No hyperparameter sweep was found.",
+            (
+                "W&B sweep config (method/metric/parameters)",
+                "wandb.sweep/agent",
+                "optuna study",
+                "hydra sweeper / --multirun",
+            ),
+        )
 
 
 class WeightsAndBiasesWithSweep(Rule):
@@ -47,6 +128,18 @@ class WeightsAndBiasesWithSweep(Rule):
         "Additionally, consider running a hyperparameter optimization sweep.",
     )
 
+    def check(self, repo: Repo) -> Evidence:
+        wandb, sweep = WeightsAndBiases().check(repo), Sweep().check(repo)
+        both = wandb.locations + sweep.locations
+        if wandb.status is Status.FOUND and sweep.status is Status.FOUND:
+            return Evidence.found("W&B logging and a hyperparameter sweep were both found.", both)
+        if Status.FOUND in (wandb.status, sweep.status) or both:
+            missing = "a sweep" if wandb.status is Status.FOUND else "W&B logging"
+            return Evidence.weak(
+                f"Only half of the item holds: {missing} is missing. {wandb.message} {sweep.message}", both
+            )
+        return Evidence.absent(f"{wandb.message} {sweep.message}", wandb.looked_for + sweep.looked_for)
+
 
 class Optuna(Rule):
     """2022 wording "(extra) Used Optuna ...": an optuna study in the group's code."""
@@ -55,3 +148,13 @@ class Optuna(Rule):
     modules = ("M14",)
     title = "Optuna hyperparameter optimization (2022 wording)"
     texts = ("(extra) Used Optuna to run hyperparameter optimization on your model",)
+
+    def check(self, repo: Repo) -> Evidence:
+        uses = repo.call_locations("optuna.create_study", "optuna.load_study") + repo.imports("optuna")
+        return usage_or_dependency(
+            repo,
+            uses,
+            what="Optuna",
+            distributions=("optuna",),
+            looked_for=("optuna.create_study in the code",),
+        )

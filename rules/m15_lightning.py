@@ -1,5 +1,8 @@
 """M15 Boilerplate: PyTorch Lightning."""
 
+from verifier.checks import usage_or_dependency
+from verifier.evidence import Evidence
+from verifier.repo import Repo
 from verifier.rule import Rule
 
 
@@ -14,3 +17,21 @@ class Lightning(Rule):
         "Use PyTorch-lightning (if applicable) to reduce the amount of boilerplate in your code",
         "Use Pytorch-lightning (if applicable) to reduce the amount of boilerplate in your code",
     )
+
+    def check(self, repo: Repo) -> Evidence:
+        uses = repo.subclasses("LightningModule", "LightningDataModule") + [
+            repo.location(p, c.line)
+            for p, c in repo.calls("Trainer")
+            if c.name.split(".")[0] in {"lightning", "pytorch_lightning"}
+        ]
+        return usage_or_dependency(
+            repo,
+            uses,
+            what="PyTorch Lightning",
+            distributions=("lightning", "pytorch-lightning"),
+            looked_for=(
+                "LightningModule / LightningDataModule subclasses",
+                "lightning Trainer",
+                "lightning dependency",
+            ),
+        )
