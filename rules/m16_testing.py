@@ -1,6 +1,32 @@
 """M16 Unit testing and coverage."""
 
+import re
+
+from verifier.checks import AUTOMATION_GLOBS, own_locations
+from verifier.evidence import Evidence, Location
+from verifier.repo import Repo
 from verifier.rule import Rule
+
+DATA_WORDS = re.compile(r"data|dataset|loader|preprocess|transform", re.I)
+MODEL_WORDS = re.compile(r"model|train|network|net\b|forward|predict", re.I)
+
+
+def _tests_about(repo: Repo, words: re.Pattern[str]) -> tuple[list[Location], list[Location]]:
+    """(own tests about `words`, template tests) - a test counts if its file, name or imports mention them."""
+    own, template = [], []
+    for path in repo.test_files:
+        if re.search(r"api|integration|performance|locust|load", path.rsplit("/", 1)[-1], re.I):
+            continue
+        facts = repo.python(path)
+        tests = [f for f in facts.functions if f.is_test]
+        if not tests:
+            continue
+        file_hit = bool(words.search(path.rsplit("/", 1)[-1])) or any(
+            words.search(m) for m, _ in facts.imports if not m.startswith(("pytest", "unittest"))
+        )
+        hits = [repo.location(path, f.line) for f in tests if file_hit or words.search(f.name)]
+        (template if repo.template_match(path) else own).extend(hits)
+    return own, template
 
 
 class DataTests(Rule):
@@ -11,6 +37,17 @@ class DataTests(Rule):
     modules = ("M16",)
     title = "Unit tests for the data part"
     texts = ("Write unit tests related to the data part of your code",)
+
+    def check(self, repo: Repo) -> Evidence:
+        own, template = _tests_about(repo, DATA_WORDS)
+        if own:
+            return Evidence.found(f"{len(own)} test(s) about the data code.", own)
+        if template:
+            return Evidence.template("Only the template's data test.", template)
+        return Evidence.absent(
+            "No tests of the data code were found.",
+            ("test functions in tests/ that import or name the data code",),
+        )
 
 
 class ModelTests(Rule):
@@ -25,6 +62,22 @@ class ModelTests(Rule):
         "Write unit tests related to model construction",
     )
 
+    def check(self, repo: Repo) -> Evidence:
+        own, template = _tests_about(repo, MODEL_WORDS)
+        if own:
+            return Evidence.found(f"{len(own)} test(s) about the model or training.", own)
+        empty = [
+            Location(p, None, "empty file")
+            for p in repo.test_files
+            if re.search(r"test_(model|train)", p) and not (repo.read(p) or "").strip()
+        ]
+        if template or empty:
+            return Evidence.template("Only the template's empty or default model tests.", template + empty)
+        return Evidence.absent(
+            "No tests of the model or training were found.",
+            ("test functions in tests/ that import or name the model or training code",),
+        )
+
 
 class Coverage(Rule):
     """coverage or pytest-cov run in CI, tasks or docs beyond the template, coverage configuration
@@ -34,3 +87,37 @@ class Coverage(Rule):
     modules = ("M16",)
     title = "Code coverage calculated"
     texts = ("Calculate the code coverage", "Calculate the coverage.")
+
+    def check(self, repo: Repo) -> Evidence:
+        runs = repo.search(
+            r"coverage\s+(run|report|xml|html)|--cov\b|--cov=|pytest-cov|codecov", *AUTOMATION_GLOBS, limit=8
+        )
+        runs = [loc for loc in runs if not re.search(r"pip install|uv add", loc.snippet)]
+        reports = [
+            Location(p, None, p)
+            for p in repo.glob(
+                ".coverage", "coverage.xml", "htmlcov/index.html", "coverage.json", "lcov.info"
+            )
+        ]
+        own = own_locations(repo, runs) + reports
+        if own:
+            return Evidence.found("Coverage is measured.", own)
+        if runs:
+            return Evidence.template("Only the template's coverage run (tasks.py or tests workflow).", runs)
+        docs = repo.search(r"coverage\s+(run|report)|--cov\b", "*.md", limit=3)
+        config = (
+            [repo.location("pyproject.toml", repo.line_of("pyproject.toml", r"^\[tool\.coverage"))]
+            if "coverage" in (repo.pyproject.get("tool") or {})
+            else []
+        )
+        config += [Location(p, 1, p) for p in repo.glob(".coveragerc")]
+        if docs or config:
+            return Evidence.weak("Coverage is configured or documented, but no run was found.", docs + config)
+        return Evidence.unverifiable(
+            "No coverage run, report or configuration was found; a coverage run by hand leaves no trace.",
+            (
+                "coverage run / pytest --cov in CI, tasks or scripts",
+                ".coverage / coverage.xml",
+                "[tool.coverage]",
+            ),
+        )

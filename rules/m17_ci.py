@@ -1,9 +1,11 @@
 """M17 GitHub Actions: CI running, caching and multi-platform testing, and linting in CI."""
 
+import re
+
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
-from verifier.workflows import Workflow
+from verifier.workflows import Step, Workflow
 
 TEST_COMMAND = (
     r"\b(pytest|unittest|coverage\s+run|tox|nox|invoke\s+test|inv\s+test|make\s+test|uv\s+run\s+test)\b"
@@ -11,8 +13,29 @@ TEST_COMMAND = (
 CODE_EVENTS = ("push", "pull_request", "pull_request_target", "merge_group")
 
 
-def test_steps(workflow: Workflow) -> list:
-    return workflow.steps_running(TEST_COMMAND)
+INSTALL = re.compile(r"\b(pip3?|uv|poetry|conda|apt(-get)?)\s+(install|add|sync)\b", re.I)
+LINTERS = r"\b(ruff|flake8|black|pylint|mypy|pre-commit|isort|pycodestyle|ty)\b"
+
+
+def runs(step: Step, pattern: str) -> bool:
+    """The step runs a command matching `pattern` on a line that is not an install command."""
+    return any(re.search(pattern, line, re.I) and not INSTALL.search(line) for line in step.run.splitlines())
+
+
+def matching_line(step: Step, pattern: str) -> str:
+    """The first line of the step that runs `pattern` (not an install), for the snippet."""
+    return next(
+        (
+            line.strip()
+            for line in step.run.splitlines()
+            if re.search(pattern, line, re.I) and not INSTALL.search(line)
+        ),
+        step.text,
+    )
+
+
+def test_steps(workflow: Workflow) -> list[Step]:
+    return [step for step in workflow.steps if runs(step, TEST_COMMAND)]
 
 
 class ContinuousIntegration(Rule):
@@ -36,8 +59,10 @@ class ContinuousIntegration(Rule):
         if own:
             _workflow, step = own[0]
             files = sorted({w.path for w, _ in own})
-            locations = [repo.location(w.path, s.line, s.text) for w, s in own]
-            return Evidence.found(f"Tests run in CI by {', '.join(files)} ({step.text!r}).", locations)
+            locations = [repo.location(w.path, s.line, matching_line(s, TEST_COMMAND)) for w, s in own]
+            return Evidence.found(
+                f"Tests run in CI by {', '.join(files)} ({matching_line(step, TEST_COMMAND)!r}).", locations
+            )
         if testing:
             locations = [repo.location(w.path, s.line, s.text) for w, s in testing]
             return Evidence.weak(
@@ -68,6 +93,51 @@ class MatrixAndCaching(Rule):
     title = "Caching and multi-os/python/pytorch testing in CI"
     texts = ("Add caching and multi-os/python/pytorch testing to your continuous integration",)
 
+    def check(self, repo: Repo) -> Evidence:
+        testing = [w for w in repo.workflows if test_steps(w)]
+        looked_for = (
+            "a test workflow with a matrix over several OS/Python/PyTorch versions",
+            "setup-python cache, setup-uv enable-cache or actions/cache",
+        )
+        if not testing:
+            return Evidence.absent(
+                "No workflow runs the tests, so there is no matrix or cache to check.", looked_for
+            )
+        best = None
+        for workflow in testing:
+            axes = {
+                k: v
+                for k, v in workflow.matrix_values("os", "python", "torch", "pytorch").items()
+                if len(v) > 1
+            }
+            cache = workflow.caching_steps()
+            score = bool(axes) + bool(cache)
+            if best is None or score > best[0]:
+                best = (score, workflow, axes, cache)
+        score, workflow, axes, cache = best
+        locations = [
+            repo.location(workflow.path, repo.line_of(workflow.path, rf"^\s*{re.escape(k)}\s*:") or 1)
+            for k in axes
+        ]
+        locations += [repo.location(workflow.path, step.line or None, step.uses) for step in cache]
+        described = ", ".join(f"{k}: {v}" for k, v in axes.items()) or "no multi-value matrix"
+        if score == 2 and repo.template_match(workflow.path):
+            return Evidence.template(
+                f"Only the template's untouched test workflow has a matrix and caching ({described}).",
+                locations,
+            )
+        if score == 2:
+            return Evidence.found(f"{workflow.path} tests over {described} with caching.", locations)
+        if score == 1:
+            missing = "caching" if axes else "a matrix over several OS/Python versions"
+            return Evidence.weak(
+                f"{workflow.path} has {described if axes else 'caching'} but no {missing}.", locations
+            )
+        return Evidence.absent(
+            f"The test workflows have neither a matrix nor caching ({', '.join(w.path for w in testing)}).",
+            looked_for,
+        )
+
 
 class LintingInCi(Rule):
     """A workflow step running ruff, flake8, black, pylint, mypy or pre-commit. The untouched
@@ -77,3 +147,38 @@ class LintingInCi(Rule):
     modules = ("M17",)
     title = "Linting step in continuous integration"
     texts = ("Add a linting step to your continuous integration",)
+
+    def check(self, repo: Repo) -> Evidence:
+        steps = [(w, s) for w in repo.workflows for s in w.steps if runs(s, LINTERS)]
+        steps += [
+            (w, s)
+            for w in repo.workflows
+            for s in w.steps_using(
+                "pre-commit/action", "astral-sh/ruff-action", "chartboost/ruff-action", "psf/black"
+            )
+        ]
+        looked_for = ("a workflow step running ruff, flake8, black, pylint, mypy or pre-commit",)
+        if not steps:
+            return Evidence.absent("No workflow runs a linter.", looked_for)
+        locations = [repo.location(w.path, s.line or None, s.text) for w, s in steps]
+        own = [(w, s) for w, s in steps if repo.template_match(w.path) is None]
+        if not own:
+            return Evidence.template(
+                "Only the template's untouched linting workflow runs a linter.", locations
+            )
+        checking = [
+            (w, s)
+            for w, s in own
+            if not re.search(r"ruff\s+format(?![^\n]*--check)|black(?![^\n]*--check)", s.run)
+            or re.search(r"ruff\s+check|flake8|pylint|mypy|pre-commit", s.run)
+            or s.uses
+        ]
+        if checking:
+            return Evidence.found(
+                "A workflow step lints the code.",
+                [repo.location(w.path, s.line or None, s.text) for w, s in checking],
+            )
+        return Evidence.weak(
+            "The workflow only reformats (ruff format / black without --check), which can never fail.",
+            locations,
+        )
