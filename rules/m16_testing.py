@@ -44,8 +44,15 @@ class DataTests(Rule):
             return Evidence.found(f"{len(own)} test(s) about the data code.", own)
         if template:
             return Evidence.template("Only the template's data test.", template)
+        empty = [
+            p
+            for p in repo.test_files
+            if DATA_WORDS.search(p.rsplit("/", 1)[-1])
+            and not any(f.is_test for f in repo.python(p).functions)
+        ]
+        note = f" ({', '.join(empty)} defines no test function)" if empty else ""
         return Evidence.absent(
-            "No tests of the data code were found.",
+            f"No tests of the data code were found{note}.",
             ("test functions in tests/ that import or name the data code",),
         )
 
