@@ -1,6 +1,39 @@
 """M21 Using the cloud: bucket linked to DVC, image build triggers, training on GCP."""
 
+from typing import Any
+
+from verifier.checks import AUTOMATION_GLOBS
+from verifier.evidence import Evidence, Location
+from verifier.repo import Repo
 from verifier.rule import Rule
+
+DOCKER_BUILD = r"docker(\s+buildx)?\s+build\b|docker/build-push-action|gcloud builds submit|docker\s+push\b"
+
+
+def _has_key(document: Any, key: str, depth: int = 0) -> bool:
+    if depth > 20:
+        return False
+    if isinstance(document, dict):
+        return key in document or any(_has_key(v, key, depth + 1) for v in document.values())
+    if isinstance(document, list):
+        return any(_has_key(v, key, depth + 1) for v in document)
+    return False
+
+
+def cloudbuild_docker_steps(repo: Repo) -> list[Location]:
+    """Cloud Build documents (any file name) with a step that runs docker build."""
+    found = []
+    for path, document in repo.yaml_documents():
+        steps = document.get("steps") if isinstance(document, dict) else None
+        if not isinstance(steps, list):
+            continue
+        for step in steps:
+            if not isinstance(step, dict):
+                continue
+            text = f"{step.get('name', '')} {' '.join(map(str, step.get('args') or []))} {step.get('entrypoint', '')}"
+            if ("cloud-builders/docker" in text and "build" in text) or "kaniko" in text:
+                found.append(repo.location(path, getattr(step, "line", None) or 1, text.strip()))
+    return found
 
 
 class BucketDvc(Rule):
@@ -16,6 +49,22 @@ class BucketDvc(Rule):
         "Create a data storage on `gcp` for you data",
     )
 
+    def check(self, repo: Repo) -> Evidence:
+        remotes = repo.search(r"url\s*=\s*gs://", ".dvc/config", limit=4)
+        if remotes:
+            return Evidence.found("A DVC remote points at a GCP bucket.", remotes)
+        buckets = repo.search(
+            r"gs://[\w.-]+", *AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.toml", "*.cfg", limit=4
+        )
+        buckets += repo.call_locations("storage.Client", "google.cloud.storage.Client")
+        if buckets:
+            dvc = "DVC uses another remote" if repo.has(".dvc/config") else "DVC is not set up"
+            return Evidence.weak(f"A GCP bucket is used, but {dvc}.", buckets)
+        return Evidence.absent(
+            "No GCP bucket linked to DVC was found.",
+            ("url = gs://... in .dvc/config", "gs:// paths or google-cloud-storage use"),
+        )
+
 
 class BuildTrigger(Rule):
     """A Cloud Build file (any name) with docker build steps, or a workflow that builds and pushes
@@ -25,6 +74,41 @@ class BuildTrigger(Rule):
     modules = ("M21",)
     title = "Trigger workflow that builds the docker images"
     texts = ("Create a trigger workflow for automatically building your docker images",)
+
+    def check(self, repo: Repo) -> Evidence:
+        cloudbuild = cloudbuild_docker_steps(repo)
+        automatic = [
+            w for w in repo.workflows if w.triggered_by("push", "pull_request", "release", "schedule")
+        ]
+        workflow_builds = [
+            repo.location(w.path, s.line or None, s.text)
+            for w in automatic
+            for s in w.steps
+            if s.runs(DOCKER_BUILD) or s.uses.startswith("docker/build-push-action")
+        ]
+        if cloudbuild or workflow_builds:
+            return Evidence.found(
+                "Docker images are built by Cloud Build config or on push by a workflow.",
+                workflow_builds + cloudbuild,
+            )
+        manual = [
+            repo.location(w.path, s.line or None, s.text)
+            for w in repo.workflows
+            for s in w.steps
+            if s.runs(DOCKER_BUILD)
+        ]
+        if manual:
+            return Evidence.weak("Image builds are only started by hand (workflow_dispatch).", manual)
+        looked_for = (
+            "cloudbuild*.yaml with gcr.io/cloud-builders/docker build steps",
+            "a workflow building/pushing images on push",
+        )
+        if repo.dockerfiles:
+            return Evidence.unverifiable(
+                "No build config or build workflow was found; a Cloud Build trigger made in the console can build a Dockerfile without leaving a file.",
+                looked_for,
+            )
+        return Evidence.absent("No Dockerfile and no build configuration were found.", looked_for)
 
 
 class CloudTraining(Rule):
@@ -38,3 +122,35 @@ class CloudTraining(Rule):
         "Get your model training in GCP using either the Engine or Vertex AI",
         "Get your model training on `gcp`",
     )
+
+    def check(self, repo: Repo) -> Evidence:
+        vertex = [
+            repo.location(p, repo.line_of(p, r"workerPoolSpecs|worker_pool_specs") or 1)
+            for p, d in repo.yaml_documents()
+            if _has_key(d, "workerPoolSpecs")
+        ]
+        commands = repo.search(
+            r"gcloud\s+(beta\s+)?ai\s+custom-jobs\s+create|gcloud\s+compute\s+instances\s+create",
+            *AUTOMATION_GLOBS,
+            "*.py",
+            "*.yaml",
+            limit=6,
+        )
+        code = repo.call_locations(
+            "aiplatform.CustomJob",
+            "aiplatform.CustomContainerTrainingJob",
+            "aiplatform.CustomTrainingJob",
+            "CustomJob.from_local_script",
+        )
+        found = vertex + commands + code
+        if found:
+            return Evidence.found("Training on Vertex AI or Compute Engine is configured.", found)
+        return Evidence.unverifiable(
+            "No Vertex AI job config or gcloud training command was found; training run by hand on a VM leaves no trace.",
+            (
+                "workerPoolSpecs configs",
+                "gcloud ai custom-jobs create",
+                "aiplatform jobs in code",
+                "gcloud compute instances create",
+            ),
+        )

@@ -40,3 +40,15 @@ def test_untracked_files_are_not_checked_and_say_so(tmp_path: Path) -> None:
     repo = Repo(root)
     assert repo.files == (".gitignore", "a.py")
     assert any(w.startswith("1 untracked file(s) were not checked") for w in repo.warnings)
+
+
+def test_files_without_suffix_are_searched_and_binary_ones_are_not(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "group",
+        {
+            ".dvc/config": "[core]\n    remote = gcs\n['remote \"gcs\"']\n    url = gs://bucket/\n",
+            "blob": b"\x00\x01gs://no",
+        },
+    )
+    hits = Repo(root).search(r"url\s*=\s*gs://")
+    assert [(h.path, h.line) for h in hits] == [(".dvc/config", 4)]

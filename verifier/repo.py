@@ -103,7 +103,6 @@ TEXT_SUFFIXES = frozenset(
         ".sample",
     }
 )
-TEXT_NAMES = re.compile(r"^(Dockerfile.*|.*\.?[Dd]ockerfile|Makefile|Procfile|LICENSE.*|\.[\w.-]+|[A-Z_]+)$")
 # Places whose text is never evidence: the report itself, the course's agent files and copies of
 # course material (EVIDENCE.md, "General principles").
 EXCLUDED = re.compile(
@@ -282,11 +281,9 @@ class Repo:
     def is_text(self, path: str) -> bool:
         name = path.rsplit("/", 1)[-1]
         suffix = os.path.splitext(name)[1].lower()
-        return (
-            suffix in TEXT_SUFFIXES
-            or (not suffix and bool(TEXT_NAMES.match(name)))
-            or bool(re.match(r"(?i)(.*\.)?dockerfile", name))
-        )
+        # Files without a suffix (.dvc/config, Makefile, Procfile, scripts) are read; `read` still
+        # returns None for binary content.
+        return suffix in TEXT_SUFFIXES or not suffix or bool(re.match(r"(?i)(.*\.)?dockerfile", name))
 
     def _safe_path(self, path: str) -> Path | None:
         full = self.root / path
