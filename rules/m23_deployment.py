@@ -1,6 +1,29 @@
 """M23 Cloud deployment (and the older local TorchServe deployment)."""
 
+from verifier.checks import AUTOMATION_GLOBS, usage_or_dependency
+from verifier.evidence import Evidence, Location
+from verifier.repo import Repo
 from verifier.rule import Rule
+
+DEPLOY = r"gcloud\s+(beta\s+|alpha\s+)?(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)|google-github-actions/deploy-cloudrun|deploy-cloud-functions"
+
+
+def deploy_commands(repo: Repo) -> list[Location]:
+    """gcloud deploy commands in workflows, Cloud Build files, scripts, tasks and Makefiles, and deploy actions."""
+    found = [
+        loc
+        for loc in repo.search(DEPLOY, *AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", limit=10)
+        if not repo.is_excluded(loc.path)
+    ]
+    for path, document in repo.yaml_documents():
+        steps = document.get("steps") if isinstance(document, dict) else None
+        for step in steps if isinstance(steps, list) else []:
+            args = " ".join(map(str, step.get("args") or [])) if isinstance(step, dict) else ""
+            if ("run" in args and "deploy" in args) or "functions deploy" in args:
+                found.append(
+                    repo.location(path, getattr(step, "line", None) or 1, f"{step.get('name', '')} {args}")
+                )
+    return found
 
 
 class CloudDeploy(Rule):
@@ -15,6 +38,43 @@ class CloudDeploy(Rule):
         "Deployed your model using `gcp`",
     )
 
+    def check(self, repo: Repo) -> Evidence:
+        services = [
+            repo.location(p, getattr(d, "line", 1) or 1, "Knative/Cloud Run service")
+            for p, d in repo.yaml_documents()
+            if isinstance(d, dict)
+            and d.get("kind") == "Service"
+            and "serving.knative.dev" in str(d.get("apiVersion", ""))
+        ]
+        found = (
+            deploy_commands(repo)
+            + services
+            + repo.imports("functions_framework")
+            + repo.decorators("functions_framework.http")
+        )
+        if found:
+            return Evidence.found("A Cloud Run or Cloud Functions deployment is configured.", found)
+        urls = repo.search(
+            r"https://[\w.-]+\.run\.app|cloudfunctions\.net",
+            "*.py",
+            "*.md",
+            "*.js",
+            "*.ts",
+            "*.yaml",
+            "*.toml",
+            limit=4,
+        )
+        if urls:
+            return Evidence.weak("Only a deployed service URL was found, no deploy configuration.", urls)
+        return Evidence.unverifiable(
+            "No deploy command or service config was found; a deployment made in the GCP console leaves no file.",
+            (
+                "gcloud run deploy / gcloud functions deploy in workflows, cloudbuild, scripts or tasks",
+                "Cloud Run service YAML",
+                "functions_framework",
+            ),
+        )
+
 
 class TorchServe(Rule):
     """2022-2024 wording: local deployment with TorchServe (a model archive, torch-model-archiver,
@@ -27,3 +87,26 @@ class TorchServe(Rule):
         "If applicable, consider deploying the model locally using torchserve",
         "Deployed your model locally using TorchServe",
     )
+
+    def check(self, repo: Repo) -> Evidence:
+        uses = repo.search(
+            r"torch-model-archiver|torchserve\s+--start",
+            *AUTOMATION_GLOBS,
+            "*.md",
+            "*.py",
+            "Dockerfile*",
+            "*.dockerfile",
+            limit=6,
+        )
+        uses += repo.subclasses("BaseHandler") + [Location(p, None, p) for p in repo.glob("*.mar")]
+        return usage_or_dependency(
+            repo,
+            uses,
+            what="TorchServe",
+            distributions=("torchserve", "torch-model-archiver"),
+            looked_for=(
+                "torch-model-archiver / torchserve commands",
+                "BaseHandler subclasses",
+                "*.mar archives",
+            ),
+        )

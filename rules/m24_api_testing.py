@@ -1,6 +1,13 @@
 """M24 API testing and load testing."""
 
+import re
+
+from verifier.checks import usage_or_dependency
+from verifier.evidence import Evidence, Location
+from verifier.repo import Repo
 from verifier.rule import Rule
+
+TEST_RUN = r"\b(pytest|coverage\s+run|unittest|tox|nox|invoke\s+test|make\s+test)\b"
 
 
 class ApiTests(Rule):
@@ -12,6 +19,49 @@ class ApiTests(Rule):
     title = "API tests run in continuous integration"
     texts = ("Write API tests for your application and setup continues integration for these",)
 
+    def check(self, repo: Repo) -> Evidence:
+        clients = repo.call_locations(
+            "TestClient", "httpx.AsyncClient", "httpx.Client", "AsyncClient", paths=repo.test_files
+        )
+        clients += [
+            loc
+            for loc in repo.call_locations("requests.get", "requests.post", paths=repo.test_files)
+            if "locust" not in loc.path
+        ]
+        if not clients:
+            empty = [
+                Location(p, None, "empty file")
+                for p in repo.test_files
+                if re.search(r"test_api", p) and not (repo.read(p) or "").strip()
+            ]
+            if empty:
+                return Evidence.template("Only the template's empty test_api.py.", empty)
+            return Evidence.absent(
+                "No API tests were found.", ("tests calling the app through TestClient, httpx or requests",)
+            )
+        runners = [
+            repo.location(w.path, s.line or None, s.text)
+            for w in repo.workflows
+            for s in w.steps
+            if any(
+                re.search(TEST_RUN, line) and not re.search(r"(pip|uv)\s+(install|add)", line)
+                for line in s.run.splitlines()
+            )
+        ]
+        test_dirs = {loc.path.rsplit("/", 1)[0] for loc in clients}
+        targeted = [
+            r
+            for r in runners
+            if not re.search(r"tests?/\S+", r.snippet)
+            or any(d in r.snippet for d in test_dirs)
+            or "tests/ " in r.snippet + " "
+        ]
+        if targeted:
+            return Evidence.found(
+                "API tests exist and a workflow runs the test suite.", clients[:3] + targeted[:3]
+            )
+        return Evidence.weak("API tests exist, but no workflow runs them.", clients)
+
 
 class LoadTest(Rule):
     """A locustfile (HttpUser) or a k6/vegeta script; the dependency alone is weak."""
@@ -20,3 +70,38 @@ class LoadTest(Rule):
     modules = ("M24",)
     title = "Load testing of the application"
     texts = ("Load test your application",)
+
+    def check(self, repo: Repo) -> Evidence:
+        uses = repo.subclasses("HttpUser", "FastHttpUser", "locust.HttpUser")
+        scripts = [
+            p
+            for p in repo.python_files
+            if re.search(r"(load|stress|perf|locust|benchmark)[^/]*\.py$", p, re.I)
+        ]
+        uses += repo.call_locations(
+            "httpx.AsyncClient",
+            "aiohttp.ClientSession",
+            "requests.post",
+            "requests.get",
+            "httpx.post",
+            "httpx.get",
+            paths=scripts,
+        )
+        uses += repo.search(
+            r"from\s+['\"]k6/http['\"]|\bvegeta\s+attack\b|\blocust\s+-f\b",
+            "*.js",
+            "*.ts",
+            "*.sh",
+            "Makefile",
+            "tasks.py",
+            "*.yaml",
+            "*.yml",
+            limit=4,
+        )
+        return usage_or_dependency(
+            repo,
+            uses,
+            what="a load test",
+            distributions=("locust",),
+            looked_for=("locustfile with an HttpUser", "k6 or vegeta scripts"),
+        )
