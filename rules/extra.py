@@ -1,6 +1,8 @@
 """Extra items without a module tag."""
 
-from verifier.evidence import Evidence
+import posixpath
+
+from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
@@ -27,6 +29,51 @@ class ArchitectureDiagram(Rule):
     title = "Architectural diagram of the MLOps pipeline"
     texts = ("Create an architectural diagram over your MLOps pipeline",)
 
+    def check(self, repo: Repo) -> Evidence:
+        report = repo.report
+        if report is None:
+            return Evidence.unverifiable(
+                "No report was read.", ("the architecture figure linked from the report",)
+            )
+        answer = report.answer(29) if len(report.answers) > 27 else report.answer(25)
+        looked_for = (
+            "an image linked from the architecture answer (Q29; Q25 in 27-question reports) that exists under reports/",
+        )
+        if answer is None or not answer.images:
+            return Evidence.absent("The architecture answer links no image.", looked_for)
+        base = (repo.report_path or "reports/README.md").rsplit("/", 1)[0]
+        found, example, missing, external = [], [], [], []
+        for image in answer.images:
+            if image.startswith(("http://", "https://")):
+                external.append(
+                    Location(repo.report_path or "reports/README.md", answer.line, f"external image {image}")
+                )
+                continue
+            path = (
+                posixpath.normpath(posixpath.join(base, image.lstrip("./")))
+                if not image.startswith("/")
+                else image.lstrip("/")
+            )
+            if not repo.has(path):
+                missing.append(image)
+            elif repo.template_match(path):
+                example.append(
+                    Location(path, None, f"course example figure ({repo.template_match(path).template})")
+                )
+            else:
+                found.append(Location(path, None, f"linked from Question {answer.number}"))
+        if found:
+            return Evidence.found(f"The architecture answer shows {found[0].path}.", found)
+        if example:
+            return Evidence.template("The architecture answer shows the course's example figure.", example)
+        if external:
+            return Evidence.weak(
+                "The architecture figure is hosted outside the repository and cannot be checked.", external
+            )
+        return Evidence.absent(
+            f"The linked figure is not in the repository: {', '.join(missing)}.", looked_for
+        )
+
 
 class SharedUnderstanding(Rule):
     """What every member understands cannot be read from a repository: unverifiable."""
@@ -51,6 +98,28 @@ class CodeOnGithub(Rule):
     id = "extra.code-on-github"
     title = "All code uploaded to GitHub"
     texts = ("Uploaded all your code to GitHub", "Uploaded all your code to github")
+
+    def check(self, repo: Repo) -> Evidence:
+        history = repo.history
+        looked_for = ("a github.com remote in the git configuration",)
+        if not history.available:
+            return Evidence.unverifiable(
+                f"No git repository to read remotes from ({history.reason}).", looked_for
+            )
+        github = {name: url for name, url in history.remotes.items() if "github.com" in url}
+        if github:
+            name, url = next(iter(github.items()))
+            return Evidence.found(
+                f"The code is on GitHub ({url}).", [Location(".git/config", None, f"remote {name} = {url}")]
+            )
+        if history.remotes:
+            return Evidence.unverifiable(
+                f"The remotes are not on github.com ({', '.join(history.remotes.values())}); it may be a mirror.",
+                looked_for,
+            )
+        return Evidence.unverifiable(
+            "The repository has no remote, so where it was pushed cannot be seen.", looked_for
+        )
 
 
 class Presentation(Rule):

@@ -37,6 +37,24 @@ def fastapi_apps(repo: Repo) -> list[tuple[str, list[Location]]]:
     return apps
 
 
+def imported_own_modules(repo: Repo, path: str) -> list[str]:
+    """Paths of the group's own modules that the Python file `path` imports (absolute or relative)."""
+    found = []
+    for module, _ in repo.python(path).imports:
+        dotted = module.lstrip(".").replace(".", "/")
+        if not dotted:
+            continue
+        for candidate in repo.code_files:
+            stem = candidate[:-3] if candidate.endswith(".py") else candidate
+            if (
+                (stem.endswith("/" + dotted) or stem == dotted)
+                and candidate != path
+                and candidate not in found
+            ):
+                found.append(candidate)
+    return found
+
+
 def uses_model(repo: Repo, path: str) -> bool:
     """The module loads or runs a model, or imports the group's own package code."""
     facts = repo.python(path)

@@ -1,6 +1,13 @@
 """M28 System monitoring, cloud monitoring and alerts (and the two older monitoring items)."""
 
+import re
+
+from verifier.checks import AUTOMATION_GLOBS, usage_or_dependency
+from verifier.evidence import Evidence, Status
+from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.rules.m22_api import fastapi_apps
+from verifier.rules.m27_drift import DriftRobustness
 
 
 class SystemMetrics(Rule):
@@ -10,6 +17,33 @@ class SystemMetrics(Rule):
     modules = ("M28",)
     title = "API instrumented with system metrics"
     texts = ("Instrument your API with a couple of system metrics",)
+
+    def check(self, repo: Repo) -> Evidence:
+        metrics = repo.call_locations(
+            "prometheus_client.Counter",
+            "prometheus_client.Histogram",
+            "prometheus_client.Gauge",
+            "prometheus_client.Summary",
+            "make_asgi_app",
+            "Instrumentator",
+            "generate_latest",
+        )
+        metrics += [
+            r
+            for _, routes in fastapi_apps(repo)
+            for r in routes
+            if re.search(r"[\"']/metrics[\"']", r.snippet)
+        ]
+        return usage_or_dependency(
+            repo,
+            metrics,
+            what="Prometheus metrics",
+            distributions=("prometheus-client", "prometheus-fastapi-instrumentator"),
+            looked_for=(
+                "prometheus_client Counter/Histogram/Gauge with a /metrics endpoint",
+                "prometheus-fastapi-instrumentator",
+            ),
+        )
 
 
 class CloudMonitoring(Rule):
@@ -21,6 +55,27 @@ class CloudMonitoring(Rule):
     title = "Cloud monitoring of the instrumented application"
     texts = ("Setup cloud monitoring of your instrumented application",)
 
+    def check(self, repo: Repo) -> Evidence:
+        traces = repo.search(
+            r"cloud-run-gmp-sidecar|RunMonitoring|managed.?prometheus|opentelemetry|google\.cloud\.monitoring|monitoring_v3",
+            *AUTOMATION_GLOBS,
+            "*.yaml",
+            "*.yml",
+            "*.py",
+            "*.tf",
+            limit=6,
+        )
+        traces += repo.imports("google.cloud.monitoring", "google.cloud.monitoring_v3", "opentelemetry")
+        if traces:
+            return Evidence.found("Cloud monitoring is configured.", traces)
+        return Evidence.unverifiable(
+            "No monitoring config was found; monitoring set up in the GCP console leaves no file.",
+            (
+                "a Cloud Run monitoring sidecar / managed Prometheus config",
+                "google-cloud-monitoring or OpenTelemetry code",
+            ),
+        )
+
 
 class Alerts(Rule):
     """Alert policy files, or gcloud/terraform alerting resources. Alerts made in the console leave
@@ -30,6 +85,24 @@ class Alerts(Rule):
     modules = ("M28",)
     title = "Alert systems in GCP"
     texts = ("Create one or more alert systems in GCP to alert you if your app is not behaving correctly",)
+
+    def check(self, repo: Repo) -> Evidence:
+        traces = repo.search(
+            r"gcloud\s+(alpha\s+|beta\s+)?monitoring\s+(policies|channels)|google_monitoring_alert_policy|AlertPolicy|alertPolicies|notificationChannels",
+            *AUTOMATION_GLOBS,
+            "*.yaml",
+            "*.yml",
+            "*.json",
+            "*.py",
+            "*.tf",
+            limit=6,
+        )
+        if traces:
+            return Evidence.found("Alerting is configured in the repository.", traces)
+        return Evidence.unverifiable(
+            "No alert policy was found; alerts made in the GCP console leave no file.",
+            ("alert policy files", "gcloud monitoring policies", "terraform google_monitoring_alert_policy"),
+        )
 
 
 class OldSystemTelemetry(Rule):
@@ -44,6 +117,20 @@ class OldSystemTelemetry(Rule):
         "Monitored the system of your deployed model",
     )
 
+    def check(self, repo: Repo) -> Evidence:
+        evidence = SystemMetrics().check(repo)
+        if evidence.status is Status.ABSENT:
+            monitoring = CloudMonitoring().check(repo)
+            return (
+                monitoring
+                if monitoring.status is Status.FOUND
+                else Evidence.unverifiable(
+                    "No telemetry code or config was found; console monitoring leaves no file.",
+                    evidence.looked_for + monitoring.looked_for,
+                )
+            )
+        return evidence
+
 
 class OldPerformanceMonitoring(Rule):
     """2022-2024 wording: monitoring of the deployed model's performance (drift or prediction
@@ -56,3 +143,12 @@ class OldPerformanceMonitoring(Rule):
         "Setup monitoring for the performance of your deployed model",
         "Monitored the performance of your deployed model",
     )
+
+    def check(self, repo: Repo) -> Evidence:
+        evidence = DriftRobustness().check(repo)
+        if evidence.status is Status.ABSENT:
+            return Evidence.unverifiable(
+                "No drift or prediction monitoring code was found; console monitoring leaves no file.",
+                evidence.looked_for,
+            )
+        return evidence

@@ -1,5 +1,7 @@
 """M32 Documentation."""
 
+from verifier.evidence import Evidence, Location
+from verifier.repo import Repo
 from verifier.rule import Rule
 
 
@@ -12,6 +14,36 @@ class Documentation(Rule):
     title = "Documentation for the application"
     texts = ("Write some documentation for your application",)
 
+    def check(self, repo: Repo) -> Evidence:
+        configs = repo.glob("mkdocs.yml", "mkdocs.yaml", "conf.py", "docs/mkdocs.yaml", "docs/mkdocs.yml")
+        configs = [
+            p
+            for p in configs
+            if p.endswith(("mkdocs.yml", "mkdocs.yaml")) or "sphinx" in (repo.read(p) or "")
+        ]
+        pages = [
+            p
+            for p in repo.glob("docs/**/*.md", "docs/**/*.rst")
+            if not p.endswith("README.md") and not repo.is_excluded(p)
+        ]
+        own_pages = [p for p in pages if repo.template_match(p) is None and not p.endswith("source/index.md")]
+        api_pages = repo.search(r"^:::\s*\w|automodule::|autofunction::", *pages, limit=3) if pages else []
+        if configs and (own_pages or api_pages):
+            return Evidence.found(
+                f"A documentation site with {len(pages)} page(s).",
+                [Location(configs[0], 1, configs[0])]
+                + [Location(p, 1, p) for p in own_pages[:3]]
+                + api_pages,
+            )
+        if configs or pages:
+            return Evidence.template(
+                "Only the template's documentation skeleton.",
+                [Location(p, 1, p) for p in (configs + pages)[:4]],
+            )
+        return Evidence.absent(
+            "No documentation site was found.", ("mkdocs.yml / Sphinx conf.py with pages in docs/",)
+        )
+
 
 class GithubPages(Rule):
     """A workflow running `mkdocs gh-deploy`, actions/deploy-pages or an equivalent."""
@@ -20,3 +52,28 @@ class GithubPages(Rule):
     modules = ("M32",)
     title = "Documentation published to GitHub Pages"
     texts = ("Publish the documentation to GitHub Pages",)
+
+    def check(self, repo: Repo) -> Evidence:
+        deploys = [
+            repo.location(w.path, s.line or None, s.text or s.uses)
+            for w in repo.workflows
+            for s in w.steps
+            if s.runs(r"mkdocs\s+gh-deploy|ghp-import")
+            or s.uses.split("@")[0]
+            in {"actions/deploy-pages", "peaceiris/actions-gh-pages", "JamesIves/github-pages-deploy-action"}
+        ]
+        if deploys:
+            return Evidence.found("A workflow publishes the documentation to GitHub Pages.", deploys)
+        branch = [b for b in repo.history.branches if b.split("/")[-1] == "gh-pages"]
+        if branch:
+            return Evidence.found(
+                "A gh-pages branch exists (the documentation was published).",
+                [Location(".git", None, f"branch {branch[0]}")],
+            )
+        manual = repo.search(r"mkdocs\s+gh-deploy", "tasks.py", "Makefile", "*.sh", "*.md", limit=3)
+        if manual:
+            return Evidence.weak("mkdocs gh-deploy is only run by hand; a gh-pages branch may exist.", manual)
+        return Evidence.absent(
+            "No GitHub Pages publishing was found.",
+            ("a workflow running mkdocs gh-deploy or actions/deploy-pages",),
+        )

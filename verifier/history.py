@@ -49,6 +49,7 @@ class History:
     truncated: bool = False
     commits: list[Commit] = field(default_factory=list)
     remotes: dict[str, str] = field(default_factory=dict)
+    branches: list[str] = field(default_factory=list)
 
     @property
     def merges(self) -> list[Commit]:
@@ -129,6 +130,12 @@ def read_history(root: Path, max_commits: int = MAX_COMMITS) -> History:
         history.remotes = {remote.name: next(iter(remote.urls), "") for remote in repo.remotes}
     except Exception:
         history.remotes = {}
+    try:
+        history.branches = repo.git.for_each_ref(
+            "--format=%(refname:short)", "refs/heads", "refs/remotes"
+        ).split()
+    except Exception:
+        history.branches = []
     output = repo.git.log(
         f"-n{max_commits + 1}",
         f"--format={RECORD}%H{UNIT}%P{UNIT}%an{UNIT}%ae{UNIT}%aI{UNIT}%s",
