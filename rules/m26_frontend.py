@@ -28,6 +28,7 @@ class Frontend(Rule):
     """A Streamlit, Gradio or HTML/JS frontend that calls the API; one that never calls it is weak."""
 
     id = "m26.frontend"
+    elsewhere = r"front-?end|streamlit|gradio|react|vue|svelte|next\.js"
     modules = ("M26",)
     title = "Frontend for the API"
     texts = ("Create a frontend for your API",)

@@ -93,6 +93,7 @@ class DriftApi(Rule):
     without a deploy trace is weak."""
 
     id = "m27.drift-api"
+    elsewhere = r"drift"
     modules = ("M27",)
     title = "Drift detection API deployed to the cloud"
     texts = ("Deploy to the cloud a drift detection API",)

@@ -10,6 +10,7 @@ class Documentation(Rule):
     the untouched template docs are template."""
 
     id = "m32.documentation"
+    elsewhere = r"documentation|\bdocs\b|github\.io|mkdocs"
     modules = ("M32",)
     title = "Documentation for the application"
     texts = ("Write some documentation for your application",)
@@ -49,6 +50,7 @@ class GithubPages(Rule):
     """A workflow running `mkdocs gh-deploy`, actions/deploy-pages or an equivalent."""
 
     id = "m32.github-pages"
+    elsewhere = r"documentation|\bdocs\b|github\.io|mkdocs"
     modules = ("M32",)
     title = "Documentation published to GitHub Pages"
     texts = ("Publish the documentation to GitHub Pages",)

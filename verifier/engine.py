@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -159,6 +160,27 @@ def run_rule(rule: Rule, repo: Repo) -> Evidence:
         return Evidence.unverifiable(f"the rule failed with {type(error).__name__}: {error}")
 
 
+LOCAL_OR_IMAGE = re.compile(r"//(localhost|127\.0\.0\.1|0\.0\.0\.0)\b|\.(png|jpe?g|gif|svg)$", re.IGNORECASE)
+URL = re.compile(r"https?://[^\s)>\]\"']+")
+
+
+def hosted_elsewhere(rule: Rule, evidence: Evidence, report: Report) -> Evidence:
+    """An absent finding for work the report's answers link outside the repository becomes unverifiable."""
+    if evidence.status is not Status.ABSENT or not rule.elsewhere:
+        return evidence
+    pattern = re.compile(rule.elsewhere, re.IGNORECASE)
+    for answer in report.answers:
+        for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", answer.text):
+            urls = [url for url in URL.findall(sentence) if not LOCAL_OR_IMAGE.search(url)]
+            if urls and pattern.search(sentence):
+                return Evidence.unverifiable(
+                    f"{evidence.message} The report's answer to Question {answer.number} says it lives outside this "
+                    f"repository ({urls[0]}), which cannot be checked here.",
+                    evidence.looked_for,
+                )
+    return evidence
+
+
 def load_report(repo: Repo, report: str | Path | None) -> tuple[Report, str]:
     """Read and parse the report; ReportError with one actionable line when it is missing or unreadable."""
     if report is None:
@@ -225,7 +247,9 @@ def verify(
             continue
         if rule_id not in evidence_cache:
             instances[rule_id] = match.rule()
-            evidence_cache[rule_id] = run_rule(instances[rule_id], repo)
+            evidence_cache[rule_id] = hosted_elsewhere(
+                instances[rule_id], run_rule(instances[rule_id], repo), parsed
+            )
         evidence = evidence_cache[rule_id]
         results.append(
             ItemResult(item, rule_id, evidence, verdict_for(item.claimed, evidence.status), match.score)

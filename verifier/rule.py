@@ -30,6 +30,9 @@ class Rule:
     texts: ClassVar[tuple[str, ...]] = ()
     title: ClassVar[str] = ""
     implemented: ClassVar[bool] = True
+    # Regex naming the work in the report's answers; an absent finding whose answer also links a URL
+    # for it (a frontend on Vercel, docs on github.io) becomes unverifiable: it may live elsewhere.
+    elsewhere: ClassVar[str] = ""
 
     def check(self, repo: Repo) -> Evidence:
         return Evidence.unverifiable(NOT_IMPLEMENTED, details={"implemented": False})
