@@ -66,24 +66,25 @@ class History:
 
     def authors(self, include_bots: bool = False) -> list[Author]:
         """People who authored commits, merged by shared email or by the same name ignoring case, spaces and
-        punctuation ("Lin Zhu" and "linzhu" are one person)."""
-        groups: list[tuple[set[str], set[str], int]] = []
-        for commit in self.commits:
+        punctuation ("Lin Zhu" and "linzhu" are one person). Names are given as first written, oldest first."""
+        groups: list[tuple[set[str], set[str], list[str], int]] = []
+        for commit in reversed(self.commits):
             if commit.is_bot and not include_bots:
                 continue
-            name = re.sub(r"[^a-z0-9]", "", commit.author.lower()) or commit.author.strip().lower()
+            display = commit.author.strip()
+            key = re.sub(r"[^a-z0-9]", "", display.lower()) or display.lower()
             email = commit.email.strip().lower()
-            matches = [g for g in groups if name in g[0] or (email and email in g[1])]
-            merged_names, merged_emails, count = {name}, {email} if email else set(), 1
+            matches = [g for g in groups if key in g[0] or (email and email in g[1])]
+            keys, emails, names, count = {key}, {email} if email else set(), [display], 1
             for group in matches:
-                merged_names |= group[0]
-                merged_emails |= group[1]
-                count += group[2]
+                keys |= group[0]
+                emails |= group[1]
+                names = group[2] + [n for n in names if n not in group[2]]
+                count += group[3]
                 groups.remove(group)
-            groups.append((merged_names, merged_emails, count))
-        return [
-            Author(tuple(sorted(n)), tuple(sorted(e)), c) for n, e, c in sorted(groups, key=lambda g: -g[2])
-        ]
+            groups.append((keys, emails, names, count))
+        ordered = sorted(groups, key=lambda g: -g[3])
+        return [Author(tuple(names), tuple(sorted(emails)), count) for _, emails, names, count in ordered]
 
     def file_commit_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
