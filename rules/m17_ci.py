@@ -107,7 +107,9 @@ class MatrixAndCaching(Rule):
         for workflow in testing:
             axes = {
                 k: v
-                for k, v in workflow.matrix_values("os", "python", "torch", "pytorch").items()
+                for k, v in workflow.matrix_values(
+                    "os", "operating", "platform", "runner", "python", "torch"
+                ).items()
                 if len(v) > 1
             }
             cache = workflow.caching_steps()

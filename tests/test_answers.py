@@ -1,0 +1,107 @@
+"""Answer checks: completeness, cited paths and figures, test counts, coverage, CI, group and tools."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from verifier.answers import check_answers, count_tests
+from verifier.engine import verify
+from verifier.repo import Repo
+from verifier.report import parse_report
+
+from conftest import SEEDS, write_tree
+
+
+def findings(repo: Repo) -> dict[tuple[int, str], object]:
+    result = verify(repo)
+    return {(f.question, f.check): f for f in result.answers}
+
+
+@pytest.fixture
+def consistent(fixture_repo: Callable[..., Repo]) -> dict:
+    return findings(fixture_repo("answers/consistent"))
+
+
+@pytest.fixture
+def inconsistent(fixture_repo: Callable[..., Repo]) -> dict:
+    return findings(fixture_repo("answers/inconsistent"))
+
+
+def test_counted_tests_expand_literal_parametrize(fixture_repo: Callable[..., Repo]) -> None:
+    assert count_tests(fixture_repo("answers/consistent")) == (4, 6)
+
+
+def test_test_count_claim(consistent: dict, inconsistent: dict) -> None:
+    assert consistent[(7, "tests")].verdict == "consistent"
+    wrong = inconsistent[(7, "tests")]
+    assert wrong.verdict == "inconsistent" and "claims 40 tests" in wrong.message
+    assert "4 test functions (6 cases" in wrong.observed
+
+
+def test_coverage_claim_against_committed_coverage_xml(consistent: dict, inconsistent: dict) -> None:
+    assert consistent[(8, "coverage")].verdict == "consistent"
+    wrong = inconsistent[(8, "coverage")]
+    assert wrong.verdict == "inconsistent" and wrong.observed == "67%"
+    assert any(loc.path == "coverage.xml" for loc in wrong.locations)
+
+
+def test_coverage_without_data_is_unverifiable(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"a.py": "x = 1\n"})
+    text = "# R\n\n## Overall project checklist\n\n* [ ] x\n\n" + "".join(
+        f"### Question {n}\n\n> Answer:\n\nOur coverage is 80% overall.\n\n" for n in range(1, 32)
+    )
+    (result,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "coverage"]
+    assert result.verdict == "unverifiable" and "--measure-coverage" in result.message
+
+
+def test_ci_claims(consistent: dict, inconsistent: dict) -> None:
+    for check in ("ci-ubuntu", "ci-windows", "ci-caching", "ci-linting", "ci-python-3.11", "ci-python-3.12"):
+        assert consistent[(11, check)].verdict == "consistent", check
+    assert inconsistent[(11, "ci-macos")].verdict == "inconsistent"
+    python = inconsistent[(11, "ci-python-3.10")]
+    assert python.verdict == "inconsistent" and python.observed == "3.11, 3.12"
+
+
+def test_cited_paths_and_figures(consistent: dict, inconsistent: dict) -> None:
+    assert consistent[(4, "paths")].verdict == "consistent"
+    assert inconsistent[(4, "paths")].message == "not in the repository: src/proj/missing.py"
+    assert consistent[(29, "figure")].verdict == "consistent"
+    assert inconsistent[(29, "figure")].verdict == "inconsistent"
+
+
+def test_tools_named_in_answers_against_rule_evidence(consistent: dict, inconsistent: dict) -> None:
+    assert consistent[(12, "tool-m11.hydra")].verdict == "consistent"
+    wandb = inconsistent[(12, "tool-m14.wandb")]
+    assert wandb.verdict == "inconsistent" and "found nothing" in wandb.message
+
+
+def test_completeness_placeholder_and_filler(inconsistent: dict, consistent: dict) -> None:
+    assert inconsistent[(16, "completeness")].message.startswith("not answered (placeholder left)")
+    assert "random filler" in inconsistent[(31, "completeness")].message
+    assert consistent[(29, "completeness")].verdict == "consistent"
+
+
+def test_group_size_is_never_called_inconsistent(inconsistent: dict) -> None:
+    assert inconsistent[(2, "group")].verdict in ("consistent", "unverifiable")
+
+
+def test_negated_tool_mention_is_not_a_claim(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"a.py": "x = 1\n"})
+    text = "# R\n\n## Overall project checklist\n\n* [ ] x\n\n### Question 12\n\n> Answer:\n\nWe did not use Hydra for configs.\n"
+    assert not [f for f in check_answers(Repo(root), parse_report(text)) if f.check.startswith("tool-")]
+
+
+@pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.glob("*.md")) or ["none"])
+def test_seed_answers_run_without_a_repository(seed: str, tmp_path: Path) -> None:
+    if seed == "none":
+        pytest.skip("no seed reports next to the project")
+    report = parse_report((SEEDS / seed).read_text(encoding="utf-8"))
+    results = check_answers(Repo(tmp_path), report)
+    completeness = [f for f in results if f.check == "completeness"]
+    assert [f.question for f in completeness] == list(range(1, 32))
+    repo_side = [f for f in results if f.check != "completeness"]
+    assert [(f.check, f.verdict) for f in repo_side] == [("repository", "unverifiable")]
+    assert all(f.to_dict()["question"] >= 1 for f in results)

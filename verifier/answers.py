@@ -1,0 +1,611 @@
+"""Check what the answers to the report's questions claim against the repository.
+
+Each finding quotes the claim, says what the repository shows and gives a verdict: consistent,
+inconsistent or unverifiable. The checks read answers by their `### Question N` headings and know both
+the 31-question (2025-26) and the 27-question (2023-24) numbering.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .evidence import Evidence, Location, Status
+from .report import Answer, Report
+
+if TYPE_CHECKING:
+    from .engine import Verification
+    from .repo import Repo
+
+# Recommended word ranges and image counts when a question does not print them (COURSE.md 2.3).
+WORDS_31 = {
+    3: (0, 200),
+    7: (50, 100),
+    11: (200, 300),
+    12: (50, 100),
+    14: (200, 300),
+    17: (50, 200),
+    28: (0, 200),
+}
+WORDS_31.update({n: (100, 200) for n in (4, 5, 6, 8, 9, 10, 13, 15, 16, 18, 22, 23, 24, 25, 26, 27)})
+WORDS_31.update({29: (200, 400), 30: (200, 400), 31: (50, 300)})
+WORDS_27 = {
+    6: (50, 100),
+    7: (50, 100),
+    11: (200, 300),
+    12: (50, 100),
+    14: (200, 300),
+    17: (50, 200),
+    24: (25, 100),
+}
+WORDS_27.update({n: (100, 200) for n in (3, 4, 5, 8, 9, 10, 13, 15, 16, 18, 22, 23)})
+WORDS_27.update({25: (200, 400), 26: (200, 400), 27: (50, 200)})
+IMAGES_31 = {14: (1, 3), 19: (1, 2), 20: (1, 2), 21: (1, 2), 29: (1, 1)}
+IMAGES_27 = {14: (1, 3), 19: (1, 2), 20: (1, 1), 21: (1, 1), 25: (1, 1)}
+FILLER = re.compile(r"fewafewubaofew", re.IGNORECASE)
+NEGATION = re.compile(
+    r"\b(not|n't|no|never|without|instead of|rather than|did not|didn't)\b[^.]{0,40}$", re.IGNORECASE
+)
+NUMBER_WORDS = {
+    w: n
+    for n, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
+# Folders that tools create at run time and groups rightly do not commit.
+RUNTIME_DIR = re.compile(
+    r"^\.?/?(outputs|multirun|logs?|wandb|mlruns|runs|checkpoints|lightning_logs|models|data|htmlcov)(/|$)"
+)
+PATH_TOKEN = re.compile(r"`([^`\s]+)`")
+RELATIVE_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
+PATH_SUFFIXES = (
+    ".py",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".txt",
+    ".md",
+    ".json",
+    ".dockerfile",
+    ".cfg",
+    ".ini",
+    ".sh",
+    ".ipynb",
+    ".lock",
+    ".dvc",
+)
+# Tools named in answers, and the rule whose evidence should back the mention.
+TOOLS = {
+    "Hydra": (r"\bhydra\b", "m11.hydra"),
+    "Weights & Biases": (r"\bw&b\b|weights\s*(&|and)\s*biases|\bwandb\b", "m14.wandb"),
+    "DVC": (r"\bdvc\b", "m08.dvc"),
+    "Docker": (r"\bdocker\s*files?\b|\bdockerfiles?\b", "m10.dockerfiles"),
+    "FastAPI": (r"\bfastapi\b", "m22.fastapi"),
+    "Cloud Run": (r"\bcloud\s+run\b", "m23.cloud-deploy"),
+    "Vertex AI": (r"\bvertex(\s+ai)?\b", "m21.cloud-training"),
+    "Evidently": (r"\bevidently\b", "m27.drift-robustness"),
+    "Locust": (r"\blocust\b", "m24.load-test"),
+    "ONNX": (r"\bonnx\b", "m25.onnx-bentoml"),
+    "BentoML": (r"\bbentoml\b", "m25.onnx-bentoml"),
+    "Streamlit": (r"\bstreamlit\b", "m26.frontend"),
+    "Prometheus": (r"\bprometheus\b", "m28.metrics"),
+    "PyTorch Lightning": (r"\b(pytorch[- ])?lightning\b", "m15.lightning"),
+    "pre-commit": (r"\bpre-commit\b", "m18.pre-commit"),
+}
+
+
+@dataclass(frozen=True)
+class AnswerFinding:
+    """One checked claim of one answer."""
+
+    question: int
+    check: str
+    claim: str
+    observed: str
+    verdict: str
+    message: str
+    locations: tuple[Location, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "check": self.check,
+            "claim": self.claim,
+            "observed": self.observed,
+            "verdict": self.verdict,
+            "message": self.message,
+            "locations": [location.to_dict() for location in self.locations],
+        }
+
+
+def check_answers(
+    repo: Repo, report: Report, verification: Verification | None = None, *, measure_coverage: bool = False
+) -> list[AnswerFinding]:
+    """Every answer check, in question order. Never raises: a failing check becomes unverifiable."""
+    if not report.answers:
+        return []
+    modern = max(answer.number for answer in report.answers) > 27
+    topics = {"tests": 7, "coverage": 8, "ci": 11, "group": 2}
+    findings: list[AnswerFinding] = []
+    checks = (
+        lambda: completeness(report, modern),
+        lambda: paths_and_figures(repo, report),
+        lambda: tests_claim(repo, report.answer(topics["tests"])),
+        lambda: coverage_claim(repo, report.answer(topics["coverage"]), measure_coverage),
+        lambda: ci_claim(repo, report.answer(topics["ci"])),
+        lambda: group_claim(repo, report.answer(topics["group"])),
+        lambda: tool_claims(repo, report, verification),
+    )
+    if not repo.files:
+        checks = checks[:1]
+        findings.append(
+            AnswerFinding(
+                1,
+                "repository",
+                "",
+                "no files",
+                "unverifiable",
+                "the repository is empty: claims about files, tests, coverage, CI and tools cannot be checked",
+            )
+        )
+    for run in checks:
+        try:
+            findings.extend(run())
+        except Exception as error:
+            repo.warn(f"an answer check failed: {type(error).__name__}: {error}")
+    return sorted(findings, key=lambda f: (f.question, f.check))
+
+
+def _where(report: Report, answer: Answer) -> Location:
+    return Location("reports/README.md", answer.line, f"Question {answer.number}")
+
+
+def _prose(text: str) -> str:
+    """Answer text without images, links' targets, URLs and code, for word counts and claims."""
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)|<img[^>]*>", " ", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = re.sub(r"https?://\S+", " ", text)
+    return re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
+
+
+def _quote(text: str, match: re.Match[str], width: int = 60) -> str:
+    start, end = max(0, match.start() - width), min(len(text), match.end() + width)
+    return " ".join(text[start:end].split())
+
+
+def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
+    words_table, images_table = (WORDS_31, IMAGES_31) if modern else (WORDS_27, IMAGES_27)
+    findings = []
+    for answer in report.answers:
+        where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
+        words = len(_prose(answer.text).split())
+        low, high = answer.length_range or words_table.get(answer.number, (0, 10_000))
+        problems = []
+        if FILLER.search(answer.text):
+            problems.append("the template's random filler text is still there")
+        if not answer.text.strip() or re.fullmatch(
+            r"\W*(todo|tbd|fill\s*in|\.\.\.)\W*", answer.text.strip(), re.I
+        ):
+            problems.append("not answered" + (" (placeholder left)" if answer.placeholder else ""))
+        elif not low <= words <= high:
+            problems.append(f"{words} words, recommended {low}-{high}")
+        if answer.number in images_table:
+            least, most = images_table[answer.number]
+            if not least <= len(answer.images) <= most:
+                problems.append(f"{len(answer.images)} image(s), asked for {least}-{most}")
+        observed = f"{words} words, {len(answer.images)} image(s)"
+        findings.append(
+            AnswerFinding(
+                question=answer.number,
+                check="completeness",
+                claim=" ".join(answer.text.split())[:80],
+                observed=observed,
+                verdict="inconsistent" if problems else "consistent",
+                message="; ".join(problems) if problems else f"answered ({observed})",
+                locations=where,
+            )
+        )
+    return findings
+
+
+def _path_candidates(answer: Answer) -> list[str]:
+    tokens = [m.group(1) for m in PATH_TOKEN.finditer(answer.text)]
+    tokens += [m.group(1) for m in RELATIVE_LINK.finditer(answer.text)]
+    paths = []
+    for token in tokens:
+        token = token.strip("'\".,;:()").split("#")[0].split("::")[0]
+        if (
+            not token
+            or token.startswith(("http:", "https:", "-", "$", "@", "<", "gs:", "s3:"))
+            or " " in token
+        ):
+            continue
+        if token.startswith("/") and not token.lower().endswith(PATH_SUFFIXES):
+            continue  # an API route such as /predict, not a file
+        if "=" in token or token.count(":") > 0:
+            continue
+        if "/" in token or token.lower().endswith(PATH_SUFFIXES):
+            if re.fullmatch(r"[\w.]+", token) and not token.lower().endswith(PATH_SUFFIXES):
+                continue
+            paths.append(token)
+    return list(dict.fromkeys(paths))
+
+
+def _exists(repo: Repo, token: str) -> bool:
+    path = token.lstrip("./").rstrip("/")
+    if not path:
+        return True
+    if "*" in path:
+        return bool(repo.glob(path))
+    if repo.has(path) or any(f.startswith(path + "/") for f in repo.files):
+        return True
+    parts = path.split("/")
+    if len(parts) > 1 and any(repo.has("/".join(parts[i:])) for i in range(1, len(parts))):
+        return True  # the answer prefixed the repository's own name
+    return any(f == path or f.endswith("/" + path) for f in repo.files)
+
+
+def paths_and_figures(repo: Repo, report: Report) -> list[AnswerFinding]:
+    findings = []
+    for answer in report.answers:
+        where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
+        paths = [p for p in _path_candidates(answer) if p not in answer.images]
+        if paths:
+            missing = [p for p in paths if not _exists(repo, p) and not RUNTIME_DIR.search(p)]
+            findings.append(
+                AnswerFinding(
+                    answer.number,
+                    "paths",
+                    ", ".join(paths[:8]),
+                    f"{len(paths) - len(missing)} of {len(paths)} exist",
+                    "inconsistent" if missing else "consistent",
+                    f"not in the repository: {', '.join(missing)}" if missing else "every cited path exists",
+                    where,
+                )
+            )
+        for image in answer.images:
+            findings.append(_figure(repo, answer, image, where))
+    return findings
+
+
+def _figure(repo: Repo, answer: Answer, image: str, where: tuple[Location, ...]) -> AnswerFinding:
+    def finding(verdict: str, message: str, observed: str = "") -> AnswerFinding:
+        return AnswerFinding(answer.number, "figure", image, observed or message, verdict, message, where)
+
+    if image.startswith(("http://", "https://")):
+        return finding("unverifiable", "the figure is hosted outside the repository")
+    path = re.sub(r"^\./", "", image)
+    path = path.lstrip("/") if path.startswith("/") else f"reports/{path}"
+    path = re.sub(r"[^/]+/\.\./", "", path)
+    if not repo.has(path):
+        return finding("inconsistent", f"{path} is not in the repository")
+    if not path.lower().endswith((".png", ".jpg", ".jpeg")):
+        return finding("inconsistent", f"{path} is not a .png/.jpg/.jpeg file", path)
+    template = repo.template_match(path)
+    if template is not None:
+        return finding("inconsistent", f"{path} is the course's example figure ({template.template})", path)
+    return finding("consistent", f"{path} exists", path)
+
+
+def _claimed_number(text: str, noun: str) -> tuple[int, re.Match[str]] | None:
+    pattern = rf"\b(\d+|{'|'.join(NUMBER_WORDS)})\s+(?:\w+\s+){{0,3}}?{noun}"
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        value = match.group(1).lower()
+        return (int(value) if value.isdigit() else NUMBER_WORDS[value]), match
+    return None
+
+
+def count_tests(repo: Repo) -> tuple[int, int]:
+    """(test functions, test cases with literal @pytest.mark.parametrize lists expanded)."""
+    functions = cases = 0
+    for path in repo.test_files:
+        facts = repo.python(path)
+        tests = sorted((f.line, f) for f in facts.functions if f.is_test)
+        expanded = {line: 1 for line, _ in tests}
+        for call in facts.calls_to("pytest.mark.parametrize", "mark.parametrize", "parametrize"):
+            values = call.args[1] if len(call.args) > 1 else call.keywords.get("argvalues")
+            following = next((line for line, _ in tests if line >= call.line), None)
+            if following is not None and isinstance(values, list):
+                expanded[following] *= max(1, len(values))
+        functions += len(tests)
+        cases += sum(expanded.values())
+    return functions, cases
+
+
+def tests_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
+    if answer is None:
+        return []
+    claimed = _claimed_number(_prose(answer.text), r"tests?\b")
+    if claimed is None:
+        return []
+    number, match = claimed
+    functions, cases = count_tests(repo)
+    observed = f"{functions} test functions ({cases} cases with literal parametrize lists expanded), counted statically in {len(repo.test_files)} test files"
+    close = any(abs(number - found) <= max(3, 0.2 * found) for found in (functions, cases))
+    where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
+    verdict = "consistent" if close else "inconsistent"
+    message = f"claims {number} tests; the repository has {functions} test functions ({cases} cases)"
+    return [
+        AnswerFinding(answer.number, "tests", _quote(answer.text, match), observed, verdict, message, where)
+    ]
+
+
+def coverage_data(repo: Repo) -> tuple[float, Location] | None:
+    """Total coverage from committed coverage.xml, htmlcov/index.html or a .coverage data file."""
+    for path in repo.glob("coverage.xml"):
+        match = re.search(r"<coverage[^>]*\bline-rate=\"([\d.]+)\"", repo.read(path) or "")
+        if match:
+            return float(match.group(1)) * 100, Location(path, 1, f"line-rate {match.group(1)}")
+    for path in repo.glob("htmlcov/index.html"):
+        match = re.search(r"class=\"pc_cov\">\s*(\d+(?:\.\d+)?)%", repo.read(path) or "")
+        if match:
+            return float(match.group(1)), Location(path, None, f"{match.group(1)}%")
+    for path in repo.glob(".coverage"):
+        total = _coverage_file_total(repo, path)
+        if total is not None:
+            return total, Location(path, None, f"{total:.0f}%")
+    return None
+
+
+def _coverage_file_total(repo: Repo, path: str) -> float | None:
+    try:
+        import coverage
+
+        cov = coverage.Coverage(data_file=str(repo.root / path))
+        cov.load()
+        return cov.report(file=io.StringIO(), ignore_errors=True)
+    except Exception:
+        return None
+
+
+def measure_coverage_total(repo: Repo, timeout: int = 600) -> float | None:
+    """Run the group's tests under coverage in a subprocess (this executes their code); None on failure."""
+    data = repo.root / ".coverage.mlops-verifier"
+    env_cmd = [sys.executable, "-m", "coverage"]
+    try:
+        subprocess.run(
+            [*env_cmd, "run", f"--data-file={data}", "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
+            cwd=repo.root,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+        done = subprocess.run(
+            [*env_cmd, "report", f"--data-file={data}", "--format=total"],
+            cwd=repo.root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        return float(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    finally:
+        data.unlink(missing_ok=True)
+
+
+def coverage_claim(repo: Repo, answer: Answer | None, measure: bool) -> list[AnswerFinding]:
+    if answer is None:
+        return []
+    match = re.search(r"(\d{1,3}(?:[.,]\d+)?)\s*%", _prose(answer.text))
+    if not match:
+        return []
+    claimed = float(match.group(1).replace(",", "."))
+    where = [Location("reports/README.md", answer.line, f"Question {answer.number}")]
+    data = coverage_data(repo)
+    if data is None and measure:
+        total = measure_coverage_total(repo)
+        data = (
+            (total, Location(".", None, "measured by running the tests under coverage"))
+            if total is not None
+            else None
+        )
+    if data is None:
+        return [
+            AnswerFinding(
+                answer.number,
+                "coverage",
+                match.group(0),
+                "no coverage data in the repository",
+                "unverifiable",
+                "no coverage data to compare with (commit coverage.xml, or use --measure-coverage)",
+                tuple(where),
+            )
+        ]
+    total, location = data
+    verdict = "consistent" if abs(total - claimed) <= 5 else "inconsistent"
+    message = f"claims {claimed:g}%; the coverage data says {total:.0f}%"
+    return [
+        AnswerFinding(
+            answer.number, "coverage", match.group(0), f"{total:.0f}%", verdict, message, (*where, location)
+        )
+    ]
+
+
+def _mentions(text: str, pattern: str) -> re.Match[str] | None:
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        if not NEGATION.search(text[max(0, match.start() - 60) : match.start()]):
+            return match
+    return None
+
+
+def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
+    if answer is None:
+        return []
+    from .rules.m17_ci import LintingInCi  # the linting rule's own notion of a lint step
+
+    text = _prose(answer.text)
+    where = Location("reports/README.md", answer.line, f"Question {answer.number}")
+    platforms = " ".join(
+        str(value) for w in repo.workflows for job in w.jobs for value in [job.runs_on, *job.matrix.values()]
+    ).lower()
+    versions = {
+        str(v) for w in repo.workflows for values in w.matrix_values("python").values() for v in values
+    }
+    versions |= {
+        str(s.with_.get("python-version"))
+        for w in repo.workflows
+        for s in w.steps
+        if s.with_.get("python-version")
+    }
+    versions = {v for v in versions if "${{" not in v}
+    observed = {
+        "Ubuntu/Linux": ("ubuntu" in platforms, r"\b(ubuntu|linux)\b"),
+        "Windows": ("windows" in platforms, r"\bwindows\b"),
+        "macOS": ("macos" in platforms or "mac-" in platforms, r"\bmac\s*os\b|\bmacos\b|\bosx\b"),
+        "caching": (any(w.caching_steps() for w in repo.workflows), r"\bcach(e|ing|ed)\b"),
+        "linting": (
+            LintingInCi().check(repo).status is not Status.ABSENT,
+            r"\blint(ing|er|s)?\b|\bruff\b|\bflake8\b",
+        ),
+    }
+    findings = []
+    for aspect, (present, pattern) in observed.items():
+        match = _mentions(text, pattern)
+        if match:
+            verdict = "consistent" if present else "inconsistent"
+            message = f"claims {aspect} in CI; {'a' if present else 'no'} workflow shows it"
+            findings.append(
+                AnswerFinding(
+                    answer.number,
+                    f"ci-{aspect.split('/')[0].lower()}",
+                    _quote(text, match),
+                    str(present),
+                    verdict,
+                    message,
+                    (where,),
+                )
+            )
+    for version in sorted(set(re.findall(r"\b3\.(?:[6-9]|1[0-4])\b", text))):
+        present = any(v.strip("'\"") == version for v in versions) or version in platforms
+        message = f"claims Python {version} in CI; workflows test {', '.join(sorted(versions)) or 'no explicit version'}"
+        findings.append(
+            AnswerFinding(
+                answer.number,
+                f"ci-python-{version}",
+                version,
+                ", ".join(sorted(versions)),
+                "consistent" if present else "inconsistent",
+                message,
+                (where,),
+            )
+        )
+    return findings
+
+
+def group_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
+    if answer is None:
+        return []
+    numbers = sorted(set(re.findall(r"\bs\d{6}\b", answer.text, re.IGNORECASE)))
+    if not numbers:
+        return []
+    history = repo.history
+    where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
+    if not history.available or not history.commits:
+        return [
+            AnswerFinding(
+                answer.number,
+                "group",
+                f"{len(numbers)} study numbers",
+                "no git history",
+                "unverifiable",
+                "no history to count authors in",
+                where,
+            )
+        ]
+    authors = len(history.authors())
+    verdict = "consistent" if authors >= len(numbers) else "unverifiable"
+    message = f"{len(numbers)} study numbers, {authors} human commit authors (a weak signal: people share machines and accounts)"
+    return [
+        AnswerFinding(
+            answer.number,
+            "group",
+            f"{len(numbers)} study numbers",
+            f"{authors} authors",
+            verdict,
+            message,
+            where,
+        )
+    ]
+
+
+def tool_claims(repo: Repo, report: Report, verification: Verification | None) -> list[AnswerFinding]:
+    from .engine import run_rule
+    from .registry import all_rules
+
+    rules = {rule.id: rule for rule in all_rules()}
+    evidence_by_rule: dict[str, Evidence] = {}
+    findings = []
+    for tool, (pattern, rule_id) in TOOLS.items():
+        for answer in report.answers:
+            match = _mentions(_prose(answer.text), pattern)
+            if not match:
+                continue
+            if rule_id not in evidence_by_rule:
+                item = verification.item(rule_id) if verification is not None else None
+                if item is not None and item.evidence is not None:
+                    evidence_by_rule[rule_id] = item.evidence
+                elif rule_id in rules:
+                    evidence_by_rule[rule_id] = run_rule(rules[rule_id](), repo)
+            evidence = evidence_by_rule.get(rule_id)
+            findings.append(
+                _tool_finding(tool, rule_id, answer, _quote(_prose(answer.text), match), evidence)
+            )
+            break
+    return findings
+
+
+def _tool_finding(
+    tool: str, rule_id: str, answer: Answer, claim: str, evidence: Evidence | None
+) -> AnswerFinding:
+    where: Iterable[Location] = [Location("reports/README.md", answer.line, f"Question {answer.number}")]
+    if evidence is None or evidence.status is Status.UNVERIFIABLE:
+        return AnswerFinding(
+            answer.number,
+            f"tool-{rule_id}",
+            claim,
+            "cannot be checked",
+            "unverifiable",
+            f"the answer names {tool}; the repository cannot show it ({rule_id})",
+            tuple(where),
+        )
+    if evidence.status is Status.ABSENT:
+        return AnswerFinding(
+            answer.number,
+            f"tool-{rule_id}",
+            claim,
+            evidence.message,
+            "inconsistent",
+            f"the answer names {tool}, but {rule_id} found nothing: {evidence.message}",
+            tuple(where),
+        )
+    where = [*where, *evidence.locations[:2]]
+    return AnswerFinding(
+        answer.number,
+        f"tool-{rule_id}",
+        claim,
+        f"{evidence.status.value}: {evidence.message}",
+        "consistent",
+        f"the answer names {tool}; {rule_id} found it ({evidence.status.value})",
+        tuple(where),
+    )
