@@ -149,3 +149,14 @@ def test_html_escapes_report_text(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main([str(tmp_path), "-f", "html"]) == 0
     out = capsys.readouterr().out
     assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+@pytest.mark.parametrize(
+    ("fmt", "marker"), [("markdown", "### Answers"), ("junit", "Q8 coverage"), ("html", "Answers")]
+)
+def test_answer_findings_reach_every_format(
+    fmt: str, marker: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(FIXTURES / "answers" / "inconsistent"), "-f", fmt]) == 0
+    out = capsys.readouterr().out
+    assert marker in out and "claims 95%" in out

@@ -153,7 +153,26 @@ def render_markdown(result: Verification) -> str:
         cell = (item.message + (f"<br>{places}" if places else "")).replace("|", "\\|")
         text = item.item.text.replace("|", "\\|")
         lines.append(f"| {item.verdict} | {item.item.line} | {item.rule or '-'} | {text} | {cell} |")
+    answers = [_answer(a) for a in result.answers]
+    if answers:
+        lines += [
+            "",
+            "### Answers",
+            "",
+            "| verdict | question | check | claim | what the repository shows |",
+            "|---|---|---|---|---|",
+        ]
+        for data in sorted(answers, key=lambda d: (d["verdict"] == "consistent", d["question"])):
+            cells = [
+                str(data.get(k, "")).replace("|", "\\|")
+                for k in ("verdict", "question", "check", "claim", "message")
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _answer(answer: object) -> dict:
+    return answer.to_dict() if hasattr(answer, "to_dict") else dict(answer)  # type: ignore[call-overload]
 
 
 def render_junit(results: Sequence[Verification]) -> str:
@@ -184,6 +203,22 @@ def render_junit(results: Sequence[Verification]) -> str:
                 ET.SubElement(case, "skipped", message=item.message)
             else:
                 ET.SubElement(case, "system-out").text = f"{item.verdict}: {item.message}\n{detail}".strip()
+        for data in map(_answer, result.answers):
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"{result.repo}::answers",
+                name=f"Q{data['question']} {data['check']}",
+            )
+            if data["verdict"] == "inconsistent":
+                ET.SubElement(case, "failure", message=data["message"], type="inconsistent").text = data.get(
+                    "claim", ""
+                )
+            elif data["verdict"] == "unverifiable":
+                ET.SubElement(case, "skipped", message=data["message"])
+        suite.set("tests", str(len(result.items) + len(result.answers)))
+        answer_failures = sum(1 for a in map(_answer, result.answers) if a["verdict"] == "inconsistent")
+        suite.set("failures", str(counts["unsupported"] + counts["template-only"] + answer_failures))
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
@@ -212,6 +247,13 @@ def render_html(result: Verification) -> str:
             f"<td>{html.escape(item.rule or '-')}</td><td>{html.escape(item.item.text)}</td>"
             f"<td>{html.escape(item.message)}<br>{places}</td></tr>"
         )
+    answer_rows = "".join(
+        f"<tr class='{html.escape(d['verdict'])}'><td>{html.escape(d['verdict'])}</td><td>Q{d['question']}</td>"
+        f"<td>{html.escape(d['check'])}</td><td>{html.escape(str(d.get('claim', '')))}</td><td>{html.escape(d['message'])}</td></tr>"
+        for d in map(_answer, result.answers)
+    )
+    if answer_rows:
+        rows.append("<tr><th colspan='5'>Answers</th></tr>" + answer_rows)
     return (
         "<!doctype html><meta charset='utf-8'><title>mlops-verifier</title>"
         f"<h1>{html.escape(result.repo)}</h1><p>score {_fmt(result.score)}, honesty {_fmt(result.honesty)}</p>"
