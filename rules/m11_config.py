@@ -2,7 +2,7 @@
 
 import re
 
-from verifier.checks import usage_or_dependency
+from verifier.checks import is_job_config, usage_or_dependency
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -43,6 +43,7 @@ class ConfigFiles(Rule):
                 if not repo.is_generated(p)
                 and not repo.is_excluded(p)
                 and not re.search(NOT_EXPERIMENT_CONFIGS, p)
+                and not is_job_config(repo, p)
             )
         )
         loads = repo.decorators("hydra.main") + repo.call_locations(*CONFIG_LOADS)

@@ -1,23 +1,11 @@
 """M21 Using the cloud: bucket linked to DVC, image build triggers, training on GCP."""
 
-from typing import Any
-
-from verifier.checks import AUTOMATION_GLOBS
+from verifier.checks import AUTOMATION_GLOBS, yaml_has_key
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
 DOCKER_BUILD = r"docker(\s+buildx)?\s+build\b|docker/build-push-action|gcloud builds submit|docker\s+push\b"
-
-
-def _has_key(document: Any, key: str, depth: int = 0) -> bool:
-    if depth > 20:
-        return False
-    if isinstance(document, dict):
-        return key in document or any(_has_key(v, key, depth + 1) for v in document.values())
-    if isinstance(document, list):
-        return any(_has_key(v, key, depth + 1) for v in document)
-    return False
 
 
 def cloudbuild_docker_steps(repo: Repo) -> list[Location]:
@@ -127,7 +115,7 @@ class CloudTraining(Rule):
         vertex = [
             repo.location(p, repo.line_of(p, r"workerPoolSpecs|worker_pool_specs") or 1)
             for p, d in repo.yaml_documents()
-            if _has_key(d, "workerPoolSpecs")
+            if yaml_has_key(d, "workerPoolSpecs")
         ]
         commands = repo.search(
             r"gcloud\s+(beta\s+)?ai\s+custom-jobs\s+create|gcloud\s+compute\s+instances\s+create",

@@ -352,7 +352,8 @@ class Repo:
         """Lines matching the regex `pattern` in text files (optionally only those matching `globs`).
 
         Files that are never evidence (`is_excluded`) are skipped unless `excluded=True`, and so are
-        checklist lines pasted anywhere (`- [x] Used Hydra ...`): a claim is not evidence.
+        checklist lines pasted anywhere (`- [x] Used Hydra ...`): a claim is not evidence. Outside prose
+        files, commented-out lines (`# docker build ...`) are skipped too.
         """
         key = (pattern, globs, limit, flags, excluded)
         if key in self._searches:
@@ -365,10 +366,13 @@ class Repo:
             text = self.read(path)
             if not text:
                 continue
+            prose = path.lower().endswith((".md", ".rst", ".txt", ".html"))
             for match in compiled.finditer(text):
                 line = text.count("\n", 0, match.start()) + 1
                 location = self.location(path, line)
-                if CHECKBOX_LINE.match(location.snippet):
+                if CHECKBOX_LINE.match(location.snippet) or (
+                    not prose and location.snippet.startswith(("#", "//"))
+                ):
                     continue
                 hits.append(location)
                 if len(hits) >= limit:
