@@ -68,7 +68,11 @@ class CondaEnvironment(Rule):
     texts = ("Create a dedicated environment for you project to keep track of your packages (using conda)",)
 
     def check(self, repo: Repo) -> Evidence:
-        conda = repo.glob("environment.yml", "environment.yaml", "conda*.yml", "conda*.yaml")
+        conda = [
+            p
+            for p in repo.glob("environment.yml", "environment.yaml", "conda*.yml", "conda*.yaml")
+            if not repo.is_generated(p)
+        ]
         conda += [
             loc.path for loc in repo.search(r"conda (create|env create)", "Makefile", "tasks.py", "*.md")
         ]
