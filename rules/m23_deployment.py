@@ -1,6 +1,6 @@
 """M23 Cloud deployment (and the older local TorchServe deployment)."""
 
-from verifier.checks import AUTOMATION_GLOBS, usage_or_dependency
+from verifier.checks import AUTOMATION_GLOBS, trace_search, usage_or_dependency
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -54,16 +54,7 @@ class CloudDeploy(Rule):
         )
         if found:
             return Evidence.found("A Cloud Run or Cloud Functions deployment is configured.", found)
-        urls = repo.search(
-            r"https://[\w.-]+\.run\.app|cloudfunctions\.net",
-            "*.py",
-            "*.md",
-            "*.js",
-            "*.ts",
-            "*.yaml",
-            "*.toml",
-            limit=4,
-        )
+        urls = trace_search(repo, r"https://[\w.-]+\.run\.app|cloudfunctions\.net", limit=4, prose=True)
         if urls:
             return Evidence.weak("Only a deployed service URL was found, no deploy configuration.", urls)
         return Evidence.unverifiable(

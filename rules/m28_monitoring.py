@@ -2,7 +2,7 @@
 
 import re
 
-from verifier.checks import AUTOMATION_GLOBS, usage_or_dependency
+from verifier.checks import trace_search, usage_or_dependency
 from verifier.evidence import Evidence, Status
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -56,14 +56,9 @@ class CloudMonitoring(Rule):
     texts = ("Setup cloud monitoring of your instrumented application",)
 
     def check(self, repo: Repo) -> Evidence:
-        traces = repo.search(
+        traces = trace_search(
+            repo,
             r"cloud-run-gmp-sidecar|RunMonitoring|managed.?prometheus|opentelemetry|google\.cloud\.monitoring|monitoring_v3",
-            *AUTOMATION_GLOBS,
-            "*.yaml",
-            "*.yml",
-            "*.py",
-            "*.tf",
-            limit=6,
         )
         traces += repo.imports("google.cloud.monitoring", "google.cloud.monitoring_v3", "opentelemetry")
         if traces:
@@ -87,15 +82,9 @@ class Alerts(Rule):
     texts = ("Create one or more alert systems in GCP to alert you if your app is not behaving correctly",)
 
     def check(self, repo: Repo) -> Evidence:
-        traces = repo.search(
+        traces = trace_search(
+            repo,
             r"gcloud\s+(alpha\s+|beta\s+)?monitoring\s+(policies|channels)|google_monitoring_alert_policy|AlertPolicy|alertPolicies|notificationChannels",
-            *AUTOMATION_GLOBS,
-            "*.yaml",
-            "*.yml",
-            "*.json",
-            "*.py",
-            "*.tf",
-            limit=6,
         )
         if traces:
             return Evidence.found("Alerting is configured in the repository.", traces)

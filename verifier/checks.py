@@ -32,6 +32,27 @@ AUTOMATION_GLOBS = (
 )
 
 
+# Automation plus the code and config files where cloud set-up leaves its traces.
+TRACE_GLOBS = (
+    *AUTOMATION_GLOBS,
+    "*.py",
+    "*.yaml",
+    "*.yml",
+    "*.json",
+    "*.toml",
+    "*.tf",
+    "*.md",
+    "*.js",
+    "*.ts",
+)
+
+
+def trace_search(repo: Repo, pattern: str, limit: int = 6, prose: bool = False) -> list[Location]:
+    """Lines matching `pattern` in automation, code and config files (and Markdown when `prose`)."""
+    globs = TRACE_GLOBS if prose else tuple(g for g in TRACE_GLOBS if g != "*.md")
+    return repo.search(pattern, *globs, limit=limit)
+
+
 def own_locations(repo: Repo, locations: Iterable[Location]) -> list[Location]:
     """Locations outside files that are untouched copies of the course template."""
     return [loc for loc in locations if repo.template_match(loc.path) is None]
