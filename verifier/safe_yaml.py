@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 MAX_DEPTH = 100
-MAX_ALIASES = 200
+MAX_EXPANDED_NODES = 200_000
 MAX_EVENTS = 500_000
 
 
@@ -53,19 +53,29 @@ _LineLoader.add_constructor(None, _construct_undefined)
 
 
 def _check_events(text: str) -> None:
-    depth = aliases = events = 0
+    """Refuse deep nesting and documents whose aliases expand to too many nodes (walked iteratively)."""
+    open_nodes: list[list[Any]] = [[0, None]]  # [expanded node count, anchor] per open collection
+    weights: dict[str, int] = {}
+    events = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         events += 1
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
+            open_nodes.append([1, event.anchor])
+            if len(open_nodes) > MAX_DEPTH:
                 raise YamlRefused(f"nesting deeper than {MAX_DEPTH} levels")
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+            count, anchor = open_nodes.pop()
+            if anchor:
+                weights[anchor] = count
+            open_nodes[-1][0] += count
+        elif isinstance(event, yaml.ScalarEvent):
+            open_nodes[-1][0] += 1
+            if event.anchor:
+                weights[event.anchor] = 1
         elif isinstance(event, yaml.AliasEvent):
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise YamlRefused(f"more than {MAX_ALIASES} aliases (possible alias bomb)")
+            open_nodes[-1][0] += weights.get(event.anchor, 1)
+            if sum(count for count, _ in open_nodes) > MAX_EXPANDED_NODES:
+                raise YamlRefused(f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (an alias bomb)")
         if events > MAX_EVENTS:
             raise YamlRefused(f"more than {MAX_EVENTS} YAML events")
 

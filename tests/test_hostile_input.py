@@ -1,0 +1,127 @@
+"""Hostile input: every case verifies in seconds with a warning, and the other items are still verified."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from verifier.engine import verify
+
+from conftest import git_init, write_tree
+
+REPORT = """# Exam template for 02476 Machine Learning Operations
+
+## Overall project checklist
+
+### Week 1
+
+* [x] Create a git repository (M5)
+* [x] Create a dedicated environment for you project to keep track of your packages (M2)
+* [x] Construct one or multiple docker files for your code (M10)
+* [x] Build the docker files locally and make sure they work as intended (M10)
+* [x] Get some continuous integration running on the GitHub repository (M17)
+* [x] Write one or multiple configurations files for your experiments (M11)
+
+## Group information
+"""
+BASE = {"reports/README.md": REPORT, "Dockerfile": "FROM python:3.12-slim\n", "src/app.py": "x = 1\n"}
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
+
+
+def run(root: Path, git: bool = True):
+    if git:
+        git_init(root)
+    start = time.perf_counter()
+    result = verify(root)
+    elapsed = time.perf_counter() - start
+    verdicts = {item.rule: item.verdict for item in result.items}
+    assert verdicts["m10.dockerfiles"] == "confirmed", "the other items must still be verified"
+    assert elapsed < 10, f"took {elapsed:.1f} s"
+    return result
+
+
+def snippets(result) -> str:
+    return "\n".join(loc.snippet for item in result.items if item.evidence for loc in item.evidence.locations)
+
+
+@pytest.mark.parametrize("target", ["outside", "/etc/passwd"])
+def test_symlinks_out_of_the_repository_are_never_read(tmp_path: Path, target: str) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("docker build TOP-SECRET-CONTENT\n")
+    root = write_tree(tmp_path / "group", BASE)
+    (root / "scripts").mkdir()
+    os.symlink(secret if target == "outside" else target, root / "scripts" / "build.sh")
+    result = run(root)
+    assert "TOP-SECRET" not in snippets(result) and "root:" not in snippets(result)
+    assert any("scripts/build.sh" in w and "outside the repository" in w for w in result.warnings)
+
+
+def test_a_60_mb_text_file_is_read_in_part(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "group", BASE)
+    with open(root / "huge.py", "w") as handle:
+        line = "value = 'x' * 80  # padding padding padding padding\n"
+        handle.write(line * (60_000_000 // len(line)))
+    result = run(root)
+    assert any(w.startswith("huge.py: larger than") for w in result.warnings)
+
+
+def test_random_bytes_and_invalid_utf8(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "group",
+        {
+            **BASE,
+            "src/noise.py": os.urandom(4096).replace(b"\x00", b"\x01"),
+            "src/latin.py": "x = 'caf\xe9'\n".encode("latin-1"),
+            "configs/bad.yaml": b"lr: \xff\xfe 0.1\n",
+        },
+    )
+    result = run(root)
+    assert any(w.startswith("src/noise.py: Python not parsed") for w in result.warnings)
+
+
+def test_yaml_alias_bomb_and_deep_nesting_are_refused(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "group",
+        {
+            **BASE,
+            ".github/workflows/bomb.yaml": BILLION_LAUGHS,
+            "configs/bomb.yaml": BILLION_LAUGHS,
+            "configs/deep.yaml": "a: " + "[" * 10_000 + "]" * 10_000 + "\n",
+        },
+    )
+    result = run(root)
+    assert any(w.startswith(".github/workflows/bomb.yaml:") and "alias" in w for w in result.warnings)
+    assert any(w.startswith("configs/deep.yaml:") and "nesting" in w for w in result.warnings)
+
+
+def test_workflow_without_on_invalid_toml_broken_notebook_and_deep_python(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "group",
+        {
+            **BASE,
+            ".github/workflows/tests.yaml": "name: t\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n",
+            "pyproject.toml": "[project\nname = 'broken'\n",
+            "notebooks/broken.ipynb": "{not json",
+            "src/deep.py": "x = " + "(" * 2000 + "1" + ")" * 2000 + "\n",
+        },
+    )
+    result = run(root)
+    verdicts = {item.rule: item.verdict for item in result.items}
+    assert verdicts["m17.ci"] == "weakly-supported"  # the workflow has no triggers, so it never runs
+    assert any(w.startswith("pyproject.toml: invalid TOML") for w in result.warnings)
+    assert any(w.startswith("src/deep.py: Python not parsed") for w in result.warnings)
+
+
+def test_ordinary_anchors_and_merge_keys_still_load() -> None:
+    from verifier.safe_yaml import LineDict, load
+
+    document = load(
+        "base: &base\n  image: api\n  ports: [80]\nservices:\n  api:\n    <<: *base\n    command: run\n"
+    )
+    assert document["services"]["api"]["image"] == "api" and document["services"]["api"]["command"] == "run"
+    assert isinstance(document, LineDict) and document["services"].line == 5
