@@ -19,8 +19,8 @@ class RemoteError(ValueError):
 
 
 def is_remote(target: str) -> bool:
-    """True for anything that looks like a URL (and so must be cloned, or refused), not a local path."""
-    return "://" in target or "::" in target or bool(_SCP_LIKE.match(target))
+    """True for anything that looks like a URL or an option (and so must be cloned, or refused)."""
+    return target.startswith("-") or "://" in target or "::" in target or bool(_SCP_LIKE.match(target))
 
 
 def check_url(url: str) -> str:
