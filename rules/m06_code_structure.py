@@ -66,9 +66,7 @@ class Cookiecutter(Rule):
     def check(self, repo: Repo) -> Evidence:
         mention = repo.search(r"mlops_template|cookiecutter", "README.md", "README*.md", "*.md", limit=3)
         mention = [loc for loc in mention if not loc.path.startswith("docs/")]
-        layout = repo.match(
-            r"(^|/)src/(data/make_dataset|models/train_model)\.py$|(^|/)(data|model|train|train_model|make_dataset)\.py$"
-        )
+        layout = repo.glob("data.py", "model.py", "train.py", "train_model.py", "make_dataset.py")
         markers = repo.glob("tasks.py", "dockerfiles/*", "configs/", "tests/test_*.py", "reports/figures/*")
         locations = mention + [Location(p, None, "template layout") for p in layout[:3]]
         if mention or (layout and len(markers) >= 2):

@@ -15,7 +15,9 @@ class DataVersionControl(Rule):
     texts = ("Setup version control for your data or part of your data",)
 
     def check(self, repo: Repo) -> Evidence:
-        tracked = repo.match(r"(^|/)[^/]+\.dvc$") + repo.glob("dvc.yaml", "dvc.lock")
+        tracked = [
+            p for p in repo.glob("*.dvc") if p.endswith(".dvc") and p.rsplit("/", 1)[-1] != ".dvc"
+        ] + repo.glob("dvc.yaml", "dvc.lock")
         config = [p for p in (".dvc/config",) if repo.has(p)]
         if tracked:
             locations = [repo.location(p, 1) for p in tracked[:4]] + [Location(p, 1, p) for p in config]

@@ -53,7 +53,7 @@ class DockerBuild(Rule):
         ]
         compose = [
             repo.location(p, 1, p)
-            for p in repo.glob("docker-compose*.y*ml", "compose*.y*ml")
+            for p in repo.glob("docker-compose*.yaml", "docker-compose*.yml", "compose*.yaml", "compose*.yml")
             if repo.search(r"\bbuild\s*:", p, limit=1)
         ]
         own = [loc for loc in wired + compose if repo.template_match(loc.path) is None]

@@ -33,7 +33,8 @@ class ConfigFiles(Rule):
     texts = ("Write one or multiple configurations files for your experiments",)
 
     def check(self, repo: Repo) -> Evidence:
-        candidates = repo.match(CONFIG_DIRS) + repo.glob(
+        structured = repo.glob("*.yaml", "*.yml", "*.json", "*.toml")
+        candidates = [p for p in structured if re.search(CONFIG_DIRS, p)] + repo.glob(
             "*config*.yaml", "*config*.yml", "sweep*.yaml", "*params*.yaml"
         )
         configs = list(

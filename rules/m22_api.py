@@ -89,9 +89,7 @@ class FastApiApp(Rule):
                 [r for _, routes in apps for r in routes],
             )
         empty = [
-            Location(p, None, "empty file")
-            for p in repo.match(r"(^|/)api\.py$")
-            if not (repo.read(p) or "").strip()
+            Location(p, None, "empty file") for p in repo.glob("api.py") if not (repo.read(p) or "").strip()
         ]
         if empty:
             return Evidence.template("Only the template's empty api.py.", empty)

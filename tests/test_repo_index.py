@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pathspec
+import pytest
+
 from verifier.repo import Repo
 
 from conftest import git, git_init, write_tree
@@ -52,3 +55,80 @@ def test_files_without_suffix_are_searched_and_binary_ones_are_not(tmp_path: Pat
     )
     hits = Repo(root).search(r"url\s*=\s*gs://")
     assert [(h.path, h.line) for h in hits] == [(".dvc/config", 4)]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "*.dvc",
+        "pyproject.toml",
+        "requirements*.txt",
+        "configs/",
+        "dockerfiles/*",
+        ".github/workflows/*.yaml",
+        "Dockerfile*",
+        "*.Dockerfile",
+        "docs/**/*.md",
+        "README*.md",
+        "profil*/*",
+        ".dvc/*",
+        "*",
+    ],
+)
+def test_indexed_glob_matches_a_plain_pathspec_scan(tmp_path: Path, pattern: str) -> None:
+    files = [
+        "a.dvc",
+        "data/raw.dvc",
+        ".dvc/config",
+        "pyproject.toml",
+        "sub/pyproject.toml",
+        "requirements.txt",
+        "requirements_dev.txt",
+        "app/requirements-api.txt",
+        "configs/a.yaml",
+        "src/configs/b.yaml",
+        "dockerfiles/t.dockerfile",
+        ".github/workflows/ci.yaml",
+        ".github/workflows/sub/x.yaml",
+        "Dockerfile",
+        "Dockerfile.api",
+        "api/Dockerfile",
+        "api.Dockerfile",
+        "docs/index.md",
+        "docs/a/b.md",
+        "README.md",
+        "README_uv.md",
+        "profiling/run.prof",
+        "x/README.md",
+    ]
+    repo = Repo(write_tree(tmp_path / "g", dict.fromkeys(files, "x\n")))
+    spec = pathspec.PathSpec.from_lines("gitignore", [pattern])
+    assert repo.glob(pattern) == sorted(p for p in repo.files if spec.match_file(p))
+
+
+def test_virtualenvs_and_caches_are_never_listed(tmp_path: Path) -> None:
+    root = git_init(
+        write_tree(
+            tmp_path / "g",
+            {
+                "src/a.py": "x = 1\n",
+                ".venv/lib/site.py": "y\n",
+                "web/node_modules/x.js": "z\n",
+                ".dvc/cache/ab/cd": "d\n",
+                "sub/.DS_Store": "e",
+            },
+        )
+    )
+    assert Repo(root).files == ("src/a.py",)
+
+
+def test_history_reads_file_lists_only_when_asked(tmp_path: Path) -> None:
+    root = git_init(write_tree(tmp_path / "g", {"a.py": "a = 1\n", "b.py": "b = 1\n"}))
+    (root / "a.py").write_text("a = 2\n")
+    git(root, "commit", "-q", "-am", "change a")
+    history = Repo(root).history
+    assert [c.subject for c in history.commits] == ["change a", "initial commit"]
+    assert all(not c.files for c in history.commits)
+    assert history.file_commit_counts() == {"a.py": 2, "b.py": 1}
+    assert history.untouched_since_first_commit() == {"b.py"}
+    assert history.last_commit("a.py").subject == "change a"

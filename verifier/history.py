@@ -49,6 +49,7 @@ class History:
     truncated: bool = False
     commits: list[Commit] = field(default_factory=list)
     remotes: dict[str, str] = field(default_factory=dict)
+    root: Path | None = None
     branches: list[str] = field(default_factory=list)
 
     @property
@@ -86,15 +87,31 @@ class History:
         ordered = sorted(groups, key=lambda g: -g[3])
         return [Author(tuple(names), tuple(sorted(emails)), count) for _, emails, names, count in ordered]
 
+    def with_files(self) -> list[Commit]:
+        """The commits with the files each one changed (read on first use: one more `git log`)."""
+        if self.root is not None and self.commits and not any(commit.files for commit in self.commits):
+            import git
+
+            output = git.Repo(self.root).git.log(
+                f"-n{len(self.commits)}",
+                f"--format={RECORD}%H{UNIT}%P{UNIT}%an{UNIT}%ae{UNIT}%aI{UNIT}%s",
+                "--name-only",
+                "--no-renames",
+                "-z",
+                "HEAD",
+            )
+            self.commits = _parse_log(output)[: len(self.commits)]
+        return self.commits
+
     def file_commit_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for commit in self.commits:
+        for commit in self.with_files():
             for path in commit.files:
                 counts[path] = counts.get(path, 0) + 1
         return counts
 
     def last_commit(self, path: str) -> Commit | None:
-        return next((commit for commit in self.commits if path in commit.files), None)
+        return next((commit for commit in self.with_files() if path in commit.files), None)
 
     def untouched_since_first_commit(self) -> set[str]:
         """Files added by the root commit and never changed after it (a hint of template files)."""
@@ -137,11 +154,10 @@ def read_history(root: Path, max_commits: int = MAX_COMMITS) -> History:
         ).split()
     except Exception:
         history.branches = []
+    history.root = root
     output = repo.git.log(
         f"-n{max_commits + 1}",
         f"--format={RECORD}%H{UNIT}%P{UNIT}%an{UNIT}%ae{UNIT}%aI{UNIT}%s",
-        "--name-only",
-        "--no-renames",
         "-z",
         "HEAD",
     )
@@ -158,6 +174,7 @@ def _parse_log(output: str) -> list[Commit]:
         if not record.strip("\x00\n"):
             continue
         header, _, rest = record.partition("\n")
+        header = header.rstrip("\x00")
         fields = header.split(UNIT)
         if len(fields) < 6:
             continue

@@ -9,6 +9,7 @@ read or parse becomes one warning in `Repo.warnings`; it never stops the verific
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import subprocess
@@ -36,6 +37,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 MAX_FILE_BYTES = 1_000_000
+LARGE_REPOSITORY = 20_000
+LS_FILES_ENTRY = re.compile(r"(\d+) ([0-9a-f]+) \d\t([^\x00]+)\x00")
+LS_TREE_ENTRY = re.compile(r"(\d+) \w+ ([0-9a-f]+)\t([^\x00]+)\x00")
 GITIGNORE = "gitignore"  # pathspec >= 1.0 name of the gitignore pattern style
 SKIP_DIRS = frozenset(
     {
@@ -185,6 +189,7 @@ class Repo:
             self.warn(f"git could not list the files ({error}); walking the directory instead")
             self.is_git = False
             return None
+        from_tree = False
         if not output:
             try:
                 output = self._git("ls-tree", "-r", "-z", "HEAD")
@@ -193,24 +198,39 @@ class Repo:
             if not output:
                 self.warn("the git repository has no committed files; every file on disk was checked")
                 return None
+            from_tree = True
             # A clone whose checkout failed has no index although HEAD has files.
             self.warn("the git index is missing or empty; the files of the HEAD commit were listed instead")
-        self._warn_untracked()
+        large = output.count("\x00") > LARGE_REPOSITORY
+        if not large:
+            self._warn_untracked()
+        # Checking every file on disk (deleted or untracked ones) costs a stat each; in a large repository a
+        # tracked file deleted locally is left in the list and simply reads as missing, and untracked files
+        # are not counted.
+        deleted = set() if large and not from_tree else self._deleted_files(listed_from_index=not from_tree)
+        # ls-files -s gives "mode blob stage<TAB>path", ls-tree gives "mode type blob<TAB>path".
+        entry = LS_TREE_ENTRY if from_tree else LS_FILES_ENTRY
+        skipped_folders: dict[str, bool] = {}
         files = []
-        for entry in output.split("\x00"):
-            if not entry:
-                continue
-            meta, _, path = entry.partition("\t")
-            fields = [*meta.split(), "", "", ""]
-            # ls-files -s gives "mode blob stage", ls-tree gives "mode type blob".
-            mode, blob = fields[0], fields[2] if fields[1] in {"blob", "commit", "tree"} else fields[1]
-            if mode == "160000" or _skipped(path):
-                continue
-            if not (self.root / path).is_file() and not (self.root / path).is_symlink():
+        for mode, blob, path in entry.findall(output):
+            folder = path.rpartition("/")[0]
+            if folder not in skipped_folders:
+                skipped_folders[folder] = bool(folder) and _skipped(folder + "/")
+            if mode == "160000" or skipped_folders[folder] or path.endswith(".DS_Store") or path in deleted:
                 continue
             self._blob_ids[path] = blob
             files.append(path)
         return files
+
+    def _deleted_files(self, listed_from_index: bool) -> set[str]:
+        """Tracked files missing from the work tree (one git call, not one stat per file)."""
+        if listed_from_index:
+            try:
+                return set(filter(None, self._git("ls-files", "--deleted", "-z").split("\x00")))
+            except (OSError, subprocess.SubprocessError):
+                return set()
+        listed = self._git("ls-tree", "-r", "-z", "--name-only", "HEAD").split("\x00")
+        return {path for path in listed if path and not os.path.lexists(os.path.join(self.root, path))}
 
     def _warn_untracked(self) -> None:
         try:
@@ -256,9 +276,57 @@ class Repo:
         """Files matching any gitignore-style pattern (`*.dvc` anywhere, `dockerfiles/*.dockerfile` anchored)."""
         key = tuple(patterns)
         if key not in self._globs:
-            spec = pathspec.PathSpec.from_lines(GITIGNORE, patterns)
-            self._globs[key] = [path for path in self.files if spec.match_file(path)]
+            found: set[str] = set()
+            for pattern in patterns:
+                spec = pathspec.PathSpec.from_lines(GITIGNORE, [pattern])
+                found.update(path for path in self._candidates(pattern) if spec.match_file(path))
+            self._globs[key] = sorted(found)
         return self._globs[key]
+
+    def _candidates(self, pattern: str) -> Iterable[str]:
+        """The files a pattern can match, from the basename, suffix and directory indexes: a repository with
+        50,000 committed data files is not scanned once per pattern."""
+        body = pattern.strip("/")
+        last = body.rsplit("/", 1)[-1]
+        first = body.split("/", 1)[0]
+        by_suffix, by_name, by_folder = self._index
+        if not any(c in last for c in "*?[") and not pattern.endswith("/"):
+            return [*by_name.get(last, ()), *by_folder.get(last, ())]
+        suffix = re.fullmatch(r"[^/]*\.([^.*?\[\]/]+)", last)
+        if suffix:
+            # A folder can match the pattern too (".dvc" matches "*.dvc"): gitignore semantics include its files.
+            folders = [f for f in by_folder if f.endswith("." + suffix.group(1))]
+            return [*by_suffix.get(suffix.group(1), ()), *(p for f in folders for p in by_folder[f])]
+        if "/" in body and not any(c in first for c in "*?["):
+            start = bisect.bisect_left(self.files, first + "/")
+            end = bisect.bisect_left(self.files, first + "0")  # "0" sorts right after "/"
+            return self.files[start:end]
+        if pattern.endswith("/") and "/" not in body and not any(c in body for c in "*?["):
+            return by_folder.get(body, ())
+        literal = re.match(r"[^*?\[]+", last)
+        if "/" not in body and literal:
+            names = [name for name in by_name if name.startswith(literal.group(0))]
+            folders = [folder for folder in by_folder if folder.startswith(literal.group(0))]
+            return [*(p for n in names for p in by_name[n]), *(p for f in folders for p in by_folder[f])]
+        return self.files
+
+    @cached_property
+    def _index(self) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]:
+        """(files by suffix, files by basename, files by the name of any folder above them)."""
+        by_suffix: dict[str, list[str]] = {}
+        by_name: dict[str, list[str]] = {}
+        folder_paths: dict[str, list[str]] = {}
+        for path in self.files:
+            folder, _, name = path.rpartition("/")
+            by_name.setdefault(name, []).append(path)
+            if "." in name:
+                by_suffix.setdefault(name.rsplit(".", 1)[1], []).append(path)
+            folder_paths.setdefault(folder, []).append(path)
+        by_folder: dict[str, list[str]] = {}
+        for folder, paths in folder_paths.items():
+            for part in set(folder.split("/")) if folder else ():
+                by_folder.setdefault(part, []).extend(paths)
+        return by_suffix, by_name, by_folder
 
     def match(self, pattern: str, flags: int = re.IGNORECASE) -> list[str]:
         """Files whose path matches the regular expression `pattern` (searched, not anchored)."""
@@ -494,7 +562,8 @@ class Repo:
     @cached_property
     def dockerfiles(self) -> list[Dockerfile]:
         """Dockerfile, Dockerfile.*, *.dockerfile and *.Dockerfile anywhere, parsed into instructions."""
-        paths = [p for p in self.files if re.match(r"(?i)^(.*\.)?dockerfile(\..*)?$", p.rsplit("/", 1)[-1])]
+        named = re.compile(r"(?i)^(.*\.)?dockerfile(\..*)?$")
+        paths = sorted(p for name, found in self._index[1].items() if named.match(name) for p in found)
         return [
             _parse_dockerfile(path, self.read(path) or "") for path in paths if not self.is_excluded(path)
         ]
@@ -600,9 +669,13 @@ class Repo:
             return History(reason=f"git history unreadable: {error}")
 
 
+_SKIPPED = re.compile(
+    r"(^|/)(" + "|".join(re.escape(d) for d in sorted(SKIP_DIRS)) + r")/|(^|/)\.dvc/cache/|(^|/)\.DS_Store$"
+)
+
+
 def _skipped(path: str) -> bool:
-    parts = path.split("/")
-    return any(part in SKIP_DIRS for part in parts[:-1]) or ".dvc/cache/" in path or parts[-1] == ".DS_Store"
+    return _SKIPPED.search(path) is not None
 
 
 def _ignored(ignores: list[tuple[str, pathspec.PathSpec]], path: str) -> bool:

@@ -1,0 +1,174 @@
+"""Speed of a verification against a floor measured in the same run (not part of the test suite).
+
+Builds a student-shaped repository (about 200 source files, configs, workflows, Dockerfiles and a
+53-item report), once as it is and once with 50,000 small binary data files committed, then times in
+one warm process (median of --runs):
+
+    floor   git ls-files plus reading every text file the verifier may read
+    verify  verifier.verify(path)
+
+Targets (issue 3): verify <= 3x floor, and the 50,000-file repository within 1.5x of the plain one.
+Exits 1 when a target is missed.
+
+    python benchmarks/bench_repo.py [--runs 5] [--data-files 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from verifier import verify
+from verifier.repo import TEXT_SUFFIXES
+
+ITEMS = [
+    line.strip()
+    for line in """
+Create a git repository (M5)
+Make sure that all team members have write access to the GitHub repository (M5)
+Create a dedicated environment for you project to keep track of your packages (M2)
+Create the initial file structure using cookiecutter with an appropriate template (M6)
+Fill out the `data.py` file such that it downloads whatever data you need and preprocesses it (if necessary) (M6)
+Add a model to `model.py` and a training procedure to `train.py` and get that running (M6)
+Remember to comply with good coding practices (`pep8`) while doing the project (M7)
+Do a bit of code typing and remember to document essential parts of your code (M7)
+Setup version control for your data or part of your data (M8)
+Construct one or multiple docker files for your code (M10)
+Write one or multiple configurations files for your experiments (M11)
+Used Hydra to load the configurations and manage your hyperparameters (M11)
+Use logging to log important events in your code (M14)
+Use Weights & Biases to log training progress and other important metrics/artifacts in your code (M14)
+Write unit tests related to the data part of your code (M16)
+Get some continuous integration running on the GitHub repository (M17)
+Add caching and multi-os/python/pytorch testing to your continuous integration (M17)
+Add pre-commit hooks to your version control setup (M18)
+Create a FastAPI application that can do inference using your model (M22)
+Check how robust your model is towards data drifting (M27)
+""".strip().splitlines()
+]
+
+MODULE = '''"""Module {n}."""
+import logging
+
+import hydra
+import torch
+import wandb
+from torch import nn
+
+logger = logging.getLogger(__name__)
+
+
+class Block{n}(nn.Module):
+    """A block."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+
+def step_{n}(model: nn.Module, batch: torch.Tensor) -> float:
+    """One step."""
+    loss = model(batch).sum()
+    loss.backward()
+    wandb.log({{"loss": loss.item()}})
+    logger.info("step %s", {n})
+    return float(loss)
+'''
+
+
+def git(root: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@x",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@x",
+    }
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+def build(root: Path, data_files: int) -> Path:
+    files: dict[str, str] = {
+        "reports/README.md": "# Exam\n\n## Overall project checklist\n\n### Week 1\n\n"
+        + "".join(f"* [x] {item}\n" for item in ITEMS)
+        + "\n## Group information\n",
+        "pyproject.toml": '[project]\nname = "bench"\ndependencies = ["torch", "hydra-core", "wandb"]\n',
+        "Dockerfile": "FROM python:3.12-slim\nCOPY . .\nRUN pip install .\n",
+        ".pre-commit-config.yaml": "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.6.9\n    hooks:\n      - id: ruff\n",
+        ".github/workflows/tests.yaml": "name: t\non: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n",
+    }
+    for n in range(160):
+        files[f"src/bench/module_{n}.py"] = MODULE.format(n=n)
+    for n in range(25):
+        files[f"tests/test_module_{n}.py"] = f"def test_{n}():\n    assert {n} == {n}\n"
+    for n in range(15):
+        files[f"configs/experiment_{n}.yaml"] = f"lr: 0.00{n}\nepochs: {n}\n"
+    for name, content in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
+    for n in range(data_files):
+        target = root / "data" / "raw" / f"{n // 1000:03d}" / f"img_{n:05d}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(192))
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "bench")
+    return root
+
+
+def floor(root: Path) -> None:
+    listed = subprocess.run(
+        ["git", "-C", str(root), "ls-files", "-z"], capture_output=True, check=True
+    ).stdout
+    for name in listed.decode().split("\x00"):
+        if name and os.path.splitext(name)[1].lower() in TEXT_SUFFIXES:
+            (root / name).read_bytes()
+
+
+def median_seconds(action, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--data-files", type=int, default=50_000)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="mlops-verifier-bench-"))
+    try:
+        plain = build(workdir / "plain", 0)
+        heavy = build(workdir / "heavy", args.data_files)
+        verify(plain)  # warm imports and rule registry
+        results = {}
+        for name, root in (("plain", plain), ("heavy", heavy)):
+            results[name] = (
+                median_seconds(lambda r=root: floor(r), args.runs),
+                median_seconds(lambda r=root: verify(r), args.runs),
+            )
+        for name, (floor_s, verify_s) in results.items():
+            print(
+                f"{name:6} floor {floor_s * 1000:8.1f} ms   verify {verify_s * 1000:8.1f} ms   ratio {verify_s / floor_s:5.2f}"
+            )
+        worst = max(verify_s / floor_s for floor_s, verify_s in results.values())
+        growth = results["heavy"][1] / results["plain"][1]
+        print(f"verify / floor (worst)        {worst:5.2f}   target <= 3.0")
+        print(f"verify 50k data / verify plain {growth:5.2f}   target <= 1.5")
+        return 0 if worst <= 3.0 and growth <= 1.5 else 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
