@@ -209,10 +209,9 @@ class Repo:
         # are not counted.
         deleted = set() if large and not from_tree else self._deleted_files(listed_from_index=not from_tree)
         # ls-files -s gives "mode blob stage<TAB>path", ls-tree gives "mode type blob<TAB>path".
-        entry = LS_TREE_ENTRY if from_tree else LS_FILES_ENTRY
         skipped_folders: dict[str, bool] = {}
         files = []
-        for mode, blob, path in entry.findall(output):
+        for mode, blob, path in self._entries(output, from_tree):
             folder = path.rpartition("/")[0]
             if folder not in skipped_folders:
                 skipped_folders[folder] = bool(folder) and _skipped(folder + "/")
@@ -221,6 +220,20 @@ class Repo:
             self._blob_ids[path] = blob
             files.append(path)
         return files
+
+    @staticmethod
+    def _entries(output: str, from_tree: bool) -> Iterator[tuple[str, str, str]]:
+        """(mode, blob id, path) of `git ls-files -s -z` or `git ls-tree -r -z` output."""
+        if from_tree:
+            yield from LS_TREE_ENTRY.findall(output)
+            return
+        for entry in output.split("\x00"):
+            if len(entry) > 50 and entry[49] == "\t":  # "100644 <40 hex> 0<TAB>path": sliced, not parsed
+                yield entry[:6], entry[7:47], entry[50:]
+            elif entry:
+                match = LS_FILES_ENTRY.match(entry + "\x00")
+                if match:
+                    yield match.group(1), match.group(2), match.group(3)
 
     def _deleted_files(self, listed_from_index: bool) -> set[str]:
         """Tracked files missing from the work tree (one git call, not one stat per file)."""
