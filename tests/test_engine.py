@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import verifier.engine as engine
-from verifier.engine import verdict_for, verify
+from verifier.engine import ItemResult, verdict_for, verify
 from verifier.evidence import Evidence, Location, Status
 from verifier.report import ReportError
 from verifier.rule import Rule
@@ -192,21 +192,30 @@ def test_unfilled_template_report_is_named_in_a_warning(
     assert any("unfilled report template (DM unfilled report)" in w for w in result.warnings)
 
 
-def test_absent_work_the_answers_link_elsewhere_is_unverifiable(
-    monkeypatch: pytest.MonkeyPatch, repo_with_report: Callable[..., Path]
-) -> None:
+def frontend_item_with_answer(
+    monkeypatch: pytest.MonkeyPatch, repo_with_report: Callable[..., Path], answer: str
+) -> ItemResult:
+    """Verify one ticked item whose rule finds nothing and says where the work may live instead."""
     frontend = rule("t.frontend", "Golf item about a frontend", ABSENT)
     frontend.elsewhere = r"front-?end"
     monkeypatch.setattr(engine, "all_rules", lambda warnings=None: [frontend])
     root = repo_with_report("* [x] Golf item about a frontend")
     text = (root / "reports" / "README.md").read_text()
-    answers = (
-        "\n### Question 28\n\n> **Anything extra?**\n>\n> Answer:\n\n"
-        "We tried the frontend locally at http://localhost:8501 first. "
-        "Our frontend lives in its own repository and is served at https://digits.example.app/.\n"
+    (root / "reports" / "README.md").write_text(
+        text + f"\n### Question 28\n\n> **Anything extra?**\n>\n> Answer:\n\n{answer}\n"
     )
-    (root / "reports" / "README.md").write_text(text + answers)
     (only,) = verify(root, check_answers=False).items
+    return only
+
+
+def test_absent_work_the_answers_link_elsewhere_is_unverifiable(
+    monkeypatch: pytest.MonkeyPatch, repo_with_report: Callable[..., Path]
+) -> None:
+    answer = (
+        "We tried the frontend locally at http://localhost:8501 first. "
+        "Our frontend lives in its own repository and is served at https://digits.example.app/."
+    )
+    only = frontend_item_with_answer(monkeypatch, repo_with_report, answer)
     assert only.verdict == "unverifiable"
     assert "Question 28" in only.message and "https://digits.example.app/" in only.message
     assert "localhost" not in only.message
@@ -215,13 +224,5 @@ def test_absent_work_the_answers_link_elsewhere_is_unverifiable(
 def test_absent_without_a_linked_url_stays_unsupported(
     monkeypatch: pytest.MonkeyPatch, repo_with_report: Callable[..., Path]
 ) -> None:
-    frontend = rule("t.frontend2", "Hotel item about a frontend", ABSENT)
-    frontend.elsewhere = r"front-?end"
-    monkeypatch.setattr(engine, "all_rules", lambda warnings=None: [frontend])
-    root = repo_with_report("* [x] Hotel item about a frontend")
-    text = (root / "reports" / "README.md").read_text()
-    (root / "reports" / "README.md").write_text(
-        text + "\n### Question 28\n\n> Answer:\n\nWe made a frontend.\n"
-    )
-    (only,) = verify(root, check_answers=False).items
+    only = frontend_item_with_answer(monkeypatch, repo_with_report, "We made a frontend.")
     assert only.verdict == "unsupported"
