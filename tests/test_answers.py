@@ -105,3 +105,15 @@ def test_seed_answers_run_without_a_repository(seed: str, tmp_path: Path) -> Non
     repo_side = [f for f in results if f.check != "completeness"]
     assert [(f.check, f.verdict) for f in repo_side] == [("repository", "unverifiable")]
     assert all(f.to_dict()["question"] >= 1 for f in results)
+
+
+def test_coverage_data_recorded_on_another_machine_is_not_used(tmp_path: Path) -> None:
+    import coverage
+
+    root = write_tree(tmp_path / "g", {"src/a.py": "x = 1\n"})
+    data = coverage.CoverageData(basename=str(root / ".coverage"))
+    data.add_lines({"/home/someone-else/project/src/a.py": [1]})
+    data.write()
+    text = "# R\n\n## Overall project checklist\n\n* [ ] x\n\n### Question 8\n\n> Answer:\n\nWe reach 90% coverage.\n"
+    (found,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "coverage"]
+    assert found.verdict == "unverifiable"

@@ -11,8 +11,10 @@ import io
 import re
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .evidence import Evidence, Location, Status
@@ -367,12 +369,20 @@ def coverage_data(repo: Repo) -> tuple[float, Location] | None:
 
 
 def _coverage_file_total(repo: Repo, path: str) -> float | None:
+    """Total from a committed .coverage file, when the files it measured are in this repository."""
     try:
         import coverage
 
-        cov = coverage.Coverage(data_file=str(repo.root / path))
-        cov.load()
-        return cov.report(file=io.StringIO(), ignore_errors=True)
+        data = coverage.CoverageData(basename=str(repo.root / path))
+        data.read()
+        measured = list(data.measured_files())
+        if not measured or not all(Path(name).is_file() for name in measured):
+            return None  # recorded on another machine: the sources cannot be analysed here
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cov = coverage.Coverage(data_file=str(repo.root / path))
+            cov.load()
+            return cov.report(file=io.StringIO(), ignore_errors=True)
     except Exception:
         return None
 
