@@ -1,0 +1,69 @@
+"""M17 CI rules on the shapes that must be right: matrix with setup-python cache, template workflow, format-only lint."""
+
+from __future__ import annotations
+
+from verifier import templates
+from verifier.evidence import Status
+
+from conftest import check
+
+MATRIX_WORKFLOW = """name: Tests
+on: [push]
+jobs:
+  test:
+    runs-on: ${{ matrix.os }}
+    strategy:
+      matrix:
+        os: [ubuntu-latest, windows-latest]
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+          cache: pip
+      - run: pytest tests/
+"""
+
+
+def test_os_matrix_with_setup_python_pip_cache_is_found(make_repo) -> None:
+    ev = check("m17.ci-matrix-cache", make_repo({".github/workflows/tests.yaml": MATRIX_WORKFLOW}))
+    assert ev.status is Status.FOUND
+    assert ev.locations[0].path == ".github/workflows/tests.yaml"
+    assert ev.locations[0].line == 8
+    assert any("setup-python" in (loc.snippet or "") for loc in ev.locations)
+
+
+def test_untouched_template_workflow_is_template(make_repo, monkeypatch) -> None:
+    blob = templates.git_blob_id(MATRIX_WORKFLOW.encode())
+    table = templates._table()
+    patched = {
+        **table,
+        "blobs": [
+            *table["blobs"],
+            {"id": blob, "file": ".github/workflows/tests.yaml", "template": "MT test"},
+        ],
+    }
+    monkeypatch.setattr(templates, "_table", lambda: patched)
+    ev = check("m17.ci-matrix-cache", make_repo({".github/workflows/tests.yaml": MATRIX_WORKFLOW}))
+    assert ev.status is Status.TEMPLATE
+    assert ev.locations[0].path == ".github/workflows/tests.yaml"
+
+
+def test_ruff_format_without_check_is_weak(make_repo) -> None:
+    lint = "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ruff format .\n"
+    ev = check("m17.lint-ci", make_repo({".github/workflows/lint.yaml": lint}))
+    assert ev.status is Status.WEAK
+    assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/lint.yaml", 6)
+
+
+def test_ruff_format_check_is_found(make_repo) -> None:
+    lint = "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ruff format . --check\n"
+    ev = check("m17.lint-ci", make_repo({".github/workflows/lint.yaml": lint}))
+    assert ev.status is Status.FOUND
+    assert ev.locations[0].line == 6
+
+
+def test_no_workflow_names_what_was_looked_for(make_repo) -> None:
+    ev = check("m17.lint-ci", make_repo({"README.md": "ruff check ."}))
+    assert ev.status is Status.ABSENT
+    assert any("ruff" in item for item in ev.looked_for)

@@ -1,0 +1,41 @@
+"""M21 cloud: a cloudbuild file under any name whose steps run the docker builder."""
+
+from __future__ import annotations
+
+from verifier.evidence import Status
+
+from conftest import check
+
+BUILD = """steps:
+  - name: 'gcr.io/cloud-builders/docker'
+    args: ['build', '.', '-t', 'europe-west1-docker.pkg.dev/p/r/api', '-f', 'dockerfiles/api.dockerfile']
+  - name: 'gcr.io/cloud-builders/docker'
+    args: ['push', 'europe-west1-docker.pkg.dev/p/r/api']
+"""
+
+
+def test_docker_builder_steps_under_any_file_name_are_found(make_repo) -> None:
+    ev = check("m21.build-trigger", make_repo({"infra/images.yml": BUILD}))
+    assert ev.status is Status.FOUND
+    assert ev.locations[0].path == "infra/images.yml"
+    assert ev.locations[0].line == 2
+
+
+def test_gs_dvc_remote_is_found(make_repo) -> None:
+    config = "[core]\n    remote = storage\n['remote \"storage\"']\n    url = gs://my-bucket\n"
+    ev = check("m21.bucket-dvc", make_repo({".dvc/config": config}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == (".dvc/config", 4)
+
+
+def test_vertex_worker_pool_config_is_found(make_repo) -> None:
+    job = "workerPoolSpecs:\n  machineSpec:\n    machineType: n1-highmem-2\n  replicaCount: 1\n  containerSpec:\n    imageUri: gcr.io/p/train\n"
+    ev = check("m21.cloud-training", make_repo({"configs/vertex.yaml": job}))
+    assert ev.status is Status.FOUND
+    assert ev.locations[0].path == "configs/vertex.yaml"
+
+
+def test_no_training_trace_is_unverifiable_with_looked_for(make_repo) -> None:
+    ev = check("m21.cloud-training", make_repo({"README.md": "# project\n"}))
+    assert ev.status is Status.UNVERIFIABLE
+    assert any("workerPoolSpecs" in item for item in ev.looked_for)
