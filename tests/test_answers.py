@@ -117,3 +117,13 @@ def test_coverage_data_recorded_on_another_machine_is_not_used(tmp_path: Path) -
     text = "# R\n\n## Overall project checklist\n\n* [ ] x\n\n### Question 8\n\n> Answer:\n\nWe reach 90% coverage.\n"
     (found,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "coverage"]
     assert found.verdict == "unverifiable"
+
+
+def test_dotted_paths_and_removed_files_in_answers(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "g", {".github/workflows/tests.yaml": "x\n", ".dvc/config": "x\n"})
+    text = (
+        "# R\n\n## Overall project checklist\n\n* [ ] x\n\n### Question 5\n\n> Answer:\n\n"
+        "See `.github/workflows/tests.yaml` and `./.dvc/config`. We removed the `evaluate.py` stub.\n"
+    )
+    (found,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "paths"]
+    assert found.verdict == "consistent" and found.claim == ".github/workflows/tests.yaml, ./.dvc/config"

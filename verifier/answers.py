@@ -77,6 +77,9 @@ NUMBER_WORDS = {
 RUNTIME_DIR = re.compile(
     r"^\.?/?(outputs|multirun|logs?|wandb|mlruns|runs|checkpoints|lightning_logs|models|data|htmlcov)(/|$)"
 )
+REMOVED = re.compile(
+    r"\b(remov|delet|dropp|renam)\w*|\bnot used\b|\bno longer\b|\bdid(n't| not) (use|keep|need)", re.I
+)
 PATH_TOKEN = re.compile(r"`([^`\s]+)`")
 RELATIVE_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 PATH_SUFFIXES = (
@@ -230,11 +233,14 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
 
 
 def _path_candidates(answer: Answer) -> list[str]:
-    tokens = [m.group(1) for m in PATH_TOKEN.finditer(answer.text)]
-    tokens += [m.group(1) for m in RELATIVE_LINK.finditer(answer.text)]
+    sentences = re.split(r"(?<=[.!?])\s+", answer.text)
+    # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists.
+    kept = " ".join(sentence for sentence in sentences if not REMOVED.search(sentence))
+    tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)]
+    tokens += [m.group(1) for m in RELATIVE_LINK.finditer(kept)]
     paths = []
     for token in tokens:
-        token = token.strip("'\".,;:()").split("#")[0].split("::")[0]
+        token = token.strip("'\"()").rstrip(".,;:").split("#")[0].split("::")[0]
         if (
             not token
             or token.startswith(("http:", "https:", "-", "$", "@", "<", "gs:", "s3:"))
@@ -253,7 +259,7 @@ def _path_candidates(answer: Answer) -> list[str]:
 
 
 def _exists(repo: Repo, token: str) -> bool:
-    path = token.lstrip("./").rstrip("/")
+    path = re.sub(r"^(\./)+", "", token).rstrip("/")
     if not path:
         return True
     if "*" in path:
