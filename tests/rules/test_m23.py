@@ -1,0 +1,30 @@
+"""M23 cloud deploy: `gcloud run deploy` anywhere (workflow, cloudbuild, tasks.py, shell script)."""
+
+from __future__ import annotations
+
+import pytest
+
+from verifier.evidence import Status
+
+from conftest import check
+
+DEPLOY = "gcloud run deploy api --image europe-west1-docker.pkg.dev/p/r/api --region europe-west1"
+PLACES = {
+    ".github/workflows/deploy.yaml": f"on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {DEPLOY}\n",
+    "cloudbuild.yaml": "steps:\n  - name: gcr.io/cloud-builders/gcloud\n    args: ['run', 'deploy', 'api', '--image', 'x']\n",
+    "tasks.py": f'from invoke import task\n\n\n@task\ndef deploy(ctx):\n    ctx.run("{DEPLOY}")\n',
+    "scripts/deploy.sh": f"#!/bin/sh\n{DEPLOY}\n",
+}
+
+
+@pytest.mark.parametrize("path", PLACES)
+def test_gcloud_run_deploy_anywhere_is_found(make_repo, path: str) -> None:
+    ev = check("m23.cloud-deploy", make_repo({path: PLACES[path]}))
+    assert ev.status is Status.FOUND
+    assert ev.locations[0].path == path
+
+
+def test_nothing_is_unverifiable_with_looked_for(make_repo) -> None:
+    ev = check("m23.cloud-deploy", make_repo({"README.md": "# project\n"}))
+    assert ev.status is Status.UNVERIFIABLE
+    assert any("gcloud run deploy" in item for item in ev.looked_for)
