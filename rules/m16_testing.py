@@ -7,7 +7,7 @@ from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
-DATA_WORDS = re.compile(r"data|dataset|loader|preprocess|transform", re.I)
+DATA_WORDS = re.compile(r"data|loader|preprocess|(?<![a-z])transform", re.I)
 MODEL_WORDS = re.compile(r"model|train|network|net\b|forward|predict", re.I)
 
 

@@ -1,0 +1,39 @@
+"""M16 tests and coverage: a model test named after a transformer is not a data test; an empty
+test_data.py is no evidence; coverage installed but never run is not a run."""
+
+from __future__ import annotations
+
+from verifier.evidence import Status
+
+from conftest import check
+
+
+def test_transformer_model_test_is_a_model_test_not_a_data_test(fixture_repo) -> None:
+    repo = fixture_repo("rules/m16.data-tests/near-miss-transformer-model-test")
+    data = check("m16.data-tests", repo)
+    assert data.status is Status.ABSENT
+    assert any("data code" in item for item in data.looked_for)
+    model = check("m16.model-tests", repo)
+    assert model.status is Status.FOUND
+    assert (model.locations[0].path, model.locations[0].line) == ("tests/test_model.py", 6)
+
+
+def test_commented_out_data_tests_are_absent_and_named(make_repo) -> None:
+    repo = make_repo({"tests/test_data.py": "# def test_len():\n#     assert len(MyDataset()) > 0\n"})
+    ev = check("m16.data-tests", repo)
+    assert ev.status is Status.ABSENT
+    assert "tests/test_data.py defines no test function" in ev.message
+
+
+def test_pytest_cov_install_only_is_not_a_coverage_run(make_repo) -> None:
+    wf = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pip install pytest-cov\n      - run: pytest\n"
+    ev = check("m16.coverage", make_repo({".github/workflows/t.yaml": wf}))
+    assert ev.status is Status.UNVERIFIABLE
+    assert any("--cov" in item for item in ev.looked_for)
+
+
+def test_pytest_cov_in_workflow_is_found(make_repo) -> None:
+    wf = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest --cov=src tests/\n"
+    ev = check("m16.coverage", make_repo({".github/workflows/t.yaml": wf}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/t.yaml", 6)
