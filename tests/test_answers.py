@@ -127,3 +127,18 @@ def test_dotted_paths_and_removed_files_in_answers(tmp_path: Path) -> None:
     )
     (found,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "paths"]
     assert found.verdict == "consistent" and found.claim == ".github/workflows/tests.yaml, ./.dvc/config"
+
+
+def test_hypothetical_tool_mentions_are_not_claims(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"a.py": "x = 1\n"})
+    text = (
+        "# R\n\n## Overall project checklist\n\n* [ ] x\n\n### Question 26\n\n> Answer:\n\n"
+        "We did not manage to set up monitoring. For drift, we could use tools such as Evidently.\n"
+        "\n### Question 12\n\n> Answer:\n\nWe used Hydra to manage every experiment.\n"
+    )
+    checks = {
+        f.check: f.verdict
+        for f in check_answers(Repo(root), parse_report(text))
+        if f.check.startswith("tool-")
+    }
+    assert checks == {"tool-m11.hydra": "inconsistent"}

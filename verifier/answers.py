@@ -53,6 +53,13 @@ FILLER = re.compile(r"fewafewubaofew", re.IGNORECASE)
 NEGATION = re.compile(
     r"\b(not|n't|no|never|without|instead of|rather than|did not|didn't)\b[^.]{0,40}$", re.IGNORECASE
 )
+HYPOTHETICAL = re.compile(
+    r"\b(could|would|might|should|plan(ned)? to|in the future|if we had|were to|next step)\b", re.I
+)
+DONE = re.compile(
+    r"\bwe\b[^.]{0,40}\b(used|implemented|deployed|set up|built|created|added|wrote|integrated|employed)\b",
+    re.I,
+)
 NUMBER_WORDS = {
     w: n
     for n, w in enumerate(
@@ -240,7 +247,7 @@ def _path_candidates(answer: Answer) -> list[str]:
     tokens += [m.group(1) for m in RELATIVE_LINK.finditer(kept)]
     paths = []
     for token in tokens:
-        token = token.strip("'\"()").rstrip(".,;:").split("#")[0].split("::")[0]
+        token = token.strip("'\"()").rstrip(".,;:").replace("\\", "/").split("#")[0].split("::")[0]
         if (
             not token
             or token.startswith(("http:", "https:", "-", "$", "@", "<", "gs:", "s3:"))
@@ -458,10 +465,21 @@ def coverage_claim(repo: Repo, answer: Answer | None, measure: bool) -> list[Ans
     ]
 
 
+def _sentence(text: str, position: int) -> str:
+    start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position)) + 1
+    ends = [i for i in (text.find(". ", position), text.find("\n", position)) if i != -1]
+    return text[start : min(ends) if ends else len(text)]
+
+
 def _mentions(text: str, pattern: str) -> re.Match[str] | None:
+    """The first mention of `pattern` that is a claim: not negated, not hypothetical ("we could use X")."""
     for match in re.finditer(pattern, text, re.IGNORECASE):
-        if not NEGATION.search(text[max(0, match.start() - 60) : match.start()]):
-            return match
+        sentence = _sentence(text, match.start())
+        if NEGATION.search(text[max(0, match.start() - 60) : match.start()]):
+            continue
+        if HYPOTHETICAL.search(sentence) and not DONE.search(sentence):
+            continue
+        return match
     return None
 
 
