@@ -59,7 +59,15 @@ class PythonFacts:
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved name is one of `names`, or ends with `.name` for a bare method name."""
-        return [call for call in self.calls if _call_matches(call.name, names)]
+        index = self.__dict__.get("_calls_by_last")
+        if index is None or self.__dict__.get("_calls_indexed") != len(self.calls):
+            index = {}
+            for position, call in enumerate(self.calls):
+                index.setdefault(call.name.rpartition(".")[2], []).append((position, call))
+            self.__dict__["_calls_by_last"] = index
+            self.__dict__["_calls_indexed"] = len(self.calls)
+        candidates = dict(entry for name in names for entry in index.get(name.rpartition(".")[2], ()))
+        return [candidates[p] for p in sorted(candidates) if _call_matches(candidates[p].name, names)]
 
     def decorated_with(self, *names: str) -> list[tuple[str, int]]:
         return [(name, line) for name, line in self.decorators if _call_matches(name, names)]

@@ -156,6 +156,8 @@ class Repo:
         self.truncated: set[str] = set()
         self.is_git = (self.root / ".git").exists()
         self._blob_ids: dict[str, str] = {}
+        self._template_matches: dict[str, TemplateMatch | None] = {}
+        self._resolved_dirs: dict[str, Path | None] = {}
         self.files: tuple[str, ...] = tuple(sorted(self._list_files()))
         self._file_set = frozenset(self.files)
 
@@ -367,14 +369,28 @@ class Repo:
         return suffix in TEXT_SUFFIXES or not suffix or bool(re.match(r"(?i)(.*\.)?dockerfile", name))
 
     def _safe_path(self, path: str) -> Path | None:
-        full = self.root / path
+        folder, _, name = path.rpartition("/")
+        if folder not in self._resolved_dirs:
+            self._resolved_dirs[folder] = self._resolve_inside(folder) if folder else self.root
+        parent = self._resolved_dirs[folder]
+        if parent is None:
+            self.warn(f"{path}: inside a folder that links outside the repository; not read")
+            return None
+        full = parent / name
+        if not os.path.islink(full):
+            return full
+        resolved = self._resolve_inside(path)
+        if resolved is None:
+            self.warn(f"{path}: a symbolic link pointing outside the repository; not read")
+        return resolved
+
+    def _resolve_inside(self, path: str) -> Path | None:
+        """`path` with every link resolved, or None when that leaves the repository (or cannot resolve)."""
         try:
-            resolved = full.resolve()
+            resolved = (self.root / path).resolve()
         except (OSError, RuntimeError):
-            self.warn(f"{path}: cannot resolve the path; not read")
             return None
         if resolved != self.root and self.root not in resolved.parents:
-            self.warn(f"{path}: a symbolic link pointing outside the repository; not read")
             return None
         return resolved
 
@@ -479,12 +495,15 @@ class Repo:
     def template_match(self, path: str) -> TemplateMatch | None:
         """The template default this file is an untouched copy of: byte-identical (git blob id), or for
         code, Dockerfiles and Makefiles identical up to comments, layout and the package name."""
+        if path in self._template_matches:
+            return self._template_matches[path]
         found = match_blob(self.blob_id(path))
         if found is None and self.is_text(path):
             text = self.read(path)
             if text is not None and text.strip():
                 packages = [p.rsplit("/", 1)[-1] for p in self.package_dirs] or [None]
                 found = next((m for package in packages if (m := match_stub(text, package))), None)
+        self._template_matches[path] = found
         return found
 
     # ----------------------------------------------------------------- structured files

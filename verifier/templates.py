@@ -46,7 +46,7 @@ def normalized_hash(text: str, package: str | None = None) -> str:
     """
     lines = []
     for line in text.replace("\r\n", "\n").splitlines():
-        line = re.sub(r"(^|\s)#.*$", "", line).strip()
+        line = (re.sub(r"(^|\s)#.*$", "", line) if "#" in line else line).strip()
         if line:
             lines.append(line)
     folded = "\n".join(lines)
