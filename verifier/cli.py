@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def list_rules() -> str:
     lines = []
-    for rule in sorted(all_rules(), key=lambda r: r.id):
+    for rule in sorted(all_rules(), key=lambda r: (r.id.startswith("extra."), r.id)):
         status = "" if rule.implemented else "  [not implemented yet]"
         modules = "+".join(rule.modules) or "-"
         lines.append(f"{rule.id:<30} {modules:<8} {rule.title}{status}")
