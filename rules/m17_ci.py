@@ -59,7 +59,7 @@ class ContinuousIntegration(Rule):
         if own:
             _workflow, step = own[0]
             files = sorted({w.path for w, _ in own})
-            locations = [repo.location(w.path, s.line, matching_line(s, TEST_COMMAND)) for w, s in own]
+            locations = [repo.step_location(w.path, s, TEST_COMMAND, skip=INSTALL.pattern) for w, s in own]
             return Evidence.found(
                 f"Tests run in CI by {', '.join(files)} ({matching_line(step, TEST_COMMAND)!r}).", locations
             )

@@ -4,6 +4,7 @@ from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
 
+DVC_STEP = r"\bdvc\s+(pull|repro|push)|cml\b"
 DATA_PATH = r"\.dvc|(^|/)data(/|$)|\*\*/\*\.dvc|dvc\.(yaml|lock)"
 
 
@@ -27,9 +28,7 @@ class DataTrigger(Rule):
         if hits:
             return Evidence.found("A workflow runs when data or DVC files change.", hits)
         dvc_steps = [
-            repo.location(w.path, s.line or None, s.text)
-            for w in repo.workflows
-            for s in w.steps_running(r"\bdvc\s+(pull|repro|push)|cml\b")
+            repo.step_location(w.path, s, DVC_STEP) for w in repo.workflows for s in w.steps_running(DVC_STEP)
         ]
         if dvc_steps:
             return Evidence.weak(

@@ -69,7 +69,7 @@ class BuildTrigger(Rule):
             w for w in repo.workflows if w.triggered_by("push", "pull_request", "release", "schedule")
         ]
         workflow_builds = [
-            repo.location(w.path, s.line or None, s.text)
+            repo.step_location(w.path, s, DOCKER_BUILD)
             for w in automatic
             for s in w.steps
             if s.runs(DOCKER_BUILD) or s.uses.startswith("docker/build-push-action")

@@ -435,6 +435,20 @@ class Repo:
             snippet = lines[line - 1] if 0 < line <= len(lines) else ""
         return Location(path, line, snippet or "")
 
+    def step_location(self, path: str, step: Any, pattern: str, skip: str | None = None) -> Location:
+        """The line of a workflow step's `run:` command that matches `pattern` (and not `skip`, e.g.
+        install lines), cited at its own line; the step's first line when none does."""
+        compiled, skipped = (
+            re.compile(pattern, re.IGNORECASE),
+            re.compile(skip, re.IGNORECASE) if skip else None,
+        )
+        lines = self.lines(path)
+        for number in range(step.line or 1, min(len(lines), (step.line or 1) + 200) + 1):
+            text = lines[number - 1].strip().removeprefix("- ").removeprefix("run:").strip()
+            if text and text in step.run and compiled.search(text) and not (skipped and skipped.search(text)):
+                return Location(path, number, text)
+        return self.location(path, step.line or None, step.text)
+
     def line_of(self, path: str, pattern: str, flags: int = re.IGNORECASE) -> int | None:
         compiled = re.compile(pattern, flags)
         return next((n for n, line in enumerate(self.lines(path), start=1) if compiled.search(line)), None)
@@ -532,6 +546,27 @@ class Repo:
                 continue
             for document in self.yaml_all(path):
                 yield path, document
+
+    @cached_property
+    def cloudbuild_files(self) -> list[str]:
+        """YAML files (any name) holding a Cloud Build document: a top-level `steps` list of mappings with `name`."""
+        return sorted(
+            {
+                path
+                for path, document in self.yaml_documents()
+                if isinstance(document, dict)
+                and isinstance(steps := document.get("steps"), list)
+                and steps
+                and all(isinstance(step, dict) and "name" in step for step in steps)
+            }
+        )
+
+    @cached_property
+    def vertex_configs(self) -> list[str]:
+        """YAML files (any name) holding a Vertex AI job config: a `workerPoolSpecs` key at any depth."""
+        return sorted(
+            {path for path, document in self.yaml_documents() if _has_key(document, "workerPoolSpecs")}
+        )
 
     def toml(self, path: str) -> dict[str, Any] | None:
         text = self.read(path)
@@ -704,6 +739,16 @@ class Repo:
 _SKIPPED = re.compile(
     r"(^|/)(" + "|".join(re.escape(d) for d in sorted(SKIP_DIRS)) + r")/|(^|/)\.dvc/cache/|(^|/)\.DS_Store$"
 )
+
+
+def _has_key(document: Any, key: str, depth: int = 0) -> bool:
+    if depth > 50:
+        return False
+    if isinstance(document, dict):
+        return key in document or any(_has_key(value, key, depth + 1) for value in document.values())
+    if isinstance(document, list):
+        return any(_has_key(value, key, depth + 1) for value in document)
+    return False
 
 
 def _skipped(path: str) -> bool:

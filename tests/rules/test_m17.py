@@ -67,3 +67,13 @@ def test_no_workflow_names_what_was_looked_for(make_repo) -> None:
     ev = check("m17.lint-ci", make_repo({"README.md": "ruff check ."}))
     assert ev.status is Status.ABSENT
     assert any("ruff" in item for item in ev.looked_for)
+
+
+def test_ci_cites_the_test_command_line_not_the_install_line(make_repo) -> None:
+    wf = (
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - name: Test\n        run: |\n          pip install pytest\n          pytest -v tests/\n"
+    )
+    ev = check("m17.ci", make_repo({".github/workflows/t.yaml": wf}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].line, ev.locations[0].snippet) == (9, "pytest -v tests/")

@@ -39,3 +39,15 @@ def test_no_training_trace_is_unverifiable_with_looked_for(make_repo) -> None:
     ev = check("m21.cloud-training", make_repo({"README.md": "# project\n"}))
     assert ev.status is Status.UNVERIFIABLE
     assert any("workerPoolSpecs" in item for item in ev.looked_for)
+
+
+def test_workflow_build_cites_the_docker_line_inside_a_multi_line_step(make_repo) -> None:
+    wf = (
+        "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - name: Push\n        run: |\n          gcloud auth configure-docker europe-west1-docker.pkg.dev\n"
+        "          docker push europe-west1-docker.pkg.dev/p/r/api:latest\n"
+    )
+    ev = check("m21.build-trigger", make_repo({".github/workflows/build.yaml": wf}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/build.yaml", 9)
+    assert ev.locations[0].snippet.startswith("docker push")
