@@ -10,7 +10,7 @@ one warm process (median of --runs):
 Targets (issue 3): verify <= 3x floor, and the 50,000-file repository within 1.5x of the plain one.
 Exits 1 when a target is missed.
 
-    python benchmarks/bench_repo.py [--runs 5] [--data-files 50000]
+    python benchmarks/bench_verify.py [--runs 5] [--data-files 50000]
 """
 
 from __future__ import annotations

@@ -132,3 +132,17 @@ def test_history_reads_file_lists_only_when_asked(tmp_path: Path) -> None:
     assert history.file_commit_counts() == {"a.py": 2, "b.py": 1}
     assert history.untouched_since_first_commit() == {"b.py"}
     assert history.last_commit("a.py").subject == "change a"
+
+
+def test_cloudbuild_and_vertex_look_ups(make_repo) -> None:
+    repo = make_repo(
+        {
+            "cloudbuild.yaml": "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, .]\n",
+            "configs/build_api.yml": "steps:\n  - name: gcr.io/cloud-builders/gcloud\n",
+            "configs/train.yaml": "steps: [1, 2]\nlr: 0.1\n",
+            "configs/vertex.yaml": "trainingInput:\n  jobSpec:\n    workerPoolSpecs:\n      - machineSpec: {machineType: n1}\n",
+            "configs/model.yaml": "workers: 2\n",
+        }
+    )
+    assert repo.cloudbuild_files == ["cloudbuild.yaml", "configs/build_api.yml"]
+    assert repo.vertex_configs == ["configs/vertex.yaml"]

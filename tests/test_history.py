@@ -1,0 +1,53 @@
+"""Git history through GitPython: commits, authors, merges, per-file counts, template hints."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from verifier.repo import Repo
+
+from conftest import git, git_init
+
+
+def build(root: Path) -> Path:
+    root.mkdir()
+    (root / "README.md").write_text("# p\n")
+    (root / "train.py").write_text("print(1)\n")
+    git_init(root, "initial commit")
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "train.py").write_text("print(2)\n")
+    git(root, "commit", "-qam", "change train", author=("ada student", "ADA@example.org"))
+    git(root, "checkout", "-q", "main")
+    (root / "data.py").write_text("x = 1\n")
+    git(root, "add", "data.py")
+    git(root, "commit", "-qm", "data", author=("Bo Li", "bo@example.org"))
+    git(root, "merge", "-q", "--no-ff", "feature", "-m", "Merge branch 'feature'")
+    return root
+
+
+def test_commits_authors_merges_and_files(tmp_path: Path) -> None:
+    history = Repo(build(tmp_path / "r")).history
+    assert history.available and history.branch == "main" and not history.shallow
+    assert len(history.commits) == 4
+    assert [c.subject for c in history.merges] == ["Merge branch 'feature'"]
+    assert history.merged_branches() == ["feature"]
+    authors = {a.names[0]: a for a in history.authors()}
+    assert set(authors) == {"Ada Student", "Bo Li"}
+    assert authors["Ada Student"].commits == 3
+    counts = history.file_commit_counts()
+    assert counts["train.py"] == 2 and counts["README.md"] == 1
+    assert history.last_commit("train.py").subject == "change train"
+    assert history.untouched_since_first_commit() == {"README.md"}
+
+
+def test_shallow_clone_and_no_git(tmp_path: Path) -> None:
+    origin = build(tmp_path / "origin")
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", "shallow")
+    shallow = Repo(tmp_path / "shallow").history
+    assert shallow.available and shallow.shallow and len(shallow.commits) == 1
+    assert shallow.untouched_since_first_commit() == set()
+    plain = tmp_path / "plain"
+    shutil.copytree(origin, plain, ignore=shutil.ignore_patterns(".git"))
+    none = Repo(plain).history
+    assert not none.available and none.commits == [] and none.reason

@@ -1,0 +1,64 @@
+"""Python facts from the AST: imports, calls, decorators, class bases, strings; notebooks too."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from verifier.pyfacts import parse_python
+from verifier.repo import Repo
+
+SOURCE = '''import torch.nn as nn
+from fastapi import FastAPI
+import hydra
+
+app = FastAPI()
+
+
+@hydra.main(config_path="configs")
+def train(cfg) -> None:
+    """Train."""
+    nn.functional.relu(cfg)
+
+
+@app.get("/predict")
+def predict():
+    return "ok"
+
+
+class Net(nn.Module):
+    pass
+'''
+
+
+def test_facts_from_the_ast_with_lines() -> None:
+    facts = parse_python(SOURCE)
+    assert facts.error is None
+    assert facts.imports_module("torch") == [1] and set(facts.imports_module("fastapi")) == {2}
+    assert [name for name, _ in facts.decorated_with("hydra.main")] == ["hydra.main"]
+    assert [line for _, line in facts.decorated_with("app.get")] == [14]
+    assert [cls.name for cls in facts.subclasses_of("torch.nn.Module")] == ["Net"]
+    assert [call.line for call in facts.calls_to("relu")] == [11]
+    assert [call.line for call in facts.calls_to("torch.nn.functional.relu")] == [11]
+    assert facts.calls_to("sigmoid") == []
+    assert ("/predict", 14) in facts.strings
+
+
+def test_syntax_errors_are_a_result_not_an_exception() -> None:
+    facts = parse_python("def broken(:\n")
+    assert facts.error and facts.imports == []
+
+
+def test_repo_reads_notebook_code_cells(make_repo: Callable[..., Repo]) -> None:
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "source": ["import wandb"]},
+            {"cell_type": "code", "source": ["import wandb\n", "wandb.init(project='p')\n"]},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    repo = make_repo({"notebooks/explore.ipynb": json.dumps(notebook), "src/p/a.py": "import os\n"})
+    assert [loc.path for loc in repo.imports("wandb")] == ["notebooks/explore.ipynb"]
+    assert [path for path, _ in repo.calls("wandb.init")] == ["notebooks/explore.ipynb"]

@@ -1,0 +1,79 @@
+"""GitHub Actions workflows as the Repo view parses them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from verifier.repo import Repo
+
+WORKFLOW = """name: tests
+on:
+  push:
+    branches: [main]
+    paths: ["src/**", "tests/**"]
+  pull_request:
+jobs:
+  test:
+    runs-on: ${{ matrix.os }}
+    strategy:
+      matrix:
+        os: [ubuntu-latest, windows-latest, macos-latest]
+        python-version: ["3.11", "3.12"]
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: ${{ matrix.python-version }}
+          cache: pip
+      - uses: astral-sh/setup-uv@v5
+        with:
+          enable-cache: true
+      - uses: actions/cache@v4
+        with:
+          path: ~/.cache
+          key: k
+      - name: Run tests
+        run: |
+          pip install -e .
+          pytest tests/
+"""
+
+
+def test_triggers_paths_jobs_steps_matrix_and_caching(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo({".github/workflows/tests.yaml": WORKFLOW})
+    (workflow,) = repo.workflows
+    assert workflow.path == ".github/workflows/tests.yaml" and workflow.error is None
+    assert workflow.triggered_by("push") and workflow.triggered_by("pull_request")
+    assert not workflow.triggered_by("schedule")
+    assert workflow.path_filters("push") == ["src/**", "tests/**"]
+    (job,) = workflow.jobs
+    assert job.id == "test" and len(job.steps) == 5
+    matrix = workflow.matrix_values("os", "python-version")
+    assert matrix["os"] == ["ubuntu-latest", "windows-latest", "macos-latest"]
+    assert matrix["python-version"] == ["3.11", "3.12"]
+    assert [step.uses for step in workflow.steps_using("actions/checkout")] == ["actions/checkout@v4"]
+    (pytest_step,) = workflow.steps_running(r"\bpytest\b")
+    assert pytest_step.name == "Run tests" and pytest_step.line == 27
+    cached = {step.uses.split("@")[0] for step in workflow.caching_steps()}
+    assert cached == {"actions/setup-python", "astral-sh/setup-uv", "actions/cache"}
+
+
+def test_yaml_11_on_key_and_string_triggers(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(
+        {
+            ".github/workflows/a.yml": "on: [push, workflow_dispatch]\njobs:\n  j:\n    runs-on: x\n    steps:\n      - run: make\n",
+            ".github/workflows/b.yml": "'on': pull_request\njobs: {}\n",
+        }
+    )
+    by_path = {w.path: w for w in repo.workflows}
+    assert by_path[".github/workflows/a.yml"].triggered_by("workflow_dispatch")
+    assert by_path[".github/workflows/b.yml"].triggered_by("pull_request")
+
+
+def test_a_setup_python_without_cache_is_not_caching(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(
+        {
+            ".github/workflows/a.yml": "on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: actions/setup-python@v5\n"
+        }
+    )
+    assert repo.workflows[0].caching_steps() == []
