@@ -106,25 +106,50 @@ class Coverage(Rule):
                 ".coverage", "coverage.xml", "htmlcov/index.html", "coverage.json", "lcov.info"
             )
         ]
-        own = own_locations(repo, runs) + reports
+        docs = own_locations(repo, repo.search(r"coverage\s+(run|report)|--cov\b", "*.md", "*.rst", limit=3))
+        configured, template_config, empty = _coverage_config(repo)
+        own = own_locations(repo, runs) + reports + docs + configured
         if own:
-            return Evidence.found("Coverage is measured.", own)
-        if runs:
-            return Evidence.template("Only the template's coverage run (tasks.py or tests workflow).", runs)
-        docs = repo.search(r"coverage\s+(run|report)|--cov\b", "*.md", limit=3)
-        config = (
-            [repo.location("pyproject.toml", repo.line_of("pyproject.toml", r"^\[tool\.coverage"))]
-            if "coverage" in (repo.pyproject.get("tool") or {})
-            else []
-        )
-        config += [Location(p, 1, p) for p in repo.glob(".coveragerc")]
-        if docs or config:
-            return Evidence.weak("Coverage is configured or documented, but no run was found.", docs + config)
+            kind = (
+                "measured" if own_locations(repo, runs) or reports else "documented" if docs else "configured"
+            )
+            return Evidence.found(f"Coverage is {kind}.", own)
+        if runs or template_config:
+            return Evidence.template(
+                "Only the template's coverage run (tasks.py or tests workflow) or its omit setting.",
+                runs + template_config,
+            )
+        if empty:
+            return Evidence.weak("A coverage configuration section exists but sets nothing.", empty)
         return Evidence.unverifiable(
             "No coverage run, report or configuration was found; a coverage run by hand leaves no trace.",
             (
-                "coverage run / pytest --cov in CI, tasks or scripts",
+                "coverage run / pytest --cov in CI, tasks, scripts or docs",
                 ".coverage / coverage.xml",
-                "[tool.coverage]",
+                "[tool.coverage] or .coveragerc with settings",
             ),
         )
+
+
+TEMPLATE_COVERAGE = {"run": {"omit": ["tests/*"]}}
+
+
+def _coverage_config(repo: Repo) -> tuple[list[Location], list[Location], list[Location]]:
+    """(coverage configurations that set something beyond the template's `omit = ["tests/*"]`, the
+    template's own setting, empty sections) in pyproject.toml and .coveragerc."""
+    with_settings: list[Location] = []
+    template: list[Location] = []
+    empty: list[Location] = []
+    section = (repo.pyproject.get("tool") or {}).get("coverage")
+    if section is not None:
+        loc = repo.location("pyproject.toml", repo.line_of("pyproject.toml", r"^\[tool\.coverage"))
+        settings = (
+            {k: v for k, v in section.items() if v not in ({}, None)} if isinstance(section, dict) else {}
+        )
+        (
+            with_settings if settings and settings != TEMPLATE_COVERAGE else template if settings else empty
+        ).append(loc)
+    for path in repo.glob(".coveragerc"):
+        line = repo.line_of(path, r"^\s*\w+\s*=")
+        (with_settings if line else empty).append(repo.location(path, line or 1, None if line else path))
+    return with_settings, template, empty

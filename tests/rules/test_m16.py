@@ -37,3 +37,28 @@ def test_pytest_cov_in_workflow_is_found(make_repo) -> None:
     ev = check("m16.coverage", make_repo({".github/workflows/t.yaml": wf}))
     assert ev.status is Status.FOUND
     assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/t.yaml", 6)
+
+
+def test_template_omit_setting_alone_is_template(fixture_repo) -> None:
+    ev = check("m16.coverage", fixture_repo("rules/m16.coverage/template"))
+    assert ev.status is Status.TEMPLATE
+    assert (ev.locations[0].path, ev.locations[0].line) == ("pyproject.toml", 4)
+
+
+def test_coverage_settings_beyond_the_template_are_found(fixture_repo) -> None:
+    ev = check("m16.coverage", fixture_repo("rules/m16.coverage/found-config"))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("pyproject.toml", 4)
+
+
+def test_empty_coverage_section_is_weak(fixture_repo) -> None:
+    ev = check("m16.coverage", fixture_repo("rules/m16.coverage/weak"))
+    assert ev.status is Status.WEAK
+    assert ev.locations[0].path == "pyproject.toml"
+
+
+def test_coverage_run_documented_in_docs_is_found(make_repo) -> None:
+    doc = "# CI\n\nWe measure coverage with:\n\n    coverage run -m pytest tests/\n"
+    ev = check("m16.coverage", make_repo({"docs/ci.md": doc}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("docs/ci.md", 5)
