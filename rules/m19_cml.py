@@ -1,10 +1,13 @@
 """M19 Continuous machine learning: workflows triggered by data and by the model registry."""
 
+import re
+
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
 
 DVC_STEP = r"\bdvc\s+(pull|repro|push)|cml\b"
+REGISTRY_STEP = r"model[-_ ]registry|link_artifact|wandb.*artifact|staged?_model|MODEL_NAME"
 DATA_PATH = r"\.dvc|(^|/)data(/|$)|\*\*/\*\.dvc|dvc\.(yaml|lock)"
 
 
@@ -17,8 +20,6 @@ class DataTrigger(Rule):
     texts = ("Add a continues workflow that triggers when data changes",)
 
     def check(self, repo: Repo) -> Evidence:
-        import re
-
         hits = [
             repo.location(w.path, repo.line_of(w.path, re.escape(f)) or 1, f"paths: {f}")
             for w in repo.workflows
@@ -42,8 +43,8 @@ class DataTrigger(Rule):
 
 
 class RegistryTrigger(Rule):
-    """A repository_dispatch workflow (e.g. types: staged_model) or a workflow acting on W&B
-    registry artifacts; a manual-only trigger is weak."""
+    """A repository_dispatch workflow (e.g. types: staged_model) or a workflow that runs on its own
+    and acts on W&B registry artifacts; one started only by hand (workflow_dispatch) is weak."""
 
     id = "m19.registry-trigger"
     modules = ("M19",)
@@ -65,15 +66,19 @@ class RegistryTrigger(Rule):
                 "A workflow is triggered by repository_dispatch (e.g. a W&B registry webhook).", dispatch
             )
         registry = [
-            repo.location(w.path, s.line or None, s.text)
+            (w, repo.step_location(w.path, s, REGISTRY_STEP))
             for w in repo.workflows
-            for s in w.steps_running(
-                r"model[-_ ]registry|link_artifact|wandb.*artifact|staged?_model|MODEL_NAME"
-            )
+            for s in w.steps_running(REGISTRY_STEP)
         ]
+        automatic = [loc for w, loc in registry if set(w.triggers) - {"workflow_dispatch"}]
+        if automatic:
+            return Evidence.found(
+                "A workflow that runs on its own (not only by hand) acts on W&B registry models.", automatic
+            )
         if registry:
             return Evidence.weak(
-                "A workflow acts on registry models but is not triggered by registry changes.", registry
+                "A workflow acts on registry models, but only when started by hand (workflow_dispatch).",
+                [loc for _, loc in registry],
             )
         return Evidence.absent(
             "No workflow is triggered by model registry changes.",

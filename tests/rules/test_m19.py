@@ -52,3 +52,23 @@ def test_no_dispatch_says_what_was_looked_for(make_repo) -> None:
     ev = check("m19.registry-trigger", make_repo({".github/workflows/data.yaml": DATA}))
     assert ev.status is Status.ABSENT
     assert any("repository_dispatch" in item for item in ev.looked_for)
+
+
+REGISTRY_STEP = (
+    "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python link_to_model_registry.py\n"
+)
+
+
+def test_scheduled_workflow_acting_on_the_registry_is_found(make_repo) -> None:
+    wf = "on:\n  schedule:\n    - cron: '0 3 * * *'\n" + REGISTRY_STEP
+    ev = check("m19.registry-trigger", make_repo({".github/workflows/registry.yaml": wf}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/registry.yaml", 8)
+
+
+def test_manual_only_workflow_acting_on_the_registry_is_weak(make_repo) -> None:
+    wf = "on: workflow_dispatch\n" + REGISTRY_STEP
+    ev = check("m19.registry-trigger", make_repo({".github/workflows/registry.yaml": wf}))
+    assert ev.status is Status.WEAK
+    assert "by hand" in ev.message
+    assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/registry.yaml", 6)
