@@ -1,27 +1,13 @@
 """M21 Using the cloud: bucket linked to DVC, image build triggers, training on GCP."""
 
 from verifier.checks import AUTOMATION_GLOBS, yaml_has_key
-from verifier.evidence import Evidence, Location
+from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
 
 DOCKER_BUILD = r"docker(\s+buildx)?\s+build\b|docker/build-push-action|gcloud builds submit|docker\s+push\b"
 
-
-def cloudbuild_docker_steps(repo: Repo) -> list[Location]:
-    """Cloud Build documents (any file name) with a step that runs docker build."""
-    found = []
-    for path, document in repo.yaml_documents():
-        steps = document.get("steps") if isinstance(document, dict) else None
-        if not isinstance(steps, list):
-            continue
-        for step in steps:
-            if not isinstance(step, dict):
-                continue
-            text = f"{step.get('name', '')} {' '.join(map(str, step.get('args') or []))} {step.get('entrypoint', '')}"
-            if ("cloud-builders/docker" in text and "build" in text) or "kaniko" in text:
-                found.append(repo.location(path, getattr(step, "line", None) or 1, text.strip()))
-    return found
+TRAINING_JOB = r"(ai\s+custom-jobs\s+create|compute\s+instances\s+create)"
 
 
 class BucketDvc(Rule):
@@ -64,7 +50,7 @@ class BuildTrigger(Rule):
     texts = ("Create a trigger workflow for automatically building your docker images",)
 
     def check(self, repo: Repo) -> Evidence:
-        cloudbuild = cloudbuild_docker_steps(repo)
+        cloudbuild = repo.cloudbuild_steps(r"cloud-builders/docker\b.*\bbuild\b|kaniko")
         automatic = [
             w for w in repo.workflows if w.triggered_by("push", "pull_request", "release", "schedule")
         ]
@@ -80,7 +66,7 @@ class BuildTrigger(Rule):
                 workflow_builds + cloudbuild,
             )
         manual = [
-            repo.location(w.path, s.line or None, s.text)
+            repo.step_location(w.path, s, DOCKER_BUILD)
             for w in repo.workflows
             for s in w.steps
             if s.runs(DOCKER_BUILD)
@@ -118,12 +104,9 @@ class CloudTraining(Rule):
             if yaml_has_key(d, "workerPoolSpecs")
         ]
         commands = repo.search(
-            r"gcloud\s+(beta\s+)?ai\s+custom-jobs\s+create|gcloud\s+compute\s+instances\s+create",
-            *AUTOMATION_GLOBS,
-            "*.py",
-            "*.yaml",
-            limit=6,
+            rf"gcloud\s+(beta\s+)?{TRAINING_JOB}", *AUTOMATION_GLOBS, "*.py", "*.yaml", limit=6
         )
+        commands += repo.cloudbuild_steps(rf"^gcr\.io/cloud-builders/gcloud\b.*\b{TRAINING_JOB}")
         code = repo.call_locations(
             "aiplatform.CustomJob",
             "aiplatform.CustomContainerTrainingJob",

@@ -15,14 +15,7 @@ def deploy_commands(repo: Repo) -> list[Location]:
         for loc in repo.search(DEPLOY, *AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", limit=10)
         if not repo.is_excluded(loc.path)
     ]
-    for path, document in repo.yaml_documents():
-        steps = document.get("steps") if isinstance(document, dict) else None
-        for step in steps if isinstance(steps, list) else []:
-            args = " ".join(map(str, step.get("args") or [])) if isinstance(step, dict) else ""
-            if ("run" in args and "deploy" in args) or "functions deploy" in args:
-                found.append(
-                    repo.location(path, getattr(step, "line", None) or 1, f"{step.get('name', '')} {args}")
-                )
+    found += repo.cloudbuild_steps(r"\b(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)\b")
     return found
 
 

@@ -449,6 +449,27 @@ class Repo:
                 return Location(path, number, text)
         return self.location(path, step.line or None, step.text)
 
+    def cloudbuild_steps(self, pattern: str) -> list[Location]:
+        """Cloud Build steps (in YAML files of any name) whose `name args entrypoint script` text matches
+        the regex `pattern`, e.g. r"run\\s+deploy" for `args: ['run', 'deploy', ...]`."""
+        compiled, found = re.compile(pattern, re.IGNORECASE), []
+        for path, document in self.yaml_documents():
+            steps = document.get("steps") if isinstance(document, dict) else None
+            for step in steps if isinstance(steps, list) else []:
+                if not isinstance(step, dict):
+                    continue
+                args = step.get("args") or []
+                parts = (
+                    step.get("name", ""),
+                    *(args if isinstance(args, list) else [args]),
+                    step.get("entrypoint", ""),
+                    step.get("script", ""),
+                )
+                text = " ".join(str(part) for part in parts if part)
+                if compiled.search(text):
+                    found.append(self.location(path, getattr(step, "line", None) or 1, text.strip()))
+        return found
+
     def line_of(self, path: str, pattern: str, flags: int = re.IGNORECASE) -> int | None:
         compiled = re.compile(pattern, flags)
         return next((n for n, line in enumerate(self.lines(path), start=1) if compiled.search(line)), None)

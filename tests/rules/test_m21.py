@@ -51,3 +51,14 @@ def test_workflow_build_cites_the_docker_line_inside_a_multi_line_step(make_repo
     assert ev.status is Status.FOUND
     assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/build.yaml", 9)
     assert ev.locations[0].snippet.startswith("docker push")
+
+
+def test_cloudbuild_step_creating_a_vertex_job_in_list_form_is_found(make_repo) -> None:
+    build = (
+        "steps:\n  - name: gcr.io/cloud-builders/gcloud\n"
+        "    args: ['ai', 'custom-jobs', 'create', '--region', 'europe-west1', '--config', 'job.yaml']\n"
+    )
+    ev = check("m21.cloud-training", make_repo({"vertex_train.yaml": build}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("vertex_train.yaml", 2)
+    assert "custom-jobs create" in ev.locations[0].snippet

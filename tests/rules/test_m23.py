@@ -28,3 +28,13 @@ def test_nothing_is_unverifiable_with_looked_for(make_repo) -> None:
     ev = check("m23.cloud-deploy", make_repo({"README.md": "# project\n"}))
     assert ev.status is Status.UNVERIFIABLE
     assert any("gcloud run deploy" in item for item in ev.looked_for)
+
+
+def test_cloudbuild_bash_step_running_gcloud_run_deploy_is_found(make_repo) -> None:
+    build = (
+        "steps:\n  - name: gcr.io/google.com/cloudsdktool/cloud-sdk\n    entrypoint: bash\n"
+        "    args: ['-c', 'gcloud run deploy api --image x --region europe-west1']\n"
+    )
+    ev = check("m23.cloud-deploy", make_repo({"deploy/build.yml": build}))
+    assert ev.status is Status.FOUND
+    assert ev.locations[0].path == "deploy/build.yml"
