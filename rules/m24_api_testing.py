@@ -36,11 +36,19 @@ class ApiTests(Rule):
             ]
             if empty:
                 return Evidence.template("Only the template's empty test_api.py.", empty)
+            no_tests = [
+                p
+                for p in repo.test_files
+                if re.search(r"api", p.rsplit("/", 1)[-1], re.I)
+                and not any(f.is_test for f in repo.python(p).functions)
+            ]
+            note = f" ({', '.join(no_tests)} defines no test function)" if no_tests else ""
             return Evidence.absent(
-                "No API tests were found.", ("tests calling the app through TestClient, httpx or requests",)
+                f"No API tests were found{note}.",
+                ("tests calling the app through TestClient, httpx or requests",),
             )
         runners = [
-            repo.location(w.path, s.line or None, s.text)
+            repo.step_location(w.path, s, TEST_RUN, skip=r"(pip|uv)\s+(install|add)")
             for w in repo.workflows
             for s in w.steps
             if any(
@@ -101,7 +109,7 @@ class LoadTest(Rule):
         return usage_or_dependency(
             repo,
             uses,
-            what="a load test",
+            what="Load testing",
             distributions=("locust",),
             looked_for=("locustfile with an HttpUser", "k6 or vegeta scripts"),
         )

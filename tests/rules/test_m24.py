@@ -38,3 +38,28 @@ def test_commented_out_testclient_is_absent(make_repo) -> None:
     )
     assert ev.status is Status.ABSENT
     assert any("TestClient" in item for item in ev.looked_for)
+
+
+def test_absent_names_the_api_test_file_without_tests(make_repo) -> None:
+    commented = "\n".join("# " + line for line in TEST.splitlines())
+    ev = check("m24.api-tests", make_repo({"tests/test_api.py": commented}))
+    assert ev.status is Status.ABSENT
+    assert "tests/test_api.py defines no test function" in ev.message
+
+
+def test_workflow_running_only_unit_tests_leaves_integration_api_tests_weak(make_repo) -> None:
+    unit_only = WORKFLOW.replace("pytest tests/", "pytest tests/unittests")
+    repo = make_repo({"tests/integrationtests/test_api.py": TEST, ".github/workflows/t.yaml": unit_only})
+    ev = check("m24.api-tests", repo)
+    assert ev.status is Status.WEAK
+    assert ev.locations[0].path == "tests/integrationtests/test_api.py"
+
+
+def test_locustfile_is_found_and_dependency_only_is_weak(make_repo) -> None:
+    locust = "from locust import HttpUser, task\n\n\nclass ApiUser(HttpUser):\n    @task\n    def root(self):\n        self.client.get('/')\n"
+    ev = check("m24.load-test", make_repo({"tests/performancetests/locustfile.py": locust}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("tests/performancetests/locustfile.py", 4)
+    weak = check("m24.load-test", make_repo({"requirements_dev.txt": "locust\n"}))
+    assert weak.status is Status.WEAK
+    assert weak.locations[0].path == "requirements_dev.txt"
