@@ -7,6 +7,7 @@ from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
+LOAD_SCRIPT = re.compile(r"load|locust|perf|stress|benchmark", re.I)
 TEST_RUN = r"\b(pytest|coverage\s+run|unittest|tox|nox|invoke\s+test|make\s+test)\b"
 
 
@@ -28,6 +29,7 @@ class ApiTests(Rule):
             for loc in repo.call_locations("requests.get", "requests.post", paths=repo.test_files)
             if "locust" not in loc.path
         ]
+        clients.sort(key=lambda loc: bool(LOAD_SCRIPT.search(loc.path.rsplit("/", 1)[-1])))
         if not clients:
             empty = [
                 Location(p, None, "empty file")

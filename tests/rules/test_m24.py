@@ -63,3 +63,13 @@ def test_locustfile_is_found_and_dependency_only_is_weak(make_repo) -> None:
     weak = check("m24.load-test", make_repo({"requirements_dev.txt": "locust\n"}))
     assert weak.status is Status.WEAK
     assert weak.locations[0].path == "requirements_dev.txt"
+
+
+def test_api_tests_are_cited_before_a_load_test_script(make_repo) -> None:
+    load = "import httpx\n\n\nasync def test_many():\n    async with httpx.AsyncClient() as client:\n        await client.get('/')\n"
+    repo = make_repo(
+        {"tests/load_test_api.py": load, "tests/test_api.py": TEST, ".github/workflows/t.yaml": WORKFLOW}
+    )
+    ev = check("m24.api-tests", repo)
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("tests/test_api.py", 5)
