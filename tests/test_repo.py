@@ -146,3 +146,24 @@ def test_cloudbuild_and_vertex_look_ups(make_repo) -> None:
     )
     assert repo.cloudbuild_files == ["cloudbuild.yaml", "configs/build_api.yml"]
     assert repo.vertex_configs == ["configs/vertex.yaml"]
+
+
+def test_fast_listing_keeps_blob_ids_and_finds_dockerfiles_in_any_case(tmp_path: Path) -> None:
+    files = {
+        "Dockerfile": "FROM python:3.12\n",
+        "docker/API.Dockerfile": "FROM python:3.11\n",
+        "dockerfiles/train.dockerfile": "FROM nvidia/cuda\n",
+        "docs/dockerfile_notes.md": "FROM nothing\n",
+        "src/ünïcode_İ.py": "x = 1\n",
+    }
+    root = git_init(write_tree(tmp_path / "d", files))
+    repo = Repo(root)
+    assert repo.files == tuple(sorted(files))
+    expected = git(root, "hash-object", "dockerfiles/train.dockerfile").strip()
+    assert repo._blob_ids["dockerfiles/train.dockerfile"] == expected
+    assert [d.path for d in repo.dockerfiles] == [
+        "Dockerfile",
+        "docker/API.Dockerfile",
+        "dockerfiles/train.dockerfile",
+    ]
+    assert [d.base_images for d in repo.dockerfiles][2] == ["nvidia/cuda"]

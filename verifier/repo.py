@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -211,15 +212,38 @@ class Repo:
         # are not counted.
         deleted = set() if large and not from_tree else self._deleted_files(listed_from_index=not from_tree)
         # ls-files -s gives "mode blob stage<TAB>path", ls-tree gives "mode type blob<TAB>path".
+        if not from_tree:
+            # The common case (nothing to skip, no submodule, nothing deleted) at C speed: one regex pass and
+            # zips, no Python step per committed file.
+            entries = output.split("\x00")[:-1]
+            if entries and not deleted and "160000 " not in output and {e[49:50] for e in entries} == {"\t"}:
+                paths = [entry[50:] for entry in entries]
+                listing = "\x00".join(paths)
+                if not any(marker in listing for marker in _SKIP_MARKERS):
+                    self._blob_ids.update(zip(paths, [entry[7:47] for entry in entries], strict=True))
+                    return paths
         skipped_folders: dict[str, bool] = {}
         files = []
-        for mode, blob, path in self._entries(output, from_tree):
-            folder = path.rpartition("/")[0]
-            if folder not in skipped_folders:
-                skipped_folders[folder] = bool(folder) and _skipped(folder + "/")
-            if mode == "160000" or skipped_folders[folder] or path.endswith(".DS_Store") or path in deleted:
+        blob_ids = self._blob_ids
+        if from_tree:
+            entries: Iterable[tuple[str, str, str]] = self._entries(output, from_tree)
+        else:
+            # "100644 <40 hex> 0<TAB>path" sliced inline: this loop runs once per committed file.
+            entries = (
+                (entry[:6], entry[7:47], entry[50:])
+                if len(entry) > 50 and entry[49] == "\t"
+                else next(iter(self._entries(entry, False)), ("", "", ""))
+                for entry in output.split("\x00")
+                if entry
+            )
+        for mode, blob, path in entries:
+            folder = path[: path.rfind("/") + 1]
+            skipped = skipped_folders.get(folder)
+            if skipped is None:
+                skipped = skipped_folders[folder] = bool(folder) and _skipped(folder)
+            if skipped or not path or mode == "160000" or path.endswith(".DS_Store") or path in deleted:
                 continue
-            self._blob_ids[path] = blob
+            blob_ids[path] = blob
             files.append(path)
         return files
 
@@ -328,15 +352,16 @@ class Repo:
     @cached_property
     def _index(self) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]:
         """(files by suffix, files by basename, files by the name of any folder above them)."""
-        by_suffix: dict[str, list[str]] = {}
-        by_name: dict[str, list[str]] = {}
-        folder_paths: dict[str, list[str]] = {}
+        by_suffix: dict[str, list[str]] = defaultdict(list)
+        by_name: dict[str, list[str]] = defaultdict(list)
+        folder_paths: dict[str, list[str]] = defaultdict(list)
         for path in self.files:
             folder, _, name = path.rpartition("/")
-            by_name.setdefault(name, []).append(path)
+            by_name[name].append(path)
             if "." in name:
-                by_suffix.setdefault(name.rsplit(".", 1)[1], []).append(path)
-            folder_paths.setdefault(folder, []).append(path)
+                by_suffix[name.rpartition(".")[2]].append(path)
+            folder_paths[folder].append(path)
+        by_suffix, by_name = dict(by_suffix), dict(by_name)
         by_folder: dict[str, list[str]] = {}
         for folder, paths in folder_paths.items():
             for part in set(folder.split("/")) if folder else ():
@@ -651,7 +676,10 @@ class Repo:
     def dockerfiles(self) -> list[Dockerfile]:
         """Dockerfile, Dockerfile.*, *.dockerfile and *.Dockerfile anywhere, parsed into instructions."""
         named = re.compile(r"(?i)^(.*\.)?dockerfile(\..*)?$")
-        paths = sorted(p for name, found in self._index[1].items() if named.match(name) for p in found)
+        by_name = self._index[1]
+        paths = sorted(
+            p for name in _names_containing(by_name, "dockerfile") if named.match(name) for p in by_name[name]
+        )
         return [
             _parse_dockerfile(path, self.read(path) or "") for path in paths if not self.is_excluded(path)
         ]
@@ -770,6 +798,28 @@ def _has_key(document: Any, key: str, depth: int = 0) -> bool:
     if isinstance(document, list):
         return any(_has_key(value, key, depth + 1) for value in document)
     return False
+
+
+# Substrings every path that _skipped() refuses contains: a listing without any has nothing to skip.
+_SKIP_MARKERS = (*(d + "/" for d in sorted(SKIP_DIRS)), ".dvc/cache/", ".DS_Store")
+
+
+def _names_containing(names: Iterable[str], word: str) -> list[str]:
+    """The names containing lowercase `word` in any case: one search over all names joined, not one per name."""
+    names = list(names)
+    joined = "\n".join(names)
+    lowered = joined.lower()
+    if len(lowered) != len(joined):  # a name whose lowercase changes length: compare one by one
+        return [name for name in names if word in name.lower()]
+    found = []
+    start = lowered.find(word)
+    while start != -1:
+        begin = lowered.rfind("\n", 0, start) + 1
+        end = lowered.find("\n", start)
+        end = len(lowered) if end == -1 else end
+        found.append(joined[begin:end])
+        start = lowered.find(word, end)
+    return found
 
 
 def _skipped(path: str) -> bool:
