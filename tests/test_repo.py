@@ -167,3 +167,10 @@ def test_fast_listing_keeps_blob_ids_and_finds_dockerfiles_in_any_case(tmp_path:
         "dockerfiles/train.dockerfile",
     ]
     assert [d.base_images for d in repo.dockerfiles][2] == ["nvidia/cuda"]
+
+
+def test_committed_virtualenv_with_any_name_is_found_by_pyvenv_cfg(tmp_path: Path) -> None:
+    files = {"src/a.py": "x = 1\n", "myenv/pyvenv.cfg": "home = /usr\n", "myenv/lib/site.py": "y = 2\n"}
+    root = git_init(write_tree(tmp_path / "v", files))
+    assert Repo(root).files == ("src/a.py",)
+    assert Repo(write_tree(tmp_path / "w", files)).files == ("src/a.py",)

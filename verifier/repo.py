@@ -139,7 +139,12 @@ class Dockerfile:
 
 
 class Repo:
-    """A read-only, indexed view of the repository at `root` (see the module docstring)."""
+    """A read-only, indexed view of the repository at `root` (see the module docstring).
+
+    In a git work tree root the files are the tracked ones: untracked files do not count (a warning says
+    how many there are), because a grader verifies what was pushed. Folders of committed virtualenvs
+    (known names, or any folder holding a pyvenv.cfg) are never listed.
+    """
 
     def __init__(self, root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> None:
         self.root = Path(root).resolve()
@@ -172,7 +177,7 @@ class Repo:
         if self.is_git:
             listed = self._git_files()
             if listed is not None:
-                return listed
+                return _without_virtualenvs(listed)
         return self._walk_files()
 
     def _git(self, *args: str) -> str:
@@ -802,6 +807,14 @@ def _has_key(document: Any, key: str, depth: int = 0) -> bool:
 
 # Substrings every path that _skipped() refuses contains: a listing without any has nothing to skip.
 _SKIP_MARKERS = (*(d + "/" for d in sorted(SKIP_DIRS)), ".dvc/cache/", ".DS_Store")
+
+
+def _without_virtualenvs(paths: list[str]) -> list[str]:
+    """`paths` without the files of committed virtualenvs found by their pyvenv.cfg (any folder name)."""
+    if "/pyvenv.cfg\x00" not in "\x00".join(paths) + "\x00":
+        return paths
+    venvs = tuple(p[: -len("pyvenv.cfg")] for p in paths if p.endswith("/pyvenv.cfg"))
+    return [p for p in paths if not p.startswith(venvs)] if venvs else paths
 
 
 def _names_containing(names: Iterable[str], word: str) -> list[str]:
