@@ -142,3 +142,38 @@ def test_hypothetical_tool_mentions_are_not_claims(tmp_path: Path) -> None:
         if f.check.startswith("tool-")
     }
     assert checks == {"tool-m11.hydra": "inconsistent"}
+
+
+def _answer(number: int, body: str) -> str:
+    return f"# R\n\n## Overall project checklist\n\n* [ ] x\n\n### Question {number}\n\n> Answer:\n\n{body}\n"
+
+
+def test_far_negation_and_route_tokens_are_not_claims(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"src/app.py": "x = 1\n"})
+    hydra = _answer(13, "In our case, we did not make use of any configuration tools such as hydra.")
+    assert not [f for f in check_answers(Repo(root), parse_report(hydra)) if f.check.startswith("tool-")]
+    route = _answer(23, "The metrics can be read through a `metrics/` endpoint; the app is `src/app.py`.")
+    (paths,) = [f for f in check_answers(Repo(root), parse_report(route)) if f.check == "paths"]
+    assert (paths.claim, paths.verdict) == ("src/app.py", "consistent")
+
+
+def test_linting_outside_ci_is_not_a_ci_claim(tmp_path: Path) -> None:
+    workflow = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n"
+    root = write_tree(tmp_path, {".github/workflows/tests.yaml": workflow})
+    local = _answer(
+        11, "We use pre-commit hooks to format with *ruff*. We have used Ruff for manually linting files."
+    )
+    assert "ci-linting" not in {f.check for f in check_answers(Repo(root), parse_report(local))}
+    in_ci = _answer(11, "Our GitHub Actions workflow lints the code with ruff on every push.")
+    (lint,) = [f for f in check_answers(Repo(root), parse_report(in_ci)) if f.check == "ci-linting"]
+    assert lint.verdict == "inconsistent" and lint.claim.lower().count("ruff") == 1
+
+
+def test_figure_written_from_the_repository_root(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"reports/figures/g9/build.jpg": "not really a jpeg\n"})
+    text = _answer(21, "![build](reports/figures/g9/build.jpg)")
+    (figure,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "figure"]
+    assert (figure.verdict, figure.observed) == ("consistent", "reports/figures/g9/build.jpg")
+    missing = _answer(21, "![build](figures/g9/other.jpg)")
+    (figure,) = [f for f in check_answers(Repo(root), parse_report(missing)) if f.check == "figure"]
+    assert figure.verdict == "inconsistent" and "reports/figures/g9/other.jpg" in figure.message

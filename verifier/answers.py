@@ -51,11 +51,13 @@ IMAGES_31 = {14: (1, 3), 19: (1, 2), 20: (1, 2), 21: (1, 2), 29: (1, 1)}
 IMAGES_27 = {14: (1, 3), 19: (1, 2), 20: (1, 1), 21: (1, 1), 25: (1, 1)}
 FILLER = re.compile(r"fewafewubaofew", re.IGNORECASE)
 NEGATION = re.compile(
-    r"\b(not|n't|no|never|without|instead of|rather than|did not|didn't)\b[^.]{0,40}$", re.IGNORECASE
+    r"\b(not|n't|no|never|without|instead of|rather than|did not|didn't)\b[^.]{0,60}$", re.IGNORECASE
 )
 HYPOTHETICAL = re.compile(
     r"\b(could|would|might|should|plan(ned)? to|in the future|if we had|were to|next step)\b", re.I
 )
+NOT_CI = re.compile(r"pre-?commit|\bmanual(ly)?\b|\blocal(ly)?\b|\bIDE\b|vs ?code", re.IGNORECASE)
+IN_CI = re.compile(r"\bworkflows?\b|github actions?|\bCI\b|continuous integration|pipeline", re.IGNORECASE)
 DONE = re.compile(
     r"\bwe\b[^.]{0,40}\b(used|implemented|deployed|set up|built|created|added|wrote|integrated|employed)\b",
     re.I,
@@ -258,6 +260,8 @@ def _path_candidates(answer: Answer) -> list[str]:
             continue  # an API route such as /predict, not a file
         if "=" in token or token.count(":") > 0:
             continue
+        if re.search(re.escape(token) + r"`?\s+(endpoint|route)", kept, re.IGNORECASE):
+            continue  # an API route such as `metrics/` endpoint
         if "/" in token or token.lower().endswith(PATH_SUFFIXES):
             if re.fullmatch(r"[\w.]+", token) and not token.lower().endswith(PATH_SUFFIXES):
                 continue
@@ -311,6 +315,8 @@ def _figure(repo: Repo, answer: Answer, image: str, where: tuple[Location, ...])
     path = re.sub(r"^\./", "", image)
     path = path.lstrip("/") if path.startswith("/") else f"reports/{path}"
     path = re.sub(r"[^/]+/\.\./", "", path)
+    if not repo.has(path) and path.startswith("reports/") and repo.has(path[len("reports/") :]):
+        path = path[len("reports/") :]  # written from the repository root; the file is there
     if not repo.has(path):
         return finding("inconsistent", f"{path} is not in the repository")
     if not path.lower().endswith((".png", ".jpg", ".jpeg")):
@@ -471,10 +477,15 @@ def _sentence(text: str, position: int) -> str:
     return text[start : min(ends) if ends else len(text)]
 
 
-def _mentions(text: str, pattern: str) -> re.Match[str] | None:
-    """The first mention of `pattern` that is a claim: not negated, not hypothetical ("we could use X")."""
+def _mentions(text: str, pattern: str, elsewhere: re.Pattern[str] | None = None) -> re.Match[str] | None:
+    """The first mention of `pattern` that is a claim: not negated, not hypothetical ("we could use X").
+
+    `elsewhere` marks sentences that place the mention outside the thing asked about (linting done
+    in pre-commit hooks or by hand is not a claim about CI)."""
     for match in re.finditer(pattern, text, re.IGNORECASE):
         sentence = _sentence(text, match.start())
+        if elsewhere is not None and elsewhere.search(sentence) and not IN_CI.search(sentence):
+            continue
         if NEGATION.search(text[max(0, match.start() - 60) : match.start()]):
             continue
         if HYPOTHETICAL.search(sentence) and not DONE.search(sentence):
@@ -515,7 +526,7 @@ def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
     }
     findings = []
     for aspect, (present, pattern) in observed.items():
-        match = _mentions(text, pattern)
+        match = _mentions(text, pattern, NOT_CI if aspect == "linting" else None)
         if match:
             verdict = "consistent" if present else "inconsistent"
             message = f"claims {aspect} in CI; {'a' if present else 'no'} workflow shows it"
