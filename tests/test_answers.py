@@ -177,3 +177,20 @@ def test_figure_written_from_the_repository_root(tmp_path: Path) -> None:
     missing = _answer(21, "![build](figures/g9/other.jpg)")
     (figure,) = [f for f in check_answers(Repo(root), parse_report(missing)) if f.check == "figure"]
     assert figure.verdict == "inconsistent" and "reports/figures/g9/other.jpg" in figure.message
+
+
+def test_computed_parametrize_makes_a_higher_claim_unverifiable(tmp_path: Path) -> None:
+    test = (
+        "import pytest\n\nCASES = [1, 2, 3, 4]\n\n\n"
+        "@pytest.mark.parametrize('x', [c for c in CASES])\ndef test_a(x):\n    assert x\n\n\n"
+        "def test_b():\n    assert True\n"
+    )
+    root = write_tree(tmp_path, {"tests/test_a.py": test})
+    text = _answer(7, "We implemented a total of 12 tests.")
+    (found,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "tests"]
+    assert found.verdict == "unverifiable" and "1 parametrize list(s) built at run time" in found.observed
+    literal = write_tree(
+        tmp_path / "literal", {"tests/test_a.py": test.replace("[c for c in CASES]", "[1, 2]")}
+    )
+    (found,) = [f for f in check_answers(Repo(literal), parse_report(text)) if f.check == "tests"]
+    assert found.verdict == "inconsistent" and found.observed.startswith("2 test functions (3 cases")
