@@ -22,6 +22,7 @@ ENVIRONMENT_FILES = (
     "setup.cfg",
 )
 TEMPLATE_RUNTIME = frozenset({"torch", "typer", "fastapi", "uvicorn"})
+BUILD_BACKENDS = frozenset({"setuptools", "pkg_resources"})
 
 
 class Environment(Rule):
@@ -116,6 +117,8 @@ class Requirements(Rule):
             for module, line in repo.python(path).imports:
                 top = module.split(".")[0]
                 if not top or top in sys.stdlib_module_names or top in local or top == "__future__":
+                    continue
+                if top in BUILD_BACKENDS and path.rsplit("/", 1)[-1] == "setup.py":
                     continue
                 if not declared & set(distributions_for_import(top)):
                     missing.setdefault(top, repo.location(path, line))

@@ -1,0 +1,42 @@
+"""M2 rules beyond the fixture table: what m02.requirements counts as an undeclared import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from verifier.evidence import Status
+from verifier.repo import Repo
+
+from conftest import check
+
+
+def test_stdlib_local_packages_aliases_and_setup_py_build_backend_are_not_undeclared(
+    fixture_repo: Callable[..., Repo],
+) -> None:
+    evidence = check("m02.requirements", fixture_repo("rules/m02.requirements/near-miss-stdlib-local-setup"))
+    assert evidence.status is Status.FOUND, evidence.message
+    assert [loc.path for loc in evidence.locations] == ["requirements.txt"]
+
+
+def test_undeclared_imports_are_listed_with_their_lines(fixture_repo: Callable[..., Repo]) -> None:
+    evidence = check("m02.requirements", fixture_repo("rules/m02.requirements/weak"))
+    assert evidence.status is Status.WEAK
+    assert evidence.details["undeclared"] == ["PIL", "cv2"]
+    assert "cv2" in evidence.message and "PIL" in evidence.message
+    assert {(loc.path, loc.line) for loc in evidence.locations} == {
+        ("src/digits/train.py", 2),
+        ("src/digits/train.py", 3),
+    }
+
+
+def test_setuptools_outside_setup_py_still_counts(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo({"requirements.txt": "torch\n", "src/digits/build.py": "import setuptools\n"})
+    evidence = check("m02.requirements", repo)
+    assert evidence.status is Status.WEAK
+    assert evidence.details["undeclared"] == ["setuptools"]
+
+
+def test_no_dependency_file_names_what_was_looked_for(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m02.requirements", make_repo({"src/digits/train.py": "import torch\n"}))
+    assert evidence.status is Status.ABSENT
+    assert "requirements*.txt" in evidence.looked_for

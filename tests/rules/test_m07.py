@@ -1,0 +1,38 @@
+"""M7 rules beyond the fixture table: typing and docstring shares are measured and reported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from verifier.evidence import Status
+from verifier.repo import Repo
+
+from conftest import check
+
+TYPED = 'def f{n}(x: int) -> int:\n    """Double x."""\n    return 2 * x\n\n\n'
+BARE = "def g{n}(x):\n    return x\n\n\n"
+
+
+def test_shares_are_in_message_and_details(make_repo: Callable[..., Repo]) -> None:
+    code = "".join(TYPED.format(n=n) for n in range(3)) + "".join(BARE.format(n=n) for n in range(1))
+    evidence = check("m07.typing-docs", make_repo({"src/digits/util.py": code}))
+    assert evidence.status is Status.FOUND
+    assert "3/4 functions annotated (75%)" in evidence.message
+    assert evidence.details == {"functions": 4, "annotated_share": 0.75, "documented_share": 0.75}
+    assert evidence.locations[0].path == "src/digits/util.py" and evidence.locations[0].line == 1
+
+
+def test_mostly_bare_code_is_weak_with_shares(make_repo: Callable[..., Repo]) -> None:
+    code = TYPED.format(n=0) + "".join(BARE.format(n=n) for n in range(4))
+    evidence = check("m07.typing-docs", make_repo({"src/digits/util.py": code}))
+    assert evidence.status is Status.WEAK
+    assert evidence.details["annotated_share"] == 0.2
+    assert "1/5 functions annotated (20%)" in evidence.message
+
+
+def test_no_typing_at_all_is_absent_and_says_what_was_looked_for(make_repo: Callable[..., Repo]) -> None:
+    code = "".join(BARE.format(n=n) for n in range(6))
+    evidence = check("m07.typing-docs", make_repo({"src/digits/util.py": code}))
+    assert evidence.status is Status.ABSENT
+    assert "0/6" in evidence.message
+    assert any("type hints" in item for item in evidence.looked_for)

@@ -1,0 +1,42 @@
+"""M14 rules beyond the fixture table: the combined W&B-sweep item needs both halves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from verifier.evidence import Status
+from verifier.repo import Repo
+
+from conftest import check
+
+WANDB = "import wandb\n\nwandb.init(project='digits')\nwandb.log({'loss': 1.0})\n"
+SWEEP = "method: bayes\nmetric:\n  name: loss\n  goal: minimize\nparameters:\n  lr:\n    min: 0.0001\n    max: 0.1\n"
+
+
+def test_wandb_and_sweep_config_together_are_found(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo({"src/digits/train.py": WANDB, "configs/sweep.yaml": SWEEP})
+    evidence = check("m14.wandb-sweep", repo)
+    assert evidence.status is Status.FOUND
+    assert {loc.path for loc in evidence.locations} >= {"src/digits/train.py", "configs/sweep.yaml"}
+
+
+def test_wandb_without_sweep_is_not_found(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m14.wandb-sweep", make_repo({"src/digits/train.py": WANDB}))
+    assert evidence.status is Status.WEAK
+    assert any(loc.path == "src/digits/train.py" for loc in evidence.locations)
+
+
+def test_neither_half_is_absent_naming_both(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m14.wandb-sweep", make_repo({"src/digits/train.py": "print('train')\n"}))
+    assert evidence.status is Status.ABSENT
+    joined = " ".join(evidence.looked_for).lower()
+    assert "wandb" in joined and "sweep" in joined
+
+
+def test_logging_in_a_copied_course_file_is_not_the_groups_logging(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(
+        {"reports/report.py": "from loguru import logger\nlogger.info('x')\n", "src/d/a.py": "x = 1\n"}
+    )
+    evidence = check("m14.logging", repo)
+    assert evidence.status is Status.ABSENT
+    assert evidence.looked_for
