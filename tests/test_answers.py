@@ -194,3 +194,14 @@ def test_computed_parametrize_makes_a_higher_claim_unverifiable(tmp_path: Path) 
     )
     (found,) = [f for f in check_answers(Repo(literal), parse_report(text)) if f.check == "tests"]
     assert found.verdict == "inconsistent" and found.observed.startswith("2 test functions (3 cases")
+
+
+def test_test_count_given_as_a_breakdown(tmp_path: Path) -> None:
+    tests = "".join(f"def test_{i}():\n    assert True\n\n\n" for i in range(14))
+    root = write_tree(tmp_path, {"tests/test_a.py": tests})
+    text = _answer(7, "We have 2 tests for the model and 12 tests for the data.")
+    (found,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "tests"]
+    assert found.verdict == "consistent" and found.observed.startswith("14 test functions")
+    text = _answer(7, "We have 2 tests for the model.")
+    (found,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "tests"]
+    assert found.verdict == "inconsistent" and "claims 2 tests" in found.message

@@ -335,6 +335,13 @@ def _claimed_number(text: str, noun: str) -> tuple[int, re.Match[str]] | None:
     return None
 
 
+def _claimed_parts(text: str, noun: str) -> list[int]:
+    """Every number of `noun` the answer names ("2 tests for the model and 4 tests for the data")."""
+    pattern = rf"\b(\d+|{'|'.join(NUMBER_WORDS)})\s+(?:\w+\s+){{0,3}}?{noun}"
+    values = [m.group(1).lower() for m in re.finditer(pattern, text, re.IGNORECASE)]
+    return [int(v) if v.isdigit() else NUMBER_WORDS[v] for v in values]
+
+
 def count_tests(repo: Repo) -> tuple[int, int]:
     """(test functions, test cases with literal @pytest.mark.parametrize lists expanded)."""
     functions = cases = 0
@@ -372,7 +379,10 @@ def tests_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
     number, match = claimed
     functions, cases = count_tests(repo)
     observed = f"{functions} test functions ({cases} cases with literal parametrize lists expanded), counted statically in {len(repo.test_files)} test files"
-    close = any(abs(number - found) <= max(3, 0.2 * found) for found in (functions, cases))
+    parts = _claimed_parts(_prose(answer.text), r"tests?\b")
+    # the first number may be one part of a breakdown, or a total followed by its parts
+    totals = {number, sum(parts), sum(parts[1:]) or number}
+    close = any(abs(total - found) <= max(3, 0.2 * found) for total in totals for found in (functions, cases))
     where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
     verdict = "consistent" if close else "inconsistent"
     message = f"claims {number} tests; the repository has {functions} test functions ({cases} cases)"
