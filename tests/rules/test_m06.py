@@ -1,0 +1,48 @@
+"""M6 rules beyond the fixture table: the data step, model/training and the template's layout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from verifier.evidence import Status
+from verifier.repo import Repo
+
+from conftest import check
+
+MODEL = "import torch\nfrom torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(1, 32, 3)\n"
+TRAIN = "import torch\n\n\ndef train(model, loader):\n    opt = torch.optim.Adam(model.parameters())\n    for x, y in loader:\n        loss = model(x).sum()\n        loss.backward()\n        opt.step()\n"
+
+
+def test_make_dataset_that_downloads_is_found(make_repo: Callable[..., Repo]) -> None:
+    code = (
+        "from torchvision import datasets\n\n\ndef main():\n    datasets.MNIST('data/raw', download=True)\n"
+    )
+    evidence = check("m06.data", make_repo({"src/data/make_dataset.py": code}))
+    assert evidence.status is Status.FOUND
+    assert evidence.locations[0].path == "src/data/make_dataset.py"
+
+
+def test_no_data_module_is_absent_and_says_where_it_looked(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m06.data", make_repo({"src/digits/model.py": MODEL}))
+    assert evidence.status is Status.ABSENT
+    assert any("data.py" in item for item in evidence.looked_for)
+
+
+def test_model_and_training_loop_in_other_file_names_are_found(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo({"src/models/net.py": MODEL, "src/models/train_model.py": TRAIN})
+    evidence = check("m06.model-training", repo)
+    assert evidence.status is Status.FOUND
+    assert {loc.path for loc in evidence.locations} >= {"src/models/train_model.py"}
+
+
+def test_model_without_any_training_is_not_found(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m06.model-training", make_repo({"src/digits/model.py": MODEL}))
+    assert evidence.status in (Status.WEAK, Status.ABSENT)
+    assert evidence.status is not Status.FOUND
+
+
+def test_cookiecutter_readme_line_is_cited(make_repo: Callable[..., Repo]) -> None:
+    readme = "# digits\n\nCreated using [mlops_template](https://github.com/SkafteNicki/mlops_template).\n"
+    evidence = check("m06.cookiecutter", make_repo({"README.md": readme}))
+    assert evidence.status is Status.FOUND
+    assert (evidence.locations[0].path, evidence.locations[0].line) == ("README.md", 3)

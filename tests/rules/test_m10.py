@@ -1,0 +1,38 @@
+"""M10 beyond the fixture table: Dockerfiles under any name and builds wired into automation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from verifier.evidence import Status
+from verifier.repo import Repo
+
+from conftest import check
+
+DOCKERFILE = "FROM python:3.11-slim\nCOPY . .\nRUN pip install -r requirements.txt\n"
+
+
+def test_dockerfile_with_a_suffix_name_is_found(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m10.dockerfiles", make_repo({"docker/Dockerfile.api": DOCKERFILE}))
+    assert evidence.status is Status.FOUND
+    assert (evidence.locations[0].path, evidence.locations[0].line) == ("docker/Dockerfile.api", 1)
+
+
+def test_file_without_from_is_not_a_dockerfile(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m10.dockerfiles", make_repo({"Dockerfile": "# todo\n"}))
+    assert evidence.status is Status.ABSENT
+    assert evidence.looked_for
+
+
+def test_docker_compose_build_is_found(make_repo: Callable[..., Repo]) -> None:
+    compose = "services:\n  api:\n    build:\n      context: .\n      dockerfile: Dockerfile\n"
+    repo = make_repo({"Dockerfile": DOCKERFILE, "docker-compose.yml": compose})
+    evidence = check("m10.docker-build", repo)
+    assert evidence.status is Status.FOUND
+    assert evidence.locations[0].path == "docker-compose.yml"
+
+
+def test_build_without_any_dockerfile_is_absent(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m10.docker-build", make_repo({"src/a.py": "x = 1\n"}))
+    assert evidence.status is Status.ABSENT
+    assert evidence.looked_for

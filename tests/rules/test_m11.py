@@ -1,0 +1,40 @@
+"""M11 beyond the fixture table: configs the code loads, and Hydra used versus only installed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from verifier.evidence import Status
+from verifier.repo import Repo
+
+from conftest import check
+
+CONFIG = "lr: 0.001\nbatch_size: 64\nepochs: 10\n"
+
+
+def test_config_loaded_with_omegaconf_is_found(make_repo: Callable[..., Repo]) -> None:
+    code = "from omegaconf import OmegaConf\n\ncfg = OmegaConf.load('configs/train.yaml')\n"
+    repo = make_repo({"configs/train.yaml": CONFIG, "src/digits/train.py": code})
+    evidence = check("m11.config-files", repo)
+    assert evidence.status is Status.FOUND
+    assert any(loc.path == "configs/train.yaml" for loc in evidence.locations)
+
+
+def test_hydra_compose_is_found(make_repo: Callable[..., Repo]) -> None:
+    code = (
+        "import hydra\n\nwith hydra.initialize(config_path='../configs', version_base='1.3'):\n"
+        "    cfg = hydra.compose(config_name='train')\n"
+    )
+    repo = make_repo({"configs/train.yaml": CONFIG, "src/digits/predict.py": code})
+    evidence = check("m11.hydra", repo)
+    assert evidence.status is Status.FOUND
+    assert evidence.locations[0].path == "src/digits/predict.py"
+
+
+def test_yaml_safe_load_is_not_hydra(make_repo: Callable[..., Repo]) -> None:
+    code = "import yaml\n\nwith open('configs/train.yaml') as f:\n    cfg = yaml.safe_load(f)\n"
+    repo = make_repo({"configs/train.yaml": CONFIG, "src/digits/train.py": code})
+    evidence = check("m11.hydra", repo)
+    assert evidence.status is Status.ABSENT
+    assert "@hydra.main" in evidence.looked_for
+    assert check("m11.config-files", repo).status is Status.FOUND
