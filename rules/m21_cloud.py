@@ -1,6 +1,6 @@
 """M21 Using the cloud: bucket linked to DVC, image build triggers, training on GCP."""
 
-from verifier.checks import AUTOMATION_GLOBS, yaml_has_key
+from verifier.checks import AUTOMATION_GLOBS
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -100,8 +100,7 @@ class CloudTraining(Rule):
     def check(self, repo: Repo) -> Evidence:
         vertex = [
             repo.location(p, repo.line_of(p, r"workerPoolSpecs|worker_pool_specs") or 1)
-            for p, d in repo.yaml_documents()
-            if yaml_has_key(d, "workerPoolSpecs")
+            for p in repo.vertex_configs
         ]
         commands = repo.search(
             rf"gcloud\s+(beta\s+)?{TRAINING_JOB}", *AUTOMATION_GLOBS, "*.py", "*.yaml", limit=6

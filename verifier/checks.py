@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from .evidence import Evidence, Location
 from .repo import Repo
@@ -88,21 +87,9 @@ def step_locations(repo: Repo, steps: Iterable[tuple[Workflow, Step]]) -> list[L
     return [repo.location(workflow.path, step.line or None, step.text) for workflow, step in steps]
 
 
-def yaml_has_key(document: Any, key: str, depth: int = 0) -> bool:
-    """True if `key` is a mapping key anywhere in the loaded YAML document."""
-    if depth > 30:
-        return False
-    if isinstance(document, dict):
-        return key in document or any(yaml_has_key(value, key, depth + 1) for value in document.values())
-    if isinstance(document, list):
-        return any(yaml_has_key(value, key, depth + 1) for value in document)
-    return False
-
-
 def is_job_config(repo: Repo, path: str) -> bool:
     """A Cloud Build file or a Vertex AI job config, not an experiment configuration."""
-    return any(
-        yaml_has_key(document, "workerPoolSpecs")
-        or (isinstance(document, dict) and isinstance(document.get("steps"), list))
+    return path in repo.vertex_configs or any(
+        isinstance(document, dict) and isinstance(document.get("steps"), list)
         for document in repo.yaml_all(path)
     )

@@ -27,7 +27,7 @@ from . import dependencies as deps
 from .evidence import Location
 from .history import History, read_history
 from .pyfacts import Call, PythonFacts, notebook_source, parse_python
-from .safe_yaml import YamlRefused
+from .safe_yaml import YamlRefused, has_key
 from .safe_yaml import load_all as yaml_load_all
 from .templates import TemplateMatch, git_blob_id, match_blob, match_stub
 from .workflows import Workflow, parse_workflow
@@ -616,7 +616,7 @@ class Repo:
     def vertex_configs(self) -> list[str]:
         """YAML files (any name) holding a Vertex AI job config: a `workerPoolSpecs` key at any depth."""
         return sorted(
-            {path for path, document in self.yaml_documents() if _has_key(document, "workerPoolSpecs")}
+            {path for path, document in self.yaml_documents() if has_key(document, "workerPoolSpecs")}
         )
 
     def toml(self, path: str) -> dict[str, Any] | None:
@@ -793,16 +793,6 @@ class Repo:
 _SKIPPED = re.compile(
     r"(^|/)(" + "|".join(re.escape(d) for d in sorted(SKIP_DIRS)) + r")/|(^|/)\.dvc/cache/|(^|/)\.DS_Store$"
 )
-
-
-def _has_key(document: Any, key: str, depth: int = 0) -> bool:
-    if depth > 50:
-        return False
-    if isinstance(document, dict):
-        return key in document or any(_has_key(value, key, depth + 1) for value in document.values())
-    if isinstance(document, list):
-        return any(_has_key(value, key, depth + 1) for value in document)
-    return False
 
 
 # Substrings every path that _skipped() refuses contains: a listing without any has nothing to skip.

@@ -100,3 +100,14 @@ def load(text: str) -> Any:
     """The first document of a YAML stream (None for an empty one)."""
     documents = load_all(text)
     return documents[0] if documents else None
+
+
+def has_key(document: Any, key: str, depth: int = 0) -> bool:
+    """True if `key` is a mapping key anywhere in a loaded document (no deeper than the loader allows)."""
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(document, dict):
+        return key in document or any(has_key(value, key, depth + 1) for value in document.values())
+    if isinstance(document, list):
+        return any(has_key(value, key, depth + 1) for value in document)
+    return False
