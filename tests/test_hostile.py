@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from verifier.engine import verify
+from verifier.repo import Repo
 
 from conftest import git_init, write_tree
 
@@ -59,6 +60,54 @@ def test_symlinks_out_of_the_repository_are_never_read(tmp_path: Path, target: s
     result = run(root)
     assert "TOP-SECRET" not in snippets(result) and "root:" not in snippets(result)
     assert any("scripts/build.sh" in w and "outside the repository" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("no_follow", [True, False], ids=["open-nofollow", "lstat-check"])
+def test_links_inside_the_repository_are_read_and_links_out_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_follow: bool
+) -> None:
+    if not no_follow:  # the check used where the platform has no O_NOFOLLOW (Windows)
+        monkeypatch.setattr("verifier.repo._O_NOFOLLOW", 0)
+    secret = tmp_path / "outside"
+    (secret / "sub").mkdir(parents=True)
+    (secret / "sub" / "build.sh").write_text("docker build TOP-SECRET-CONTENT\n")
+    root = write_tree(tmp_path / "group", {**BASE, "docs/build.md": "docker build -t app .\n"})
+    os.symlink("../docs/build.md", root / "src" / "build.md")
+    os.symlink(secret / "sub", root / "linked")
+    result = run(root)
+    repo = Repo(root)
+    assert repo.read("src/build.md") == "docker build -t app .\n"
+    assert repo.read("linked/build.sh") is None
+    assert any("linked/build.sh" in w and "outside the repository" in w for w in repo.warnings)
+    assert "TOP-SECRET" not in snippets(result)
+
+
+def test_a_named_pipe_in_a_walked_folder_does_not_hang(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "group", BASE)
+    os.mkfifo(root / "src" / "pipe")
+    result = run(root, git=False)
+    assert Repo(root).read("src/pipe") == ""
+    assert result.items
+
+
+def test_an_embedded_repository_is_named_not_read(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "group", BASE)
+    git_init(write_tree(root / "vendor" / "other", {"README.md": "other group\n"}))
+    git_init(root)
+    repo = Repo(root)
+    assert "vendor/other" in repo.files  # git lists the embedded repository as one entry
+    assert repo.read("vendor/other") is None
+    assert any("vendor/other" in w and "another git repository" in w for w in repo.warnings)
+
+
+def test_a_submodule_named_in_gitmodules_is_not_listed(tmp_path: Path) -> None:
+    gitmodules = '[submodule "other"]\n\tpath = vendor/other\n\turl = https://example.com/other.git\n'
+    root = write_tree(tmp_path / "group", {**BASE, ".gitmodules": gitmodules})
+    git_init(write_tree(root / "vendor" / "other", {"README.md": "other group\n"}))
+    git_init(root)
+    repo = Repo(root)
+    assert "vendor/other" not in repo.files and "src/app.py" in repo.files
+    assert not any("vendor/other" in w for w in repo.warnings)
 
 
 def test_a_60_mb_text_file_is_read_in_part(tmp_path: Path) -> None:

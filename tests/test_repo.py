@@ -148,7 +148,7 @@ def test_cloudbuild_and_vertex_look_ups(make_repo) -> None:
     assert repo.vertex_configs == ["configs/vertex.yaml"]
 
 
-def test_fast_listing_keeps_blob_ids_and_finds_dockerfiles_in_any_case(tmp_path: Path) -> None:
+def test_listing_gives_git_blob_ids_and_finds_dockerfiles_in_any_case(tmp_path: Path) -> None:
     files = {
         "Dockerfile": "FROM python:3.12\n",
         "docker/API.Dockerfile": "FROM python:3.11\n",
@@ -160,7 +160,7 @@ def test_fast_listing_keeps_blob_ids_and_finds_dockerfiles_in_any_case(tmp_path:
     repo = Repo(root)
     assert repo.files == tuple(sorted(files))
     expected = git(root, "hash-object", "dockerfiles/train.dockerfile").strip()
-    assert repo._blob_ids["dockerfiles/train.dockerfile"] == expected
+    assert repo.blob_id("dockerfiles/train.dockerfile") == expected
     assert [d.path for d in repo.dockerfiles] == [
         "Dockerfile",
         "docker/API.Dockerfile",
@@ -174,3 +174,14 @@ def test_committed_virtualenv_with_any_name_is_found_by_pyvenv_cfg(tmp_path: Pat
     root = git_init(write_tree(tmp_path / "v", files))
     assert Repo(root).files == ("src/a.py",)
     assert Repo(write_tree(tmp_path / "w", files)).files == ("src/a.py",)
+
+
+def test_blob_ids_come_from_the_read_and_large_binary_files_give_no_warning(tmp_path: Path) -> None:
+    files = {"src/a.py": "x = 1\n", "reports/figures/big.png": "placeholder\n"}
+    root = git_init(write_tree(tmp_path / "b", files))
+    (root / "reports/figures/big.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00" + b"\x01" * 2_000)
+    repo = Repo(root, max_file_bytes=1_000)
+    assert repo.blob_id("src/a.py") == git(root, "hash-object", "src/a.py").strip()
+    assert repo.read("reports/figures/big.png") is None
+    assert repo.blob_id("reports/figures/big.png") is None  # over the cap: no template file is that large
+    assert repo.warnings == [] and repo.truncated == set()

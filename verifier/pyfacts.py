@@ -7,8 +7,11 @@ as a call to `wandb.init`, and `from hydra import main` + `@main(...)` as the de
 from __future__ import annotations
 
 import ast
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_LITERAL = 300
 
@@ -50,7 +53,6 @@ class PythonFacts:
     functions: list[Function] = field(default_factory=list)
     classes: list[ClassDef] = field(default_factory=list)
     strings: list[tuple[str, int]] = field(default_factory=list)
-    attributes: list[tuple[str, int]] = field(default_factory=list)
     error: str | None = None
 
     def imports_module(self, *modules: str) -> list[int]:
@@ -117,11 +119,43 @@ def notebook_source(text: str) -> str:
     return "\n\n".join(chunks)
 
 
-class _Collector(ast.NodeVisitor):
+class _Collector:
+    """One recursive pass in source order, dispatching on the node type.
+
+    Faster than `ast.NodeVisitor` (about 3x here): no per-node method lookup by name, and the fields that
+    never hold a node worth visiting (`ctx`, operators) are not walked.
+    """
+
     def __init__(self) -> None:
         self.facts = PythonFacts()
         self.aliases: dict[str, str] = {}
         self.class_depth = 0
+        self.handlers: dict[type, Callable[[Any], None]] = {
+            ast.Import: self.visit_Import,
+            ast.ImportFrom: self.visit_ImportFrom,
+            ast.Call: self.visit_Call,
+            ast.Constant: self.visit_Constant,
+            ast.FunctionDef: self.visit_function,
+            ast.AsyncFunctionDef: self.visit_function,
+            ast.ClassDef: self.visit_ClassDef,
+        }
+
+    def visit(self, node: ast.AST) -> None:
+        handler = self.handlers.get(type(node))
+        if handler is None:
+            self.visit_children(node)
+        else:
+            handler(node)
+
+    def visit_children(self, node: ast.AST) -> None:
+        for name in _walked_fields(type(node)):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     def resolve(self, node: ast.AST) -> str | None:
         parts: list[str] = []
@@ -161,19 +195,13 @@ class _Collector(ast.NodeVisitor):
             keywords = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
             args = tuple(_literal(arg) for arg in node.args[:4])
             self.facts.calls.append(Call(name, node.lineno, keywords, args))
-        self.generic_visit(node)
-
-    def visit_Attribute(self, node: ast.Attribute) -> None:
-        name = self.resolve(node)
-        if name and "." in name:
-            self.facts.attributes.append((name, node.lineno))
-        self.generic_visit(node)
+        self.visit_children(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and 0 < len(node.value) <= MAX_LITERAL:
             self.facts.strings.append((node.value, node.lineno))
 
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         decorators = []
         for decorator in node.decorator_list:
             name = self.resolve(decorator)
@@ -197,11 +225,8 @@ class _Collector(ast.NodeVisitor):
         )
         outer = self.class_depth
         self.class_depth = 0
-        self.generic_visit(node)
+        self.visit_children(node)
         self.class_depth = outer
-
-    visit_FunctionDef = _function
-    visit_AsyncFunctionDef = _function
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         bases = tuple(name for base in node.bases if (name := self.resolve(base)))
@@ -213,8 +238,14 @@ class _Collector(ast.NodeVisitor):
             ClassDef(node.name, node.lineno, bases, ast.get_docstring(node) is not None)
         )
         self.class_depth += 1
-        self.generic_visit(node)
+        self.visit_children(node)
         self.class_depth -= 1
+
+
+@functools.cache
+def _walked_fields(node_type: type) -> tuple[str, ...]:
+    """The fields of a node type that can hold nodes with facts: not `ctx` (Load/Store) nor operators."""
+    return tuple(name for name in node_type._fields if name not in {"ctx", "op", "ops"})
 
 
 def _literal(node: ast.AST) -> object:
