@@ -51,3 +51,19 @@ def test_shallow_clone_and_no_git(tmp_path: Path) -> None:
     shutil.copytree(origin, plain, ignore=shutil.ignore_patterns(".git"))
     none = Repo(plain).history
     assert not none.available and none.commits == [] and none.reason
+    assert shallow.head == shallow.commits[0].sha
+    assert shallow.remotes == {"origin": f"file://{origin}"}
+    assert "main" in shallow.branches and "origin/main" in shallow.branches
+
+
+def test_head_branches_and_a_repository_without_commits(tmp_path: Path) -> None:
+    root = build(tmp_path / "r")
+    history = Repo(root).history
+    assert history.head == git(root, "rev-parse", "HEAD").strip()
+    assert sorted(history.branches) == ["feature", "main"] and history.remotes == {}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    git(empty, "init", "-q", "-b", "main")
+    nothing = Repo(empty).history
+    assert nothing.available and nothing.commits == [] and nothing.head is None
+    assert nothing.reason == "the repository has no commits"

@@ -185,3 +185,28 @@ def test_blob_ids_come_from_the_read_and_large_binary_files_give_no_warning(tmp_
     assert repo.read("reports/figures/big.png") is None
     assert repo.blob_id("reports/figures/big.png") is None  # over the cap: no template file is that large
     assert repo.warnings == [] and repo.truncated == set()
+
+
+def test_paths_containing_matches_a_plain_scan_in_any_query_order(tmp_path: Path) -> None:
+    files = [
+        "data.py",
+        "src/pkg/data.py",
+        "src/pkg/metadata.pyc.txt",
+        "configs/config.yaml",
+        "configs.yml",
+        "Dockerfile",
+        "docker/API.dockerfile",
+        "README.md",
+        "docs/readme.MD",
+        "uv.lock",
+        "data/raw/img.png",
+    ]
+    root = git_init(write_tree(tmp_path / "p", dict.fromkeys(files, "x\n")))
+    texts = [".py", "data.py", "config", "configs", "ata.p", "dockerfile", ".lock", "uv.lock", ".md", "/", "zzz"]
+    for order in (texts, list(reversed(texts))):
+        repo = Repo(root)
+        for text in order:
+            assert repo.paths_containing(text) == [p for p in repo.files if text in p], text
+            assert repo.paths_containing(text.upper(), ignore_case=True) == [
+                p for p in repo.files if text in p.lower()
+            ], text

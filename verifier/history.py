@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MAX_COMMITS = 5000
 BOT = re.compile(r"\[bot\]|dependabot|github-actions|pre-commit-ci|renovate|noreply@github\.com$", re.I)
@@ -134,38 +135,48 @@ def read_history(root: Path, max_commits: int = MAX_COMMITS) -> History:
         return History(reason="not a git repository (no .git at its root)")
     except Exception as error:
         return History(reason=f"git could not read the repository: {error}")
-    history = History(available=True, reason="")
-    try:
-        history.head = repo.head.commit.hexsha
-    except Exception:
+    history = History(available=True, reason="", root=root)
+    # `git log` and `git for-each-ref` run side by side; the head commit is the log's first record and the
+    # remotes come from the config, so no other git process is started.
+    log = repo.git.log(
+        f"-n{max_commits + 1}",
+        f"--format={RECORD}%H{UNIT}%P{UNIT}%an{UNIT}%ae{UNIT}%aI{UNIT}%s",
+        "-z",
+        "HEAD",
+        as_process=True,
+    )
+    refs = repo.git.for_each_ref("--format=%(refname:short)", "refs/heads", "refs/remotes", as_process=True)
+    output = _finish(log)
+    history.branches = (_finish(refs) or "").split()
+    if not output:
+        if output is None and repo.head.is_valid():
+            return History(reason="git log failed on a repository with commits (is it damaged?)")
         return History(available=True, reason="the repository has no commits")
+    history.commits = _parse_log(output)
+    if len(history.commits) > max_commits:
+        history.commits = history.commits[:max_commits]
+        history.truncated = True
+    history.head = history.commits[0].sha if history.commits else None
     try:
         history.branch = repo.active_branch.name
     except Exception:
         history.branch = None
     history.shallow = (Path(repo.git_dir) / "shallow").exists()
     try:
-        history.remotes = {remote.name: next(iter(remote.urls), "") for remote in repo.remotes}
+        history.remotes = {remote.name: remote.url for remote in repo.remotes}
     except Exception:
         history.remotes = {}
-    try:
-        history.branches = repo.git.for_each_ref(
-            "--format=%(refname:short)", "refs/heads", "refs/remotes"
-        ).split()
-    except Exception:
-        history.branches = []
-    history.root = root
-    output = repo.git.log(
-        f"-n{max_commits + 1}",
-        f"--format={RECORD}%H{UNIT}%P{UNIT}%an{UNIT}%ae{UNIT}%aI{UNIT}%s",
-        "-z",
-        "HEAD",
-    )
-    history.commits = _parse_log(output)
-    if len(history.commits) > max_commits:
-        history.commits = history.commits[:max_commits]
-        history.truncated = True
     return history
+
+
+def _finish(process: Any) -> str | None:
+    """The whole output of a GitPython process started with `as_process=True`; None when git failed."""
+    try:
+        output = process.stdout.read()
+        process.wait()
+    except Exception:
+        return None
+    return output.decode("utf-8", errors="replace")
 
 
 def _parse_log(output: str) -> list[Commit]:

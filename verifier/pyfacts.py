@@ -57,7 +57,7 @@ class PythonFacts:
 
     def imports_module(self, *modules: str) -> list[int]:
         """Lines importing any of `modules` or a submodule of one (`torch` matches `torch.nn`)."""
-        return [line for name, line in self.imports if _matches_any(name, modules)]
+        return [line for name, line in self.imports if imports_any(name, modules)]
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved name is one of `names`, or ends with `.name` for a bare method name."""
@@ -69,20 +69,21 @@ class PythonFacts:
             self.__dict__["_calls_by_last"] = index
             self.__dict__["_calls_indexed"] = len(self.calls)
         candidates = dict(entry for name in names for entry in index.get(name.rpartition(".")[2], ()))
-        return [candidates[p] for p in sorted(candidates) if _call_matches(candidates[p].name, names)]
+        return [candidates[p] for p in sorted(candidates) if name_matches(candidates[p].name, names)]
 
     def decorated_with(self, *names: str) -> list[tuple[str, int]]:
-        return [(name, line) for name, line in self.decorators if _call_matches(name, names)]
+        return [(name, line) for name, line in self.decorators if name_matches(name, names)]
 
     def subclasses_of(self, *bases: str) -> list[ClassDef]:
-        return [cls for cls in self.classes if any(_call_matches(base, bases) for base in cls.bases)]
+        return [cls for cls in self.classes if any(name_matches(base, bases) for base in cls.bases)]
 
 
-def _matches_any(name: str, modules: tuple[str, ...]) -> bool:
+def imports_any(name: str, modules: tuple[str, ...]) -> bool:
+    """`name` is one of `modules` or a submodule of one."""
     return any(name == module or name.startswith(module + ".") for module in modules)
 
 
-def _call_matches(name: str, wanted: tuple[str, ...]) -> bool:
+def name_matches(name: str, wanted: tuple[str, ...]) -> bool:
     """`torch.onnx.export` matches the wanted names `torch.onnx.export`, `onnx.export` and `export`."""
     return any(name == target or name.endswith("." + target) for target in wanted)
 

@@ -25,7 +25,7 @@ import pathspec
 from . import dependencies as deps
 from .evidence import Location
 from .history import History, read_history
-from .pyfacts import Call, PythonFacts, notebook_source, parse_python
+from .pyfacts import Call, PythonFacts, imports_any, name_matches, notebook_source, parse_python
 from .safe_yaml import YamlRefused, has_key
 from .safe_yaml import load_all as yaml_load_all
 from .templates import TemplateMatch, git_blob_id, match_blob, match_stub
@@ -178,7 +178,7 @@ class Repo:
         if self.is_git:
             listed = self._git_files()
             if listed is not None:
-                return _without_virtualenvs(listed)
+                return listed
         return self._walk_files()
 
     def _git(self, *args: str) -> str:
@@ -206,16 +206,21 @@ class Repo:
             return self._head_tree_files()
         paths = output.split("\x00")
         paths.pop()  # after the last NUL
-        large = len(paths) > LARGE_REPOSITORY
-        if not large:
-            self._warn_untracked()
         # Checking every file on disk (deleted or untracked ones) costs a stat each; in a large repository a
         # tracked file deleted locally is left in the list and simply reads as missing, and untracked files
         # are not counted.
-        deleted = set() if large else self._deleted_files(listed_from_index=True)
+        deleted: set[str] = set()
+        if len(paths) <= LARGE_REPOSITORY:
+            untracked, deleted_output = self._git_side_by_side(
+                ("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z")
+            )
+            self._warn_untracked(untracked.count("\x00") if untracked is not None else 0)
+            deleted = set(filter(None, (deleted_output or "").split("\x00")))
         gitlinks = self._submodule_paths()
         if deleted or gitlinks or any(marker in output for marker in _SKIP_MARKERS):
             paths = self._kept(paths, deleted | gitlinks)
+        if "/pyvenv.cfg\x00" in output:
+            paths = _without_virtualenvs(paths)
         return paths
 
     def _head_tree_files(self) -> list[str] | None:
@@ -231,8 +236,9 @@ class Repo:
         entries = LS_TREE_ENTRY.findall(output)  # (mode, blob id, path)
         self._blob_ids.update((path, blob) for _, blob, path in entries)
         gitlinks = {path for mode, _, path in entries if mode == "160000"}
-        deleted = self._deleted_files(listed_from_index=False)
-        return self._kept([path for _, _, path in entries], deleted | gitlinks)
+        paths = [path for _, _, path in entries]
+        missing = {path for path in paths if not os.path.lexists(os.path.join(self.root, path))}
+        return _without_virtualenvs(self._kept(paths, missing | gitlinks))
 
     def _kept(self, paths: list[str], dropped: set[str]) -> list[str]:
         """`paths` without `dropped` ones and without those inside skipped folders (one check per folder)."""
@@ -258,26 +264,35 @@ class Repo:
             return set()
         return {match.strip().strip("/") for match in re.findall(r"(?m)^\s*path\s*=\s*(.+)$", text)}
 
-    def _deleted_files(self, listed_from_index: bool) -> set[str]:
-        """Tracked files missing from the work tree (one git call, not one stat per file)."""
-        if listed_from_index:
-            try:
-                return set(filter(None, self._git("ls-files", "--deleted", "-z").split("\x00")))
-            except (OSError, subprocess.SubprocessError):
-                return set()
-        listed = self._git("ls-tree", "-r", "-z", "--name-only", "HEAD").split("\x00")
-        return {path for path in listed if path and not os.path.lexists(os.path.join(self.root, path))}
-
-    def _warn_untracked(self) -> None:
-        try:
-            untracked = self._git("ls-files", "--others", "--exclude-standard", "-z").count("\x00")
-        except (OSError, subprocess.SubprocessError):
-            return
+    def _warn_untracked(self, untracked: int) -> None:
         if untracked:
             self.warn(
                 f"{untracked} untracked file(s) were not checked: only committed files count, "
                 "as a grader sees what was pushed (git add and commit them)"
             )
+
+    def _git_side_by_side(self, *commands: tuple[str, ...]) -> list[str | None]:
+        """The output of each git command, run at the same time; None for one that failed."""
+        processes = [
+            subprocess.Popen(
+                ["git", "-C", str(self.root), *command],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            )
+            for command in commands
+        ]
+        outputs: list[str | None] = []
+        for process in processes:
+            try:
+                output, _ = process.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+                outputs.append(None)
+                continue
+            outputs.append(output.decode("utf-8", errors="replace") if process.returncode == 0 else None)
+        return outputs
 
     def _walk_files(self) -> Iterator[str]:
         ignores: list[tuple[str, pathspec.PathSpec]] = []
@@ -331,28 +346,46 @@ class Repo:
     def paths_containing(self, text: str, ignore_case: bool = False) -> list[str]:
         """The files whose path contains `text`, in listing order.
 
-        One substring search over all paths joined by NUL characters (C speed, no per-file Python step),
-        so a repository with 50,000 committed data files costs a fraction of a millisecond per query.
+        A substring search over all paths joined by NUL characters (C speed, no per-file Python step), so a
+        repository with 50,000 committed data files costs a fraction of a millisecond per query. A text that
+        contains one already searched (`data.py` after `.py`, whose suffix is searched first) is looked for
+        among that one's files only.
         """
-        key = (text, ignore_case)
-        if key in self._containing:
-            return self._containing[key]
+        needle = text.lower() if ignore_case else text
+        key = (needle, ignore_case)
+        found = self._containing.get(key)
+        if found is not None:
+            return found
+        dot = needle.rfind(".")
+        if 0 < dot < len(needle) - 2:
+            self.paths_containing(needle[dot:], ignore_case)
+        narrower = [
+            paths
+            for (known, case), paths in self._containing.items()
+            if case == ignore_case and known in needle
+        ]
+        if narrower:
+            found = [
+                path for path in min(narrower, key=len) if needle in (path.lower() if ignore_case else path)
+            ]
+        else:
+            found = self._scan_listing(needle, ignore_case)
+        self._containing[key] = found
+        return found
+
+    def _scan_listing(self, needle: str, ignore_case: bool) -> list[str]:
         listing = self._listing
         if ignore_case:
-            text = text.lower()
             listing = listing.lower()
             if len(listing) != len(self._listing):  # a character whose lowercase changes length
-                found = [path for path in self.files if text in path.lower()]
-                self._containing[key] = found
-                return found
+                return [path for path in self.files if needle in path.lower()]
         found = []
-        start = listing.find(text)
+        start = listing.find(needle)
         while start != -1:
             begin = listing.rfind("\x00", 0, start) + 1
             end = listing.find("\x00", start)
             found.append(self._listing[begin:end])
-            start = listing.find(text, end)
-        self._containing[key] = found
+            start = listing.find(needle, end)
         return found
 
     @cached_property
@@ -777,15 +810,46 @@ class Repo:
 
     def imports(self, *modules: str, paths: Iterable[str] | None = None) -> list[Location]:
         """Import statements of `modules` (or their submodules) in Python files and notebooks."""
+        if paths is None:
+            candidates = (
+                entry for module in modules for entry in self._imports_by_top.get(module.split(".")[0], ())
+            )
+            return [
+                self.location(path, line)
+                for path, (name, line) in _in_order(candidates)
+                if imports_any(name, modules)
+            ]
         return [
-            self.location(path, line)
-            for path in self._paths(paths)
-            for line in self.python(path).imports_module(*modules)
+            self.location(path, line) for path in paths for line in self.python(path).imports_module(*modules)
         ]
 
     def calls(self, *names: str, paths: Iterable[str] | None = None) -> list[tuple[str, Call]]:
         """(path, call) for calls resolved to one of `names` (`torch.onnx.export`, `onnx.export`, `export`)."""
-        return [(path, call) for path in self._paths(paths) for call in self.python(path).calls_to(*names)]
+        if paths is None:
+            candidates = (
+                entry for name in names for entry in self._calls_by_last.get(name.rpartition(".")[2], ())
+            )
+            return [(path, call) for path, call in _in_order(candidates) if name_matches(call.name, names)]
+        return [(path, call) for path in paths for call in self.python(path).calls_to(*names)]
+
+    @cached_property
+    def _imports_by_top(self) -> dict[str, list[tuple[int, int, str, tuple[str, int]]]]:
+        """Every import of every Python file by its top-level module, with its (file, position) order:
+        one pass, so each `imports()` query looks at the files that import that module only."""
+        index: dict[str, list[tuple[int, int, str, tuple[str, int]]]] = {}
+        for order, path in enumerate(self.python_files):
+            for position, entry in enumerate(self.python(path).imports):
+                index.setdefault(entry[0].split(".")[0], []).append((order, position, path, entry))
+        return index
+
+    @cached_property
+    def _calls_by_last(self) -> dict[str, list[tuple[int, int, str, Call]]]:
+        """Every call of every Python file by the last part of its name, with its (file, position) order."""
+        index: dict[str, list[tuple[int, int, str, Call]]] = {}
+        for order, path in enumerate(self.python_files):
+            for position, call in enumerate(self.python(path).calls):
+                index.setdefault(call.name.rpartition(".")[2], []).append((order, position, path, call))
+        return index
 
     def call_locations(self, *names: str, paths: Iterable[str] | None = None) -> list[Location]:
         return [self.location(path, call.line) for path, call in self.calls(*names, paths=paths)]
@@ -841,8 +905,6 @@ _SKIP_MARKERS = (
 
 def _without_virtualenvs(paths: list[str]) -> list[str]:
     """`paths` without the files of committed virtualenvs found by their pyvenv.cfg (any folder name)."""
-    if "/pyvenv.cfg\x00" not in "\x00".join(paths) + "\x00":
-        return paths
     venvs = tuple(p[: -len("pyvenv.cfg")] for p in paths if p.endswith("/pyvenv.cfg"))
     return [p for p in paths if not p.startswith(venvs)] if venvs else paths
 
@@ -874,3 +936,9 @@ def _parse_dockerfile(path: str, text: str) -> Dockerfile:
             instructions.append((start, word.upper(), args.strip()))
             pending = []
     return Dockerfile(path, tuple(instructions))
+
+
+def _in_order(entries: Iterable[tuple[int, int, str, Any]]) -> list[tuple[str, Any]]:
+    """(path, fact) of index entries once each, in file order and then in order within the file."""
+    unique = {(order, position): (path, fact) for order, position, path, fact in entries}
+    return [unique[key] for key in sorted(unique)]
