@@ -1,6 +1,6 @@
 """M7 Good coding practice: pep8 through linters and formatters, typing and documentation."""
 
-from verifier.checks import step_locations, workflow_steps
+from verifier.checks import lint_steps
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -14,7 +14,8 @@ CONFIG_FILES = ("ruff.toml", ".ruff.toml", ".flake8", ".pylintrc", "pylintrc", "
 
 class Pep8(Rule):
     """A linter or formatter (ruff, flake8, black, pylint) that is configured and run by a
-    pre-commit hook or a CI step. Configuration alone, or the template's ruff settings, is weak."""
+    pre-commit hook or a CI step (a `run:` command that is not only an install, or a lint action such as
+    astral-sh/ruff-action). Configuration alone, or the template's ruff settings, is weak."""
 
     id = "m07.pep8"
     modules = ("M7",)
@@ -29,10 +30,7 @@ class Pep8(Rule):
             if config
             else []
         )
-        steps = [
-            (w, s) for w, s in workflow_steps(repo, LINTERS) if not s.runs(r"pip install|uv add|uv sync")
-        ]
-        ci = step_locations(repo, steps)
+        ci = [repo.step_location(w.path, s, LINTERS) for w, s in lint_steps(repo, LINTERS)]
         own_ci = [loc for loc in ci if repo.template_match(loc.path) is None]
         if hook_locs or own_ci:
             return Evidence.found("A linter/formatter runs in pre-commit or CI.", hook_locs + own_ci)

@@ -2,6 +2,7 @@
 
 import re
 
+from verifier.checks import lint_steps
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -13,29 +14,11 @@ TEST_COMMAND = (
 CODE_EVENTS = ("push", "pull_request", "pull_request_target", "merge_group")
 
 
-INSTALL = re.compile(r"\b(pip3?|uv|poetry|conda|apt(-get)?)\s+(install|add|sync)\b", re.I)
 LINTERS = r"\b(ruff|flake8|black|pylint|mypy|pre-commit|isort|pycodestyle|ty)\b"
 
 
-def runs(step: Step, pattern: str) -> bool:
-    """The step runs a command matching `pattern` on a line that is not an install command."""
-    return any(re.search(pattern, line, re.I) and not INSTALL.search(line) for line in step.run.splitlines())
-
-
-def matching_line(step: Step, pattern: str) -> str:
-    """The first line of the step that runs `pattern` (not an install), for the snippet."""
-    return next(
-        (
-            line.strip()
-            for line in step.run.splitlines()
-            if re.search(pattern, line, re.I) and not INSTALL.search(line)
-        ),
-        step.text,
-    )
-
-
 def test_steps(workflow: Workflow) -> list[Step]:
-    return [step for step in workflow.steps if runs(step, TEST_COMMAND)]
+    return [step for step in workflow.steps if step.runs_command(TEST_COMMAND)]
 
 
 class ContinuousIntegration(Rule):
@@ -59,9 +42,9 @@ class ContinuousIntegration(Rule):
         if own:
             _workflow, step = own[0]
             files = sorted({w.path for w, _ in own})
-            locations = [repo.step_location(w.path, s, TEST_COMMAND, skip=INSTALL.pattern) for w, s in own]
+            locations = [repo.step_location(w.path, s, TEST_COMMAND) for w, s in own]
             return Evidence.found(
-                f"Tests run in CI by {', '.join(files)} ({matching_line(step, TEST_COMMAND)!r}).", locations
+                f"Tests run in CI by {', '.join(files)} ({step.command_line(TEST_COMMAND)!r}).", locations
             )
         if testing:
             locations = [repo.location(w.path, s.line, s.text) for w, s in testing]
@@ -151,18 +134,11 @@ class LintingInCi(Rule):
     texts = ("Add a linting step to your continuous integration",)
 
     def check(self, repo: Repo) -> Evidence:
-        steps = [(w, s) for w in repo.workflows for s in w.steps if runs(s, LINTERS)]
-        steps += [
-            (w, s)
-            for w in repo.workflows
-            for s in w.steps_using(
-                "pre-commit/action", "astral-sh/ruff-action", "chartboost/ruff-action", "psf/black"
-            )
-        ]
+        steps = lint_steps(repo, LINTERS)
         looked_for = ("a workflow step running ruff, flake8, black, pylint, mypy or pre-commit",)
         if not steps:
             return Evidence.absent("No workflow runs a linter.", looked_for)
-        locations = [repo.location(w.path, s.line or None, s.text) for w, s in steps]
+        locations = [repo.step_location(w.path, s, LINTERS) for w, s in steps]
         own = [(w, s) for w, s in steps if repo.template_match(w.path) is None]
         if not own:
             return Evidence.template(
@@ -178,7 +154,7 @@ class LintingInCi(Rule):
         if checking:
             return Evidence.found(
                 "A workflow step lints the code.",
-                [repo.location(w.path, s.line or None, s.text) for w, s in checking],
+                [repo.step_location(w.path, s, LINTERS) for w, s in checking],
             )
         return Evidence.weak(
             "The workflow only reformats (ruff format / black without --check), which can never fail.",

@@ -50,7 +50,7 @@ class ApiTests(Rule):
                 ("tests calling the app through TestClient, httpx or requests",),
             )
         runners = [
-            repo.step_location(w.path, s, TEST_RUN, skip=r"(pip|uv)\s+(install|add)")
+            repo.step_location(w.path, s, TEST_RUN)
             for w in repo.workflows
             for s in w.steps
             if any(

@@ -202,7 +202,19 @@ def test_paths_containing_matches_a_plain_scan_in_any_query_order(tmp_path: Path
         "data/raw/img.png",
     ]
     root = git_init(write_tree(tmp_path / "p", dict.fromkeys(files, "x\n")))
-    texts = [".py", "data.py", "config", "configs", "ata.p", "dockerfile", ".lock", "uv.lock", ".md", "/", "zzz"]
+    texts = [
+        ".py",
+        "data.py",
+        "config",
+        "configs",
+        "ata.p",
+        "dockerfile",
+        ".lock",
+        "uv.lock",
+        ".md",
+        "/",
+        "zzz",
+    ]
     for order in (texts, list(reversed(texts))):
         repo = Repo(root)
         for text in order:

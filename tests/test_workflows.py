@@ -77,3 +77,19 @@ def test_a_setup_python_without_cache_is_not_caching(make_repo: Callable[..., Re
         }
     )
     assert repo.workflows[0].caching_steps() == []
+
+
+def test_shell_commands_split_on_separators_and_installs_do_not_run_tools() -> None:
+    from verifier.workflows import runs_command, shell_commands
+
+    assert shell_commands("pip install ruff && ruff check . || exit 1; echo done | tee log") == [
+        "pip install ruff",
+        "ruff check .",
+        "exit 1",
+        "echo done",
+        "tee log",
+    ]
+    assert runs_command("pip install ruff && ruff check .", r"\bruff\b")
+    assert not runs_command("pip install ruff pytest", r"\bruff\b")
+    assert not runs_command("uv add --dev ruff", r"\bruff\b")
+    assert runs_command("uv run ruff check src", r"\bruff\b")

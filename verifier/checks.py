@@ -78,13 +78,19 @@ def usage_or_dependency(
     return Evidence.absent(f"No use of {what} was found.", looked_for)
 
 
-def workflow_steps(repo: Repo, pattern: str) -> list[tuple[Workflow, Step]]:
-    """Workflow steps whose `run:` matches the regex `pattern`."""
-    return [(workflow, step) for workflow in repo.workflows for step in workflow.steps_running(pattern)]
+# Marketplace actions that lint (a `uses:` step runs them without any `run:` command).
+LINT_ACTIONS = ("pre-commit/action", "astral-sh/ruff-action", "chartboost/ruff-action", "psf/black")
 
 
-def step_locations(repo: Repo, steps: Iterable[tuple[Workflow, Step]]) -> list[Location]:
-    return [repo.location(workflow.path, step.line or None, step.text) for workflow, step in steps]
+def lint_steps(repo: Repo, linters: str) -> list[tuple[Workflow, Step]]:
+    """Workflow steps that run a linter: a `run:` command matching `linters` that is not an install
+    command (`pip install ruff && ruff check .` counts, `pip install ruff` alone does not), or a lint action."""
+    return [
+        (workflow, step)
+        for workflow in repo.workflows
+        for step in workflow.steps
+        if step.runs_command(linters) or step.uses.split("@")[0].lower() in LINT_ACTIONS
+    ]
 
 
 def is_job_config(repo: Repo, path: str) -> bool:

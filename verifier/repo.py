@@ -29,7 +29,7 @@ from .pyfacts import Call, PythonFacts, imports_any, name_matches, notebook_sour
 from .safe_yaml import YamlRefused, has_key
 from .safe_yaml import load_all as yaml_load_all
 from .templates import TemplateMatch, git_blob_id, match_blob, match_stub
-from .workflows import Workflow, parse_workflow
+from .workflows import Step, Workflow, parse_workflow, runs_command
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -532,17 +532,14 @@ class Repo:
             snippet = lines[line - 1] if 0 < line <= len(lines) else ""
         return Location(path, line, snippet or "")
 
-    def step_location(self, path: str, step: Any, pattern: str, skip: str | None = None) -> Location:
-        """The line of a workflow step's `run:` command that matches `pattern` (and not `skip`, e.g.
-        install lines), cited at its own line; the step's first line when none does."""
-        compiled, skipped = (
-            re.compile(pattern, re.IGNORECASE),
-            re.compile(skip, re.IGNORECASE) if skip else None,
-        )
+    def step_location(self, path: str, step: Step, pattern: str) -> Location:
+        """The line of a workflow step's `run:` script with a command matching `pattern` that is not an
+        install command (`Step.runs_command`), cited at its own line; for a step without one (a `uses:`
+        step), the step's first line."""
         lines = self.lines(path)
         for number in range(step.line or 1, min(len(lines), (step.line or 1) + 200) + 1):
             text = lines[number - 1].strip().removeprefix("- ").removeprefix("run:").strip()
-            if text and text in step.run and compiled.search(text) and not (skipped and skipped.search(text)):
+            if text and text in step.run and runs_command(text, pattern):
                 return Location(path, number, text)
         return self.location(path, step.line or None, step.text)
 

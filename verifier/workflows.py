@@ -9,6 +9,22 @@ from typing import Any
 from .safe_yaml import LineDict
 
 CACHE_ACTIONS = ("actions/cache",)
+# A command that installs a tool does not run it: `pip install ruff` is no lint step.
+INSTALL_COMMAND = re.compile(r"\b(pip3?|uv|poetry|conda|apt(-get)?)\s+(install|add|sync)\b", re.IGNORECASE)
+SHELL_SEPARATOR = re.compile(r"&&|\|\||;|(?<!\|)\|(?!\|)")
+
+
+def shell_commands(line: str) -> list[str]:
+    """The commands of one shell line: `pip install ruff && ruff check .` is two."""
+    return [command.strip() for command in SHELL_SEPARATOR.split(line) if command.strip()]
+
+
+def runs_command(line: str, pattern: str | re.Pattern[str]) -> bool:
+    """A command of the shell line matches `pattern` and is not an install command."""
+    return any(
+        re.search(pattern, command, re.IGNORECASE) and not INSTALL_COMMAND.search(command)
+        for command in shell_commands(line)
+    )
 
 
 @dataclass(frozen=True)
@@ -26,7 +42,19 @@ class Step:
         return self.run.strip().splitlines()[0] if self.run.strip() else (self.uses or self.name)
 
     def runs(self, pattern: str) -> bool:
+        """The `run:` text matches `pattern` anywhere (install lines included)."""
         return bool(self.run) and re.search(pattern, self.run, re.IGNORECASE | re.MULTILINE) is not None
+
+    def runs_command(self, pattern: str) -> bool:
+        """A command of the `run:` script matches `pattern` and is not an install command, so
+        `pip install ruff && ruff check .` runs ruff and `pip install ruff` alone does not."""
+        return any(runs_command(line, pattern) for line in self.run.splitlines())
+
+    def command_line(self, pattern: str) -> str:
+        """The first line of the `run:` script with a command matching `pattern` (see `runs_command`)."""
+        return next(
+            (line.strip() for line in self.run.splitlines() if runs_command(line, pattern)), self.text
+        )
 
 
 @dataclass(frozen=True)

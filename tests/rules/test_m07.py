@@ -36,3 +36,33 @@ def test_no_typing_at_all_is_absent_and_says_what_was_looked_for(make_repo: Call
     assert evidence.status is Status.ABSENT
     assert "0/6" in evidence.message
     assert any("type hints" in item for item in evidence.looked_for)
+
+
+def lint_workflow(step: str) -> str:
+    return f"on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - {step}\n"
+
+
+def test_pep8_counts_a_lint_command_after_an_install_on_the_same_line(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo({".github/workflows/lint.yaml": lint_workflow("run: pip install ruff && ruff check .")})
+    evidence = check("m07.pep8", repo)
+    assert evidence.status is Status.FOUND
+    assert (evidence.locations[0].path, evidence.locations[0].line) == (".github/workflows/lint.yaml", 7)
+
+
+def test_pep8_counts_a_lint_action(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo({".github/workflows/lint.yaml": lint_workflow("uses: pre-commit/action@v3.0.1")})
+    evidence = check("m07.pep8", repo)
+    assert evidence.status is Status.FOUND
+    assert evidence.locations[0].snippet == "pre-commit/action@v3.0.1"
+
+
+def test_pep8_installing_ruff_in_ci_is_only_configuration(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(
+        {
+            ".github/workflows/lint.yaml": lint_workflow("run: pip install ruff"),
+            "pyproject.toml": '[project]\nname = "p"\n\n[tool.ruff]\nline-length = 100\n',
+        }
+    )
+    evidence = check("m07.pep8", repo)
+    assert evidence.status is Status.WEAK
+    assert [loc.path for loc in evidence.locations] == ["pyproject.toml"]

@@ -77,3 +77,39 @@ def test_ci_cites_the_test_command_line_not_the_install_line(make_repo) -> None:
     ev = check("m17.ci", make_repo({".github/workflows/t.yaml": wf}))
     assert ev.status is Status.FOUND
     assert (ev.locations[0].line, ev.locations[0].snippet) == (9, "pytest -v tests/")
+
+
+def workflow(*steps: str) -> str:
+    body = "".join(f"      - {step}\n" for step in steps)
+    return f"on: push\njobs:\n  ci:\n    runs-on: ubuntu-latest\n    steps:\n{body}"
+
+
+def test_install_and_run_on_one_line_runs_the_tool(make_repo) -> None:
+    repo = make_repo(
+        {
+            ".github/workflows/ci.yaml": workflow(
+                "run: pip install pytest && pytest tests", "run: pip install ruff && ruff check ."
+            )
+        }
+    )
+    tests = check("m17.ci", repo)
+    assert tests.status is Status.FOUND and tests.locations[0].line == 6
+    lint = check("m17.lint-ci", repo)
+    assert lint.status is Status.FOUND
+    assert (lint.locations[0].line, lint.locations[0].snippet) == (7, "pip install ruff && ruff check .")
+
+
+def test_installing_a_linter_is_not_running_it(make_repo) -> None:
+    repo = make_repo(
+        {".github/workflows/ci.yaml": workflow("run: pip install ruff mypy", "run: pip install -e .")}
+    )
+    assert check("m17.lint-ci", repo).status is Status.ABSENT
+
+
+def test_a_lint_action_is_a_lint_step_cited_at_its_uses_line(make_repo) -> None:
+    repo = make_repo(
+        {".github/workflows/ci.yaml": workflow("uses: actions/checkout@v4", "uses: astral-sh/ruff-action@v3")}
+    )
+    lint = check("m17.lint-ci", repo)
+    assert lint.status is Status.FOUND
+    assert (lint.locations[0].line, lint.locations[0].snippet) == (7, "astral-sh/ruff-action@v3")
