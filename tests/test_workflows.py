@@ -46,6 +46,7 @@ def test_triggers_paths_jobs_steps_matrix_and_caching(make_repo: Callable[..., R
     assert workflow.triggered_by("push") and workflow.triggered_by("pull_request")
     assert not workflow.triggered_by("schedule")
     assert workflow.path_filters("push") == ["src/**", "tests/**"]
+    assert workflow.triggers_line == 2  # the `on:` key, not the `name:` above it
     (job,) = workflow.jobs
     assert job.id == "test" and len(job.steps) == 5
     matrix = workflow.matrix_values("os", "python-version")
@@ -68,6 +69,8 @@ def test_yaml_11_on_key_and_string_triggers(make_repo: Callable[..., Repo]) -> N
     by_path = {w.path: w for w in repo.workflows}
     assert by_path[".github/workflows/a.yml"].triggered_by("workflow_dispatch")
     assert by_path[".github/workflows/b.yml"].triggered_by("pull_request")
+    assert by_path[".github/workflows/a.yml"].triggers_line == 1
+    assert by_path[".github/workflows/b.yml"].triggers_line == 1
 
 
 def test_a_setup_python_without_cache_is_not_caching(make_repo: Callable[..., Repo]) -> None:

@@ -698,7 +698,7 @@ class Repo:
         for path in self.glob(".github/workflows/*.yml", ".github/workflows/*.yaml"):
             if path.count("/") != 2:
                 continue
-            workflow = parse_workflow(path, self.yaml(path))
+            workflow = parse_workflow(path, self.yaml(path), self.read(path) or "")
             if workflow.error and workflow.error != "no 'on:' triggers":
                 self.warn(f"{path}: not a workflow ({workflow.error})")
             found.append(workflow)

@@ -134,8 +134,12 @@ class Workflow:
         return cached
 
 
-def parse_workflow(path: str, document: Any) -> Workflow:
-    """Build a Workflow from a loaded YAML document (YAML 1.1 reads the key `on` as True)."""
+TRIGGERS_KEY = re.compile(r"""^(?:on|"on"|'on')\s*:""", re.MULTILINE)
+
+
+def parse_workflow(path: str, document: Any, text: str = "") -> Workflow:
+    """Build a Workflow from a loaded YAML document (YAML 1.1 reads the key `on` as True); with the file's
+    `text`, `triggers_line` is the line of the top-level `on:` key."""
     workflow = Workflow(path=path)
     if not isinstance(document, dict):
         workflow.error = "not a mapping"
@@ -143,7 +147,8 @@ def parse_workflow(path: str, document: Any) -> Workflow:
     workflow.name = str(document.get("name") or "")
     raw = document.get("on", document.get(True))
     workflow.triggers = _normalize_triggers(raw)
-    workflow.triggers_line = getattr(document, "line", 0)
+    key = TRIGGERS_KEY.search(text)
+    workflow.triggers_line = text.count("\n", 0, key.start()) + 1 if key else getattr(document, "line", 0)
     jobs = document.get("jobs")
     if isinstance(jobs, dict):
         for job_id, job in jobs.items():
