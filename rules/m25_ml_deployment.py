@@ -25,9 +25,6 @@ class OnnxBentoml(Rule):
         )
         uses += repo.decorators("bentoml.service", "bentoml.api")
         uses += [Location(p, 1, p) for p in repo.glob("bentofile.yaml")]
-        copied = [loc for loc in uses if (m := repo.template_match(loc.path)) and m.template.startswith("DM")]
-        if copied and len(copied) == len(uses):
-            return Evidence.weak("ONNX or BentoML appears only in copied course exercise files.", copied)
         return usage_or_dependency(
             repo,
             uses,

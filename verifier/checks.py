@@ -52,9 +52,18 @@ def trace_search(repo: Repo, pattern: str, limit: int = 6, prose: bool = False) 
     return repo.search(pattern, *globs, limit=limit)
 
 
+EXERCISE_FILE = "DM course exercise file"
+
+
 def own_locations(repo: Repo, locations: Iterable[Location]) -> list[Location]:
     """Locations outside files that are untouched copies of the course template."""
     return [loc for loc in locations if repo.template_match(loc.path) is None]
+
+
+def is_exercise_copy(repo: Repo, path: str) -> bool:
+    """The file is an unchanged copy of a course exercise or sample file (COURSE.md trap 15)."""
+    match = repo.template_match(path)
+    return match is not None and match.template == EXERCISE_FILE
 
 
 def usage_or_dependency(
@@ -65,11 +74,21 @@ def usage_or_dependency(
     distributions: Sequence[str],
     looked_for: Sequence[str],
 ) -> Evidence:
-    """found for real use in code, weak for a declared dependency only, absent otherwise."""
+    """found for real use in the group's own code; weak for use only in unchanged copies of course exercise
+    files, or for a declared dependency only; template for use only in untouched template files; absent
+    otherwise."""
     own = own_locations(repo, uses)
     if own:
         files = sorted({loc.path for loc in own})
         return Evidence.found(f"{what} is used in {', '.join(files[:4])}.", own)
+    copies = [loc for loc in uses if is_exercise_copy(repo, loc.path)]
+    if copies:
+        sources = sorted({repo.template_match(loc.path).file for loc in copies})  # type: ignore[union-attr]
+        return Evidence.weak(
+            f"{what} appears only in unchanged copies of course exercise files ({', '.join(sources[:3])}), "
+            "not in code of the group's own.",
+            copies,
+        )
     if uses:
         return Evidence.template(f"{what} appears only in untouched course-template files.", uses)
     declared = repo.dependency_locations(*distributions)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,31 @@ def git_blob_id(content: bytes) -> str:
     return hashlib.sha1(b"blob %d\x00" % len(content) + content).hexdigest()
 
 
+PREFIX = 8  # the shortest id in the table: a prefix id matches every blob id that starts with it
+
+
+_indexes: dict[int, tuple[Any, dict[str, list[dict[str, str]]], dict[str, dict[str, str]]]] = {}
+
+
+def _index() -> tuple[dict[str, list[dict[str, str]]], dict[str, dict[str, str]]]:
+    """(blob entries by their first PREFIX hex digits, stub entries by hash), built once per table."""
+    table = _table()
+    built = _indexes.get(id(table))
+    if built is None or built[0] is not table:
+        blobs: dict[str, list[dict[str, str]]] = {}
+        for entry in table["blobs"]:
+            blobs.setdefault(entry["id"][:PREFIX], []).append(entry)
+        stubs: dict[str, dict[str, str]] = {}
+        for entry in table.get("stubs", []):
+            stubs.setdefault(entry["hash"], entry)
+        built = _indexes[id(table)] = (table, blobs, stubs)
+    return built[1], built[2]
+
+
 def match_blob(blob_id: str | None) -> TemplateMatch | None:
     if not blob_id:
         return None
-    for entry in _table()["blobs"]:
+    for entry in _index()[0].get(blob_id[:PREFIX], ()):
         if blob_id.startswith(entry["id"]):
             return TemplateMatch(entry["file"], entry["template"])
     return None
@@ -56,8 +78,5 @@ def normalized_hash(text: str, package: str | None = None) -> str:
 
 
 def match_stub(text: str, package: str | None = None) -> TemplateMatch | None:
-    digest = normalized_hash(text, package)
-    for entry in _table().get("stubs", []):
-        if entry["hash"] == digest:
-            return TemplateMatch(entry["file"], entry["template"])
-    return None
+    entry = _index()[1].get(normalized_hash(text, package))
+    return TemplateMatch(entry["file"], entry["template"]) if entry else None

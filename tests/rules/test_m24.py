@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from verifier import templates
 from verifier.evidence import Status
 
 from conftest import check
@@ -73,3 +74,48 @@ def test_api_tests_are_cited_before_a_load_test_script(make_repo) -> None:
     ev = check("m24.api-tests", repo)
     assert ev.status is Status.FOUND
     assert (ev.locations[0].path, ev.locations[0].line) == ("tests/test_api.py", 5)
+
+
+LOCUSTFILE = """from locust import HttpUser, between, task
+
+
+class CourseUser(HttpUser):
+    wait_time = between(1, 2)
+
+    @task
+    def root(self) -> None:
+        self.client.get("/")
+"""
+
+
+def test_an_unchanged_course_locustfile_is_weak_and_names_its_source(make_repo, monkeypatch) -> None:
+    table = templates._table()
+    entry = {
+        "id": templates.git_blob_id(LOCUSTFILE.encode()),
+        "file": "s7_deployment/exercise_files/locustfile_simple_fastapi_app.py",
+        "template": "DM course exercise file",
+    }
+    patched = {**table, "blobs": [*table["blobs"], entry]}
+    monkeypatch.setattr(templates, "_table", lambda: patched)
+    ev = check("m24.load-test", make_repo({"tests/locustfile.py": LOCUSTFILE}))
+    assert ev.status is Status.WEAK
+    assert "locustfile_simple_fastapi_app.py" in ev.message and "course exercise" in ev.message
+    assert ev.locations[0].path == "tests/locustfile.py"
+    edited = LOCUSTFILE.replace('"/"', '"/predict"')
+    assert check("m24.load-test", make_repo({"tests/locustfile.py": edited})).status is Status.FOUND
+
+
+def test_shipped_exercise_fingerprints_cover_trap_15_files() -> None:
+    names = {
+        b["file"].rsplit("/", 1)[-1]
+        for b in templates._table()["blobs"]
+        if b["template"] == "DM course exercise file"
+    }
+    assert {
+        "locustfile_simple_fastapi_app.py",
+        "sentiment_monitoring.py",
+        "distributed_example.py",
+        "lfw_dataset.py",
+        "frontend.py",
+        "backend.py",
+    } <= names
