@@ -81,6 +81,12 @@ def test_tools_named_in_answers_against_rule_evidence(consistent: dict, inconsis
 def test_completeness_placeholder_and_filler(inconsistent: dict, consistent: dict) -> None:
     assert inconsistent[(16, "completeness")].message.startswith("not answered (placeholder left)")
     assert "random filler" in inconsistent[(31, "completeness")].message
+    # A length or image problem is a note for the group, never called a contradiction.
+    assert inconsistent[(16, "completeness")].verdict == "incomplete"
+    assert {f.verdict for (_, check), f in inconsistent.items() if check == "completeness"} <= {
+        "consistent",
+        "incomplete",
+    }
     assert consistent[(29, "completeness")].verdict == "consistent"
 
 
@@ -204,4 +210,9 @@ def test_test_count_given_as_a_breakdown(tmp_path: Path) -> None:
     assert found.verdict == "consistent" and found.observed.startswith("14 test functions")
     text = _answer(7, "We have 2 tests for the model.")
     (found,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "tests"]
-    assert found.verdict == "inconsistent" and "claims 2 tests" in found.message
+    # Fewer tests claimed than the repository has is no contradiction: the answer may count a part of them.
+    assert found.verdict == "unverifiable" and "claims 2 tests" in found.message
+    assert "more than claimed" in found.message
+    text = _answer(7, "We have 30 tests for the model.")
+    (found,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "tests"]
+    assert found.verdict == "inconsistent" and "claims 30 tests" in found.message

@@ -50,6 +50,8 @@ FINDINGS = [
      "locations": [{"path": ".github/workflows/tests.yaml", "line": 12, "snippet": "runs-on: windows-latest"}]},
     {"question": 8, "check": "coverage-trust", "claim": None, "observed": None, "verdict": "unverifiable",
      "message": "Whether the group trusts its tests is an opinion.", "locations": []},
+    {"question": 12, "check": "completeness", "claim": "We used Hydra.", "observed": "3 words, 0 image(s)",
+     "verdict": "incomplete", "message": "3 words, recommended 50-100", "locations": []},
 ]
 
 def pytest_configure(config):
@@ -311,6 +313,8 @@ def test_answer_findings_become_items(
     assert found[f"{REPORT}::answers::Q8::coverage"] == "passed"
     assert found[f"{REPORT}::answers::Q11::ci-os"] == "failed"
     assert found[f"{REPORT}::answers::Q8::coverage-trust"] == "skipped"
+    assert found[f"{REPORT}::answers::Q12::completeness"] == "passed"  # with a warning, never a failure
+    result.stdout.fnmatch_lines(["*IncompleteAnswerWarning: Question 12: 3 words, recommended 50-100*"])
 
     q11 = line_of(group, "### Question 11")
     (failure,) = [r for r in report_logs(result, f"{REPORT}::answers::Q11::ci-os") if r.failed]
@@ -322,7 +326,7 @@ def test_answer_findings_become_items(
         "observed: windows-latest in the matrix",
         "  at .github/workflows/tests.yaml:12  runs-on: windows-latest",
     ]
-    result.stdout.fnmatch_lines(["answers: 1 consistent, 1 inconsistent, 1 unverifiable"])
+    result.stdout.fnmatch_lines(["answers: 1 consistent, 1 incomplete, 1 inconsistent, 1 unverifiable"])
     assert [p.read_text() for p in group.glob("verify-calls-*")] == ["1\n"]
 
 

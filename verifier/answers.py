@@ -1,7 +1,8 @@
 """Check what the answers to the report's questions claim against the repository.
 
 Each finding quotes the claim, says what the repository shows and gives a verdict: consistent,
-inconsistent or unverifiable. The checks read answers by their `### Question N` headings and know both
+inconsistent (the repository contradicts the answer), unverifiable, or, for the length and image checks,
+incomplete (an answer left unanswered, too short or too long: a note for the group, not a contradiction). The checks read answers by their `### Question N` headings and know both
 the 31-question (2025-26) and the 27-question (2023-24) numbering.
 """
 
@@ -233,7 +234,7 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
                 check="completeness",
                 claim=" ".join(answer.text.split())[:80],
                 observed=observed,
-                verdict="inconsistent" if problems else "consistent",
+                verdict="incomplete" if problems else "consistent",
                 message="; ".join(problems) if problems else f"answered ({observed})",
                 locations=where,
             )
@@ -387,7 +388,10 @@ def tests_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
     verdict = "consistent" if close else "inconsistent"
     message = f"claims {number} tests; the repository has {functions} test functions ({cases} cases)"
     computed = _computed_parametrize(repo)
-    if not close and number > cases and computed:
+    if not close and number < functions:
+        verdict = "unverifiable"
+        message += ", more than claimed: the answer may count a part of them, or predate the newer ones"
+    elif not close and number > cases and computed:
         verdict = "unverifiable"
         observed += f"; {computed} parametrize list(s) built at run time are counted as one case"
         message += f", a lower bound: {computed} parametrize list(s) are built at run time"

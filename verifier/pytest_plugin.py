@@ -37,6 +37,10 @@ class WeakEvidenceWarning(UserWarning):
     """A ticked item whose only support is a weak trace; `--verify-strict` makes it a failure."""
 
 
+class IncompleteAnswerWarning(UserWarning):
+    """An answer left unanswered, or outside its recommended length or image count: a note, not a failure."""
+
+
 class ReportItemFailure(Exception):
     """A report item that the repository does not support; the text is the whole failure report."""
 
@@ -300,7 +304,8 @@ class QuestionGroup(pytest.Collector):
 
 
 class AnswerTest(pytest.Item):
-    """One check of an answer against the repository: consistent passes, inconsistent fails."""
+    """One check of an answer against the repository: consistent passes, inconsistent fails, incomplete
+    passes with a warning, and unverifiable is skipped with its reason."""
 
     def __init__(self, *, finding: dict[str, Any], number: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -310,13 +315,21 @@ class AnswerTest(pytest.Item):
         self.line: int | None = answer.line if answer else None
         verdict = str(finding.get("verdict"))
         self.user_properties += [("check", self.name), ("verdict", verdict)]
-        if verdict not in ("consistent", "inconsistent"):
+        if verdict not in ("consistent", "inconsistent", "incomplete"):
             reason = f"Question {number} {self.name}, {verdict}: {finding.get('message', '')}"
             self.add_marker(pytest.mark.skip(reason=reason))
 
     def runtest(self) -> None:
-        if self.finding.get("verdict") == "inconsistent":
+        verdict = self.finding.get("verdict")
+        if verdict == "inconsistent":
             raise ReportItemFailure(self._explain())
+        if verdict == "incomplete":
+            warnings.warn_explicit(
+                IncompleteAnswerWarning(f"Question {self.number}: {self.finding.get('message', '')}"),
+                IncompleteAnswerWarning,
+                str(self.path),
+                self.line or 0,
+            )
 
     def _explain(self) -> str:
         f = self.finding

@@ -216,6 +216,8 @@ def render_junit(results: Sequence[Verification]) -> str:
                 )
             elif data["verdict"] == "unverifiable":
                 ET.SubElement(case, "skipped", message=data["message"])
+            elif data["verdict"] == "incomplete":
+                ET.SubElement(case, "system-out").text = f"incomplete: {data['message']}"
         suite.set("tests", str(len(result.items) + len(result.answers)))
         answer_failures = sum(1 for a in map(_answer, result.answers) if a["verdict"] == "inconsistent")
         suite.set("failures", str(counts["unsupported"] + counts["template-only"] + answer_failures))
