@@ -2,7 +2,7 @@
 
 import sys
 
-from verifier.dependencies import distributions_for_import
+from verifier.dependencies import distributions_for_import, provided_through
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -88,8 +88,9 @@ class CondaEnvironment(Rule):
 
 
 class Requirements(Rule):
-    """Declared dependencies cover the third-party packages the group's code imports; undeclared
-    imports are listed and make the evidence weak."""
+    """Declared dependencies cover the third-party packages the group's code imports (a package that a
+    declared one requires, such as pydantic with fastapi or torch with torchvision, counts and is named);
+    undeclared imports are listed and make the evidence weak."""
 
     id = "m02.requirements"
     modules = ("M2", "M6")
@@ -110,7 +111,9 @@ class Requirements(Rule):
                 ("requirements*.txt", "pyproject.toml", "uv.lock", "environment.yml"),
             )
         local = {part for path in repo.files if path.endswith(".py") for part in path[:-3].split("/")}
+        provided = provided_through(declared)
         missing: dict[str, object] = {}
+        through: dict[str, str] = {}
         for path in repo.code_files:
             if not path.endswith(".py"):
                 continue
@@ -120,12 +123,20 @@ class Requirements(Rule):
                     continue
                 if top in BUILD_BACKENDS and path.rsplit("/", 1)[-1] == "setup.py":
                     continue
-                if not declared & set(distributions_for_import(top)):
+                candidates = distributions_for_import(top)
+                if declared & set(candidates):
+                    continue
+                origin = provided.get(candidates[0])  # the import's own distribution, not a namespace sibling
+                if origin:
+                    through.setdefault(top, origin)
+                else:
                     missing.setdefault(top, repo.location(path, line))
         sources = sorted({d.path for d in repo.dependencies})
         if not missing:
+            note = "; ".join(f"{top} comes with {origin}" for top, origin in sorted(through.items()))
             return Evidence.found(
-                f"Every third-party import is declared ({', '.join(sources[:4])}).",
+                f"Every third-party import is declared ({', '.join(sources[:4])})"
+                + (f"; {note}." if note else "."),
                 [repo.location(path, 1, path) for path in sources],
             )
         names = ", ".join(sorted(missing))

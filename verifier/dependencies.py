@@ -49,6 +49,47 @@ IMPORT_TO_DISTRIBUTION: dict[str, tuple[str, ...]] = {
 }
 
 
+# Hard requirements of common distributions (from their published metadata, `Requires-Dist` without an
+# extra): a package imported by the group and installed by one of these is present wherever that one is.
+REQUIRES: dict[str, tuple[str, ...]] = {
+    "fastapi": ("pydantic", "starlette"),
+    "torchvision": ("torch", "pillow", "numpy"),
+    "torchaudio": ("torch",),
+    "torchmetrics": ("torch", "numpy"),
+    "pytorch-lightning": ("torch", "torchmetrics", "fsspec", "pyyaml"),
+    "lightning": ("torch", "torchmetrics", "fsspec", "pyyaml"),
+    "timm": ("torch", "torchvision", "huggingface-hub", "safetensors", "pyyaml"),
+    "sentence-transformers": ("torch", "transformers", "huggingface-hub"),
+    "transformers": ("huggingface-hub", "tokenizers", "safetensors", "numpy", "pyyaml", "requests", "tqdm"),
+    "datasets": ("huggingface-hub", "numpy", "pandas", "pyarrow", "requests", "tqdm", "pyyaml", "fsspec"),
+    "hydra-core": ("omegaconf",),
+    "omegaconf": ("pyyaml",),
+    "typer": ("click",),
+    "flask": ("jinja2", "werkzeug", "click"),
+    "pandas": ("numpy",),
+    "scikit-learn": ("numpy", "scipy", "joblib"),
+    "scipy": ("numpy",),
+    "matplotlib": ("numpy", "pillow"),
+    "seaborn": ("matplotlib", "pandas", "numpy"),
+    "wandb": ("requests", "protobuf", "pyyaml"),
+    "google-cloud-aiplatform": ("google-cloud-storage", "protobuf"),
+}
+
+
+def provided_through(declared: Iterable[str]) -> dict[str, str]:
+    """Distributions installed by the requirements of `declared` ones (REQUIRES, followed transitively),
+    each with the declared distribution that brings it: {"pydantic": "fastapi"}."""
+    provided: dict[str, str] = {}
+    pending = [(name, name) for name in declared]
+    while pending:
+        name, origin = pending.pop()
+        for required in REQUIRES.get(name, ()):
+            if required not in provided:
+                provided[required] = origin
+                pending.append((required, origin))
+    return provided
+
+
 def normalize(name: str) -> str:
     """PEP 503 normalised distribution name."""
     return re.sub(r"[-_.]+", "-", name).lower()

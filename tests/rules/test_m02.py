@@ -40,3 +40,26 @@ def test_no_dependency_file_names_what_was_looked_for(make_repo: Callable[..., R
     evidence = check("m02.requirements", make_repo({"src/digits/train.py": "import torch\n"}))
     assert evidence.status is Status.ABSENT
     assert "requirements*.txt" in evidence.looked_for
+
+
+def test_a_package_that_a_declared_one_requires_counts_and_is_named(make_repo) -> None:
+    code = "import torch\nimport pydantic\nfrom fastapi import FastAPI\nimport torchvision\nimport yaml\n"
+    repo = make_repo({"src/app/api.py": code, "requirements.txt": "fastapi\ntorchvision\nhydra-core\n"})
+    ev = check("m02.requirements", repo)
+    assert ev.status is Status.FOUND
+    assert "pydantic comes with fastapi" in ev.message and "torch comes with torchvision" in ev.message
+    assert "yaml comes with hydra-core" in ev.message  # through omegaconf: followed transitively
+
+
+def test_a_required_package_of_an_undeclared_one_is_still_missing(make_repo) -> None:
+    repo = make_repo({"src/app/api.py": "import torch\nimport pydantic\n", "requirements.txt": "numpy\n"})
+    ev = check("m02.requirements", repo)
+    assert ev.status is Status.WEAK
+    assert ev.details["undeclared"] == ["pydantic", "torch"]
+
+
+def test_a_namespace_import_is_not_covered_by_a_sibling_that_a_declared_package_requires(make_repo) -> None:
+    # wandb requires protobuf (google.protobuf); google.cloud.storage is another distribution
+    repo = make_repo({"src/app/gcs.py": "from google.cloud import storage\n", "requirements.txt": "wandb\n"})
+    ev = check("m02.requirements", repo)
+    assert ev.status is Status.WEAK and ev.details["undeclared"] == ["google"]
