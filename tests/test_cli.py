@@ -160,3 +160,17 @@ def test_answer_findings_reach_every_format(
     assert main([str(FIXTURES / "answers" / "inconsistent"), "-f", fmt]) == 0
     out = capsys.readouterr().out
     assert marker in out and "claims 95%" in out
+
+
+def test_include_untracked_checks_a_dockerfile_not_committed_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"reports/README.md": REPORT}))
+    write_tree(root, {"Dockerfile": "FROM python:3.12-slim\n"})
+    verdicts = {}
+    for flags in ([], ["--include-untracked"]):
+        assert main([str(root), "-f", "json", *flags]) == 0
+        data = json.loads(capsys.readouterr().out)
+        verdicts[bool(flags)] = {item["rule"]: item["verdict"] for item in data["items"]}
+    assert verdicts[False]["m10.dockerfiles"] == "unsupported"
+    assert verdicts[True]["m10.dockerfiles"] == "confirmed"

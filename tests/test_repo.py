@@ -43,6 +43,10 @@ def test_untracked_files_are_not_checked_and_say_so(tmp_path: Path) -> None:
     repo = Repo(root)
     assert repo.files == (".gitignore", "a.py")
     assert any(w.startswith("1 untracked file(s) were not checked") for w in repo.warnings)
+    included = Repo(root, include_untracked=True)
+    assert included.files == (".gitignore", "a.py", "new.py")  # run.log stays ignored
+    assert included.read("new.py") == "b = 2\n"
+    assert any(w.startswith("1 untracked file(s) were checked too") for w in included.warnings)
 
 
 def test_files_without_suffix_are_searched_and_binary_ones_are_not(tmp_path: Path) -> None:

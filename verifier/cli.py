@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         "to compare with the coverage claimed in Question 8",
     )
     parser.add_argument(
+        "--include-untracked",
+        action="store_true",
+        help="also check files not committed yet (those .gitignore does not exclude); a grader sees only "
+        "what is committed",
+    )
+    parser.add_argument(
         "--list-rules", action="store_true", help="list every rule with its modules and title"
     )
     parser.add_argument("--version", action="version", version=f"mlops-verifier {__version__}")
@@ -87,7 +93,7 @@ def _verify_one(target: str, args: argparse.Namespace) -> Verification:
     with context as path:
         if not Path(path).is_dir():
             raise ReportError(f"{target}: not a directory")
-        options = {"measure_coverage": True} if args.measure_coverage else {}
+        options = {"measure_coverage": args.measure_coverage, "include_untracked": args.include_untracked}
         result = verify(path, report=args.report, select=select, ignore=ignore, **options)
         result.repo = target
         return result

@@ -215,14 +215,16 @@ def verify(
     *,
     check_answers: bool = True,
     measure_coverage: bool = False,
+    include_untracked: bool = False,
 ) -> Verification:
     """Verify the repository at `path` against its report (default `reports/README.md`).
 
     Raises `ReportError` (one line) when there is no readable report; everything else that goes wrong
     becomes a warning in the result. `measure_coverage` runs the group's test suite under coverage
     (it executes their code, in a subprocess with a time limit); it is off by default.
+    `include_untracked` also checks files not committed yet (not ignored by .gitignore).
     """
-    repo = path if isinstance(path, Repo) else Repo(path)
+    repo = path if isinstance(path, Repo) else Repo(path, include_untracked=include_untracked)
     parsed, shown = load_report(repo, report)
     repo.report, repo.report_path = parsed, shown
     warnings: list[str] = list(parsed.warnings)

@@ -142,15 +142,19 @@ class Repo:
     """A read-only, indexed view of the repository at `root` (see the module docstring).
 
     In a git work tree root the files are the tracked ones: untracked files do not count (a warning says
-    how many there are), because a grader verifies what was pushed. Folders of committed virtualenvs
-    (known names, or any folder holding a pyvenv.cfg) are never listed.
+    how many there are), because a grader verifies what was pushed; `include_untracked=True` adds the
+    untracked files that .gitignore does not exclude, for a student checking work not yet committed.
+    Folders of committed virtualenvs (known names, or any folder holding a pyvenv.cfg) are never listed.
     """
 
-    def __init__(self, root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> None:
+    def __init__(
+        self, root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES, include_untracked: bool = False
+    ) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise NotADirectoryError(f"{root}: not a directory")
         self.max_file_bytes = max_file_bytes
+        self.include_untracked = include_untracked
         self.warnings: list[str] = []
         self.report: Any = None
         self.report_path: str | None = None
@@ -212,12 +216,16 @@ class Repo:
         # tracked file deleted locally is left in the list and simply reads as missing, and untracked files
         # are not counted.
         deleted: set[str] = set()
-        if len(paths) <= LARGE_REPOSITORY:
+        if len(paths) <= LARGE_REPOSITORY or self.include_untracked:
             untracked, deleted_output = self._git_side_by_side(
                 ("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z")
             )
-            self._warn_untracked(untracked.count("\x00") if untracked is not None else 0)
+            new = [path for path in (untracked or "").split("\x00") if path]
+            self._warn_untracked(len(new))
             deleted = set(filter(None, (deleted_output or "").split("\x00")))
+            if self.include_untracked and new:
+                paths += new
+                output += "\x00".join(new) + "\x00"
         gitlinks = self._submodule_paths()
         if deleted or gitlinks or any(marker in output for marker in _SKIP_MARKERS):
             paths = self._kept(paths, deleted | gitlinks)
@@ -267,10 +275,16 @@ class Repo:
         return {match.strip().strip("/") for match in re.findall(r"(?m)^\s*path\s*=\s*(.+)$", text)}
 
     def _warn_untracked(self, untracked: int) -> None:
-        if untracked:
+        if untracked and self.include_untracked:
+            self.warn(
+                f"{untracked} untracked file(s) were checked too (include_untracked): a grader sees only "
+                "what is committed and pushed"
+            )
+        elif untracked:
             self.warn(
                 f"{untracked} untracked file(s) were not checked: only committed files count, "
-                "as a grader sees what was pushed (git add and commit them)"
+                "as a grader sees what was pushed (git add and commit them, or check them with "
+                "--include-untracked)"
             )
 
     def _git_side_by_side(self, *commands: tuple[str, ...]) -> list[str | None]:
