@@ -2,15 +2,12 @@
 
 import re
 
-from verifier.checks import lint_steps
+from verifier.checks import TEST_COMMAND, lint_steps
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
 from verifier.workflows import Step, Workflow
 
-TEST_COMMAND = (
-    r"\b(pytest|unittest|coverage\s+run|tox|nox|invoke\s+test|inv\s+test|make\s+test|uv\s+run\s+test)\b"
-)
 CODE_EVENTS = ("push", "pull_request", "pull_request_target", "merge_group")
 
 

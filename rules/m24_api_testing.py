@@ -2,13 +2,12 @@
 
 import re
 
-from verifier.checks import usage_or_dependency
+from verifier.checks import TEST_COMMAND, usage_or_dependency
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
 LOAD_SCRIPT = re.compile(r"load|locust|perf|stress|benchmark", re.I)
-TEST_RUN = r"\b(pytest|coverage\s+run|unittest|tox|nox|invoke\s+test|make\s+test)\b"
 
 
 class ApiTests(Rule):
@@ -50,13 +49,10 @@ class ApiTests(Rule):
                 ("tests calling the app through TestClient, httpx or requests",),
             )
         runners = [
-            repo.step_location(w.path, s, TEST_RUN)
+            repo.step_location(w.path, s, TEST_COMMAND)
             for w in repo.workflows
             for s in w.steps
-            if any(
-                re.search(TEST_RUN, line) and not re.search(r"(pip|uv)\s+(install|add)", line)
-                for line in s.run.splitlines()
-            )
+            if s.runs_command(TEST_COMMAND)
         ]
         test_dirs = {loc.path.rsplit("/", 1)[0] for loc in clients}
         targeted = [

@@ -97,6 +97,12 @@ def usage_or_dependency(
     return Evidence.absent(f"No use of {what} was found.", looked_for)
 
 
+# A command that runs a test suite: pytest, unittest, coverage, tox/nox, or a task runner's test target
+# (`invoke test`, `make unit-tests`, `uv run test`, `hatch test`, `just test`).
+TEST_COMMAND = (
+    r"\b(pytest|py\.test|unittest|coverage\s+run|tox|nox|hatch\s+test|"
+    r"(?:(?:uv|pdm|poetry|hatch|pipenv)\s+run\s+|invoke\s+|inv\s+|make\s+|just\s+|task\s+)(?:unit[-_]?)?tests?)\b"
+)
 # Marketplace actions that lint (a `uses:` step runs them without any `run:` command).
 LINT_ACTIONS = ("pre-commit/action", "astral-sh/ruff-action", "chartboost/ruff-action", "psf/black")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from verifier import templates
 from verifier.evidence import Status
 
@@ -113,3 +115,29 @@ def test_a_lint_action_is_a_lint_step_cited_at_its_uses_line(make_repo) -> None:
     lint = check("m17.lint-ci", repo)
     assert lint.status is Status.FOUND
     assert (lint.locations[0].line, lint.locations[0].snippet) == (7, "astral-sh/ruff-action@v3")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "python -m pytest tests/",
+        "uv run pytest",
+        "invoke tests",
+        "make unit-tests",
+        "uv run test",
+        "hatch test",
+        "just test",
+        "coverage run -m pytest",
+    ],
+)
+def test_test_runners_of_every_shape_count(make_repo, command: str) -> None:
+    ev = check("m17.ci", make_repo({".github/workflows/ci.yaml": workflow(f"run: {command}")}))
+    assert ev.status is Status.FOUND and ev.locations[0].snippet == command
+
+
+@pytest.mark.parametrize(
+    "command", ["pip install pytest", "echo testing", "make docs", "uv sync --group test"]
+)
+def test_commands_that_do_not_run_tests_do_not_count(make_repo, command: str) -> None:
+    ev = check("m17.ci", make_repo({".github/workflows/ci.yaml": workflow(f"run: {command}")}))
+    assert ev.status is not Status.FOUND
