@@ -77,23 +77,24 @@ def usage_or_dependency(
     """found for real use in the group's own code; weak for use only in unchanged copies of course exercise
     files, or for a declared dependency only; template for use only in untouched template files; absent
     otherwise."""
+    subject = what[:1].upper() + what[1:]  # `what` as the start of a sentence
     own = own_locations(repo, uses)
     if own:
         files = sorted({loc.path for loc in own})
-        return Evidence.found(f"{what} is used in {', '.join(files[:4])}.", own)
+        return Evidence.found(f"{subject} is used in {', '.join(files[:4])}.", own)
     copies = [loc for loc in uses if is_exercise_copy(repo, loc.path)]
     if copies:
         sources = sorted({repo.template_match(loc.path).file for loc in copies})  # type: ignore[union-attr]
         return Evidence.weak(
-            f"{what} appears only in unchanged copies of course exercise files ({', '.join(sources[:3])}), "
+            f"{subject} appears only in unchanged copies of course exercise files ({', '.join(sources[:3])}), "
             "not in code of the group's own.",
             copies,
         )
     if uses:
-        return Evidence.template(f"{what} appears only in untouched course-template files.", uses)
+        return Evidence.template(f"{subject} appears only in untouched course-template files.", uses)
     declared = repo.dependency_locations(*distributions)
     if declared:
-        return Evidence.weak(f"{what} is a declared dependency, but no code of the group uses it.", declared)
+        return Evidence.weak(f"{subject} is a declared dependency, but no code of the group uses it.", declared)
     return Evidence.absent(f"No use of {what} was found.", looked_for)
 
 
