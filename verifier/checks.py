@@ -94,7 +94,9 @@ def usage_or_dependency(
         return Evidence.template(f"{subject} appears only in untouched course-template files.", uses)
     declared = repo.dependency_locations(*distributions)
     if declared:
-        return Evidence.weak(f"{subject} is a declared dependency, but no code of the group uses it.", declared)
+        return Evidence.weak(
+            f"{subject} is a declared dependency, but no code of the group uses it.", declared
+        )
     return Evidence.absent(f"No use of {what} was found.", looked_for)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .engine import Verification, verify
+from .overrides import OverridesError, apply_overrides, load_overrides, overrides_for
 from .registry import all_rules
 from .remote import RemoteError, cloned, is_remote
 from .render import render_csv, render_html, render_json, render_junit, render_markdown, render_text
@@ -70,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         "what is committed",
     )
     parser.add_argument(
+        "--overrides",
+        metavar="FILE",
+        help="a YAML file of grader decisions per repository (item, verdict, reason), applied after the "
+        "automatic evidence and shown with their reason",
+    )
+    parser.add_argument(
         "--list-rules", action="store_true", help="list every rule with its modules and title"
     )
     parser.add_argument("--version", action="version", version=f"mlops-verifier {__version__}")
@@ -96,6 +103,7 @@ def _verify_one(target: str, args: argparse.Namespace) -> Verification:
         options = {"measure_coverage": args.measure_coverage, "include_untracked": args.include_untracked}
         result = verify(path, report=args.report, select=select, ignore=ignore, **options)
         result.repo = target
+        apply_overrides(result, overrides_for(target, args.loaded_overrides)[1])
         return result
 
 
@@ -117,6 +125,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print("verify: error: give at least one PATH (a repository directory or a git URL)", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        args.loaded_overrides = load_overrides(args.overrides) if args.overrides else {}
+    except OverridesError as error:
+        print(f"verify: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    unused = set(args.loaded_overrides) - {overrides_for(t, args.loaded_overrides)[0] for t in args.paths}
+    for key in sorted(unused):
+        print(f"verify: warning: {args.overrides}: {key} matches no repository given", file=sys.stderr)
     results: list[Verification] = []
     failed = False
     if args.jobs > 1 and len(args.paths) > 1:

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import __version__
 from .evidence import Evidence, Location, Status
+from .overrides import Override
 from .registry import all_rules, match_item, select_rules
 from .repo import Repo
 from .report import Answer, ChecklistItem, Report, ReportError, parse_report
@@ -52,9 +53,19 @@ class ItemResult:
     evidence: Evidence | None
     verdict: str
     match_score: float = 0.0
+    override: Override | None = None
+    automatic_verdict: str | None = None
 
     @property
     def message(self) -> str:
+        if self.override is not None:
+            return (
+                f"{self.override.describe()} (automatic: {self.automatic_verdict}). {self._automatic_message}"
+            )
+        return self._automatic_message
+
+    @property
+    def _automatic_message(self) -> str:
         if self.evidence is None:
             return (
                 "skipped by --select/--ignore"
@@ -87,6 +98,11 @@ class ItemResult:
             "message": self.message,
             "looked_for": list(evidence.looked_for) if evidence else [],
             "locations": [loc.to_dict() for loc in evidence.locations] if evidence else [],
+            **(
+                {"automatic_verdict": self.automatic_verdict, "override": self.override.to_dict()}
+                if self.override
+                else {}
+            ),
         }
 
 

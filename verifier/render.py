@@ -87,6 +87,8 @@ def render_text(result: Verification, *, colour: bool = False, verbose: bool = F
                 f"  {paint(MARKS[verdict], verdict)} L{item.item.line:<4} {item.rule or '-':<28} {_short(item)}"
             )
             detail = "full" if verbose else DETAIL[verdict]
+            if item.override is not None and detail not in ("full", "message"):
+                lines.append(f"         {item.message}")
             if detail == "full":
                 lines += _details(item, limit)
             elif detail == "message":
