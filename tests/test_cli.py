@@ -174,3 +174,22 @@ def test_include_untracked_checks_a_dockerfile_not_committed_yet(
         verdicts[bool(flags)] = {item["rule"]: item["verdict"] for item in data["items"]}
     assert verdicts[False]["m10.dockerfiles"] == "unsupported"
     assert verdicts[True]["m10.dockerfiles"] == "confirmed"
+
+
+def test_cohort_table_counts_ticks_per_rule_and_flags_rules_that_call_many_groups_unsupported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    groups = [
+        git_init(write_tree(tmp_path / f"g{n}", {"reports/README.md": REPORT, **extra}))
+        for n, extra in enumerate([{}, {}, {}, {"Dockerfile": "FROM python:3.12-slim\n"}])
+    ]
+    assert main([*map(str, groups), "-f", "cohort"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("mlops-verifier") and "cohort of 4 repositories" in out
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[4:] if line.startswith("m")}
+    docker = rows["m10.dockerfiles"]
+    assert docker[1:7] == ["4", "1", "0", "0", "3", "0"]  # ticked, conf, weak, tmpl, unsup, unver
+    assert "75%" in docker and "check a few groups by hand" in " ".join(docker)
+    lines = [line for line in out.splitlines() if line.startswith("m") and not line.startswith("mlops")]
+    assert lines[0].startswith("m10.dockerfiles")  # the most-unsupported rule first
+    assert "check a few" not in rows["m05.git-repository"]

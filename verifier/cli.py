@@ -16,11 +16,19 @@ from .engine import Verification, verify
 from .overrides import OverridesError, apply_overrides, load_overrides, overrides_for
 from .registry import all_rules
 from .remote import RemoteError, cloned, is_remote
-from .render import render_csv, render_html, render_json, render_junit, render_markdown, render_text
+from .render import (
+    render_cohort,
+    render_csv,
+    render_html,
+    render_json,
+    render_junit,
+    render_markdown,
+    render_text,
+)
 from .report import ReportError
 
 EXIT_OK, EXIT_BELOW_MIN, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "markdown", "junit", "csv", "html")
+FORMATS = ("text", "json", "markdown", "junit", "csv", "html", "cohort")
 
 
 def _split(values: Sequence[str] | None) -> list[str]:
@@ -168,6 +176,8 @@ def _render(results: list[Verification], args: argparse.Namespace) -> str:
         return render_junit(results)
     if args.format == "csv":
         return render_csv(results)
+    if args.format == "cohort":
+        return render_cohort(results)
     single = {"markdown": render_markdown, "html": render_html}.get(args.format)
     if single:
         return "\n".join(single(r) for r in results)

@@ -1,4 +1,5 @@
-"""Render a Verification as text (for a grader's screen), JSON (the contract), Markdown, JUnit or CSV."""
+"""Render a Verification as text (for a grader's screen), JSON (the contract), Markdown, JUnit, CSV, HTML, or a
+cohort table over many repositories."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import html
 import io
 import json
+from collections import Counter
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
@@ -265,3 +267,52 @@ def render_html(result: Verification) -> str:
         + "".join(rows)
         + "</table>\n"
     )
+
+
+def render_cohort(results: Sequence[Verification]) -> str:
+    """Per rule over a cohort of repositories: how many groups ticked the item and how the ticks fared.
+
+    A rule that calls many groups' ticks unsupported is either a hard item or a rule that misses a shape
+    of evidence: the table lists those rules first so a grader checks a few of their groups by hand before
+    trusting the verdicts.
+    """
+    columns = {
+        "confirmed": "conf",
+        "weakly-supported": "weak",
+        "template-only": "tmpl",
+        "unsupported": "unsup",
+        "unverifiable": "unver",
+        "unclaimed": "uncl",
+    }
+    rows: dict[str, Counter[str]] = {}
+    for result in results:
+        for item in result.items:
+            if item.rule and item.verdict not in ("unknown", "skipped"):
+                counts = rows.setdefault(item.rule, Counter())
+                counts[item.verdict] += 1
+                counts["ticked"] += item.item.claimed
+
+    def unsupported_share(counts: Counter[str]) -> float:
+        return counts["unsupported"] / counts["ticked"] if counts["ticked"] else 0.0
+
+    ordered = sorted(rows.items(), key=lambda row: (-unsupported_share(row[1]), row[0]))
+    lines = [
+        f"mlops-verifier {__version__}  cohort of {len(results)} repositories",
+        "ticked: groups that ticked the item; "
+        + ", ".join(f"{short} {verdict}" for verdict, short in columns.items()),
+        "",
+        f"{'rule':<30} {'ticked':>6} "
+        + " ".join(f"{short:>5}" for short in columns.values())
+        + "  unsupported/ticked",
+    ]
+    for rule, counts in ordered:
+        share = unsupported_share(counts)
+        flag = "  <- check a few groups by hand" if share >= 0.3 and counts["unsupported"] >= 3 else ""
+        cells = " ".join(f"{counts[verdict]:>5}" for verdict in columns)
+        lines.append(f"{rule:<30} {counts['ticked']:>6} {cells}  {share:>18.0%}{flag}")
+    scores = sorted(r.score for r in results if r.score is not None)
+    if scores:
+        middle = len(scores) // 2
+        median = scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle]) / 2
+        lines += ["", f"consistency score: min {scores[0]:.2f}, median {median:.2f}, max {scores[-1]:.2f}"]
+    return "\n".join(lines) + "\n"
