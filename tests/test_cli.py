@@ -54,7 +54,7 @@ def test_json_output_validates_against_the_published_schema(capsys: pytest.Captu
     assert main([EXAMPLE, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     jsonschema.validate(data, schema())
-    assert data["schema_version"] == 1 and data["report"] == "reports/README.md"
+    assert data["schema_version"] == 2 and data["report"] == "reports/README.md"
     assert len(data["items"]) == 53
     assert sum(data["counts"].values()) == 53
 

@@ -150,7 +150,7 @@ class Verification:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "schema_version": 1,
+            "schema_version": 2,
             "tool_version": __version__,
             "repo": self.repo,
             "commit": self.commit,
