@@ -62,3 +62,21 @@ def test_repo_reads_notebook_code_cells(make_repo: Callable[..., Repo]) -> None:
     repo = make_repo({"notebooks/explore.ipynb": json.dumps(notebook), "src/p/a.py": "import os\n"})
     assert [loc.path for loc in repo.imports("wandb")] == ["notebooks/explore.ipynb"]
     assert [path for path, _ in repo.calls("wandb.init")] == ["notebooks/explore.ipynb"]
+
+
+def test_a_notebook_larger_than_the_read_cap_still_gives_its_code(make_repo: Callable[..., Repo]) -> None:
+    plot = {"data": {"image/png": "iVBORw0KGgo" * 150_000}, "metadata": {}, "output_type": "display_data"}
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "source": ["import matplotlib\n"], "outputs": [plot], "metadata": {}},
+            {"cell_type": "code", "source": ["import wandb\n", "wandb.init(project='p')\n"], "metadata": {}},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    text = json.dumps(notebook)
+    assert len(text) > 1_500_000  # over the 1 MB read cap
+    repo = make_repo({"notebooks/train.ipynb": text})
+    assert [path for path, _ in repo.calls("wandb.init")] == ["notebooks/train.ipynb"]
+    assert "notebooks/train.ipynb" in repo.truncated  # text searches still read only the start

@@ -37,6 +37,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 MAX_FILE_BYTES = 1_000_000
+MAX_NOTEBOOK_BYTES = 50_000_000  # notebooks with plotted outputs; only their code cells are kept
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 on Windows: links are checked with lstat there
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 LARGE_REPOSITORY = 20_000
@@ -808,15 +809,37 @@ class Repo:
         return [path for path in self.python_files if self.is_test(path) and path.endswith(".py")]
 
     def python(self, path: str) -> PythonFacts:
+        """Facts of a Python file, or of a notebook's code cells (a notebook is read whole up to
+        MAX_NOTEBOOK_BYTES, since its outputs can make it far larger than the read cap while its code is small)."""
         if path not in self._python:
-            text = self.read(path) or ""
             if path.endswith(".ipynb"):
-                text = notebook_source(text)
+                text = notebook_source(self._notebook_text(path))
+            else:
+                text = self.read(path) or ""
             facts = parse_python(text)
             if facts.error and path.endswith(".py"):
                 self.warn(f"{path}: Python not parsed ({facts.error})")
             self._python[path] = facts
         return self._python[path]
+
+    def _notebook_text(self, path: str) -> str:
+        text = self.read(path)
+        if text is None or path not in self.truncated:
+            return text or ""
+        try:
+            handle = self._open(path)
+            if handle is None:
+                return ""
+            with handle:
+                data = handle.read(MAX_NOTEBOOK_BYTES + 1)
+        except OSError:
+            return ""
+        if len(data) > MAX_NOTEBOOK_BYTES:
+            self.warn(
+                f"{path}: a notebook larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB; its code was not read"
+            )
+            return ""
+        return data.decode("utf-8", errors="replace")
 
     def _paths(self, paths: Iterable[str] | None) -> Iterable[str]:
         return self.python_files if paths is None else paths
