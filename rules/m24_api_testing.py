@@ -107,7 +107,7 @@ class LoadTest(Rule):
         return usage_or_dependency(
             repo,
             uses,
-            what="a load-testing tool (Locust, k6, vegeta)",
+            what="load testing",
             distributions=("locust",),
             looked_for=("locustfile with an HttpUser", "k6 or vegeta scripts"),
         )
