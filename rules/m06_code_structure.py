@@ -6,7 +6,12 @@ from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
-DATA_FILES = r"(^|/)(data|make_dataset|dataset|datasets|datamodule|data_module|data_loader|dataloader|preprocess\w*)\.py$|(^|/)data/[^/]+\.py$"
+# data.py, make_dataset.py, download_data.py, data_processing.py, preprocess.py, a data/ or datasets/
+# package, and notebooks with such names; not drift or monitoring code that reads reference data.
+DATA_FILES = re.compile(
+    r"(^|/)[^/]*(data|preprocess)[^/]*\.(py|ipynb)$|(^|/)(data|datasets?)/[^/]+\.(py|ipynb)$", re.IGNORECASE
+)
+NOT_DATA_PIPELINE = re.compile(r"drift|monitor|collect|api|app\b", re.IGNORECASE)
 IO_CALLS = frozenset(
     {
         "load_dataset",
@@ -40,6 +45,18 @@ IO_CALLS = frozenset(
         "get",
         "copytree",
         "extractall",
+        "extract",
+        "unpack_archive",
+        "ZipFile",
+        "dataset_download",
+        "fetch_openml",
+        "dump",
+        "read_pickle",
+        "to_pickle",
+        "read_table",
+        "loadtxt",
+        "savetxt",
+        "imwrite",
     }
 )
 MODEL_BASES = ("nn.Module", "Module", "LightningModule", "PreTrainedModel", "BaseEstimator")
@@ -87,8 +104,9 @@ class Cookiecutter(Rule):
 
 
 class DataModule(Rule):
-    """A data module (data.py, make_dataset.py, dataset.py or a data/ package) that differs from the
-    template stub and does I/O: downloads, loads a dataset or saves processed data."""
+    """A data module (data.py, make_dataset.py, download_data.py, data_processing.py, preprocess.py, a
+    data/ or datasets/ package, or such a notebook) that differs from the template stub and does I/O:
+    downloads, loads a dataset or saves processed data."""
 
     id = "m06.data"
     modules = ("M6",)
@@ -102,7 +120,9 @@ class DataModule(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         candidates = [
-            p for p in repo.code_files if re.search(DATA_FILES, p) and p.endswith((".py", ".ipynb"))
+            p
+            for p in repo.code_files
+            if DATA_FILES.search(p) and not NOT_DATA_PIPELINE.search(p.rsplit("/", 1)[-1])
         ]
         own = _own(repo, candidates)
         io = [

@@ -752,16 +752,29 @@ class Repo:
 
     @cached_property
     def dockerfiles(self) -> list[Dockerfile]:
-        """Dockerfile, Dockerfile.*, *.dockerfile and *.Dockerfile anywhere, parsed into instructions."""
+        """Dockerfiles anywhere, parsed into instructions: Dockerfile, Dockerfile.api, Dockerfile_train,
+        Dockerfile-api, api.dockerfile, api_dockerfile, Containerfile, and files without a suffix in a
+        dockerfiles/ folder that start with a FROM instruction."""
         named = re.compile(r"(?i)^(.*\.)?dockerfile(\..*)?$")
-        paths = [
-            p
-            for p in self.paths_containing("dockerfile", ignore_case=True)
-            if named.match(p.rsplit("/", 1)[-1])
-        ]
-        return [
-            _parse_dockerfile(path, self.read(path) or "") for path in paths if not self.is_excluded(path)
-        ]
+        # Other spellings count when the file has a FROM instruction (not docs/dockerfile_notes.md).
+        spelled = re.compile(r"(?i)^(.*[._-])?(docker|container)file([._-].*)?$")
+        candidates = self.paths_containing("dockerfile", ignore_case=True) + self.paths_containing(
+            "containerfile", ignore_case=True
+        )
+        found = []
+        for path in sorted(set(candidates)):
+            folder, _, name = path.rpartition("/")
+            if self.is_excluded(path):
+                continue
+            if named.match(name):
+                found.append(_parse_dockerfile(path, self.read(path) or ""))
+            elif os.path.splitext(name)[1].lower() in TEXT_SUFFIXES - {".dockerfile"}:
+                continue  # docs/dockerfile_notes.md
+            elif spelled.match(name) or (folder.lower().endswith("dockerfiles") and "." not in name):
+                parsed = _parse_dockerfile(path, self.read(path) or "")
+                if parsed.get("FROM"):
+                    found.append(parsed)
+        return found
 
     @cached_property
     def precommit(self) -> dict[str, Any] | None:

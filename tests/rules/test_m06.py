@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+
+import pytest
 
 from verifier.evidence import Status
 from verifier.repo import Repo
@@ -46,3 +49,34 @@ def test_cookiecutter_readme_line_is_cited(make_repo: Callable[..., Repo]) -> No
     evidence = check("m06.cookiecutter", make_repo({"README.md": readme}))
     assert evidence.status is Status.FOUND
     assert (evidence.locations[0].path, evidence.locations[0].line) == ("README.md", 3)
+
+
+IO_CODE = "import pandas as pd\n\n\ndef main():\n    df = pd.read_csv('data/raw/x.csv')\n    df.to_csv('data/processed/x.csv')\n"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "src/pkg/download_data.py",
+        "src/pkg/process_data.py",
+        "src/pkg/data_processing.py",
+        "scripts/prepare_data.py",
+        "src/pkg/datasets/mnist.py",
+        "src/pkg/preprocessing.py",
+    ],
+)
+def test_data_code_under_other_names_is_found(make_repo: Callable[..., Repo], path: str) -> None:
+    evidence = check("m06.data", make_repo({path: IO_CODE}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].path == path
+
+
+def test_a_data_notebook_is_found(make_repo: Callable[..., Repo]) -> None:
+    cell = {"cell_type": "code", "source": IO_CODE.splitlines(keepends=True), "metadata": {}, "outputs": []}
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    evidence = check("m06.data", make_repo({"notebooks/data.ipynb": json.dumps(notebook)}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].path == "notebooks/data.ipynb"
+
+
+def test_drift_code_reading_reference_data_is_not_the_data_step(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m06.data", make_repo({"src/pkg/data_drift.py": IO_CODE}))
+    assert evidence.status is Status.ABSENT

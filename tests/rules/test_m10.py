@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from verifier.evidence import Status
 from verifier.repo import Repo
 
@@ -36,3 +38,23 @@ def test_build_without_any_dockerfile_is_absent(make_repo: Callable[..., Repo]) 
     evidence = check("m10.docker-build", make_repo({"src/a.py": "x = 1\n"}))
     assert evidence.status is Status.ABSENT
     assert evidence.looked_for
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["Dockerfile_train", "Dockerfile-api", "docker/api_dockerfile", "Containerfile", "dockerfiles/train"],
+)
+def test_other_dockerfile_spellings_with_a_from_are_found(make_repo: Callable[..., Repo], path: str) -> None:
+    evidence = check("m10.dockerfiles", make_repo({path: DOCKERFILE}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].path == path
+
+
+def test_a_build_of_an_underscore_dockerfile_is_found(make_repo: Callable[..., Repo]) -> None:
+    makefile = "build:\n\tdocker build -f Dockerfile_train -t train .\n"
+    evidence = check("m10.docker-build", make_repo({"Dockerfile_train": DOCKERFILE, "Makefile": makefile}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].path == "Makefile"
+
+
+def test_notes_named_like_a_dockerfile_are_not_one(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m10.dockerfiles", make_repo({"docs/dockerfile-notes.md": "FROM python:3.11\n"}))
+    assert evidence.status is Status.ABSENT
