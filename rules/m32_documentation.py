@@ -1,8 +1,18 @@
 """M32 Documentation."""
 
+import re
+
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
+
+TEMPLATE_INDEX_LINE = re.compile(r"^(#+\s*Documentation|Documentation for .*)$")
+
+
+def _template_index(text: str) -> bool:
+    """The template's docs/source/index.md ("## Documentation" / "Documentation for <project>"), whatever
+    the project name: a page with any line beyond those is the group's own."""
+    return all(TEMPLATE_INDEX_LINE.match(line.strip()) for line in text.splitlines() if line.strip())
 
 
 class Documentation(Rule):
@@ -27,7 +37,9 @@ class Documentation(Rule):
             for p in repo.glob("docs/**/*.md", "docs/**/*.rst")
             if not p.endswith("README.md") and not repo.is_excluded(p)
         ]
-        own_pages = [p for p in pages if repo.template_match(p) is None and not p.endswith("source/index.md")]
+        own_pages = [
+            p for p in pages if repo.template_match(p) is None and not _template_index(repo.read(p) or "")
+        ]
         api_pages = repo.search(r"^:::\s*\w|automodule::|autofunction::", *pages, limit=3) if pages else []
         if configs and (own_pages or api_pages):
             return Evidence.found(
