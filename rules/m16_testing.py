@@ -2,20 +2,21 @@
 
 import re
 
-from verifier.checks import AUTOMATION_GLOBS, own_locations
+from verifier.checks import AUTOMATION_GLOBS, LOAD_TEST_FILE, own_locations
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
 DATA_WORDS = re.compile(r"data|loader|preprocess|(?<![a-z])transform", re.I)
-MODEL_WORDS = re.compile(r"model|train|network|net\b|forward|predict", re.I)
+MODEL_WORDS = re.compile(r"model|train|network|net\b|forward|predict|classif|cnn|resnet", re.I)
 
 
 def _tests_about(repo: Repo, words: re.Pattern[str]) -> tuple[list[Location], list[Location]]:
     """(own tests about `words`, template tests) - a test counts if its file, name or imports mention them."""
     own, template = [], []
     for path in repo.test_files:
-        if re.search(r"api|integration|performance|locust|load", path.rsplit("/", 1)[-1], re.I):
+        name = path.rsplit("/", 1)[-1]
+        if re.search(r"(^|[-_])(api|integration)([-_.]|$)", name, re.I) or LOAD_TEST_FILE.search(name):
             continue
         facts = repo.python(path)
         tests = [f for f in facts.functions if f.is_test]

@@ -2,12 +2,10 @@
 
 import re
 
-from verifier.checks import TEST_COMMAND, usage_or_dependency
+from verifier.checks import LOAD_TEST_FILE, TEST_COMMAND, usage_or_dependency
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
-
-LOAD_SCRIPT = re.compile(r"load|locust|perf|stress|benchmark", re.I)
 
 
 class ApiTests(Rule):
@@ -28,7 +26,7 @@ class ApiTests(Rule):
             for loc in repo.call_locations("requests.get", "requests.post", paths=repo.test_files)
             if "locust" not in loc.path
         ]
-        clients.sort(key=lambda loc: bool(LOAD_SCRIPT.search(loc.path.rsplit("/", 1)[-1])))
+        clients.sort(key=lambda loc: bool(LOAD_TEST_FILE.search(loc.path.rsplit("/", 1)[-1])))
         if not clients:
             empty = [
                 Location(p, None, "empty file")
@@ -80,9 +78,7 @@ class LoadTest(Rule):
     def check(self, repo: Repo) -> Evidence:
         uses = repo.subclasses("HttpUser", "FastHttpUser", "locust.HttpUser")
         scripts = [
-            p
-            for p in repo.python_files
-            if re.search(r"(load|stress|perf|locust|benchmark)[^/]*\.py$", p, re.I)
+            p for p in repo.python_files if p.endswith(".py") and LOAD_TEST_FILE.search(p.rsplit("/", 1)[-1])
         ]
         uses += repo.call_locations(
             "httpx.AsyncClient",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from .evidence import Evidence, Location
@@ -106,6 +107,9 @@ TEST_COMMAND = (
     r"\b(pytest|py\.test|unittest|coverage\s+run|tox|nox|hatch\s+test|"
     r"(?:(?:uv|pdm|poetry|hatch|pipenv)\s+run\s+|invoke\s+|inv\s+|make\s+|just\s+|task\s+)(?:unit[-_]?)?tests?)\b"
 )
+# A load-test script by its file name: load_test.py, locustfile.py, stress_test.py, perf_api.py,
+# benchmark.py; not download.py or load_data.py.
+LOAD_TEST_FILE = re.compile(r"load[-_]?test|locust|stress|(^|[-_])perf|performance|benchmark", re.IGNORECASE)
 # Marketplace actions that lint (a `uses:` step runs them without any `run:` command).
 LINT_ACTIONS = ("pre-commit/action", "astral-sh/ruff-action", "chartboost/ruff-action", "psf/black")
 

@@ -3,6 +3,8 @@ test_data.py is no evidence; coverage installed but never run is not a run."""
 
 from __future__ import annotations
 
+import pytest
+
 from verifier.evidence import Status
 
 from conftest import check
@@ -62,3 +64,15 @@ def test_coverage_run_documented_in_docs_is_found(make_repo) -> None:
     ev = check("m16.coverage", make_repo({"docs/ci.md": doc}))
     assert ev.status is Status.FOUND
     assert (ev.locations[0].path, ev.locations[0].line) == ("docs/ci.md", 5)
+
+
+@pytest.mark.parametrize("name", ["test_dataloader.py", "test_data_loading.py", "test_load_data.py"])
+def test_data_tests_named_after_loading_are_data_tests(make_repo, name: str) -> None:
+    test = "from proj.data import load\n\n\ndef test_len():\n    assert len(load()) == 10\n"
+    ev = check("m16.data-tests", make_repo({f"tests/{name}": test}))
+    assert ev.status is Status.FOUND and ev.locations[0].path == f"tests/{name}"
+
+
+def test_a_locust_file_among_the_tests_is_no_data_test(make_repo) -> None:
+    test = "from proj.data import load\n\n\ndef test_len():\n    assert len(load()) == 10\n"
+    assert check("m16.data-tests", make_repo({"tests/locust_load_test.py": test})).status is Status.ABSENT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from verifier import templates
 from verifier.evidence import Status
 
@@ -119,3 +121,17 @@ def test_shipped_exercise_fingerprints_cover_trap_15_files() -> None:
         "frontend.py",
         "backend.py",
     } <= names
+
+
+@pytest.mark.parametrize(
+    "path", ["src/proj/download.py", "src/proj/data/load_data.py", "scripts/download_dataset.py"]
+)
+def test_a_dataset_download_is_not_a_load_test(make_repo, path: str) -> None:
+    code = "import requests\n\n\ndef main():\n    requests.get('https://zenodo.org/data.zip')\n"
+    assert check("m24.load-test", make_repo({path: code})).status is Status.ABSENT
+
+
+def test_an_own_load_test_script_with_requests_is_found(make_repo) -> None:
+    code = "import requests\n\n\ndef main():\n    for _ in range(100):\n        requests.post('http://localhost:8000/predict')\n"
+    ev = check("m24.load-test", make_repo({"tests/load_test_api.py": code}))
+    assert ev.status is Status.FOUND and ev.locations[0].path == "tests/load_test_api.py"
