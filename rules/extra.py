@@ -1,7 +1,5 @@
 """Extra items without a module tag."""
 
-import posixpath
-
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -41,7 +39,7 @@ class ArchitectureDiagram(Rule):
         )
         if answer is None or not answer.images:
             return Evidence.absent("The architecture answer links no image.", looked_for)
-        base = (repo.report_path or "reports/README.md").rsplit("/", 1)[0]
+        base = (repo.report_path or "reports/README.md").rpartition("/")[0]
         found, example, missing, external = [], [], [], []
         for image in answer.images:
             if image.startswith(("http://", "https://")):
@@ -49,11 +47,7 @@ class ArchitectureDiagram(Rule):
                     Location(repo.report_path or "reports/README.md", answer.line, f"external image {image}")
                 )
                 continue
-            path = (
-                posixpath.normpath(posixpath.join(base, image.lstrip("./")))
-                if not image.startswith("/")
-                else image.lstrip("/")
-            )
+            path = repo.link_target(image, base)
             if not repo.has(path):
                 missing.append(image)
             elif repo.template_match(path):

@@ -313,11 +313,7 @@ def _figure(repo: Repo, answer: Answer, image: str, where: tuple[Location, ...])
 
     if image.startswith(("http://", "https://")):
         return finding("unverifiable", "the figure is hosted outside the repository")
-    path = re.sub(r"^\./", "", image)
-    path = path.lstrip("/") if path.startswith("/") else f"reports/{path}"
-    path = re.sub(r"[^/]+/\.\./", "", path)
-    if not repo.has(path) and path.startswith("reports/") and repo.has(path[len("reports/") :]):
-        path = path[len("reports/") :]  # written from the repository root; the file is there
+    path = repo.link_target(image, (repo.report_path or "reports/README.md").rpartition("/")[0])
     if not repo.has(path):
         return finding("inconsistent", f"{path} is not in the repository")
     if not path.lower().endswith((".png", ".jpg", ".jpeg")):

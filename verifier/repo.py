@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import errno
 import os
+import posixpath
 import re
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -414,6 +416,17 @@ class Repo:
         """Files whose path matches the regular expression `pattern` (searched, not anchored)."""
         compiled = re.compile(pattern, flags)
         return [path for path in self.files if compiled.search(path)]
+
+    def link_target(self, link: str, base: str = "reports") -> str:
+        """The repository path a relative link written in a Markdown file in folder `base` points at, as
+        GitHub resolves it: URL-decoded (%20), `./` and `../` resolved, a leading `/` from the repository
+        root. When that path is not in the repository but the link read from the root is, the latter."""
+        target = urllib.parse.unquote(link.split("#", 1)[0].split("?", 1)[0]).strip()
+        root_relative = posixpath.normpath(target.lstrip("/")) if target else ""
+        if target.startswith("/"):
+            return root_relative
+        path = posixpath.normpath(posixpath.join(base, target))
+        return root_relative if not self.has(path) and self.has(root_relative) else path
 
     def is_excluded(self, path: str) -> bool:
         """True for files that are never evidence: the report, course agent files, copied course notes."""

@@ -20,7 +20,8 @@ QUESTION_HEADING = re.compile(r"^\s{0,3}#{2,4}\s*Question\s*(\d+)\b", re.IGNOREC
 LENGTH_HINT = re.compile(r"answer\s+length\s*:?\s*(\d+)\s*(?:-|–|to)\s*(\d+)", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"-{2,}\s*question\s*\d+\s*fill\s*here\s*-{2,}", re.IGNORECASE)
 ANSWER_MARKER = re.compile(r"^\s*(?:>\s*)*[*_]*\s*answer\s*:\s*[*_]*\s*(?P<rest>.*)$", re.IGNORECASE)
-MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# ![alt](path), ![alt](path "title") and ![alt](<path with spaces>)
+MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*(?:<([^>\n]+)>|([^)\s]+))(?:\s+\"[^\"]*\")?\s*\)")
 HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 
 MIN_QUESTIONS_WITHOUT_CHECKLIST = 10
@@ -271,7 +272,8 @@ def _make_answer(number: int, line: int, block: list[str]) -> Answer:
                 continue
         kept.append(_unquote(text) if text.lstrip().startswith(">") else text)
     answer_text = "\n".join(kept).strip()
-    images = tuple(dict.fromkeys(MARKDOWN_IMAGE.findall(answer_text) + HTML_IMAGE.findall(answer_text)))
+    markdown = [angled or plain for angled, plain in MARKDOWN_IMAGE.findall(answer_text)]
+    images = tuple(dict.fromkeys(markdown + HTML_IMAGE.findall(answer_text)))
     return Answer(
         number=number,
         line=line,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from verifier.engine import verify
 from verifier.evidence import Status
 from verifier.repo import Repo
 
-from conftest import check, git, git_init, write_tree
+from conftest import FIXTURES, check, git, git_init, write_tree
 
 REPORT = "# Exam\n\n## Overall project checklist\n\n### Week 1\n\n* [x] Create a git repository (M5)\n\n## Group information\n"
 
@@ -130,3 +131,25 @@ def test_items_no_repository_can_show_are_unverifiable(rule_id: str, make_repo: 
     evidence = check(rule_id, make_repo({"README.md": "everything, really\n"}, git=True))
     assert evidence.status is Status.UNVERIFIABLE
     assert evidence.message and evidence.looked_for
+
+
+@pytest.mark.parametrize(
+    ("link", "stored"),
+    [
+        ("figures/MLOps%20diagram.png", "reports/figures/MLOps diagram.png"),
+        ("<figures/MLOps diagram.png>", "reports/figures/MLOps diagram.png"),
+        ("../docs/images/architecture.png", "docs/images/architecture.png"),
+        ("./figures/arch.png", "reports/figures/arch.png"),
+        ("/docs/arch.png", "docs/arch.png"),
+        ("reports/figures/arch.png", "reports/figures/arch.png"),
+    ],
+)
+def test_architecture_links_resolve_as_github_renders_them(tmp_path: Path, link: str, stored: str) -> None:
+    source = FIXTURES / "rules" / "extra.architecture-diagram" / "found" / "reports" / "README.md"
+    report = re.sub(r"!\[[^\]]*\]\([^)]*\)", f"![architecture]({link})", source.read_text())
+    root = git_init(write_tree(tmp_path / "group", {"reports/README.md": report, stored: "png"}))
+    result = verify(Repo(root))
+    (item,) = result.items
+    assert item.evidence.status is Status.FOUND and item.evidence.locations[0].path == stored
+    figures = [a for a in result.answers if a.check == "figure"]
+    assert figures and all(f.verdict != "inconsistent" for f in figures), [f.message for f in figures]
