@@ -1,14 +1,13 @@
 """M7 Good coding practice: pep8 through linters and formatters, typing and documentation."""
 
-from verifier.checks import lint_steps
+import re
+
+from verifier.checks import lint_steps, precommit_lint_hooks
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
 LINTERS = r"\b(ruff|flake8|black|pylint|pycodestyle|autopep8|isort|pre-commit)\b"
-LINT_HOOKS = frozenset(
-    {"ruff", "ruff-check", "ruff-format", "black", "flake8", "pylint", "isort", "autopep8", "pycodestyle"}
-)
 CONFIG_FILES = ("ruff.toml", ".ruff.toml", ".flake8", ".pylintrc", "pylintrc", "setup.cfg", "tox.ini")
 
 
@@ -24,12 +23,12 @@ class Pep8(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         config = repo.precommit
-        hooks = [h for h in (config["hooks"] if config else []) if h in LINT_HOOKS]
-        hook_locs = (
-            [repo.location(config["path"], repo.line_of(config["path"], rf"id:\s*{h}\b")) for h in hooks]
-            if config
-            else []
-        )
+        hook_locs = [
+            repo.location(
+                config["path"], repo.line_of(config["path"], rf"(id|entry):\s*['\"]?{re.escape(hook)}")
+            )
+            for hook in (precommit_lint_hooks(repo) if config else [])
+        ]
         ci = [repo.step_location(w.path, s, LINTERS) for w, s in lint_steps(repo, LINTERS)]
         own_ci = [loc for loc in ci if repo.template_match(loc.path) is None]
         if hook_locs or own_ci:

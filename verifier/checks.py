@@ -111,18 +111,66 @@ TEST_COMMAND = (
 # benchmark.py; not download.py or load_data.py.
 LOAD_TEST_FILE = re.compile(r"load[-_]?test|locust|stress|(^|[-_])perf|performance|benchmark", re.IGNORECASE)
 # Marketplace actions that lint (a `uses:` step runs them without any `run:` command).
-LINT_ACTIONS = ("pre-commit/action", "astral-sh/ruff-action", "chartboost/ruff-action", "psf/black")
+# Marketplace actions that lint (a `uses:` step runs them without any `run:` command): ruff-action,
+# psf/black, pre-commit/action, py-actions/flake8, super-linter, wearerequired/lint-action ...
+LINT_ACTION = re.compile(r"ruff|flake8|black|pylint|pre-commit|lint", re.IGNORECASE)
+# A task-runner target named for linting: `make lint`, `uv run invoke lint`, `tox -e lint`, `just format`.
+TASK_LINT = re.compile(
+    r"\b(?:make|invoke|inv|just|task|poe|tox\s+-e|nox\s+-s)\s+[\w:-]*(?:lint|format|style|ruff|flake8)",
+    re.IGNORECASE,
+)
+# Hook ids of linters and formatters in a pre-commit config.
+LINT_HOOKS = frozenset(
+    {
+        "ruff",
+        "ruff-check",
+        "ruff-format",
+        "black",
+        "black-jupyter",
+        "flake8",
+        "pylint",
+        "isort",
+        "autopep8",
+        "pycodestyle",
+        "mypy",
+    }
+)
+LINTER_COMMAND = re.compile(r"\b(ruff|flake8|black|pylint|isort|autopep8|pycodestyle|mypy)\b", re.IGNORECASE)
+
+
+def precommit_lint_hooks(repo: Repo) -> list[str]:
+    """The pre-commit hooks that lint or format: known hook ids, and local hooks whose entry runs a linter."""
+    config = repo.precommit
+    if config is None:
+        return []
+    return [hook for hook in config["hooks"] if hook in LINT_HOOKS] + [
+        entry for entry in config["entries"] if LINTER_COMMAND.search(entry)
+    ]
 
 
 def lint_steps(repo: Repo, linters: str) -> list[tuple[Workflow, Step]]:
     """Workflow steps that run a linter: a `run:` command matching `linters` that is not an install
-    command (`pip install ruff && ruff check .` counts, `pip install ruff` alone does not), or a lint action."""
-    return [
-        (workflow, step)
-        for workflow in repo.workflows
-        for step in workflow.steps
-        if step.runs_command(linters) or step.uses.split("@")[0].lower() in LINT_ACTIONS
-    ]
+    command (`pip install ruff && ruff check .` counts, `pip install ruff` alone does not), a task-runner
+    lint target (`make lint`), or a lint action. Running pre-commit counts only when its config has a lint
+    hook (the sample config's whitespace hooks lint nothing)."""
+    lints_in_precommit = bool(precommit_lint_hooks(repo))
+    found = []
+    for workflow in repo.workflows:
+        for step in workflow.steps:
+            action = step.uses.split("@")[0]
+            runs = (
+                step.runs_command(linters)
+                or bool(TASK_LINT.search(step.run))
+                or bool(LINT_ACTION.search(action))
+            )
+            only_precommit = (
+                not LINTER_COMMAND.search(step.run)
+                and not TASK_LINT.search(step.run)
+                and ("pre-commit" in step.run or "pre-commit" in action)
+            )
+            if runs and (lints_in_precommit or not only_precommit):
+                found.append((workflow, step))
+    return found
 
 
 def is_job_config(repo: Repo, path: str) -> bool:

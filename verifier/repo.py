@@ -791,20 +791,23 @@ class Repo:
 
     @cached_property
     def precommit(self) -> dict[str, Any] | None:
-        """The pre-commit config: {'path', 'repos': [repo urls], 'hooks': [hook ids]} or None."""
+        """The pre-commit config: {'path', 'repos': [repo urls], 'hooks': [hook ids], 'entries': [the `entry`
+        commands of local hooks, e.g. "ruff check --fix"]} or None."""
         for path in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
             if self.has(path):
                 data = self.yaml(path)
-                repos = data.get("repos") if isinstance(data, dict) else None
-                hooks = [
-                    str(hook.get("id"))
-                    for repo in repos or []
-                    if isinstance(repo, dict)
-                    for hook in repo.get("hooks") or []
-                    if isinstance(hook, dict)
+                repos = [
+                    r
+                    for r in (data.get("repos") if isinstance(data, dict) else None) or []
+                    if isinstance(r, dict)
                 ]
-                urls = [str(repo.get("repo")) for repo in repos or [] if isinstance(repo, dict)]
-                return {"path": path, "repos": urls, "hooks": hooks}
+                hooks = [hook for repo in repos for hook in repo.get("hooks") or [] if isinstance(hook, dict)]
+                return {
+                    "path": path,
+                    "repos": [str(repo.get("repo")) for repo in repos],
+                    "hooks": [str(hook.get("id")) for hook in hooks],
+                    "entries": [str(hook["entry"]) for hook in hooks if hook.get("entry")],
+                }
         return None
 
     # ----------------------------------------------------------------- python

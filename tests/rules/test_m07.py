@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from verifier.evidence import Status
 from verifier.repo import Repo
 
@@ -49,11 +51,42 @@ def test_pep8_counts_a_lint_command_after_an_install_on_the_same_line(make_repo:
     assert (evidence.locations[0].path, evidence.locations[0].line) == (".github/workflows/lint.yaml", 7)
 
 
+SAMPLE_PRECOMMIT = (
+    "repos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v5.0.0\n    hooks:\n"
+    "      - id: trailing-whitespace\n      - id: end-of-file-fixer\n"
+)
+LOCAL_RUFF = "repos:\n  - repo: local\n    hooks:\n      - id: lint\n        name: lint\n        entry: ruff check --fix\n        language: system\n"
+
+
 def test_pep8_counts_a_lint_action(make_repo: Callable[..., Repo]) -> None:
-    repo = make_repo({".github/workflows/lint.yaml": lint_workflow("uses: pre-commit/action@v3.0.1")})
+    repo = make_repo({".github/workflows/lint.yaml": lint_workflow("uses: astral-sh/ruff-action@v3")})
     evidence = check("m07.pep8", repo)
     assert evidence.status is Status.FOUND
-    assert evidence.locations[0].snippet == "pre-commit/action@v3.0.1"
+    assert evidence.locations[0].snippet == "astral-sh/ruff-action@v3"
+
+
+def test_pre_commit_in_ci_lints_only_with_lint_hooks(make_repo: Callable[..., Repo]) -> None:
+    workflow = {".github/workflows/lint.yaml": lint_workflow("uses: pre-commit/action@v3.0.1")}
+    sample = make_repo({**workflow, ".pre-commit-config.yaml": SAMPLE_PRECOMMIT})
+    assert check("m07.pep8", sample).status is Status.ABSENT
+    assert check("m17.lint-ci", sample).status is Status.ABSENT
+    local = make_repo({**workflow, ".pre-commit-config.yaml": LOCAL_RUFF})
+    evidence = check("m07.pep8", local)
+    assert evidence.status is Status.FOUND
+    assert {loc.path for loc in evidence.locations} == {
+        ".pre-commit-config.yaml",
+        ".github/workflows/lint.yaml",
+    }
+    assert check("m17.lint-ci", local).status is Status.FOUND
+
+
+@pytest.mark.parametrize("command", ["make lint", "uv run invoke lint", "tox -e lint", "just format-check"])
+def test_pep8_and_lint_ci_count_a_task_runner_lint_target(
+    make_repo: Callable[..., Repo], command: str
+) -> None:
+    repo = make_repo({".github/workflows/lint.yaml": lint_workflow(f"run: {command}")})
+    assert check("m07.pep8", repo).status is Status.FOUND
+    assert check("m17.lint-ci", repo).status is Status.FOUND
 
 
 def test_pep8_installing_ruff_in_ci_is_only_configuration(make_repo: Callable[..., Repo]) -> None:
