@@ -39,3 +39,31 @@ def test_nothing_is_absent_and_names_what_was_looked_for(make_repo: Callable[...
     evidence = check("m09.cli", make_repo({"src/digits/model.py": "import torch\n"}))
     assert evidence.status is Status.ABSENT
     assert "typer/click/argparse in the code" in evidence.looked_for
+
+
+TEMPLATE_MAKEFILE = "create_environment:\n\tconda create -n p\n\nrequirements:\n\tpip install -r requirements.txt\n\nclean:\n\trm -rf build\n"
+
+
+def test_makefile_targets_of_the_groups_own_are_found(make_repo: Callable[..., Repo]) -> None:
+    makefile = TEMPLATE_MAKEFILE + "\ntrain: data\n\tpython src/p/train.py\n\n.PHONY: train\n"
+    evidence = check("m09.cli", make_repo({"Makefile": makefile}))
+    assert evidence.status is Status.FOUND
+    assert (evidence.locations[0].path, evidence.locations[0].line) == ("Makefile", 10)
+
+
+def test_a_makefile_with_only_template_targets_is_weak(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m09.cli", make_repo({"Makefile": TEMPLATE_MAKEFILE}))
+    assert evidence.status is Status.WEAK
+
+
+def test_justfile_recipes_script_tables_and_lightning_cli_are_found(make_repo: Callable[..., Repo]) -> None:
+    just = check(
+        "m09.cli", make_repo({"justfile": "train epochs='10':\n    uv run python train.py {{epochs}}\n"})
+    )
+    assert just.status is Status.FOUND and just.locations[0].path == "justfile"
+    poetry = '[tool.poetry]\nname = "p"\n\n[tool.poetry.scripts]\ntrain = "p.train:main"\n'
+    scripts = check("m09.cli", make_repo({"pyproject.toml": poetry}))
+    assert scripts.status is Status.FOUND and scripts.locations[0].line == 4
+    lightning = "from lightning.pytorch.cli import LightningCLI\n\n\ndef main():\n    LightningCLI(object)\n"
+    cli = check("m09.cli", make_repo({"src/p/cli.py": lightning}))
+    assert cli.status is Status.FOUND and cli.locations[0].line == 5
