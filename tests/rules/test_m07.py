@@ -99,3 +99,18 @@ def test_pep8_installing_ruff_in_ci_is_only_configuration(make_repo: Callable[..
     evidence = check("m07.pep8", repo)
     assert evidence.status is Status.WEAK
     assert [loc.path for loc in evidence.locations] == ["pyproject.toml"]
+
+
+def test_a_low_share_is_weak_and_none_at_all_is_absent(make_repo: Callable[..., Repo]) -> None:
+    code = TYPED.format(n=0) + "".join(BARE.format(n=n) for n in range(9))
+    evidence = check("m07.typing-docs", make_repo({"src/digits/util.py": code}))
+    assert evidence.status is Status.WEAK and evidence.details["annotated_share"] == 0.1
+
+
+def test_the_package_is_measured_without_old_scripts_beside_it(make_repo: Callable[..., Repo]) -> None:
+    package = "".join(TYPED.format(n=n) for n in range(4))
+    legacy = "".join(BARE.format(n=n) for n in range(30))
+    repo = make_repo({"src/digits/__init__.py": "", "src/digits/model.py": package, "legacy/old.py": legacy})
+    evidence = check("m07.typing-docs", repo)
+    assert evidence.status is Status.FOUND and evidence.details["functions"] == 4
+    assert "in src/digits" in evidence.message
