@@ -60,7 +60,12 @@ IO_CALLS = frozenset(
     }
 )
 MODEL_BASES = ("nn.Module", "Module", "LightningModule", "PreTrainedModel", "BaseEstimator")
-TRAIN_CALLS = ("backward", "fit", "trainer.train", "Trainer.train")
+TRAIN_CALLS = ("backward", "fit", "trainer.train", "Trainer.train", "xgboost.train", "lightgbm.train")
+# `model.train()` only switches a torch module to training mode; `model.train(data=..., epochs=10)` (YOLO)
+# or `t.train()` after `t = SFTTrainer(...)` trains.
+TRAIN_KEYWORDS = frozenset(
+    {"data", "epochs", "max_epochs", "dataset", "train_dataset", "num_boost_round", "iterations"}
+)
 
 
 def _own(repo: Repo, paths: list[str]) -> list[str]:
@@ -152,7 +157,8 @@ class DataModule(Rule):
 
 class ModelTraining(Rule):
     """A model class beyond the template's dummy model and a training loop (optimizer step,
-    backward(), Trainer.fit or a scikit-learn fit)."""
+    backward(), Trainer.fit, a scikit-learn fit, xgboost/lightgbm train, a Hugging Face or TRL trainer's
+    train(), or a library model's train(data=..., epochs=...))."""
 
     id = "m06.model-training"
     modules = ("M6",)
@@ -165,7 +171,7 @@ class ModelTraining(Rule):
     def check(self, repo: Repo) -> Evidence:
         own = _own(repo, repo.code_files)
         models = repo.subclasses(*MODEL_BASES, paths=own)
-        training = repo.call_locations(*TRAIN_CALLS, paths=own)
+        training = repo.call_locations(*TRAIN_CALLS, paths=own) + _train_calls(repo, own)
         if training:
             what = (
                 "a model class and a training loop"
@@ -189,3 +195,13 @@ class ModelTraining(Rule):
                 "loss.backward(), optimizer.step(), Trainer.fit, .fit()",
             ),
         )
+
+
+def _train_calls(repo: Repo, paths: list[str]) -> list[Location]:
+    """`.train(...)` calls that train: with training keywords, or in a file that builds a *Trainer."""
+    found = []
+    for path, call in repo.calls("train", paths=paths):
+        builds_trainer = any(c.name.endswith("Trainer") for c in repo.python(path).calls)
+        if call.keywords.keys() & TRAIN_KEYWORDS or builds_trainer:
+            found.append(repo.location(path, call.line))
+    return found

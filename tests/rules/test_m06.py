@@ -80,3 +80,21 @@ def test_a_data_notebook_is_found(make_repo: Callable[..., Repo]) -> None:
 def test_drift_code_reading_reference_data_is_not_the_data_step(make_repo: Callable[..., Repo]) -> None:
     evidence = check("m06.data", make_repo({"src/pkg/data_drift.py": IO_CODE}))
     assert evidence.status is Status.ABSENT
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from ultralytics import YOLO\n\nmodel = YOLO('yolov8n.pt')\nmodel.train(data='data.yaml', epochs=10)\n",
+        "from trl import SFTTrainer\n\nt = SFTTrainer(model='m', train_dataset=None)\nt.train()\n",
+        "import xgboost as xgb\n\nbooster = xgb.train({}, None)\n",
+    ],
+)
+def test_library_training_calls_are_training(make_repo: Callable[..., Repo], code: str) -> None:
+    evidence = check("m06.model-training", make_repo({"src/p/train.py": code}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].path == "src/p/train.py"
+
+
+def test_switching_a_module_to_training_mode_is_no_training(make_repo: Callable[..., Repo]) -> None:
+    code = MODEL + "\n\ndef run(net):\n    net.train()\n    return net\n"
+    assert check("m06.model-training", make_repo({"src/p/model.py": code})).status is Status.WEAK
