@@ -1,5 +1,6 @@
 """M11 Config files and Hydra."""
 
+import posixpath
 import re
 
 from verifier.checks import is_job_config, usage_or_dependency
@@ -15,17 +16,55 @@ CONFIG_LOADS = (
     "OmegaConf.load",
     "yaml.safe_load",
     "yaml.load",
-    "json.load",
+    "yaml.full_load",
     "tomllib.load",
     "toml.load",
     "initialize",
     "compose",
 )
+# Calls whose string arguments may name a config file: `OmegaConf.load("train.yaml")`, `open("cfg.json")`.
+FILE_ARGUMENTS = ("open", "OmegaConf.load", "yaml.safe_load", "json.load", "Path", "read_text", "toml.load")
+
+
+def _config_name(name: str) -> bool:
+    """A YAML or TOML file, or a JSON file named like a config (labels.json is data, hparams.json is not)."""
+    lowered = name.lower()
+    if lowered.endswith((".yaml", ".yml", ".toml")):
+        return True
+    return lowered.endswith(".json") and bool(
+        re.search(r"conf|param|setting|experiment|train|sweep", lowered)
+    )
+
+
+def _referenced_configs(repo: Repo) -> list[tuple[str, Location]]:
+    """(config file, call) for string arguments naming an existing YAML/JSON/TOML file, read from the
+    repository root or from the calling file's folder."""
+    found = []
+    for path, call in repo.calls(*FILE_ARGUMENTS):
+        for argument in call.args:
+            if isinstance(argument, str) and _config_name(argument):
+                here = posixpath.normpath(posixpath.join(posixpath.dirname(path), argument))
+                target = next((t for t in (argument.lstrip("./"), here) if repo.has(t)), None)
+                if target:
+                    found.append((target, repo.location(path, call.line)))
+    return found
+
+
+def _hydra_config_files(repo: Repo) -> list[str]:
+    """YAML files under the config_path of @hydra.main / hydra.initialize (relative to the calling file)."""
+    folders = set()
+    for path, call in repo.calls("hydra.main", "hydra.initialize", "initialize"):
+        config_path = call.keywords.get("config_path")
+        if isinstance(config_path, str) and config_path:
+            folders.add(posixpath.normpath(posixpath.join(posixpath.dirname(path), config_path)) + "/")
+    return [p for p in repo.glob("*.yaml", "*.yml") if p.startswith(tuple(folders))] if folders else []
 
 
 class ConfigFiles(Rule):
-    """YAML/JSON/TOML experiment configurations with hyperparameters that the code loads. Config
-    files nobody loads are weak; a .gitkeep is nothing."""
+    """YAML/JSON/TOML experiment configurations with hyperparameters that the code loads: files in a
+    config folder (configs/, conf/ ...), in the config_path of @hydra.main, or named by the code
+    (`OmegaConf.load("train.yaml")`, `open("hparams.json")`). Config files nobody loads are weak (a
+    json.load of some other file is no load of them); a .gitkeep is nothing."""
 
     id = "m11.config-files"
     modules = ("M11",)
@@ -37,6 +76,8 @@ class ConfigFiles(Rule):
         candidates = [p for p in structured if re.search(CONFIG_DIRS, p)] + repo.glob(
             "*config*.yaml", "*config*.yml", "sweep*.yaml", "*params*.yaml"
         )
+        referenced = _referenced_configs(repo)
+        candidates += _hydra_config_files(repo) + [path for path, _ in referenced]
         configs = list(
             dict.fromkeys(
                 p
@@ -48,6 +89,7 @@ class ConfigFiles(Rule):
             )
         )
         loads = repo.decorators("hydra.main") + repo.call_locations(*CONFIG_LOADS)
+        loads += [location for path, location in referenced if path in configs]
         if configs and loads:
             return Evidence.found(
                 f"{len(configs)} config file(s) loaded by the code.",

@@ -38,3 +38,26 @@ def test_yaml_safe_load_is_not_hydra(make_repo: Callable[..., Repo]) -> None:
     assert evidence.status is Status.ABSENT
     assert "@hydra.main" in evidence.looked_for
     assert check("m11.config-files", repo).status is Status.FOUND
+
+
+def test_configs_in_the_hydra_config_path_are_found(make_repo) -> None:
+    code = "import hydra\n\n\n@hydra.main(config_path='../../cfg', config_name='train')\ndef main(cfg):\n    pass\n"
+    repo = make_repo({"src/p/train.py": code, "cfg/train.yaml": "lr: 0.01\nepochs: 10\n"})
+    ev = check("m11.config-files", repo)
+    assert ev.status is Status.FOUND and ev.locations[0].path == "cfg/train.yaml"
+
+
+def test_a_config_file_named_by_the_code_is_found(make_repo) -> None:
+    code = "from omegaconf import OmegaConf\n\ncfg = OmegaConf.load('hyperparameters.yaml')\n"
+    repo = make_repo({"src/p/train.py": code, "hyperparameters.yaml": "lr: 0.01\n"})
+    ev = check("m11.config-files", repo)
+    assert ev.status is Status.FOUND and {loc.path for loc in ev.locations} == {
+        "hyperparameters.yaml",
+        "src/p/train.py",
+    }
+
+
+def test_reading_some_other_json_is_no_load_of_the_configs(make_repo) -> None:
+    code = "import json\n\nlabels = json.load(open('labels.json'))\n"
+    repo = make_repo({"src/p/predict.py": code, "labels.json": "{}", "configs/config.yaml": "lr: 0.01\n"})
+    assert check("m11.config-files", repo).status is Status.WEAK
