@@ -7,12 +7,45 @@ from verifier.repo import Repo
 from verifier.rule import Rule
 
 DVC_STEP = r"\bdvc\s+(pull|repro|push)|cml\b"
-REGISTRY_STEP = r"model[-_ ]registry|link_artifact|wandb.*artifact|staged?_model|MODEL_NAME"
-DATA_PATH = r"\.dvc|(^|/)data(/|$)|\*\*/\*\.dvc|dvc\.(yaml|lock)"
+# Registry actions, not a model's name: `--model_name resnet18` or `$MODEL_NAME` act on no registry.
+REGISTRY_STEP = (
+    r"model[-_ ]registry|wandb-registry|link_artifact|use_artifact|wandb\s+artifact|"
+    r"(link|stage|promote)[-_]?(to[-_])?model|staged?_model|client_payload|artifact_version|--aliases?\b"
+)
+# DVC files, or a data folder at the top of the repository (`data/**`, `datasets/**`), not a code
+# package's data module (`src/proj/data/**`) or a config group (`configs/data/**`).
+DATA_PATH = r"\.dvc\b|(^|/)dvc\.(yaml|lock)$|^(\./)?(\*\*/)?(data|datasets?|raw[-_]data)(/|$)"
+
+
+def _dvc_outputs(repo: Repo) -> set[str]:
+    """Paths the repository tracks with DVC: `data/raw` for data/raw.dvc, and the outs of dvc.yaml stages."""
+    outputs = {path[: -len(".dvc")] for path in repo.glob("*.dvc")}
+    for path in repo.glob("dvc.yaml"):
+        stages = repo.yaml(path)
+        stages = stages.get("stages") if isinstance(stages, dict) else None
+        for stage in stages.values() if isinstance(stages, dict) else []:
+            outs = stage.get("outs") if isinstance(stage, dict) else None
+            for out in outs if isinstance(outs, list) else []:
+                for name in out if isinstance(out, dict) else [out]:
+                    folder = path.rpartition("/")[0]
+                    outputs.add(f"{folder}/{name}".strip("/") if folder else str(name).strip("/"))
+    return outputs
+
+
+def _names_data(path_filter: str, tracked: set[str]) -> bool:
+    """A paths filter naming DVC files, a top-level data folder, or a path tracked by DVC."""
+    if path_filter.startswith("!"):
+        return False
+    if re.search(DATA_PATH, path_filter):
+        return True
+    prefix = re.split(r"[*?\[]", path_filter.removeprefix("./"), maxsplit=1)[0].strip("/")
+    return bool(prefix) and any(prefix == out or prefix.startswith(out + "/") for out in tracked)
 
 
 class DataTrigger(Rule):
-    """A workflow whose push/pull_request `paths` filter matches DVC files (*.dvc, .dvc/**) or data/**."""
+    """A workflow whose push/pull_request `paths` filter names DVC files (*.dvc, .dvc/**, dvc.lock), a
+    top-level data folder (data/**, datasets/**) or a path tracked by DVC; code folders named data
+    (src/proj/data/**, configs/data/**) are no data. A DVC/CML step without such a filter is weak."""
 
     id = "m19.data-trigger"
     modules = ("M19",)
@@ -20,11 +53,12 @@ class DataTrigger(Rule):
     texts = ("Add a continues workflow that triggers when data changes",)
 
     def check(self, repo: Repo) -> Evidence:
+        tracked = _dvc_outputs(repo)
         hits = [
             repo.location(w.path, repo.line_of(w.path, re.escape(f)) or 1, f"paths: {f}")
             for w in repo.workflows
             for f in w.path_filters()
-            if re.search(DATA_PATH, f)
+            if _names_data(f, tracked)
         ]
         if hits:
             return Evidence.found("A workflow runs when data or DVC files change.", hits)
@@ -38,13 +72,15 @@ class DataTrigger(Rule):
             )
         return Evidence.absent(
             "No workflow is triggered by data changes.",
-            ("on: push/pull_request with paths matching *.dvc, .dvc/** or data/**",),
+            ("on: push/pull_request with paths matching *.dvc, .dvc/**, dvc.lock, data/** or datasets/**",),
         )
 
 
 class RegistryTrigger(Rule):
     """A repository_dispatch workflow (e.g. types: staged_model) or a workflow that runs on its own
-    and acts on W&B registry artifacts; one started only by hand (workflow_dispatch) is weak."""
+    and acts on the W&B registry (link_artifact / use_artifact, registry paths, the dispatch payload,
+    model aliases); one started only by hand (workflow_dispatch) is weak. A model's name
+    (`--model_name`, `$MODEL_NAME`) is no registry action."""
 
     id = "m19.registry-trigger"
     modules = ("M19",)

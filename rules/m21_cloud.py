@@ -10,8 +10,13 @@ DOCKER_BUILD = r"docker(\s+buildx)?\s+build\b|docker/build-push-action|gcloud bu
 TRAINING_JOB = r"(ai\s+custom-jobs\s+create|compute\s+instances\s+create)"
 
 
+DVC_REMOTE_ADD = r"\bdvc\s+remote\s+(add|modify)\b.*\bgs://[\w.-]+"
+
+
 class BucketDvc(Rule):
-    """A DVC remote in .dvc/config whose url is gs://...; gs:// paths without DVC are weak."""
+    """A DVC remote whose url is gs://...: in .dvc/config, or made by `dvc remote add ... gs://` in a
+    workflow, script or Dockerfile. gs:// paths without DVC, or a gs:// remote shown only in the docs,
+    are weak."""
 
     id = "m21.bucket-dvc"
     modules = ("M21",)
@@ -25,24 +30,32 @@ class BucketDvc(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         remotes = repo.search(r"url\s*=\s*gs://", ".dvc/config", limit=4)
+        remotes += repo.search(
+            DVC_REMOTE_ADD, *AUTOMATION_GLOBS, *(d.path for d in repo.dockerfiles), "*.py", limit=4
+        )
         if remotes:
             return Evidence.found("A DVC remote points at a GCP bucket.", remotes)
         buckets = repo.search(
             r"gs://[\w.-]+", *AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.toml", "*.cfg", limit=4
         )
         buckets += repo.call_locations("storage.Client", "google.cloud.storage.Client")
+        buckets += repo.search(r"gs://[\w.-]+", *(d.path for d in repo.dockerfiles), "*.md", "*.rst", limit=4)
         if buckets:
             dvc = "DVC uses another remote" if repo.has(".dvc/config") else "DVC is not set up"
             return Evidence.weak(f"A GCP bucket is used, but {dvc}.", buckets)
         return Evidence.absent(
             "No GCP bucket linked to DVC was found.",
-            ("url = gs://... in .dvc/config", "gs:// paths or google-cloud-storage use"),
+            (
+                "url = gs://... in .dvc/config or dvc remote add ... gs://",
+                "gs:// paths or google-cloud-storage use (code, config or docs)",
+            ),
         )
 
 
 class BuildTrigger(Rule):
     """A Cloud Build file (any name) with docker build steps, or a workflow that builds and pushes
-    images on push. A build config that only runs by hand is weak; console triggers are invisible."""
+    images on push (or pull_request, release, schedule, or after another workflow: workflow_run). A
+    build config that only runs by hand is weak; console triggers are invisible."""
 
     id = "m21.build-trigger"
     modules = ("M21",)
@@ -52,7 +65,9 @@ class BuildTrigger(Rule):
     def check(self, repo: Repo) -> Evidence:
         cloudbuild = repo.cloudbuild_steps(r"cloud-builders/docker\b.*\bbuild\b|kaniko")
         automatic = [
-            w for w in repo.workflows if w.triggered_by("push", "pull_request", "release", "schedule")
+            w
+            for w in repo.workflows
+            if w.triggered_by("push", "pull_request", "release", "schedule", "workflow_run")
         ]
         workflow_builds = [
             repo.step_location(w.path, s, DOCKER_BUILD)

@@ -23,52 +23,106 @@ MODEL_USE = (
 )
 
 
+def _route_lines(repo: Repo, path: str) -> list[Location]:
+    """Route decorators on an object (`@app.post`, `@router.get`) in a Python file."""
+    return [
+        repo.location(path, line)
+        for name, line in repo.python(path).decorators
+        if "." in name and name.rsplit(".", 1)[-1] in ROUTES
+    ]
+
+
+def _linked_app_modules(repo: Repo) -> dict[str, list[str]]:
+    """Modules with route decorators but no FastAPI()/APIRouter() of their own, mapped to the modules
+    creating a FastAPI app that they import (`from app import app`) or that import them (`register(app)`)."""
+    creators = [p for p in repo.code_files if repo.python(p).calls_to("fastapi.FastAPI")]
+    linked: dict[str, list[str]] = {}
+    for path in repo.code_files:
+        facts = repo.python(path)
+        if facts.calls_to("fastapi.FastAPI", "fastapi.APIRouter") or not _route_lines(repo, path):
+            continue
+        imported = imported_own_modules(repo, path)
+        apps = [c for c in creators if c in imported or path in imported_own_modules(repo, c)]
+        if apps:
+            linked[path] = apps
+    return linked
+
+
 def fastapi_apps(repo: Repo) -> list[tuple[str, list[Location]]]:
-    """(path, route locations) of modules that create a FastAPI app (or APIRouter) and define routes."""
+    """(path, route locations) of modules that create a FastAPI app (or APIRouter) and define routes, and
+    of route modules wired to an app created in another own module."""
     apps = []
     for path in repo.code_files:
         facts = repo.python(path)
-        if not facts.calls_to("fastapi.FastAPI", "fastapi.APIRouter"):
-            continue
-        routes = [
-            repo.location(path, line) for name, line in facts.decorators if name.rsplit(".", 1)[-1] in ROUTES
-        ]
-        apps.append((path, routes))
+        if facts.calls_to("fastapi.FastAPI", "fastapi.APIRouter"):
+            apps.append((path, _route_lines(repo, path)))
+    apps += [(path, _route_lines(repo, path)) for path in _linked_app_modules(repo)]
     return apps
+
+
+def _module_files(repo: Repo, module: str, path: str) -> list[str]:
+    """The group's own files an import of `module` in `path` may resolve to: a package is its
+    __init__.py, `from pkg.mod import name` is pkg/mod.py, and `from . import x` is looked up beside `path`."""
+    level = len(module) - len(module.lstrip("."))
+    dotted = module.lstrip(".").replace(".", "/")
+    if level:
+        base = "/".join(path.split("/")[:-level])
+        dotted = f"{base}/{dotted}".strip("/") if base else dotted
+        exact = [f"{dotted}.py", f"{dotted}/__init__.py"]
+        if found := [p for p in exact if p in repo.code_files and p != path]:
+            return found
+    if not dotted:
+        return []
+    found = [
+        candidate
+        for candidate in repo.code_files
+        if candidate != path
+        and (
+            (stem := (candidate[:-3] if candidate.endswith(".py") else candidate).removesuffix("/__init__"))
+            == dotted
+            or stem.endswith("/" + dotted)
+        )
+    ]
+    if not found and "/" in dotted:
+        return _module_files(repo, module.rsplit(".", 1)[0], path)
+    return found
 
 
 def imported_own_modules(repo: Repo, path: str) -> list[str]:
     """Paths of the group's own modules that the Python file `path` imports (absolute or relative)."""
-    found = []
+    found: list[str] = []
     for module, _ in repo.python(path).imports:
-        dotted = module.lstrip(".").replace(".", "/")
-        if not dotted:
-            continue
-        for candidate in repo.code_files:
-            stem = candidate[:-3] if candidate.endswith(".py") else candidate
-            if (
-                (stem.endswith("/" + dotted) or stem == dotted)
-                and candidate != path
-                and candidate not in found
-            ):
-                found.append(candidate)
+        found += [m for m in _module_files(repo, module, path) if m not in found]
     return found
 
 
-def uses_model(repo: Repo, path: str) -> bool:
-    """The module loads or runs a model, or imports the group's own package code."""
+def _calls_model(repo: Repo, path: str, skip: frozenset[str]) -> bool:
+    """Model calls, or an import of own package code other than the modules in `skip`."""
     facts = repo.python(path)
     if facts.calls_to(*MODEL_USE):
         return True
     own = {p.rsplit("/", 1)[-1] for p in repo.package_dirs} | {"src", "models", "model"}
     return any(
-        module.lstrip(".").split(".")[0] in own or module.startswith(".") for module, _ in facts.imports
+        (module.lstrip(".").split(".")[0] in own or module.startswith("."))
+        and not ((files := set(_module_files(repo, module, path))) and files <= skip)
+        for module, _ in facts.imports
+    )
+
+
+def uses_model(repo: Repo, path: str, skip: frozenset[str] = frozenset()) -> bool:
+    """The module loads or runs a model, or imports the group's own package code, or imports an own
+    helper module that loads or runs one (`from inference import Predictor`). Imports of the modules in
+    `skip` (the other half of a split app) do not count as model use."""
+    return _calls_model(repo, path, skip) or any(
+        _calls_model(repo, m, frozenset()) for m in imported_own_modules(repo, path) if m not in skip
     )
 
 
 class FastApiApp(Rule):
     """A FastAPI app with a route that runs the group's model, wherever it lives (api/, app/,
-    src/<pkg>/). An app without model use is weak; the empty template api.py is template."""
+    src/<pkg>/), also when FastAPI() and the routes sit in two own modules that import each other, and
+    when the model is loaded or called in an own helper module the app imports. An app without model
+    use is weak; the empty template api.py is template."""
 
     id = "m22.fastapi"
     modules = ("M22",)
@@ -77,7 +131,13 @@ class FastApiApp(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         apps = [(path, routes) for path, routes in fastapi_apps(repo) if routes]
-        serving = [(path, routes) for path, routes in apps if uses_model(repo, path)]
+        linked = _linked_app_modules(repo)
+        serving = [
+            (path, routes)
+            for path, routes in apps
+            for group in [frozenset([path, *linked.get(path, ())])]
+            if any(uses_model(repo, p, group) for p in group)
+        ]
         if serving:
             return Evidence.found(
                 f"A FastAPI app serves the model ({', '.join(p for p, _ in serving[:3])}).",

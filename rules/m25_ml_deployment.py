@@ -7,8 +7,9 @@ from verifier.rule import Rule
 
 
 class OnnxBentoml(Rule):
-    """torch.onnx.export, onnxruntime.InferenceSession or bentoml.service in the group's code; the
-    dependency or a copied course exercise file is weak."""
+    """torch.onnx.export, onnxruntime.InferenceSession, optimum's ONNX Runtime classes or ONNX exporter
+    (optimum.onnxruntime, optimum.exporters.onnx) or bentoml.service in the group's code; the dependency
+    or a copied course exercise file is weak."""
 
     id = "m25.onnx-bentoml"
     modules = ("M25",)
@@ -23,6 +24,7 @@ class OnnxBentoml(Rule):
             "to_onnx",
             "bentoml.Service",
         )
+        uses += repo.imports("optimum.onnxruntime", "optimum.exporters.onnx")
         uses += repo.decorators("bentoml.service", "bentoml.api")
         uses += [Location(p, 1, p) for p in repo.glob("bentofile.yaml")]
         return usage_or_dependency(
@@ -33,6 +35,7 @@ class OnnxBentoml(Rule):
             looked_for=(
                 "torch.onnx.export",
                 "onnxruntime.InferenceSession",
+                "optimum.onnxruntime ORTModel*",
                 "@bentoml.service / bentofile.yaml",
             ),
         )

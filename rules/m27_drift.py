@@ -3,32 +3,88 @@
 import re
 
 from verifier.checks import usage_or_dependency
-from verifier.evidence import Evidence
+from verifier.evidence import Evidence, Location
+from verifier.pyfacts import PythonFacts
 from verifier.repo import Repo
 from verifier.rule import Rule
 from verifier.rules.m22_api import fastapi_apps, imported_own_modules
 from verifier.rules.m23_deployment import deploy_commands
 
 STORAGE_MODULE = r"collect|log|stor|monitor|database|(^|/)db"
-DRIFT_LIBRARIES = ("evidently", "nannyml", "whylogs", "alibi_detect", "deepchecks", "frouros")
+DRIFT_LIBRARIES = ("evidently", "nannyml", "whylogs", "alibi_detect", "deepchecks", "frouros", "torchdrift")
 STORE_CALLS = (
     "add_task",
     "to_csv",
     "writerow",
     "upload_from_string",
+    "upload_from_file",
     "upload_from_filename",
     "insert_one",
     "execute",
     "write",
+    "write_text",
     "json.dump",
     "bigquery.Client.insert_rows_json",
     "insert_rows_json",
+    "insert_rows",
+    "insert_many",
+    "collection.add",  # Firestore
+    "document.set",
 )
+DISK_WRITES = ("write", "write_bytes", "write_text")
+
+
+def _upload_writes(facts: PythonFacts) -> set[int]:
+    """Lines that save an uploaded file (`f.write(await file.read())`, or of a name bound to those
+    bytes): keeping the upload on disk is no collection of inputs with their predictions."""
+    reads = {f"<name {name}>" for name, value, _ in facts.assignments if _reads_upload(value)}
+    return {
+        call.line
+        for call in facts.calls
+        if call.name.rpartition(".")[2] in DISK_WRITES
+        and call.args
+        and (_reads_upload(call.args[0]) or call.args[0] in reads)
+    }
+
+
+def _reads_upload(value: object) -> bool:
+    """`await file.read()` or `file.read()`: the bytes of an uploaded file."""
+    return isinstance(value, str) and value.startswith("<call ") and value.endswith(".read>")
+
+
+def _names_used(repo: Repo, app: str) -> set[str]:
+    """Names the app imports or calls (last dotted part), to tell a helper's used code from the rest."""
+    facts = repo.python(app)
+    return {name.rpartition(".")[2] for name, _ in facts.imports} | {
+        part for call in facts.calls for part in call.name.split(".")
+    }
+
+
+def _stores(repo: Repo, path: str, used: set[str] | None) -> list[Location]:
+    """Store calls in `path` (an SQLAlchemy `add` + `commit` counts by its commit), leaving out saved
+    uploads; with `used`, only inside the functions and classes of those names."""
+    facts = repo.python(path)
+    calls = facts.calls_to(*STORE_CALLS)
+    if facts.calls_to("add"):
+        calls += facts.calls_to("commit")
+    saved_uploads = _upload_writes(facts)
+    spans = [
+        (definition.line, definition.end_line or definition.line)
+        for definition in [*facts.functions, *facts.classes]
+        if definition.name in (used or ())
+    ]
+    found = [
+        repo.location(path, call.line)
+        for call in calls
+        if call.line not in saved_uploads
+        and (used is None or any(start <= call.line <= end for start, end in spans))
+    ]
+    return [loc for loc in found if not loc.snippet.lstrip().startswith("#")]
 
 
 class DriftRobustness(Rule):
-    """Drift analysis over the group's data: evidently, nannyml, whylogs, alibi-detect, or the
-    group's own statistical tests. The dependency alone is weak."""
+    """Drift analysis over the group's data: evidently, nannyml, whylogs, alibi-detect, deepchecks,
+    frouros, torchdrift, or the group's own statistical tests. The dependency alone is weak."""
 
     id = "m27.drift-robustness"
     modules = ("M27",)
@@ -46,17 +102,19 @@ class DriftRobustness(Rule):
             repo,
             uses,
             what="drift analysis",
-            distributions=("evidently", "nannyml", "whylogs", "alibi-detect", "deepchecks"),
+            distributions=("evidently", "nannyml", "whylogs", "alibi-detect", "deepchecks", "torchdrift"),
             looked_for=(
-                "evidently / nannyml / whylogs / alibi-detect / deepchecks in the code",
+                "evidently / nannyml / whylogs / alibi-detect / deepchecks / torchdrift in the code",
                 "statistical drift tests (ks_2samp)",
             ),
         )
 
 
 class InputOutputCollection(Rule):
-    """The deployed API stores its inputs and predictions (a background task writing to CSV, a
-    database or a GCS bucket, or structured prediction logs)."""
+    """The deployed API stores its inputs and predictions (a background task writing to CSV, a file,
+    a database, Firestore or a GCS bucket), in the app file or in an own module it imports (there,
+    inside the functions/classes the app uses, unless the module is named for storage). Saving the
+    uploaded file itself (`f.write(await file.read())`) is no collection."""
 
     id = "m27.io-collection"
     modules = ("M27",)
@@ -65,14 +123,16 @@ class InputOutputCollection(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         apps = [path for path, _ in fastapi_apps(repo)]
-        helpers = [
-            m for app in apps for m in imported_own_modules(repo, app) if re.search(STORAGE_MODULE, m, re.I)
-        ]
-        stores = [
-            loc
-            for loc in repo.call_locations(*STORE_CALLS, paths=apps + helpers)
-            if not loc.snippet.lstrip().startswith("#")
-        ]
+        scopes: dict[str, set[str] | None] = dict.fromkeys(apps)
+        for app in apps:
+            for module in imported_own_modules(repo, app):
+                if module in scopes and scopes[module] is None:
+                    continue
+                named_for_storage = re.search(STORAGE_MODULE, module, re.I)
+                scopes[module] = (
+                    None if named_for_storage else (scopes.get(module) or set()) | _names_used(repo, app)
+                )
+        stores = [loc for path, used in scopes.items() for loc in _stores(repo, path, used)]
         stores += repo.call_locations("BackgroundTasks", paths=apps)
         if stores:
             return Evidence.found("The API stores requests and predictions.", stores)
@@ -89,8 +149,9 @@ class InputOutputCollection(Rule):
 
 
 class DriftApi(Rule):
-    """A service exposing drift reports together with its cloud deploy configuration; a service
-    without a deploy trace is weak."""
+    """A service exposing drift reports (a FastAPI app, or a Cloud Function, that uses a drift library
+    itself or through an own module it imports) together with its cloud deploy configuration; a
+    Cloud Function is deployed by nature. A FastAPI service without a deploy trace is weak."""
 
     id = "m27.drift-api"
     elsewhere = r"drift"
@@ -100,12 +161,26 @@ class DriftApi(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         drift_modules = {loc.path for loc in repo.imports(*DRIFT_LIBRARIES)}
-        services = [routes for path, routes in fastapi_apps(repo) if path in drift_modules and routes]
+
+        def drifts(path: str) -> bool:
+            return path in drift_modules or any(m in drift_modules for m in imported_own_modules(repo, path))
+
+        functions = [
+            loc
+            for loc in repo.decorators("functions_framework.http", "functions_framework.cloud_event")
+            if drifts(loc.path)
+        ]
+        if functions:
+            return Evidence.found("A Cloud Function serves drift reports.", functions)
+        services = [routes for path, routes in fastapi_apps(repo) if routes and drifts(path)]
         routes = [loc for group in services for loc in group]
         if not routes:
             return Evidence.absent(
                 "No API serving drift reports was found.",
-                ("a FastAPI app that imports evidently/nannyml/whylogs and exposes a report route",),
+                (
+                    "a FastAPI app or Cloud Function using evidently/nannyml/whylogs (itself or through "
+                    "an own module) and exposing a report route",
+                ),
             )
         deploys = [
             loc

@@ -1,13 +1,50 @@
 """M29 Distributed data loading."""
 
-from verifier.evidence import Evidence
+from __future__ import annotations
+
+import re
+
+from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
 
+def _workers_set(value: object) -> bool:
+    return value not in (0, None, "0", False)
+
+
+def _splat_loaders(repo: Repo, path: str) -> tuple[list[int], list[int]]:
+    """(lines of DataLoader(**kwargs) calls, lines of dict literals or dict() calls with num_workers set)
+    in one file."""
+    facts = repo.python(path)
+    splats = [c.line for c in facts.calls_to("DataLoader") if "**" in c.keywords]
+    dicts = [c.line for c in facts.calls if c.name == "dict" and _workers_set(c.keywords.get("num_workers"))]
+    dicts += [line for mapping, line in facts.mappings if _workers_set(mapping.get("num_workers"))]
+    return splats, sorted(dicts)
+
+
+def _yaml_workers(repo: Repo) -> list[Location]:
+    """num_workers > 0 in a YAML config (not a workflow or compose file)."""
+
+    def walk(node: object) -> bool:
+        if isinstance(node, dict):
+            value = node.get("num_workers")
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return True
+            return any(walk(child) for child in node.values())
+        return isinstance(node, list) and any(walk(child) for child in node)
+
+    return [
+        repo.location(path, repo.line_of(path, r"^\s*num_workers\s*:") or 1)
+        for path, document in repo.yaml_documents()
+        if not re.search(r"(^|/)(\.github|docker-compose|compose)", path) and walk(document)
+    ]
+
+
 class DistributedDataLoading(Rule):
     """DataLoader with num_workers/pin_memory set, with a timing or benchmark trace; workers set
-    with nothing measured is weak."""
+    with nothing measured is weak. DataLoader(**kwargs) counts as setting workers when the kwargs come
+    from a dict in the same file, or a YAML config, holding num_workers > 0."""
 
     id = "m29.data-loading"
     modules = ("M29",)
@@ -29,12 +66,20 @@ class DistributedDataLoading(Rule):
             for p, c in loaders
             if c.keywords.get("num_workers") not in (0, None, "0")
         ]
+        splatted = {p: _splat_loaders(repo, p) for p in sorted({p for p, _ in repo.calls("DataLoader")})}
+        splatted = {p: found for p, found in splatted.items() if found[0]}
+        if splatted and not tuned:
+            configs = [repo.location(p, line) for p, (_, dicts) in splatted.items() for line in dicts]
+            configs = configs or _yaml_workers(repo)[:2]
+            if configs:
+                tuned = [repo.location(p, line) for p, (lines, _) in splatted.items() for line in lines]
+                tuned += configs
         timing = repo.call_locations(
             "time.time",
             "time.perf_counter",
             "timeit.timeit",
             "time.monotonic",
-            paths=sorted({p for p, _ in loaders}),
+            paths=sorted({p for p, _ in loaders} | set(splatted)),
         )
         timing += repo.search(
             r"num_workers.*(time|speed)|benchmark.*num_workers|get_timing", "*.py", "*.md", "*.sh", limit=3

@@ -1,13 +1,71 @@
 """M30 Distributed training."""
 
-from verifier.evidence import Evidence
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
+STRATEGY_KEYS = ("strategy", "accelerator", "distributed_backend")  # accelerator="ddp" is the PL 1.x form
+DEVICE_KEYS = ("devices", "gpus", "num_nodes")
+DISTRIBUTED = re.compile(r"^(ddp|fsdp|deepspeed|horovod|dp$)", re.IGNORECASE)
+
+
+def _multi(value: object) -> bool:
+    """More than one device: 2, -1 (all), "0,1", "2", [0, 1]."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value > 1 or value == -1
+    if isinstance(value, str):
+        parts = [p for p in value.split(",") if p.strip()]
+        return len(parts) > 1 or value.strip() == "-1" or (value.strip().isdigit() and int(value) > 1)
+    return isinstance(value, list) and len(value) > 1
+
+
+def _distributed(settings: dict[Any, Any]) -> str | None:
+    """The key of a distributed setting among Trainer keywords or a trainer config mapping."""
+    for key in STRATEGY_KEYS:
+        if isinstance(settings.get(key), str) and DISTRIBUTED.match(settings[key]):
+            return key
+    return next((key for key in DEVICE_KEYS if _multi(settings.get(key))), None)
+
+
+def _trainer_configs(repo: Repo) -> Iterator[Location]:
+    """YAML mappings that configure a Trainer (under a `trainer` key, in a trainer config file, or with
+    Trainer keys such as max_epochs) and ask for a distributed strategy or several devices."""
+
+    def walk(node: object, parent: str, path: str) -> Iterator[Location]:
+        if isinstance(node, dict):
+            key = _distributed(node)
+            trainer_like = (
+                "trainer" in parent.lower()
+                or "trainer" in path.lower()
+                or "Trainer" in str(node.get("_target_", ""))
+                or bool({"max_epochs", "max_steps", "precision", "strategy"} & set(node))
+            )
+            if key and trainer_like:
+                yield repo.location(path, repo.line_of(path, rf"^\s*{key}\s*:") or 1)
+            for child_key, child in node.items():
+                yield from walk(child, str(child_key), path)
+        elif isinstance(node, list):
+            for child in node:
+                yield from walk(child, parent, path)
+
+    for path, document in repo.yaml_documents():
+        if not re.search(r"(^|/)(\.github|docker-compose|compose)", path):
+            yield from walk(document, "", path)
+
 
 class DistributedTraining(Rule):
-    """DistributedDataParallel, DistributedSampler, torchrun, accelerate, or a Lightning strategy or
-    devices > 1; accelerator="auto" alone is weak."""
+    """DistributedDataParallel, DistributedSampler, torchrun, accelerate, a Lightning DDP/FSDP/DeepSpeed
+    strategy (string or *Strategy class), or several devices (devices/gpus > 1 or -1 or a list, num_nodes
+    > 1; PL 1.x accelerator="ddp"), also when set in a YAML trainer config that the code passes to the
+    Trainer (**cfg.trainer, instantiate, LightningCLI). accelerator/devices="auto" alone is weak."""
 
     id = "m30.distributed-training"
     modules = ("M30",)
@@ -26,6 +84,9 @@ class DistributedTraining(Rule):
             "init_process_group",
             "Accelerator",
             "deepspeed.initialize",
+            "DDPStrategy",
+            "FSDPStrategy",
+            "DeepSpeedStrategy",
         )
         code += repo.search(
             r"\btorchrun\b|torch\.distributed\.(run|launch)|accelerate\s+launch",
@@ -45,14 +106,22 @@ class DistributedTraining(Rule):
             if c.name.split(".")[0] in {"lightning", "pytorch_lightning", "L", "pl"}
             or c.name.split(".")[-1] == "Trainer"
         ]
-        multi = [
-            repo.location(p, c.line)
-            for p, c in trainers
-            if str(c.keywords.get("strategy", "")).startswith(("ddp", "fsdp", "deepspeed"))
-            or (isinstance(c.keywords.get("devices"), int) and c.keywords["devices"] > 1)
-        ]
+        calls = [(p, c.line, c.keywords, "**" in c.keywords) for p, c in trainers]
+        multi = [repo.location(p, line) for p, line, keywords, _ in calls if _distributed(keywords)]
         if code or multi:
             return Evidence.found("Distributed training is set up.", code + multi)
+        configured = [
+            repo.location(p, line)
+            for p, line, keywords, splat in calls
+            if splat or any(str(keywords.get(k, "")).startswith("<") for k in STRATEGY_KEYS + DEVICE_KEYS)
+        ]
+        configured += repo.call_locations("LightningCLI", "hydra.utils.instantiate", "instantiate")
+        settings = list(_trainer_configs(repo)) if configured else []
+        if settings:
+            return Evidence.found(
+                "The Trainer takes its settings from a config that asks for distributed training.",
+                settings[:3] + configured[:2],
+            )
         auto = [
             repo.location(p, c.line)
             for p, c in trainers
@@ -64,6 +133,6 @@ class DistributedTraining(Rule):
             "No distributed training was found.",
             (
                 "DistributedDataParallel / DistributedSampler / torchrun / accelerate",
-                "Lightning strategy='ddp' or devices > 1",
+                "Lightning strategy='ddp' or devices > 1 (in code or in the trainer config)",
             ),
         )

@@ -6,8 +6,10 @@ from verifier.rule import Rule
 
 
 class InferenceOptimization(Rule):
-    """torch quantization, torch.nn.utils.prune, torch.compile or TorchScript, or ONNX quantization
-    in the group's code. A word like "prune" in a data step is not pruning."""
+    """torch quantization (dynamic, or eager static prepare + convert), torch.nn.utils.prune or
+    Lightning's ModelPruning callback, torch.compile or TorchScript (torch.jit, Lightning's
+    to_torchscript()), ONNX quantization or optimum in the group's code. A word like "prune" in a data
+    step is not pruning, and a bare convert()/prepare() (PIL, tokenizers) is not quantization."""
 
     id = "m31.inference-optimization"
     modules = ("M31",)
@@ -29,12 +31,20 @@ class InferenceOptimization(Rule):
             "torch.compile",
             "torch.jit.script",
             "torch.jit.trace",
+            "to_torchscript",
             "quantize_static",
             "onnxruntime.quantization.quantize_dynamic",
             "l1_unstructured",
             "random_unstructured",
             "global_unstructured",
             "ln_structured",
+            "ModelPruning",
+            "torch.quantization.prepare",
+            "torch.quantization.convert",
+            "torch.ao.quantization.prepare",
+            "torch.ao.quantization.convert",
+            "torch.quantization.prepare_qat",
+            "torch.ao.quantization.prepare_qat",
         )
         uses += repo.imports(
             "torch.nn.utils.prune",

@@ -80,3 +80,21 @@ def test_a_notebook_larger_than_the_read_cap_still_gives_its_code(make_repo: Cal
     repo = make_repo({"notebooks/train.ipynb": text})
     assert [path for path, _ in repo.calls("wandb.init")] == ["notebooks/train.ipynb"]
     assert "notebooks/train.ipynb" in repo.truncated  # text searches still read only the start
+
+
+def test_values_splats_assignments_mappings_and_spans() -> None:
+    facts = parse_python(
+        "import pytorch_lightning as pl\n"
+        "loader = {'num_workers': 4, 'batch_size': -1}\n"
+        "trainer = pl.Trainer(devices=-1, gpus=[0, 1], **cfg.trainer)\n"
+        "async def upload(file):\n"
+        "    contents = await file.read()\n"
+        "    return contents\n"
+    )
+    (trainer,) = facts.calls_to("pytorch_lightning.Trainer")
+    assert trainer.keywords == {"devices": -1, "gpus": [0, 1], "**": "<name cfg.trainer>"}
+    assert ("contents", "<call file.read>", 5) in facts.assignments
+    assert ("trainer", "<call pytorch_lightning.Trainer>", 3) in facts.assignments
+    assert facts.mappings == [({"num_workers": 4, "batch_size": -1}, 2)]
+    (upload,) = facts.functions
+    assert (upload.line, upload.end_line) == (4, 6)

@@ -33,6 +33,7 @@ class Function:
     is_method: bool
     is_test: bool
     decorators: tuple[str, ...] = ()
+    end_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,18 @@ class ClassDef:
     line: int
     bases: tuple[str, ...]
     documented: bool
+    end_line: int = 0
 
 
 @dataclass
 class PythonFacts:
-    """What a Python file (or a notebook's code cells) imports, calls, defines and says."""
+    """What a Python file (or a notebook's code cells) imports, calls, defines and says.
+
+    Values (call arguments and keywords, assigned values) are literals where the code has literals
+    (numbers, strings, lists, dicts with string keys, `-1`), `<name x>` for a variable, `<call f>` for the
+    result of a call (awaited or not), and `<expr>` otherwise. A `**kwargs` splat is the keyword `**`.
+    `assignments` are `name = value` statements; `mappings` are dict literals with string keys.
+    """
 
     imports: list[tuple[str, int]] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
@@ -53,6 +61,8 @@ class PythonFacts:
     functions: list[Function] = field(default_factory=list)
     classes: list[ClassDef] = field(default_factory=list)
     strings: list[tuple[str, int]] = field(default_factory=list)
+    assignments: list[tuple[str, object, int]] = field(default_factory=list)
+    mappings: list[tuple[dict[str, object], int]] = field(default_factory=list)
     error: str | None = None
 
     def imports_module(self, *modules: str) -> list[int]:
@@ -139,6 +149,9 @@ class _Collector:
             ast.FunctionDef: self.visit_function,
             ast.AsyncFunctionDef: self.visit_function,
             ast.ClassDef: self.visit_ClassDef,
+            ast.Assign: self.visit_Assign,
+            ast.AnnAssign: self.visit_Assign,
+            ast.Dict: self.visit_Dict,
         }
 
     def visit(self, node: ast.AST) -> None:
@@ -193,10 +206,55 @@ class _Collector:
     def visit_Call(self, node: ast.Call) -> None:
         name = self.resolve(node.func)
         if name:
-            keywords = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
-            args = tuple(_literal(arg) for arg in node.args[:4])
+            keywords = {kw.arg or "**": self.value(kw.value) for kw in node.keywords}
+            args = tuple(self.value(arg) for arg in node.args[:4])
             self.facts.calls.append(Call(name, node.lineno, keywords, args))
         self.visit_children(node)
+
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if node.value is not None:
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    self.facts.assignments.append((target.id, self.value(node.value), node.lineno))
+        self.visit_children(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        if node.keys and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
+            mapping = self.value(node)
+            if isinstance(mapping, dict):
+                self.facts.mappings.append((mapping, node.lineno))
+        self.visit_children(node)
+
+    def value(self, node: ast.AST, depth: int = 0) -> object:
+        """A literal value where the code has one, else a short description (see PythonFacts)."""
+        if isinstance(node, ast.Await):
+            node = node.value
+        if isinstance(node, ast.Call):
+            return f"<call {self.resolve(node.func) or '?'}>"
+        if depth > 3:
+            return "<expr>"
+        if isinstance(node, ast.Dict):
+            if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
+                return "<expr>"
+            return {
+                k.value: self.value(v, depth + 1)
+                for k, v in list(zip(node.keys, node.values, strict=True))[:50]
+            }  # type: ignore[union-attr]
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [self.value(element, depth + 1) for element in node.elts[:20]]
+        if (
+            isinstance(node, ast.UnaryOp)
+            and isinstance(node.op, (ast.USub, ast.UAdd))
+            and isinstance(node.operand, ast.Constant)
+            and isinstance(node.operand.value, (int, float))
+            and not isinstance(node.operand.value, bool)
+        ):
+            return -node.operand.value if isinstance(node.op, ast.USub) else node.operand.value
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = self.resolve(node)
+            return f"<name {name}>" if name else "<expr>"
+        return _literal(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and 0 < len(node.value) <= MAX_LITERAL:
@@ -222,6 +280,7 @@ class _Collector:
                 is_method=self.class_depth > 0,
                 is_test=node.name.startswith("test"),
                 decorators=tuple(decorators),
+                end_line=node.end_lineno or node.lineno,
             )
         )
         outer = self.class_depth
@@ -236,7 +295,13 @@ class _Collector:
             if name:
                 self.facts.decorators.append((name, decorator.lineno))
         self.facts.classes.append(
-            ClassDef(node.name, node.lineno, bases, ast.get_docstring(node) is not None)
+            ClassDef(
+                node.name,
+                node.lineno,
+                bases,
+                ast.get_docstring(node) is not None,
+                node.end_lineno or node.lineno,
+            )
         )
         self.class_depth += 1
         self.visit_children(node)

@@ -72,3 +72,67 @@ def test_manual_only_workflow_acting_on_the_registry_is_weak(make_repo) -> None:
     assert ev.status is Status.WEAK
     assert "by hand" in ev.message
     assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/registry.yaml", 6)
+
+
+def _paths_workflow(*paths: str) -> str:
+    listed = "".join(f"      - '{p}'\n" for p in paths)
+    return (
+        "on:\n  push:\n    paths:\n"
+        + listed
+        + "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: dvc pull\n"
+    )
+
+
+def test_top_level_datasets_folder_filter_is_found(make_repo) -> None:
+    ev = check("m19.data-trigger", make_repo({".github/workflows/data.yaml": _paths_workflow("datasets/**")}))
+    assert ev.status is Status.FOUND
+    assert ev.locations[0].snippet == "paths: datasets/**"
+
+
+def test_filter_on_a_dvc_tracked_folder_is_found(make_repo) -> None:
+    repo = make_repo(
+        {
+            ".github/workflows/data.yaml": _paths_workflow("models/**"),
+            "models.dvc": "outs:\n- md5: abc.dir\n  path: models\n",
+        }
+    )
+    ev = check("m19.data-trigger", repo)
+    assert ev.status is Status.FOUND
+    assert ev.locations[0].snippet == "paths: models/**"
+
+
+def test_code_folders_named_data_are_no_data_trigger(make_repo) -> None:
+    wf = _paths_workflow("src/proj/data/**", "configs/data/**", "!data/**")
+    ev = check("m19.data-trigger", make_repo({".github/workflows/data.yaml": wf}))
+    assert ev.status is Status.WEAK
+
+
+def test_model_name_argument_is_no_registry_action(make_repo) -> None:
+    steps = (
+        "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: python src/proj/train.py --model_name resnet18\n"
+        '      - run: echo "docker build -t $MODEL_NAME ."\n'
+    )
+    ev = check("m19.registry-trigger", make_repo({".github/workflows/train.yaml": "on: push\n" + steps}))
+    assert ev.status is Status.ABSENT
+
+
+def test_pushed_workflow_using_a_registry_artifact_is_found(make_repo) -> None:
+    steps = (
+        "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: python -c \"import wandb; wandb.init().use_artifact('team/wandb-registry-model/digits:staging')\"\n"
+    )
+    ev = check("m19.registry-trigger", make_repo({".github/workflows/eval.yaml": "on: push\n" + steps}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/eval.yaml", 6)
+
+
+def test_scheduled_alias_promotion_is_found(make_repo) -> None:
+    wf = (
+        "on:\n  schedule:\n    - cron: '0 3 * * *'\n"
+        "jobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: python src/proj/promote_model.py --aliases production\n"
+    )
+    ev = check("m19.registry-trigger", make_repo({".github/workflows/promote.yaml": wf}))
+    assert ev.status is Status.FOUND
+    assert ev.locations[0].snippet.startswith("python src/proj/promote_model.py")

@@ -62,3 +62,54 @@ def test_cloudbuild_step_creating_a_vertex_job_in_list_form_is_found(make_repo) 
     assert ev.status is Status.FOUND
     assert (ev.locations[0].path, ev.locations[0].line) == ("vertex_train.yaml", 2)
     assert "custom-jobs create" in ev.locations[0].snippet
+
+
+TRAIN_DOCKERFILE = (
+    "FROM python:3.11-slim\nRUN pip install dvc[gs]\n"
+    "RUN dvc remote add -d remote_storage gs://mybucket\nRUN dvc pull\n"
+)
+
+
+def test_dvc_remote_added_in_a_dockerfile_is_found(make_repo) -> None:
+    config = "[core]\n    no_scm = false\n"
+    repo = make_repo({".dvc/config": config, "dockerfiles/train.dockerfile": TRAIN_DOCKERFILE})
+    ev = check("m21.bucket-dvc", repo)
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("dockerfiles/train.dockerfile", 3)
+
+
+def test_dvc_remote_added_in_a_workflow_is_found_like_in_a_dockerfile(make_repo) -> None:
+    wf = (
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: dvc remote add -d storage gs://mybucket\n      - run: dvc pull\n"
+    )
+    ev = check("m21.bucket-dvc", make_repo({".github/workflows/data.yaml": wf}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/data.yaml", 6)
+
+
+def test_a_dockerfile_copying_from_a_bucket_without_dvc_is_weak(make_repo) -> None:
+    dockerfile = "FROM google/cloud-sdk:slim\nRUN gsutil cp gs://mybucket/data.csv data/\n"
+    ev = check("m21.bucket-dvc", make_repo({"Dockerfile": dockerfile, "README.md": "# x\n"}))
+    assert ev.status is Status.WEAK
+    assert (ev.locations[0].path, ev.locations[0].line) == ("Dockerfile", 2)
+
+
+def test_a_gs_remote_only_in_the_docs_is_weak(make_repo) -> None:
+    config = "[core]\n    remote = gdrive\n['remote \"gdrive\"']\n    url = gdrive://abc\n"
+    readme = "# Data\n\nThe data also lives in our bucket: `dvc remote add -d gcs gs://our-bucket`.\n"
+    ev = check("m21.bucket-dvc", make_repo({".dvc/config": config, "README.md": readme}))
+    assert ev.status is Status.WEAK
+    assert (ev.locations[0].path, ev.locations[0].line) == ("README.md", 3)
+
+
+def test_a_build_after_the_tests_workflow_is_automatic(make_repo) -> None:
+    wf = (
+        "on:\n  workflow_run:\n    workflows: [Tests]\n    types: [completed]\njobs:\n  b:\n"
+        "    runs-on: ubuntu-latest\n    steps:\n      - run: docker build -t api -f dockerfiles/api.dockerfile .\n"
+    )
+    ev = check(
+        "m21.build-trigger", make_repo({".github/workflows/build.yaml": wf, "Dockerfile": "FROM python\n"})
+    )
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/build.yaml", 9)

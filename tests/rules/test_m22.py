@@ -30,3 +30,90 @@ def test_dependency_only_is_not_found(make_repo) -> None:
     ev = check("m22.fastapi", make_repo({"requirements.txt": "fastapi\nuvicorn\n"}))
     assert ev.status in (Status.WEAK, Status.ABSENT)
     assert ev.status is not Status.FOUND
+
+
+ROUTES = """from app import app
+from app.model import load
+
+
+@app.post("/predict")
+def predict(x: float) -> dict:
+    return {"y": float(load()(x))}
+"""
+
+
+def test_routes_in_a_module_importing_the_app_are_found(make_repo) -> None:
+    model = "import torch\n\n\ndef load():\n    return torch.load('models/model.pt')\n"
+    repo = make_repo(
+        {
+            "app/__init__.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "app/routes.py": ROUTES,
+            "app/model.py": model,
+        }
+    )
+    ev = check("m22.fastapi", repo)
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("app/routes.py", 5)
+
+
+REGISTER = """def register(app) -> None:
+    @app.get("/health")
+    def health() -> dict:
+        return {"ok": True}
+"""
+
+MAIN = """from fastapi import FastAPI
+
+from api.routes import register
+
+app = FastAPI()
+register(app)
+"""
+
+
+def test_routes_registered_on_the_app_without_a_model_are_weak_not_found(make_repo) -> None:
+    repo = make_repo({"api/__init__.py": "", "api/main.py": MAIN, "api/routes.py": REGISTER})
+    ev = check("m22.fastapi", repo)
+    assert ev.status is Status.WEAK
+    assert (ev.locations[0].path, ev.locations[0].line) == ("api/routes.py", 2)
+
+
+def test_routes_registered_on_the_app_with_a_model_are_found(make_repo) -> None:
+    routes = "import torch\n\nmodel = torch.load('m.pt')\n\n\n" + REGISTER
+    repo = make_repo({"api/__init__.py": "", "api/main.py": MAIN, "api/routes.py": routes})
+    ev = check("m22.fastapi", repo)
+    assert ev.status is Status.FOUND
+
+
+def test_decorators_in_a_module_unrelated_to_the_app_are_not_routes(make_repo) -> None:
+    cache = "import torch\n\n\n@cache.get('x')\ndef f():\n    return torch.load('m.pt')\n"
+    repo = make_repo(
+        {"api/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n", "lib/cache.py": cache}
+    )
+    ev = check("m22.fastapi", repo)
+    assert ev.status is Status.ABSENT
+
+
+HELPER_APP = """from fastapi import FastAPI
+from inference import Predictor
+
+app = FastAPI()
+predictor = Predictor()
+
+
+@app.post("/predict")
+def predict(x: float) -> dict:
+    return {"y": predictor.run(x)}
+"""
+
+
+def test_model_loaded_in_an_own_helper_module_counts(make_repo) -> None:
+    helper = "import torch\n\n\nclass Predictor:\n    def __init__(self):\n        self.model = torch.load('m.pt')\n"
+    ev = check("m22.fastapi", make_repo({"app/main.py": HELPER_APP, "app/inference.py": helper}))
+    assert ev.status is Status.FOUND
+
+
+def test_an_own_helper_module_without_a_model_stays_weak(make_repo) -> None:
+    helper = "class Predictor:\n    def run(self, x):\n        return x * 2\n"
+    ev = check("m22.fastapi", make_repo({"app/main.py": HELPER_APP, "app/inference.py": helper}))
+    assert ev.status is Status.WEAK

@@ -71,3 +71,28 @@ def test_course_exercise_beside_the_groups_own_export_is_found(make_repo, monkey
 def test_shipped_course_exercise_blobs_are_fingerprinted() -> None:
     shipped = [b for b in templates._table()["blobs"] if b["template"] == "DM course exercise file"]
     assert {b["file"].rsplit("/", 1)[-1] for b in shipped} >= {"bentoml_service.py", "onnx_fastapi.py"}
+
+
+OPTIMUM = """from optimum.onnxruntime import ORTModelForSequenceClassification
+
+
+def load():
+    return ORTModelForSequenceClassification.from_pretrained("models/bert", export=True)
+"""
+
+
+def test_optimum_onnx_runtime_model_is_found(make_repo) -> None:
+    repo = make_repo({"src/digits/serve.py": OPTIMUM, "requirements.txt": "optimum[onnxruntime]\n"})
+    ev = check("m25.onnx-bentoml", repo)
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("src/digits/serve.py", 1)
+
+
+def test_optimum_without_onnx_is_not_onnx(make_repo) -> None:
+    source = (
+        "from optimum.bettertransformer import BetterTransformer\n\nmodel = BetterTransformer.transform(m)\n"
+    )
+    ev = check(
+        "m25.onnx-bentoml", make_repo({"src/digits/serve.py": source, "requirements.txt": "optimum\n"})
+    )
+    assert ev.status is Status.ABSENT

@@ -1,0 +1,143 @@
+"""M27 drift: io-collection through helper modules and other stores (not saved uploads), drift APIs
+whose drift code lives in an imported module or a Cloud Function, torchdrift."""
+
+from __future__ import annotations
+
+from verifier.evidence import Status
+
+from conftest import check
+
+APP = """from fastapi import FastAPI, UploadFile
+
+from api.utils import save_prediction
+
+app = FastAPI()
+
+
+@app.post('/predict')
+def predict(x: float):
+    save_prediction(x, 1)
+    return {'y': 1}
+"""
+
+UTILS = """import csv
+
+
+def save_prediction(x, y):
+    with open('predictions.csv', 'a') as f:
+        csv.writer(f).writerow([x, y])
+"""
+
+
+def test_store_in_an_imported_helper_of_any_name_is_found(make_repo) -> None:
+    ev = check("m27.io-collection", make_repo({"api/main.py": APP, "api/utils.py": UTILS}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("api/utils.py", 6)
+
+
+def test_helper_code_the_app_does_not_use_is_no_collection(make_repo) -> None:
+    app = APP.replace("save_prediction", "load_model")
+    model = "import json\n\n\ndef load_model():\n    return 1\n\n\ndef train():\n    json.dump({'acc': 1}, open('m.json', 'w'))\n"
+    ev = check("m27.io-collection", make_repo({"api/main.py": app, "api/utils.py": model}))
+    assert ev.status is Status.ABSENT
+
+
+def _app_with(*body: str) -> str:
+    lines = "".join(f"    {line}\n" for line in body)
+    return (
+        "from pathlib import Path\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        "@app.post('/predict')\ndef predict(x: float):\n    y = 1\n" + lines + "    return {'y': y}\n"
+    )
+
+
+def test_other_stores_of_predictions_are_found(make_repo) -> None:
+    for body in (
+        ("blob.upload_from_file(io.BytesIO(json.dumps({'x': x, 'y': y}).encode()))",),
+        ("Path('log.json').write_text(json.dumps({'x': x, 'y': y}))",),
+        ("session.add(Prediction(x=x, y=y))", "session.commit()"),
+        ("db.collection('preds').add({'x': x, 'y': y})",),
+    ):
+        ev = check("m27.io-collection", make_repo({"api/main.py": _app_with(*body)}))
+        assert ev.status is Status.FOUND, body
+        assert ev.locations[0].line == 10 + len(body), body
+
+
+UPLOAD = """import tempfile
+
+from fastapi import FastAPI, UploadFile
+
+app = FastAPI()
+
+
+@app.post('/predict')
+async def predict(file: UploadFile):
+    with tempfile.NamedTemporaryFile(suffix='.png') as tmp:
+        tmp.write(await file.read())
+    contents = await file.read()
+    with open(file.filename, 'wb') as f:
+        f.write(contents)
+    return {'y': 1}
+"""
+
+
+def test_saving_the_uploaded_file_is_no_collection(make_repo) -> None:
+    ev = check("m27.io-collection", make_repo({"api/main.py": UPLOAD}))
+    assert ev.status is Status.ABSENT
+
+
+DRIFT_APP = """from fastapi import FastAPI
+
+from drift_api.drift import build_report
+
+app = FastAPI()
+
+
+@app.get('/drift')
+def drift():
+    return build_report()
+"""
+DRIFT = "from evidently import Report\n\n\ndef build_report():\n    return Report([])\n"
+DEPLOY = "on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: gcloud run deploy drift-api --source .\n"
+
+
+def test_drift_code_in_an_imported_module_is_found(make_repo) -> None:
+    repo = make_repo(
+        {"drift_api/main.py": DRIFT_APP, "drift_api/drift.py": DRIFT, ".github/workflows/deploy.yaml": DEPLOY}
+    )
+    ev = check("m27.drift-api", repo)
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("drift_api/main.py", 8)
+
+
+def test_app_importing_no_drift_code_is_no_drift_api(make_repo) -> None:
+    repo = make_repo(
+        {
+            "drift_api/main.py": DRIFT_APP,
+            "drift_api/drift.py": "def build_report():\n    return {}\n",
+            "src/proj/drift_analysis.py": "from evidently import Report\n",
+            ".github/workflows/deploy.yaml": DEPLOY,
+        }
+    )
+    assert check("m27.drift-api", repo).status is Status.ABSENT
+
+
+def test_cloud_function_serving_drift_is_found(make_repo) -> None:
+    fn = (
+        "import functions_framework\nfrom evidently import Report\n\n\n"
+        "@functions_framework.http\ndef drift(request):\n    return Report([]).json()\n"
+    )
+    ev = check("m27.drift-api", make_repo({"functions/drift/main.py": fn}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("functions/drift/main.py", 5)
+
+
+def test_cloud_function_without_drift_code_is_no_drift_api(make_repo) -> None:
+    fn = "import functions_framework\n\n\n@functions_framework.http\ndef predict(request):\n    return 'ok'\n"
+    assert check("m27.drift-api", make_repo({"functions/main.py": fn})).status is Status.ABSENT
+
+
+def test_torchdrift_detector_is_drift_analysis(make_repo) -> None:
+    code = "import torchdrift\n\ndetector = torchdrift.detectors.KernelMMDDriftDetector()\n"
+    ev = check("m27.drift-robustness", make_repo({"src/proj/drift.py": code}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("src/proj/drift.py", 1)

@@ -1,0 +1,98 @@
+"""M30 distributed training: Lightning 1.x arguments, strategy classes and config-driven trainers."""
+
+from __future__ import annotations
+
+import pytest
+
+from verifier.evidence import Status
+
+from conftest import check
+
+HEAD = "import pytorch_lightning as pl\nfrom lightning.pytorch.strategies import DDPStrategy\n\n"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "pl.Trainer(gpus=2)",
+        "pl.Trainer(accelerator='ddp', gpus=2)",
+        "pl.Trainer(accelerator='gpu', devices=-1)",
+        "pl.Trainer(accelerator='gpu', devices=[0, 1])",
+        "pl.Trainer(num_nodes=2)",
+        "pl.Trainer(strategy=DDPStrategy(find_unused_parameters=False), devices=-1)",
+    ],
+)
+def test_lightning_1x_and_multi_device_trainers_are_found(make_repo, call: str) -> None:
+    ev = check("m30.distributed-training", make_repo({"src/digits/train.py": HEAD + f"trainer = {call}\n"}))
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("src/digits/train.py", 4)
+
+
+@pytest.mark.parametrize(
+    "call", ["pl.Trainer(gpus=1)", "pl.Trainer(devices=[0])", "pl.Trainer(accelerator='gpu')"]
+)
+def test_a_single_device_trainer_is_absent(make_repo, call: str) -> None:
+    ev = check(
+        "m30.distributed-training",
+        make_repo({"src/digits/train.py": f"import pytorch_lightning as pl\n{call}\n"}),
+    )
+    assert ev.status is Status.ABSENT
+
+
+TRAIN = """import hydra
+import lightning as L
+
+
+@hydra.main(config_path="../../configs", config_name="config")
+def main(cfg) -> None:
+    trainer = L.Trainer(**cfg.trainer, max_epochs=cfg.epochs)
+    trainer.fit(model)
+"""
+
+
+def test_trainer_config_asking_for_ddp_is_found(make_repo) -> None:
+    config = "epochs: 5\ntrainer:\n  accelerator: gpu\n  strategy: ddp\n  devices: 2\n"
+    ev = check(
+        "m30.distributed-training", make_repo({"src/digits/train.py": TRAIN, "configs/config.yaml": config})
+    )
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("configs/config.yaml", 4)
+    assert any(loc.path == "src/digits/train.py" and loc.line == 7 for loc in ev.locations)
+
+
+def test_hydra_trainer_group_with_several_devices_is_found(make_repo) -> None:
+    config = "_target_: lightning.Trainer\naccelerator: gpu\ndevices: 4\n"
+    ev = check(
+        "m30.distributed-training",
+        make_repo({"src/digits/train.py": TRAIN, "configs/trainer/gpu.yaml": config}),
+    )
+    assert ev.status is Status.FOUND
+    assert (ev.locations[0].path, ev.locations[0].line) == ("configs/trainer/gpu.yaml", 3)
+
+
+def test_config_with_devices_that_no_trainer_reads_is_absent(make_repo) -> None:
+    train = "import lightning as L\n\ntrainer = L.Trainer(devices=1, max_epochs=3)\n"
+    config = "trainer:\n  strategy: ddp\n  devices: 2\n"
+    ev = check(
+        "m30.distributed-training", make_repo({"src/digits/train.py": train, "configs/config.yaml": config})
+    )
+    assert ev.status is Status.ABSENT
+
+
+def test_config_driven_trainer_on_one_device_is_absent(make_repo) -> None:
+    config = "epochs: 5\ntrainer:\n  accelerator: gpu\n  devices: 1\n"
+    ev = check(
+        "m30.distributed-training", make_repo({"src/digits/train.py": TRAIN, "configs/config.yaml": config})
+    )
+    assert ev.status is Status.ABSENT
+
+
+def test_compose_gpu_devices_are_not_a_trainer_config(make_repo) -> None:
+    compose = (
+        "services:\n  train:\n    deploy:\n      resources:\n        reservations:\n          devices:\n"
+        "            - driver: nvidia\n            - driver: nvidia\n"
+    )
+    ev = check(
+        "m30.distributed-training", make_repo({"src/digits/train.py": TRAIN, "docker-compose.yaml": compose})
+    )
+    assert ev.status is Status.ABSENT
