@@ -1,6 +1,6 @@
 """M13 Profiling (the report tags the item M12, the course module is M13)."""
 
-from verifier.checks import AUTOMATION_GLOBS
+from verifier.checks import AUTOMATION_GLOBS, is_exercise_copy
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -39,7 +39,17 @@ class Profiling(Rule):
             for call in repo.python(path).calls
             if call.keywords.get("profiler") not in (None, False)
         ]
-        code = repo.imports(*PROFILERS) + profiler_arguments
+        profiler_calls = repo.call_locations(
+            "torch.profiler.profile",
+            "torch.autograd.profiler.profile",
+            "profiler.profile",
+            "cProfile.run",
+            "cProfile.Profile",
+            "PyTorchProfiler",
+            "SimpleProfiler",
+            "AdvancedProfiler",
+        )
+        code = repo.imports(*PROFILERS) + profiler_calls + profiler_arguments
         commands = repo.search(
             r"-m\s+(cProfile|pyinstrument|line_profiler|memory_profiler)\b|\b(kernprof|snakeviz|py-spy|scalene)\b",
             *AUTOMATION_GLOBS,
@@ -47,11 +57,17 @@ class Profiling(Rule):
             limit=5,
         )
         outputs = repo.glob("*.prof", "*.pstats", "*.lprof", "*.pt.trace.json", "profil*/*")
-        found = [loc for loc in code + commands if not repo.is_excluded(loc.path)] + [
-            Location(p, None, p) for p in outputs[:3]
-        ]
+        traces = [loc for loc in code + commands if not repo.is_excluded(loc.path)]
+        copies = [loc for loc in traces if is_exercise_copy(repo, loc.path)]
+        found = [loc for loc in traces if loc not in copies] + [Location(p, None, p) for p in outputs[:3]]
         if found:
             return Evidence.found("Profiling code, commands or outputs were found.", found)
+        if copies:
+            sources = sorted({repo.template_match(loc.path).file for loc in copies})  # type: ignore[union-attr]
+            return Evidence.weak(
+                f"Profiling appears only in unchanged copies of course exercise files ({', '.join(sources[:3])}).",
+                copies,
+            )
         docs = repo.search(r"cProfile|snakeviz|torch\.profiler|pyinstrument|line_profiler", "*.md", limit=4)
         if docs:
             return Evidence.weak("Profiling is only mentioned in documentation.", docs)

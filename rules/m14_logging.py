@@ -25,6 +25,9 @@ WANDB_CALLS = (
     "WandbLogger",
     "wandb.watch",
     "wandb.save",
+    "WandbCallback",
+    "WandbMetricsLogger",
+    "WandbModelCheckpoint",
 )
 
 
@@ -49,8 +52,9 @@ class Logging(Rule):
 
 
 class WeightsAndBiases(Rule):
-    """wandb.init/log/Artifact or a WandbLogger in the group's code. The dependency or .env keys
-    alone are weak."""
+    """wandb.init/log/Artifact, a WandbLogger (in code or a Hydra/LightningCLI config), a W&B callback
+    (Keras, SB3) or report_to="wandb" of Hugging Face training arguments in the group's code. The
+    dependency or .env keys alone are weak."""
 
     id = "m14.wandb"
     modules = ("M14",)
@@ -62,6 +66,14 @@ class WeightsAndBiases(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         uses = repo.call_locations(*WANDB_CALLS)
+        uses += [
+            repo.location(path, call.line)
+            for path, call in repo.calls("TrainingArguments", "SFTConfig", "Seq2SeqTrainingArguments")
+            if "wandb" in str(call.keywords.get("report_to", ""))
+        ]
+        uses += repo.search(
+            r"_target_:\s*\S*WandbLogger|class_path:\s*\S*WandbLogger", "*.yaml", "*.yml", limit=3
+        )
         evidence = usage_or_dependency(
             repo,
             uses,

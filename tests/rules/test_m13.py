@@ -29,3 +29,21 @@ def test_cprofile_command_in_a_task_is_found(make_repo: Callable[..., Repo]) -> 
     evidence = check("m13.profiling", make_repo({"tasks.py": tasks}))
     assert evidence.status is Status.FOUND
     assert evidence.locations[0].path == "tasks.py" and evidence.locations[0].line == 6
+
+
+def test_a_profiler_reached_through_torch_is_found(make_repo: Callable[..., Repo]) -> None:
+    code = "import torch\n\nwith torch.profiler.profile(record_shapes=True) as prof:\n    pass\n"
+    evidence = check("m13.profiling", make_repo({"src/p/train.py": code}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].line == 3
+
+
+def test_an_unchanged_course_exercise_copy_is_weak(make_repo: Callable[..., Repo], monkeypatch) -> None:
+    from verifier import templates
+
+    code = "import cProfile\n\ncProfile.run('main()')\n"
+    table = templates._table()
+    entry = {"id": templates.git_blob_id(code.encode()), "file": "s4/exercise_files/profiler.py"}
+    patched = {**table, "blobs": [*table["blobs"], {**entry, "template": "DM course exercise file"}]}
+    monkeypatch.setattr(templates, "_table", lambda: patched)
+    evidence = check("m13.profiling", make_repo({"exercises/profiler.py": code}))
+    assert evidence.status is Status.WEAK and "s4/exercise_files/profiler.py" in evidence.message

@@ -40,3 +40,19 @@ def test_logging_in_a_copied_course_file_is_not_the_groups_logging(make_repo: Ca
     evidence = check("m14.logging", repo)
     assert evidence.status is Status.ABSENT
     assert evidence.looked_for
+
+
+def test_wandb_through_framework_integrations_is_found(make_repo: Callable[..., Repo]) -> None:
+    hf = "from transformers import TrainingArguments\n\nargs = TrainingArguments('out', report_to='wandb')\n"
+    evidence = check("m14.wandb", make_repo({"src/p/train.py": hf}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].line == 3
+    hydra = "logger:\n  _target_: lightning.pytorch.loggers.WandbLogger\n  project: digits\n"
+    evidence = check("m14.wandb", make_repo({"configs/trainer/default.yaml": hydra}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].path == "configs/trainer/default.yaml"
+    keras = "from wandb.integration.keras import WandbMetricsLogger\n\nmodel.fit(x, callbacks=[WandbMetricsLogger()])\n"
+    assert check("m14.wandb", make_repo({"train.py": keras})).status is Status.FOUND
+
+
+def test_report_to_another_tracker_is_no_wandb(make_repo: Callable[..., Repo]) -> None:
+    hf = "from transformers import TrainingArguments\n\nargs = TrainingArguments('out', report_to='tensorboard')\n"
+    assert check("m14.wandb", make_repo({"src/p/train.py": hf})).status is Status.ABSENT
