@@ -9,6 +9,13 @@ from typing import Any
 
 MAX_COMMITS = 5000
 BOT = re.compile(r"\[bot\]|dependabot|github-actions|pre-commit-ci|renovate|noreply@github\.com$", re.I)
+# Coding agents that commit under their own name (GitHub Copilot's coding agent, Claude, Devin, Codex):
+# not a member of the group.
+AGENT = re.compile(
+    r"^(copilot|github copilot|copilot-swe-agent|claude|claude code|devin|devin-ai-integration|codex)$"
+    r"|\+copilot@users\.noreply\.github\.com$|@anthropic\.com$|@cognition\.ai$",
+    re.I,
+)
 RECORD, UNIT = "\x1e", "\x1f"
 
 
@@ -28,7 +35,12 @@ class Commit:
 
     @property
     def is_bot(self) -> bool:
-        return bool(BOT.search(self.author) or (BOT.search(self.email) and "[bot]" in self.email))
+        return bool(
+            BOT.search(self.author)
+            or (BOT.search(self.email) and "[bot]" in self.email)
+            or AGENT.search(self.author.strip())
+            or AGENT.search(self.email.strip())
+        )
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,19 @@ def test_write_access_single_author_and_bots_is_unverifiable(tmp_path: Path) -> 
     assert "Only 1 commit author" in evidence.message and evidence.looked_for
 
 
+@pytest.mark.parametrize(
+    "agent",
+    [
+        ("Copilot", "198982749+Copilot@users.noreply.github.com"),
+        ("Claude", "noreply@anthropic.com"),
+        ("copilot-swe-agent[bot]", "198982749+copilot-swe-agent[bot]@users.noreply.github.com"),
+    ],
+)
+def test_a_coding_agent_is_not_a_second_member(tmp_path: Path, agent: tuple[str, str]) -> None:
+    evidence = check("m05.write-access", Repo(group_repo(tmp_path, [agent])))
+    assert evidence.status is Status.UNVERIFIABLE and "Only 1 commit author" in evidence.message
+
+
 def test_write_access_without_history_is_unverifiable(tmp_path: Path) -> None:
     evidence = check("m05.write-access", Repo(write_tree(tmp_path / "plain", {"a.py": ""})))
     assert evidence.status is Status.UNVERIFIABLE and "No git history" in evidence.message
