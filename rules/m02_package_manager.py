@@ -2,7 +2,7 @@
 
 import sys
 
-from verifier.dependencies import distributions_for_import, provided_through
+from verifier.dependencies import NAMESPACE_PREFIXES, distributions_for_import, provided_through
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -17,6 +17,12 @@ ENVIRONMENT_FILES = (
     "environment.yaml",
     "requirements*.txt",
     "requirements/*.txt",
+    "*requirements*.txt",
+    "requirements*.in",
+    "conda*.yml",
+    "conda*.yaml",
+    "pixi.toml",
+    "pixi.lock",
     ".python-version",
     "setup.py",
     "setup.cfg",
@@ -26,9 +32,10 @@ BUILD_BACKENDS = frozenset({"setuptools", "pkg_resources"})
 
 
 class Environment(Rule):
-    """A dedicated, reproducible environment: a pyproject.toml with dependencies, a lock file
-    (uv.lock, poetry.lock), environment.yml, requirements*.txt or .python-version. Only the untouched
-    template pyproject.toml is template."""
+    """A dedicated, reproducible environment: a pyproject.toml with dependencies (at the root or in a
+    subfolder), a lock file (uv.lock, poetry.lock, pixi.lock), environment.yml or conda*.yaml,
+    requirements*.txt / *requirements*.txt / requirements*.in, pixi.toml or .python-version. Only the
+    untouched template pyproject.toml is template."""
 
     id = "m02.environment"
     modules = ("M2",)
@@ -40,6 +47,8 @@ class Environment(Rule):
             p for p in repo.glob(*ENVIRONMENT_FILES) if not repo.is_excluded(p) and not repo.is_generated(p)
         ]
         declared = {d.name for d in repo.dependencies if d.path == "pyproject.toml"}
+        # A pyproject.toml with dependencies in a subfolder (backend/, api/) declares an environment too.
+        files += sorted({d.path for d in repo.dependencies if d.path.endswith("/pyproject.toml")})
         locations = [repo.location(path, 1, path) for path in files]
         if declared and (files or not declared <= TEMPLATE_RUNTIME):
             locations.insert(
@@ -124,7 +133,11 @@ class Requirements(Rule):
                 if top in BUILD_BACKENDS and path.rsplit("/", 1)[-1] == "setup.py":
                     continue
                 candidates = distributions_for_import(top)
-                if declared & set(candidates):
+                if declared & set(candidates) or any(
+                    name.startswith(NAMESPACE_PREFIXES.get(top, ()))
+                    for name in declared
+                    if top in NAMESPACE_PREFIXES
+                ):
                     continue
                 origin = provided.get(candidates[0])  # the import's own distribution, not a namespace sibling
                 if origin:

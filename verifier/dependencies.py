@@ -46,7 +46,15 @@ IMPORT_TO_DISTRIBUTION: dict[str, tuple[str, ...]] = {
     "onnxruntime": ("onnxruntime", "onnxruntime-gpu"),
     "pkg_resources": ("setuptools",),
     "wandb": ("wandb",),
+    "googleapiclient": ("google-api-python-client",),
+    "fitz": ("pymupdf",),
+    "jwt": ("pyjwt",),
+    "umap": ("umap-learn",),
+    "Bio": ("biopython",),
 }
+# Namespace packages many distributions share: `google` (google.cloud.storage, google.cloud.pubsub ...)
+# is declared by any google-* distribution.
+NAMESPACE_PREFIXES = {"google": ("google-", "protobuf")}
 
 
 # Hard requirements of common distributions (from their published metadata, `Requires-Dist` without an

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from verifier.evidence import Status
 from verifier.repo import Repo
 
@@ -63,3 +65,24 @@ def test_a_namespace_import_is_not_covered_by_a_sibling_that_a_declared_package_
     repo = make_repo({"src/app/gcs.py": "from google.cloud import storage\n", "requirements.txt": "wandb\n"})
     ev = check("m02.requirements", repo)
     assert ev.status is Status.WEAK and ev.details["undeclared"] == ["google"]
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"conda.yaml": "name: p\ndependencies:\n  - python=3.11\n"},
+        {"dev-requirements.txt": "pytest\n"},
+        {"requirements.in": "torch\n"},
+        {"pixi.toml": "[project]\nname = 'p'\n"},
+        {"backend/pyproject.toml": "[project]\nname = 'api'\ndependencies = ['fastapi']\n"},
+    ],
+)
+def test_other_environment_files_are_found(make_repo, files: dict[str, str]) -> None:
+    ev = check("m02.environment", make_repo(files))
+    assert ev.status is Status.FOUND and ev.locations[0].path == next(iter(files))
+
+
+def test_any_google_distribution_declares_the_google_namespace(make_repo) -> None:
+    code = "from google.cloud import secretmanager\n"
+    repo = make_repo({"src/app/secrets.py": code, "requirements.txt": "google-cloud-secret-manager\n"})
+    assert check("m02.requirements", repo).status is Status.FOUND
