@@ -47,6 +47,11 @@ class DockerBuild(Rule):
         build = r"docker(\s+buildx)?\s+build\b|docker[- ]compose\b.*\b(build|up)\b|gcr\.io/cloud-builders/docker|docker/build-push-action|gcloud builds submit|kaniko"
         wired = repo.search(build, *AUTOMATION_GLOBS, limit=8)
         wired += [
+            loc
+            for loc in repo.cloudbuild_steps(r"cloud-builders/docker|\bbuild\b.*-t\b|kaniko")
+            if loc not in wired
+        ]
+        wired += [
             repo.location(w.path, s.line or None, s.uses)
             for w in repo.workflows
             for s in w.steps_using("docker/build-push-action")

@@ -58,3 +58,9 @@ def test_a_build_of_an_underscore_dockerfile_is_found(make_repo: Callable[..., R
 def test_notes_named_like_a_dockerfile_are_not_one(make_repo: Callable[..., Repo]) -> None:
     evidence = check("m10.dockerfiles", make_repo({"docs/dockerfile-notes.md": "FROM python:3.11\n"}))
     assert evidence.status is Status.ABSENT
+
+
+def test_a_cloud_build_file_of_any_name_building_the_image_is_found(make_repo: Callable[..., Repo]) -> None:
+    build = "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '-t', 'gcr.io/p/app', '.']\n"
+    evidence = check("m10.docker-build", make_repo({"Dockerfile": DOCKERFILE, "build.yaml": build}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].path == "build.yaml"
