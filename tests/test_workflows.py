@@ -96,3 +96,24 @@ def test_shell_commands_split_on_separators_and_installs_do_not_run_tools() -> N
     assert not runs_command("pip install ruff pytest", r"\bruff\b")
     assert not runs_command("uv add --dev ruff", r"\bruff\b")
     assert runs_command("uv run ruff check src", r"\bruff\b")
+
+
+def test_setup_uv_caches_by_default_from_v5(make_repo: Callable[..., Repo]) -> None:
+    def steps(*uses: str) -> str:
+        body = "".join(f"      - uses: {u}\n" for u in uses)
+        return f"on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n{body}"
+
+    repo = make_repo(
+        {
+            ".github/workflows/a.yaml": steps("astral-sh/setup-uv@v5", "astral-sh/setup-uv@v7.1.5"),
+            ".github/workflows/b.yaml": steps("astral-sh/setup-uv@v4"),
+            ".github/workflows/c.yaml": "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+            "      - uses: astral-sh/setup-uv@v6\n        with:\n          enable-cache: false\n",
+        }
+    )
+    cached = {w.path: len(w.caching_steps()) for w in repo.workflows}
+    assert cached == {
+        ".github/workflows/a.yaml": 2,
+        ".github/workflows/b.yaml": 0,
+        ".github/workflows/c.yaml": 0,
+    }

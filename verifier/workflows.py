@@ -113,7 +113,8 @@ class Workflow:
         return axes
 
     def caching_steps(self) -> list[Step]:
-        """Steps that cache dependencies: actions/cache, setup-python `cache:`, setup-uv `enable-cache`."""
+        """Steps that cache dependencies: actions/cache, setup-python `cache:`, setup-uv `enable-cache` (on
+        by default since setup-uv v5 on GitHub-hosted runners)."""
         cached: list[Step] = []
         for step in self.steps:
             action = step.uses.split("@")[0].lower()
@@ -121,17 +122,20 @@ class Workflow:
                 action in CACHE_ACTIONS
                 or action.endswith("/cache")
                 or (action.startswith("actions/setup-") and step.with_.get("cache"))
-                or (
-                    action == "astral-sh/setup-uv"
-                    and str(step.with_.get("enable-cache", "")).lower()
-                    in {
-                        "true",
-                        "auto",
-                    }
-                )
+                or (action == "astral-sh/setup-uv" and _setup_uv_caches(step))
             ):
                 cached.append(step)
         return cached
+
+
+def _setup_uv_caches(step: Step) -> bool:
+    """astral-sh/setup-uv caches with `enable-cache: true/auto`, and by default from v5 on (release notes of
+    v5.0.0: "Default to enable-cache: true on GitHub hosted runners") unless `enable-cache: false`."""
+    setting = str(step.with_.get("enable-cache", "")).lower()
+    if setting in {"true", "auto"}:
+        return True
+    major = re.match(r"v?(\d+)", step.uses.partition("@")[2])
+    return setting == "" and major is not None and int(major.group(1)) >= 5
 
 
 TRIGGERS_KEY = re.compile(r"""^(?:on|"on"|'on')\s*:""", re.MULTILINE)
