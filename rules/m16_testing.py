@@ -89,7 +89,8 @@ class ModelTests(Rule):
 
 class Coverage(Rule):
     """coverage or pytest-cov run in CI, tasks or docs beyond the template, coverage configuration
-    with settings, or committed coverage reports."""
+    with settings (also `--cov` in pytest's addopts, `[coverage:run]` in setup.cfg), or committed
+    coverage reports."""
 
     id = "m16.coverage"
     modules = ("M16",)
@@ -109,6 +110,15 @@ class Coverage(Rule):
         ]
         docs = own_locations(repo, repo.search(r"coverage\s+(run|report)|--cov\b", "*.md", "*.rst", limit=3))
         configured, template_config, empty = _coverage_config(repo)
+        # pytest options that measure coverage on every test run, and coverage sections in setup.cfg/tox.ini
+        configured += repo.search(
+            r"^\s*addopts\s*=.*--cov\b|^\s*\[coverage:(run|report)\]",
+            "pyproject.toml",
+            "pytest.ini",
+            "setup.cfg",
+            "tox.ini",
+            limit=3,
+        )
         own = own_locations(repo, runs) + reports + docs + configured
         if own:
             kind = (

@@ -76,3 +76,16 @@ def test_data_tests_named_after_loading_are_data_tests(make_repo, name: str) -> 
 def test_a_locust_file_among_the_tests_is_no_data_test(make_repo) -> None:
     test = "from proj.data import load\n\n\ndef test_len():\n    assert len(load()) == 10\n"
     assert check("m16.data-tests", make_repo({"tests/locust_load_test.py": test})).status is Status.ABSENT
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("pyproject.toml", '[project]\nname = "p"\n\n[tool.pytest.ini_options]\naddopts = "--cov=src"\n'),
+        ("pytest.ini", "[pytest]\naddopts = -q --cov=src --cov-report=term\n"),
+        ("setup.cfg", "[coverage:run]\nsource = src\n"),
+    ],
+)
+def test_coverage_configured_in_pytest_or_setup_cfg_is_found(make_repo, path: str, text: str) -> None:
+    ev = check("m16.coverage", make_repo({path: text}))
+    assert ev.status is Status.FOUND and any(loc.path == path for loc in ev.locations)
