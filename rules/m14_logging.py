@@ -103,8 +103,21 @@ class Sweep(Rule):
             for path, doc in repo.yaml_documents()
             if isinstance(doc, dict) and "parameters" in doc and ("method" in doc or "metric" in doc)
         ]
+        sweeps += [
+            repo.location(path, getattr(doc, "line", 1) or 1, "hydra sweeper params")
+            for path, doc in repo.yaml_documents()
+            if isinstance(doc, dict)
+            and isinstance(doc.get("hydra"), dict)
+            and isinstance(doc["hydra"].get("sweeper"), dict)
+            and doc["hydra"]["sweeper"].get("params")
+        ]
         calls = repo.call_locations(
-            "wandb.sweep", "wandb.agent", "optuna.create_study", "ray.tune.run", "tune.Tuner"
+            "wandb.sweep",
+            "wandb.agent",
+            "optuna.create_study",
+            "optuna.study.create_study",
+            "ray.tune.run",
+            "tune.Tuner",
         )
         commands = repo.search(
             r"\bwandb (sweep|agent)\b|hydra/sweeper|--multirun|\s-m\s+\w+=",

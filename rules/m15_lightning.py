@@ -7,8 +7,9 @@ from verifier.rule import Rule
 
 
 class Lightning(Rule):
-    """LightningModule, LightningDataModule or a Lightning Trainer in the group's code (imported as
-    `lightning` or `pytorch_lightning`); the dependency alone is weak."""
+    """LightningModule, LightningDataModule, a Lightning Trainer, Fabric or LightningCLI in the group's
+    code (imported as `lightning`, `pytorch_lightning` or `lightning_fabric`), or a Trainer built by Hydra
+    from a `_target_` config; the dependency alone is weak."""
 
     id = "m15.lightning"
     modules = ("M15",)
@@ -21,9 +22,15 @@ class Lightning(Rule):
     def check(self, repo: Repo) -> Evidence:
         uses = repo.subclasses("LightningModule", "LightningDataModule") + [
             repo.location(p, c.line)
-            for p, c in repo.calls("Trainer")
-            if c.name.split(".")[0] in {"lightning", "pytorch_lightning"}
+            for p, c in repo.calls("Trainer", "Fabric", "LightningCLI")
+            if c.name.split(".")[0] in {"lightning", "pytorch_lightning", "lightning_fabric"}
         ]
+        uses += repo.search(
+            r"_target_:\s*(lightning\.pytorch|pytorch_lightning|lightning)\.Trainer\b",
+            "*.yaml",
+            "*.yml",
+            limit=2,
+        )
         return usage_or_dependency(
             repo,
             uses,

@@ -56,3 +56,12 @@ def test_wandb_through_framework_integrations_is_found(make_repo: Callable[..., 
 def test_report_to_another_tracker_is_no_wandb(make_repo: Callable[..., Repo]) -> None:
     hf = "from transformers import TrainingArguments\n\nargs = TrainingArguments('out', report_to='tensorboard')\n"
     assert check("m14.wandb", make_repo({"src/p/train.py": hf})).status is Status.ABSENT
+
+
+def test_a_hydra_sweeper_config_and_an_optuna_study_are_sweeps(make_repo: Callable[..., Repo]) -> None:
+    config = "lr: 0.1\nhydra:\n  mode: MULTIRUN\n  sweeper:\n    params:\n      lr: 0.1,0.01\n"
+    assert check("m14.sweep", make_repo({"configs/config.yaml": config})).status is Status.FOUND
+    study = "import optuna\n\nstudy = optuna.study.create_study(direction='minimize')\n"
+    assert check("m14.sweep", make_repo({"src/p/tune.py": study})).status is Status.FOUND
+    plain = "lr: 0.1\nhydra:\n  run:\n    dir: outputs\n"
+    assert check("m14.sweep", make_repo({"configs/config.yaml": plain})).status is Status.ABSENT

@@ -32,3 +32,12 @@ def test_lightning_named_only_in_the_readme_is_absent(make_repo: Callable[..., R
     evidence = check("m15.lightning", repo)
     assert evidence.status is Status.ABSENT
     assert evidence.looked_for
+
+
+def test_fabric_and_a_hydra_built_trainer_are_lightning(make_repo: Callable[..., Repo]) -> None:
+    fabric = "from lightning.fabric import Fabric\n\nfabric = Fabric(accelerator='cpu')\nfabric.launch()\n"
+    evidence = check("m15.lightning", make_repo({"src/p/train.py": fabric}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].line == 3
+    config = "trainer:\n  _target_: lightning.pytorch.Trainer\n  max_epochs: 5\n"
+    evidence = check("m15.lightning", make_repo({"configs/train.yaml": config}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].path == "configs/train.yaml"
