@@ -11,7 +11,8 @@ from verifier.rules.m27_drift import DriftRobustness
 
 
 class SystemMetrics(Rule):
-    """prometheus_client metrics with a /metrics endpoint, or a Prometheus instrumentator, in the API."""
+    """prometheus_client metrics with a /metrics endpoint, a Prometheus instrumentator, starlette_exporter's
+    middleware or OpenTelemetry's FastAPI instrumentation, in the API."""
 
     id = "m28.metrics"
     modules = ("M28",)
@@ -27,7 +28,10 @@ class SystemMetrics(Rule):
             "make_asgi_app",
             "Instrumentator",
             "generate_latest",
+            "FastAPIInstrumentor.instrument_app",  # OpenTelemetry
+            "MeterProvider",
         )
+        metrics += repo.imports("starlette_exporter", "opentelemetry.instrumentation.fastapi")
         metrics += [
             r
             for _, routes in fastapi_apps(repo)
@@ -38,7 +42,12 @@ class SystemMetrics(Rule):
             repo,
             metrics,
             what="Prometheus metrics",
-            distributions=("prometheus-client", "prometheus-fastapi-instrumentator"),
+            distributions=(
+                "prometheus-client",
+                "prometheus-fastapi-instrumentator",
+                "starlette-exporter",
+                "opentelemetry-instrumentation-fastapi",
+            ),
             looked_for=(
                 "prometheus_client Counter/Histogram/Gauge with a /metrics endpoint",
                 "prometheus-fastapi-instrumentator",
@@ -84,7 +93,7 @@ class Alerts(Rule):
     def check(self, repo: Repo) -> Evidence:
         traces = trace_search(
             repo,
-            r"gcloud\s+(alpha\s+|beta\s+)?monitoring\s+(policies|channels)|google_monitoring_alert_policy|AlertPolicy|alertPolicies|notificationChannels",
+            r"gcloud\s+(alpha\s+|beta\s+)?monitoring\s+(policies|channels)|google_monitoring_alert_policy|AlertPolicy|alertPolicies|notificationChannels|conditionThreshold|conditionAbsent",
         )
         if traces:
             return Evidence.found("Alerting is configured in the repository.", traces)
