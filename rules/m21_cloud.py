@@ -120,7 +120,7 @@ class CloudTraining(Rule):
         commands = repo.search(
             rf"gcloud\s+(beta\s+)?{TRAINING_JOB}", *AUTOMATION_GLOBS, "*.py", "*.yaml", limit=6
         )
-        commands += repo.cloudbuild_steps(rf"^gcr\.io/cloud-builders/gcloud\b.*\b{TRAINING_JOB}")
+        commands += repo.cloudbuild_steps(rf"\b{TRAINING_JOB}")  # cloud-builders/gcloud or a cloud-sdk image
         code = repo.call_locations(
             "aiplatform.CustomJob",
             "aiplatform.CustomContainerTrainingJob",

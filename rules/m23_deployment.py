@@ -5,14 +5,18 @@ from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
-DEPLOY = r"gcloud\s+(beta\s+|alpha\s+)?(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)|google-github-actions/deploy-cloudrun|deploy-cloud-functions"
+DEPLOY = (
+    r"gcloud\s+(beta\s+|alpha\s+)?(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)"
+    r"|google-github-actions/deploy-cloudrun|deploy-cloud-functions"
+    r"|resource\s+\"google_(cloud_run(_v2)?_service|cloudfunctions2?_function)\""  # terraform
+)
 
 
 def deploy_commands(repo: Repo) -> list[Location]:
     """gcloud deploy commands in workflows, Cloud Build files, scripts, tasks and Makefiles, and deploy actions."""
     found = [
         loc
-        for loc in repo.search(DEPLOY, *AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", limit=10)
+        for loc in repo.search(DEPLOY, *AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.tf", limit=10)
         if not repo.is_excluded(loc.path)
     ]
     found += repo.cloudbuild_steps(r"\b(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)\b")
@@ -21,7 +25,8 @@ def deploy_commands(repo: Repo) -> list[Location]:
 
 class CloudDeploy(Rule):
     """`gcloud run deploy` / `gcloud functions deploy` in a workflow, Cloud Build step, script or
-    tasks file, a Cloud Run service YAML, or functions_framework code. Only a *.run.app URL is weak."""
+    tasks file, a Cloud Run service YAML or terraform resource, or functions_framework code. Only a
+    *.run.app URL or deploy instructions in docs are weak."""
 
     id = "m23.cloud-deploy"
     modules = ("M23",)
@@ -48,8 +53,12 @@ class CloudDeploy(Rule):
         if found:
             return Evidence.found("A Cloud Run or Cloud Functions deployment is configured.", found)
         urls = trace_search(repo, r"https://[\w.-]+\.run\.app|cloudfunctions\.net", limit=4, prose=True)
+        urls += repo.search(DEPLOY, "*.md", "*.rst", limit=3)
         if urls:
-            return Evidence.weak("Only a deployed service URL was found, no deploy configuration.", urls)
+            return Evidence.weak(
+                "Only a deployed service URL or deploy instructions were found, no deploy configuration.",
+                urls,
+            )
         return Evidence.unverifiable(
             "No deploy command or service config was found; a deployment made in the GCP console leaves no file.",
             (

@@ -113,3 +113,12 @@ def test_a_build_after_the_tests_workflow_is_automatic(make_repo) -> None:
     )
     assert ev.status is Status.FOUND
     assert (ev.locations[0].path, ev.locations[0].line) == (".github/workflows/build.yaml", 9)
+
+
+def test_a_cloud_sdk_step_creating_a_custom_job_is_cloud_training(make_repo) -> None:
+    build = (
+        "steps:\n  - name: gcr.io/google.com/cloudsdktool/cloud-sdk\n    entrypoint: gcloud\n"
+        "    args: ['ai', 'custom-jobs', 'create', '--region=europe-west1', '--config=config.yaml']\n"
+    )
+    ev = check("m21.cloud-training", make_repo({"vertex_train.yaml": build}))
+    assert ev.status is Status.FOUND and ev.locations[0].path == "vertex_train.yaml"

@@ -38,3 +38,16 @@ def test_cloudbuild_bash_step_running_gcloud_run_deploy_is_found(make_repo) -> N
     ev = check("m23.cloud-deploy", make_repo({"deploy/build.yml": build}))
     assert ev.status is Status.FOUND
     assert ev.locations[0].path == "deploy/build.yml"
+
+
+def test_a_terraform_cloud_run_service_is_a_deployment(make_repo) -> None:
+    tf = (
+        'resource "google_cloud_run_v2_service" "api" {\n  name     = "api"\n  location = "europe-west1"\n}\n'
+    )
+    ev = check("m23.cloud-deploy", make_repo({"infra/main.tf": tf}))
+    assert ev.status is Status.FOUND and ev.locations[0].path == "infra/main.tf"
+
+
+def test_deploy_instructions_only_in_the_readme_are_weak(make_repo) -> None:
+    readme = "# p\n\nDeploy with:\n\n    gcloud run deploy api --source .\n"
+    assert check("m23.cloud-deploy", make_repo({"README.md": readme})).status is Status.WEAK
