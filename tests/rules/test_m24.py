@@ -135,3 +135,16 @@ def test_an_own_load_test_script_with_requests_is_found(make_repo) -> None:
     code = "import requests\n\n\ndef main():\n    for _ in range(100):\n        requests.post('http://localhost:8000/predict')\n"
     ev = check("m24.load-test", make_repo({"tests/load_test_api.py": code}))
     assert ev.status is Status.FOUND and ev.locations[0].path == "tests/load_test_api.py"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "hey -n 1000 -c 50 http://localhost:8000/predict",
+        "ab -n 500 -c 10 http://localhost:8000/",
+        "wrk -t2 -c10 -d30s http://x/",
+    ],
+)
+def test_load_generators_in_scripts_are_load_tests(make_repo, command: str) -> None:
+    ev = check("m24.load-test", make_repo({"scripts/load.sh": f"#!/bin/sh\n{command}\n"}))
+    assert ev.status is Status.FOUND and ev.locations[0].path == "scripts/load.sh"
