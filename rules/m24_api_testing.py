@@ -90,7 +90,7 @@ class LoadTest(Rule):
             paths=scripts,
         )
         uses += repo.search(
-            r"from\s+['\"]k6/http['\"]|\bvegeta\s+attack\b|\blocust\s+-f\b|\blocust\b.*--headless|\bhey\s+-[nzc]\b|\bab\s+-n\s+\d|\bwrk\s+-[tcd]\b",
+            r"from\s+['\"]k6/http['\"]|\bvegeta\s+attack\b|\blocust\s+-f\b|\blocust\b.*--headless|\bhey\s+-[nzc]\b|\bab\s+-n\s+\d|\bwrk\s+-[tcd]\s*\d",
             "*.js",
             "*.ts",
             "*.sh",
