@@ -1,5 +1,6 @@
 """M32 Documentation."""
 
+import posixpath
 import re
 
 from verifier.evidence import Evidence, Location
@@ -13,6 +14,17 @@ def _template_index(text: str) -> bool:
     """The template's docs/source/index.md ("## Documentation" / "Documentation for <project>"), whatever
     the project name: a page with any line beyond those is the group's own."""
     return all(TEMPLATE_INDEX_LINE.match(line.strip()) for line in text.splitlines() if line.strip())
+
+
+def _docs_folder(repo: Repo, config: str) -> str:
+    """The folder holding the pages of an mkdocs or sphinx config: mkdocs' docs_dir (default docs/) next to
+    the config, or the sphinx conf.py's own folder."""
+    base = config.rpartition("/")[0]
+    if config.endswith("conf.py"):
+        return f"{base}/" if base else ""
+    settings = repo.yaml(config)
+    docs_dir = settings.get("docs_dir", "docs") if isinstance(settings, dict) else "docs"
+    return posixpath.normpath(posixpath.join(base, str(docs_dir))) + "/"
 
 
 class Documentation(Rule):
@@ -32,10 +44,11 @@ class Documentation(Rule):
             for p in configs
             if p.endswith(("mkdocs.yml", "mkdocs.yaml")) or "sphinx" in (repo.read(p) or "")
         ]
+        folders = tuple(_docs_folder(repo, p) for p in configs) or ("docs/",)
         pages = [
             p
-            for p in repo.glob("docs/**/*.md", "docs/**/*.rst")
-            if not p.endswith("README.md") and not repo.is_excluded(p)
+            for p in repo.glob("*.md", "*.rst")
+            if p.startswith(folders) and not p.endswith("README.md") and not repo.is_excluded(p)
         ]
         own_pages = [
             p for p in pages if repo.template_match(p) is None and not _template_index(repo.read(p) or "")

@@ -24,3 +24,16 @@ def test_the_template_index_with_any_project_name_is_template(make_repo: Callabl
     index = "## Documentation\n\nDocumentation for digit_classifier\n"
     repo = make_repo({"docs/mkdocs.yaml": MKDOCS, "docs/source/index.md": index})
     assert check("m32.documentation", repo).status is Status.TEMPLATE
+
+
+def test_a_site_outside_docs_is_read_where_its_config_points(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(
+        {
+            "website/mkdocs.yml": "site_name: p\ndocs_dir: pages\n",
+            "website/pages/usage.md": "# Usage\n\nRun the API.\n",
+        }
+    )
+    evidence = check("m32.documentation", repo)
+    assert evidence.status is Status.FOUND and any(
+        loc.path == "website/pages/usage.md" for loc in evidence.locations
+    )
