@@ -59,6 +59,9 @@ IO_CALLS = frozenset(
         "imwrite",
     }
 )
+NEGATED_TEMPLATE = re.compile(
+    r"\b(not|n't|no|never|without|instead of)\b[^.]{0,40}(cookiecutter|mlops_template)", re.IGNORECASE
+)
 MODEL_BASES = ("nn.Module", "Module", "LightningModule", "PreTrainedModel", "BaseEstimator")
 TRAIN_CALLS = ("backward", "fit", "trainer.train", "Trainer.train", "xgboost.train", "lightgbm.train")
 # `model.train()` only switches a torch module to training mode; `model.train(data=..., epochs=10)` (YOLO)
@@ -87,9 +90,25 @@ class Cookiecutter(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         mention = repo.search(r"mlops_template|cookiecutter", "README.md", "README*.md", "*.md", limit=3)
-        mention = [loc for loc in mention if not loc.path.startswith("docs/")]
+        mention = [
+            loc
+            for loc in mention
+            if not loc.path.startswith("docs/") and not NEGATED_TEMPLATE.search(loc.snippet)
+        ]
         layout = repo.glob("data.py", "model.py", "train.py", "train_model.py", "make_dataset.py")
-        markers = repo.glob("tasks.py", "dockerfiles/*", "configs/", "tests/test_*.py", "reports/figures/*")
+        markers = repo.glob(
+            "tasks.py",
+            "dockerfiles/*",
+            "configs/",
+            "tests/test_*.py",
+            "reports/figures/*",
+            # the 2023 cookiecutter-data-science layout
+            "build_features.py",
+            "visualize.py",
+            "predict_model.py",
+            "test_environment.py",
+            "references/*",
+        )
         locations = mention + [Location(p, None, "template layout") for p in layout[:3]]
         if mention or (layout and len(markers) >= 2):
             return Evidence.found("The repository has the course template's layout.", locations)

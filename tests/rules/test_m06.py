@@ -98,3 +98,19 @@ def test_library_training_calls_are_training(make_repo: Callable[..., Repo], cod
 def test_switching_a_module_to_training_mode_is_no_training(make_repo: Callable[..., Repo]) -> None:
     code = MODEL + "\n\ndef run(net):\n    net.train()\n    return net\n"
     assert check("m06.model-training", make_repo({"src/p/model.py": code})).status is Status.WEAK
+
+
+def test_a_readme_saying_no_cookiecutter_was_used_is_no_evidence(make_repo: Callable[..., Repo]) -> None:
+    readme = "# Project\n\nWe did not use cookiecutter; the layout is our own.\n"
+    assert check("m06.cookiecutter", make_repo({"README.md": readme})).status is Status.ABSENT
+
+
+def test_the_2023_cookiecutter_data_science_layout_is_found(make_repo: Callable[..., Repo]) -> None:
+    files = {
+        "src/data/make_dataset.py": "x = 1\n",
+        "src/features/build_features.py": "x = 1\n",
+        "src/visualization/visualize.py": "x = 1\n",
+        "src/models/predict_model.py": "x = 1\n",
+        "README.md": "# Own project\n",
+    }
+    assert check("m06.cookiecutter", make_repo(files)).status is Status.FOUND
