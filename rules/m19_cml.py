@@ -60,6 +60,14 @@ class DataTrigger(Rule):
             for f in w.path_filters()
             if _names_data(f, tracked)
         ]
+        # dorny/paths-filter: a job step that decides what runs by the paths a push changed
+        hits += [
+            repo.location(w.path, s.line or 1, f"paths-filter: {line.strip()}")
+            for w in repo.workflows
+            for s in w.steps_using("dorny/paths-filter")
+            for line in str(s.with_.get("filters", "")).splitlines()
+            if _names_data(line.strip().lstrip("-").strip().strip("'\""), tracked)
+        ]
         if hits:
             return Evidence.found("A workflow runs when data or DVC files change.", hits)
         dvc_steps = [

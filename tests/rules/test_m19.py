@@ -136,3 +136,15 @@ def test_scheduled_alias_promotion_is_found(make_repo) -> None:
     ev = check("m19.registry-trigger", make_repo({".github/workflows/promote.yaml": wf}))
     assert ev.status is Status.FOUND
     assert ev.locations[0].snippet.startswith("python src/proj/promote_model.py")
+
+
+def test_a_paths_filter_action_on_data_is_a_data_trigger(make_repo) -> None:
+    workflow = (
+        "on: push\njobs:\n  changes:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: dorny/paths-filter@v3\n        id: filter\n        with:\n          filters: |\n"
+        "            data:\n              - 'data/**'\n"
+    )
+    ev = check("m19.data-trigger", make_repo({".github/workflows/data.yaml": workflow}))
+    assert ev.status is Status.FOUND and ev.locations[0].line == 6
+    code = workflow.replace("'data/**'", "'src/**'")
+    assert check("m19.data-trigger", make_repo({".github/workflows/data.yaml": code})).status is Status.ABSENT
