@@ -216,3 +216,112 @@ def test_test_count_given_as_a_breakdown(tmp_path: Path) -> None:
     text = _answer(7, "We have 30 tests for the model.")
     (found,) = [f for f in check_answers(Repo(root), parse_report(text)) if f.check == "tests"]
     assert found.verdict == "inconsistent" and "claims 30 tests" in found.message
+
+
+def _checks(root: Path, number: int, body: str) -> dict[str, str]:
+    """{check: verdict} of one answer, without the length check."""
+    return {
+        f.check: f.verdict
+        for f in check_answers(Repo(root), parse_report(_answer(number, body)))
+        if f.check != "completeness"
+    }
+
+
+UBUNTU_ONLY = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "We haven't used DVC in this project.",
+        "We didn\u2019t use DVC for our data.",
+        "DVC was not used in this project.",
+        "Neither ONNX nor BentoML were used.",
+        "We considered DVC but decided against it.",
+        "We chose a plain script over BentoML because it was simpler.",
+        "Compared to alternatives like Streamlit, our own page was simpler.",
+        'Regarding "Did you use DVC for managing data?": no, the data is small.',
+        "Ruff is a lightning-fast linter.",
+        "A Streamlit app was on our list but we ran out of time.",
+    ],
+)
+def test_tools_that_are_not_claimed_as_used_give_no_finding(tmp_path: Path, body: str) -> None:
+    root = write_tree(tmp_path, {"src/proj/train.py": "x = 1\n"})
+    assert not [check for check in _checks(root, 26, body) if check.startswith("tool-")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Branches were named like `feature/readme-update` and `fix/api-bug`.",
+        "We fine-tuned `google/vit-base-patch16-224` on `stanfordnlp/imdb`.",
+        "The workflow uses `actions/checkout@v4` and logs to `dtu-mlops/group7`.",
+    ],
+)
+def test_identifiers_with_slashes_are_not_path_claims(tmp_path: Path, body: str) -> None:
+    root = write_tree(tmp_path, {"src/proj/train.py": "x = 1\n"})
+    assert "paths" not in _checks(root, 9, body)
+
+
+def test_a_folder_below_the_package_and_a_git_ignored_secret(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {"src/proj/scripts/process.py": "x = 1\n", ".gitignore": "gcp-key.json\n", "README.md": "# p\n"},
+    )
+    assert _checks(root, 5, "Helper scripts live in a `scripts/` subfolder.")["paths"] == "consistent"
+    assert (
+        _checks(root, 5, "The key sits in `gcp-key.json`, which is git-ignored.")["paths"] == "unverifiable"
+    )
+    assert _checks(root, 5, "The API is in `src/proj/missing.py`.")["paths"] == "inconsistent"
+
+
+def test_ci_claims_about_local_machines_units_and_unset_versions(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {".github/workflows/t.yaml": UBUNTU_ONLY})
+    local = _checks(
+        root, 11, "Our group members develop on Windows and macOS, but the workflow only runs on ubuntu."
+    )
+    assert local == {"ci-ubuntu": "consistent"}
+    unit = _checks(root, 11, "Caching reduced the runtime from 3.8 minutes to 1 minute.")
+    assert "ci-python-3.8" not in unit
+    assert (
+        _checks(root, 11, "CI runs Python 3.12.")["ci-python-3.12"] == "unverifiable"
+    )  # no version in the workflow
+    assert "ci-linting" not in _checks(root, 11, "We lint locally with ruff, but linting is not part of CI.")
+    assert (
+        _checks(root, 11, "We cache nothing. We didn't set up caching in CI (e.g. pip cache).").get(
+            "ci-caching"
+        )
+        is None
+    )
+
+
+def test_an_unquoted_python_310_in_a_matrix_is_310(tmp_path: Path) -> None:
+    workflow = (
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n"
+        "        python-version: [3.10, 3.11]\n    steps:\n      - run: pytest\n"
+    )
+    root = write_tree(tmp_path, {".github/workflows/t.yaml": workflow})
+    checks = _checks(root, 11, "CI tests Python 3.10 and 3.11.")
+    assert checks["ci-python-3.10"] == "consistent" and checks["ci-python-3.11"] == "consistent"
+
+
+def test_a_total_named_as_such_is_compared_as_the_total(tmp_path: Path) -> None:
+    tests = "".join(f"def test_{i}():\n    assert True\n\n\n" for i in range(4))
+    root = write_tree(tmp_path, {"tests/test_api.py": tests})
+    assert _checks(root, 7, "In total we have 40 tests; 4 tests check the API.")["tests"] == "inconsistent"
+
+
+def test_coverage_figures_that_are_not_the_total(tmp_path: Path) -> None:
+    xml = '<?xml version="1.0" ?>\n<coverage line-rate="0.45" branch-rate="0" version="7.0"></coverage>\n'
+    root = write_tree(tmp_path, {"coverage.xml": xml, "src/a.py": "x = 1\n"})
+    body = "Even with 100% coverage we would not trust the code. Our total coverage is 45%."
+    assert _checks(root, 8, body)["coverage"] == "consistent"
+    assert _checks(root, 8, "The data module reaches 92% while the total is 45%.")["coverage"] == "consistent"
+    assert _checks(root, 8, "Our total coverage is 90%.")["coverage"] == "inconsistent"
+
+
+def test_an_svg_figure_is_a_format_note_not_a_contradiction(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"reports/figures/logo.svg": "<svg/>", "src/a.py": "x = 1\n"})
+    report = _answer(17, "We used these services: ![gcp](figures/logo.svg)")
+    (figure,) = [f for f in check_answers(Repo(root), parse_report(report)) if f.check == "figure"]
+    assert figure.verdict == "incomplete"

@@ -52,7 +52,39 @@ IMAGES_31 = {14: (1, 3), 19: (1, 2), 20: (1, 2), 21: (1, 2), 29: (1, 1)}
 IMAGES_27 = {14: (1, 3), 19: (1, 2), 20: (1, 1), 21: (1, 1), 25: (1, 1)}
 FILLER = re.compile(r"fewafewubaofew", re.IGNORECASE)
 NEGATION = re.compile(
-    r"\b(not|n't|no|never|without|instead of|rather than|did not|didn't)\b[^.]{0,60}$", re.IGNORECASE
+    r"(\b(not|no|never|without|neither|nor|instead of|rather than)\b|n't\b)[^.]{0,60}$", re.IGNORECASE
+)
+# A negation right after the mention, in the same clause: "DVC was not used", "Caching: no".
+NEGATED_AFTER = re.compile(
+    r"^[^.;,]{0,40}\b(was|were|is|are|has|have|had|did|does|do)\s*(not|n't|never)\b|^[^.;]{0,20}:\s*no\b"
+    r"|^\s*(nothing|none)\b",
+    re.IGNORECASE,
+)
+# A sentence that names a tool as an alternative, a plan or dropped work: no claim that it is used.
+DISMISSED = re.compile(
+    r"\b(considered|decided against|went back to|abandon\w*|dropped|skipped|out of (our )?scope|"
+    r"outside (of )?our scope|never got around|ran out of time|on our (wish ?)?list|was dropped)\b",
+    re.IGNORECASE,
+)
+# Right before the mention: "chose FastAPI over BentoML", "Compared to Streamlit", "alternatives like Streamlit".
+ALTERNATIVE_BEFORE = re.compile(
+    r"(\bover|\bcompared (to|with)|\balternatives? (like|such as|to)|\binstead of|\brather than|\bvs\.?|\bversus)\s+"
+    r"(\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# A clause about the team's own machines or local work, not about CI.
+LOCAL = re.compile(
+    r"\blocal(ly)?\b|\bdevelop(s|ed|ing)?\b|\b(our|own|personal) (machines?|laptops?|computers?|pcs?)\b|"
+    r"\bgroup members\b|\bteam members\b",
+    re.IGNORECASE,
+)
+CLAUSE_BREAK = re.compile(r",\s*(?:but|while|whereas)\b|;|\bbut\b|\bwhereas\b|\bwhile\b", re.IGNORECASE)
+SEPARATE_REPOSITORY = re.compile(
+    r"\b(separate|another|other|second|different) (github )?repo(sitor(y|ies))?\b", re.I
+)
+PYTHON_VERSION = re.compile(
+    r"\b(3\.(?:[6-9]|1[0-4]))\b(?!\s*(?:minutes?|mins?|seconds?|secs?|s\b|hours?|h\b|gb|mb|%|x\b|times?))",
+    re.IGNORECASE,
 )
 HYPOTHETICAL = re.compile(
     r"\b(could|would|might|should|plan(ned)? to|in the future|if we had|were to|next step)\b", re.I
@@ -123,7 +155,7 @@ TOOLS = {
     "BentoML": (r"\bbentoml\b", "m25.onnx-bentoml"),
     "Streamlit": (r"\bstreamlit\b", "m26.frontend"),
     "Prometheus": (r"\bprometheus\b", "m28.metrics"),
-    "PyTorch Lightning": (r"\b(pytorch[- ])?lightning\b", "m15.lightning"),
+    "PyTorch Lightning": (r"\b(pytorch[- ])?lightning\b(?!-)", "m15.lightning"),
     "pre-commit": (r"\bpre-commit\b", "m18.pre-commit"),
 }
 
@@ -195,7 +227,11 @@ def _where(report: Report, answer: Answer) -> Location:
 
 
 def _prose(text: str) -> str:
-    """Answer text without images, links' targets, URLs and code, for word counts and claims."""
+    """Answer text without images, links' targets, URLs, code and quoted course questions, with straight
+    apostrophes and "e.g."/"i.e." that end no sentence, for word counts and claims."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = re.sub(r"\b(e\.g|i\.e|etc|vs)\.", lambda m: m.group(1).replace(".", ""), text, flags=re.IGNORECASE)
+    text = re.sub(r"[\"\u201c][^\"\u201d\n]{3,300}\?[\"\u201d]", " ", text)
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)|<img[^>]*>", " ", text)
     text = re.sub(r"\]\([^)]*\)", "]", text)
     text = re.sub(r"https?://\S+", " ", text)
@@ -242,14 +278,15 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
     return findings
 
 
-def _path_candidates(answer: Answer) -> list[str]:
+def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = frozenset()) -> list[str]:
     sentences = re.split(r"(?<=[.!?])\s+", answer.text)
     # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists.
     kept = " ".join(sentence for sentence in sentences if not REMOVED.search(sentence))
-    tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)]
-    tokens += [m.group(1) for m in RELATIVE_LINK.finditer(kept)]
+    links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)}
+    tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)] + sorted(links)
     paths = []
     for token in tokens:
+        is_link = token in links
         token = token.strip("'\"()").rstrip(".,;:").replace("\\", "/").split("#")[0].split("::")[0]
         if (
             not token
@@ -263,9 +300,19 @@ def _path_candidates(answer: Answer) -> list[str]:
             continue
         if re.search(re.escape(token) + r"`?\s+(endpoint|route)", kept, re.IGNORECASE):
             continue  # an API route such as `metrics/` endpoint
+        if "@" in token:
+            continue  # actions/checkout@v4, user@host
         if "/" in token or token.lower().endswith(PATH_SUFFIXES):
             if re.fullmatch(r"[\w.]+", token) and not token.lower().endswith(PATH_SUFFIXES):
                 continue
+            segments = [s for s in token.strip("/").split("/") if s not in (".", "")]
+            if (
+                not is_link
+                and not token.lower().endswith(PATH_SUFFIXES)
+                and not (len(segments) == 1 and token.endswith("/"))
+                and not (segments and segments[0] in top_folders)
+            ):
+                continue  # a branch, a model or dataset id, an image name, entity/project: no repository path
             paths.append(token)
     return list(dict.fromkeys(paths))
 
@@ -276,21 +323,49 @@ def _exists(repo: Repo, token: str) -> bool:
         return True
     if "*" in path:
         return bool(repo.glob(path))
-    if repo.has(path) or any(f.startswith(path + "/") for f in repo.files):
+    if repo.has(path) or any(f.startswith(path + "/") for f in repo.paths_containing(path)):
         return True
     parts = path.split("/")
     if len(parts) > 1 and any(repo.has("/".join(parts[i:])) for i in range(1, len(parts))):
         return True  # the answer prefixed the repository's own name
-    return any(f == path or f.endswith("/" + path) for f in repo.files)
+    # a file or folder below the package, cited by its short name (`scripts/` for src/proj/scripts/)
+    return any(f.endswith("/" + path) or ("/" + path + "/") in ("/" + f) for f in repo.paths_containing(path))
+
+
+def _git_ignored(repo: Repo, path: str) -> bool:
+    """The root .gitignore excludes `path` (a secret or a data folder the group rightly did not commit)."""
+    import pathspec
+
+    text = repo.read(".gitignore") if repo.has(".gitignore") else None
+    if not text:
+        return False
+    spec = pathspec.PathSpec.from_lines("gitignore", text.splitlines())
+    return spec.match_file(re.sub(r"^(\./)+", "", path))
 
 
 def paths_and_figures(repo: Repo, report: Report) -> list[AnswerFinding]:
     findings = []
     for answer in report.answers:
         where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
-        paths = [p for p in _path_candidates(answer) if p not in answer.images]
+        top_folders = {path.split("/", 1)[0] for path in repo.files if "/" in path}
+        paths = [p for p in _path_candidates(answer, top_folders) if p not in answer.images]
         if paths:
             missing = [p for p in paths if not _exists(repo, p) and not RUNTIME_DIR.search(p)]
+            ignored = [p for p in missing if _git_ignored(repo, p)]
+            missing = [p for p in missing if p not in ignored]
+            if ignored and not missing:
+                findings.append(
+                    AnswerFinding(
+                        answer.number,
+                        "paths",
+                        ", ".join(paths[:8]),
+                        f"{len(paths) - len(ignored)} of {len(paths)} exist",
+                        "unverifiable",
+                        f"git-ignored, so never committed: {', '.join(ignored)}",
+                        where,
+                    )
+                )
+                continue
             findings.append(
                 AnswerFinding(
                     answer.number,
@@ -317,7 +392,9 @@ def _figure(repo: Repo, answer: Answer, image: str, where: tuple[Location, ...])
     if not repo.has(path):
         return finding("inconsistent", f"{path} is not in the repository")
     if not path.lower().endswith((".png", ".jpg", ".jpeg")):
-        return finding("inconsistent", f"{path} is not a .png/.jpg/.jpeg file", path)
+        return finding(
+            "incomplete", f"{path} exists but is not a .png/.jpg/.jpeg file as the template asks", path
+        )
     template = repo.template_match(path)
     if template is not None:
         return finding("inconsistent", f"{path} is the course's example figure ({template.template})", path)
@@ -358,13 +435,21 @@ def count_tests(repo: Repo) -> tuple[int, int]:
 
 def _computed_parametrize(repo: Repo) -> int:
     """How many @pytest.mark.parametrize calls take values that are not a literal list (a comprehension,
-    a name): their case count is unknown, so the static count is a lower bound."""
-    return sum(
+    a name), and fixtures with params=: their case count is unknown, so the static count is a lower bound."""
+    parametrized = sum(
         1
         for path in repo.test_files
         for call in repo.python(path).calls_to("pytest.mark.parametrize", "mark.parametrize", "parametrize")
         if not isinstance(call.args[1] if len(call.args) > 1 else call.keywords.get("argvalues"), list)
     )
+    # a fixture with params= runs every test that uses it once per value
+    fixtures = sum(
+        1
+        for path in repo.test_files
+        for call in repo.python(path).calls_to("pytest.fixture", "fixture")
+        if "params" in call.keywords
+    )
+    return parametrized + fixtures
 
 
 def tests_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
@@ -377,8 +462,14 @@ def tests_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
     functions, cases = count_tests(repo)
     observed = f"{functions} test functions ({cases} cases with literal parametrize lists expanded), counted statically in {len(repo.test_files)} test files"
     parts = _claimed_parts(_prose(answer.text), r"tests?\b")
-    # the first number may be one part of a breakdown, or a total followed by its parts
-    totals = {number, sum(parts), sum(parts[1:]) or number}
+    # the first number may be one part of a breakdown, or a total followed by its parts; a number the answer
+    # calls the total ("in total we have 40 tests") is compared as it is
+    said_total = re.search(
+        r"\b(in total|a total of|total of|altogether|overall)\b",
+        _sentence(_prose(answer.text), match.start()),
+        re.I,
+    )
+    totals = {number} if said_total else {number, sum(parts), sum(parts[1:]) or number}
     close = any(abs(total - found) <= max(3, 0.2 * found) for total in totals for found in (functions, cases))
     where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
     verdict = "consistent" if close else "inconsistent"
@@ -390,7 +481,7 @@ def tests_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
     elif not close and number > cases and computed:
         verdict = "unverifiable"
         observed += f"; {computed} parametrize list(s) built at run time are counted as one case"
-        message += f", a lower bound: {computed} parametrize list(s) are built at run time"
+        message += f", a lower bound: {computed} parametrize list(s) or parametrized fixture(s) are expanded at run time"
     return [
         AnswerFinding(answer.number, "tests", _quote(answer.text, match), observed, verdict, message, where)
     ]
@@ -462,10 +553,30 @@ def measure_coverage_total(repo: Repo, timeout: int = 600) -> float | None:
 def coverage_claim(repo: Repo, answer: Answer | None, measure: bool) -> list[AnswerFinding]:
     if answer is None:
         return []
-    match = re.search(r"(\d{1,3}(?:[.,]\d+)?)\s*%", _prose(answer.text))
-    if not match:
+    prose = _prose(answer.text)
+    # Q8 asks about 100 % coverage: percentages in "even with 100 %", "aimed for 80 %" or per-module figures
+    # are no claim of the total. Every remaining percentage is a candidate; the one named as the total
+    # ("total", "overall", "our coverage") comes first.
+    candidates = [
+        m
+        for m in re.finditer(r"(\d{1,3}(?:[.,]\d+)?)\s*%", prose)
+        if not re.search(
+            r"\b(even|if|aim\w*|target\w*|goal|hope\w*|would|far from|to reach)\b[^.%]{0,25}$",
+            prose[max(0, m.start() - 40) : m.start()],
+            re.I,
+        )
+        and not HYPOTHETICAL.search(_left_context(prose, m.start()))
+    ]
+    if not candidates:
         return []
+    named = [
+        m
+        for m in candidates
+        if re.search(r"total|overall|our (code )?coverage|in total", _clause(prose, m.start()), re.I)
+    ]
+    match = (named or candidates)[0]
     claimed = float(match.group(1).replace(",", "."))
+    others = [float(m.group(1).replace(",", ".")) for m in candidates]
     where = [Location("reports/README.md", answer.line, f"Question {answer.number}")]
     data = coverage_data(repo)
     if data is None and measure:
@@ -490,6 +601,9 @@ def coverage_claim(repo: Repo, answer: Answer | None, measure: bool) -> list[Ans
     total, location = data
     verdict = "consistent" if abs(total - claimed) <= 5 else "inconsistent"
     message = f"claims {claimed:g}%; the coverage data says {total:.0f}%"
+    if verdict == "inconsistent" and any(abs(total - other) <= 5 for other in others):
+        verdict = "consistent"  # the answer gives several figures, and one of them is the total
+        message = f"names {', '.join(f'{o:g}%' for o in others)}; the coverage data says {total:.0f}%"
     return [
         AnswerFinding(
             answer.number, "coverage", match.group(0), f"{total:.0f}%", verdict, message, (*where, location)
@@ -510,14 +624,50 @@ def _mentions(text: str, pattern: str, elsewhere: re.Pattern[str] | None = None)
     in pre-commit hooks or by hand is not a claim about CI)."""
     for match in re.finditer(pattern, text, re.IGNORECASE):
         sentence = _sentence(text, match.start())
-        if elsewhere is not None and elsewhere.search(sentence) and not IN_CI.search(sentence):
+        clause = _clause(text, match.start())
+        if elsewhere is not None and (
+            (elsewhere.search(clause) and not IN_CI.search(clause))
+            or elsewhere.search(_left_context(text, match.start()))
+        ):
             continue
-        if NEGATION.search(text[max(0, match.start() - 60) : match.start()]):
+        before = text[max(0, match.start() - 60) : match.start()]
+        if NEGATION.search(before) or NEGATED_AFTER.search(text[match.end() : match.end() + 60]):
+            continue
+        if DISMISSED.search(sentence) or ALTERNATIVE_BEFORE.search(before):
             continue
         if HYPOTHETICAL.search(sentence) and not DONE.search(sentence):
             continue
         return match
     return None
+
+
+def _left_context(text: str, position: int) -> str:
+    """The words before `position` back to the last comma or clause break: "we develop locally with" of
+    "Although we develop locally with Python 3.12, CI runs 3.11"."""
+    start = max(
+        text.rfind(",", 0, position),
+        text.rfind(";", 0, position),
+        text.rfind(". ", 0, position),
+        text.rfind("\n", 0, position),
+    )
+    context = text[start + 1 : position]
+    breaks = list(CLAUSE_BREAK.finditer(context))
+    return context[breaks[-1].end() :] if breaks else context
+
+
+def _clause(text: str, position: int) -> str:
+    """The part of the sentence around `position` between clause breaks (", but", ";", "while")."""
+    sentence_start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position)) + 1
+    sentence = _sentence(text, position)
+    offset = position - sentence_start
+    start, end = 0, len(sentence)
+    for br in CLAUSE_BREAK.finditer(sentence):
+        if br.end() <= offset:
+            start = br.end()
+        elif br.start() >= offset:
+            end = br.start()
+            break
+    return sentence[start:end]
 
 
 def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
@@ -540,6 +690,14 @@ def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
         if s.with_.get("python-version")
     }
     versions = {v for v in versions if "${{" not in v}
+    # YAML reads an unquoted 3.10 as the number 3.1: take the versions as written in the workflow files.
+    for w in repo.workflows:
+        for line in (repo.read(w.path) or "").splitlines():
+            if "python" in line.lower() and not line.lstrip().startswith("#"):
+                versions |= set(re.findall(r"\b3\.\d{1,2}\b", line))
+    versions = {v for v in versions if v != "3.1" or "3.1" in " ".join(v for v in versions if v != "3.1")}
+    if not versions and repo.has(".python-version"):
+        versions = set(re.findall(r"\b3\.\d{1,2}", repo.read(".python-version") or ""))
     observed = {
         "Ubuntu/Linux": ("ubuntu" in platforms, r"\b(ubuntu|linux)\b"),
         "Windows": ("windows" in platforms, r"\bwindows\b"),
@@ -552,7 +710,9 @@ def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
     }
     findings = []
     for aspect, (present, pattern) in observed.items():
-        match = _mentions(text, pattern, NOT_CI if aspect == "linting" else None)
+        match = _mentions(text, pattern, NOT_CI if aspect == "linting" else LOCAL)
+        if match and aspect == "linting" and "pre-commit.ci" in _sentence(text, match.start()).lower():
+            match = None  # a hosted service: no workflow file shows it
         if match:
             verdict = "consistent" if present else "inconsistent"
             message = f"claims {aspect} in CI; {'a' if present else 'no'} workflow shows it"
@@ -567,16 +727,28 @@ def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
                     (where,),
                 )
             )
-    for version in sorted(set(re.findall(r"\b3\.(?:[6-9]|1[0-4])\b", text))):
+    claimed = sorted(
+        {
+            match.group(1)
+            for match in PYTHON_VERSION.finditer(text)
+            if not LOCAL.search(_left_context(text, match.start()))
+            and not NEGATION.search(text[max(0, match.start() - 60) : match.start()])
+        }
+    )
+    for version in claimed:
         present = any(v.strip("'\"") == version for v in versions) or version in platforms
         message = f"claims Python {version} in CI; workflows test {', '.join(sorted(versions)) or 'no explicit version'}"
+        verdict = "consistent" if present else "inconsistent"
+        if not versions:
+            verdict = "unverifiable"
+            message += " (the version may come from setup-uv, python-version-file or a container image)"
         findings.append(
             AnswerFinding(
                 answer.number,
                 f"ci-python-{version}",
                 version,
                 ", ".join(sorted(versions)),
-                "consistent" if present else "inconsistent",
+                verdict,
                 message,
                 (where,),
             )
@@ -658,6 +830,26 @@ def _tool_finding(
             "cannot be checked",
             "unverifiable",
             f"the answer names {tool}; the repository cannot show it ({rule_id})",
+            tuple(where),
+        )
+    if evidence.status is Status.TEMPLATE:
+        return AnswerFinding(
+            answer.number,
+            f"tool-{rule_id}",
+            claim,
+            evidence.message,
+            "unverifiable",
+            f"the answer names {tool}; only the course template's untouched files show it ({rule_id})",
+            (*where, *evidence.locations[:2]),
+        )
+    if evidence.status is Status.ABSENT and SEPARATE_REPOSITORY.search(answer.text):
+        return AnswerFinding(
+            answer.number,
+            f"tool-{rule_id}",
+            claim,
+            evidence.message,
+            "unverifiable",
+            f"the answer names {tool} and another repository of the group, which cannot be checked here",
             tuple(where),
         )
     if evidence.status is Status.ABSENT:
