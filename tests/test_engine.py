@@ -226,3 +226,21 @@ def test_absent_without_a_linked_url_stays_unsupported(
 ) -> None:
     only = frontend_item_with_answer(monkeypatch, repo_with_report, "We made a frontend.")
     assert only.verdict == "unsupported"
+
+
+def test_an_added_item_reading_like_another_is_not_a_second_claim(tmp_path: Path) -> None:
+    report = (
+        "# Exam\n\n## Overall project checklist\n\n### Week 2\n\n"
+        "* [ ] Write unit tests related to the data part of your code (M16)\n"
+        "* [x] Write unit tests related to the API part of your code\n\n## Group information\n"
+    )
+    root = tmp_path / "group"
+    (root / "reports").mkdir(parents=True)
+    (root / "reports" / "README.md").write_text(report)
+    (root / "tests").mkdir()
+    (root / "tests" / "test_api.py").write_text("def test_root():\n    assert True\n")
+    result = verify(root)
+    by_line = {item.item.line: item for item in result.items}
+    assert by_line[7].rule == "m16.data-tests" and by_line[7].verdict == "consistent"
+    assert by_line[8].verdict == "unknown" and "reads like the item at line 7" in " ".join(result.warnings)
+    assert result.counts["unsupported"] == 0

@@ -107,3 +107,9 @@ def test_select_and_ignore_by_id_prefix_and_module() -> None:
     kept = select_rules(rules, None, ["M21"])
     assert "m21.bucket-dvc" not in kept and "m11.hydra" in kept
     assert "m13.profiling" in select_rules(rules, ["M12"], None)
+
+
+def test_a_tag_naming_only_other_modules_steers_away_from_a_rule() -> None:
+    # no M16 test rule for an item tagged M24 (unknown, or the M24 rule, is read; a wrong pairing is not)
+    assert rule_for("Write unit tests for the API", ("M24",)) in (None, "m24.api-tests")
+    assert rule_for("Write unit tests related to the data part of your code", ("M16",)) == "m16.data-tests"

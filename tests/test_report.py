@@ -197,3 +197,85 @@ def test_answers_read_by_heading_not_position() -> None:
     assert report.answer(3).length_range == (100, 200)
     assert report.answer(4).text == "quoted answer for four"
     assert report.answer(2) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "* [x] Load test your application (M24) (doesn't work)",
+        "* [x] Load test your application (M24) (WIP)",
+        "* [x] Load test your application (M24) (not fully working)",
+        "* [x] Deploy to the cloud a drift detection API (failed due to permissions) (M27)",
+        "* [x] Get your model training in GCP using either the Engine or Vertex AI - tried but failed due to quota",
+        "* [x] ~~Deploy to the cloud a drift detection API (M27)~~",
+    ],
+)
+def test_remarks_that_take_the_tick_back(line: str) -> None:
+    (item,) = parse_items(line)
+    assert item.ticked and item.withdrawn and not item.claimed
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "* [x] Create one or more alert systems in GCP (M28) - alert when requests fail",
+        "* [x] Write unit tests related to model construction and or model training (M16) (incl. tests for failure cases)",
+        "* [x] Get your model training in GCP using either the Engine or Vertex AI (M21) (attempted with Vertex AI, then succeeded on Engine)",
+        "* [x] Deploy your model in GCP using either Functions or Run as the backend (M23) - works, but couldn't get GPU",
+    ],
+)
+def test_remarks_that_describe_the_work_keep_the_tick(line: str) -> None:
+    (item,) = parse_items(line)
+    assert item.claimed
+
+
+def test_a_sub_bullet_remark_takes_the_tick_back() -> None:
+    first, second = parse_items(
+        "* [x] Deploy to the cloud a drift detection API (M27)",
+        "  - Did not work due to permissions",
+        "* [x] Create a git repository (M5)",
+    )
+    assert first.withdrawn and "Did not work" in first.remark and second.claimed
+
+
+def test_boxes_of_every_shape_are_separate_items() -> None:
+    parsed = parse_items(
+        "* [x] Create a git repository (M5)",
+        "<!-- * [ ] Check how robust your model is towards data drifting (M27) -->",
+        "[x] Construct one or multiple docker files for your code (M10)",
+        "1. [x] Use logging to log important events in your code (M14)",
+        "-[ ] Calculate the code coverage (M16)",
+        "* [\u2714\ufe0f] Add pre-commit hooks to your version control setup (M18)",
+        "#12 closed by PR",
+        "* [x] Write one or multiple configurations files for your experiments (M11)",
+    )
+    assert [(i.modules, i.claimed) for i in parsed] == [
+        (("M5",), True),
+        (("M10",), True),
+        (("M14",), True),
+        (("M16",), False),
+        (("M18",), True),
+        (("M11",), True),
+    ]
+
+
+@pytest.mark.parametrize(
+    "heading", ["## Checklist", "## \U0001f4cb Overall project checklist", "#### Project check list"]
+)
+def test_a_renamed_checklist_heading_and_level_two_weeks(heading: str) -> None:
+    text = CHECKLIST.format(items="* [x] Create a git repository (M5)").replace(
+        "## Overall project checklist", heading
+    )
+    text = text.replace("### Week 1", "## Week 1")
+    (item,) = parse_report(text).checklist
+    assert item.claimed and item.section == "Week 1"
+
+
+def test_utf16_reports_and_other_question_headings() -> None:
+    text = (
+        CHECKLIST.format(items="* [x] Create a git repository (M5)")
+        + "\n### Q2\n\nAnswer two.\n\n### **Question 3**\n\nAnswer three.\n"
+    )
+    report = parse_report(text.encode("utf-16"))
+    assert [a.number for a in report.answers] == [1, 2, 3]
+    assert report.answer(3).text == "Answer three."

@@ -164,6 +164,15 @@ class Verification:
         }
 
 
+def _best_per_rule(matches: Iterable[tuple[ChecklistItem, Any]]) -> dict[str, tuple[float, int]]:
+    """For each rule, the best score of the items matching it and the line of the first such item."""
+    best: dict[str, tuple[float, int]] = {}
+    for item, match in matches:
+        if match.rule is not None and match.score > best.get(match.rule.id, (-1.0, 0))[0]:
+            best[match.rule.id] = (match.score, item.line)
+    return best
+
+
 def run_rule(rule: Rule, repo: Repo) -> Evidence:
     """A rule's evidence; a rule that raises gives unverifiable evidence naming the error."""
     try:
@@ -254,9 +263,20 @@ def verify(
     instances: dict[str, Rule] = {}
     evidence_cache: dict[str, Evidence] = {}
     results = []
-    for item in parsed.checklist:
-        match = match_item(item, rules)
+    matches = [(item, match_item(item, rules)) for item in parsed.checklist]
+    best = _best_per_rule(matches)
+    for item, match in matches:
         if match.rule is None:
+            results.append(ItemResult(item, None, None, "unknown", match.score))
+            continue
+        best_score, best_line = best[match.rule.id]
+        if match.score < best_score - 0.02:
+            # Another line answers this rule better: this one is an item the group added or reworded (an API
+            # test item that reads like the data-test item), not a second claim of the same item.
+            warnings.append(
+                f"line {item.line}: '{item.text[:60]}' reads like the item at line {best_line} "
+                f"({match.rule.id}), which matches it better; not verified as a second claim"
+            )
             results.append(ItemResult(item, None, None, "unknown", match.score))
             continue
         rule_id = match.rule.id

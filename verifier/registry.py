@@ -19,6 +19,7 @@ from .rule import Rule
 ENTRY_POINT_GROUP = "verifier.rules"
 MATCH_THRESHOLD = 0.62
 MODULE_BONUS = 0.08
+MODULE_PENALTY = 0.15
 
 
 class RegistryError(RuntimeError):
@@ -172,7 +173,8 @@ def _rule_texts(
 
 
 def match_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> Match:
-    """The rule this checklist item answers to, by text similarity with a bonus for a shared module tag."""
+    """The rule this checklist item answers to, by text similarity with a bonus for a shared module tag and
+    a penalty for tags that name only other modules."""
     text = normalize_text(item.text)
     exact, texts = _rule_texts(tuple(rules))
     if text in exact:
@@ -182,8 +184,13 @@ def match_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> Match:
     words = _content_words(text)
     best: Match = Match(None, 0.0)
     for rule, candidate, candidate_words in texts:
-        bonus = MODULE_BONUS if item.modules and set(item.modules) & set(rule.modules) else 0.0
-        score = _similarity(text, candidate, words, candidate_words, best.score - bonus) + bonus
+        # A shared module tag is a bonus; a tag naming only other modules ("Write unit tests for the API
+        # (M24)" against the M16 test rules) a penalty.
+        if item.modules and rule.modules:
+            adjust = MODULE_BONUS if set(item.modules) & set(rule.modules) else -MODULE_PENALTY
+        else:
+            adjust = 0.0
+        score = _similarity(text, candidate, words, candidate_words, best.score - adjust) + adjust
         if score > best.score:
             best = Match(rule, score)
     return best if best.score >= MATCH_THRESHOLD else Match(None, best.score)

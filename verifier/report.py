@@ -8,15 +8,25 @@ lines and `##` headings typed inside answers. It never raises anything but `Repo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-CHECKLIST_HEADING = re.compile(r"^\s{0,3}#{1,3}\s*overall\s+project\s+checklist\b", re.IGNORECASE)
-HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
-BULLET = re.compile(r"^(?P<indent>\s*)(?:>\s*)?[-*+]\s+\[(?P<mark>[^\]]{0,4})\]\s*(?P<text>.*)$")
+# "## Overall project checklist" and renamed forms: "## Checklist", "#### 📋 Project check list", "**Checklist**".
+CHECKLIST_HEADING = re.compile(
+    r"^\s{0,3}(?:#{1,4}\s*|\*\*\s*)[^\w\n]*(?:overall\s+)?(?:project\s+)?check\s?list\b[^\n]*$", re.IGNORECASE
+)
+# CommonMark: a heading needs a space after its #s ("#12 closed by PR" is a paragraph).
+HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
+WEEK_HEADING = re.compile(r"^(week\s*\d+|extra|additional)\b", re.IGNORECASE)
+# "* [x] ...", "1. [x] ...", "-[x] ...", and a box without a bullet ("[x] ...", marks of up to two characters).
+BULLET = re.compile(
+    r"^(?P<indent>\s*)(?:>\s*)?(?:(?:[-*+]|\d+[.)])\s*\[(?P<mark>[^\]]{0,4})\]|\[(?P<bare>[^\]]{0,2})\](?=\s))"
+    r"\s*(?P<text>.*)$"
+)
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 OTHER_BULLET = re.compile(r"^\s*(?:>\s*)?(?:[-*+]|\d+[.)])\s+")
 MODULE_TAG = re.compile(r"\(\s*(M\s?\d+(?:\s*(?:[+,/&]|and)\s*M?\s?\d+)*)\s*\)", re.IGNORECASE)
 MODULE_NUMBER = re.compile(r"\d+")
-QUESTION_HEADING = re.compile(r"^\s{0,3}#{2,4}\s*Question\s*(\d+)\b", re.IGNORECASE)
+QUESTION_HEADING = re.compile(r"^\s{0,3}#{2,4}\s*[*_]*\s*(?:Question\s*|Q)(\d+)\b", re.IGNORECASE)
 LENGTH_HINT = re.compile(r"answer\s+length\s*:?\s*(\d+)\s*(?:-|–|to)\s*(\d+)", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"-{2,}\s*question\s*\d+\s*fill\s*here\s*-{2,}", re.IGNORECASE)
 ANSWER_MARKER = re.compile(r"^\s*(?:>\s*)*[*_]*\s*answer\s*:\s*[*_]*\s*(?P<rest>.*)$", re.IGNORECASE)
@@ -27,11 +37,17 @@ HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORE
 MIN_QUESTIONS_WITHOUT_CHECKLIST = 10
 TICK_MARKS = frozenset({"x", "X", "Y", "y", "✓", "✔", "✅", "☑", "v", "V"})
 EMPTY_MARKS = frozenset({"", " ", "  ", "n", "N"})
+# A remark that takes the tick back: "(An attempt was made, failed ...)", "(doesn't work)", "(WIP)".
+# Not a remark that describes the feature: "alert when requests fail", "tests for failure cases",
+# "attempted with Vertex AI, then succeeded on Engine".
 WITHDRAWAL = re.compile(
-    r"\b(fail(ed|s|ing|ure)?|attempt(ed)?|unsuccessful|not\s+(work\w*|finish\w*|complet\w*|done|implemented)|"
-    r"didn'?t|did\s+not|couldn'?t|could\s+not|unable|incomplete|abandoned|gave\s+up)\b",
+    r"\b(not\s+(fully\s+|yet\s+)?(work\w*|finish\w*|complet\w*|done|implemented|deployed|functional)|"
+    r"(doesn't|does\s+not|didn't|did\s+not|don't|do\s+not)\s+(fully\s+)?work|failed|unsuccessful|unable\s+to|"
+    r"(couldn't|could\s+not|didn't|did\s+not)\s+(get\s+it|make\s+it|finish|complete|deploy|manage)|"
+    r"gave\s+up|abandoned|wip|work\s+in\s+progress|partially|incomplete|tried\s+but|an\s+attempt\s+was\s+made)\b",
     re.IGNORECASE,
 )
+SUCCEEDED = re.compile(r"\bsucceed\w*|\bnow\s+works\b|\bfixed\b", re.IGNORECASE)
 TEMPLATE_SECTIONS = frozenset(
     {
         "group information",
@@ -108,6 +124,8 @@ def parse_report(text: str | bytes) -> Report:
     report with a checklist nor an early course report (no checklist, but `### Question N` answers).
     """
     text = _as_text(text)
+    # Commented-out lines are invisible on GitHub: blank them, keeping the line numbers.
+    text = HTML_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     lines = text.splitlines()
     report = Report()
     report.answers = _parse_answers(lines)
@@ -131,9 +149,12 @@ def parse_report(text: str | bytes) -> Report:
 
 def _as_text(text: str | bytes) -> str:
     if isinstance(text, bytes):
-        if b"\x00" in text[:8192]:
+        if text.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Notepad "Unicode", PowerShell >)
+            text = text.decode("utf-16", errors="replace")
+        elif b"\x00" in text[:8192]:
             raise ReportError("the report is a binary file, not Markdown")
-        text = text.decode("utf-8", errors="replace")
+        else:
+            text = text.decode("utf-8", errors="replace")
     if "\x00" in text[:8192]:
         raise ReportError("the report is a binary file, not Markdown")
     text = text.lstrip("\ufeff")
@@ -156,28 +177,44 @@ def _parse_checklist(lines: list[str], start: int, warnings: list[str]) -> list[
             items.append(_make_item(**pending))  # type: ignore[arg-type]
             pending = None
 
+    indent = 0
     for index in range(start + 1, len(lines)):
         line = lines[index]
         heading = HEADING.match(line)
         if heading:
             flush()
-            if len(heading.group(1)) <= 2:
+            title = heading.group(2) or ""
+            if len(heading.group(1)) <= 2 and not WEEK_HEADING.match(title.strip("*_ ")):
                 break
-            section = _section_name(heading.group(2))
+            section = _section_name(title)
             continue
         bullet = BULLET.match(line)
         if bullet:
             flush()
+            mark = bullet.group("mark") if bullet.group("mark") is not None else bullet.group("bare")
+            indent = len(bullet.group("indent").expandtabs(4))
             pending = {
                 "line": index + 1,
                 "section": section,
-                "mark": bullet.group("mark"),
+                "mark": mark,
                 "text": bullet.group("text").strip(),
             }
             continue
         stripped = line.strip().lstrip(">").strip()
-        if pending is not None and stripped and not OTHER_BULLET.match(line):
+        sub_bullet = OTHER_BULLET.match(line)
+        if sub_bullet and items and pending is None and len(line) - len(line.lstrip()) > indent:
+            # A remark written as a sub-bullet of the item above ("  - Did not work due to permissions").
+            remark = line.strip()[sub_bullet.end() - (len(line) - len(line.lstrip())) :].strip()
+            if WITHDRAWAL.search(remark) and items[-1].ticked:
+                items[-1] = replace(items[-1], remark=remark, withdrawn=True)
+            continue
+        if pending is not None and stripped and not sub_bullet:
             pending["text"] = f"{pending['text']} {stripped}"
+        elif pending is not None and stripped and sub_bullet and len(line) - len(line.lstrip()) > indent:
+            flush()
+            remark = stripped[sub_bullet.end() - (len(line) - len(line.lstrip())) :].strip()
+            if WITHDRAWAL.search(remark) and items[-1].ticked:
+                items[-1] = replace(items[-1], remark=remark, withdrawn=True)
         else:
             flush()
     flush()
@@ -195,9 +232,12 @@ def _section_name(title: str) -> str:
 
 
 def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem:
+    mark = mark.replace("\ufe0f", "").replace("\ufe0e", "")  # emoji presentation selectors: [✔️] is [✔]
     ticked = mark.strip() in TICK_MARKS
     partial = not ticked and mark not in EMPTY_MARKS and mark.strip() not in EMPTY_MARKS
     text = " ".join(text.split())
+    struck = bool(re.match(r"~~[^~]+~~", text))  # a struck-through item is one the group took back
+    text = text.replace("~~", "").strip() if struck else text
     modules: tuple[str, ...] = ()
     remark = ""
     tags = list(MODULE_TAG.finditer(text))
@@ -207,11 +247,21 @@ def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem:
         remark = text[tag.end() :].strip(" -–—:,;")
         text = text[: tag.end()].strip()
     else:
-        trailing = re.search(r"\(([^()]*)\)\s*$", text)
-        if trailing and WITHDRAWAL.search(trailing.group(1)):
-            remark = trailing.group(1).strip()
+        trailing = re.search(r"\(([^()]*)\)\s*$|\s[-–—]\s+([^()]*)$", text)
+        if trailing and WITHDRAWAL.search(trailing.group(1) or trailing.group(2) or ""):
+            remark = (trailing.group(1) or trailing.group(2)).strip()
             text = text[: trailing.start()].strip()
-    withdrawn = ticked and bool(remark) and bool(WITHDRAWAL.search(remark))
+    # A parenthesised remark inside the item text ("... API (failed due to permissions) (M27)").
+    inner = next(
+        (m.group(1) for m in re.finditer(r"\(([^()]*)\)", text) if WITHDRAWAL.search(m.group(1))), ""
+    )
+    if inner and not remark:
+        remark = inner.strip()
+    withdrawn = ticked and (
+        struck or (bool(remark) and bool(WITHDRAWAL.search(remark)) and not SUCCEEDED.search(remark))
+    )
+    if struck and not remark:
+        remark = "struck through"
     return ChecklistItem(
         line=line,
         section=section,
