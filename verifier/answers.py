@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -821,54 +820,33 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
 def _tool_finding(
     tool: str, rule_id: str, answer: Answer, claim: str, evidence: Evidence | None
 ) -> AnswerFinding:
-    where: Iterable[Location] = [Location("reports/README.md", answer.line, f"Question {answer.number}")]
+    where = Location("reports/README.md", answer.line, f"Question {answer.number}")
     if evidence is None or evidence.status is Status.UNVERIFIABLE:
-        return AnswerFinding(
-            answer.number,
-            f"tool-{rule_id}",
-            claim,
-            "cannot be checked",
+        verdict, observed, message = "unverifiable", "cannot be checked", "the repository cannot show it"
+    elif evidence.status is Status.TEMPLATE:
+        verdict, observed, message = (
             "unverifiable",
-            f"the answer names {tool}; the repository cannot show it ({rule_id})",
-            tuple(where),
-        )
-    if evidence.status is Status.TEMPLATE:
-        return AnswerFinding(
-            answer.number,
-            f"tool-{rule_id}",
-            claim,
             evidence.message,
+            "only the course template's untouched files show it",
+        )
+    elif evidence.status is Status.ABSENT and SEPARATE_REPOSITORY.search(answer.text):
+        verdict, observed, message = (
             "unverifiable",
-            f"the answer names {tool}; only the course template's untouched files show it ({rule_id})",
-            (*where, *evidence.locations[:2]),
-        )
-    if evidence.status is Status.ABSENT and SEPARATE_REPOSITORY.search(answer.text):
-        return AnswerFinding(
-            answer.number,
-            f"tool-{rule_id}",
-            claim,
             evidence.message,
-            "unverifiable",
-            f"the answer names {tool} and another repository of the group, which cannot be checked here",
-            tuple(where),
+            "the answer places it in another repository",
         )
-    if evidence.status is Status.ABSENT:
-        return AnswerFinding(
-            answer.number,
-            f"tool-{rule_id}",
-            claim,
-            evidence.message,
-            "inconsistent",
-            f"the answer names {tool}, but {rule_id} found nothing: {evidence.message}",
-            tuple(where),
-        )
-    where = [*where, *evidence.locations[:2]]
+    elif evidence.status is Status.ABSENT:
+        verdict, observed, message = "inconsistent", evidence.message, f"found nothing: {evidence.message}"
+    else:
+        verdict, observed = "consistent", f"{evidence.status.value}: {evidence.message}"
+        message = f"found it ({evidence.status.value})"
+    cited = evidence.locations[:2] if evidence is not None and verdict != "inconsistent" else ()
     return AnswerFinding(
         answer.number,
         f"tool-{rule_id}",
         claim,
-        f"{evidence.status.value}: {evidence.message}",
-        "consistent",
-        f"the answer names {tool}; {rule_id} found it ({evidence.status.value})",
-        tuple(where),
+        observed,
+        verdict,
+        f"the answer names {tool}; {rule_id}: {message}",
+        (where, *cited),
     )
