@@ -14,6 +14,7 @@ MODEL_WORDS = re.compile(r"model|train|network|net\b|forward|predict|classif|cnn
 def _tests_about(repo: Repo, words: re.Pattern[str]) -> tuple[list[Location], list[Location]]:
     """(own tests about `words`, template tests) - a test counts if its file, name or imports mention them."""
     own, template = [], []
+    packages = {folder.rsplit("/", 1)[-1] for folder in repo.package_dirs}
     for path in repo.test_files:
         name = path.rsplit("/", 1)[-1]
         if re.search(r"(^|[-_])(api|integration)([-_.]|$)", name, re.I) or LOAD_TEST_FILE.search(name):
@@ -23,11 +24,20 @@ def _tests_about(repo: Repo, words: re.Pattern[str]) -> tuple[list[Location], li
         if not tests:
             continue
         file_hit = bool(words.search(path.rsplit("/", 1)[-1])) or any(
-            words.search(m) for m, _ in facts.imports if not m.startswith(("pytest", "unittest"))
+            words.search(_below_package(m, packages))
+            for m, _ in facts.imports
+            if not m.startswith(("pytest", "unittest"))
         )
         hits = [repo.location(path, f.line) for f in tests if file_hit or words.search(f.name)]
         (template if repo.template_match(path) else own).extend(hits)
     return own, template
+
+
+def _below_package(module: str, packages: set[str]) -> str:
+    """The module path below the group's package: `data` of `mnist_classifier.data`, so a package named
+    like a model (mnist_classifier) does not make every test a model test."""
+    top, _, rest = module.partition(".")
+    return rest if top in packages else module
 
 
 class DataTests(Rule):

@@ -193,3 +193,18 @@ def test_cohort_table_counts_ticks_per_rule_and_flags_rules_that_call_many_group
     lines = [line for line in out.splitlines() if line.startswith("m") and not line.startswith("mlops")]
     assert lines[0].startswith("m10.dockerfiles")  # the most-unsupported rule first
     assert "check a few" not in rows["m05.git-repository"]
+
+
+def test_the_bundled_example_shows_every_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([EXAMPLE, "-f", "json"]) == 0
+    counts = json.loads(capsys.readouterr().out)["counts"]
+    shown = (
+        "unsupported",
+        "template-only",
+        "weakly-supported",
+        "confirmed",
+        "unclaimed",
+        "consistent",
+        "unverifiable",
+    )
+    assert all(counts[verdict] >= 1 for verdict in shown), counts

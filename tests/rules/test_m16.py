@@ -89,3 +89,10 @@ def test_a_locust_file_among_the_tests_is_no_data_test(make_repo) -> None:
 def test_coverage_configured_in_pytest_or_setup_cfg_is_found(make_repo, path: str, text: str) -> None:
     ev = check("m16.coverage", make_repo({path: text}))
     assert ev.status is Status.FOUND and any(loc.path == path for loc in ev.locations)
+
+
+def test_a_package_named_like_a_model_does_not_make_data_tests_model_tests(make_repo) -> None:
+    test = "from mnist_classifier.data import normalize\n\n\ndef test_normalize():\n    assert normalize([1]) == [0]\n"
+    repo = make_repo({"src/mnist_classifier/__init__.py": "", "tests/test_data.py": test})
+    assert check("m16.model-tests", repo).status is Status.ABSENT
+    assert check("m16.data-tests", repo).status is Status.FOUND
