@@ -11,7 +11,10 @@ from verifier.rule import Rule
 DATA_FILES = re.compile(
     r"(^|/)[^/]*(data|preprocess)[^/]*\.(py|ipynb)$|(^|/)(data|datasets?)/[^/]+\.(py|ipynb)$", re.IGNORECASE
 )
-NOT_DATA_PIPELINE = re.compile(r"drift|monitor|collect|api|app\b", re.IGNORECASE)
+NOT_DATA_PIPELINE = re.compile(
+    r"drift|monitor|collect|api|app\b|data_?models?|database|metadata|(^|_)db\b|explor|(^|_)eda\b|analys|visuali|plot",
+    re.IGNORECASE,
+)
 IO_CALLS = frozenset(
     {
         "load_dataset",

@@ -28,9 +28,11 @@ class Pep8(Rule):
             repo.location(
                 config["path"], repo.line_of(config["path"], rf"(id|entry):\s*['\"]?{re.escape(hook)}")
             )
-            for hook in (precommit_lint_hooks(repo) if config else [])
+            for hook in (precommit_lint_hooks(repo, type_checkers=False) if config else [])
         ]
-        ci = [repo.step_location(w.path, s, LINTERS) for w, s in lint_steps(repo, LINTERS)]
+        ci = [
+            repo.step_location(w.path, s, LINTERS) for w, s in lint_steps(repo, LINTERS, type_checkers=False)
+        ]
         own_ci = [loc for loc in ci if repo.template_match(loc.path) is None]
         if hook_locs or own_ci:
             return Evidence.found("A linter/formatter runs in pre-commit or CI.", hook_locs + own_ci)
@@ -74,8 +76,10 @@ class TypingDocs(Rule):
         packages = tuple(folder + "/" for folder in repo.package_dirs)
         in_package = [p for p in own if p.startswith(packages)] if packages else []
         scopes = [(_functions(repo, own), "")]
-        if _functions(repo, in_package):
-            scopes.append((_functions(repo, in_package), f" in {', '.join(repo.package_dirs)}"))
+        package_functions = _functions(repo, in_package)
+        # The package alone counts when it holds a real part of the code (5 functions, a fifth of all).
+        if len(package_functions) >= max(5, len(scopes[0][0]) // 5):
+            scopes.append((package_functions, f" in {', '.join(repo.package_dirs)}"))
         if not scopes[0][0]:
             return Evidence.absent(
                 "No functions of the group's own were found.",

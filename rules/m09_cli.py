@@ -32,10 +32,17 @@ TEMPLATE_MAKE_TARGETS = frozenset(
         "sync_data_to_s3",
         "sync_data_from_s3",
         "test_environment",
+        # cookiecutter-data-science v2
+        "format",
+        "test",
+        "sync_data_down",
+        "sync_data_up",
     }
 )
-# `train: data`, `train epochs='10':` (justfile parameters); not `FOO = a:b` or `FOO := x` assignments.
-MAKE_TARGET = re.compile(r"(?m)^([A-Za-z0-9][\w.-]*)(?:[ \t]+(?![=:?+])[^:\n]*)?:(?![=:])")
+# `train: data`, `train :`, `train epochs='10':` (justfile parameters); not `FOO = a:b` or `FOO := x`.
+MAKE_TARGET = re.compile(
+    r"(?m)^([A-Za-z0-9][\w.-]*)(?:[ \t]+(?![=:?+])(?:[^:=\n]|='[^'\n]*'|=\"[^\"\n]*\")*)?[ \t]*:(?![=:])"
+)
 SCRIPT_TABLES = ("project.scripts", "tool.poetry.scripts", "tool.poe.tasks", "tool.pdm.scripts")
 TEMPLATE_TASKS = frozenset(
     {

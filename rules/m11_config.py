@@ -1,5 +1,6 @@
 """M11 Config files and Hydra."""
 
+import json
 import posixpath
 import re
 
@@ -22,6 +23,10 @@ CONFIG_LOADS = (
     "initialize",
     "compose",
 )
+NOT_CONFIG_PLACES = re.compile(
+    r"(^|/)(data|datasets?|reports?|outputs?|results?|tests?|models?)/|(^|/)(pyproject\.toml|dvc\.(yaml|lock)|"
+    r"package(-lock)?\.json|\.pre-commit-config\.ya?ml)$"
+)
 # Calls whose string arguments may name a config file: `OmegaConf.load("train.yaml")`, `open("cfg.json")`.
 FILE_ARGUMENTS = ("open", "OmegaConf.load", "yaml.safe_load", "json.load", "Path", "read_text", "toml.load")
 
@@ -37,17 +42,34 @@ def _config_name(name: str) -> bool:
 
 
 def _referenced_configs(repo: Repo) -> list[tuple[str, Location]]:
-    """(config file, call) for string arguments naming an existing YAML/JSON/TOML file, read from the
-    repository root or from the calling file's folder."""
+    """(config file, call) for string arguments of reading calls that name an existing YAML/JSON/TOML file
+    holding a mapping (read from the repository root or the calling file's folder); data under data/,
+    results written by the code and tool files (pyproject.toml, dvc.yaml) are no experiment configs."""
     found = []
     for path, call in repo.calls(*FILE_ARGUMENTS):
+        if call.name.rpartition(".")[2] == "open" and any(
+            isinstance(a, str) and a[:1] in "wax" for a in [*call.args[1:2], call.keywords.get("mode", "")]
+        ):
+            continue  # written, not read
         for argument in call.args:
             if isinstance(argument, str) and _config_name(argument):
                 here = posixpath.normpath(posixpath.join(posixpath.dirname(path), argument))
                 target = next((t for t in (argument.lstrip("./"), here) if repo.has(t)), None)
-                if target:
+                if target and not NOT_CONFIG_PLACES.search(target) and _holds_settings(repo, target):
                     found.append((target, repo.location(path, call.line)))
     return found
+
+
+def _holds_settings(repo: Repo, path: str) -> bool:
+    """The file is a mapping of settings (a list of class names is data)."""
+    if path.endswith((".yaml", ".yml")):
+        return isinstance(repo.yaml(path), dict)
+    if path.endswith(".toml"):
+        return bool(repo.toml(path))
+    try:
+        return isinstance(json.loads(repo.read(path) or ""), dict)
+    except ValueError:
+        return False
 
 
 def _hydra_config_files(repo: Repo) -> list[str]:

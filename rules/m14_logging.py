@@ -1,6 +1,6 @@
 """M14 Logging, Weights & Biases and hyperparameter sweeps."""
 
-from verifier.checks import AUTOMATION_GLOBS, own_locations, usage_or_dependency
+from verifier.checks import AUTOMATION_GLOBS, instantiated, own_locations, usage_or_dependency
 from verifier.evidence import Evidence, Status
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -71,9 +71,11 @@ class WeightsAndBiases(Rule):
             for path, call in repo.calls("TrainingArguments", "SFTConfig", "Seq2SeqTrainingArguments")
             if "wandb" in str(call.keywords.get("report_to", ""))
         ]
-        uses += repo.search(
+        configured = repo.search(
             r"_target_:\s*\S*WandbLogger|class_path:\s*\S*WandbLogger", "*.yaml", "*.yml", limit=3
         )
+        if configured and (instantiated(repo, "logger") or repo.call_locations("LightningCLI")):
+            uses += configured  # the code builds its logger from these configs
         evidence = usage_or_dependency(
             repo,
             uses,
@@ -81,6 +83,10 @@ class WeightsAndBiases(Rule):
             distributions=("wandb",),
             looked_for=("wandb.init/log/Artifact or WandbLogger in the code", "wandb dependency"),
         )
+        if evidence.status is Status.ABSENT and configured:
+            return Evidence.weak(
+                "A W&B logger config exists, but no code builds a logger from it.", configured
+            )
         if evidence.status is Status.ABSENT:
             keys = repo.search(r"WANDB_(API_KEY|PROJECT|ENTITY)", ".env*", "*.yaml", "*.yml", "*.md", limit=3)
             if keys:

@@ -122,7 +122,7 @@ class Coverage(Rule):
         configured, template_config, empty = _coverage_config(repo)
         # pytest options that measure coverage on every test run, and coverage sections in setup.cfg/tox.ini
         configured += repo.search(
-            r"^\s*addopts\s*=.*--cov\b|^\s*\[coverage:(run|report)\]",
+            r"^\s*addopts\s*=(\s*\[[^\]]*|.*)--cov\b|^\s*\[coverage:(run|report)\]",
             "pyproject.toml",
             "pytest.ini",
             "setup.cfg",

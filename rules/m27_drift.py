@@ -62,7 +62,8 @@ def _names_used(repo: Repo, app: str) -> set[str]:
 
 def _stores(repo: Repo, path: str, used: set[str] | None) -> list[Location]:
     """Store calls in `path` (an SQLAlchemy `add` + `commit` counts by its commit), leaving out saved
-    uploads; with `used`, only inside the functions and classes of those names."""
+    uploads; with `used`, only inside the functions and methods of those names (not every method of a class the
+    app imports: a model's own metric dump is no collection)."""
     facts = repo.python(path)
     calls = facts.calls_to(*STORE_CALLS)
     if facts.calls_to("add"):
@@ -70,7 +71,7 @@ def _stores(repo: Repo, path: str, used: set[str] | None) -> list[Location]:
     saved_uploads = _upload_writes(facts)
     spans = [
         (definition.line, definition.end_line or definition.line)
-        for definition in [*facts.functions, *facts.classes]
+        for definition in facts.functions
         if definition.name in (used or ())
     ]
     found = [

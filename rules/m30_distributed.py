@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from verifier.checks import instantiated
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -115,7 +116,7 @@ class DistributedTraining(Rule):
             for p, line, keywords, splat in calls
             if splat or any(str(keywords.get(k, "")).startswith("<") for k in STRATEGY_KEYS + DEVICE_KEYS)
         ]
-        configured += repo.call_locations("LightningCLI", "hydra.utils.instantiate", "instantiate")
+        configured += repo.call_locations("LightningCLI") + instantiated(repo, "trainer")
         settings = list(_trainer_configs(repo)) if configured else []
         if settings:
             return Evidence.found(

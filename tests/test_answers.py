@@ -325,3 +325,29 @@ def test_an_svg_figure_is_a_format_note_not_a_contradiction(tmp_path: Path) -> N
     report = _answer(17, "We used these services: ![gcp](figures/logo.svg)")
     (figure,) = [f for f in check_answers(Repo(root), parse_report(report)) if f.check == "figure"]
     assert figure.verdict == "incomplete"
+
+
+@pytest.mark.parametrize(
+    ("body", "check"),
+    [
+        ("We used DVC so that the data does not have to live in git.", "tool-m08.dvc"),
+        ("We used DVC to make sure the data is not lost.", "tool-m08.dvc"),
+        ("We used DVC for our data and considered it very helpful.", "tool-m08.dvc"),
+        ("We used DVC with a GCS remote and dropped the Google Drive remote.", "tool-m08.dvc"),
+        ("Hydra loads our configs; we skipped the sweeps.", "tool-m11.hydra"),
+        ("We iterate over Hydra configs to run experiments.", "tool-m11.hydra"),
+    ],
+)
+def test_claims_with_a_negation_or_a_drop_about_something_else_are_still_claims(
+    tmp_path: Path, body: str, check: str
+) -> None:
+    root = write_tree(tmp_path, {"src/proj/train.py": "x = 1\n"})
+    assert _checks(root, 10, body)[check] == "inconsistent"
+
+
+def test_a_workflow_the_group_developed_is_about_ci(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {".github/workflows/t.yaml": UBUNTU_ONLY})
+    checks = _checks(
+        root, 11, "The GitHub Actions workflow we developed runs the unit tests on Windows and macOS."
+    )
+    assert checks["ci-windows"] == "inconsistent" and checks["ci-macos"] == "inconsistent"

@@ -279,3 +279,26 @@ def test_utf16_reports_and_other_question_headings() -> None:
     report = parse_report(text.encode("utf-16"))
     assert [a.number for a in report.answers] == [1, 2, 3]
     assert report.answer(3).text == "Answer three."
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (
+            "* [x] Setup monitoring for the system telemetry of your deployed model (M28)",
+            "    - counts failed requests and latency",
+        ),
+        (
+            "* [x] Deploy your model in GCP using either Functions or Run as the backend (Cloud Run, Functions did not work) (M23)",
+        ),
+        ("* [x] Create a frontend for your API (M26) (Streamlit, runs locally, not deployed)",),
+        ("* [x] Use DVC - remote storage not deployed on GCP",),
+    ],
+)
+def test_remarks_about_part_of_the_work_keep_the_tick(lines: tuple[str, ...]) -> None:
+    (item,) = parse_items(*lines)
+    assert item.claimed
+
+
+def test_a_footnote_is_no_item() -> None:
+    assert len(parse_items("* [x] Create a git repository (M5)", "[^1] we did this early")) == 1

@@ -55,26 +55,29 @@ NEGATION = re.compile(
 )
 # A negation right after the mention, in the same clause: "DVC was not used", "Caching: no".
 NEGATED_AFTER = re.compile(
-    r"^[^.;,]{0,40}\b(was|were|is|are|has|have|had|did|does|do)\s*(not|n't|never)\b|^[^.;]{0,20}:\s*no\b"
+    r"^\s*(?:[\w&/-]+\s+){0,3}?(was|were|is|are|has|have|had)\s*(not|n't|never)\b|^[^.;]{0,20}:\s*no\b"
     r"|^\s*(nothing|none)\b",
     re.IGNORECASE,
 )
-# A sentence that names a tool as an alternative, a plan or dropped work: no claim that it is used.
+# A clause that names a tool as a plan or dropped work: no claim that it is used.
 DISMISSED = re.compile(
-    r"\b(considered|decided against|went back to|abandon\w*|dropped|skipped|out of (our )?scope|"
-    r"outside (of )?our scope|never got around|ran out of time|on our (wish ?)?list|was dropped)\b",
+    r"\b(considered\s+(using|adding|it\s+but|\w+\s+but)|decided\s+against|went\s+back\s+to|abandon\w*|"
+    r"out\s+of\s+(our\s+)?scope|outside\s+(of\s+)?our\s+scope|never\s+got\s+around|ran\s+out\s+of\s+time|"
+    r"on\s+our\s+(wish\s?)?list)\b",
     re.IGNORECASE,
 )
-# Right before the mention: "chose FastAPI over BentoML", "Compared to Streamlit", "alternatives like Streamlit".
+# Right before the mention: "chose FastAPI over BentoML", "Compared to Streamlit", "alternatives like Streamlit",
+# "we skipped caching", "dropped DVC".
 ALTERNATIVE_BEFORE = re.compile(
-    r"(\bover|\bcompared (to|with)|\balternatives? (like|such as|to)|\binstead of|\brather than|\bvs\.?|\bversus)\s+"
-    r"(\w+\s+){0,2}$",
+    r"(\b(chose|chosen|prefer\w*|picked|selected|went\s+with)\b[^.]{0,40}\bover|\bcompared\s+(to|with)|"
+    r"\balternatives?\s+(like|such\s+as|to)|\binstead\s+of|\brather\s+than|\bvs\.?|\bversus|"
+    r"\b(skipped|dropped|removed))\s+(\w+\s+){0,2}$",
     re.IGNORECASE,
 )
 # A clause about the team's own machines or local work, not about CI.
 LOCAL = re.compile(
-    r"\blocal(ly)?\b|\bdevelop(s|ed|ing)?\b|\b(our|own|personal) (machines?|laptops?|computers?|pcs?)\b|"
-    r"\bgroup members\b|\bteam members\b",
+    r"\blocal(ly)?\b|\b(our|own|personal) (machines?|laptops?|computers?|pcs?)\b|\bgroup members\b|"
+    r"\bteam members\b",
     re.IGNORECASE,
 )
 CLAUSE_BREAK = re.compile(r",\s*(?:but|while|whereas)\b|;|\bbut\b|\bwhereas\b|\bwhile\b", re.IGNORECASE)

@@ -113,10 +113,15 @@ LOAD_TEST_FILE = re.compile(r"load[-_]?test|locust|stress|(^|[-_])perf|performan
 # Marketplace actions that lint (a `uses:` step runs them without any `run:` command).
 # Marketplace actions that lint (a `uses:` step runs them without any `run:` command): ruff-action,
 # psf/black, pre-commit/action, py-actions/flake8, super-linter, wearerequired/lint-action ...
-LINT_ACTION = re.compile(r"ruff|flake8|black|pylint|pre-commit|lint", re.IGNORECASE)
-# A task-runner target named for linting: `make lint`, `uv run invoke lint`, `tox -e lint`, `just format`.
+LINT_ACTION = re.compile(
+    r"ruff|flake8|pylint|pre-commit/action|psf/black|/black-action|super-linter|wearerequired/lint-action|python-lint",
+    re.IGNORECASE,
+)
+# A task-runner target named for linting: `make lint`, `uv run invoke lint`, `tox -e lint` (not `make format`,
+# which only reformats, nor `make install-lint-deps`).
 TASK_LINT = re.compile(
-    r"\b(?:make|invoke|inv|just|task|poe|tox\s+-e|nox\s+-s)\s+[\w:-]*(?:lint|format|style|ruff|flake8)",
+    r"\b(?:make|invoke|inv|just|task|poe|tox\s+-e|nox\s+-s)\s+(?:[\w-]+:)?"
+    r"(?:lint|linting|lint[-_](?:check|code|all|ci)|style|check[-_]?(?:style|lint|format)|format[-_]check|ruff|flake8)\b",
     re.IGNORECASE,
 )
 # Hook ids of linters and formatters in a pre-commit config.
@@ -136,24 +141,28 @@ LINT_HOOKS = frozenset(
     }
 )
 LINTER_COMMAND = re.compile(r"\b(ruff|flake8|black|pylint|isort|autopep8|pycodestyle|mypy)\b", re.IGNORECASE)
+PEP8_COMMAND = re.compile(r"\b(ruff|flake8|black|pylint|isort|autopep8|pycodestyle)\b", re.IGNORECASE)
 
 
-def precommit_lint_hooks(repo: Repo) -> list[str]:
-    """The pre-commit hooks that lint or format: known hook ids, and local hooks whose entry runs a linter."""
+def precommit_lint_hooks(repo: Repo, type_checkers: bool = True) -> list[str]:
+    """The pre-commit hooks that lint or format: known hook ids, and local hooks whose entry runs a linter.
+    `type_checkers=False` leaves mypy out (a type checker is no pep8 check)."""
     config = repo.precommit
     if config is None:
         return []
-    return [hook for hook in config["hooks"] if hook in LINT_HOOKS] + [
-        entry for entry in config["entries"] if LINTER_COMMAND.search(entry)
+    hooks = LINT_HOOKS if type_checkers else LINT_HOOKS - {"mypy"}
+    command = LINTER_COMMAND if type_checkers else PEP8_COMMAND
+    return [hook for hook in config["hooks"] if hook in hooks] + [
+        entry for entry in config["entries"] if command.search(entry)
     ]
 
 
-def lint_steps(repo: Repo, linters: str) -> list[tuple[Workflow, Step]]:
+def lint_steps(repo: Repo, linters: str, type_checkers: bool = True) -> list[tuple[Workflow, Step]]:
     """Workflow steps that run a linter: a `run:` command matching `linters` that is not an install
     command (`pip install ruff && ruff check .` counts, `pip install ruff` alone does not), a task-runner
     lint target (`make lint`), or a lint action. Running pre-commit counts only when its config has a lint
     hook (the sample config's whitespace hooks lint nothing)."""
-    lints_in_precommit = bool(precommit_lint_hooks(repo))
+    lints_in_precommit = bool(precommit_lint_hooks(repo, type_checkers))
     found = []
     for workflow in repo.workflows:
         for step in workflow.steps:
@@ -171,6 +180,16 @@ def lint_steps(repo: Repo, linters: str) -> list[tuple[Workflow, Step]]:
             if runs and (lints_in_precommit or not only_precommit):
                 found.append((workflow, step))
     return found
+
+
+def instantiated(repo: Repo, word: str) -> list[Location]:
+    """Hydra `instantiate(...)` calls whose argument names `word` (`instantiate(cfg.trainer)` for
+    "trainer"): the code builds that object from its config."""
+    return [
+        repo.location(path, call.line)
+        for path, call in repo.calls("hydra.utils.instantiate", "instantiate")
+        if call.args and word in str(call.args[0]).lower()
+    ]
 
 
 def is_job_config(repo: Repo, path: str) -> bool:

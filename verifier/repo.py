@@ -43,6 +43,7 @@ MAX_NOTEBOOK_BYTES = 50_000_000  # notebooks with plotted outputs; only their co
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 on Windows: links are checked with lstat there
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 LARGE_REPOSITORY = 20_000
+FROM_IMAGE = re.compile(r"(?m)^FROM\s+(--platform=\S+\s+)?[\w./:@${}-]+(\s+AS\s+[\w.-]+)?\s*$")
 LS_TREE_ENTRY = re.compile(r"(\d+) \w+ ([0-9a-f]+)\t([^\x00]+)\x00")
 GITIGNORE = "gitignore"  # pathspec >= 1.0 name of the gitignore pattern style
 SKIP_DIRS = frozenset(
@@ -784,9 +785,11 @@ class Repo:
             elif os.path.splitext(name)[1].lower() in TEXT_SUFFIXES - {".dockerfile"}:
                 continue  # docs/dockerfile_notes.md
             elif spelled.match(name) or (folder.lower().endswith("dockerfiles") and "." not in name):
-                parsed = _parse_dockerfile(path, self.read(path) or "")
-                if parsed.get("FROM"):
-                    found.append(parsed)
+                text = self.read(path) or ""
+                if FROM_IMAGE.search(
+                    text
+                ):  # an upper-case FROM with an image, not prose ("From this folder")
+                    found.append(_parse_dockerfile(path, text))
         return found
 
     @cached_property

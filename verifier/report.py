@@ -19,7 +19,7 @@ HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
 WEEK_HEADING = re.compile(r"^(week\s*\d+|extra|additional)\b", re.IGNORECASE)
 # "* [x] ...", "1. [x] ...", "-[x] ...", and a box without a bullet ("[x] ...", marks of up to two characters).
 BULLET = re.compile(
-    r"^(?P<indent>\s*)(?:>\s*)?(?:(?:[-*+]|\d+[.)])\s*\[(?P<mark>[^\]]{0,4})\]|\[(?P<bare>[^\]]{0,2})\](?=\s))"
+    r"^(?P<indent>\s*)(?:>\s*)?(?:(?:[-*+]|\d+[.)])\s*\[(?P<mark>[^\]]{0,4})\]|\[(?P<bare>[^\]^]{0,2})\](?=\s))"
     r"\s*(?P<text>.*)$"
 )
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -41,13 +41,22 @@ EMPTY_MARKS = frozenset({"", " ", "  ", "n", "N"})
 # Not a remark that describes the feature: "alert when requests fail", "tests for failure cases",
 # "attempted with Vertex AI, then succeeded on Engine".
 WITHDRAWAL = re.compile(
-    r"\b(not\s+(fully\s+|yet\s+)?(work\w*|finish\w*|complet\w*|done|implemented|deployed|functional)|"
+    r"\b(not\s+(fully\s+|yet\s+)?(work\w*|finish\w*|complet\w*|done|implemented|functional)|"
     r"(doesn't|does\s+not|didn't|did\s+not|don't|do\s+not)\s+(fully\s+)?work|failed|unsuccessful|unable\s+to|"
     r"(couldn't|could\s+not|didn't|did\s+not)\s+(get\s+it|make\s+it|finish|complete|deploy|manage)|"
     r"gave\s+up|abandoned|wip|work\s+in\s+progress|partially|incomplete|tried\s+but|an\s+attempt\s+was\s+made)\b",
     re.IGNORECASE,
 )
 SUCCEEDED = re.compile(r"\bsucceed\w*|\bnow\s+works\b|\bfixed\b", re.IGNORECASE)
+# Remarks found elsewhere than after the tag (a sub-bullet, a bracket inside the text, a dash remark on an
+# untagged item) take the tick back only when they open with the failure: "did not work due to ...", not
+# "counts failed requests" or "Cloud Run, Functions did not work".
+OPENS_WITH_FAILURE = re.compile(
+    r"^\W*(failed|fails?\s+to|did\s+not|didn't|does\s+not|doesn't|not\s+(fully\s+)?(work\w*|done|finished|"
+    r"completed|implemented)|unable|could\s+not|couldn't|tried\s+but|an\s+attempt|attempted\s+but|gave\s+up|"
+    r"wip\b|work\s+in\s+progress|only\s+partially|partially|incomplete|unsuccessful)",
+    re.IGNORECASE,
+)
 TEMPLATE_SECTIONS = frozenset(
     {
         "group information",
@@ -205,7 +214,7 @@ def _parse_checklist(lines: list[str], start: int, warnings: list[str]) -> list[
         if sub_bullet and items and pending is None and len(line) - len(line.lstrip()) > indent:
             # A remark written as a sub-bullet of the item above ("  - Did not work due to permissions").
             remark = line.strip()[sub_bullet.end() - (len(line) - len(line.lstrip())) :].strip()
-            if WITHDRAWAL.search(remark) and items[-1].ticked:
+            if OPENS_WITH_FAILURE.search(remark) and items[-1].ticked:
                 items[-1] = replace(items[-1], remark=remark, withdrawn=True)
             continue
         if pending is not None and stripped and not sub_bullet:
@@ -213,7 +222,7 @@ def _parse_checklist(lines: list[str], start: int, warnings: list[str]) -> list[
         elif pending is not None and stripped and sub_bullet and len(line) - len(line.lstrip()) > indent:
             flush()
             remark = stripped[sub_bullet.end() - (len(line) - len(line.lstrip())) :].strip()
-            if WITHDRAWAL.search(remark) and items[-1].ticked:
+            if OPENS_WITH_FAILURE.search(remark) and items[-1].ticked:
                 items[-1] = replace(items[-1], remark=remark, withdrawn=True)
         else:
             flush()
@@ -247,13 +256,17 @@ def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem:
         remark = text[tag.end() :].strip(" -–—:,;")
         text = text[: tag.end()].strip()
     else:
-        trailing = re.search(r"\(([^()]*)\)\s*$|\s[-–—]\s+([^()]*)$", text)
-        if trailing and WITHDRAWAL.search(trailing.group(1) or trailing.group(2) or ""):
-            remark = (trailing.group(1) or trailing.group(2)).strip()
+        trailing = re.search(r"\(([^()]*)\)\s*$", text)
+        dashed = re.search(r"\s[-–—]\s+([^()]*)$", text)
+        if trailing and WITHDRAWAL.search(trailing.group(1)):
+            remark = trailing.group(1).strip()
             text = text[: trailing.start()].strip()
+        elif dashed and OPENS_WITH_FAILURE.search(dashed.group(1)):
+            remark = dashed.group(1).strip()
+            text = text[: dashed.start()].strip()
     # A parenthesised remark inside the item text ("... API (failed due to permissions) (M27)").
     inner = next(
-        (m.group(1) for m in re.finditer(r"\(([^()]*)\)", text) if WITHDRAWAL.search(m.group(1))), ""
+        (m.group(1) for m in re.finditer(r"\(([^()]*)\)", text) if OPENS_WITH_FAILURE.search(m.group(1))), ""
     )
     if inner and not remark:
         remark = inner.strip()

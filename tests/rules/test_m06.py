@@ -114,3 +114,11 @@ def test_the_2023_cookiecutter_data_science_layout_is_found(make_repo: Callable[
         "README.md": "# Own project\n",
     }
     assert check("m06.cookiecutter", make_repo(files)).status is Status.FOUND
+
+
+@pytest.mark.parametrize(
+    "path", ["src/p/database.py", "src/p/metadata.py", "src/p/data_models.py", "notebooks/explore_data.ipynb"]
+)
+def test_files_named_for_data_that_are_no_data_step(make_repo: Callable[..., Repo], path: str) -> None:
+    code = "import json\n\n\ndef save(meta):\n    json.dump(meta, open('meta.json', 'w'))\n"
+    assert check("m06.data", make_repo({path: code})).status is Status.ABSENT

@@ -108,9 +108,20 @@ def test_a_low_share_is_weak_and_none_at_all_is_absent(make_repo: Callable[..., 
 
 
 def test_the_package_is_measured_without_old_scripts_beside_it(make_repo: Callable[..., Repo]) -> None:
-    package = "".join(TYPED.format(n=n) for n in range(4))
+    package = "".join(TYPED.format(n=n) for n in range(8))
     legacy = "".join(BARE.format(n=n) for n in range(30))
     repo = make_repo({"src/digits/__init__.py": "", "src/digits/model.py": package, "legacy/old.py": legacy})
     evidence = check("m07.typing-docs", repo)
-    assert evidence.status is Status.FOUND and evidence.details["functions"] == 4
+    assert evidence.status is Status.FOUND and evidence.details["functions"] == 8
     assert "in src/digits" in evidence.message
+
+
+def test_a_tiny_typed_package_does_not_outweigh_the_rest(make_repo: Callable[..., Repo]) -> None:
+    rest = "".join(BARE.format(n=n) for n in range(60))
+    repo = make_repo({"app/__init__.py": "", "app/main.py": TYPED.format(n=0), "train.py": rest})
+    assert check("m07.typing-docs", repo).status is Status.WEAK
+
+
+def test_a_type_checker_hook_alone_is_no_pep8_check(make_repo: Callable[..., Repo]) -> None:
+    mypy = "repos:\n  - repo: https://github.com/pre-commit/mirrors-mypy\n    rev: v1.10.0\n    hooks:\n      - id: mypy\n"
+    assert check("m07.pep8", make_repo({".pre-commit-config.yaml": mypy})).status is Status.ABSENT

@@ -67,3 +67,14 @@ def test_justfile_recipes_script_tables_and_lightning_cli_are_found(make_repo: C
     lightning = "from lightning.pytorch.cli import LightningCLI\n\n\ndef main():\n    LightningCLI(object)\n"
     cli = check("m09.cli", make_repo({"src/p/cli.py": lightning}))
     assert cli.status is Status.FOUND and cli.locations[0].line == 5
+
+
+def test_ccds_v2_template_targets_and_makefile_variables_are_no_own_commands(
+    make_repo: Callable[..., Repo],
+) -> None:
+    ccds = "requirements:\n\tpip install -r r.txt\n\nformat:\n\truff format\n\ntest:\n\tpytest\n\nsync_data_down:\n\tgsutil cp\n"
+    assert check("m09.cli", make_repo({"Makefile": ccds})).status is Status.WEAK
+    variable = "IMAGE     = europe-west1-docker.pkg.dev/p/r/app:latest\n\nrequirements:\n\tpip install x\n"
+    assert check("m09.cli", make_repo({"Makefile": variable})).status is Status.WEAK
+    spaced = "requirements:\n\tpip install x\n\ntrain :\n\tpython train.py\n"
+    assert check("m09.cli", make_repo({"Makefile": spaced})).status is Status.FOUND

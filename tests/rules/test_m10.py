@@ -64,3 +64,8 @@ def test_a_cloud_build_file_of_any_name_building_the_image_is_found(make_repo: C
     build = "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '-t', 'gcr.io/p/app', '.']\n"
     evidence = check("m10.docker-build", make_repo({"Dockerfile": DOCKERFILE, "build.yaml": build}))
     assert evidence.status is Status.FOUND and evidence.locations[0].path == "build.yaml"
+
+
+def test_prose_starting_with_from_is_no_dockerfile(make_repo: Callable[..., Repo]) -> None:
+    readme = "From this folder you build the images:\n\n    docker build -f dockerfiles/api .\n"
+    assert check("m10.dockerfiles", make_repo({"dockerfiles/README": readme})).status is Status.ABSENT

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from verifier.evidence import Status
 from verifier.repo import Repo
 
@@ -61,3 +63,22 @@ def test_reading_some_other_json_is_no_load_of_the_configs(make_repo) -> None:
     code = "import json\n\nlabels = json.load(open('labels.json'))\n"
     repo = make_repo({"src/p/predict.py": code, "labels.json": "{}", "configs/config.yaml": "lr: 0.01\n"})
     assert check("m11.config-files", repo).status is Status.WEAK
+
+
+@pytest.mark.parametrize(
+    ("code", "files"),
+    [
+        ("import json\n\nrows = json.load(open('data/train.json'))\n", {"data/train.json": '{"a": 1}'}),
+        (
+            "import json\n\njson.dump({}, open('training_results.json', 'w'))\n",
+            {"training_results.json": '{"a": 1}'},
+        ),
+        ("import yaml\n\nlabels = yaml.safe_load(open('labels.yaml'))\n", {"labels.yaml": "- cat\n- dog\n"}),
+        (
+            "import tomllib\n\nmeta = tomllib.load(open('pyproject.toml', 'rb'))\n",
+            {"pyproject.toml": "[project]\nname='p'\n"},
+        ),
+    ],
+)
+def test_data_results_and_tool_files_the_code_opens_are_no_configs(make_repo, code: str, files: dict) -> None:
+    assert check("m11.config-files", make_repo({"src/p/run.py": code, **files})).status is Status.ABSENT

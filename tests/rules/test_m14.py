@@ -47,8 +47,11 @@ def test_wandb_through_framework_integrations_is_found(make_repo: Callable[..., 
     evidence = check("m14.wandb", make_repo({"src/p/train.py": hf}))
     assert evidence.status is Status.FOUND and evidence.locations[0].line == 3
     hydra = "logger:\n  _target_: lightning.pytorch.loggers.WandbLogger\n  project: digits\n"
-    evidence = check("m14.wandb", make_repo({"configs/trainer/default.yaml": hydra}))
+    train = "from hydra.utils import instantiate\n\n\ndef main(cfg):\n    logger = instantiate(cfg.logger)\n"
+    evidence = check("m14.wandb", make_repo({"configs/trainer/default.yaml": hydra, "src/p/train.py": train}))
     assert evidence.status is Status.FOUND and evidence.locations[0].path == "configs/trainer/default.yaml"
+    unused = check("m14.wandb", make_repo({"configs/logger/wandb.yaml": hydra}))
+    assert unused.status is Status.WEAK  # a template's logger config that no code builds
     keras = "from wandb.integration.keras import WandbMetricsLogger\n\nmodel.fit(x, callbacks=[WandbMetricsLogger()])\n"
     assert check("m14.wandb", make_repo({"train.py": keras})).status is Status.FOUND
 

@@ -39,5 +39,9 @@ def test_fabric_and_a_hydra_built_trainer_are_lightning(make_repo: Callable[...,
     evidence = check("m15.lightning", make_repo({"src/p/train.py": fabric}))
     assert evidence.status is Status.FOUND and evidence.locations[0].line == 3
     config = "trainer:\n  _target_: lightning.pytorch.Trainer\n  max_epochs: 5\n"
-    evidence = check("m15.lightning", make_repo({"configs/train.yaml": config}))
+    train = (
+        "from hydra.utils import instantiate\n\n\ndef main(cfg):\n    trainer = instantiate(cfg.trainer)\n"
+    )
+    evidence = check("m15.lightning", make_repo({"configs/train.yaml": config, "src/p/train.py": train}))
     assert evidence.status is Status.FOUND and evidence.locations[0].path == "configs/train.yaml"
+    assert check("m15.lightning", make_repo({"configs/train.yaml": config})).status is Status.ABSENT

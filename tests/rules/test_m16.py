@@ -96,3 +96,11 @@ def test_a_package_named_like_a_model_does_not_make_data_tests_model_tests(make_
     repo = make_repo({"src/mnist_classifier/__init__.py": "", "tests/test_data.py": test})
     assert check("m16.model-tests", repo).status is Status.ABSENT
     assert check("m16.data-tests", repo).status is Status.FOUND
+
+
+def test_coverage_in_a_list_form_addopts_is_found(make_repo) -> None:
+    pyproject = (
+        '[project]\nname = "p"\n\n[tool.pytest.ini_options]\naddopts = [\n  "-q",\n  "--cov=src",\n]\n'
+    )
+    ev = check("m16.coverage", make_repo({"pyproject.toml": pyproject}))
+    assert ev.status is Status.FOUND and ev.locations[0].path == "pyproject.toml"

@@ -141,3 +141,18 @@ def test_test_runners_of_every_shape_count(make_repo, command: str) -> None:
 def test_commands_that_do_not_run_tests_do_not_count(make_repo, command: str) -> None:
     ev = check("m17.ci", make_repo({".github/workflows/ci.yaml": workflow(f"run: {command}")}))
     assert ev.status is not Status.FOUND
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "uses: hadolint/hadolint-action@v3.1.0",
+        "uses: DavidAnson/markdownlint-cli2-action@v16",
+        "uses: useblacksmith/setup-docker-builder@v1",
+        "run: make format",
+        "run: make install-lint-deps",
+    ],
+)
+def test_other_linters_and_format_targets_are_no_python_lint_step(make_repo, step: str) -> None:
+    ev = check("m17.lint-ci", make_repo({".github/workflows/ci.yaml": workflow(step)}))
+    assert ev.status is Status.ABSENT

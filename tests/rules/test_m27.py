@@ -141,3 +141,16 @@ def test_torchdrift_detector_is_drift_analysis(make_repo) -> None:
     ev = check("m27.drift-robustness", make_repo({"src/proj/drift.py": code}))
     assert ev.status is Status.FOUND
     assert (ev.locations[0].path, ev.locations[0].line) == ("src/proj/drift.py", 1)
+
+
+def test_a_write_in_a_model_class_the_api_imports_is_no_collection(make_repo) -> None:
+    api = (
+        "from fastapi import FastAPI\nfrom proj.model import Net\n\napp = FastAPI()\nmodel = Net()\n\n\n"
+        "@app.post('/predict')\ndef predict(x: float):\n    return {'y': model(x)}\n"
+    )
+    model = (
+        "import pandas as pd\n\n\nclass Net:\n    def __call__(self, x):\n        return x\n\n"
+        "    def on_test_epoch_end(self):\n        pd.DataFrame([]).to_csv('reports/test_predictions.csv')\n"
+    )
+    repo = make_repo({"src/proj/__init__.py": "", "src/proj/api.py": api, "src/proj/model.py": model})
+    assert check("m27.io-collection", repo).status is Status.ABSENT

@@ -96,3 +96,13 @@ def test_compose_gpu_devices_are_not_a_trainer_config(make_repo) -> None:
         "m30.distributed-training", make_repo({"src/digits/train.py": TRAIN, "docker-compose.yaml": compose})
     )
     assert ev.status is Status.ABSENT
+
+
+def test_a_multi_device_config_the_trainer_does_not_take_is_not_found(make_repo) -> None:
+    config = "trainer:\n  devices: -1\n"
+    code = (
+        "import pytorch_lightning as pl\nfrom hydra.utils import instantiate\n\n\ndef main(cfg):\n"
+        "    model = instantiate(cfg.model)\n    trainer = pl.Trainer(max_epochs=1, accelerator='auto')\n"
+    )
+    ev = check("m30.distributed-training", make_repo({"configs/config.yaml": config, "src/p/train.py": code}))
+    assert ev.status is not Status.FOUND
