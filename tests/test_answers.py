@@ -351,3 +351,13 @@ def test_a_workflow_the_group_developed_is_about_ci(tmp_path: Path) -> None:
         root, 11, "The GitHub Actions workflow we developed runs the unit tests on Windows and macOS."
     )
     assert checks["ci-windows"] == "inconsistent" and checks["ci-macos"] == "inconsistent"
+
+
+def test_measured_coverage_of_tests_that_cannot_run_is_unverifiable(tmp_path: Path) -> None:
+    test = "import package_that_is_not_installed\n\n\ndef test_a():\n    assert True\n"
+    root = write_tree(tmp_path, {"tests/test_a.py": test, "src/a.py": "x = 1\n"})
+    repo = Repo(root)
+    report = parse_report(_answer(8, "Our total coverage is 85%."))
+    (finding,) = [f for f in check_answers(repo, report, measure_coverage=True) if f.check == "coverage"]
+    assert finding.verdict == "unverifiable" and "could not be run" in finding.message
+    assert any("did not run here" in w for w in repo.warnings)

@@ -203,3 +203,38 @@ def test_the_bundled_example_shows_every_verdict(capsys: pytest.CaptureFixture[s
         verdict for verdict in VERDICTS if verdict not in ("unknown", "skipped")
     ]  # every verdict of an item
     assert all(counts[verdict] >= 1 for verdict in shown), counts
+
+
+def test_usage_mistakes_are_said_on_stderr(
+    small_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(small_repo), "--select", "m10.dockerfile", "-f", "csv"]) == 0
+    assert "--select m10.dockerfile names no rule id" in capsys.readouterr().err
+    assert main([str(small_repo), "-o", str(tmp_path / "missing" / "out.txt")]) == 2
+    assert "no folder" in capsys.readouterr().err
+    assert main([str(small_repo), "--ref", "main"]) == 2
+    assert "--ref works with git URLs only" in capsys.readouterr().err
+    undocked = git_init(write_tree(tmp_path / "undocked", {"reports/README.md": REPORT}))
+    assert main([str(undocked), "--min-score", "0.99", "-f", "csv"]) == 1
+    assert "is below --min-score 0.99" in capsys.readouterr().err
+
+
+def test_a_relative_report_path_is_the_repositorys_own(
+    small_repo: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    other = write_tree(
+        tmp_path / "elsewhere", {"reports/README.md": REPORT.replace("* [x] Construct", "* [ ] Construct")}
+    )
+    monkeypatch.chdir(other)
+    assert main([str(small_repo), "--report", "reports/README.md", "-f", "json"]) == 0
+    items = {i["rule"]: i for i in json.loads(capsys.readouterr().out)["items"]}
+    assert items["m10.dockerfiles"]["claimed"] is True  # read from small_repo, not from the current directory
+
+
+def test_override_warnings_reach_stderr_in_every_format(small_repo: Path, tmp_path: Path, capsys) -> None:
+    overrides = tmp_path / "o.yaml"
+    overrides.write_text(
+        f"{small_repo.name}:\n  - {{item: m10.dockerfile, verdict: confirmed, reason: typo}}\n"
+    )
+    assert main([str(small_repo), "--overrides", str(overrides), "-f", "csv"]) == 0
+    assert "m10.dockerfile" in capsys.readouterr().err

@@ -101,6 +101,7 @@ def test_failed_clone_is_one_line_and_cleans_up(
     assert main([(tmp_path / "nowhere.git").as_uri()]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "git clone of" in err[0]
+    assert "fatal:" in err[0] and not err[0].rstrip().endswith("'")  # git's reason, not a stray quote
     assert clone_dirs and not any(path.exists() for path in clone_dirs)
 
 

@@ -530,13 +530,22 @@ def measure_coverage_total(repo: Repo, timeout: int = 600) -> float | None:
     data = repo.root / ".coverage.mlops-verifier"
     env_cmd = [sys.executable, "-m", "coverage"]
     try:
-        subprocess.run(
-            [*env_cmd, "run", f"--data-file={data}", "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
+        tests = subprocess.run(
+            [*env_cmd, "run", f"--data-file={data}", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
             cwd=repo.root,
             capture_output=True,
+            text=True,
             timeout=timeout,
             check=False,
         )
+        # Exit code 1 is "some tests failed": the run still measured the code. Any other failure (an
+        # import error from a missing dependency, a usage error, no tests) measured nothing worth comparing.
+        if tests.returncode not in (0, 1):
+            last = (tests.stdout.strip().splitlines() or ["no output"])[-1]
+            repo.warn(
+                f"--measure-coverage: the group's tests did not run here (pytest exit {tests.returncode}: {last})"
+            )
+            return None
         done = subprocess.run(
             [*env_cmd, "report", f"--data-file={data}", "--format=total"],
             cwd=repo.root,
@@ -596,7 +605,9 @@ def coverage_claim(repo: Repo, answer: Answer | None, measure: bool) -> list[Ans
                 match.group(0),
                 "no coverage data in the repository",
                 "unverifiable",
-                "no coverage data to compare with (commit coverage.xml, or use --measure-coverage)",
+                "the group's tests could not be run here to measure coverage (see the warnings)"
+                if measure
+                else "no coverage data to compare with (commit coverage.xml, or use --measure-coverage)",
                 tuple(where),
             )
         ]

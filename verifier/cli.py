@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__
 from .engine import Verification, verify
 from .overrides import OverridesError, apply_overrides, load_overrides, overrides_for
-from .registry import all_rules
+from .registry import all_rules, unknown_keys
 from .remote import RemoteError, cloned, is_remote
 from .render import (
     render_cohort,
@@ -108,10 +108,17 @@ def _verify_one(target: str, args: argparse.Namespace) -> Verification:
     with context as path:
         if not Path(path).is_dir():
             raise ReportError(f"{target}: not a directory")
+        if args.ref and not is_remote(target):
+            raise ReportError(
+                f"{target}: --ref works with git URLs only; check out the ref in the directory instead"
+            )
         options = {"measure_coverage": args.measure_coverage, "include_untracked": args.include_untracked}
         result = verify(path, report=args.report, select=select, ignore=ignore, **options)
         result.repo = target
+        before = len(result.warnings)
         apply_overrides(result, overrides_for(target, args.loaded_overrides)[1])
+        for warning in result.warnings[before:]:  # visible in every format, csv and junit included
+            print(f"verify: warning: {target}: {warning}", file=sys.stderr)
         return result
 
 
@@ -138,6 +145,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OverridesError as error:
         print(f"verify: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if args.output and not Path(args.output).parent.is_dir():
+        print(
+            f"verify: error: cannot write {args.output}: no folder {Path(args.output).parent}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    for option, value in (("--select", args.select), ("--ignore", args.ignore)):
+        for name in unknown_keys(all_rules(), _split(value)):
+            print(f"verify: warning: {option} {name} names no rule id, id prefix or module", file=sys.stderr)
     unused = set(args.loaded_overrides) - {overrides_for(t, args.loaded_overrides)[0] for t in args.paths}
     for key in sorted(unused):
         print(f"verify: warning: {args.overrides}: {key} matches no repository given", file=sys.stderr)
@@ -162,7 +178,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(output)
     if failed:
         return EXIT_USAGE
-    if args.min_score is not None and any((r.score or 0.0) < args.min_score for r in results):
+    below = [
+        r for r in results if args.min_score is not None and r.score is not None and r.score < args.min_score
+    ]
+    for result in below:
+        print(
+            f"verify: {result.repo}: score {result.score:.4f} is below --min-score {args.min_score}",
+            file=sys.stderr,
+        )
+    if below:
         return EXIT_BELOW_MIN
     return EXIT_OK
 

@@ -216,8 +216,10 @@ def load_report(repo: Repo, report: str | Path | None) -> tuple[Report, str]:
                 f"no report at {DEFAULT_REPORT} in {repo.root} (use --report FILE to point at it)"
             )
     else:
+        # A relative path is the repository's own file first (reports/README.md of the group being
+        # verified), and only then a file relative to the current directory.
         path = Path(report)
-        if not path.is_absolute() and not path.exists():
+        if not path.is_absolute() and (repo.root / report).is_file():
             path = repo.root / report
         shown = str(report)
         if not path.is_file():

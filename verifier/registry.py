@@ -88,15 +88,22 @@ def select_rules(
     rules: Sequence[type[Rule]], select: Iterable[str] | None, ignore: Iterable[str] | None
 ) -> set[str]:
     """Ids of the rules kept by `--select` / `--ignore` (rule ids, id prefixes like `m17`, or modules like `M21`)."""
-
-    def hit(rule: type[Rule], key: str) -> bool:
-        key = key.strip()
-        return rule.id == key or rule.id.startswith(key.rstrip(".") + ".") or key.upper() in rule.modules
-
-    chosen = {r.id for r in rules if not select or any(hit(r, key) for key in select)}
+    chosen = {r.id for r in rules if not select or any(_selects(r, key) for key in select)}
     return {
-        rid for rid in chosen if not any(hit(r, key) for r in rules if r.id == rid for key in ignore or ())
+        rid
+        for rid in chosen
+        if not any(_selects(r, key) for r in rules if r.id == rid for key in ignore or ())
     }
+
+
+def unknown_keys(rules: Sequence[type[Rule]], keys: Iterable[str] | None) -> list[str]:
+    """The --select/--ignore keys that name no rule id, id prefix or module (a typo selects nothing)."""
+    return [key for key in keys or () if not any(_selects(rule, key) for rule in rules)]
+
+
+def _selects(rule: type[Rule], key: str) -> bool:
+    key = key.strip()
+    return rule.id == key or rule.id.startswith(key.rstrip(".") + ".") or key.upper() in rule.modules
 
 
 _WORD = re.compile(r"[a-z0-9]+")

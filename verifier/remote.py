@@ -62,8 +62,17 @@ def cloned(url: str, ref: str | None = None, timeout: int = CLONE_TIMEOUT) -> It
             if ref:
                 repo.git.checkout(ref, "--")
         except git.GitCommandError as error:
-            detail = (error.stderr or str(error)).strip().splitlines()
-            raise RemoteError(f"git clone of {url} failed: {detail[-1] if detail else error}") from None
+            raise RemoteError(f"git clone of {url} failed: {_git_reason(error)}") from None
         yield target
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _git_reason(error: Exception) -> str:
+    """The line of git's error output that says what went wrong ("fatal: repository ... not found"), not
+    GitPython's quoting around it."""
+    text = str(getattr(error, "stderr", "") or error)
+    lines = [line.strip().strip("'\"").strip() for line in text.splitlines()]
+    lines = [line.removeprefix("stderr:").strip() for line in lines if line.strip("'\" ")]
+    useful = [line for line in lines if re.match(r"(fatal|error|remote):", line, re.IGNORECASE)]
+    return (useful or lines or ["unknown error"])[-1]
