@@ -238,3 +238,15 @@ def test_override_warnings_reach_stderr_in_every_format(small_repo: Path, tmp_pa
     )
     assert main([str(small_repo), "--overrides", str(overrides), "-f", "csv"]) == 0
     assert "m10.dockerfile" in capsys.readouterr().err
+
+
+def test_terminal_escapes_and_html_in_a_report_are_neutralised(tmp_path: Path, capsys) -> None:
+    report = REPORT.replace(
+        "Create a git repository (M5)", "Create a git repository (M5) \x1b[2J\x1b[31m<h4>x"
+    )
+    root = git_init(write_tree(tmp_path / "g", {"reports/README.md": report}))
+    assert main([str(root), "--no-color"]) == 0
+    text = capsys.readouterr().out
+    assert "\x1b" not in text
+    assert main([str(root), "-f", "markdown"]) == 0
+    assert "<h4>" not in capsys.readouterr().out

@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
@@ -14,6 +15,7 @@ from xml.etree import ElementTree as ET
 from . import __version__
 from .engine import VERDICTS, ItemResult, Verification
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 GROUPS = (
     ("unsupported", "UNSUPPORTED: ticked, but nothing found where it would be"),
     ("template-only", "TEMPLATE-ONLY: ticked, only the course template's defaults support it"),
@@ -98,33 +100,38 @@ def render_text(result: Verification, *, colour: bool = False, verbose: bool = F
             elif detail == "first-location" and item.evidence and item.evidence.locations:
                 more = len(item.evidence.locations) - 1
                 lines.append(
-                    f"           at {item.evidence.locations[0]}" + (f"  (+{more} more)" if more else "")
+                    f"           at {_clean(str(item.evidence.locations[0]))}"
+                    + (f"  (+{more} more)" if more else "")
                 )
     if result.answers:
         lines += ["", "ANSWERS"]
         for answer in result.answers:
             data = answer.to_dict() if hasattr(answer, "to_dict") else answer
             if data.get("verdict") != "consistent" or verbose:
-                lines.append(f"  Q{data.get('question')}: {data.get('verdict')}: {data.get('message', '')}")
+                lines.append(
+                    f"  Q{data.get('question')}: {data.get('verdict')}: {_clean(str(data.get('message', '')))}"
+                )
     if result.warnings:
-        lines += ["", f"WARNINGS ({len(result.warnings)})"] + [f"  ! {w}" for w in result.warnings[:20]]
+        lines += ["", f"WARNINGS ({len(result.warnings)})"] + [
+            f"  ! {_clean(w)}" for w in result.warnings[:20]
+        ]
         if len(result.warnings) > 20:
             lines.append(f"  ... {len(result.warnings) - 20} more (see --format json)")
     return "\n".join(lines) + "\n"
 
 
 def _short(item: ItemResult, width: int = 80) -> str:
-    text = item.item.text
+    text = _clean(item.item.text)
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _details(item: ItemResult, limit: int) -> list[str]:
-    lines = [f"         {item.message}"]
+    lines = [f"         {_clean(item.message)}"]
     evidence = item.evidence
     if evidence is None:
         return lines
     for location in evidence.locations[:limit]:
-        lines.append(f"           at {location}")
+        lines.append(f"           at {_clean(str(location))}")
     if len(evidence.locations) > limit:
         lines.append(f"           ... and {len(evidence.locations) - limit} more places")
     if evidence.looked_for and item.verdict in {"unsupported", "unverifiable", "template-only", "consistent"}:
@@ -154,8 +161,8 @@ def render_markdown(result: Verification) -> str:
             f"`{loc.path}{':' + str(loc.line) if loc.line else ''}`"
             for loc in (item.evidence.locations[:3] if item.evidence else ())
         )
-        cell = (item.message + (f"<br>{places}" if places else "")).replace("|", "\\|")
-        text = item.item.text.replace("|", "\\|")
+        cell = _md(item.message) + (f"<br>{places}" if places else "")
+        text = _md(item.item.text)
         lines.append(f"| {item.verdict} | {item.item.line} | {item.rule or '-'} | {text} | {cell} |")
     answers = [_answer(a) for a in result.answers]
     if answers:
@@ -167,12 +174,20 @@ def render_markdown(result: Verification) -> str:
             "|---|---|---|---|---|",
         ]
         for data in sorted(answers, key=lambda d: (d["verdict"] == "consistent", d["question"])):
-            cells = [
-                str(data.get(k, "")).replace("|", "\\|")
-                for k in ("verdict", "question", "check", "claim", "message")
-            ]
+            cells = [_md(str(data.get(k, ""))) for k in ("verdict", "question", "check", "claim", "message")]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    """Report text for a Markdown table cell: no raw HTML, no cell breaks, no control characters."""
+    return html.escape(_clean(text), quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def _clean(text: str) -> str:
+    """Text from a report or a repository without control characters (a terminal escape sequence in a
+    report must not recolour or hide the grader's screen)."""
+    return CONTROL.sub("", text)
 
 
 def _answer(answer: object) -> dict:
@@ -289,7 +304,8 @@ def render_cohort(results: Sequence[Verification]) -> str:
         for item in result.items:
             if item.rule and item.verdict not in ("unknown", "skipped"):
                 counts = rows.setdefault(item.rule, Counter())
-                counts[item.verdict] += 1
+                if item.verdict != "unverifiable" or item.item.claimed:  # unver counts ticked items only
+                    counts[item.verdict] += 1
                 counts["ticked"] += item.item.claimed
 
     def unsupported_share(counts: Counter[str]) -> float:
