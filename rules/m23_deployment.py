@@ -1,7 +1,7 @@
 """M23 Cloud deployment (and the older local TorchServe deployment)."""
 
 from verifier.checks import AUTOMATION_GLOBS, trace_search, usage_or_dependency
-from verifier.evidence import Evidence, Location
+from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
 from verifier.rule import Rule
 
@@ -69,9 +69,18 @@ class CloudDeploy(Rule):
         )
 
 
+LOOKED_FOR_TORCHSERVE = (
+    "torch-model-archiver / torchserve --start commands or a pytorch/torchserve image",
+    "TorchServe handlers (BaseHandler, ImageClassifier ...) or ts.torch_handler imports",
+    "*.mar archives or a torchserve config.properties",
+)
+
+
 class TorchServe(Rule):
-    """2022-2024 wording: local deployment with TorchServe (a model archive, torch-model-archiver,
-    a handler or a torchserve config)."""
+    """2022-2024 wording: local deployment with TorchServe (a model archive, torch-model-archiver or
+    torchserve commands in scripts, Dockerfiles or notebooks, a pytorch/torchserve image, a handler, or a
+    torchserve config). Commands only in docs are weak; no trace is unverifiable, since a local deployment
+    leaves none."""
 
     id = "m23.torchserve"
     modules = ("M23",)
@@ -82,24 +91,35 @@ class TorchServe(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
+        commands = r"torch-model-archiver|torchserve\b[^\n]*--start|[\"']torchserve[\"'],\s*[\"']--start|FROM\s+pytorch/torchserve"
         uses = repo.search(
-            r"torch-model-archiver|torchserve\s+--start",
-            *AUTOMATION_GLOBS,
-            "*.md",
-            "*.py",
-            "Dockerfile*",
-            "*.dockerfile",
-            limit=6,
+            commands, *AUTOMATION_GLOBS, "*.py", "*.ipynb", "Dockerfile*", "*.dockerfile", limit=6
         )
-        uses += repo.subclasses("BaseHandler") + [Location(p, None, p) for p in repo.glob("*.mar")]
-        return usage_or_dependency(
+        uses += repo.subclasses(
+            "BaseHandler", "ImageClassifier", "TextClassifier", "ObjectDetector", "ImageSegmenter"
+        )
+        uses += repo.imports("ts.torch_handler", "ts.context") + [
+            Location(p, None, p) for p in repo.glob("*.mar")
+        ]
+        uses += [
+            repo.location(p, repo.line_of(p, r"^(inference_address|model_store)\s*=") or 1)
+            for p in repo.glob("config.properties")
+            if repo.line_of(p, r"^(inference_address|model_store)\s*=")
+        ]
+        evidence = usage_or_dependency(
             repo,
             uses,
             what="TorchServe",
             distributions=("torchserve", "torch-model-archiver"),
-            looked_for=(
-                "torch-model-archiver / torchserve commands",
-                "BaseHandler subclasses",
-                "*.mar archives",
-            ),
+            looked_for=LOOKED_FOR_TORCHSERVE,
+        )
+        if evidence.status is not Status.ABSENT:
+            return evidence
+        documented = repo.search(commands, "*.md", limit=3)
+        if documented:
+            return Evidence.weak("TorchServe commands appear only in the documentation.", documented)
+        # A local deployment typed in a terminal leaves no file (the .mar archive is usually git-ignored).
+        return Evidence.unverifiable(
+            "No TorchServe trace was found; a local deployment run from the terminal leaves none.",
+            LOOKED_FOR_TORCHSERVE,
         )

@@ -51,3 +51,28 @@ def test_a_terraform_cloud_run_service_is_a_deployment(make_repo) -> None:
 def test_deploy_instructions_only_in_the_readme_are_weak(make_repo) -> None:
     readme = "# p\n\nDeploy with:\n\n    gcloud run deploy api --source .\n"
     assert check("m23.cloud-deploy", make_repo({"README.md": readme})).status is Status.WEAK
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (
+            "Dockerfile",
+            'FROM pytorch/torchserve:latest\nCMD ["torchserve", "--start", "--model-store", "store"]\n',
+        ),
+        ("serve.sh", "torchserve --ncs --start --model-store model_store --models mnist=mnist.mar\n"),
+        (
+            "src/handler.py",
+            "from ts.torch_handler.image_classifier import ImageClassifier\n\n\nclass H(ImageClassifier):\n    pass\n",
+        ),
+        ("config.properties", "inference_address=http://0.0.0.0:8080\nmodel_store=model_store\n"),
+    ],
+)
+def test_torchserve_shapes_are_found(make_repo, path: str, text: str) -> None:
+    ev = check("m23.torchserve", make_repo({path: text}))
+    assert ev.status is Status.FOUND and ev.locations[0].path == path
+
+
+def test_torchserve_only_in_the_readme_is_weak(make_repo) -> None:
+    readme = "# p\n\n    torch-model-archiver --model-name mnist --version 1.0\n"
+    assert check("m23.torchserve", make_repo({"README.md": readme})).status is Status.WEAK

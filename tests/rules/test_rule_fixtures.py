@@ -130,7 +130,7 @@ CASES = [
     ("m23.cloud-deploy", "unverifiable", "unverifiable", None),
     ("m23.cloud-deploy", "weak", "weak", "README.md"),
     ("m23.torchserve", "found", "found", "Makefile"),
-    ("m23.torchserve", "absent", "absent", None),
+    ("m23.torchserve", "absent", "unverifiable", None),  # a local deployment leaves no file
     ("m23.torchserve", "weak", "weak", "requirements.txt"),
     ("m24.api-tests", "found", "found", "tests/integrationtests/test_apis.py"),
     ("m24.api-tests", "absent", "absent", None),
