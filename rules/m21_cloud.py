@@ -15,8 +15,8 @@ DVC_REMOTE_ADD = r"\bdvc\s+remote\s+(add|modify)\b.*\bgs://[\w.-]+"
 
 class BucketDvc(Rule):
     """A DVC remote whose url is gs://...: in .dvc/config, or made by `dvc remote add ... gs://` in a
-    workflow, script or Dockerfile. gs:// paths without DVC, or a gs:// remote shown only in the docs,
-    are weak."""
+    workflow, script or Dockerfile (also in a DVC project in a subfolder). gs:// paths without DVC, or a
+    gs:// remote shown only in the docs, are weak; no trace is unverifiable (a console bucket leaves none)."""
 
     id = "m21.bucket-dvc"
     modules = ("M21",)
@@ -29,7 +29,7 @@ class BucketDvc(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        remotes = repo.search(r"url\s*=\s*gs://", ".dvc/config", limit=4)
+        remotes = repo.search(r"url\s*=\s*gs://", ".dvc/config", "*/.dvc/config", limit=4)
         remotes += repo.search(
             DVC_REMOTE_ADD, *AUTOMATION_GLOBS, *(d.path for d in repo.dockerfiles), "*.py", limit=4
         )
@@ -43,8 +43,15 @@ class BucketDvc(Rule):
         if buckets:
             dvc = "DVC uses another remote" if repo.has(".dvc/config") else "DVC is not set up"
             return Evidence.weak(f"A GCP bucket is used, but {dvc}.", buckets)
-        return Evidence.absent(
-            "No GCP bucket linked to DVC was found.",
+        other = repo.search(r"url\s*=\s*\S+", ".dvc/config", "*/.dvc/config", limit=2)
+        if other:
+            return Evidence.absent(
+                "DVC is set up with a remote that is not a GCP bucket.",
+                ("url = gs://... in .dvc/config or dvc remote add ... gs://",),
+            )
+        # A bucket made and filled in the console leaves no file (COURSE.md trap 13): unverifiable.
+        return Evidence.unverifiable(
+            "No GCP bucket was found in the repository; a bucket made in the GCP console leaves no file.",
             (
                 "url = gs://... in .dvc/config or dvc remote add ... gs://",
                 "gs:// paths or google-cloud-storage use (code, config or docs)",

@@ -122,3 +122,17 @@ def test_a_cloud_sdk_step_creating_a_custom_job_is_cloud_training(make_repo) -> 
     )
     ev = check("m21.cloud-training", make_repo({"vertex_train.yaml": build}))
     assert ev.status is Status.FOUND and ev.locations[0].path == "vertex_train.yaml"
+
+
+def test_no_bucket_trace_without_dvc_is_unverifiable(make_repo) -> None:
+    ev = check("m21.bucket-dvc", make_repo({"src/p/train.py": "x = 1\n"}))
+    assert ev.status is Status.UNVERIFIABLE and ev.looked_for
+
+
+def test_a_dvc_project_in_a_subfolder_with_a_bucket_remote_is_found(make_repo) -> None:
+    config = "[core]\n    remote = gcs\n['remote \"gcs\"']\n    url = gs://my-bucket/data\n"
+    ev = check(
+        "m21.bucket-dvc",
+        make_repo({"project/.dvc/config": config, "project/data.dvc": "outs:\n- path: data\n"}),
+    )
+    assert ev.status is Status.FOUND and ev.locations[0].path == "project/.dvc/config"
