@@ -1,5 +1,7 @@
 """Extra items without a module tag."""
 
+import re
+
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -37,11 +39,23 @@ class ArchitectureDiagram(Rule):
         looked_for = (
             "an image linked from the architecture answer (Q29; Q25 in 27-question reports) that exists under reports/",
         )
-        if answer is None or not answer.images:
+        if answer is None:
+            return Evidence.absent("The architecture answer links no image.", looked_for)
+        # A plain link to an image file ([diagram](figures/x.png)) references it as much as embedding it.
+        linked = re.findall(
+            r"(?<!!)\[[^\]]*\]\(\s*<?([^)>\s]+\.(?:png|jpe?g|svg|gif|webp|pdf))>?\s*\)", answer.text, re.I
+        )
+        images = list(dict.fromkeys([*answer.images, *linked]))
+        if not images:
+            if re.search(r"```\s*mermaid", answer.text):
+                where = Location(
+                    repo.report_path or "reports/README.md", answer.line, "mermaid diagram in the answer"
+                )
+                return Evidence.found("The architecture answer draws a mermaid diagram.", [where])
             return Evidence.absent("The architecture answer links no image.", looked_for)
         base = (repo.report_path or "reports/README.md").rpartition("/")[0]
         found, example, missing, external = [], [], [], []
-        for image in answer.images:
+        for image in images:
             if image.startswith(("http://", "https://")):
                 external.append(
                     Location(repo.report_path or "reports/README.md", answer.line, f"external image {image}")

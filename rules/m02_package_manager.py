@@ -1,9 +1,10 @@
 """M2 Package manager: a dedicated environment and declared dependencies."""
 
+import re
 import sys
 
 from verifier.dependencies import NAMESPACE_PREFIXES, distributions_for_import, provided_through
-from verifier.evidence import Evidence
+from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
@@ -78,22 +79,35 @@ class CondaEnvironment(Rule):
     texts = ("Create a dedicated environment for you project to keep track of your packages (using conda)",)
 
     def check(self, repo: Repo) -> Evidence:
-        conda = [
-            p
-            for p in repo.glob("environment.yml", "environment.yaml", "conda*.yml", "conda*.yaml")
+        files = [
+            repo.location(p, 1, p)
+            for p in repo.glob(
+                "environment*.yml", "environment*.yaml", "conda*.yml", "conda*.yaml", "env.yml", "env.yaml"
+            )
             if not repo.is_generated(p)
         ]
-        conda += [
-            loc.path for loc in repo.search(r"conda (create|env create)", "Makefile", "tasks.py", "*.md")
+        # `conda create` in the templates' Makefile/tasks.py (their create_environment target) is no
+        # choice of the group's; a command of its own, or one in the README, is.
+        commands = [
+            loc
+            for loc in repo.search(r"conda (create|env create)", "Makefile", "tasks.py", "*.md")
+            if repo.template_match(loc.path) is None and not _in_template_target(repo, loc)
         ]
-        if conda:
-            return Evidence.found("A conda environment is defined.", [repo.location(p, 1, p) for p in conda])
+        if files or commands:
+            return Evidence.found("A conda environment is defined.", files + commands)
         other = Environment().check(repo)
         if other.locations:
             return Evidence.weak("An environment is defined, but not with conda.", other.locations)
         return Evidence.absent(
             "No conda environment file was found.", ("environment.yml", "conda env create")
         )
+
+
+def _in_template_target(repo: Repo, location: Location) -> bool:
+    """The line is in the templates' `create_environment` Makefile target or invoke task."""
+    lines = repo.lines(location.path)[: location.line or 0]
+    owner = next((line for line in reversed(lines) if re.match(r"(def\s+)?[A-Za-z_][\w-]*\s*[:(]", line)), "")
+    return bool(re.match(r"(def\s+)?create_environment\b", owner))
 
 
 class Requirements(Rule):

@@ -1,5 +1,7 @@
 """M14 Logging, Weights & Biases and hyperparameter sweeps."""
 
+import re
+
 from verifier.checks import AUTOMATION_GLOBS, instantiated, own_locations, usage_or_dependency
 from verifier.evidence import Evidence, Status
 from verifier.repo import Repo
@@ -131,7 +133,14 @@ class Sweep(Rule):
             "*.yaml",
             limit=4,
         )
-        found = own_locations(repo, sweeps + calls + commands)
+        commands = [
+            loc
+            for loc in commands
+            if not repo.is_generated(loc.path) and not re.search(r"sweeper\s*:\s*basic\b", loc.snippet)
+        ]
+        found = own_locations(
+            repo, [loc for loc in sweeps if not repo.is_generated(loc.path)] + calls + commands
+        )
         if found:
             return Evidence.found("A hyperparameter sweep is configured or launched.", found)
         declared = repo.dependency_locations("optuna", "ray", "hyperopt")
@@ -173,7 +182,8 @@ class WeightsAndBiasesWithSweep(Rule):
 
 
 class Optuna(Rule):
-    """2022 wording "(extra) Used Optuna ...": an optuna study in the group's code."""
+    """2022 wording "(extra) Used Optuna ...": an optuna study in the group's code, or Hydra's Optuna
+    sweeper configured."""
 
     id = "m14.optuna"
     modules = ("M14",)
@@ -182,10 +192,14 @@ class Optuna(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         uses = repo.call_locations("optuna.create_study", "optuna.load_study") + repo.imports("optuna")
+        # Hydra's Optuna sweeper plugin: `override hydra/sweeper: optuna`, `_target_: optuna.samplers...`
+        uses += repo.search(
+            r"hydra/sweeper\s*:\s*optuna|_target_:\s*optuna\.|OptunaSweeper", "*.yaml", "*.yml", limit=3
+        )
         return usage_or_dependency(
             repo,
             uses,
             what="Optuna",
-            distributions=("optuna",),
-            looked_for=("optuna.create_study in the code",),
+            distributions=("optuna", "hydra-optuna-sweeper"),
+            looked_for=("optuna.create_study in the code", "Hydra's Optuna sweeper in a config"),
         )

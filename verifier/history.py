@@ -12,7 +12,8 @@ BOT = re.compile(r"\[bot\]|dependabot|github-actions|pre-commit-ci|renovate|nore
 # Coding agents that commit under their own name (GitHub Copilot's coding agent, Claude, Devin, Codex):
 # not a member of the group.
 AGENT = re.compile(
-    r"^(copilot|github copilot|copilot-swe-agent|claude|claude code|devin|devin-ai-integration|codex)$"
+    r"^(copilot|github copilot|copilot-swe-agent|claude|claude code|devin|devin-ai-integration|codex|"
+    r"github actions?|github-actions|cml bot|cml)$|^actions?@github\.com$|@iterative\.ai$"
     r"|\+copilot@users\.noreply\.github\.com$|@anthropic\.com$|@cognition\.ai$",
     re.I,
 )

@@ -166,3 +166,20 @@ def test_architecture_links_resolve_as_github_renders_them(tmp_path: Path, link:
     assert item.evidence.status is Status.FOUND and item.evidence.locations[0].path == stored
     figures = [a for a in result.answers if a.check == "figure"]
     assert figures and all(f.verdict != "inconsistent" for f in figures), [f.message for f in figures]
+
+
+def test_a_linked_diagram_counts_like_an_embedded_one(tmp_path: Path) -> None:
+    source = FIXTURES / "rules" / "extra.architecture-diagram" / "found" / "reports" / "README.md"
+    report = re.sub(r"!\[[^\]]*\]\([^)]*\)", "[Our pipeline](figures/arch.png)", source.read_text())
+    root = git_init(
+        write_tree(tmp_path / "group", {"reports/README.md": report, "reports/figures/arch.png": "png"})
+    )
+    (item,) = verify(Repo(root), check_answers=False).items
+    assert (
+        item.evidence.status is Status.FOUND and item.evidence.locations[0].path == "reports/figures/arch.png"
+    )
+
+
+def test_workflow_commit_identities_are_not_members(tmp_path: Path) -> None:
+    root = group_repo(tmp_path, [("GitHub Action", "action@github.com")])
+    assert check("m05.write-access", Repo(root)).status is Status.UNVERIFIABLE

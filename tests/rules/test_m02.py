@@ -86,3 +86,14 @@ def test_any_google_distribution_declares_the_google_namespace(make_repo) -> Non
     code = "from google.cloud import secretmanager\n"
     repo = make_repo({"src/app/secrets.py": code, "requirements.txt": "google-cloud-secret-manager\n"})
     assert check("m02.requirements", repo).status is Status.FOUND
+
+
+def test_conda_files_of_other_names_and_the_templates_conda_create(make_repo) -> None:
+    env = "name: p\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n"
+    assert check("m02.conda-environment", make_repo({"env.yml": env})).status is Status.FOUND
+    assert check("m02.conda-environment", make_repo({"environment_gpu.yml": env})).status is Status.FOUND
+    makefile = "create_environment:\n\tconda create --name p python=3.11 -y\n\nrequirements:\n\tpip install -r requirements.txt\n"
+    ev = check("m02.conda-environment", make_repo({"Makefile": makefile, "requirements.txt": "torch\n"}))
+    assert ev.status is Status.WEAK  # the template's target is no conda environment of the group's
+    readme = "# p\n\n    conda create -n p python=3.11\n"
+    assert check("m02.conda-environment", make_repo({"README.md": readme})).status is Status.FOUND

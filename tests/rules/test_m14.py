@@ -68,3 +68,19 @@ def test_a_hydra_sweeper_config_and_an_optuna_study_are_sweeps(make_repo: Callab
     assert check("m14.sweep", make_repo({"src/p/tune.py": study})).status is Status.FOUND
     plain = "lr: 0.1\nhydra:\n  run:\n    dir: outputs\n"
     assert check("m14.sweep", make_repo({"configs/config.yaml": plain})).status is Status.ABSENT
+
+
+def test_hydra_run_outputs_and_the_basic_sweeper_are_no_sweep(make_repo: Callable[..., Repo]) -> None:
+    run = "hydra:\n  run:\n    dir: outputs\n  sweeper:\n    _target_: hydra._internal.core_plugins.basic_sweeper.BasicSweeper\n  hydra/sweeper: basic\n"
+    repo = make_repo(
+        {
+            "outputs/2023-01-06/13-26-15/.hydra/hydra.yaml": run,
+            "configs/config.yaml": "defaults:\n  - override hydra/sweeper: basic\n",
+        }
+    )
+    assert check("m14.sweep", repo).status is Status.ABSENT
+
+
+def test_hydras_optuna_sweeper_is_optuna(make_repo: Callable[..., Repo]) -> None:
+    config = "defaults:\n  - override hydra/sweeper: optuna\nhydra:\n  sweeper:\n    sampler:\n      _target_: optuna.samplers.TPESampler\n"
+    assert check("m14.optuna", make_repo({"configs/config.yaml": config})).status is Status.FOUND
