@@ -111,7 +111,7 @@ class MatrixAndCaching(Rule):
         if score == 2:
             return Evidence.found(f"{workflow.path} tests over {described} with caching.", locations)
         if score == 1:
-            missing = "caching" if axes else "a matrix over several OS/Python versions"
+            missing = "caching" if axes else "matrix over several OS/Python versions"
             return Evidence.weak(
                 f"{workflow.path} has {described if axes else 'caching'} but no {missing}.", locations
             )

@@ -117,3 +117,17 @@ def test_setup_uv_caches_by_default_from_v5(make_repo: Callable[..., Repo]) -> N
         ".github/workflows/b.yaml": 0,
         ".github/workflows/c.yaml": 0,
     }
+
+
+def test_a_matrix_given_only_through_include(make_repo: Callable[..., Repo]) -> None:
+    workflow = (
+        "on: push\njobs:\n  t:\n    runs-on: ${{ matrix.os }}\n    strategy:\n      matrix:\n        include:\n"
+        "          - os: ubuntu-latest\n            python-version: '3.11'\n"
+        "          - os: windows-latest\n            python-version: '3.12'\n    steps:\n      - run: pytest\n"
+    )
+    (flow,) = make_repo({".github/workflows/t.yaml": workflow}).workflows
+    values = flow.matrix_values("os", "python")
+    assert values["os"] == ["ubuntu-latest", "windows-latest"] and values["python-version"] == [
+        "3.11",
+        "3.12",
+    ]

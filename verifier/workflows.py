@@ -106,7 +106,13 @@ class Workflow:
         """Matrix axes whose names contain one of `keys` (e.g. "os", "python"), merged over jobs."""
         axes: dict[str, list[Any]] = {}
         for job in self.jobs:
-            for axis, values in job.matrix.items():
+            entries = list(job.matrix.items())
+            # `include:` entries add combinations of their own (a matrix given only through include)
+            included = job.matrix.get("include") if isinstance(job.matrix.get("include"), list) else []
+            entries += [(k, v) for entry in included if isinstance(entry, dict) for k, v in entry.items()]
+            for axis, values in entries:
+                if axis in ("include", "exclude"):
+                    continue
                 if any(key in axis.lower() for key in keys):
                     listed = values if isinstance(values, list) else [values]
                     axes.setdefault(axis, []).extend(v for v in listed if v not in axes.get(axis, []))
