@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from importlib import resources
 from pathlib import Path
@@ -250,3 +252,19 @@ def test_terminal_escapes_and_html_in_a_report_are_neutralised(tmp_path: Path, c
     assert "\x1b" not in text
     assert main([str(root), "-f", "markdown"]) == 0
     assert "<h4>" not in capsys.readouterr().out
+
+
+def test_csv_keeps_a_row_for_a_repository_that_failed(small_repo: Path, tmp_path: Path, capsys) -> None:
+    missing = tmp_path / "no-report"
+    missing.mkdir()
+    assert main([str(small_repo), str(missing), "-f", "csv"]) == 2
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0][-1] == "error" and len(rows) == 3
+    failed = next(row for row in rows if row[0] == str(missing))
+    assert "no report" in failed[-1] and failed[2] == ""
+
+
+def test_html_of_several_repositories_is_one_document(small_repo: Path, capsys) -> None:
+    assert main([str(small_repo), EXAMPLE, "-f", "html"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("<!doctype html>") == 1 and out.count("<h1>") == 2

@@ -19,7 +19,7 @@ from .remote import RemoteError, cloned, is_remote
 from .render import (
     render_cohort,
     render_csv,
-    render_html,
+    render_html_pages,
     render_json,
     render_junit,
     render_markdown,
@@ -164,13 +164,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             outcomes = list(pool.map(partial(_attempt, args=args), args.paths))
     else:
         outcomes = [_attempt(target, args) for target in args.paths]
-    for outcome in outcomes:
+    failures: list[tuple[str, str]] = []
+    for target, outcome in zip(args.paths, outcomes, strict=True):
         if isinstance(outcome, str):
             print(outcome, file=sys.stderr)
+            failures.append((target, outcome.removeprefix("verify: ")))
             failed = True
         else:
             results.append(outcome)
-    output = _render(results, args)
+    output = _render(results, args, failures)
     if output:
         if args.output:
             Path(args.output).write_text(output, encoding="utf-8")
@@ -191,18 +193,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _render(results: list[Verification], args: argparse.Namespace) -> str:
-    if not results:
+def _render(
+    results: list[Verification], args: argparse.Namespace, failures: Sequence[tuple[str, str]] = ()
+) -> str:
+    if not results and not (failures and args.format == "csv"):
         return ""
     if args.format == "json":
         return render_json(results[0] if len(args.paths) == 1 else results)
     if args.format == "junit":
         return render_junit(results)
     if args.format == "csv":
-        return render_csv(results)
+        return render_csv(results, failures)
     if args.format == "cohort":
         return render_cohort(results)
-    single = {"markdown": render_markdown, "html": render_html}.get(args.format)
+    if args.format == "html":
+        return render_html_pages(results)
+    single = {"markdown": render_markdown}.get(args.format)
     if single:
         return "\n".join(single(r) for r in results)
     colour = not args.no_color and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -239,21 +239,35 @@ def render_junit(results: Sequence[Verification]) -> str:
                 ET.SubElement(case, "system-out").text = f"incomplete: {data['message']}"
         suite.set("tests", str(len(result.items) + len(result.answers)))
         answer_failures = sum(1 for a in map(_answer, result.answers) if a["verdict"] == "inconsistent")
+        answer_skips = sum(1 for a in map(_answer, result.answers) if a["verdict"] == "unverifiable")
+        suite.set(
+            "skipped", str(counts["unverifiable"] + counts["unknown"] + counts["skipped"] + answer_skips)
+        )
         suite.set("failures", str(counts["unsupported"] + counts["template-only"] + answer_failures))
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def render_csv(results: Sequence[Verification]) -> str:
-    """One row per repository: the gradebook view."""
+def render_csv(results: Sequence[Verification], failures: Sequence[tuple[str, str]] = ()) -> str:
+    """One row per repository: the gradebook view. A repository that could not be verified (no report, a
+    failed clone) gets a row too, with the reason in the last column, so no group goes missing."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["repo", "commit", "score", "honesty", *VERDICTS])
+    writer.writerow(["repo", "commit", "score", "honesty", *VERDICTS, "error"])
     for result in results:
         writer.writerow(
             [result.repo, result.commit or "", _fmt(result.score), _fmt(result.honesty)]
             + [result.counts[v] for v in VERDICTS]
+            + [""]
         )
+    for repo, error in failures:
+        writer.writerow([repo, "", "", "", *([""] * len(VERDICTS)), error])
     return buffer.getvalue()
+
+
+def render_html_pages(results: Sequence[Verification]) -> str:
+    """One HTML document with a section per repository."""
+    bodies = [render_html(result).split("<title>mlops-verifier</title>", 1)[1] for result in results]
+    return "<!doctype html><meta charset='utf-8'><title>mlops-verifier</title>" + "<hr>".join(bodies)
 
 
 def render_html(result: Verification) -> str:
