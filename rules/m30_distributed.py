@@ -62,6 +62,21 @@ def _trainer_configs(repo: Repo) -> Iterator[Location]:
             yield from walk(document, "", path)
 
 
+DISTRIBUTED_CALLS = (
+    "DistributedDataParallel",
+    "DataParallel",
+    "DistributedSampler",
+    "init_process_group",
+    "Accelerator",
+    "deepspeed.initialize",
+    "DDPStrategy",
+    "FSDPStrategy",
+    "DeepSpeedStrategy",
+)
+LAUNCHERS = r"\btorchrun\b|torch\.distributed\.(run|launch)|accelerate\s+launch"
+LAUNCH_FILES = ("*.sh", "*.py", "*.yaml", "*.yml", "Makefile", "tasks.py", "*dockerfile*", "Dockerfile*")
+
+
 class DistributedTraining(Rule):
     """DistributedDataParallel, DistributedSampler, torchrun, accelerate, a Lightning DDP/FSDP/DeepSpeed
     strategy (string or *Strategy class), or several devices (devices/gpus > 1 or -1 or a list, num_nodes
@@ -78,29 +93,7 @@ class DistributedTraining(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        code = repo.call_locations(
-            "DistributedDataParallel",
-            "DataParallel",
-            "DistributedSampler",
-            "init_process_group",
-            "Accelerator",
-            "deepspeed.initialize",
-            "DDPStrategy",
-            "FSDPStrategy",
-            "DeepSpeedStrategy",
-        )
-        code += repo.search(
-            r"\btorchrun\b|torch\.distributed\.(run|launch)|accelerate\s+launch",
-            "*.sh",
-            "*.py",
-            "*.yaml",
-            "*.yml",
-            "Makefile",
-            "tasks.py",
-            "*dockerfile*",
-            "Dockerfile*",
-            limit=4,
-        )
+        code = repo.call_locations(*DISTRIBUTED_CALLS) + repo.search(LAUNCHERS, *LAUNCH_FILES, limit=4)
         trainers = [
             (p, c)
             for p, c in repo.calls("Trainer")
