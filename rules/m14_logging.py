@@ -18,6 +18,11 @@ LOG_CALLS = (
     "logger.info",
     "logging.info",
 )
+# Folders runs write into (Hydra's dated outputs and multirun, .hydra/, W&B run folders): a config saved
+# there records a run, it configures no sweep. A configs/wandb/sweep.yaml is the group's own.
+RUN_OUTPUT = re.compile(
+    r"(^|/)(\.hydra|multirun)/|^outputs/|(^|/)outputs/\d{4}-\d{2}-\d{2}/|(^|/)wandb/(offline-)?run-"
+)
 WANDB_CALLS = (
     "wandb.init",
     "wandb.log",
@@ -136,10 +141,10 @@ class Sweep(Rule):
         commands = [
             loc
             for loc in commands
-            if not repo.is_generated(loc.path) and not re.search(r"sweeper\s*:\s*basic\b", loc.snippet)
+            if not RUN_OUTPUT.search(loc.path) and not re.search(r"sweeper\s*:\s*basic\b", loc.snippet)
         ]
         found = own_locations(
-            repo, [loc for loc in sweeps if not repo.is_generated(loc.path)] + calls + commands
+            repo, [loc for loc in sweeps if not RUN_OUTPUT.search(loc.path)] + calls + commands
         )
         if found:
             return Evidence.found("A hyperparameter sweep is configured or launched.", found)

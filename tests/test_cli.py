@@ -268,3 +268,10 @@ def test_html_of_several_repositories_is_one_document(small_repo: Path, capsys) 
     assert main([str(small_repo), EXAMPLE, "-f", "html"]) == 0
     out = capsys.readouterr().out
     assert out.count("<!doctype html>") == 1 and out.count("<h1>") == 2
+
+
+def test_min_score_fails_closed_when_nothing_could_be_scored(tmp_path: Path, capsys) -> None:
+    report = "# Exam\n\n## Overall project checklist\n\n### Week 1\n\n* [x] Some item of our own\n\n## Group information\n"
+    root = git_init(write_tree(tmp_path / "g", {"reports/README.md": report}))
+    assert main([str(root), "--min-score", "0.5", "-f", "csv"]) == 1
+    assert "no item could be scored" in capsys.readouterr().err

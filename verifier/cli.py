@@ -180,14 +180,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(output)
     if failed:
         return EXIT_USAGE
+    # A repository without any scorable item fails the gate too: its checklist may not have been read.
     below = [
-        r for r in results if args.min_score is not None and r.score is not None and r.score < args.min_score
+        r for r in results if args.min_score is not None and (r.score is None or r.score < args.min_score)
     ]
     for result in below:
-        print(
-            f"verify: {result.repo}: score {result.score:.4f} is below --min-score {args.min_score}",
-            file=sys.stderr,
+        score = (
+            f"score {result.score:.4f} is" if result.score is not None else "no item could be scored (n/a),"
         )
+        print(f"verify: {result.repo}: {score} below --min-score {args.min_score}", file=sys.stderr)
     if below:
         return EXIT_BELOW_MIN
     return EXIT_OK

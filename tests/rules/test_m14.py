@@ -84,3 +84,8 @@ def test_hydra_run_outputs_and_the_basic_sweeper_are_no_sweep(make_repo: Callabl
 def test_hydras_optuna_sweeper_is_optuna(make_repo: Callable[..., Repo]) -> None:
     config = "defaults:\n  - override hydra/sweeper: optuna\nhydra:\n  sweeper:\n    sampler:\n      _target_: optuna.samplers.TPESampler\n"
     assert check("m14.optuna", make_repo({"configs/config.yaml": config})).status is Status.FOUND
+
+
+def test_a_sweep_config_in_a_folder_named_wandb_is_the_groups_own(make_repo: Callable[..., Repo]) -> None:
+    sweep = "method: bayes\nmetric:\n  name: loss\n  goal: minimize\nparameters:\n  lr:\n    values: [0.1, 0.01]\n"
+    assert check("m14.sweep", make_repo({"configs/wandb/sweep.yaml": sweep})).status is Status.FOUND
