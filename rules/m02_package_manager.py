@@ -106,7 +106,15 @@ class CondaEnvironment(Rule):
 def _in_template_target(repo: Repo, location: Location) -> bool:
     """The line is in the templates' `create_environment` Makefile target or invoke task."""
     lines = repo.lines(location.path)[: location.line or 0]
-    owner = next((line for line in reversed(lines) if re.match(r"(def\s+)?[A-Za-z_][\w-]*\s*[:(]", line)), "")
+    owner = next(
+        (
+            line
+            for line in reversed(lines)
+            if re.match(r"(def\s+)?[A-Za-z_][\w-]*\s*[:(]", line)
+            and not re.match(r"(ifn?eq|ifn?def|else|endif)\b", line)  # Makefile conditionals inside a target
+        ),
+        "",
+    )
     return bool(re.match(r"(def\s+)?create_environment\b", owner))
 
 

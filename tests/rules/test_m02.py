@@ -97,3 +97,12 @@ def test_conda_files_of_other_names_and_the_templates_conda_create(make_repo) ->
     assert ev.status is Status.WEAK  # the template's target is no conda environment of the group's
     readme = "# p\n\n    conda create -n p python=3.11\n"
     assert check("m02.conda-environment", make_repo({"README.md": readme})).status is Status.FOUND
+
+
+def test_the_2022_template_makefiles_conditional_conda_create_is_the_templates(make_repo) -> None:
+    makefile = (
+        'create_environment:\nifeq (True,$(HAS_CONDA))\n\t@echo ">>> Detected conda"\n'
+        "\tconda create --name $(PROJECT_NAME) python=3\nelse\n\tpip install virtualenv\nendif\n"
+    )
+    ev = check("m02.conda-environment", make_repo({"Makefile": makefile, "requirements.txt": "torch\n"}))
+    assert ev.status is Status.WEAK
