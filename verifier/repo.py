@@ -191,13 +191,16 @@ class Repo:
                 return listed
         return self._walk_files()
 
+    def _git_command(self, *args: str) -> dict[str, Any]:
+        """Arguments for `subprocess` running git `args` in the repository, never taking optional locks."""
+        return {
+            "args": ["git", "-C", str(self.root), *args],
+            "env": {**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        }
+
     def _git(self, *args: str) -> str:
         return subprocess.run(
-            ["git", "-C", str(self.root), *args],
-            capture_output=True,
-            check=True,
-            timeout=120,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            **self._git_command(*args), capture_output=True, check=True, timeout=120
         ).stdout.decode("utf-8", errors="replace")
 
     def _git_files(self) -> list[str] | None:
@@ -294,12 +297,7 @@ class Repo:
     def _git_side_by_side(self, *commands: tuple[str, ...]) -> list[str | None]:
         """The output of each git command, run at the same time; None for one that failed."""
         processes = [
-            subprocess.Popen(
-                ["git", "-C", str(self.root), *command],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-            )
+            subprocess.Popen(**self._git_command(*command), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             for command in commands
         ]
         outputs: list[str | None] = []
