@@ -394,7 +394,7 @@ class Repo:
     def _scan_listing(self, needle: str, ignore_case: bool) -> list[str]:
         listing = self._listing
         if ignore_case:
-            listing = listing.lower()
+            listing = self._listing_lower
             if len(listing) != len(self._listing):  # a character whose lowercase changes length
                 return [path for path in self.files if needle in path.lower()]
         found = []
@@ -410,6 +410,10 @@ class Repo:
     def _listing(self) -> str:
         """Every listed path between NUL characters (no path contains one)."""
         return "\x00" + "\x00".join(self.files) + "\x00"
+
+    @cached_property
+    def _listing_lower(self) -> str:
+        return self._listing.lower()
 
     def match(self, pattern: str, flags: int = re.IGNORECASE) -> list[str]:
         """Files whose path matches the regular expression `pattern` (searched, not anchored)."""
