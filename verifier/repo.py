@@ -500,10 +500,8 @@ class Repo:
         text = None
         if path in self._file_set or (self.root / path).is_file():
             try:
-                handle = self._open(path)
-                if handle is not None:
-                    with handle:
-                        data = handle.read(self.max_file_bytes + 1)
+                data = self._read_up_to(path, self.max_file_bytes)
+                if data is not None:
                     if len(data) <= self.max_file_bytes:
                         self._blob_ids.setdefault(path, git_blob_id(data))
                     if b"\x00" not in data[:8192]:
@@ -522,6 +520,14 @@ class Repo:
                 self.warn(f"{path}: unreadable ({error.strerror or error})")
         self._text[path] = text
         return text
+
+    def _read_up_to(self, path: str, limit: int) -> bytes | None:
+        """The first `limit` + 1 bytes of `path` (one more tells a longer file); None for a link that leaves."""
+        handle = self._open(path)
+        if handle is None:
+            return None
+        with handle:
+            return handle.read(limit + 1)
 
     def _open(self, path: str) -> BinaryIO | None:
         """`path` opened for reading, never through a link that leaves the repository (None, with a warning).
@@ -861,12 +867,10 @@ class Repo:
         if text is None or path not in self.truncated:
             return text or ""
         try:
-            handle = self._open(path)
-            if handle is None:
-                return ""
-            with handle:
-                data = handle.read(MAX_NOTEBOOK_BYTES + 1)
+            data = self._read_up_to(path, MAX_NOTEBOOK_BYTES)
         except OSError:
+            return ""
+        if data is None:
             return ""
         if len(data) > MAX_NOTEBOOK_BYTES:
             self.warn(
