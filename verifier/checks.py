@@ -110,7 +110,6 @@ TEST_COMMAND = (
 # A load-test script by its file name: load_test.py, locustfile.py, stress_test.py, perf_api.py,
 # benchmark.py; not download.py or load_data.py.
 LOAD_TEST_FILE = re.compile(r"load[-_]?test|locust|stress|(^|[-_])perf|performance|benchmark", re.IGNORECASE)
-# Marketplace actions that lint (a `uses:` step runs them without any `run:` command).
 # Marketplace actions that lint (a `uses:` step runs them without any `run:` command): ruff-action,
 # psf/black, pre-commit/action, py-actions/flake8, super-linter, wearerequired/lint-action ...
 LINT_ACTION = re.compile(

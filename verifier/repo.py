@@ -794,9 +794,8 @@ class Repo:
                 continue  # docs/dockerfile_notes.md
             elif spelled.match(name) or (folder.lower().endswith("dockerfiles") and "." not in name):
                 text = self.read(path) or ""
-                if FROM_IMAGE.search(
-                    text
-                ):  # an upper-case FROM with an image, not prose ("From this folder")
+                # An upper-case FROM with an image, not prose ("From this folder").
+                if FROM_IMAGE.search(text):
                     found.append(_parse_dockerfile(path, text))
         return found
 
