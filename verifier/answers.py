@@ -347,9 +347,9 @@ def _git_ignored(repo: Repo, path: str) -> bool:
 
 def paths_and_figures(repo: Repo, report: Report) -> list[AnswerFinding]:
     findings = []
+    top_folders = {path.split("/", 1)[0] for path in repo.files if "/" in path}
     for answer in report.answers:
         where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
-        top_folders = {path.split("/", 1)[0] for path in repo.files if "/" in path}
         paths = [p for p in _path_candidates(answer, top_folders) if p not in answer.images]
         if paths:
             missing = [p for p in paths if not _exists(repo, p) and not RUNTIME_DIR.search(p)]
