@@ -334,17 +334,6 @@ def _exists(repo: Repo, token: str) -> bool:
     return any(f.endswith("/" + path) or ("/" + path + "/") in ("/" + f) for f in repo.paths_containing(path))
 
 
-def _git_ignored(repo: Repo, path: str) -> bool:
-    """The root .gitignore excludes `path` (a secret or a data folder the group rightly did not commit)."""
-    import pathspec
-
-    text = repo.read(".gitignore") if repo.has(".gitignore") else None
-    if not text:
-        return False
-    spec = pathspec.PathSpec.from_lines("gitignore", text.splitlines())
-    return spec.match_file(re.sub(r"^(\./)+", "", path))
-
-
 def paths_and_figures(repo: Repo, report: Report) -> list[AnswerFinding]:
     findings = []
     top_folders = {path.split("/", 1)[0] for path in repo.files if "/" in path}
@@ -353,7 +342,7 @@ def paths_and_figures(repo: Repo, report: Report) -> list[AnswerFinding]:
         paths = [p for p in _path_candidates(answer, top_folders) if p not in answer.images]
         if paths:
             missing = [p for p in paths if not _exists(repo, p) and not RUNTIME_DIR.search(p)]
-            ignored = [p for p in missing if _git_ignored(repo, p)]
+            ignored = [p for p in missing if repo.git_ignores(p)]
             missing = [p for p in missing if p not in ignored]
             if ignored and not missing:
                 findings.append(

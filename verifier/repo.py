@@ -435,6 +435,16 @@ class Repo:
         """True for files that are never evidence: the report, course agent files, copied course notes."""
         return bool(EXCLUDED.match(path))
 
+    def git_ignores(self, path: str) -> bool:
+        """The root .gitignore excludes `path` (a secret or a data folder a group rightly did not commit)."""
+        spec = self._root_gitignore
+        return spec is not None and spec.match_file(re.sub(r"^(\./)+", "", path))
+
+    @cached_property
+    def _root_gitignore(self) -> pathspec.PathSpec | None:
+        text = self.read(".gitignore") if self.has(".gitignore") else None
+        return pathspec.PathSpec.from_lines(GITIGNORE, text.splitlines()) if text else None
+
     def is_generated(self, path: str) -> bool:
         """True for files inside tool output folders (wandb/, outputs/, multirun/, mlruns/, .hydra/ ...)."""
         return bool(GENERATED.search(path))
