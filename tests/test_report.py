@@ -238,6 +238,24 @@ def test_a_sub_bullet_remark_takes_the_tick_back() -> None:
     assert first.withdrawn and "Did not work" in first.remark and second.claimed
 
 
+def test_a_later_sub_bullet_remark_takes_the_tick_back_too() -> None:
+    first, second = parse_items(
+        "* [x] Deploy to the cloud a drift detection API (M27)",
+        "  - Written with Evidently",
+        "  - Did not work due to permissions",
+        "* [x] Create a git repository (M5)",
+    )
+    assert first.withdrawn and first.remark == "Did not work due to permissions" and second.claimed
+
+
+def test_a_sub_bullet_that_describes_the_work_keeps_the_tick() -> None:
+    (item,) = parse_items(
+        "* [x] Deploy to the cloud a drift detection API (M27)",
+        "  - Counts failed requests as drift alerts",
+    )
+    assert item.claimed and not item.withdrawn
+
+
 def test_boxes_of_every_shape_are_separate_items() -> None:
     parsed = parse_items(
         "* [x] Create a git repository (M5)",

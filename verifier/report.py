@@ -211,19 +211,14 @@ def _parse_checklist(lines: list[str], start: int, warnings: list[str]) -> list[
             continue
         stripped = line.strip().lstrip(">").strip()
         sub_bullet = OTHER_BULLET.match(line)
-        if sub_bullet and items and pending is None and len(line) - len(line.lstrip()) > indent:
+        if sub_bullet and (items or pending is not None) and len(line) - len(line.lstrip()) > indent:
             # A remark written as a sub-bullet of the item above ("  - Did not work due to permissions").
-            remark = line.strip()[sub_bullet.end() - (len(line) - len(line.lstrip())) :].strip()
-            if OPENS_WITH_FAILURE.search(remark) and items[-1].ticked:
-                items[-1] = replace(items[-1], remark=remark, withdrawn=True)
-            continue
-        if pending is not None and stripped and not sub_bullet:
-            pending["text"] = f"{pending['text']} {stripped}"
-        elif pending is not None and stripped and sub_bullet and len(line) - len(line.lstrip()) > indent:
             flush()
-            remark = stripped[sub_bullet.end() - (len(line) - len(line.lstrip())) :].strip()
+            remark = line[sub_bullet.end() :].strip()
             if OPENS_WITH_FAILURE.search(remark) and items[-1].ticked:
                 items[-1] = replace(items[-1], remark=remark, withdrawn=True)
+        elif pending is not None and stripped and not sub_bullet:
+            pending["text"] = f"{pending['text']} {stripped}"
         else:
             flush()
     flush()
