@@ -90,6 +90,7 @@ def test_values_splats_assignments_mappings_and_spans() -> None:
         "async def upload(file):\n"
         "    contents = await file.read()\n"
         "    return contents\n"
+        "others = [{1: 'a'}, {**extra}, {}]\n"
     )
     (trainer,) = facts.calls_to("pytorch_lightning.Trainer")
     assert trainer.keywords == {"devices": -1, "gpus": [0, 1], "**": "<name cfg.trainer>"}

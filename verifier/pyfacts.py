@@ -220,10 +220,9 @@ class _Collector:
         self.visit_children(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
-        if node.keys and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
-            mapping = self.value(node)
-            if isinstance(mapping, dict):
-                self.facts.mappings.append((mapping, node.lineno))
+        mapping = self.value(node)  # a dict only when every key is a string literal
+        if node.keys and isinstance(mapping, dict):
+            self.facts.mappings.append((mapping, node.lineno))
         self.visit_children(node)
 
     def value(self, node: ast.AST, depth: int = 0) -> object:
