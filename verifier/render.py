@@ -15,6 +15,7 @@ from xml.etree import ElementTree as ET
 from . import __version__
 from .engine import VERDICTS, ItemResult, Verification
 
+HTML_HEAD = "<!doctype html><meta charset='utf-8'><title>mlops-verifier</title>"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 GROUPS = (
     ("unsupported", "UNSUPPORTED: ticked, but nothing found where it would be"),
@@ -266,12 +267,15 @@ def render_csv(results: Sequence[Verification], failures: Sequence[tuple[str, st
 
 def render_html_pages(results: Sequence[Verification]) -> str:
     """One HTML document with a section per repository."""
-    bodies = [render_html(result).split("<title>mlops-verifier</title>", 1)[1] for result in results]
-    return "<!doctype html><meta charset='utf-8'><title>mlops-verifier</title>" + "<hr>".join(bodies)
+    return HTML_HEAD + "<hr>".join(map(_html_section, results))
 
 
 def render_html(result: Verification) -> str:
     """A standalone HTML page; every report or repository string is escaped."""
+    return HTML_HEAD + _html_section(result)
+
+
+def _html_section(result: Verification) -> str:
     rows = []
     for item in result.items:
         places = "<br>".join(
@@ -290,7 +294,6 @@ def render_html(result: Verification) -> str:
     if answer_rows:
         rows.append("<tr><th colspan='5'>Answers</th></tr>" + answer_rows)
     return (
-        "<!doctype html><meta charset='utf-8'><title>mlops-verifier</title>"
         f"<h1>{html.escape(result.repo)}</h1><p>score {_fmt(result.score)}, honesty {_fmt(result.honesty)}</p>"
         "<table><tr><th>verdict</th><th>line</th><th>rule</th><th>item</th><th>evidence</th></tr>"
         + "".join(rows)
