@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -196,6 +197,9 @@ def test_cohort_table_counts_ticks_per_rule_and_flags_rules_that_call_many_group
     lines = [line for line in out.splitlines() if line.startswith("m") and not line.startswith("mlops")]
     assert lines[0].startswith("m10.dockerfiles")  # the most-unsupported rule first
     assert "check a few" not in rows["m05.git-repository"]
+    # three alike groups and one that also has its Dockerfile: the median is the three's score
+    low, middle, high = re.findall(r"\d\.\d\d", out.splitlines()[-1])
+    assert out.splitlines()[-1].startswith("consistency score:") and low == middle < high
 
 
 def test_the_bundled_example_shows_every_verdict(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
+from statistics import median
 from xml.etree import ElementTree as ET
 
 from . import __version__
@@ -345,7 +346,8 @@ def render_cohort(results: Sequence[Verification]) -> str:
         lines.append(f"{rule:<30} {counts['ticked']:>6} {cells}  {share:>18.0%}{flag}")
     scores = sorted(r.score for r in results if r.score is not None)
     if scores:
-        middle = len(scores) // 2
-        median = scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle]) / 2
-        lines += ["", f"consistency score: min {scores[0]:.2f}, median {median:.2f}, max {scores[-1]:.2f}"]
+        lines += [
+            "",
+            f"consistency score: min {scores[0]:.2f}, median {median(scores):.2f}, max {scores[-1]:.2f}",
+        ]
     return "\n".join(lines) + "\n"
