@@ -209,9 +209,8 @@ def _render(
         return render_cohort(results)
     if args.format == "html":
         return render_html_pages(results)
-    single = {"markdown": render_markdown}.get(args.format)
-    if single:
-        return "\n".join(single(r) for r in results)
+    if args.format == "markdown":
+        return "\n".join(render_markdown(r) for r in results)
     colour = not args.no_color and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     return "\n".join(render_text(r, colour=colour, verbose=args.verbose) for r in results)
 
