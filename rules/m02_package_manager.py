@@ -155,10 +155,9 @@ class Requirements(Rule):
                 if top in BUILD_BACKENDS and path.rsplit("/", 1)[-1] == "setup.py":
                     continue
                 candidates = distributions_for_import(top)
-                if declared & set(candidates) or any(
-                    name.startswith(NAMESPACE_PREFIXES.get(top, ()))
-                    for name in declared
-                    if top in NAMESPACE_PREFIXES
+                namespace = NAMESPACE_PREFIXES.get(top)
+                if declared & set(candidates) or (
+                    namespace and any(name.startswith(namespace) for name in declared)
                 ):
                     continue
                 origin = provided.get(candidates[0])  # the import's own distribution, not a namespace sibling
