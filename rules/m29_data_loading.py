@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from verifier.checks import training_config_documents
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -36,8 +35,8 @@ def _yaml_workers(repo: Repo) -> list[Location]:
 
     return [
         repo.location(path, repo.line_of(path, r"^\s*num_workers\s*:") or 1)
-        for path, document in repo.yaml_documents()
-        if not re.search(r"(^|/)(\.github|docker-compose|compose)", path) and walk(document)
+        for path, document in training_config_documents(repo)
+        if walk(document)
     ]
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from verifier.checks import instantiated
+from verifier.checks import instantiated, training_config_documents
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -57,9 +57,8 @@ def _trainer_configs(repo: Repo) -> Iterator[Location]:
             for child in node:
                 yield from walk(child, parent, path)
 
-    for path, document in repo.yaml_documents():
-        if not re.search(r"(^|/)(\.github|docker-compose|compose)", path):
-            yield from walk(document, "", path)
+    for path, document in training_config_documents(repo):
+        yield from walk(document, "", path)
 
 
 DISTRIBUTED_CALLS = (

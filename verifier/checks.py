@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from .evidence import Evidence, Location
 from .repo import Repo
@@ -189,6 +190,15 @@ def instantiated(repo: Repo, word: str) -> list[Location]:
         for path, call in repo.calls("hydra.utils.instantiate", "instantiate")
         if call.args and word in str(call.args[0]).lower()
     ]
+
+
+# Workflows and compose files: YAML that runs jobs or services, never a training or data-loading config.
+NOT_TRAINING_CONFIG = re.compile(r"(^|/)(\.github|docker-compose|compose)")
+
+
+def training_config_documents(repo: Repo) -> Iterator[tuple[str, Any]]:
+    """(path, document) of the YAML documents that may configure training or data loading."""
+    return ((path, doc) for path, doc in repo.yaml_documents() if not NOT_TRAINING_CONFIG.search(path))
 
 
 def is_job_config(repo: Repo, path: str) -> bool:

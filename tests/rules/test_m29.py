@@ -58,3 +58,14 @@ def test_kwargs_without_workers_are_absent(make_repo) -> None:
     )
     ev = check("m29.data-loading", repo)
     assert ev.status is Status.ABSENT
+
+
+def test_workers_in_a_compose_or_workflow_file_are_no_loader_config(make_repo) -> None:
+    files = {
+        "src/digits/data.py": CONFIG_KWARGS,
+        "configs/data.yaml": "loader:\n  batch_size: 64\n",
+        "docker-compose.yaml": "services:\n  train:\n    environment:\n      num_workers: 4\n",
+        ".github/workflows/train.yaml": "on: push\njobs:\n  t:\n    num_workers: 4\n",
+    }
+    ev = check("m29.data-loading", make_repo(files))
+    assert ev.status is Status.ABSENT
