@@ -102,9 +102,9 @@ class TorchServe(Rule):
             Location(p, None, p) for p in repo.glob("*.mar")
         ]
         uses += [
-            repo.location(p, repo.line_of(p, r"^(inference_address|model_store)\s*=") or 1)
+            repo.location(p, line)
             for p in repo.glob("config.properties")
-            if repo.line_of(p, r"^(inference_address|model_store)\s*=")
+            if (line := repo.line_of(p, r"^(inference_address|model_store)\s*="))
         ]
         evidence = usage_or_dependency(
             repo,
