@@ -226,3 +226,38 @@ def test_paths_containing_matches_a_plain_scan_in_any_query_order(tmp_path: Path
             assert repo.paths_containing(text.upper(), ignore_case=True) == [
                 p for p in repo.files if text in p.lower()
             ], text
+
+
+def test_globs_in_a_repository_with_a_committed_dataset_match_a_plain_pathspec_scan(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        f"data/raw/{folder}/img_{n:04d}.png": b"\x89PNG" for folder in ("a", "b") for n in range(1_100)
+    }
+    files.update(dict.fromkeys([f".venv/lib/m{n:03d}.py" for n in range(300)], "x = 1\n"))
+    files.update(
+        dict.fromkeys(
+            [
+                "configs/config.yaml",
+                "configs/sweep.yaml",
+                "requirements.txt",
+                "requirements_dev.txt",
+                "Pipfile",
+                "dockerfiles/api.dockerfile",
+                "tests/test_data.py",
+                "src/pkg/configs/model.yaml",
+                "reports/figures/loss.png",
+                "data.dvc",
+            ],
+            "x\n",
+        )
+    )
+    repo = Repo(git_init(write_tree(tmp_path / "big", files)))
+    assert repo._listing.runs, "the dataset folders are runs"
+    assert not any(path.startswith(".venv/") for path in repo.files)
+    assert repo.has("data/raw/b/img_1099.png") and not repo.has("data/raw/b")
+    patterns = [
+        "configs/", "dockerfiles/*", "tests/test_*.py", "requirements*.txt", "*config*.yaml", "Pipfile",
+        "*.dvc", "reports/figures/*", "data/raw/a/*", "img_00*.png", "**/configs/*.yaml", "*.png",
+    ]  # fmt: skip
+    for pattern in patterns:
+        spec = pathspec.PathSpec.from_lines("gitignore", [pattern])
+        assert repo.glob(pattern) == [path for path in repo.files if spec.match_file(path)], pattern

@@ -9,6 +9,7 @@ read or parse becomes one warning in `Repo.warnings`; it never stops the verific
 
 from __future__ import annotations
 
+import bisect
 import errno
 import os
 import posixpath
@@ -27,6 +28,7 @@ import pathspec
 from . import dependencies as deps
 from .evidence import Location
 from .history import History, read_history
+from .listing import Listing
 from .pyfacts import Call, PythonFacts, imports_any, name_matches, notebook_source, parse_python
 from .safe_yaml import YamlRefused, has_key
 from .safe_yaml import load_all as yaml_load_all
@@ -173,10 +175,8 @@ class Repo:
         self._blob_ids: dict[str, str] = {}
         self._template_matches: dict[str, TemplateMatch | None] = {}
         self._resolved_dirs: dict[str, Path | None] = {}
+        self._listed: Listing | None = None
         self.files: tuple[str, ...] = tuple(sorted(self._list_files()))
-        # A dict of str keys and None values is not tracked by the garbage collector (a frozenset is), so
-        # 50,000 listed files cost no time in each collection that runs while rules parse code.
-        self._file_set: dict[str, None] = dict.fromkeys(self.files)
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -234,10 +234,14 @@ class Repo:
                 paths += new
                 output += "\x00".join(new) + "\x00"
         gitlinks = self._submodule_paths()
-        if deleted or gitlinks or any(marker in output for marker in _SKIP_MARKERS):
+        paths.sort()
+        listing = Listing(paths)
+        if deleted or gitlinks or listing.any_folder(_skipped, _SKIP_MARKERS):
             paths = self._kept(paths, deleted | gitlinks)
-        if "/pyvenv.cfg\x00" in output:
+        if any(path.endswith("/pyvenv.cfg") for path in listing.containing("/pyvenv.cfg")):
             paths = _without_virtualenvs(paths)
+        if paths is listing.paths:
+            self._listed = listing
         return paths
 
     def _head_tree_files(self) -> list[str] | None:
@@ -339,7 +343,8 @@ class Repo:
     # ----------------------------------------------------------------- paths
 
     def has(self, path: str) -> bool:
-        return path in self._file_set
+        index = bisect.bisect_left(self.files, path)
+        return index < len(self.files) and self.files[index] == path
 
     def glob(self, *patterns: str) -> list[str]:
         """Files matching any gitignore-style pattern (`*.dvc` anywhere, `dockerfiles/*.dockerfile` anchored)."""
@@ -353,13 +358,20 @@ class Repo:
         return self._globs[key]
 
     def _candidates(self, pattern: str) -> Sequence[str]:
-        """The files that contain the pattern's longest literal part (`.dvc` for `*.dvc`), which every match
-        must contain; all files when the pattern has no literal part of two characters or more."""
-        literal = max(
-            (part.strip("/") for part in re.split(r"\[[^\]]*\]?|[*?\\]", pattern.lstrip("!"))),
-            key=len,
-        )
-        return self.paths_containing(literal) if len(literal) >= 2 else self.files
+        """The files that contain every literal part of the pattern (`.dvc` for `*.dvc`, `configs/` for
+        `configs/`), which every match must contain; all files when it has no part of two characters or
+        more. The part searched first is the one the listing answers with the least scanning."""
+        parts = [
+            literal
+            for part in re.split(r"\[[^\]]*\]?|[*?\\]", pattern.lstrip("!"))
+            if len(literal := part.lstrip("/")) >= 2  # `**/x` matches `x` at the root: no leading slash
+        ]
+        if not parts:
+            return self.files
+        searched = min(parts, key=lambda part: (self._listing.bytes_to_scan(part), -len(part)))
+        others = [part for part in parts if part not in searched]
+        found = self.paths_containing(searched)
+        return [path for path in found if all(part in path for part in others)] if others else found
 
     def paths_containing(self, text: str, ignore_case: bool = False) -> list[str]:
         """The files whose path contains `text`, in listing order.
@@ -392,28 +404,21 @@ class Repo:
         return found
 
     def _scan_listing(self, needle: str, ignore_case: bool) -> list[str]:
-        listing = self._listing
-        if ignore_case:
-            listing = self._listing_lower
-            if len(listing) != len(self._listing):  # a character whose lowercase changes length
-                return [path for path in self.files if needle in path.lower()]
-        found = []
-        start = listing.find(needle)
-        while start != -1:
-            begin = listing.rfind("\x00", 0, start) + 1
-            end = listing.find("\x00", start)
-            found.append(self._listing[begin:end])
-            start = listing.find(needle, end)
-        return found
+        if not ignore_case:
+            return self._listing.containing(needle)
+        lowercase = self._listing_lower
+        if lowercase is None:
+            return [path for path in self.files if needle in path.lower()]
+        return lowercase.containing(needle)
 
     @cached_property
-    def _listing(self) -> str:
-        """Every listed path between NUL characters (no path contains one)."""
-        return "\x00" + "\x00".join(self.files) + "\x00"
+    def _listing(self) -> Listing:
+        """Every listed path between NUL characters, searched by substring (verifier.listing)."""
+        return self._listed if self._listed is not None else Listing(self.files)
 
     @cached_property
-    def _listing_lower(self) -> str:
-        return self._listing.lower()
+    def _listing_lower(self) -> Listing | None:
+        return self._listing.lowercase()
 
     def match(self, pattern: str, flags: int = re.IGNORECASE) -> list[str]:
         """Files whose path matches the regular expression `pattern` (searched, not anchored)."""
@@ -508,7 +513,7 @@ class Repo:
         if path in self._text:
             return self._text[path]
         text = None
-        if path in self._file_set or (self.root / path).is_file():
+        if self.has(path) or (self.root / path).is_file():
             try:
                 data = self._read_up_to(path, self.max_file_bytes)
                 if data is not None:

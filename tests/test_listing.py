@@ -1,0 +1,138 @@
+"""The listing's substring search: the same answers as a plain scan, with runs of data files skipped."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from verifier.listing import MIN_PATHS, MIN_RUN, Listing, Verdict
+
+
+def dataset_paths() -> list[str]:
+    """A repository that commits a dataset: runs, a folder of mixed types, nested folders, dotted folders."""
+    paths = [f"data/raw/{folder:03d}/img_{n:05d}.png" for folder in range(4) for n in range(600)]
+    paths += [f"data/v1.0/cats/Cat_{n}.JPG" for n in range(300)]  # a dot in the folder name
+    paths += ["data/labels/README.md"] + [f"data/labels/l{n:04d}.csv" for n in range(250)]  # README first
+    paths += [f"data/mixed/s{n:04d}.{'wav' if n % 2 else 'txt'}" for n in range(300)]  # no run
+    paths += [f"data/two/a{n:04d}.tar.gz" for n in range(300)]  # two dots per name: no run
+    paths += [f"data/nest/{n:04d}.npy" for n in range(300)] + ["data/nest/sub/x.py"]  # a subfolder: no run
+    paths += [f"node_modules/pkg/f{n:04d}.js" for n in range(250)]
+    paths += ["src/pkg/data.py", "src/pkg/train.py", "Dockerfile", "configs/config.yaml", "Pipfile"]
+    paths += ["tests/test_data.py", "reports/figures/loss.png", "reports/README.md", "a/pyvenv.cfg"]
+    return sorted(set(paths))
+
+
+@pytest.fixture(scope="module")
+def listing() -> Listing:
+    paths = dataset_paths()
+    assert len(paths) >= MIN_PATHS
+    return Listing(paths)
+
+
+def test_runs_are_whole_folders_of_one_suffix_and_nothing_else(listing: Listing) -> None:
+    runs = {(run.folder, run.suffix, run.last - run.first + 1) for run in listing.runs}
+    assert runs == {
+        *((f"data/raw/{folder:03d}/", ".png", 600) for folder in range(4)),
+        ("data/v1.0/cats/", ".JPG", 300),
+        ("data/labels/", ".csv", 250),
+        ("node_modules/pkg/", ".js", 250),
+    }
+    for run in listing.runs:
+        assert listing.text[run.start] == "\x00" and listing.text[run.end] == "\x00"
+        assert listing.text[run.start + 1 : run.end].split("\x00") == list(
+            listing.paths[run.first : run.last + 1]
+        )
+
+
+NEEDLES = [
+    ".py",
+    ".png",
+    ".pn",
+    ".p",
+    "png",
+    "img_",
+    "/img",
+    "img_00001.png\x01",
+    "raw/",
+    "raw/0",
+    "000/img",
+    "000/",
+    "/",
+    ".",
+    ".DS_Store",
+    "x.y.z",
+    ".tar.gz",
+    ".gz",
+    "a0001.tar",
+    "Dockerfile",
+    "Pipfile",
+    "config",
+    "configs/",
+    "tests/test_",
+    "reports/figures",
+    "/pyvenv.cfg",
+    "cats/Cat_1",
+    "v1.0/",
+    ".0/cats/",
+    "1.0/cats/Cat_12.JPG",
+    "data/raw/001/img_00601.png",
+    ".jpg",
+    ".JPG",
+    "l0001.csv",
+    "sub/",
+]
+
+
+@pytest.mark.parametrize("needle", NEEDLES)
+def test_containing_finds_what_a_plain_scan_finds(listing: Listing, needle: str) -> None:
+    assert listing.containing(needle) == [path for path in listing.paths if needle in path]
+
+
+def test_random_substrings_of_paths_are_found_like_a_plain_scan(listing: Listing) -> None:
+    chooser = random.Random(2476)
+    for _ in range(300):
+        path = chooser.choice(listing.paths)
+        start = chooser.randrange(len(path))
+        needle = path[start : chooser.randrange(start + 1, len(path) + 1)]
+        assert listing.containing(needle) == [p for p in listing.paths if needle in p], needle
+
+
+def test_searches_that_skip_runs_read_none_of_their_bytes(listing: Listing) -> None:
+    assert listing.bytes_to_scan(".py") == listing.bytes_to_scan("configs/") == 0
+    assert listing.bytes_to_scan("tests/test_") == listing.bytes_to_scan(".DS_Store") == 0
+    assert listing.bytes_to_scan("Pipfile") > 0  # a stem may hold it
+    assert set(listing.verdicts("raw/")) == {Verdict.ALL, Verdict.NONE}
+
+
+def test_lowercase_search_matches_a_plain_lowercase_scan(listing: Listing) -> None:
+    lowercase = listing.lowercase()
+    assert lowercase is not None
+    for needle in ("cat_1", ".jpg", "dockerfile", "readme", "v1.0/cats/"):
+        assert lowercase.containing(needle) == [p for p in listing.paths if needle in p.lower()], needle
+
+
+def test_lowercase_that_changes_the_length_gives_no_listing() -> None:
+    assert Listing(["src/İ.py"]).lowercase() is None
+
+
+def test_membership_is_exact(listing: Listing) -> None:
+    assert "Pipfile" in listing and "data/raw/000/img_00000.png" in listing
+    assert "Pipfil" not in listing and "data/raw/000" not in listing and "zzz" not in listing
+
+
+def test_skipped_folders_are_found_in_runs_and_outside_them(listing: Listing) -> None:
+    def skipped(path: str) -> bool:
+        return "node_modules/" in path
+
+    assert listing.any_folder(skipped, ["node_modules/"])
+    without = Listing([path for path in listing.paths if not path.startswith("node_modules/")])
+    assert not without.any_folder(skipped, ["node_modules/"])
+    small = Listing(["node_modules/x.js", "src/a.py"])  # no runs: the markers decide
+    assert small.any_folder(skipped, ["node_modules/"])
+
+
+def test_a_small_listing_has_no_runs() -> None:
+    paths = [f"data/img_{n:04d}.png" for n in range(MIN_RUN * 2)]
+    assert Listing(paths).runs == []
+    assert Listing(paths).containing(".png") == paths
