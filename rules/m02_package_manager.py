@@ -141,7 +141,12 @@ class Requirements(Rule):
                 "No declared dependencies.",
                 ("requirements*.txt", "pyproject.toml", "uv.lock", "environment.yml"),
             )
-        local = {part for path in repo.files if path.endswith(".py") for part in path[:-3].split("/")}
+        local = {
+            part
+            for path in repo.paths_containing(".py")
+            if path.endswith(".py")
+            for part in path[:-3].split("/")
+        }
         provided = provided_through(declared)
         missing: dict[str, object] = {}
         through: dict[str, str] = {}

@@ -98,10 +98,10 @@ def test_random_substrings_of_paths_are_found_like_a_plain_scan(listing: Listing
         assert listing.containing(needle) == [p for p in listing.paths if needle in p], needle
 
 
-def test_searches_that_skip_runs_read_none_of_their_bytes(listing: Listing) -> None:
-    assert listing.bytes_to_scan(".py") == listing.bytes_to_scan("configs/") == 0
-    assert listing.bytes_to_scan("tests/test_") == listing.bytes_to_scan(".DS_Store") == 0
-    assert listing.bytes_to_scan("Pipfile") > 0  # a stem may hold it
+def test_searches_for_suffixes_and_folders_read_no_run(listing: Listing) -> None:
+    for needle in (".py", "configs/", "tests/test_", ".DS_Store", "/pyvenv.cfg"):
+        assert Verdict.SCAN not in listing.verdicts(needle), needle
+    assert Verdict.SCAN in listing.verdicts("Pipfile")  # a stem may hold it
     assert set(listing.verdicts("raw/")) == {Verdict.ALL, Verdict.NONE}
 
 

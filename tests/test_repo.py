@@ -261,3 +261,17 @@ def test_globs_in_a_repository_with_a_committed_dataset_match_a_plain_pathspec_s
     for pattern in patterns:
         spec = pathspec.PathSpec.from_lines("gitignore", [pattern])
         assert repo.glob(pattern) == [path for path in repo.files if spec.match_file(path)], pattern
+
+
+def test_top_folders_are_the_root_folders_that_hold_files(tmp_path: Path) -> None:
+    files = [
+        "data.py",
+        "data-old/x.csv",
+        "data/a/b.png",
+        "data/c.txt",
+        "Dockerfile",
+        "src/pkg/m.py",
+        "zeta.md",
+    ]
+    repo = Repo(git_init(write_tree(tmp_path / "t", dict.fromkeys(files, "x\n"))))
+    assert repo.top_folders == {"data-old", "data", "src"}

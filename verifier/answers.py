@@ -336,7 +336,7 @@ def _exists(repo: Repo, token: str) -> bool:
 
 def paths_and_figures(repo: Repo, report: Report) -> list[AnswerFinding]:
     findings = []
-    top_folders = {path.split("/", 1)[0] for path in repo.files if "/" in path}
+    top_folders = repo.top_folders
     for answer in report.answers:
         where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
         paths = [p for p in _path_candidates(answer, top_folders) if p not in answer.images]

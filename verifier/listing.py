@@ -110,14 +110,6 @@ class Listing:
         self._scan(needle, position, len(self.search_text), found)
         return found
 
-    def bytes_to_scan(self, needle: str) -> int:
-        """How many characters of runs a search for `needle` reads (0 when it skips every run)."""
-        return sum(
-            run.end - run.start
-            for run, verdict in zip(self.runs, self.verdicts(needle), strict=True)
-            if verdict is Verdict.SCAN
-        )
-
     def verdicts(self, needle: str) -> list[Verdict]:
         """Each run's verdict on `needle`, worked out once per needle."""
         verdicts = self._verdicts.get(needle)

@@ -176,7 +176,8 @@ class Repo:
         self._template_matches: dict[str, TemplateMatch | None] = {}
         self._resolved_dirs: dict[str, Path | None] = {}
         self._listed: Listing | None = None
-        self.files: tuple[str, ...] = tuple(sorted(self._list_files()))
+        listed = self._list_files()
+        self.files: tuple[str, ...] = tuple(listed if self._listed is not None else sorted(listed))
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -360,7 +361,8 @@ class Repo:
     def _candidates(self, pattern: str) -> Sequence[str]:
         """The files that contain every literal part of the pattern (`.dvc` for `*.dvc`, `configs/` for
         `configs/`), which every match must contain; all files when it has no part of two characters or
-        more. The part searched first is the one the listing answers with the least scanning."""
+        more. A part with a dot or a slash is searched first: the listing answers it without reading the
+        folders of data files (verifier.listing)."""
         parts = [
             literal
             for part in re.split(r"\[[^\]]*\]?|[*?\\]", pattern.lstrip("!"))
@@ -368,7 +370,7 @@ class Repo:
         ]
         if not parts:
             return self.files
-        searched = min(parts, key=lambda part: (self._listing.bytes_to_scan(part), -len(part)))
+        searched = min(parts, key=lambda part: ("." not in part and "/" not in part, -len(part)))
         others = [part for part in parts if part not in searched]
         found = self.paths_containing(searched)
         return [path for path in found if all(part in path for part in others)] if others else found
@@ -419,6 +421,20 @@ class Repo:
     @cached_property
     def _listing_lower(self) -> Listing | None:
         return self._listing.lowercase()
+
+    @cached_property
+    def top_folders(self) -> set[str]:
+        """The folders at the repository root that hold files (one bisect per folder, not a pass per file)."""
+        found: set[str] = set()
+        index = 0
+        while index < len(self.files):
+            folder, slash, _ = self.files[index].partition("/")
+            if slash:
+                found.add(folder)
+                index = bisect.bisect_left(self.files, folder + "0", index)  # "0" sorts right after "/"
+            else:
+                index += 1
+        return found
 
     def match(self, pattern: str, flags: int = re.IGNORECASE) -> list[str]:
         """Files whose path matches the regular expression `pattern` (searched, not anchored)."""
