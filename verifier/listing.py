@@ -161,12 +161,11 @@ def _find_runs(paths: Sequence[str], text: str) -> list[Run]:
                 tries[folder] = MAX_TRIES
             else:
                 end = text.find("\x00", text.find("\x00" + paths[last] + "\x00", offset) + 1)
-                body = text[offset : end + 1]
                 suffix = path[dot:]
                 if (
-                    body.count("/") == count * folder.count("/")
-                    and body.count(".") == count * (folder.count(".") + 1)
-                    and body.count(suffix + "\x00") == count
+                    text.count(suffix + "\x00", offset, end + 1) == count
+                    and text.count("/", offset, end) == count * folder.count("/")
+                    and text.count(".", offset, end) == count * (folder.count(".") + 1)
                 ):
                     runs.append(Run(folder, suffix, index, last, offset, end))
                     index, offset = last + 1, end
