@@ -7,7 +7,6 @@ as a call to `wandb.init`, and `from hydra import main` + `@main(...)` as the de
 from __future__ import annotations
 
 import ast
-import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,8 +132,9 @@ def notebook_source(text: str) -> str:
 class _Collector:
     """One recursive pass in source order, dispatching on the node type.
 
-    Faster than `ast.NodeVisitor` (about 3x here): no per-node method lookup by name, and the fields that
-    never hold a node worth visiting (`ctx`, operators) are not walked.
+    Faster than `ast.NodeVisitor` (about 4x here): no per-node method lookup by name, no call for a node
+    without children (a `Name`), and the fields that never hold a node (`ctx`, operators, identifiers)
+    are not read.
     """
 
     def __init__(self) -> None:
@@ -162,14 +162,15 @@ class _Collector:
             handler(node)
 
     def visit_children(self, node: ast.AST) -> None:
-        for name in _walked_fields(type(node)):
+        handlers = self.handlers
+        for name in _NODE_FIELDS[type(node)]:
             value = getattr(node, name, None)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        self.visit(item)
-            elif isinstance(value, ast.AST):
-                self.visit(value)
+            for item in value if type(value) is list else (value,):
+                handler = handlers.get(type(item))
+                if handler is not None:
+                    handler(item)
+                elif _NODE_FIELDS[type(item)]:
+                    self.visit_children(item)
 
     def resolve(self, node: ast.AST) -> str | None:
         parts: list[str] = []
@@ -307,10 +308,25 @@ class _Collector:
         self.class_depth -= 1
 
 
-@functools.cache
-def _walked_fields(node_type: type) -> tuple[str, ...]:
-    """The fields of a node type that can hold nodes with facts: not `ctx` (Load/Store) nor operators."""
-    return tuple(name for name in node_type._fields if name not in {"ctx", "op", "ops"})
+# Fields that hold no node in any Python version's grammar: contexts, operators, identifiers and flags.
+_NOT_NODES = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "names", "module", "level", "kind"}
+    | {"type_comment", "conversion", "is_async", "simple", "kwd_attrs", "rest"}
+)
+
+
+class _NodeFieldsByType(dict[type, tuple[str, ...]]):
+    """The fields of each type that may hold nodes; none for a type that is not a node (str, None)."""
+
+    def __missing__(self, node_type: type) -> tuple[str, ...]:
+        fields: tuple[str, ...] = ()
+        if issubclass(node_type, ast.AST):
+            fields = tuple(name for name in node_type._fields if name not in _NOT_NODES)
+        self[node_type] = fields
+        return fields
+
+
+_NODE_FIELDS = _NodeFieldsByType()
 
 
 def _literal(node: ast.AST) -> object:
