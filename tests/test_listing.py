@@ -30,19 +30,33 @@ def listing() -> Listing:
     return Listing(paths)
 
 
-def test_runs_are_whole_folders_of_one_suffix_and_nothing_else(listing: Listing) -> None:
+def test_runs_are_folders_of_one_suffix_and_nothing_else(listing: Listing) -> None:
     runs = {(run.folder, run.suffix, run.last - run.first + 1) for run in listing.runs}
     assert runs == {
         *((f"data/raw/{folder:03d}/", ".png", 600) for folder in range(4)),
         ("data/v1.0/cats/", ".JPG", 300),
         ("data/labels/", ".csv", 250),
+        ("data/nest/", ".npy", 300),
         ("node_modules/pkg/", ".js", 250),
     }
     for run in listing.runs:
         assert listing.text[run.start] == "\x00" and listing.text[run.end] == "\x00"
-        assert listing.text[run.start + 1 : run.end].split("\x00") == list(
-            listing.paths[run.first : run.last + 1]
-        )
+        members = listing.text[run.start + 1 : run.end].split("\x00")
+        assert members == list(listing.paths[run.first : run.last + 1])
+        for path in members:
+            name = path.removeprefix(run.folder)
+            assert path.startswith(run.folder) and "/" not in name and name.count(".") == 1
+            assert name.endswith(run.suffix)
+
+
+def test_runs_are_found_in_any_order_of_folders_and_never_in_mixed_ones() -> None:
+    mixed = [f"m/{n:05d}.{('png', 'json', 'txt')[n % 3]}" for n in range(6_000)]
+    assert Listing(sorted(mixed)).runs == []
+    shapes = (
+        mixed[:1_001] + [f"m/z{n:04d}.png" for n in range(700)] + [f"a/{n}.x" for n in range(1_500)]
+    )  # the last mixed one is a .json
+    runs = {(run.folder, run.suffix, run.last - run.first + 1) for run in Listing(sorted(shapes)).runs}
+    assert runs == {("m/", ".png", 700), ("a/", ".x", 1_500)}
 
 
 NEEDLES = [
@@ -136,3 +150,28 @@ def test_a_small_listing_has_no_runs() -> None:
     paths = [f"data/img_{n:04d}.png" for n in range(MIN_RUN * 2)]
     assert Listing(paths).runs == []
     assert Listing(paths).containing(".png") == paths
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_listings_keep_the_run_invariants_and_plain_scan_answers(seed: int) -> None:
+    chooser = random.Random(seed)
+    paths: set[str] = set()
+    while len(paths) < MIN_PATHS + 500:
+        folder = "/".join(
+            chooser.choice(["data", "raw", "a.b", "x", "img"]) for _ in range(chooser.randint(0, 3))
+        )
+        suffixes = chooser.choice([[".png"], [".png", ".json"], [".tar.gz"], ["", ".py"]])
+        for n in range(chooser.choice([1, 50, 250, 900])):
+            name = chooser.choice(["img", "Cat", "s.v2", "README"]) + f"_{n}" + chooser.choice(suffixes)
+            paths.add(f"{folder}/{name}" if folder else name)
+    listing = Listing(sorted(paths))
+    for run in listing.runs:
+        for path in listing.paths[run.first : run.last + 1]:
+            name = path.removeprefix(run.folder)
+            assert path.startswith(run.folder) and "/" not in name and name.count(".") == 1, path
+            assert name.endswith(run.suffix)
+    for _ in range(60):
+        path = chooser.choice(listing.paths)
+        start = chooser.randrange(len(path))
+        needle = path[start : chooser.randrange(start + 1, len(path) + 1)]
+        assert listing.containing(needle) == [p for p in listing.paths if needle in p], needle

@@ -18,7 +18,7 @@ from enum import Enum
 
 MIN_PATHS = 2_000  # below this a plain scan costs well under a millisecond: no runs are looked for
 MIN_RUN = 200
-MAX_TRIES = 3
+STRIDE = MIN_RUN // 4
 
 
 class Verdict(Enum):
@@ -141,35 +141,101 @@ class Listing:
 
 
 def _find_runs(paths: Sequence[str], text: str) -> list[Run]:
-    """The runs of a sorted listing: from a path on, the rest of its folder when that is at least MIN_RUN
-    direct children with the path's one-dot suffix. A folder is tried at a few of its paths (a README
-    before the images), not at each, so a folder of mixed types costs a few scans, not one per file."""
-    runs: list[Run] = []
-    if len(paths) < MIN_PATHS:
-        return runs
-    tries: dict[str, int] = {}
-    index, offset = 0, 0  # offset: that of the NUL before paths[index]
-    while index < len(paths):
-        path = paths[index]
-        folder = path[: path.rfind("/") + 1]
-        dot = path.rfind(".")
-        if folder and dot > len(folder) and tries.get(folder, 0) < MAX_TRIES:
-            tries[folder] = tries.get(folder, 0) + 1
-            last = bisect.bisect_left(paths, folder[:-1] + "0", index) - 1  # "0" sorts right after "/"
-            count = last - index + 1
-            if count < MIN_RUN:
-                tries[folder] = MAX_TRIES
+    """The runs of a sorted listing (see `_RunFinder`)."""
+    return _RunFinder(paths, text).runs() if len(paths) >= MIN_PATHS else []
+
+
+class _RunFinder:
+    """Finds runs block by block. A block of MIN_RUN paths that share the first one's folder and suffix
+    starts a run: it takes the rest of the folder when that is all of one shape, else it grows forward
+    and back (over paths a stride skipped) by doubling steps, then halving ones. A block that is no run
+    moves the search to the next folder when it reaches one, else on by a stride that doubles, up to a
+    block, while the folder keeps failing: a folder of mixed types costs a check per block, never a step
+    per file, and a run of two blocks or more is always found. Paths outside runs are searched as before:
+    runs only ever save work."""
+
+    def __init__(self, paths: Sequence[str], text: str) -> None:
+        self.paths, self.text = paths, text
+        self.known = [0]  # indices whose NUL offset is known, sorted
+        self.offsets = {0: 0, len(paths): len(text) - 1}
+
+    def offset(self, index: int) -> int:
+        """The offset in the text of the NUL before paths[index]: found from the nearest known one below."""
+        found = self.offsets.get(index)
+        if found is None:
+            below = self.known[bisect.bisect_right(self.known, index) - 1]
+            found = self.text.find("\x00" + self.paths[index] + "\x00", self.offsets[below])
+            self.offsets[index] = found
+            bisect.insort(self.known, index)
+        return found
+
+    def uniform(self, first: int, last: int, folder: str, suffix: str) -> bool:
+        """paths[first..last] are all `folder + stem + suffix`, stems without "." or "/"."""
+        paths = self.paths
+        middle = paths[(first + last) // 2]
+        if not (paths[first].startswith(folder) and paths[last].startswith(folder)):
+            return False  # sorted: when both ends start with the folder, so do the paths between
+        if not (paths[last].endswith(suffix) and middle.endswith(suffix)):
+            return False  # a cheap refusal of most blocks of mixed types
+        start, end, size = self.offset(first), self.offset(last + 1), last - first + 1
+        return (
+            self.text.count(suffix + "\x00", start, end + 1) == size
+            and self.text.count("/", start, end) == size * folder.count("/")
+            and self.text.count(".", start, end) == size * (folder.count(".") + 1)
+        )
+
+    def runs(self) -> list[Run]:
+        paths, found = self.paths, []
+        index = low = 0
+        stride, failing = STRIDE, None
+        while index + MIN_RUN <= len(paths):
+            path = paths[index]
+            folder, suffix = path[: path.rfind("/") + 1], path[path.rfind(".") :]
+            last = index + MIN_RUN - 1
+            next_folder = (
+                bisect.bisect_left(paths, folder[:-1] + "0", index, last + 1) if folder else last + 1
+            )
+            if next_folder <= last and next_folder - low >= MIN_RUN:
+                index, last = next_folder - MIN_RUN, next_folder - 1  # the folder's last block, then
+                path = paths[index]
+                suffix = path[path.rfind(".") :]
+            if folder and "/" not in suffix and self.uniform(index, last, folder, suffix):
+                first, last = self.grow(index, last, low, folder, suffix)
+                found.append(Run(folder, suffix, first, last, self.offset(first), self.offset(last + 1)))
+                index = low = last + 1
+                stride, failing = STRIDE, None
+            elif next_folder <= last:
+                index = low = next_folder
+                stride, failing = STRIDE, None
+            elif index + MIN_RUN < len(paths):
+                stride = min(stride * 2, MIN_RUN) if folder == failing else STRIDE
+                index, low, failing = min(index + stride, len(paths) - MIN_RUN), index + 1, folder
             else:
-                end = text.find("\x00", text.find("\x00" + paths[last] + "\x00", offset) + 1)
-                suffix = path[dot:]
-                if (
-                    text.count(suffix + "\x00", offset, end + 1) == count
-                    and text.count("/", offset, end) == count * folder.count("/")
-                    and text.count(".", offset, end) == count * (folder.count(".") + 1)
-                ):
-                    runs.append(Run(folder, suffix, index, last, offset, end))
-                    index, offset = last + 1, end
-                    continue
-        offset += len(path) + 1
-        index += 1
-    return runs
+                break
+        return found
+
+    def grow(self, first: int, last: int, low: int, folder: str, suffix: str) -> tuple[int, int]:
+        high = bisect.bisect_left(self.paths, folder[:-1] + "0", last) - 1  # "0" sorts right after "/"
+        if first == low and (high == last or self.uniform(last + 1, high, folder, suffix)):
+            return first, high
+        last += _farthest(
+            high - last, lambda near, far: self.uniform(last + near + 1, last + far, folder, suffix)
+        )
+        first -= _farthest(
+            first - low, lambda near, far: self.uniform(first - far, first - near - 1, folder, suffix)
+        )
+        return first, last
+
+
+def _farthest(limit: int, extends: Callable[[int, int], bool]) -> int:
+    """The largest distance up to `limit` that a run reaches, where `extends(near, far)` says whether the run
+    that reaches `near` also reaches `far`: steps that double until the first miss, then halving between the
+    last hit and that miss, each checking only the paths beyond the last hit."""
+    good, bad, step = 0, limit + 1, MIN_RUN
+    while good + 1 < bad:
+        probe = min(good + step, bad - 1) if bad == limit + 1 else (good + bad) // 2
+        if extends(good, probe):
+            good, step = probe, step * 2
+        else:
+            bad = probe
+    return good
