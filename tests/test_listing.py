@@ -130,11 +130,6 @@ def test_lowercase_that_changes_the_length_gives_no_listing() -> None:
     assert Listing(["src/İ.py"]).lowercase() is None
 
 
-def test_membership_is_exact(listing: Listing) -> None:
-    assert "Pipfile" in listing and "data/raw/000/img_00000.png" in listing
-    assert "Pipfil" not in listing and "data/raw/000" not in listing and "zzz" not in listing
-
-
 def test_skipped_folders_are_found_in_runs_and_outside_them(listing: Listing) -> None:
     def skipped(path: str) -> bool:
         return "node_modules/" in path

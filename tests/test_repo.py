@@ -254,6 +254,7 @@ def test_globs_in_a_repository_with_a_committed_dataset_match_a_plain_pathspec_s
     assert repo._listing.runs, "the dataset folders are runs"
     assert not any(path.startswith(".venv/") for path in repo.files)
     assert repo.has("data/raw/b/img_1099.png") and not repo.has("data/raw/b")
+    assert not repo.has("zzz") and not repo.has("")
     patterns = [
         "configs/", "dockerfiles/*", "tests/test_*.py", "requirements*.txt", "*config*.yaml", "Pipfile",
         "*.dvc", "reports/figures/*", "data/raw/a/*", "img_00*.png", "**/configs/*.yaml", "*.png",

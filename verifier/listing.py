@@ -92,10 +92,6 @@ class Listing:
         ]
         return Listing(self.paths, _search=(lowered, runs))
 
-    def __contains__(self, path: str) -> bool:
-        index = bisect.bisect_left(self.paths, path)
-        return index < len(self.paths) and self.paths[index] == path
-
     def containing(self, needle: str) -> list[str]:
         """The paths that contain `needle` (searched in `search_text`), in listing order."""
         found: list[str] = []
