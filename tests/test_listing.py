@@ -8,15 +8,21 @@ import pytest
 
 from verifier.listing import MIN_PATHS, MIN_RUN, Listing, Verdict
 
+TYPES = ("png", "json", "txt", "npy", "wav", "csv")
+
 
 def dataset_paths() -> list[str]:
-    """A repository that commits a dataset: runs, a folder of mixed types, nested folders, dotted folders."""
+    """A repository that commits a dataset: runs, folders of two and of many types, nested folders, dotted
+    folders."""
     paths = [f"data/raw/{folder:03d}/img_{n:05d}.png" for folder in range(4) for n in range(600)]
     paths += [f"data/v1.0/cats/Cat_{n}.JPG" for n in range(300)]  # a dot in the folder name
     paths += ["data/labels/README.md"] + [f"data/labels/l{n:04d}.csv" for n in range(250)]  # README first
-    paths += [f"data/mixed/s{n:04d}.{'wav' if n % 2 else 'txt'}" for n in range(300)]  # no run
+    paths += [f"data/mixed/s{n:04d}.{'wav' if n % 2 else 'txt'}" for n in range(300)]  # a run of two types
+    paths += [f"data/many/s{n:04d}.{TYPES[n % len(TYPES)]}" for n in range(600)]  # too many types: no run
     paths += [f"data/two/a{n:04d}.tar.gz" for n in range(300)]  # two dots per name: no run
-    paths += [f"data/nest/{n:04d}.npy" for n in range(300)] + ["data/nest/sub/x.py"]  # a subfolder: no run
+    paths += [f"data/nest/{n:04d}.npy" for n in range(300)] + [
+        "data/nest/sub/x.py"
+    ]  # the run stops before sub/
     paths += [f"node_modules/pkg/f{n:04d}.js" for n in range(250)]
     paths += ["src/pkg/data.py", "src/pkg/train.py", "Dockerfile", "configs/config.yaml", "Pipfile"]
     paths += ["tests/test_data.py", "reports/figures/loss.png", "reports/README.md", "a/pyvenv.cfg"]
@@ -30,14 +36,18 @@ def listing() -> Listing:
     return Listing(paths)
 
 
-def test_runs_are_folders_of_one_suffix_and_nothing_else(listing: Listing) -> None:
-    runs = {(run.folder, run.suffix, run.last - run.first + 1) for run in listing.runs}
-    assert runs == {
-        *((f"data/raw/{folder:03d}/", ".png", 600) for folder in range(4)),
-        ("data/v1.0/cats/", ".JPG", 300),
-        ("data/labels/", ".csv", 250),
-        ("data/nest/", ".npy", 300),
-        ("node_modules/pkg/", ".js", 250),
+def shapes(listing: Listing) -> set[tuple[str, frozenset[str], int]]:
+    return {(run.folder, frozenset(run.suffixes), run.last - run.first + 1) for run in listing.runs}
+
+
+def test_runs_are_folders_of_few_suffixes_and_nothing_else(listing: Listing) -> None:
+    assert shapes(listing) == {
+        *((f"data/raw/{folder:03d}/", frozenset({".png"}), 600) for folder in range(4)),
+        ("data/v1.0/cats/", frozenset({".JPG"}), 300),
+        ("data/labels/", frozenset({".csv"}), 250),
+        ("data/mixed/", frozenset({".txt", ".wav"}), 300),
+        ("data/nest/", frozenset({".npy"}), 300),
+        ("node_modules/pkg/", frozenset({".js"}), 250),
     }
     for run in listing.runs:
         assert listing.text[run.start] == "\x00" and listing.text[run.end] == "\x00"
@@ -46,17 +56,17 @@ def test_runs_are_folders_of_one_suffix_and_nothing_else(listing: Listing) -> No
         for path in members:
             name = path.removeprefix(run.folder)
             assert path.startswith(run.folder) and "/" not in name and name.count(".") == 1
-            assert name.endswith(run.suffix)
+            assert name.endswith(run.suffixes)
 
 
-def test_runs_are_found_in_any_order_of_folders_and_never_in_mixed_ones() -> None:
-    mixed = [f"m/{n:05d}.{('png', 'json', 'txt')[n % 3]}" for n in range(6_000)]
-    assert Listing(sorted(mixed)).runs == []
-    shapes = (
-        mixed[:1_001] + [f"m/z{n:04d}.png" for n in range(700)] + [f"a/{n}.x" for n in range(1_500)]
-    )  # the last mixed one is a .json
-    runs = {(run.folder, run.suffix, run.last - run.first + 1) for run in Listing(sorted(shapes)).runs}
-    assert runs == {("m/", ".png", 700), ("a/", ".x", 1_500)}
+def test_runs_are_found_in_any_order_of_folders_and_never_in_folders_of_many_types() -> None:
+    many = [f"m/{n:05d}.{TYPES[n % len(TYPES)]}" for n in range(6_000)]
+    assert Listing(sorted(many)).runs == []
+    paths = many[:1_000] + [f"m/z{n:04d}.png" for n in range(700)] + [f"a/{n}.x" for n in range(1_500)]
+    assert shapes(Listing(sorted(paths))) == {
+        ("m/", frozenset({".png"}), 700),
+        ("a/", frozenset({".x"}), 1_500),
+    }
 
 
 NEEDLES = [
@@ -155,7 +165,9 @@ def test_random_listings_keep_the_run_invariants_and_plain_scan_answers(seed: in
         folder = "/".join(
             chooser.choice(["data", "raw", "a.b", "x", "img"]) for _ in range(chooser.randint(0, 3))
         )
-        suffixes = chooser.choice([[".png"], [".png", ".json"], [".tar.gz"], ["", ".py"]])
+        suffixes = chooser.choice(
+            [[".png"], [".png", ".npy"], [f".{t}" for t in TYPES], [".tar.gz"], ["", ".py"]]
+        )
         for n in range(chooser.choice([1, 50, 250, 900])):
             name = chooser.choice(["img", "Cat", "s.v2", "README"]) + f"_{n}" + chooser.choice(suffixes)
             paths.add(f"{folder}/{name}" if folder else name)
@@ -164,7 +176,7 @@ def test_random_listings_keep_the_run_invariants_and_plain_scan_answers(seed: in
         for path in listing.paths[run.first : run.last + 1]:
             name = path.removeprefix(run.folder)
             assert path.startswith(run.folder) and "/" not in name and name.count(".") == 1, path
-            assert name.endswith(run.suffix)
+            assert name.endswith(run.suffixes)
     for _ in range(60):
         path = chooser.choice(listing.paths)
         start = chooser.randrange(len(path))

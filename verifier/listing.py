@@ -3,8 +3,8 @@
 The listing is every path between NUL characters, searched with `str.find` (C speed, no per-file Python
 step). A repository that commits a dataset holds most of its paths in a few folders of same-type files
 (`data/raw/cats/*.jpg`). Such a folder is a *run*: its files are direct children, and each name has one
-dot, that of the suffix the run shares. Whether a needle can occur in a run's paths then follows from the
-folder and the suffix alone (`.py` never occurs in `data/raw/cats/img_001.jpg`, `data/` occurs in all of
+dot, that of one of the few suffixes the run's files have. Whether a needle can occur in a run's paths
+then follows from the folder and the suffixes alone (`.py` never occurs in `data/raw/cats/img_001.jpg`, `data/` occurs in all of
 them), so most searches skip the run's bytes. Only a needle that could occur inside a file's stem
 (`Pipfile`) still scans them.
 """
@@ -19,6 +19,8 @@ from enum import Enum
 MIN_PATHS = 2_000  # below this a plain scan costs well under a millisecond: no runs are looked for
 MIN_RUN = 200
 STRIDE = MIN_RUN // 4
+MAX_SUFFIXES = 4  # a folder of images and their .npy arrays is a run; one of many types is not
+SAMPLE_STEP = 23  # a prime: a sample of every 23rd path sees each type of a folder that alternates types
 
 
 class Verdict(Enum):
@@ -30,11 +32,11 @@ class Verdict(Enum):
 @dataclass(frozen=True)
 class Run:
     """Paths `first:last` of the listing are `folder + stem + suffix`: one folder (ending in "/"), stems
-    without "." or "/", one suffix (".png"). `start` and `end` are the offsets of the NUL characters
-    before the first and after the last of these paths in the listing text."""
+    without "." or "/", each suffix one of `suffixes` (".png", ".npy"). `start` and `end` are the offsets
+    of the NUL characters before the first and after the last of these paths in the listing text."""
 
     folder: str
-    suffix: str
+    suffixes: tuple[str, ...]
     first: int
     last: int
     start: int
@@ -57,10 +59,12 @@ class Run:
         dots = piece.count(".")
         if dots == 0:
             return Verdict.SCAN  # it may be in a stem
-        if dots > 1 or not self.suffix[1:].startswith(piece[piece.find(".") + 1 :]):
-            return Verdict.NONE  # the name's only dot is the suffix's
-        if piece.startswith(".") and not at_start:
-            return Verdict.ALL  # a start of the suffix, which every name ends with
+        after_dot = piece[piece.find(".") + 1 :]
+        fitting = sum(suffix[1:].startswith(after_dot) for suffix in self.suffixes)
+        if dots > 1 or not fitting:
+            return Verdict.NONE  # the name's only dot is its suffix's
+        if piece.startswith(".") and not at_start and fitting == len(self.suffixes):
+            return Verdict.ALL  # a start of every suffix, one of which every name ends with
         return Verdict.SCAN
 
 
@@ -87,7 +91,14 @@ class Listing:
         if len(lowered) != len(self.text):
             return None
         runs = [
-            Run(run.folder.lower(), run.suffix.lower(), run.first, run.last, run.start, run.end)
+            Run(
+                run.folder.lower(),
+                tuple(suffix.lower() for suffix in run.suffixes),
+                run.first,
+                run.last,
+                run.start,
+                run.end,
+            )
             for run in self.runs
         ]
         return Listing(self.paths, _search=(lowered, runs))
@@ -121,7 +132,7 @@ class Listing:
         for run in self.runs:
             if any(text.find(marker, position, run.start + 1) != -1 for marker in markers):
                 return True
-            if skipped(run.folder) or any(marker in run.suffix for marker in markers):
+            if skipped(run.folder) or any(marker in suffix for marker in markers for suffix in run.suffixes):
                 return True
             position = run.end
         return any(text.find(marker, position) != -1 for marker in markers)
@@ -142,13 +153,13 @@ def _find_runs(paths: Sequence[str], text: str) -> list[Run]:
 
 
 class _RunFinder:
-    """Finds runs block by block. A block of MIN_RUN paths that share the first one's folder and suffix
-    starts a run: it takes the rest of the folder when that is all of one shape, else it grows forward
-    and back (over paths a stride skipped) by doubling steps, then halving ones. A block that is no run
-    moves the search to the next folder when it reaches one, else on by a stride that doubles, up to a
-    block, while the folder keeps failing: a folder of mixed types costs a check per block, never a step
-    per file, and a run of two blocks or more is always found. Paths outside runs are searched as before:
-    runs only ever save work."""
+    """Finds runs block by block. A block of MIN_RUN paths in the first one's folder, whose names each have
+    one dot and one of the suffixes a sample of them shows (at most MAX_SUFFIXES), starts a run: it takes
+    the rest of the folder when that is all of the same shape, else it grows forward and back (over paths
+    a stride skipped) by doubling steps, then halving ones. A block that is no run moves the search to the
+    next folder when it reaches one, else on by a stride that doubles, up to a block, while the folder
+    keeps failing: a folder of many types costs a check per block, never a step per file, and a run of
+    two blocks or more is always found. Paths outside runs are searched as before: runs only save work."""
 
     def __init__(self, paths: Sequence[str], text: str) -> None:
         self.paths, self.text = paths, text
@@ -165,20 +176,31 @@ class _RunFinder:
             bisect.insort(self.known, index)
         return found
 
-    def uniform(self, first: int, last: int, folder: str, suffix: str) -> bool:
-        """paths[first..last] are all `folder + stem + suffix`, stems without "." or "/"."""
+    def uniform(self, first: int, last: int, folder: str, suffixes: tuple[str, ...]) -> bool:
+        """paths[first..last] are all `folder + stem + suffix`, stems without "." or "/", each suffix one of
+        `suffixes` (distinct one-dot suffixes end disjoint sets of such paths, so their counts add up)."""
         paths = self.paths
         middle = paths[(first + last) // 2]
         if not (paths[first].startswith(folder) and paths[last].startswith(folder)):
             return False  # sorted: when both ends start with the folder, so do the paths between
-        if not (paths[last].endswith(suffix) and middle.endswith(suffix)):
-            return False  # a cheap refusal of most blocks of mixed types
+        if not (paths[last].endswith(suffixes) and middle.endswith(suffixes)):
+            return False  # a cheap refusal of most blocks of other types
         start, end, size = self.offset(first), self.offset(last + 1), last - first + 1
         return (
-            self.text.count(suffix + "\x00", start, end + 1) == size
+            sum(self.text.count(suffix + "\x00", start, end + 1) for suffix in suffixes) == size
             and self.text.count("/", start, end) == size * folder.count("/")
             and self.text.count(".", start, end) == size * (folder.count(".") + 1)
         )
+
+    def sampled_suffixes(self, first: int, last: int, folder: str) -> tuple[str, ...]:
+        """The suffixes of a sample of paths[first..last] (none when one has no dot in its name)."""
+        found: dict[str, None] = {}
+        for index in range(first, last + 1, SAMPLE_STEP):
+            name = self.paths[index][len(folder) :]
+            if "." not in name:
+                return ()
+            found[name[name.rfind(".") :]] = None
+        return tuple(found) if len(found) <= MAX_SUFFIXES else ()
 
     def runs(self) -> list[Run]:
         paths, found = self.paths, []
@@ -186,18 +208,17 @@ class _RunFinder:
         stride, failing = STRIDE, None
         while index + MIN_RUN <= len(paths):
             path = paths[index]
-            folder, suffix = path[: path.rfind("/") + 1], path[path.rfind(".") :]
+            folder = path[: path.rfind("/") + 1]
             last = index + MIN_RUN - 1
             next_folder = (
                 bisect.bisect_left(paths, folder[:-1] + "0", index, last + 1) if folder else last + 1
             )
             if next_folder <= last and next_folder - low >= MIN_RUN:
                 index, last = next_folder - MIN_RUN, next_folder - 1  # the folder's last block, then
-                path = paths[index]
-                suffix = path[path.rfind(".") :]
-            if folder and "/" not in suffix and self.uniform(index, last, folder, suffix):
-                first, last = self.grow(index, last, low, folder, suffix)
-                found.append(Run(folder, suffix, first, last, self.offset(first), self.offset(last + 1)))
+            suffixes = self.sampled_suffixes(index, last, folder) if folder else ()
+            if suffixes and self.uniform(index, last, folder, suffixes):
+                first, last = self.grow(index, last, low, folder, suffixes)
+                found.append(Run(folder, suffixes, first, last, self.offset(first), self.offset(last + 1)))
                 index = low = last + 1
                 stride, failing = STRIDE, None
             elif next_folder <= last:
@@ -210,7 +231,7 @@ class _RunFinder:
                 break
         return found
 
-    def grow(self, first: int, last: int, low: int, folder: str, suffix: str) -> tuple[int, int]:
+    def grow(self, first: int, last: int, low: int, folder: str, suffix: tuple[str, ...]) -> tuple[int, int]:
         high = bisect.bisect_left(self.paths, folder[:-1] + "0", last) - 1  # "0" sorts right after "/"
         if first == low and (high == last or self.uniform(last + 1, high, folder, suffix)):
             return first, high
