@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from verifier.listing import MIN_PATHS, MIN_RUN, Listing, Verdict
+from verifier.listing import MIN_PATHS, MIN_RUN, Listing, Run, Verdict
 
 TYPES = ("png", "json", "txt", "npy", "wav", "csv")
 
@@ -24,6 +24,13 @@ def dataset_paths() -> list[str]:
         "data/nest/sub/x.py"
     ]  # the run stops before sub/
     paths += [f"node_modules/pkg/f{n:04d}.js" for n in range(250)]
+    paths += [f"data/train/c{n // 40:03d}/im{n:04d}.png" for n in range(1_200)]  # 30 small class folders
+    paths += [
+        f"data/v2.1/c{n // 40:03d}/im{n:04d}.jpg" for n in range(1_200)
+    ]  # the same below a dotted folder
+    paths += [f"data/nest2/{n:04d}.npy" for n in range(300)] + [
+        "data/nest2/sub/y.npy"
+    ]  # a subfolder, same type
     paths += ["src/pkg/data.py", "src/pkg/train.py", "Dockerfile", "configs/config.yaml", "Pipfile"]
     paths += ["tests/test_data.py", "reports/figures/loss.png", "reports/README.md", "a/pyvenv.cfg"]
     return sorted(set(paths))
@@ -34,6 +41,12 @@ def listing() -> Listing:
     paths = dataset_paths()
     assert len(paths) >= MIN_PATHS
     return Listing(paths)
+
+
+def assert_in_run(path: str, run: Run) -> None:
+    rest = path.removeprefix(run.folder)
+    assert path.startswith(run.folder) and rest.count(".") == 1 and rest.endswith(run.suffixes), path
+    assert "/" not in rest[rest.find(".") :] and (not run.flat or "/" not in rest), path
 
 
 def shapes(listing: Listing) -> set[tuple[str, frozenset[str], int]]:
@@ -48,15 +61,17 @@ def test_runs_are_folders_of_few_suffixes_and_nothing_else(listing: Listing) -> 
         ("data/mixed/", frozenset({".txt", ".wav"}), 300),
         ("data/nest/", frozenset({".npy"}), 300),
         ("node_modules/pkg/", frozenset({".js"}), 250),
+        ("data/train/", frozenset({".png"}), 1_200),
+        ("data/v2.1/", frozenset({".jpg"}), 1_200),
+        ("data/nest2/", frozenset({".npy"}), 300),
     }
+    assert [run.folder for run in listing.runs if not run.flat] == ["data/train/", "data/v2.1/"]
     for run in listing.runs:
         assert listing.text[run.start] == "\x00" and listing.text[run.end] == "\x00"
         members = listing.text[run.start + 1 : run.end].split("\x00")
         assert members == list(listing.paths[run.first : run.last + 1])
         for path in members:
-            name = path.removeprefix(run.folder)
-            assert path.startswith(run.folder) and "/" not in name and name.count(".") == 1
-            assert name.endswith(run.suffixes)
+            assert_in_run(path, run)
 
 
 def test_runs_are_found_in_any_order_of_folders_and_never_in_folders_of_many_types() -> None:
@@ -105,6 +120,15 @@ NEEDLES = [
     ".JPG",
     "l0001.csv",
     "sub/",
+    "nest2/sub",
+    "sub/y.npy",
+    "v2.1/c003/im01",
+    ".1/c0",
+    "2.1/",
+    "train/c00",
+    "c029/",
+    "/im1",
+    ".jp",
 ]
 
 
@@ -122,11 +146,15 @@ def test_random_substrings_of_paths_are_found_like_a_plain_scan(listing: Listing
         assert listing.containing(needle) == [p for p in listing.paths if needle in p], needle
 
 
-def test_searches_for_suffixes_and_folders_read_no_run(listing: Listing) -> None:
-    for needle in (".py", "configs/", "tests/test_", ".DS_Store", "/pyvenv.cfg"):
+def test_searches_for_suffixes_and_folders_read_no_flat_run(listing: Listing) -> None:
+    for needle in (".py", ".DS_Store", "/pyvenv.cfg", ".github/workflows"):
         assert Verdict.SCAN not in listing.verdicts(needle), needle
+    for needle in ("configs/", "tests/test_"):  # a folder below a run that is not flat may hold them
+        verdicts = zip(listing.runs, listing.verdicts(needle), strict=True)
+        assert {verdict for run, verdict in verdicts if run.flat} == {Verdict.NONE}, needle
     assert Verdict.SCAN in listing.verdicts("Pipfile")  # a stem may hold it
-    assert set(listing.verdicts("raw/")) == {Verdict.ALL, Verdict.NONE}
+    verdicts = zip(listing.runs, listing.verdicts("raw/"), strict=True)
+    assert {verdict for run, verdict in verdicts if run.flat} == {Verdict.ALL, Verdict.NONE}
 
 
 def test_lowercase_search_matches_a_plain_lowercase_scan(listing: Listing) -> None:
@@ -157,28 +185,38 @@ def test_a_small_listing_has_no_runs() -> None:
     assert Listing(paths).containing(".png") == paths
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(10))
 def test_random_listings_keep_the_run_invariants_and_plain_scan_answers(seed: int) -> None:
     chooser = random.Random(seed)
     paths: set[str] = set()
     while len(paths) < MIN_PATHS + 500:
         folder = "/".join(
-            chooser.choice(["data", "raw", "a.b", "x", "img"]) for _ in range(chooser.randint(0, 3))
+            chooser.choice(["data", "raw", "a.b", "x", "img", f"c{chooser.randrange(9)}"])
+            for _ in range(chooser.randint(0, 3))
         )
         suffixes = chooser.choice(
             [[".png"], [".png", ".npy"], [f".{t}" for t in TYPES], [".tar.gz"], ["", ".py"]]
         )
-        for n in range(chooser.choice([1, 50, 250, 900])):
-            name = chooser.choice(["img", "Cat", "s.v2", "README"]) + f"_{n}" + chooser.choice(suffixes)
+        stems = chooser.choice([["img"], ["Cat", "s.v2"], ["img", "README"]])  # one scheme per folder
+        classes = chooser.choice([1, 1, 12])  # or a dataset of small class folders
+        for n in range(chooser.choice([1, 30, 50, 250, 900])):
+            below = f"k{n % classes}/" if classes > 1 else ""
+            name = below + chooser.choice(stems) + f"_{n}" + chooser.choice(suffixes)
             paths.add(f"{folder}/{name}" if folder else name)
     listing = Listing(sorted(paths))
     for run in listing.runs:
         for path in listing.paths[run.first : run.last + 1]:
-            name = path.removeprefix(run.folder)
-            assert path.startswith(run.folder) and "/" not in name and name.count(".") == 1, path
-            assert name.endswith(run.suffixes)
+            assert_in_run(path, run)
     for _ in range(60):
         path = chooser.choice(listing.paths)
         start = chooser.randrange(len(path))
         needle = path[start : chooser.randrange(start + 1, len(path) + 1)]
         assert listing.containing(needle) == [p for p in listing.paths if needle in p], needle
+
+
+def test_a_folder_below_a_run_that_is_not_flat_is_found_by_its_markers() -> None:
+    paths = [f"data/c{n // 40:03d}/{n:05d}.png" for n in range(2_400)] + ["data/c020/node_modules/x.js"]
+    listing = Listing(sorted(paths))
+    assert any(not run.flat for run in listing.runs)
+    assert listing.any_folder(lambda path: "node_modules/" in path, ["node_modules/", ".git/"])
+    assert not Listing(sorted(paths[:-1])).any_folder(lambda path: "node_modules/" in path, ["node_modules/"])

@@ -1,17 +1,21 @@
 """Substring search over a repository's sorted file listing, cheap also with 50,000 committed data files.
 
 The listing is every path between NUL characters, searched with `str.find` (C speed, no per-file Python
-step). A repository that commits a dataset holds most of its paths in a few folders of same-type files
-(`data/raw/cats/*.jpg`). Such a folder is a *run*: its files are direct children, and each name has one
-dot, that of one of the few suffixes the run's files have. Whether a needle can occur in a run's paths
-then follows from the folder and the suffixes alone (`.py` never occurs in `data/raw/cats/img_001.jpg`, `data/` occurs in all of
-them), so most searches skip the run's bytes. Only a needle that could occur inside a file's stem
-(`Pipfile`) still scans them.
+step). A repository that commits a dataset holds most of its paths in folders of a few file types
+(`data/raw/cats/*.jpg`, `data/train/<class>/*.png`). Such a stretch of the listing is a *run*: its paths
+are a folder followed by a path whose only dot is that of one of the run's suffixes. In a *flat* run they
+are the folder's direct files. Whether a needle can occur in a run's paths then mostly follows from the
+folder and the suffixes alone (`.py` never occurs in `data/raw/cats/img_001.jpg`, `data/` occurs in all
+of them), so most searches skip the run's bytes. A needle that could occur inside a file's stem
+(`Pipfile`), or a folder name below a run's folder (`configs/` in a run that is not flat), still scans
+them.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
+import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -31,9 +35,10 @@ class Verdict(Enum):
 
 @dataclass(frozen=True)
 class Run:
-    """Paths `first:last` of the listing are `folder + stem + suffix`: one folder (ending in "/"), stems
-    without "." or "/", each suffix one of `suffixes` (".png", ".npy"). `start` and `end` are the offsets
-    of the NUL characters before the first and after the last of these paths in the listing text."""
+    """Paths `first:last` of the listing are `folder + rest`: one folder (ending in "/"), and a rest whose
+    only dot is that of its suffix, one of `suffixes` (".png", ".npy"). In a flat run each rest is a file
+    name; else it may pass through folders (without dots). `start` and `end` are the offsets of the NUL
+    characters before the first and after the last of these paths in the listing text."""
 
     folder: str
     suffixes: tuple[str, ...]
@@ -41,31 +46,54 @@ class Run:
     last: int
     start: int
     end: int
+    flat: bool = True
 
     def verdict(self, needle: str) -> Verdict:
         """Whether `needle` occurs in none, all or maybe some of the run's paths (then they are scanned)."""
         if needle in self.folder:
             return Verdict.ALL
+        if not self.flat:
+            return _in_rest(needle, self.folder, self.suffixes)
         if "/" in needle:  # it ends inside the file name, and what comes before must end the folder
             cut = needle.rfind("/") + 1
             if not self.folder.endswith(needle[:cut]):
                 return Verdict.NONE
-            return self._in_name(needle[cut:], at_start=True)
-        return self._in_name(needle, at_start=False)
+            return _in_name(needle[cut:], True, self.suffixes)
+        return _in_name(needle, False, self.suffixes)
 
-    def _in_name(self, piece: str, at_start: bool) -> Verdict:
-        if not piece:
-            return Verdict.ALL
-        dots = piece.count(".")
-        if dots == 0:
-            return Verdict.SCAN  # it may be in a stem
-        after_dot = piece[piece.find(".") + 1 :]
-        fitting = sum(suffix[1:].startswith(after_dot) for suffix in self.suffixes)
-        if dots > 1 or not fitting:
-            return Verdict.NONE  # the name's only dot is its suffix's
-        if piece.startswith(".") and not at_start and fitting == len(self.suffixes):
-            return Verdict.ALL  # a start of every suffix, one of which every name ends with
+
+def _in_rest(needle: str, folder: str, suffixes: tuple[str, ...]) -> Verdict:
+    """The verdict of a run that is not flat, on a needle that is not inside its folder. The needle's last
+    dot lies in a rest, where it is the suffix's (so what follows it starts the suffix), or in the folder
+    (so the needle starts with an end of the folder that holds that dot)."""
+    last_dot = needle.rfind(".")
+    if last_dot == -1:
         return Verdict.SCAN
+    after = needle[last_dot + 1 :]
+    fitting = 0 if "/" in after else sum(suffix[1:].startswith(after) for suffix in suffixes)
+    if fitting == len(suffixes) and needle.count(".") == 1 and needle.startswith("."):
+        return Verdict.ALL
+    if fitting or any(folder.endswith(needle[:length]) for length in range(last_dot + 1, len(needle))):
+        return Verdict.SCAN
+    return Verdict.NONE
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_name(piece: str, at_start: bool, suffixes: tuple[str, ...]) -> Verdict:
+    """Whether `piece` occurs in none, all or some of the names `stem + suffix` (stems without "." or "/",
+    each suffix one of `suffixes`); `at_start`: only at a name's start. Runs share the answer per needle."""
+    if not piece:
+        return Verdict.ALL
+    dots = piece.count(".")
+    if dots == 0:
+        return Verdict.SCAN  # it may be in a stem
+    after_dot = piece[piece.find(".") + 1 :]
+    fitting = sum(suffix[1:].startswith(after_dot) for suffix in suffixes)
+    if dots > 1 or not fitting:
+        return Verdict.NONE  # the name's only dot is its suffix's
+    if piece.startswith(".") and not at_start and fitting == len(suffixes):
+        return Verdict.ALL  # a start of every suffix, one of which every name ends with
+    return Verdict.SCAN
 
 
 class Listing:
@@ -98,23 +126,26 @@ class Listing:
                 run.last,
                 run.start,
                 run.end,
+                run.flat,
             )
             for run in self.runs
         ]
         return Listing(self.paths, _search=(lowered, runs))
 
     def containing(self, needle: str) -> list[str]:
-        """The paths that contain `needle` (searched in `search_text`), in listing order."""
+        """The paths that contain `needle` (searched in `search_text`), in listing order. The text between
+        runs and the runs that must be scanned are searched as one stretch."""
         found: list[str] = []
-        position = 0
+        stretch = 0  # where the text not yet searched starts
         for run, verdict in zip(self.runs, self.verdicts(needle), strict=True):
-            self._scan(needle, position, run.start + 1, found)
+            if verdict is Verdict.SCAN:
+                continue
+            if stretch < run.start:
+                self._scan(needle, stretch, run.start + 1, found)
             if verdict is Verdict.ALL:
                 found.extend(self.paths[run.first : run.last + 1])
-            elif verdict is Verdict.SCAN:
-                self._scan(needle, run.start, run.end + 1, found)
-            position = run.end
-        self._scan(needle, position, len(self.search_text), found)
+            stretch = run.end
+        self._scan(needle, stretch, len(self.search_text), found)
         return found
 
     def verdicts(self, needle: str) -> list[Verdict]:
@@ -126,13 +157,17 @@ class Listing:
 
     def any_folder(self, skipped: Callable[[str], bool], markers: Sequence[str]) -> bool:
         """Whether a path may lie in a folder that `skipped` refuses: outside runs, when one of `markers`
-        (substrings that every such path contains) occurs; in a run, when its folder is refused."""
+        (substrings that every such path contains) occurs; in a run, when its folder is refused, or when
+        a marker without a dot occurs in a run that is not flat (its folders below have no dots)."""
         position = 0
         text = self.search_text
         for run in self.runs:
             if any(text.find(marker, position, run.start + 1) != -1 for marker in markers):
                 return True
             if skipped(run.folder) or any(marker in suffix for marker in markers for suffix in run.suffixes):
+                return True
+            below = [] if run.flat else [marker for marker in markers if "." not in marker]
+            if any(text.find(marker, run.start, run.end) != -1 for marker in below):
                 return True
             position = run.end
         return any(text.find(marker, position) != -1 for marker in markers)
@@ -154,12 +189,14 @@ def _find_runs(paths: Sequence[str], text: str) -> list[Run]:
 
 class _RunFinder:
     """Finds runs block by block. A block of MIN_RUN paths in the first one's folder, whose names each have
-    one dot and one of the suffixes a sample of them shows (at most MAX_SUFFIXES), starts a run: it takes
-    the rest of the folder when that is all of the same shape, else it grows forward and back (over paths
-    a stride skipped) by doubling steps, then halving ones. A block that is no run moves the search to the
-    next folder when it reaches one, else on by a stride that doubles, up to a block, while the folder
-    keeps failing: a folder of many types costs a check per block, never a step per file, and a run of
-    two blocks or more is always found. Paths outside runs are searched as before: runs only save work."""
+    one dot and one of the suffixes a sample of them shows (at most MAX_SUFFIXES), starts a flat run. A
+    block that spans two small folders (a dataset of many classes) may start a run below their common
+    folder instead. A run takes the rest of its folder when that is all of its shape, else it grows
+    forward and back (over paths a stride skipped) by doubling steps, then halving ones. A block that is
+    no run moves the search to the next folder when it reaches one, else on by a stride that doubles, up
+    to a block, while the folder keeps failing: a folder of many types costs a check per block, never a
+    step per file, and a run of two blocks or more is always found. Paths outside runs are searched as
+    before: runs only save work."""
 
     def __init__(self, paths: Sequence[str], text: str) -> None:
         self.paths, self.text = paths, text
@@ -176,9 +213,15 @@ class _RunFinder:
             bisect.insort(self.known, index)
         return found
 
-    def uniform(self, first: int, last: int, folder: str, suffixes: tuple[str, ...]) -> bool:
-        """paths[first..last] are all `folder + stem + suffix`, stems without "." or "/", each suffix one of
-        `suffixes` (distinct one-dot suffixes end disjoint sets of such paths, so their counts add up)."""
+    def folder_end(self, index: int, folder: str, limit: int) -> int:
+        """The index after the last path (up to `limit`) that starts with `folder` (paths[index] does)."""
+        return bisect.bisect_left(self.paths, folder[:-1] + "0", index, limit)  # "0" sorts right after "/"
+
+    def uniform(self, first: int, last: int, run: tuple[str, tuple[str, ...], bool]) -> bool:
+        """paths[first..last] are all `folder + rest`, each rest with one dot, that of its suffix, one of
+        `suffixes`, and in a flat run without "/" (distinct one-dot suffixes end disjoint sets of paths, so
+        their counts add up; each path has at least the folder's dots and slashes)."""
+        folder, suffixes, flat = run
         paths = self.paths
         middle = paths[(first + last) // 2]
         if not (paths[first].startswith(folder) and paths[last].startswith(folder)):
@@ -188,19 +231,36 @@ class _RunFinder:
         start, end, size = self.offset(first), self.offset(last + 1), last - first + 1
         return (
             sum(self.text.count(suffix + "\x00", start, end + 1) for suffix in suffixes) == size
-            and self.text.count("/", start, end) == size * folder.count("/")
+            and (not flat or self.text.count("/", start, end) == size * folder.count("/"))
             and self.text.count(".", start, end) == size * (folder.count(".") + 1)
         )
 
-    def sampled_suffixes(self, first: int, last: int, folder: str) -> tuple[str, ...]:
+    def sampled_suffixes(self, first: int, last: int) -> tuple[str, ...]:
         """The suffixes of a sample of paths[first..last] (none when one has no dot in its name)."""
         found: dict[str, None] = {}
         for index in range(first, last + 1, SAMPLE_STEP):
-            name = self.paths[index][len(folder) :]
+            name = self.paths[index][self.paths[index].rfind("/") + 1 :]
             if "." not in name:
                 return ()
             found[name[name.rfind(".") :]] = None
         return tuple(found) if len(found) <= MAX_SUFFIXES else ()
+
+    def run_at(self, first: int, last: int, low: int, folder: str, flat: bool) -> Run | None:
+        """The run that the block paths[first..last] starts below `folder`, grown; None if it starts none."""
+        suffixes = self.sampled_suffixes(first, last)
+        shape = (folder, suffixes, flat)
+        if not (folder and suffixes and self.uniform(first, last, shape)):
+            return None
+        high = self.folder_end(last, folder, len(self.paths)) - 1
+        if first == low and (high == last or self.uniform(last + 1, high, shape)):
+            last = high
+        else:
+            end, begin = last, first
+            last += _farthest(high - last, lambda near, far: self.uniform(end + near + 1, end + far, shape))
+            first -= _farthest(
+                first - low, lambda near, far: self.uniform(begin - far, begin - near - 1, shape)
+            )
+        return Run(folder, suffixes, first, last, self.offset(first), self.offset(last + 1), flat)
 
     def runs(self) -> list[Run]:
         paths, found = self.paths, []
@@ -210,16 +270,17 @@ class _RunFinder:
             path = paths[index]
             folder = path[: path.rfind("/") + 1]
             last = index + MIN_RUN - 1
-            next_folder = (
-                bisect.bisect_left(paths, folder[:-1] + "0", index, last + 1) if folder else last + 1
-            )
-            if next_folder <= last and next_folder - low >= MIN_RUN:
-                index, last = next_folder - MIN_RUN, next_folder - 1  # the folder's last block, then
-            suffixes = self.sampled_suffixes(index, last, folder) if folder else ()
-            if suffixes and self.uniform(index, last, folder, suffixes):
-                first, last = self.grow(index, last, low, folder, suffixes)
-                found.append(Run(folder, suffixes, first, last, self.offset(first), self.offset(last + 1)))
-                index = low = last + 1
+            next_folder = self.folder_end(index, folder, last + 1) if folder else last + 1
+            run = None
+            if next_folder > last:
+                run = self.run_at(index, last, low, folder, flat=True)
+            elif next_folder - low >= MIN_RUN:  # the folder's last block
+                run = self.run_at(next_folder - MIN_RUN, next_folder - 1, low, folder, flat=True)
+            if run is None and next_folder <= last and self.small_folder_at(next_folder):
+                run = self.run_at(index, last, low, _common_folder(path, paths[last]), flat=False)
+            if run is not None:
+                found.append(run)
+                index = low = run.last + 1
                 stride, failing = STRIDE, None
             elif next_folder <= last:
                 index = low = next_folder
@@ -231,17 +292,18 @@ class _RunFinder:
                 break
         return found
 
-    def grow(self, first: int, last: int, low: int, folder: str, suffix: tuple[str, ...]) -> tuple[int, int]:
-        high = bisect.bisect_left(self.paths, folder[:-1] + "0", last) - 1  # "0" sorts right after "/"
-        if first == low and (high == last or self.uniform(last + 1, high, folder, suffix)):
-            return first, high
-        last += _farthest(
-            high - last, lambda near, far: self.uniform(last + near + 1, last + far, folder, suffix)
-        )
-        first -= _farthest(
-            first - low, lambda near, far: self.uniform(first - far, first - near - 1, folder, suffix)
-        )
-        return first, last
+    def small_folder_at(self, index: int) -> bool:
+        """paths[index] is in a folder of fewer than MIN_RUN files (from it on): no flat run starts there."""
+        path = self.paths[index]
+        folder = path[: path.rfind("/") + 1]
+        limit = min(index + MIN_RUN, len(self.paths))
+        return bool(folder) and self.folder_end(index, folder, limit) < limit
+
+
+def _common_folder(first: str, last: str) -> str:
+    """The deepest folder (ending in "/") that holds both paths; "" for none."""
+    common = posixpath.commonpath([first, last])
+    return common + "/" if common else ""
 
 
 def _farthest(limit: int, extends: Callable[[int, int], bool]) -> int:
