@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from verifier.listing import MIN_PATHS, MIN_RUN, Listing, Run, Verdict
+from verifier.listing import MIN_PATHS, MIN_RUN, STRIDE, Listing, Run, Verdict, _RunFinder
 
 TYPES = ("png", "json", "txt", "npy", "wav", "csv")
 
@@ -220,3 +220,23 @@ def test_a_folder_below_a_run_that_is_not_flat_is_found_by_its_markers() -> None
     assert any(not run.flat for run in listing.runs)
     assert listing.any_folder(lambda path: "node_modules/" in path, ["node_modules/", ".git/"])
     assert not Listing(sorted(paths[:-1])).any_folder(lambda path: "node_modules/" in path, ["node_modules/"])
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("img.png", "README", "meta.json"),  # per-sample folders with a file without a dot
+        ("f.a", "f.b", "f.c", "f.d", "f.e", "f.f"),  # per-sample folders of too many types
+    ],
+)
+def test_small_folders_that_are_no_run_cost_a_check_per_stride_not_per_folder(
+    names: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = []
+    original = _RunFinder.run_at
+    monkeypatch.setattr(
+        _RunFinder, "run_at", lambda self, *args, **kw: checks.append(1) or original(self, *args, **kw)
+    )
+    paths = sorted(f"d/s{n:05d}/{name}" for n in range(6_000) for name in names)
+    assert Listing(paths).runs == []
+    assert len(checks) <= 2 * len(paths) / STRIDE  # not one per folder (6,000)

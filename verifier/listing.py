@@ -193,10 +193,10 @@ class _RunFinder:
     block that spans two small folders (a dataset of many classes) may start a run below their common
     folder instead. A run takes the rest of its folder when that is all of its shape, else it grows
     forward and back (over paths a stride skipped) by doubling steps, then halving ones. A block that is
-    no run moves the search to the next folder when it reaches one, else on by a stride that doubles, up
-    to a block, while the folder keeps failing: a folder of many types costs a check per block, never a
-    step per file, and a run of two blocks or more is always found. Paths outside runs are searched as
-    before: runs only save work."""
+    no run moves the search to the next folder when it reaches a big one, else on by a stride that
+    doubles, up to a block, while the same folder (or folder of small folders) keeps failing: a folder of
+    many types costs a check per block, never a step per file or per small folder, and a run of two
+    blocks or more is always found. Paths outside runs are searched as before: runs only save work."""
 
     def __init__(self, paths: Sequence[str], text: str) -> None:
         self.paths, self.text = paths, text
@@ -276,18 +276,21 @@ class _RunFinder:
                 run = self.run_at(index, last, low, folder, flat=True)
             elif next_folder - low >= MIN_RUN:  # the folder's last block
                 run = self.run_at(next_folder - MIN_RUN, next_folder - 1, low, folder, flat=True)
+            below = None  # the common folder of a block over small folders
             if run is None and next_folder <= last and self.small_folder_at(next_folder):
-                run = self.run_at(index, last, low, _common_folder(path, paths[last]), flat=False)
+                below = _common_folder(path, paths[last])
+                run = self.run_at(index, last, low, below, flat=False)
             if run is not None:
                 found.append(run)
                 index = low = run.last + 1
                 stride, failing = STRIDE, None
-            elif next_folder <= last:
+            elif next_folder <= last and below is None:
                 index = low = next_folder
                 stride, failing = STRIDE, None
-            elif index + MIN_RUN < len(paths):
-                stride = min(stride * 2, MIN_RUN) if folder == failing else STRIDE
-                index, low, failing = min(index + stride, len(paths) - MIN_RUN), index + 1, folder
+            elif index + MIN_RUN < len(paths):  # one folder failing, or small folders of another shape
+                where = folder if below is None else below
+                stride = min(stride * 2, MIN_RUN) if where == failing else STRIDE
+                index, low, failing = min(index + stride, len(paths) - MIN_RUN), index + 1, where
             else:
                 break
         return found
