@@ -9,9 +9,10 @@ one warm process (medians of --runs interleaved rounds):
     verify       verifier.verify(path)
 
 Targets (issue 3): verify <= 3x floor, and the 50,000-file repository within 1.5x of the plain one.
-Exits 1 when a target is missed.
+Exits 1 when a target is missed. `--layouts` also times other shapes of committed data (small class
+folders, two file types per folder, per-sample folders) against the plain repository, for information.
 
-    python benchmarks/bench_verify.py [--runs 7] [--data-files 50000]
+    python benchmarks/bench_verify.py [--runs 7] [--data-files 50000] [--layouts]
 """
 
 from __future__ import annotations
@@ -97,7 +98,15 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
 
 
-def build(root: Path, data_files: int) -> Path:
+LAYOUTS = {
+    "folders of 1,000 .png (the issue's)": lambda n: f"data/raw/{n // 1000:03d}/img_{n:05d}.png",
+    "class folders of 50": lambda n: f"data/train/c{n // 50:04d}/img_{n:05d}.png",
+    "two types per folder": lambda n: f"data/raw/{n // 1000:03d}/img_{n:05d}.{'png' if n % 2 else 'npy'}",
+    "per-sample folders": lambda n: f"data/samples/s{n // 3:05d}/" + ("img.png", "mask", "meta.npy")[n % 3],
+}
+
+
+def build(root: Path, data_files: int, layout: str = next(iter(LAYOUTS))) -> Path:
     files: dict[str, str] = {
         "reports/README.md": "# Exam\n\n## Overall project checklist\n\n### Week 1\n\n"
         + "".join(f"* [x] {item}\n" for item in ITEMS)
@@ -118,7 +127,7 @@ def build(root: Path, data_files: int) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content)
     for n in range(data_files):
-        target = root / "data" / "raw" / f"{n // 1000:03d}" / f"img_{n:05d}.png"
+        target = root / LAYOUTS[layout](n)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(192))
     git(root, "init", "-q", "-b", "main")
@@ -155,10 +164,27 @@ def parse_floor(root: Path) -> None:
             yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+def layouts(workdir: Path, plain: Path, runs: int, data_files: int) -> dict[str, float]:
+    """Median verify time of the plain repository and of one with `data_files` in each layout."""
+    roots = {"plain": plain}
+    for number, layout in enumerate(LAYOUTS):
+        roots[layout] = build(workdir / f"layout-{number}", data_files, layout)
+    for root in roots.values():
+        verify(root)
+    times: dict[str, list[float]] = {name: [] for name in roots}
+    for _ in range(runs):
+        for name, root in roots.items():
+            start = time.perf_counter()
+            verify(root)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--data-files", type=int, default=50_000)
+    parser.add_argument("--layouts", action="store_true", help="also time other shapes of committed data")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="mlops-verifier-bench-"))
     try:
@@ -191,6 +217,11 @@ def main() -> int:
         )
         print(f"verify 50k data / verify plain  {growth:5.2f}   target <= 1.5 (issue 3)")
         print(f"medians of {args.runs} interleaved rounds")
+        if args.layouts:
+            times_by_layout = layouts(workdir, repos["plain"], args.runs, args.data_files)
+            for layout, seconds in times_by_layout.items():
+                ratio = seconds / times_by_layout["plain"]
+                print(f"{layout:38} verify {seconds * 1000:6.1f} ms   {ratio:5.2f}x plain")
         return 0 if worst <= 3.0 and growth <= 1.5 else 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
