@@ -240,3 +240,42 @@ def test_small_folders_that_are_no_run_cost_a_check_per_stride_not_per_folder(
     paths = sorted(f"d/s{n:05d}/{name}" for n in range(6_000) for name in names)
     assert Listing(paths).runs == []
     assert len(checks) <= 2 * len(paths) / STRIDE  # not one per folder (6,000)
+
+
+def test_a_sigma_in_a_suffix_lowercases_by_its_stem_so_that_run_is_scanned() -> None:
+    paths = [f"d/{n:05d}a.Σ" for n in range(1_000)] + [f"d/{n:05d}b.Σ" for n in range(1_000, 2_000)]
+    paths += [f"e/{n:05d}.Σ" for n in range(2_000)]  # after a digit: a medial sigma
+    lowercase = Listing(sorted(paths)).lowercase()
+    assert lowercase is not None
+    for needle in (".ς", ".σ", "a.ς", "0.σ"):
+        assert lowercase.containing(needle) == [p for p in sorted(paths) if needle in p.lower()], needle
+
+
+def test_run_search_work_grows_with_the_listing_when_types_change_every_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked = []
+    original = _RunFinder.uniform
+
+    def counting(self: _RunFinder, first: int, last: int, shape: tuple[str, tuple[str, ...], bool]) -> bool:
+        checked.append(last - first + 1)
+        return original(self, first, last, shape)
+
+    monkeypatch.setattr(_RunFinder, "uniform", counting)
+    pairs = (("png", "npy"), ("png", "wav"))
+    paths = sorted(f"d/s{s:04d}_{i:03d}.{pairs[s % 2][i % 2]}" for s in range(60) for i in range(201))
+    assert len(Listing(paths).runs) == 60
+    assert sum(checked) <= 4 * len(paths)  # not the rest of the folder again for each run
+
+
+def test_the_empty_needle_is_in_every_path_and_odd_paths_do_not_break_the_run_search() -> None:
+    assert Listing(["a.py", "b.py"]).containing("") == ["a.py", "b.py"]
+    paths = sorted(["/x/f.png", "/y/f.png"] + [f"a/{i:05d}.png" for i in range(1_998)])
+    assert Listing(paths).containing(".png") == paths
+
+
+def test_a_marker_across_the_folder_of_a_run_that_is_not_flat_is_found() -> None:
+    paths = sorted(f"a.b/c{n // 40:03d}/{n:05d}.png" for n in range(2_400))
+    listing = Listing(paths)
+    assert [run.flat for run in listing.runs] == [False]
+    assert listing.any_folder(lambda folder: folder.startswith("a.b/c01"), ["a.b/c01"])

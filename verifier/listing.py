@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-import posixpath
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -114,7 +114,9 @@ class Listing:
 
     def lowercase(self) -> Listing | None:
         """The same listing searched in lowercase; None when lowercasing changes the text's length
-        (a character such as "İ"), which would shift every offset after it."""
+        (a character such as "İ"), which would shift every offset after it. A run with a "Σ" in a suffix
+        is searched as plain text: that capital sigma lowercases to a final or a medial sigma, by the stem
+        before it."""
         lowered = self.text.lower()
         if len(lowered) != len(self.text):
             return None
@@ -129,12 +131,15 @@ class Listing:
                 run.flat,
             )
             for run in self.runs
+            if not any("\u03a3" in suffix for suffix in run.suffixes)
         ]
         return Listing(self.paths, _search=(lowered, runs))
 
     def containing(self, needle: str) -> list[str]:
         """The paths that contain `needle` (searched in `search_text`), in listing order. The text between
         runs and the runs that must be scanned are searched as one stretch."""
+        if not needle:
+            return list(self.paths)
         found: list[str] = []
         stretch = 0  # where the text not yet searched starts
         for run, verdict in zip(self.runs, self.verdicts(needle), strict=True):
@@ -156,18 +161,16 @@ class Listing:
         return verdicts
 
     def any_folder(self, skipped: Callable[[str], bool], markers: Sequence[str]) -> bool:
-        """Whether a path may lie in a folder that `skipped` refuses: outside runs, when one of `markers`
-        (substrings that every such path contains) occurs; in a run, when its folder is refused, or when
-        a marker without a dot occurs in a run that is not flat (its folders below have no dots)."""
+        """Whether a path may lie in a folder that `skipped` refuses: in a flat run, when its folder is
+        refused; elsewhere, when one of `markers` (substrings that every such path contains) occurs."""
         position = 0
         text = self.search_text
         for run in self.runs:
+            if not run.flat:
+                continue
             if any(text.find(marker, position, run.start + 1) != -1 for marker in markers):
                 return True
             if skipped(run.folder) or any(marker in suffix for marker in markers for suffix in run.suffixes):
-                return True
-            below = [] if run.flat else [marker for marker in markers if "." not in marker]
-            if any(text.find(marker, run.start, run.end) != -1 for marker in below):
                 return True
             position = run.end
         return any(text.find(marker, position) != -1 for marker in markers)
@@ -191,12 +194,13 @@ class _RunFinder:
     """Finds runs block by block. A block of MIN_RUN paths in the first one's folder, whose names each have
     one dot and one of the suffixes a sample of them shows (at most MAX_SUFFIXES), starts a flat run. A
     block that spans two small folders (a dataset of many classes) may start a run below their common
-    folder instead. A run takes the rest of its folder when that is all of its shape, else it grows
-    forward and back (over paths a stride skipped) by doubling steps, then halving ones. A block that is
-    no run moves the search to the next folder when it reaches a big one, else on by a stride that
-    doubles, up to a block, while the same folder (or folder of small folders) keeps failing: a folder of
-    many types costs a check per block, never a step per file or per small folder, and a run of two
-    blocks or more is always found. Paths outside runs are searched as before: runs only save work."""
+    folder instead. A run grows forward (to the end of its folder or of its shape) and back (over paths a
+    stride skipped) by doubling steps, then halving ones, each checking only the paths it adds. A block
+    that is no run moves the search to the next folder when it reaches a big one, else on by a stride
+    that doubles, up to a block, while the same folder (or folder of small folders) keeps failing: a
+    folder of many types costs a check per block, never a step per file or per small folder, and a run
+    of two blocks or more is always found. Paths outside runs are searched as before: runs only save
+    work."""
 
     def __init__(self, paths: Sequence[str], text: str) -> None:
         self.paths, self.text = paths, text
@@ -252,14 +256,9 @@ class _RunFinder:
         if not (folder and suffixes and self.uniform(first, last, shape)):
             return None
         high = self.folder_end(last, folder, len(self.paths)) - 1
-        if first == low and (high == last or self.uniform(last + 1, high, shape)):
-            last = high
-        else:
-            end, begin = last, first
-            last += _farthest(high - last, lambda near, far: self.uniform(end + near + 1, end + far, shape))
-            first -= _farthest(
-                first - low, lambda near, far: self.uniform(begin - far, begin - near - 1, shape)
-            )
+        end, begin = last, first
+        last += _farthest(high - last, lambda near, far: self.uniform(end + near + 1, end + far, shape))
+        first -= _farthest(first - low, lambda near, far: self.uniform(begin - far, begin - near - 1, shape))
         return Run(folder, suffixes, first, last, self.offset(first), self.offset(last + 1), flat)
 
     def runs(self) -> list[Run]:
@@ -305,8 +304,8 @@ class _RunFinder:
 
 def _common_folder(first: str, last: str) -> str:
     """The deepest folder (ending in "/") that holds both paths; "" for none."""
-    common = posixpath.commonpath([first, last])
-    return common + "/" if common else ""
+    common = os.path.commonprefix([first, last])  # noqa: RUF071 - characters, then cut at the last "/"
+    return common[: common.rfind("/") + 1]
 
 
 def _farthest(limit: int, extends: Callable[[int, int], bool]) -> int:
