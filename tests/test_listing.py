@@ -45,8 +45,11 @@ def listing() -> Listing:
 
 def assert_in_run(path: str, run: Run) -> None:
     rest = path.removeprefix(run.folder)
-    assert path.startswith(run.folder) and rest.count(".") == 1 and rest.endswith(run.suffixes), path
-    assert "/" not in rest[rest.find(".") :] and (not run.flat or "/" not in rest), path
+    assert path.startswith(run.folder) and rest.count(".") <= 1 and (not run.flat or "/" not in rest), path
+    if "." in rest:
+        assert rest.endswith(run.suffixes) and "/" not in rest[rest.find(".") :], path
+    else:
+        assert run.dotless, path
 
 
 def shapes(listing: Listing) -> set[tuple[str, frozenset[str], int]]:
@@ -225,7 +228,7 @@ def test_a_folder_below_a_run_that_is_not_flat_is_found_by_its_markers() -> None
 @pytest.mark.parametrize(
     "names",
     [
-        ("img.png", "README", "meta.json"),  # per-sample folders with a file without a dot
+        ("img.png", "data.tar.gz", "meta.json"),  # per-sample folders with a two-dot name
         ("f.a", "f.b", "f.c", "f.d", "f.e", "f.f"),  # per-sample folders of too many types
     ],
 )
@@ -279,3 +282,16 @@ def test_a_marker_across_the_folder_of_a_run_that_is_not_flat_is_found() -> None
     listing = Listing(paths)
     assert [run.flat for run in listing.runs] == [False]
     assert listing.any_folder(lambda folder: folder.startswith("a.b/c01"), ["a.b/c01"])
+
+
+def test_names_without_a_dot_may_share_a_run_but_then_no_suffix_is_in_all_of_it() -> None:
+    deep = sorted(f"d/s{n:05d}/{name}" for n in range(1_500) for name in ("img.png", "mask"))
+    flat = sorted(f"f/{n:05d}{('.png', '_mask')[n % 2]}" for n in range(2_000))
+    for paths, flat_run in ((deep, False), (flat, True)):
+        listing = Listing(paths)
+        assert [(run.flat, run.dotless, run.last - run.first + 1) for run in listing.runs] == [
+            (flat_run, True, len(paths))
+        ]
+        assert listing.verdicts(".png") == [Verdict.SCAN] and listing.verdicts(".py") == [Verdict.NONE]
+        for needle in (".png", ".pn", "mask", "/mask", "s00001/", ".js", "g.p", "1_mask"):
+            assert listing.containing(needle) == [p for p in paths if needle in p], needle

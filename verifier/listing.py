@@ -3,8 +3,8 @@
 The listing is every path between NUL characters, searched with `str.find` (C speed, no per-file Python
 step). A repository that commits a dataset holds most of its paths in folders of a few file types
 (`data/raw/cats/*.jpg`, `data/train/<class>/*.png`). Such a stretch of the listing is a *run*: its paths
-are a folder followed by a path whose only dot is that of one of the run's suffixes. In a *flat* run they
-are the folder's direct files. Whether a needle can occur in a run's paths then mostly follows from the
+are a folder followed by a path whose only dot, if any, is that of one of the run's suffixes. In a *flat*
+run they are the folder's direct files. Whether a needle can occur in a run's paths then mostly follows from the
 folder and the suffixes alone (`.py` never occurs in `data/raw/cats/img_001.jpg`, `data/` occurs in all
 of them), so most searches skip the run's bytes. A needle that could occur inside a file's stem
 (`Pipfile`), or a folder name below a run's folder (`configs/` in a run that is not flat), still scans
@@ -36,9 +36,10 @@ class Verdict(Enum):
 @dataclass(frozen=True)
 class Run:
     """Paths `first:last` of the listing are `folder + rest`: one folder (ending in "/"), and a rest whose
-    only dot is that of its suffix, one of `suffixes` (".png", ".npy"). In a flat run each rest is a file
-    name; else it may pass through folders (without dots). `start` and `end` are the offsets of the NUL
-    characters before the first and after the last of these paths in the listing text."""
+    only dot is that of its suffix, one of `suffixes` (".png", ".npy"), or (when `dotless`) a rest without
+    a dot (`mask`). In a flat run each rest is a file name; else it may pass through folders (without
+    dots). `start` and `end` are the offsets of the NUL characters before the first and after the last of
+    these paths in the listing text."""
 
     folder: str
     suffixes: tuple[str, ...]
@@ -47,22 +48,23 @@ class Run:
     start: int
     end: int
     flat: bool = True
+    dotless: bool = False
 
     def verdict(self, needle: str) -> Verdict:
         """Whether `needle` occurs in none, all or maybe some of the run's paths (then they are scanned)."""
         if needle in self.folder:
             return Verdict.ALL
         if not self.flat:
-            return _in_rest(needle, self.folder, self.suffixes)
+            return _in_rest(needle, self.folder, self.suffixes, self.dotless)
         if "/" in needle:  # it ends inside the file name, and what comes before must end the folder
             cut = needle.rfind("/") + 1
             if not self.folder.endswith(needle[:cut]):
                 return Verdict.NONE
-            return _in_name(needle[cut:], True, self.suffixes)
-        return _in_name(needle, False, self.suffixes)
+            return _in_name(needle[cut:], True, self.suffixes, self.dotless)
+        return _in_name(needle, False, self.suffixes, self.dotless)
 
 
-def _in_rest(needle: str, folder: str, suffixes: tuple[str, ...]) -> Verdict:
+def _in_rest(needle: str, folder: str, suffixes: tuple[str, ...], dotless: bool) -> Verdict:
     """The verdict of a run that is not flat, on a needle that is not inside its folder. The needle's last
     dot lies in a rest, where it is the suffix's (so what follows it starts the suffix), or in the folder
     (so the needle starts with an end of the folder that holds that dot)."""
@@ -71,7 +73,7 @@ def _in_rest(needle: str, folder: str, suffixes: tuple[str, ...]) -> Verdict:
         return Verdict.SCAN
     after = needle[last_dot + 1 :]
     fitting = 0 if "/" in after else sum(suffix[1:].startswith(after) for suffix in suffixes)
-    if fitting == len(suffixes) and needle.count(".") == 1 and needle.startswith("."):
+    if fitting == len(suffixes) and needle.count(".") == 1 and needle.startswith(".") and not dotless:
         return Verdict.ALL
     if fitting or any(folder.endswith(needle[:length]) for length in range(last_dot + 1, len(needle))):
         return Verdict.SCAN
@@ -79,9 +81,10 @@ def _in_rest(needle: str, folder: str, suffixes: tuple[str, ...]) -> Verdict:
 
 
 @functools.lru_cache(maxsize=4096)
-def _in_name(piece: str, at_start: bool, suffixes: tuple[str, ...]) -> Verdict:
+def _in_name(piece: str, at_start: bool, suffixes: tuple[str, ...], dotless: bool) -> Verdict:
     """Whether `piece` occurs in none, all or some of the names `stem + suffix` (stems without "." or "/",
-    each suffix one of `suffixes`); `at_start`: only at a name's start. Runs share the answer per needle."""
+    each suffix one of `suffixes`, or no suffix when `dotless`); `at_start`: only at a name's start. Runs
+    share the answer per needle."""
     if not piece:
         return Verdict.ALL
     dots = piece.count(".")
@@ -91,7 +94,7 @@ def _in_name(piece: str, at_start: bool, suffixes: tuple[str, ...]) -> Verdict:
     fitting = sum(suffix[1:].startswith(after_dot) for suffix in suffixes)
     if dots > 1 or not fitting:
         return Verdict.NONE  # the name's only dot is its suffix's
-    if piece.startswith(".") and not at_start and fitting == len(suffixes):
+    if piece.startswith(".") and not at_start and fitting == len(suffixes) and not dotless:
         return Verdict.ALL  # a start of every suffix, one of which every name ends with
     return Verdict.SCAN
 
@@ -129,6 +132,7 @@ class Listing:
                 run.start,
                 run.end,
                 run.flat,
+                run.dotless,
             )
             for run in self.runs
             if not any("\u03a3" in suffix for suffix in run.suffixes)
@@ -221,45 +225,51 @@ class _RunFinder:
         """The index after the last path (up to `limit`) that starts with `folder` (paths[index] does)."""
         return bisect.bisect_left(self.paths, folder[:-1] + "0", index, limit)  # "0" sorts right after "/"
 
-    def uniform(self, first: int, last: int, run: tuple[str, tuple[str, ...], bool]) -> bool:
-        """paths[first..last] are all `folder + rest`, each rest with one dot, that of its suffix, one of
-        `suffixes`, and in a flat run without "/" (distinct one-dot suffixes end disjoint sets of paths, so
-        their counts add up; each path has at least the folder's dots and slashes)."""
+    def uniform(self, first: int, last: int, run: tuple[str, tuple[str, ...], bool]) -> int | None:
+        """How many of paths[first..last] end with one of `suffixes`, when they are all `folder + rest`,
+        each rest with at most one dot, that of its suffix (and in a flat run without "/"); else None.
+        Distinct one-dot suffixes end disjoint sets of paths, so their counts add up; a path that ends with
+        one has a dot in its rest, so when the dots after the folders are as many as those paths, these
+        have one each and the others none."""
         folder, suffixes, flat = run
         paths = self.paths
         middle = paths[(first + last) // 2]
         if not (paths[first].startswith(folder) and paths[last].startswith(folder)):
-            return False  # sorted: when both ends start with the folder, so do the paths between
-        if not (paths[last].endswith(suffixes) and middle.endswith(suffixes)):
-            return False  # a cheap refusal of most blocks of other types
+            return None  # sorted: when both ends start with the folder, so do the paths between
+        if not (_fits(paths[last], suffixes) and _fits(middle, suffixes)):
+            return None  # a cheap refusal of most blocks of other types
         start, end, size = self.offset(first), self.offset(last + 1), last - first + 1
-        return (
-            sum(self.text.count(suffix + "\x00", start, end + 1) for suffix in suffixes) == size
-            and (not flat or self.text.count("/", start, end) == size * folder.count("/"))
-            and self.text.count(".", start, end) == size * (folder.count(".") + 1)
-        )
+        suffixed = sum(self.text.count(suffix + "\x00", start, end + 1) for suffix in suffixes)
+        if flat and self.text.count("/", start, end) != size * folder.count("/"):
+            return None
+        return suffixed if self.text.count(".", start, end) == size * folder.count(".") + suffixed else None
 
-    def sampled_suffixes(self, first: int, last: int) -> tuple[str, ...]:
-        """The suffixes of a sample of paths[first..last] (none when one has no dot in its name)."""
+    def sampled_suffixes(self, first: int, last: int) -> tuple[str, ...] | None:
+        """The suffixes of a sample of paths[first..last] (a name without a dot has none); None for more
+        than MAX_SUFFIXES of them."""
         found: dict[str, None] = {}
         for index in range(first, last + 1, SAMPLE_STEP):
             name = self.paths[index][self.paths[index].rfind("/") + 1 :]
-            if "." not in name:
-                return ()
-            found[name[name.rfind(".") :]] = None
-        return tuple(found) if len(found) <= MAX_SUFFIXES else ()
+            if "." in name:
+                found[name[name.rfind(".") :]] = None
+        return tuple(found) if len(found) <= MAX_SUFFIXES else None
 
     def run_at(self, first: int, last: int, low: int, folder: str, flat: bool) -> Run | None:
         """The run that the block paths[first..last] starts below `folder`, grown; None if it starts none."""
         suffixes = self.sampled_suffixes(first, last)
-        shape = (folder, suffixes, flat)
-        if not (folder and suffixes and self.uniform(first, last, shape)):
+        shape = (folder, suffixes or (), flat)
+        if not folder or suffixes is None or self.uniform(first, last, shape) is None:
             return None
         high = self.folder_end(last, folder, len(self.paths)) - 1
         end, begin = last, first
-        last += _farthest(high - last, lambda near, far: self.uniform(end + near + 1, end + far, shape))
-        first -= _farthest(first - low, lambda near, far: self.uniform(begin - far, begin - near - 1, shape))
-        return Run(folder, suffixes, first, last, self.offset(first), self.offset(last + 1), flat)
+        last += _farthest(
+            high - last, lambda near, far: self.uniform(end + near + 1, end + far, shape) is not None
+        )
+        first -= _farthest(
+            first - low, lambda near, far: self.uniform(begin - far, begin - near - 1, shape) is not None
+        )
+        dotless = self.uniform(first, last, shape) != last - first + 1
+        return Run(folder, shape[1], first, last, self.offset(first), self.offset(last + 1), flat, dotless)
 
     def runs(self) -> list[Run]:
         paths, found = self.paths, []
@@ -300,6 +310,11 @@ class _RunFinder:
         folder = path[: path.rfind("/") + 1]
         limit = min(index + MIN_RUN, len(self.paths))
         return bool(folder) and self.folder_end(index, folder, limit) < limit
+
+
+def _fits(path: str, suffixes: tuple[str, ...]) -> bool:
+    """The path's name ends with one of `suffixes` or has no dot."""
+    return path.endswith(suffixes) or "." not in path[path.rfind("/") + 1 :]
 
 
 def _common_folder(first: str, last: str) -> str:
