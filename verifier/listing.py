@@ -166,15 +166,23 @@ class Listing:
 
     def any_folder(self, skipped: Callable[[str], bool], markers: Sequence[str]) -> bool:
         """Whether a path may lie in a folder that `skipped` refuses: in a flat run, when its folder is
-        refused; elsewhere, when one of `markers` (substrings that every such path contains) occurs."""
+        refused; in another run, when a marker (a substring that every such path contains) may occur in
+        its paths by its verdict and does; elsewhere, when a marker occurs."""
         position = 0
         text = self.search_text
         for run in self.runs:
-            if not run.flat:
-                continue
             if any(text.find(marker, position, run.start + 1) != -1 for marker in markers):
                 return True
-            if skipped(run.folder) or any(marker in suffix for marker in markers for suffix in run.suffixes):
+            if run.flat:
+                found = skipped(run.folder) or any(marker in s for marker in markers for s in run.suffixes)
+            else:
+                verdicts = [(marker, run.verdict(marker)) for marker in markers]
+                found = any(
+                    verdict is Verdict.ALL
+                    or (verdict is Verdict.SCAN and text.find(marker, run.start, run.end) != -1)
+                    for marker, verdict in verdicts
+                )
+            if found:
                 return True
             position = run.end
         return any(text.find(marker, position) != -1 for marker in markers)
