@@ -269,15 +269,18 @@ class _RunFinder:
         if not folder or suffixes is None or self.uniform(first, last, shape) is None:
             return None
         high = self.folder_end(last, folder, len(self.paths)) - 1
-        end, begin = last, first
+        block_end, block_start = last, first
         last += _farthest(
-            high - last, lambda near, far: self.uniform(end + near + 1, end + far, shape) is not None
+            high - last,
+            lambda near, far: self.uniform(block_end + near + 1, block_end + far, shape) is not None,
         )
         first -= _farthest(
-            first - low, lambda near, far: self.uniform(begin - far, begin - near - 1, shape) is not None
+            first - low,
+            lambda near, far: self.uniform(block_start - far, block_start - near - 1, shape) is not None,
         )
-        dotless = self.uniform(first, last, shape) != last - first + 1
-        return Run(folder, shape[1], first, last, self.offset(first), self.offset(last + 1), flat, dotless)
+        start, end = self.offset(first), self.offset(last + 1)
+        suffixed = sum(self.text.count(suffix + "\x00", start, end + 1) for suffix in shape[1])
+        return Run(folder, shape[1], first, last, start, end, flat, dotless=suffixed < last - first + 1)
 
     def runs(self) -> list[Run]:
         paths, found = self.paths, []
