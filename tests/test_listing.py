@@ -295,3 +295,11 @@ def test_names_without_a_dot_may_share_a_run_but_then_no_suffix_is_in_all_of_it(
         assert listing.verdicts(".png") == [Verdict.SCAN] and listing.verdicts(".py") == [Verdict.NONE]
         for needle in (".png", ".pn", "mask", "/mask", "s00001/", ".js", "g.p", "1_mask"):
             assert listing.containing(needle) == [p for p in paths if needle in p], needle
+
+
+def test_search_cost_counts_scanned_run_paths_and_ten_per_path_of_a_run_it_is_in_whole() -> None:
+    texts = Listing(sorted([f"data/text/{n:05d}.txt" for n in range(2_500)] + ["requirements.txt"]))
+    images = Listing(sorted([f"data/img/{n:05d}.png" for n in range(2_500)] + ["requirements.txt"]))
+    assert texts.search_cost(".txt") == 25_000 > texts.search_cost("requirements") == 2_500
+    assert images.search_cost(".txt") == 0 < images.search_cost("requirements") == 2_500
+    assert Listing(["a.txt", "requirements.txt"]).search_cost(".txt") == 0  # no runs

@@ -276,3 +276,11 @@ def test_top_folders_are_the_root_folders_that_hold_files(tmp_path: Path) -> Non
     ]
     repo = Repo(git_init(write_tree(tmp_path / "t", dict.fromkeys(files, "x\n"))))
     assert repo.top_folders == {"data-old", "data", "src"}
+
+
+def test_a_glob_searches_the_pattern_part_with_the_fewest_paths_to_filter(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {f"data/text/{n:05d}.txt": "x\n" for n in range(2_500)}
+    files["requirements.txt"] = "torch\n"
+    repo = Repo(git_init(write_tree(tmp_path / "t", files)))
+    assert repo.glob("requirements*.txt") == ["requirements.txt"]
+    assert ("requirements", False) in repo._containing and (".txt", False) not in repo._containing

@@ -157,6 +157,18 @@ class Listing:
         self._scan(needle, stretch, len(self.search_text), found)
         return found
 
+    def search_cost(self, needle: str) -> int:
+        """A measure of the work of a search for `needle` and of filtering its matches: 0 without runs, else
+        the paths of the runs it must scan, and ten times those of the runs it is in whole (each is a match
+        for a caller to filter in Python)."""
+        if not self.runs:
+            return 0
+        cost = 0
+        for run, verdict in zip(self.runs, self.verdicts(needle), strict=True):
+            if verdict is not Verdict.NONE:
+                cost += (run.last - run.first + 1) * (10 if verdict is Verdict.ALL else 1)
+        return cost
+
     def verdicts(self, needle: str) -> list[Verdict]:
         """Each run's verdict on `needle`, worked out once per needle."""
         verdicts = self._verdicts.get(needle)

@@ -45,6 +45,7 @@ MAX_NOTEBOOK_BYTES = 50_000_000  # notebooks with plotted outputs; only their co
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 on Windows: links are checked with lstat there
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 LARGE_REPOSITORY = 20_000
+NARROW_AMONG = 2_000  # a search among more earlier matches than this costs more than a listing search
 FROM_IMAGE = re.compile(r"(?m)^FROM\s+(--platform=\S+\s+)?[\w./:@${}-]+(\s+AS\s+[\w.-]+)?\s*$")
 LS_TREE_ENTRY = re.compile(r"(\d+) \w+ ([0-9a-f]+)\t([^\x00]+)\x00")
 GITIGNORE = "gitignore"  # pathspec >= 1.0 name of the gitignore pattern style
@@ -361,8 +362,8 @@ class Repo:
     def _candidates(self, pattern: str) -> Sequence[str]:
         """The files that contain every literal part of the pattern (`.dvc` for `*.dvc`, `configs/` for
         `configs/`), which every match must contain; all files when it has no part of two characters or
-        more. A part with a dot or a slash is searched first: the listing answers it without reading the
-        folders of data files (verifier.listing)."""
+        more. The part searched first is the one with the fewest paths to read or filter: a part with a
+        dot or a slash (never in folders of other data files) unless it is in all of a folder of them."""
         parts = [
             literal
             for part in re.split(r"\[[^\]]*\]?|[*?\\]", pattern.lstrip("!"))
@@ -370,7 +371,7 @@ class Repo:
         ]
         if not parts:
             return self.files
-        searched = min(parts, key=lambda part: ("." not in part and "/" not in part, -len(part)))
+        searched = min(parts, key=lambda part: (self._listing.search_cost(part), -len(part)))
         others = [part for part in parts if part not in searched]
         found = self.paths_containing(searched)
         return [path for path in found if all(part in path for part in others)] if others else found
@@ -381,7 +382,7 @@ class Repo:
         A substring search over all paths joined by NUL characters (C speed, no per-file Python step), so a
         repository with 50,000 committed data files costs a fraction of a millisecond per query. A text that
         contains one already searched (`data.py` after `.py`, whose suffix is searched first) is looked for
-        among that one's files only.
+        among that one's files only, when they are few.
         """
         needle = text.lower() if ignore_case else text
         key = (needle, ignore_case)
@@ -394,7 +395,7 @@ class Repo:
         narrower = [
             paths
             for (known, case), paths in self._containing.items()
-            if case == ignore_case and known in needle
+            if case == ignore_case and known in needle and len(paths) <= NARROW_AMONG
         ]
         if narrower:
             found = [
