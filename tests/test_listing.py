@@ -273,6 +273,7 @@ def test_run_search_work_grows_with_the_listing_when_types_change_every_run(
 
 def test_the_empty_needle_is_in_every_path_and_odd_paths_do_not_break_the_run_search() -> None:
     assert Listing(["a.py", "b.py"]).containing("") == ["a.py", "b.py"]
+    assert Listing(["xa", "by"]).containing("a\x00b") == []  # not across two paths
     paths = sorted(["/x/f.png", "/y/f.png"] + [f"a/{i:05d}.png" for i in range(1_998)])
     assert Listing(paths).containing(".png") == paths
 

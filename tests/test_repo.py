@@ -77,6 +77,11 @@ def test_files_without_suffix_are_searched_and_binary_ones_are_not(tmp_path: Pat
         "profil*/*",
         ".dvc/*",
         "*",
+        "ab[]c]de",
+        "ab[!]c]de",
+        "**/c\\6/sub/00005_tar[].]jpG",
+        "foo ",
+        "[a-z]*.md",
     ],
 )
 def test_indexed_glob_matches_a_plain_pathspec_scan(tmp_path: Path, pattern: str) -> None:
@@ -104,6 +109,12 @@ def test_indexed_glob_matches_a_plain_pathspec_scan(tmp_path: Path, pattern: str
         "README_uv.md",
         "profiling/run.prof",
         "x/README.md",
+        "ab]de",
+        "x/ab]de",
+        "abxde",
+        "c6/sub/00005_tar.jpG",
+        "foo",
+        "a/foo",
     ]
     repo = Repo(write_tree(tmp_path / "g", dict.fromkeys(files, "x\n")))
     spec = pathspec.PathSpec.from_lines("gitignore", [pattern])

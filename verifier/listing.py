@@ -144,6 +144,8 @@ class Listing:
         runs and the runs that must be scanned are searched as one stretch."""
         if not needle:
             return list(self.paths)
+        if "\x00" in needle:
+            return []  # no path holds one, and the listing puts one between paths
         found: list[str] = []
         stretch = 0  # where the text not yet searched starts
         for run, verdict in zip(self.runs, self.verdicts(needle), strict=True):

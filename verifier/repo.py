@@ -45,6 +45,9 @@ MAX_NOTEBOOK_BYTES = 50_000_000  # notebooks with plotted outputs; only their co
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 on Windows: links are checked with lstat there
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 LARGE_REPOSITORY = 20_000
+# What in a gitignore pattern is no literal text: a character class (`[]c]` and `[!]c]` hold "]"), a lone
+# bracket, a wildcard or an escape. Dropping more than needed only widens the candidates.
+GLOB_NOT_LITERAL = re.compile(r"\[[!^]?\]?[^\]]*\]|[\[\]*?\\]")
 NARROW_AMONG = 2_000  # a search among more earlier matches than this costs more than a listing search
 FROM_IMAGE = re.compile(r"(?m)^FROM\s+(--platform=\S+\s+)?[\w./:@${}-]+(\s+AS\s+[\w.-]+)?\s*$")
 LS_TREE_ENTRY = re.compile(r"(\d+) \w+ ([0-9a-f]+)\t([^\x00]+)\x00")
@@ -366,7 +369,7 @@ class Repo:
         dot or a slash (never in folders of other data files) unless it is in all of a folder of them."""
         parts = [
             literal
-            for part in re.split(r"\[[^\]]*\]?|[*?\\]", pattern.lstrip("!"))
+            for part in GLOB_NOT_LITERAL.split(pattern.lstrip("!").rstrip())
             if len(literal := part.lstrip("/")) >= 2  # `**/x` matches `x` at the root: no leading slash
         ]
         if not parts:
