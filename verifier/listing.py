@@ -4,8 +4,8 @@ The listing is every path between NUL characters, searched with `str.find` (C sp
 step). A repository that commits a dataset holds most of its paths in folders of a few file types
 (`data/raw/cats/*.jpg`, `data/train/<class>/*.png`). Such a stretch of the listing is a *run*: its paths
 are a folder followed by a path whose only dot, if any, is that of one of the run's suffixes. In a *flat*
-run they are the folder's direct files. Whether a needle can occur in a run's paths then mostly follows from the
-folder and the suffixes alone (`.py` never occurs in `data/raw/cats/img_001.jpg`, `data/` occurs in all
+run they are the folder's direct files. Whether a needle can occur in a run's paths then mostly follows
+from the folder and the suffixes alone (`.py` never occurs in `data/raw/cats/img_001.jpg`, `data/` occurs in all
 of them), so most searches skip the run's bytes. A needle that could occur inside a file's stem
 (`Pipfile`), or a folder name below a run's folder (`configs/` in a run that is not flat), still scans
 them.
@@ -72,7 +72,7 @@ def _in_rest(needle: str, folder: str, suffixes: tuple[str, ...], dotless: bool)
     if last_dot == -1:
         return Verdict.SCAN
     after = needle[last_dot + 1 :]
-    fitting = 0 if "/" in after else sum(suffix[1:].startswith(after) for suffix in suffixes)
+    fitting = 0 if "/" in after else _fitting(after, suffixes)
     if fitting == len(suffixes) and needle.count(".") == 1 and needle.startswith(".") and not dotless:
         return Verdict.ALL
     if fitting or any(folder.endswith(needle[:length]) for length in range(last_dot + 1, len(needle))):
@@ -90,13 +90,24 @@ def _in_name(piece: str, at_start: bool, suffixes: tuple[str, ...], dotless: boo
     dots = piece.count(".")
     if dots == 0:
         return Verdict.SCAN  # it may be in a stem
-    after_dot = piece[piece.find(".") + 1 :]
-    fitting = sum(suffix[1:].startswith(after_dot) for suffix in suffixes)
+    fitting = _fitting(piece[piece.find(".") + 1 :], suffixes)
     if dots > 1 or not fitting:
         return Verdict.NONE  # the name's only dot is its suffix's
     if piece.startswith(".") and not at_start and fitting == len(suffixes) and not dotless:
         return Verdict.ALL  # a start of every suffix, one of which every name ends with
     return Verdict.SCAN
+
+
+def _fitting(after_dot: str, suffixes: tuple[str, ...]) -> int:
+    """How many of `suffixes` what follows a needle's dot can start (".pn" starts ".png", not ".npy")."""
+    return sum(suffix[1:].startswith(after_dot) for suffix in suffixes)
+
+
+def folder_end(paths: Sequence[str], folder: str, start: int = 0, stop: int | None = None) -> int:
+    """The index after the last of sorted `paths[start:stop]` that lie in `folder` (ending in "/"), when
+    paths[start] does: the paths in a folder sort together, before `folder` with "0" for its "/"."""
+    stop = len(paths) if stop is None else stop
+    return bisect.bisect_left(paths, folder[:-1] + "0", start, stop)
 
 
 class Listing:
@@ -190,11 +201,10 @@ class Listing:
             if run.flat:
                 found = skipped(run.folder) or any(marker in s for marker in markers for s in run.suffixes)
             else:
-                verdicts = [(marker, run.verdict(marker)) for marker in markers]
                 found = any(
-                    verdict is Verdict.ALL
+                    (verdict := run.verdict(marker)) is Verdict.ALL
                     or (verdict is Verdict.SCAN and text.find(marker, run.start, run.end) != -1)
-                    for marker, verdict in verdicts
+                    for marker in markers
                 )
             if found:
                 return True
@@ -243,10 +253,6 @@ class _RunFinder:
             bisect.insort(self.known, index)
         return found
 
-    def folder_end(self, index: int, folder: str, limit: int) -> int:
-        """The index after the last path (up to `limit`) that starts with `folder` (paths[index] does)."""
-        return bisect.bisect_left(self.paths, folder[:-1] + "0", index, limit)  # "0" sorts right after "/"
-
     def uniform(self, first: int, last: int, run: tuple[str, tuple[str, ...], bool]) -> int | None:
         """How many of paths[first..last] end with one of `suffixes`, when they are all `folder + rest`,
         each rest with at most one dot, that of its suffix (and in a flat run without "/"); else None.
@@ -261,10 +267,14 @@ class _RunFinder:
         if not (_fits(paths[last], suffixes) and _fits(middle, suffixes)):
             return None  # a cheap refusal of most blocks of other types
         start, end, size = self.offset(first), self.offset(last + 1), last - first + 1
-        suffixed = sum(self.text.count(suffix + "\x00", start, end + 1) for suffix in suffixes)
+        suffixed = self.suffixed(start, end, suffixes)
         if flat and self.text.count("/", start, end) != size * folder.count("/"):
             return None
         return suffixed if self.text.count(".", start, end) == size * folder.count(".") + suffixed else None
+
+    def suffixed(self, start: int, end: int, suffixes: tuple[str, ...]) -> int:
+        """How many paths between the NULs at `start` and `end` end with one of `suffixes`."""
+        return sum(self.text.count(suffix + "\x00", start, end + 1) for suffix in suffixes)
 
     def sampled_suffixes(self, first: int, last: int) -> tuple[str, ...] | None:
         """The suffixes of a sample of paths[first..last] (a name without a dot has none); None for more
@@ -282,7 +292,7 @@ class _RunFinder:
         shape = (folder, suffixes or (), flat)
         if not folder or suffixes is None or self.uniform(first, last, shape) is None:
             return None
-        high = self.folder_end(last, folder, len(self.paths)) - 1
+        high = folder_end(self.paths, folder, last) - 1
         block_end, block_start = last, first
         last += _farthest(
             high - last,
@@ -293,8 +303,8 @@ class _RunFinder:
             lambda near, far: self.uniform(block_start - far, block_start - near - 1, shape) is not None,
         )
         start, end = self.offset(first), self.offset(last + 1)
-        suffixed = sum(self.text.count(suffix + "\x00", start, end + 1) for suffix in shape[1])
-        return Run(folder, shape[1], first, last, start, end, flat, dotless=suffixed < last - first + 1)
+        dotless = self.suffixed(start, end, shape[1]) < last - first + 1
+        return Run(folder, shape[1], first, last, start, end, flat, dotless)
 
     def runs(self) -> list[Run]:
         paths, found = self.paths, []
@@ -304,7 +314,7 @@ class _RunFinder:
             path = paths[index]
             folder = path[: path.rfind("/") + 1]
             last = index + MIN_RUN - 1
-            next_folder = self.folder_end(index, folder, last + 1) if folder else last + 1
+            next_folder = folder_end(paths, folder, index, last + 1) if folder else last + 1
             run = None
             if next_folder > last:
                 run = self.run_at(index, last, low, folder, flat=True)
@@ -334,7 +344,7 @@ class _RunFinder:
         path = self.paths[index]
         folder = path[: path.rfind("/") + 1]
         limit = min(index + MIN_RUN, len(self.paths))
-        return bool(folder) and self.folder_end(index, folder, limit) < limit
+        return bool(folder) and folder_end(self.paths, folder, index, limit) < limit
 
 
 def _fits(path: str, suffixes: tuple[str, ...]) -> bool:

@@ -28,7 +28,7 @@ import pathspec
 from . import dependencies as deps
 from .evidence import Location
 from .history import History, read_history
-from .listing import Listing
+from .listing import Listing, folder_end
 from .pyfacts import Call, PythonFacts, imports_any, name_matches, notebook_source, parse_python
 from .safe_yaml import YamlRefused, has_key
 from .safe_yaml import load_all as yaml_load_all
@@ -435,7 +435,7 @@ class Repo:
             folder, slash, _ = self.files[index].partition("/")
             if slash:
                 found.add(folder)
-                index = bisect.bisect_left(self.files, folder + "0", index)  # "0" sorts right after "/"
+                index = folder_end(self.files, folder + "/", index)
             else:
                 index += 1
         return found
