@@ -52,6 +52,7 @@ DEFAULT_TIMEOUT = 600.0
 DEFAULT_MAX_MEMORY = 4096
 GRACE = 2.0
 MEMORY_LIMIT_SUPPORTED = resource is not None and hasattr(resource, "RLIMIT_AS")
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 _MAX_ERROR_CHARS = 400
 
 
@@ -165,9 +166,10 @@ def run_many(
                     if index is None:
                         break
                     target = targets[index]
-                    running[index] = _start(
-                        context, function, target, index, label(target), timeout, max_memory, expected
-                    )
+                    with _signals_deferred():  # a started worker is always in `running`
+                        running[index] = _start(
+                            context, function, target, index, label(target), timeout, max_memory, expected
+                        )
                 if next_to_yield in finished:
                     yield finished.pop(next_to_yield)
                     next_to_yield += 1
@@ -357,8 +359,10 @@ def _work(
     expected: tuple[type[BaseException], ...],
 ) -> None:
     """The worker: run `function(target)` and send back ("ok", value) or (kind, one-line error)."""
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in _STOP_SIGNALS:
         signal.signal(signum, _raise_stopped)
+    if hasattr(signal, "pthread_sigmask"):  # the parent deferred them while it started this worker
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     for name in ("TMPDIR", "TEMP", "TMP"):
         os.environ[name] = folder
     tempfile.tempdir = folder
@@ -428,9 +432,7 @@ def _signals_raise_interrupted() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {
-        signum: signal.signal(signum, _raise_interrupted) for signum in (signal.SIGTERM, signal.SIGINT)
-    }
+    previous = {signum: signal.signal(signum, _raise_interrupted) for signum in _STOP_SIGNALS}
     try:
         yield
     finally:
@@ -439,12 +441,25 @@ def _signals_raise_interrupted() -> Iterator[None]:
 
 
 @contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """SIGTERM and SIGINT are held back until the block is done (POSIX; elsewhere unchanged)."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
 def _signals_ignored() -> Iterator[None]:
     """SIGTERM and SIGINT wait until the block is done (the clean-up is not cut short by a second signal)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGTERM, signal.SIGINT)}
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in _STOP_SIGNALS}
     try:
         yield
     finally:
