@@ -79,7 +79,7 @@ def test_a_run_over_its_time_budget_is_stopped_with_everything_it_started(tmp_pa
     (mark,) = tmp_path.iterdir()
     worker, child = map(int, mark.name.split("-"))
     folder = Path(mark.read_text())
-    assert not alive(worker) and not alive(child)
+    assert wait_until_gone([worker, child], seconds=5)  # SIGKILL was sent; the system ends it at once
     assert not folder.exists() and folder.parent == Path(tempfile.gettempdir())
 
 
@@ -253,13 +253,24 @@ def test_sensible_budgets_are_accepted(cohort: list[str], capsys: pytest.Capture
 # --- signals, end to end ------------------------------------------------------------------------------
 
 SLOW_VERIFY = """
-import os, subprocess, sys, tempfile, time
+import os, signal, subprocess, sys, tempfile, time, types
 from pathlib import Path
+import verifier
 import verifier.cli as cli
 
+# Stands in for verifier.gitsafe, the registry of the git processes a worker started: the worker's
+# clean-up calls its kill_all().
+gitsafe = types.ModuleType("verifier.gitsafe")
+gitsafe.started = []
+gitsafe.kill_all = lambda: [os.killpg(p.pid, signal.SIGKILL) for p in gitsafe.started if p.poll() is None]
+sys.modules["verifier.gitsafe"] = verifier.gitsafe = gitsafe
+
 def slow(path, **options):
-    child = subprocess.Popen(["sleep", "300"], start_new_session=True)  # as git runs: its own session
-    Path(sys.argv[1], f"{os.getpid()}-{child.pid}").write_text(tempfile.gettempdir())
+    # a "git" process the registry knows of, and a process nobody registered; both in their own session
+    known = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    gitsafe.started.append(known)
+    unknown = subprocess.Popen(["sleep", "301"], start_new_session=True)
+    Path(sys.argv[1], f"{os.getpid()}-{known.pid}-{unknown.pid}").write_text(tempfile.gettempdir())
     time.sleep(300)
 
 cli.verify = slow
@@ -267,40 +278,90 @@ sys.exit(cli.main(sys.argv[2:]))
 """
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_stops_every_worker_and_leaves_nothing_behind(tmp_path: Path, signum: int) -> None:
+def start_slow_cohort(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    """`verify` on three repositories whose verification hangs, two at a time; returns the process once
+    both workers run, with the folder of their marks (worker-known-unknown pids) and its TMPDIR; its
+    stdout and stderr go to the files `out` and `err` in tmp_path."""
     marks, temporary = tmp_path / "marks", tmp_path / "tmp"
     marks.mkdir()
     temporary.mkdir()
     repos = [write_tree(tmp_path / f"g{n}", {"reports/README.md": REPORT}) for n in range(3)]
     script = tmp_path / "slow_verify.py"
     script.write_text(textwrap.dedent(SLOW_VERIFY))
-    environment = {**os.environ, "TMPDIR": str(temporary)}
-    process = subprocess.Popen(
-        [sys.executable, str(script), str(marks), *map(str, repos), "-j", "2", "-f", "csv"],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while len(list(marks.iterdir())) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(list(marks.iterdir())) == 2, "two workers should be running"
-        assert len(list(temporary.iterdir())) == 2  # one folder per worker
-        process.send_signal(signum)
-        out, err = process.communicate(timeout=30)
-    finally:
-        process.kill()
-    assert process.returncode == 128 + signum and out == ""
-    assert err.strip() == (
-        f"verify: stopped by {signal.Signals(signum).name}: the running verifications were ended and their "
-        "temporary folders removed"
-    )
-    pids = [int(pid) for mark in marks.iterdir() for pid in mark.name.split("-")]
-    deadline = time.monotonic() + 5
+    with (tmp_path / "out").open("w") as out, (tmp_path / "err").open("w") as err:
+        # files, not pipes: a process that outlives verify must not keep the test waiting for their end
+        process = subprocess.Popen(
+            [sys.executable, str(script), str(marks), *map(str, repos), "-j", "2", "-f", "csv"],
+            env={**os.environ, "TMPDIR": str(temporary)},
+            stdout=out,
+            stderr=err,
+        )
+    deadline = time.monotonic() + 30
+    while len(list(marks.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(list(marks.iterdir())) == 2, "two workers should be running"
+    assert len(list(temporary.iterdir())) == 2  # one folder per worker
+    return process, marks, temporary
+
+
+def processes(marks: Path) -> tuple[list[int], list[int]]:
+    """The workers and their registered processes; the processes nobody registered."""
+    known, unknown = [], []
+    for mark in marks.iterdir():
+        worker, registered, unregistered = map(int, mark.name.split("-"))
+        known += [worker, registered]
+        unknown.append(unregistered)
+    return known, unknown
+
+
+def wait_until_gone(pids: list[int], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
     while any(map(alive, pids)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not any(map(alive, pids)), "a worker or a process it started outlived the run"
-    assert list(temporary.iterdir()) == []
+    return not any(map(alive, pids))
+
+
+def kill_leftovers(pids: list[int]) -> None:
+    """Whatever a failed test left running."""
+    for pid in pids:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_every_worker_and_leaves_nothing_behind(tmp_path: Path, signum: int) -> None:
+    process, marks, temporary = start_slow_cohort(tmp_path)
+    known, unknown = processes(marks)
+    try:
+        process.send_signal(signum)
+        process.wait(timeout=30)
+        out, err = (tmp_path / "out").read_text(), (tmp_path / "err").read_text()
+        assert process.returncode == 128 + signum and out == ""
+        assert err.strip() == (
+            f"verify: stopped by {signal.Signals(signum).name}: the running verifications were ended and "
+            "their temporary folders removed"
+        )
+        assert wait_until_gone(known + unknown), "a worker or a process it started outlived the run"
+        assert list(temporary.iterdir()) == []
+    finally:
+        kill_leftovers([process.pid, *known, *unknown])
+
+
+def test_workers_clean_up_after_themselves_when_verify_is_killed(tmp_path: Path) -> None:
+    """SIGKILL cannot be caught: the system tells the workers (Linux), which stop, kill the git
+    processes they registered and empty their temporary folders."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the parent-death signal is Linux only")
+    process, marks, temporary = start_slow_cohort(tmp_path)
+    known, unknown = processes(marks)
+    try:
+        process.kill()
+        process.wait(timeout=30)
+        assert wait_until_gone(known), "a worker or a git process it registered outlived verify"
+        deadline = time.monotonic() + 10
+        while list(temporary.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(temporary.iterdir()) == []
+    finally:
+        # what nobody registered can outlive a SIGKILL of verify (README, Security)
+        kill_leftovers([*known, *unknown])

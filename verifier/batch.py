@@ -16,8 +16,10 @@ and runs without one.
 Each worker gets its own temporary folder (`TMPDIR` and `tempfile.tempdir` point into it), made and
 always removed by the parent, so whatever a stopped worker leaves behind (a half-done clone) goes with
 it. A worker is stopped with SIGTERM, which runs its clean-up (`finally` blocks, context managers, the
-git process registry's `kill_all()`), and SIGKILL after `GRACE` seconds; on Linux its descendants
-(found through /proc before it is stopped) are killed too, so nothing it started outlives it.
+git process registry's `kill_all()`, its temporary folder emptied), and SIGKILL after `GRACE` seconds;
+on Linux its descendants (found through /proc before it is stopped) are killed too, so nothing it
+started outlives it. On Linux a worker also gets SIGTERM from the system when the parent dies, even by
+SIGKILL, and then cleans up the same way.
 
 While `run_many` runs, SIGTERM and SIGINT in the parent raise `Interrupted`: every worker is stopped as
 above, every temporary folder removed, and the caller exits with `Interrupted.exit_code` (128 + signal).
@@ -53,6 +55,7 @@ DEFAULT_MAX_MEMORY = 4096
 GRACE = 2.0
 MEMORY_LIMIT_SUPPORTED = resource is not None and hasattr(resource, "RLIMIT_AS")
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_PR_SET_PDEATHSIG = 1
 _MAX_ERROR_CHARS = 400
 
 
@@ -196,7 +199,7 @@ def _start(
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=_work,
-        args=(sender, function, target, max_memory, folder, expected),
+        args=(sender, function, target, max_memory, folder, expected, os.getpid()),
         name=f"mlops-verifier worker {index}",
     )
     try:
@@ -357,8 +360,10 @@ def _work(
     max_memory: int | None,
     folder: str,
     expected: tuple[type[BaseException], ...],
+    parent: int,
 ) -> None:
-    """The worker: run `function(target)` and send back ("ok", value) or (kind, one-line error)."""
+    """The worker: run `function(target)` and send back ("ok", value) or (kind, one-line error); always
+    kill its git processes and empty its temporary folder before it ends."""
     for signum in _STOP_SIGNALS:
         signal.signal(signum, _raise_stopped)
     if hasattr(signal, "pthread_sigmask"):  # the parent deferred them while it started this worker
@@ -369,6 +374,7 @@ def _work(
     message: tuple[str, Any]
     try:
         try:
+            _stop_with(parent)
             _limit_memory(max_memory)
             message = ("ok", function(target))
         except _Stopped:
@@ -383,12 +389,30 @@ def _work(
             _kill_git_processes()
         try:
             connection.send(message)
+        except OSError:  # the parent is gone: nobody to answer
+            pass
         except MemoryError:
             connection.send(("memory", None))
         except Exception as error:  # a result that cannot be pickled
             connection.send(("crash", f"its result could not be sent back: {_one_line(error)}"))
     finally:
         connection.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stop_with(parent: int) -> None:
+    """On Linux, have the system send this worker SIGTERM when the `verify` process dies (even by
+    SIGKILL), so its clean-up runs instead of it working on alone; stop now if that already happened."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        raise _Stopped(128 + signal.SIGTERM)
 
 
 def _raise_stopped(signum: int, frame: FrameType | None) -> None:
