@@ -426,7 +426,8 @@ def _limit_memory(megabytes: int | None) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    with suppress(ValueError, OSError):  # a system that does not let a process lower it runs without
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _kill_git_processes() -> None:
