@@ -261,7 +261,7 @@ def render_junit(results: Sequence[Entry]) -> str:
             continue
         counts = result.counts
         repo = for_xml(result.repo)
-        suite = ET.SubElement(suites, "testsuite", name=repo, tests=str(len(result.items)))
+        suite = ET.SubElement(suites, "testsuite", name=repo, tests="0", failures="0", skipped="0")
         for item in result.items:
             case = ET.SubElement(
                 suite,
