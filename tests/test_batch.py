@@ -231,9 +231,12 @@ def test_a_single_path_has_the_same_budget(cohort: list[str], capsys: pytest.Cap
         ["--jobs", "two"],
         ["--timeout", "0"],
         ["--timeout", "-5"],
+        ["--timeout", "nan"],
+        ["--timeout", "inf"],
         ["--max-memory", "0"],
         ["--min-score", "2"],
         ["--min-score", "-0.1"],
+        ["--min-score", "nan"],
     ],
 )
 def test_nonsense_budgets_are_usage_errors_in_one_line(

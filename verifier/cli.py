@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -147,9 +148,9 @@ def _bounded(
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"not a{'n integer' if kind is int else ' number'}: {text!r}"
-            ) from None
+            value = math.nan
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"not a{'n integer' if kind is int else ' number'}: {text!r}")
         too_low = value <= low if low_open else value < low
         if too_low or (high is not None and value > high):
             bound = f"above {low:g}" if low_open else f"at least {low:g}"
@@ -290,19 +291,20 @@ def _verify_all(args: argparse.Namespace) -> list[Entry]:
         expected=EXPECTED_ERRORS,
     )
     entries: list[Entry] = []
-    for target, outcome in zip(args.paths, outcomes, strict=True):
-        if outcome.value is None:
-            error = outcome.error or "no result"
-            error = error if target in error else f"{target}: {error}"
-            say(f"verify: {error}")
-            entries.append(Failure(target, error))
-            continue
-        result = outcome.value
-        before = len(result.warnings)
-        apply_overrides(result, overrides_for(target, args.loaded_overrides)[1])
-        for warning in result.warnings[before:]:  # visible in every format, csv and junit included
-            say(f"verify: warning: {target}: {warning}")
-        entries.append(result)
+    with closing(outcomes):  # an exception here (Interrupted) stops the workers before it goes on
+        for target, outcome in zip(args.paths, outcomes, strict=True):
+            if outcome.value is None:
+                error = outcome.error or "no result"
+                error = error if target in error else f"{target}: {error}"
+                say(f"verify: {error}")
+                entries.append(Failure(target, error))
+                continue
+            result = outcome.value
+            before = len(result.warnings)
+            apply_overrides(result, overrides_for(target, args.loaded_overrides)[1])
+            for warning in result.warnings[before:]:  # visible in every format, csv and junit included
+                say(f"verify: warning: {target}: {warning}")
+            entries.append(result)
     return entries
 
 
