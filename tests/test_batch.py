@@ -83,6 +83,15 @@ def test_a_run_over_its_time_budget_is_stopped_with_everything_it_started(tmp_pa
     assert not folder.exists() and folder.parent == Path(tempfile.gettempdir())
 
 
+def test_only_a_folder_made_for_a_worker_is_ever_removed(tmp_path: Path) -> None:
+    precious = write_tree(tmp_path / "precious", {"keep.txt": "x"})
+    batch._remove_worker_folder(str(precious))
+    assert (precious / "keep.txt").exists()
+    made = Path(tempfile.mkdtemp(prefix="mlops-verifier-worker-", dir=tmp_path))
+    batch._remove_worker_folder(str(made))
+    assert not made.exists()
+
+
 def allocate(megabytes: int) -> int:
     return len(bytes(megabytes << 20))  # calloc: without a limit the pages are never touched
 

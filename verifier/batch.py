@@ -56,6 +56,7 @@ GRACE = 2.0
 MEMORY_LIMIT_SUPPORTED = resource is not None and hasattr(resource, "RLIMIT_AS")
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 _PR_SET_PDEATHSIG = 1
+_FOLDER_PREFIX = "mlops-verifier-worker-"
 _MAX_ERROR_CHARS = 400
 
 
@@ -182,7 +183,7 @@ def run_many(
             with _signals_ignored():
                 _stop(list(running.values()))
                 for worker in running.values():
-                    shutil.rmtree(worker.folder, ignore_errors=True)
+                    _remove_worker_folder(worker.folder)
 
 
 def _start(
@@ -195,7 +196,7 @@ def _start(
     max_memory: int | None,
     expected: tuple[type[BaseException], ...],
 ) -> _Worker:
-    folder = tempfile.mkdtemp(prefix="mlops-verifier-")
+    folder = tempfile.mkdtemp(prefix=_FOLDER_PREFIX)
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=_work,
@@ -237,7 +238,7 @@ def _collect(
             )
         else:
             continue
-        shutil.rmtree(worker.folder, ignore_errors=True)
+        _remove_worker_folder(worker.folder)
         worker.connection.close()
         del running[index]
         finished[index] = outcome
@@ -397,6 +398,13 @@ def _work(
             connection.send(("crash", f"its result could not be sent back: {_one_line(error)}"))
     finally:
         connection.close()
+        _remove_worker_folder(folder)
+
+
+def _remove_worker_folder(folder: str) -> None:
+    """Remove a worker's temporary folder, and never anything else: only a folder `_start` made (its name
+    says so) is removed, whatever path a caller passed."""
+    if os.path.basename(folder).startswith(_FOLDER_PREFIX):
         shutil.rmtree(folder, ignore_errors=True)
 
 
