@@ -109,8 +109,9 @@ def test_no_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_min_score_sets_exit_code_1(small_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(small_repo), "--min-score", "1.01"]) == 1
+    assert main([EXAMPLE, "--min-score", "1"]) == 1  # the example's score is below 1
     assert main([str(small_repo), "--min-score", "0"]) == 0
+    assert main([str(small_repo), "--min-score", "1.01"]) == 2  # no score can reach it: a usage error
 
 
 def test_select_and_ignore_accept_modules_and_ids(

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import closing, nullcontext
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
+from .batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, MEMORY_LIMIT_SUPPORTED, Interrupted, run_many
 from .engine import Verification, verify
 from .overrides import OverridesError, apply_overrides, load_overrides, overrides_for
 from .registry import all_rules, unknown_keys
 from .remote import RemoteError, cloned, is_remote
 from .render import (
+    Entry,
+    Failure,
     render_cohort,
     render_csv,
     render_html_pages,
@@ -26,9 +31,28 @@ from .render import (
     render_text,
 )
 from .report import ReportError
+from .sanitize import for_text
 
 EXIT_OK, EXIT_BELOW_MIN, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "markdown", "junit", "csv", "html", "cohort")
+EXPECTED_ERRORS = (ReportError, RemoteError, NotADirectoryError, FileNotFoundError)
+
+
+class UsageError(Exception):
+    """A mistake on the command line; the message is the one line printed after "verify: error: "."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line (`UsageError`), not as usage text plus exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def say(message: str) -> None:
+    """One line on stderr, with repository text in it made safe (credentials redacted, no control
+    character, no line break)."""
+    print(for_text(message), file=sys.stderr)
 
 
 def _split(values: Sequence[str] | None) -> list[str]:
@@ -36,7 +60,7 @@ def _split(values: Sequence[str] | None) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="verify",
         description="Check a DTU 02476 MLOps exam report (reports/README.md) against the group's repository.",
         epilog="Exit codes: 0 ok, 1 a score below --min-score, 2 usage error or missing/unreadable report.",
@@ -56,11 +80,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--ignore", action="append", metavar="IDS", help="skip these rule ids or modules (e.g. M21)"
     )
     parser.add_argument(
-        "--min-score", type=float, metavar="X", help="exit 1 if a consistency score is below X"
+        "--min-score",
+        type=_bounded(float, low=0.0, high=1.0),
+        metavar="X",
+        help="exit 1 if a consistency score is below X (0 to 1)",
     )
     parser.add_argument("--ref", metavar="REF", help="branch, tag or commit to check out when PATH is a URL")
     parser.add_argument(
-        "--jobs", "-j", type=int, default=1, metavar="N", help="verify N repositories at once"
+        "--jobs",
+        "-j",
+        type=_bounded(int, low=1),
+        default=1,
+        metavar="N",
+        help="verify N repositories at once",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_bounded(float, low=0.0, low_open=True),
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"wall-time budget per repository, the clone included (default: {DEFAULT_TIMEOUT:g}); a "
+        "repository over it becomes an error row",
+    )
+    parser.add_argument(
+        "--max-memory",
+        type=_bounded(int, low=1),
+        default=None,
+        metavar="MB",
+        help=f"memory (address-space) budget per repository (default: {DEFAULT_MAX_MEMORY}; not enforced on "
+        "Windows); a repository over it becomes an error row",
     )
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="show every location and consistent item"
@@ -91,6 +139,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _bounded(
+    kind: type[int] | type[float], *, low: float, high: float | None = None, low_open: bool = False
+) -> Callable[[str], float]:
+    """An argparse type: a number of `kind` in [low, high] ((low, high] when `low_open`)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"not a{'n integer' if kind is int else ' number'}: {text!r}")
+        too_low = value <= low if low_open else value < low
+        if too_low or (high is not None and value > high):
+            bound = f"above {low:g}" if low_open else f"at least {low:g}"
+            if high is not None:
+                bound = f"between {low:g} and {high:g}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, not {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def list_rules() -> str:
     lines = []
     for rule in sorted(all_rules(), key=lambda r: (r.id.startswith("extra."), r.id)):
@@ -102,85 +174,89 @@ def list_rules() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _verify_one(target: str, args: argparse.Namespace) -> Verification:
-    select, ignore = _split(args.select), _split(args.ignore)
-    context = cloned(target, args.ref) if is_remote(target) else nullcontext(Path(target))
+@dataclass(frozen=True)
+class VerifyJob:
+    """What a worker needs to verify one target: the options of the command line that reach the engine."""
+
+    report: str | None = None
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    ref: str | None = None
+    measure_coverage: bool = False
+    include_untracked: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+
+
+def verify_target(target: str, job: VerifyJob) -> Verification:
+    """Verify one directory or URL (cloned into the worker's temporary folder). Runs in a worker process;
+    raises one of EXPECTED_ERRORS with a one-line message when there is nothing to verify."""
+    context = cloned(target, job.ref, timeout=job.timeout) if is_remote(target) else nullcontext(Path(target))
     with context as path:
         if not Path(path).is_dir():
             raise ReportError(f"{target}: not a directory")
-        if args.ref and not is_remote(target):
+        if job.ref and not is_remote(target):
             raise ReportError(
                 f"{target}: --ref works with git URLs only; check out the ref in the directory instead"
             )
-        options = {"measure_coverage": args.measure_coverage, "include_untracked": args.include_untracked}
-        result = verify(path, report=args.report, select=select, ignore=ignore, **options)
+        result = verify(
+            path,
+            report=job.report,
+            select=job.select,
+            ignore=job.ignore,
+            measure_coverage=job.measure_coverage,
+            include_untracked=job.include_untracked,
+        )
         result.repo = target
-        before = len(result.warnings)
-        apply_overrides(result, overrides_for(target, args.loaded_overrides)[1])
-        for warning in result.warnings[before:]:  # visible in every format, csv and junit included
-            print(f"verify: warning: {target}: {warning}", file=sys.stderr)
         return result
-
-
-def _attempt(target: str, args: argparse.Namespace) -> Verification | str:
-    """The verification of one target, or the one-line error to print for it."""
-    try:
-        return _verify_one(target, args)
-    except (ReportError, RemoteError, NotADirectoryError, FileNotFoundError) as error:
-        return f"verify: {error}" if target in str(error) else f"verify: {target}: {error}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        say(f"verify: error: {error} (see verify --help)")
+        return EXIT_USAGE
     if args.list_rules:
         sys.stdout.write(list_rules())
         return EXIT_OK
     if not args.paths:
-        parser.print_usage(sys.stderr)
-        print("verify: error: give at least one PATH (a repository directory or a git URL)", file=sys.stderr)
+        say("verify: error: give at least one PATH (a repository directory or a git URL)")
         return EXIT_USAGE
     try:
         args.loaded_overrides = load_overrides(args.overrides) if args.overrides else {}
     except OverridesError as error:
-        print(f"verify: {error}", file=sys.stderr)
+        say(f"verify: {error}")
         return EXIT_USAGE
     if args.output and not Path(args.output).parent.is_dir():
-        print(
-            f"verify: error: cannot write {args.output}: no folder {Path(args.output).parent}",
-            file=sys.stderr,
-        )
+        say(f"verify: error: cannot write {args.output}: no folder {Path(args.output).parent}")
         return EXIT_USAGE
+    if args.max_memory is not None and not MEMORY_LIMIT_SUPPORTED:
+        say("verify: warning: --max-memory is not enforced on this system (no RLIMIT_AS)")
     for option, value in (("--select", args.select), ("--ignore", args.ignore)):
         for name in unknown_keys(all_rules(), _split(value)):
-            print(f"verify: warning: {option} {name} names no rule id, id prefix or module", file=sys.stderr)
+            say(f"verify: warning: {option} {name} names no rule id, id prefix or module")
     unused = set(args.loaded_overrides) - {overrides_for(t, args.loaded_overrides)[0] for t in args.paths}
     for key in sorted(unused):
-        print(f"verify: warning: {args.overrides}: {key} matches no repository given", file=sys.stderr)
-    results: list[Verification] = []
-    failed = False
-    if args.jobs > 1 and len(args.paths) > 1:
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            outcomes = list(pool.map(partial(_attempt, args=args), args.paths))
-    else:
-        outcomes = [_attempt(target, args) for target in args.paths]
-    failures: list[tuple[str, str]] = []
-    for target, outcome in zip(args.paths, outcomes, strict=True):
-        if isinstance(outcome, str):
-            print(outcome, file=sys.stderr)
-            failures.append((target, outcome.removeprefix("verify: ")))
-            failed = True
-        else:
-            results.append(outcome)
-    output = _render(results, args, failures)
+        say(f"verify: warning: {args.overrides}: {key} matches no repository given")
+    try:
+        entries = _verify_all(args)
+    except Interrupted as interrupt:
+        say(
+            f"verify: stopped by {interrupt.signal_name}: the running verifications were ended and their "
+            "temporary folders removed"
+        )
+        return interrupt.exit_code
+    output = _render(entries, args)
     if output:
         if args.output:
             Path(args.output).write_text(output, encoding="utf-8")
         else:
             sys.stdout.write(output)
-    if failed:
+    if any(isinstance(entry, Failure) for entry in entries):
         return EXIT_USAGE
     # A repository without any scorable item fails the gate too: its checklist may not have been read.
+    results = [entry for entry in entries if isinstance(entry, Verification)]
     below = [
         r for r in results if args.min_score is not None and (r.score is None or r.score < args.min_score)
     ]
@@ -188,31 +264,65 @@ def main(argv: Sequence[str] | None = None) -> int:
         score = (
             f"score {result.score:.4f} is" if result.score is not None else "no item could be scored (n/a),"
         )
-        print(f"verify: {result.repo}: {score} below --min-score {args.min_score}", file=sys.stderr)
+        say(f"verify: {result.repo}: {score} below --min-score {args.min_score}")
     if below:
         return EXIT_BELOW_MIN
     return EXIT_OK
 
 
-def _render(
-    results: list[Verification], args: argparse.Namespace, failures: Sequence[tuple[str, str]] = ()
-) -> str:
-    if not results and not (failures and args.format == "csv"):
-        return ""
+def _verify_all(args: argparse.Namespace) -> list[Entry]:
+    """Every target verified in its own budgeted worker, in the order given; a target that could not be
+    verified is a Failure with its one-line reason, also said on stderr."""
+    job = VerifyJob(
+        report=args.report,
+        select=_split(args.select),
+        ignore=_split(args.ignore),
+        ref=args.ref,
+        measure_coverage=args.measure_coverage,
+        include_untracked=args.include_untracked,
+        timeout=args.timeout,
+    )
+    outcomes = run_many(
+        partial(verify_target, job=job),
+        args.paths,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        max_memory=args.max_memory if args.max_memory is not None else DEFAULT_MAX_MEMORY,
+        expected=EXPECTED_ERRORS,
+    )
+    entries: list[Entry] = []
+    with closing(outcomes):  # an exception here (Interrupted) stops the workers before it goes on
+        for target, outcome in zip(args.paths, outcomes, strict=True):
+            if outcome.value is None:
+                error = outcome.error or "no result"
+                error = error if target in error else f"{target}: {error}"
+                say(f"verify: {error}")
+                entries.append(Failure(target, error))
+                continue
+            result = outcome.value
+            before = len(result.warnings)
+            apply_overrides(result, overrides_for(target, args.loaded_overrides)[1])
+            for warning in result.warnings[before:]:  # visible in every format, csv and junit included
+                say(f"verify: warning: {target}: {warning}")
+            entries.append(result)
+    return entries
+
+
+def _render(entries: list[Entry], args: argparse.Namespace) -> str:
     if args.format == "json":
-        return render_json(results[0] if len(args.paths) == 1 else results)
+        return render_json(entries[0] if len(args.paths) == 1 else entries)
     if args.format == "junit":
-        return render_junit(results)
+        return render_junit(entries)
     if args.format == "csv":
-        return render_csv(results, failures)
+        return render_csv(entries)
     if args.format == "cohort":
-        return render_cohort(results)
+        return render_cohort(entries)
     if args.format == "html":
-        return render_html_pages(results)
+        return render_html_pages(entries)
     if args.format == "markdown":
-        return "\n".join(render_markdown(r) for r in results)
+        return "\n".join(render_markdown(entry) for entry in entries)
     colour = not args.no_color and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    return "\n".join(render_text(r, colour=colour, verbose=args.verbose) for r in results)
+    return "\n".join(render_text(entry, colour=colour, verbose=args.verbose) for entry in entries)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,6 +27,7 @@ import pytest
 from . import engine
 from .engine import DEFAULT_REPORT, ItemResult, Verification
 from .report import ReportError
+from .sanitize import for_text
 
 MARKER = "verify_report"
 FAILING = frozenset({"unsupported", "template-only"})
@@ -177,19 +178,20 @@ def answer_dicts(result: Verification) -> list[dict[str, Any]]:
 
 def summary_lines(result: Verification, shown: str) -> list[str]:
     """Score, honesty and counts per verdict; then the evidence found for boxes left unticked."""
+    shown = for_text(shown)
     counts = ", ".join(f"{n} {verdict}" for verdict, n in result.counts.items() if n)
     lines = [f"{shown}: score {_fmt(result.score)}, honesty {_fmt(result.honesty)}; {counts or 'no items'}"]
-    answers = Counter(str(a.get("verdict")) for a in answer_dicts(result))
+    answers = Counter(for_text(a.get("verdict")) for a in answer_dicts(result))
     if answers:
         lines.append("answers: " + ", ".join(f"{n} {verdict}" for verdict, n in sorted(answers.items())))
     unclaimed = [r for r in result.items if r.verdict == "unclaimed"]
     if unclaimed:
         lines.append("unclaimed evidence (box not ticked, but the repository shows it):")
         for r in unclaimed:
-            where = str(r.evidence.locations[0]) if r.evidence and r.evidence.locations else ""
-            lines.append(f"  {shown}:{r.item.line} {r.rule}: {where}")
+            where = for_text(r.evidence.locations[0]) if r.evidence and r.evidence.locations else ""
+            lines.append(f"  {shown}:{r.item.line} {for_text(r.rule)}: {where}")
     for warning in result.warnings:
-        lines.append(f"warning: {warning}")
+        lines.append(f"warning: {for_text(warning)}")
     return lines
 
 
@@ -202,7 +204,7 @@ class ReportFile(pytest.File):
         try:
             result = session.verification()
         except ReportError as error:
-            raise self.CollectError(f"mlops-verifier: {error}") from None
+            raise self.CollectError(f"mlops-verifier: {for_text(error)}") from None
         used: set[str] = set()
         for index, result_item in enumerate(result.items):
             name = _unique(
@@ -232,7 +234,7 @@ class ChecklistTest(pytest.Item):
             ("line", self.result.item.line),
         ]
         if self.result.verdict in SKIPPED:
-            reason = f"line {self.result.item.line} {self.name}, {self.result.verdict}: {self.result.message}"
+            reason = f"line {self.result.item.line} {self.name}, {self.result.verdict}: {for_text(self.result.message)}"
             self.add_marker(pytest.mark.skip(reason=reason))
 
     def runtest(self) -> None:
@@ -241,7 +243,7 @@ class ChecklistTest(pytest.Item):
             raise ReportItemFailure(self._explain())
         if verdict == "weakly-supported":
             warnings.warn_explicit(
-                WeakEvidenceWarning(f"{self.name}: weak evidence: {self.result.message}"),
+                WeakEvidenceWarning(f"{self.name}: weak evidence: {for_text(self.result.message)}"),
                 WeakEvidenceWarning,
                 str(self.path),
                 self.result.item.line,
@@ -252,14 +254,14 @@ class ChecklistTest(pytest.Item):
         evidence = r.evidence.status.value if r.evidence else "none"
         strict = " (failed by --verify-strict)" if r.verdict == "weakly-supported" else ""
         lines = [
-            f"{self.config.stash[SESSION].shown}:{r.item.line}: ticked '{r.item.text}'",
-            f"rule {r.rule}: {r.verdict}{strict}, evidence {evidence}",
-            r.message,
+            f"{for_text(self.config.stash[SESSION].shown)}:{r.item.line}: ticked '{for_text(r.item.text)}'",
+            f"rule {for_text(r.rule)}: {r.verdict}{strict}, evidence {evidence}",
+            for_text(r.message),
         ]
         if r.evidence and r.evidence.looked_for:
-            lines.append("looked for: " + "; ".join(r.evidence.looked_for))
+            lines.append("looked for: " + "; ".join(map(for_text, r.evidence.looked_for)))
         if r.evidence and r.evidence.locations:
-            lines += ["found only:"] + [f"  {location}" for location in r.evidence.locations]
+            lines += ["found only:"] + [f"  {for_text(location)}" for location in r.evidence.locations]
         return "\n".join(lines)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
@@ -316,7 +318,7 @@ class AnswerTest(pytest.Item):
         verdict = str(finding.get("verdict"))
         self.user_properties += [("check", self.name), ("verdict", verdict)]
         if verdict not in ("consistent", "inconsistent", "incomplete"):
-            reason = f"Question {number} {self.name}, {verdict}: {finding.get('message', '')}"
+            reason = f"Question {number} {self.name}, {verdict}: {for_text(finding.get('message', ''))}"
             self.add_marker(pytest.mark.skip(reason=reason))
 
     def runtest(self) -> None:
@@ -325,7 +327,9 @@ class AnswerTest(pytest.Item):
             raise ReportItemFailure(self._explain())
         if verdict == "incomplete":
             warnings.warn_explicit(
-                IncompleteAnswerWarning(f"Question {self.number}: {self.finding.get('message', '')}"),
+                IncompleteAnswerWarning(
+                    f"Question {self.number}: {for_text(self.finding.get('message', ''))}"
+                ),
                 IncompleteAnswerWarning,
                 str(self.path),
                 self.line or 0,
@@ -333,19 +337,21 @@ class AnswerTest(pytest.Item):
 
     def _explain(self) -> str:
         f = self.finding
-        where = f"{self.config.stash[SESSION].shown}:{self.line}" if self.line else "the report"
+        shown = for_text(self.config.stash[SESSION].shown)
+        where = f"{shown}:{self.line}" if self.line else "the report"
         lines = [f"{where}: the answer to Question {self.number} does not match the repository ({self.name})"]
-        lines.append(str(f.get("message", "")))
+        lines.append(for_text(f.get("message", "")))
         if f.get("claim") is not None:
-            lines.append(f"claimed:  {f['claim']}")
+            lines.append(f"claimed:  {for_text(f['claim'])}")
         if f.get("observed") is not None:
-            lines.append(f"observed: {f['observed']}")
+            lines.append(f"observed: {for_text(f['observed'])}")
         for location in f.get("locations") or ():
             if isinstance(location, dict):
                 line = f":{location['line']}" if location.get("line") else ""
-                lines.append(f"  at {location.get('path')}{line}  {location.get('snippet') or ''}".rstrip())
+                snippet = for_text(location.get("snippet") or "")
+                lines.append(f"  at {for_text(location.get('path'))}{line}  {snippet}".rstrip())
             else:
-                lines.append(f"  at {location}")
+                lines.append(f"  at {for_text(location)}")
         return "\n".join(lines)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
