@@ -3,7 +3,7 @@
 import re
 
 from verifier.checks import AUTOMATION_GLOBS, instantiated, own_locations, usage_or_dependency
-from verifier.evidence import Evidence, Status
+from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
 from verifier.rule import Rule
 
@@ -132,19 +132,19 @@ class Sweep(Rule):
             "ray.tune.run",
             "tune.Tuner",
         )
-        commands = repo.search(
-            r"\bwandb (sweep|agent)\b|hydra/sweeper|--multirun|\s-m\s+\w+=",
-            *AUTOMATION_GLOBS,
-            "*.yaml",
-            limit=4,
-        )
+        commands = repo.search(r"\bwandb (sweep|agent)\b|hydra/sweeper", *AUTOMATION_GLOBS, "*.yaml", limit=4)
         commands = [
             loc
             for loc in commands
             if not RUN_OUTPUT.search(loc.path) and not re.search(r"sweeper\s*:\s*basic\b", loc.snippet)
         ]
         found = own_locations(
-            repo, [loc for loc in sweeps if not RUN_OUTPUT.search(loc.path)] + calls + commands
+            repo,
+            [loc for loc in sweeps if not RUN_OUTPUT.search(loc.path)]
+            + calls
+            + commands
+            + multirun_commands(repo)
+            + multirun_outputs(repo),
         )
         if found:
             return Evidence.found("A hyperparameter sweep is configured or launched.", found)
@@ -157,9 +157,41 @@ class Sweep(Rule):
                 "W&B sweep config (method/metric/parameters)",
                 "wandb.sweep/agent",
                 "optuna study",
-                "hydra sweeper / --multirun",
+                "hydra sweeper, or a Hydra multirun (-m/--multirun) over several values in scripts, tasks or docs",
+                "committed multirun/ outputs of several runs",
             ),
         )
+
+
+# A Hydra multirun flag, then (on the same line) an override over several values: `lr=1e-3,1e-4`,
+# `lr=range(1,4)`, `model=choice(a,b)`, `lr=interval(0.1,1)`, `glob(*)`.
+MULTIRUN_FLAG = r"(--multirun|(^|\s)-m)\s"
+SWEPT_OVERRIDE = re.compile(r"[\w.+~/-]=\S*,|=['\"]?(range|choice|interval|glob)\(")
+# A multirun job folder: <sweep dir>/<job number>/.hydra/overrides.yaml
+MULTIRUN_JOB = re.compile(r"^(?P<sweep>(?:.*/)?multirun/(?:.+/)?)(?P<job>\d+)/\.hydra/overrides\.yaml$")
+
+
+def multirun_commands(repo: Repo) -> list[Location]:
+    """Hydra multirun commands over several values in scripts, task runners, CI, YAML or the docs:
+    `python train.py -m lr=1e-3,1e-4` or `--multirun model=choice(a,b)`. A `-m` with one value per
+    override (`python -m pytest`, `-m lr=0.1`) runs nothing more than a single run."""
+    lines = repo.search(MULTIRUN_FLAG, *AUTOMATION_GLOBS, "*.yaml", "*.md", "*.rst", "*.txt", limit=20)
+    return [loc for loc in lines if SWEPT_OVERRIDE.search(loc.snippet) and not RUN_OUTPUT.search(loc.path)]
+
+
+def multirun_outputs(repo: Repo) -> list[Location]:
+    """Committed Hydra multirun outputs: a sweep folder (multirun/<date>/<time>/) holding at least two
+    numbered jobs, each with its .hydra/overrides.yaml. One job is one run, not a sweep."""
+    jobs: dict[str, list[str]] = {}
+    for path in repo.paths_containing("multirun/"):
+        match = MULTIRUN_JOB.match(path)
+        if match:
+            jobs.setdefault(match["sweep"], []).append(path)
+    return [
+        Location(sorted(paths)[0], None, f"{len(paths)} jobs of a Hydra multirun sweep in {sweep}")
+        for sweep, paths in sorted(jobs.items())
+        if len(paths) >= 2
+    ]
 
 
 class WeightsAndBiasesWithSweep(Rule):
