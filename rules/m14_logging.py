@@ -166,7 +166,9 @@ class Sweep(Rule):
 # A Hydra multirun flag, then (on the same line) an override over several values: `lr=1e-3,1e-4`,
 # `lr=range(1,4)`, `model=choice(a,b)`, `lr=interval(0.1,1)`, `glob(*)`.
 MULTIRUN_FLAG = r"(--multirun|(^|\s)-m)\s"
-SWEPT_OVERRIDE = re.compile(r"[\w.+~/-]=\S*,|=['\"]?(range|choice|interval|glob)\(")
+SWEPT_OVERRIDE = re.compile(
+    r"[\w.+~/-]=[^\s,\"'()=]+(?:,[^\s,\"'()=]+)+(?=[\s\"'\\]|$)|[\w.+~/-]=['\"]?(range|choice|interval|glob)\("
+)
 # A multirun job folder: <sweep dir>/<job number>/.hydra/overrides.yaml
 MULTIRUN_JOB = re.compile(r"^(?P<sweep>(?:.*/)?multirun/(?:.+/)?)(?P<job>\d+)/\.hydra/overrides\.yaml$")
 
@@ -176,7 +178,13 @@ def multirun_commands(repo: Repo) -> list[Location]:
     `python train.py -m lr=1e-3,1e-4` or `--multirun model=choice(a,b)`. A `-m` with one value per
     override (`python -m pytest`, `-m lr=0.1`) runs nothing more than a single run."""
     lines = repo.search(MULTIRUN_FLAG, *AUTOMATION_GLOBS, "*.yaml", "*.md", "*.rst", "*.txt", limit=20)
-    return [loc for loc in lines if SWEPT_OVERRIDE.search(loc.snippet) and not RUN_OUTPUT.search(loc.path)]
+    return [
+        loc
+        for loc in lines
+        if (flag := re.search(MULTIRUN_FLAG, loc.snippet))
+        and SWEPT_OVERRIDE.search(loc.snippet[flag.end() :])
+        and not RUN_OUTPUT.search(loc.path)
+    ]
 
 
 def multirun_outputs(repo: Repo) -> list[Location]:

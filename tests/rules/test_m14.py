@@ -156,3 +156,11 @@ def test_a_multirun_folder_with_one_job_and_a_dated_single_run_are_no_sweep(
         "outputs/2024-01-10/10-11-12/.hydra/overrides.yaml": "- lr=0.1\n",
     }
     assert check("m14.sweep", make_repo(files)).status is Status.ABSENT
+
+
+def test_python_keywords_after_a_module_flag_are_no_swept_override(make_repo: Callable[..., Repo]) -> None:
+    tasks = (
+        'ctx.run("coverage run -m pytest tests/", echo=True, pty=not WINDOWS)\n'
+        'ctx.run("uv run coverage report -m -i", echo=True,pty=False)\n'
+    )
+    assert check("m14.sweep", make_repo({"tasks.py": tasks})).status is Status.ABSENT
