@@ -38,9 +38,24 @@ WANDB_CALLS = (
 )
 
 
+# Experiment loggers record metrics for a tracker; they log no events of the program.
+EXPERIMENT_LOGGERS = (
+    "CSVLogger",
+    "WandbLogger",
+    "TensorBoardLogger",
+    "MLFlowLogger",
+    "CometLogger",
+    "NeptuneLogger",
+    "SummaryWriter",
+)
+COURSE_REPORT_TOOL = "reports/report.py"
+
+
 class Logging(Rule):
-    """The stdlib logging module or loguru used by the group's code beyond the template; a
-    dependency alone is weak."""
+    """The stdlib logging module or loguru used by the group's code beyond the template. Experiment
+    loggers (Lightning's CSVLogger, WandbLogger, TensorBoard) record metrics, not events: weak. A loguru
+    dependency that no code of the group imports is weak, and no evidence at all when the course's
+    reports/report.py is what needs it."""
 
     id = "m14.logging"
     modules = ("M14",)
@@ -49,13 +64,31 @@ class Logging(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         uses = repo.call_locations(*LOG_CALLS) + repo.imports("loguru")
-        return usage_or_dependency(
-            repo,
-            uses,
-            what="logging",
-            distributions=("loguru",),
-            looked_for=("logging.getLogger / loguru logger calls in the code",),
-        )
+        looked_for = ("logging.getLogger / loguru logger calls in the code",)
+        evidence = usage_or_dependency(repo, uses, what="logging", distributions=(), looked_for=looked_for)
+        if evidence.status is not Status.ABSENT:
+            return evidence
+        experiment = own_locations(repo, repo.call_locations(*EXPERIMENT_LOGGERS))
+        if experiment:
+            return Evidence.weak(
+                "Only experiment loggers (metrics for a tracker) were found, no logging of events.",
+                experiment,
+            )
+        declared = repo.dependency_locations("loguru")
+        if (
+            declared
+            and repo.has(COURSE_REPORT_TOOL)
+            and repo.python(COURSE_REPORT_TOOL).imports_module("loguru")
+        ):
+            return Evidence.absent(
+                f"loguru is declared, but only the course's {COURSE_REPORT_TOOL} imports it; no code of the group logs.",
+                looked_for,
+            )
+        if declared:
+            return Evidence.weak(
+                "Logging is a declared dependency, but no code of the group uses it.", declared
+            )
+        return evidence
 
 
 class WeightsAndBiases(Rule):

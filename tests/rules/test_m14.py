@@ -164,3 +164,47 @@ def test_python_keywords_after_a_module_flag_are_no_swept_override(make_repo: Ca
         'ctx.run("uv run coverage report -m -i", echo=True,pty=False)\n'
     )
     assert check("m14.sweep", make_repo({"tasks.py": tasks})).status is Status.ABSENT
+
+
+REPORT_TOOL = "import typer\nfrom loguru import logger\n\nlogger.info('checking the report')\n"
+PYPROJECT = '[project]\nname = "p"\ndependencies = ["torch", "loguru>=0.7"]\n'
+
+
+def test_loguru_declared_only_for_the_course_report_tool_is_no_logging(
+    make_repo: Callable[..., Repo],
+) -> None:
+    repo = make_repo(
+        {"pyproject.toml": PYPROJECT, "reports/report.py": REPORT_TOOL, "src/p/train.py": "print('x')\n"}
+    )
+    evidence = check("m14.logging", repo)
+    assert evidence.status is Status.ABSENT
+    assert "reports/report.py" in evidence.message
+
+
+def test_loguru_declared_without_the_report_tool_needing_it_stays_weak(
+    make_repo: Callable[..., Repo],
+) -> None:
+    repo = make_repo(
+        {"pyproject.toml": PYPROJECT, "reports/report.py": "import typer\n", "src/p/train.py": "x = 1\n"}
+    )
+    evidence = check("m14.logging", repo)
+    assert evidence.status is Status.WEAK and evidence.locations[0].path == "pyproject.toml"
+
+
+def test_experiment_loggers_are_metrics_not_event_logging(make_repo: Callable[..., Repo]) -> None:
+    code = (
+        "from lightning import Trainer\nfrom lightning.pytorch.loggers import CSVLogger, WandbLogger\n\n"
+        "trainer = Trainer(logger=[CSVLogger('logs'), WandbLogger(project='p')])\n"
+    )
+    evidence = check("m14.logging", make_repo({"src/p/train.py": code, "reports/report.py": REPORT_TOOL}))
+    assert evidence.status is Status.WEAK and "experiment loggers" in evidence.message
+    assert evidence.locations[0].path == "src/p/train.py" and evidence.locations[0].line == 4
+
+
+def test_event_logging_next_to_an_experiment_logger_is_found(make_repo: Callable[..., Repo]) -> None:
+    code = (
+        "import logging\n\nfrom lightning.pytorch.loggers import CSVLogger\n\n"
+        "log = logging.getLogger(__name__)\nlogger = CSVLogger('logs')\n"
+    )
+    evidence = check("m14.logging", make_repo({"src/p/train.py": code}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].line == 5
