@@ -9,7 +9,7 @@ from typing import Any
 
 from .evidence import Evidence, Location
 from .repo import Repo
-from .workflows import Step, Workflow
+from .workflows import Step, Workflow, parse_workflow
 
 # Where groups wire commands: task runners, scripts, CI, Cloud Build and compose files.
 AUTOMATION_GLOBS = (
@@ -274,3 +274,17 @@ def trains(repo: Repo, build: ImageBuild) -> bool:
         return bool(TRAINING_COMMAND.search(container_command(repo, build.dockerfile)))
     name = build.tag.rsplit("/", 1)[-1].split(":")[0]
     return bool(TRAINING_COMMAND.search(name))
+
+
+def stray_workflows(repo: Repo) -> list[Workflow]:
+    """YAML files written as GitHub Actions workflows (`on:` triggers and `jobs:`) that lie outside
+    .github/workflows/ (or in a folder below it): GitHub never runs them."""
+    found = []
+    for path, document in repo.yaml_documents():
+        if path.startswith(".github/workflows/") and path.count("/") == 2:
+            continue
+        if isinstance(document, dict) and isinstance(document.get("jobs"), dict):
+            workflow = parse_workflow(path, document, repo.read(path) or "")
+            if workflow.error is None and workflow.triggers:
+                found.append(workflow)
+    return found

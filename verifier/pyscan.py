@@ -20,7 +20,7 @@ from itertools import islice
 from .pyfacts import MAX_LITERAL, Call, ClassDef, Function, PythonFacts
 
 MAX_RESTARTS = 200  # lines the tokenizer may give up on before the rest of the file is left unread
-MAX_SCAN_CHARS = 300_000  # the pure-Python tokenizer takes about a second for this much; the rest is unread
+MAX_SCAN_CHARS = 200_000  # the pure-Python tokenizer takes most of a second for this much; the rest is unread
 MAX_VALUE_DEPTH = 3
 _SKIPPED_TYPES = frozenset(
     {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT}
