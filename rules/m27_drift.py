@@ -215,10 +215,25 @@ class InputOutputCollection(Rule):
         )
 
 
+def drift_images(repo: Repo, drift_modules: set[str]) -> list[Location]:
+    """Dockerfile commands that run a module using a drift library (`CMD ["python", "data_drift.py"]`,
+    `python -m pkg.drift`): drift detection packaged to run in the cloud as a job."""
+    stems = {path.rsplit("/", 1)[-1].removesuffix(".py") for path in drift_modules if path.endswith(".py")}
+    found = []
+    for dockerfile in repo.dockerfiles:
+        for keyword in ("CMD", "ENTRYPOINT"):
+            for line, args in dockerfile.get(keyword):
+                words = set(re.findall(r"[\w-]+", args.replace(".py", " ")))
+                if stems & words:
+                    found.append(repo.location(dockerfile.path, line))
+    return found
+
+
 class DriftApi(Rule):
     """A service exposing drift reports (a FastAPI app, or a Cloud Function, that uses a drift library
     itself or through an own module it imports) together with its cloud deploy configuration; a
-    Cloud Function is deployed by nature. A FastAPI service without a deploy trace is weak."""
+    Cloud Function is deployed by nature. A FastAPI service without a deploy trace is weak, and so is a
+    container image that runs the drift code as a job (no API)."""
 
     id = "m27.drift-api"
     elsewhere = r"drift"
@@ -242,11 +257,18 @@ class DriftApi(Rule):
         services = [routes for path, routes in fastapi_apps(repo) if routes and drifts(path)]
         routes = [loc for group in services for loc in group]
         if not routes:
+            images = drift_images(repo, drift_modules)
+            if images:
+                return Evidence.weak(
+                    "Drift detection is packaged in a container image that runs it as a job; it serves no API.",
+                    images,
+                )
             return Evidence.absent(
                 "No API serving drift reports was found.",
                 (
                     "a FastAPI app or Cloud Function using evidently/nannyml/whylogs (itself or through "
                     "an own module) and exposing a report route",
+                    "a container image running the drift code (weak)",
                 ),
             )
         deploys = [

@@ -212,3 +212,28 @@ def test_training_augmentation_and_a_drift_script_without_drifted_data_are_no_dr
         {"src/digits/train.py": augment, "scripts/drift_check.sh": "python src/digits/train.py\n"}
     )
     assert check("m27.drift-robustness", repo).status is Status.ABSENT
+
+
+DRIFT_JOB = """from evidently.legacy.metric_preset import DataDriftPreset
+from evidently.legacy.report import Report
+
+
+def main() -> None:
+    Report(metrics=[DataDriftPreset()]).save_html("drift.html")
+"""
+
+
+def test_a_container_image_running_the_drift_code_as_a_job_is_weak(make_repo) -> None:
+    dockerfile = 'FROM python:3.12-slim\nCOPY deployment/drift/data_drift.py data_drift.py\nCMD ["python", "data_drift.py"]\n'
+    repo = make_repo({"deployment/drift/data_drift.py": DRIFT_JOB, "deployment/drift.dockerfile": dockerfile})
+    ev = check("m27.drift-api", repo)
+    assert ev.status is Status.WEAK and (ev.locations[0].path, ev.locations[0].line) == (
+        "deployment/drift.dockerfile",
+        3,
+    )
+
+
+def test_an_image_running_other_code_is_no_drift_service(make_repo) -> None:
+    dockerfile = 'FROM python:3.12-slim\nCMD ["python", "train.py"]\n'
+    repo = make_repo({"src/p/data_drift.py": DRIFT_JOB, "Dockerfile": dockerfile})
+    assert check("m27.drift-api", repo).status is Status.ABSENT
