@@ -57,6 +57,26 @@ def commented_deploys(repo: Repo) -> list[Location]:
     return found
 
 
+def _cloud_run_image(repo: Repo, note: str) -> Evidence | None:
+    """Weak evidence of a console deployment: a serving image on Cloud Run's port whose service the code
+    looks up, or that is built for a GCP registry; None without one."""
+    images = serving_images(repo)
+    lookups = repo.search(SERVICE_LOOKUP, *AUTOMATION_GLOBS, "*.py", limit=3) + repo.imports(
+        "google.cloud.run_v2"
+    )
+    if images and not lookups:
+        pushed = {build.dockerfile for build in gcp_image_builds(repo)}
+        images = [loc for loc in images if loc.path in pushed]
+    if not images:
+        return None
+    how = "the code looks its service up" if lookups else "it is built for a GCP registry"
+    return Evidence.weak(
+        f"A serving image listens on Cloud Run's port and {how}, but no deploy step is in the repository."
+        + note,
+        images[:3] + lookups[:2],
+    )
+
+
 class CloudDeploy(Rule):
     """`gcloud run deploy` / `gcloud functions deploy` in a workflow, Cloud Build step, script or
     tasks file, a Cloud Run service YAML or terraform resource, or functions_framework code. Weak: only a
@@ -102,20 +122,9 @@ class CloudDeploy(Rule):
                 + note,
                 urls,
             )
-        images = serving_images(repo)
-        lookups = repo.search(SERVICE_LOOKUP, *AUTOMATION_GLOBS, "*.py", limit=3) + repo.imports(
-            "google.cloud.run_v2"
-        )
-        pushed = {build.dockerfile for build in gcp_image_builds(repo)}
-        if images and not lookups:
-            images = [loc for loc in images if loc.path in pushed]
-        if images:
-            how = "the code looks its service up" if lookups else "it is built for a GCP registry"
-            return Evidence.weak(
-                f"A serving image listens on Cloud Run's port and {how}, but no deploy step is in the repository."
-                + note,
-                images[:3] + lookups[:2],
-            )
+        cloud_run_image = _cloud_run_image(repo, note)
+        if cloud_run_image is not None:
+            return cloud_run_image
         return Evidence.unverifiable(
             "No deploy command or service config was found; a deployment made in the GCP console leaves no file."
             + note,

@@ -8,6 +8,7 @@ from typing import Any
 
 from verifier.checks import instantiated, training_config_documents
 from verifier.evidence import Evidence, Location
+from verifier.pyfacts import Call
 from verifier.repo import Repo
 from verifier.rule import Rule
 
@@ -111,33 +112,9 @@ class DistributedTraining(Rule):
         multi = [repo.location(p, c.line) for p, c in trainers if _distributed(c.keywords)]
         if code or multi:
             return Evidence.found("Distributed training is set up.", code + multi + accelerators[:2])
-        from_config = [
-            repo.location(p, c.line)
-            for p, c in trainers
-            if "**" in c.keywords
-            or any(str(c.keywords.get(k, "")).startswith("<") for k in STRATEGY_KEYS + DEVICE_KEYS)
-        ]
-        from_config += repo.call_locations("LightningCLI") + instantiated(repo, "trainer")
-        settings = list(_trainer_configs(repo)) if from_config else []
-        if settings:
-            return Evidence.found(
-                "The Trainer takes its settings from a config that asks for distributed training.",
-                settings[:3] + from_config[:2],
-            )
-        device_variables = [
-            repo.location(p, c.line)
-            for p, c in trainers
-            if any(str(c.keywords.get(k, "")).startswith("<") for k in ("strategy", *DEVICE_KEYS))
-        ]
-        if device_variables:
-            return Evidence.weak(
-                "The Trainer takes its devices or strategy from a config or variable, but nothing asks for more "
-                "than one device.",
-                device_variables,
-            )
-        auto_devices = [repo.location(p, c.line) for p, c in trainers if c.keywords.get("devices") == "auto"]
-        if auto_devices:
-            return Evidence.weak('Only devices="auto" in a Lightning Trainer.', auto_devices)
+        configured = _configured_trainers(repo, trainers)
+        if configured is not None:
+            return configured
         looked_for = (
             "DistributedDataParallel / DistributedSampler / torchrun / accelerate launch",
             "Lightning strategy='ddp' or devices > 1 (in code or in the trainer config)",
@@ -150,8 +127,42 @@ class DistributedTraining(Rule):
             )
         if any(c.keywords.get("accelerator") == "auto" for _, c in trainers):
             return Evidence.absent(
-                'No distributed training was found: accelerator="auto" is Lightning\'s default and picks one device type, '
-                "not several devices.",
+                'No distributed training was found: accelerator="auto" is Lightning\'s default and picks one '
+                "device type, not several devices.",
                 looked_for,
             )
         return Evidence.absent("No distributed training was found.", looked_for)
+
+
+def _configured_trainers(repo: Repo, trainers: list[tuple[str, Call]]) -> Evidence | None:
+    """Trainers whose settings come from elsewhere: found when the trainer config asks for distributed
+    training, weak when devices or strategy come from a config or variable (or devices="auto") that asks
+    for no more than one device; None when no trainer is configured that way."""
+    from_config = [
+        repo.location(p, c.line)
+        for p, c in trainers
+        if "**" in c.keywords
+        or any(str(c.keywords.get(k, "")).startswith("<") for k in STRATEGY_KEYS + DEVICE_KEYS)
+    ]
+    from_config += repo.call_locations("LightningCLI") + instantiated(repo, "trainer")
+    settings = list(_trainer_configs(repo)) if from_config else []
+    if settings:
+        return Evidence.found(
+            "The Trainer takes its settings from a config that asks for distributed training.",
+            settings[:3] + from_config[:2],
+        )
+    device_variables = [
+        repo.location(p, c.line)
+        for p, c in trainers
+        if any(str(c.keywords.get(k, "")).startswith("<") for k in ("strategy", *DEVICE_KEYS))
+    ]
+    if device_variables:
+        return Evidence.weak(
+            "The Trainer takes its devices or strategy from a config or variable, but nothing asks for more "
+            "than one device.",
+            device_variables,
+        )
+    auto_devices = [repo.location(p, c.line) for p, c in trainers if c.keywords.get("devices") == "auto"]
+    if auto_devices:
+        return Evidence.weak('Only devices="auto" in a Lightning Trainer.', auto_devices)
+    return None
