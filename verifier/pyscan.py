@@ -135,7 +135,7 @@ class _Scanner:
 
     def close_blocks(self, index: int, column: int) -> None:
         """End the blocks a statement at `column` is no longer inside (all of them at the end, column -1)."""
-        end_line = self.tokens[index - 1].line if index > 0 else 1
+        end_line = self.last_line_before(index)
         while self.blocks and self.blocks[-1].column >= column:
             block = self.blocks.pop()
             if block.kind == "def":
@@ -144,6 +144,13 @@ class _Scanner:
             else:
                 cls = self.facts.classes[block.record]
                 self.facts.classes[block.record] = replace(cls, end_line=max(end_line, cls.line))
+
+    def last_line_before(self, index: int) -> int:
+        """The line of the last token before `index` that is not a statement end (NEWLINE tokens of a
+        restart after a bad line carry the line of the restart)."""
+        while index > 0 and self.tokens[index - 1].kind == tokenize.NEWLINE:
+            index -= 1
+        return self.tokens[index - 1].line if index > 0 else 1
 
     # ------------------------------------------------------------ statements
 
