@@ -2,6 +2,7 @@
 
 import re
 
+from verifier.checks import AUTOMATION_GLOBS
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -66,12 +67,39 @@ NEGATED_TEMPLATE = re.compile(
     r"\b(not|n't|no|never|without|instead of)\b[^.]{0,40}(cookiecutter|mlops_template)", re.IGNORECASE
 )
 MODEL_BASES = ("nn.Module", "Module", "LightningModule", "PreTrainedModel", "BaseEstimator")
-TRAIN_CALLS = ("backward", "fit", "trainer.train", "Trainer.train", "xgboost.train", "lightgbm.train")
-# `model.train()` only switches a torch module to training mode; `model.train(data=..., epochs=10)` (YOLO)
-# or `t.train()` after `t = SFTTrainer(...)` trains.
-TRAIN_KEYWORDS = frozenset(
-    {"data", "epochs", "max_epochs", "dataset", "train_dataset", "num_boost_round", "iterations"}
+# Training through a framework's own API: Keras/scikit-learn/Lightning fit, fastai's fit_one_cycle and
+# fine_tune, LightningCLI (runs its `fit` subcommand), xgboost/lightgbm train, a *Trainer's train().
+TRAIN_CALLS = (
+    "backward",
+    "fit",
+    "fit_one_cycle",
+    "fit_flat_cos",
+    "fine_tune",
+    "LightningCLI",
+    "trainer.train",
+    "Trainer.train",
+    "xgboost.train",
+    "lightgbm.train",
 )
+# `model.train()` or `model.train(mode=False)` only switch a torch module's mode; a train() with any other
+# keyword (`YOLO(...).train(data=..., epochs=10)`, `model.train(cfg="args.yaml")`, `**overrides`) trains, and
+# so does the train() of an object a trainer class built (`t = SFTTrainer(...); t.train()`) or of a name
+# saying it is one (`self.trainer.train()`, `runner.train()`).
+TORCH_MODE_KEYWORDS = frozenset({"mode"})
+TRAINER_NAME = re.compile(r"(^|[._])(trainer|runner|learner)$", re.IGNORECASE)
+TRAINER_CLASS = re.compile(r"(Trainer|Runner|Learner|^ultralytics\.\w+)$")
+# Library models: Ultralytics, timm and torchvision factories, Hugging Face from_pretrained, Keras models.
+MODEL_FACTORIES = (
+    "ultralytics.YOLO",
+    "ultralytics.RTDETR",
+    "timm.create_model",
+    "from_pretrained",
+    "keras.Sequential",
+    "keras.Model",
+)
+# Framework training commands in scripts, task runners, CI or Dockerfiles: `yolo train ...`,
+# `yolo detect train ...`, `yolo task=detect mode=train ...`, `python -m spacy train config.cfg`.
+TRAIN_COMMAND = r"\byolo[ \t]+(?:\w+[ \t]+)?train\b|\byolo\b[^\n]*\bmode=train\b|\bspacy[ \t]+train\b"
 
 
 def _own(repo: Repo, paths: list[str]) -> list[str]:
@@ -178,9 +206,11 @@ class DataModule(Rule):
 
 
 class ModelTraining(Rule):
-    """A model class beyond the template's dummy model and a training loop (optimizer step,
-    backward(), Trainer.fit, a scikit-learn fit, xgboost/lightgbm train, a Hugging Face or TRL trainer's
-    train(), or a library model's train(data=..., epochs=...))."""
+    """A model class beyond the template's dummy model, or a library model (Ultralytics YOLO,
+    timm.create_model, from_pretrained, Keras), and a training procedure: a loop with backward() and an
+    optimizer step, Trainer.fit, LightningCLI, a scikit-learn or Keras fit, fastai's fit_one_cycle, xgboost or
+    lightgbm train, a Hugging Face, TRL or Ultralytics trainer's train(), or a framework's training command
+    (`yolo train`) in a script."""
 
     id = "m06.model-training"
     modules = ("M6",)
@@ -193,16 +223,33 @@ class ModelTraining(Rule):
     def check(self, repo: Repo) -> Evidence:
         own = _own(repo, repo.code_files)
         models = repo.subclasses(*MODEL_BASES, paths=own)
+        library_models = repo.call_locations(*MODEL_FACTORIES, paths=own) + [
+            repo.location(path, call.line)
+            for path in own
+            for call in repo.python(path).calls
+            if call.name.startswith("torchvision.models.")
+        ]
         training = repo.call_locations(*TRAIN_CALLS, paths=own) + _train_calls(repo, own)
+        training += [
+            loc
+            for loc in repo.search(TRAIN_COMMAND, *AUTOMATION_GLOBS, "Dockerfile*", "*.dockerfile", limit=3)
+            if repo.template_match(loc.path) is None
+        ]
         if training:
             what = (
-                "a model class and a training loop"
+                "a model class and a training procedure"
                 if models
-                else "a training loop (the model may come from a library)"
+                else "a training procedure with a library model"
+                if library_models
+                else "a training procedure (the model may come from a library)"
             )
-            return Evidence.found(f"Found {what}.", training[:3] + models[:3])
-        if models:
-            return Evidence.weak("Found a model class but no training loop (backward(), fit()).", models[:4])
+            return Evidence.found(f"Found {what}.", training[:3] + (models or library_models)[:3])
+        if models or library_models:
+            kind = "a model class" if models else "a library model"
+            return Evidence.weak(
+                f"Found {kind} but no training procedure (backward(), fit(), a trainer's train()).",
+                (models or library_models)[:4],
+            )
         template = [
             p for p in repo.code_files if re.search(r"(^|/)(model|train)\.py$", p) and repo.template_match(p)
         ]
@@ -213,17 +260,26 @@ class ModelTraining(Rule):
         return Evidence.absent(
             "No model class and no training loop were found.",
             (
-                "nn.Module / LightningModule subclasses",
-                "loss.backward(), optimizer.step(), Trainer.fit, .fit()",
+                "nn.Module / LightningModule subclasses, or a library model (YOLO, timm, from_pretrained)",
+                "loss.backward(), optimizer.step(), Trainer.fit, .fit(), a trainer's train()",
             ),
         )
 
 
 def _train_calls(repo: Repo, paths: list[str]) -> list[Location]:
-    """`.train(...)` calls that train: with training keywords, or in a file that builds a *Trainer."""
+    """`.train(...)` calls that train (see TORCH_MODE_KEYWORDS): with a keyword other than `mode`, on a
+    trainer's name, on a name bound to a trainer or framework model, or in a file that builds a *Trainer."""
     found = []
     for path, call in repo.calls("train", paths=paths):
-        builds_trainer = any(c.name.endswith("Trainer") for c in repo.python(path).calls)
-        if call.keywords.keys() & TRAIN_KEYWORDS or builds_trainer:
+        facts = repo.python(path)
+        receiver = call.name.rpartition(".")[0]
+        bound_to = {name: str(value) for name, value, _ in facts.assignments}.get(receiver, "")
+        trains = (
+            bool(set(call.keywords) - TORCH_MODE_KEYWORDS)
+            or bool(TRAINER_NAME.search(receiver) or TRAINER_CLASS.search(receiver))
+            or bool(bound_to.startswith("<call ") and TRAINER_CLASS.search(bound_to[6:-1]))
+            or any(c.name.endswith("Trainer") for c in facts.calls)
+        )
+        if trains:
             found.append(repo.location(path, call.line))
     return found

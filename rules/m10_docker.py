@@ -1,5 +1,7 @@
 """M10 Docker: the group's Dockerfiles and whether they are built."""
 
+import re
+
 from verifier.checks import AUTOMATION_GLOBS
 from verifier.evidence import Evidence
 from verifier.repo import Repo
@@ -32,9 +34,16 @@ class Dockerfiles(Rule):
         return Evidence.found(f"{len(own)} Dockerfile(s): {names}.", locations)
 
 
+# The course template's invoke task `docker_build`, kept as it was in a tasks.py the group changed otherwise.
+TEMPLATE_TASK_BUILD = re.compile(
+    r"docker build -t (train|api):latest \. -f dockerfiles/(train|api)\.dockerfile( --progress=\{progress\})?[\"']"
+)
+
+
 class DockerBuild(Rule):
     """A build wired somewhere that runs: a workflow or Cloud Build step building the Dockerfile,
-    docker-compose, or a task. Instructions only are weak; local builds leave no trace otherwise."""
+    docker-compose, or a task. Instructions only are weak; the course template's own docker_build task
+    (also inside a tasks.py changed otherwise) is template; local builds leave no trace otherwise."""
 
     id = "m10.docker-build"
     modules = ("M10",)
@@ -61,13 +70,23 @@ class DockerBuild(Rule):
             for p in repo.glob("docker-compose*.yaml", "docker-compose*.yml", "compose*.yaml", "compose*.yml")
             if repo.search(r"\bbuild\s*:", p, limit=1)
         ]
-        own = [loc for loc in wired + compose if repo.template_match(loc.path) is None]
+        template = [
+            loc
+            for loc in wired
+            if repo.template_match(loc.path) is not None or TEMPLATE_TASK_BUILD.search(loc.snippet)
+        ]
+        own = [loc for loc in wired + compose if loc not in template]
         if own:
             return Evidence.found("Docker builds are wired into automation.", own)
         documented = repo.search(r"docker\s+build\b", "*.md", limit=4)
-        if wired or documented:
+        if documented:
             return Evidence.weak(
-                "Docker build commands appear only in instructions or template files.", wired + documented
+                "Docker build commands appear only in instructions or template files.", documented + template
+            )
+        if template:
+            return Evidence.template(
+                "The only docker builds are the course template's (its docker_build task or untouched files).",
+                template,
             )
         return Evidence.unverifiable(
             "Local docker builds leave no trace in a repository, and no build is wired into CI, tasks or compose files.",

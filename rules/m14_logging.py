@@ -3,7 +3,7 @@
 import re
 
 from verifier.checks import AUTOMATION_GLOBS, instantiated, own_locations, usage_or_dependency
-from verifier.evidence import Evidence, Status
+from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
 from verifier.rule import Rule
 
@@ -38,9 +38,24 @@ WANDB_CALLS = (
 )
 
 
+# Experiment loggers record metrics for a tracker; they log no events of the program.
+EXPERIMENT_LOGGERS = (
+    "CSVLogger",
+    "WandbLogger",
+    "TensorBoardLogger",
+    "MLFlowLogger",
+    "CometLogger",
+    "NeptuneLogger",
+    "SummaryWriter",
+)
+COURSE_REPORT_TOOL = "reports/report.py"
+
+
 class Logging(Rule):
-    """The stdlib logging module or loguru used by the group's code beyond the template; a
-    dependency alone is weak."""
+    """The stdlib logging module or loguru used by the group's code beyond the template. Experiment
+    loggers (Lightning's CSVLogger, WandbLogger, TensorBoard) record metrics, not events: weak. A loguru
+    dependency that no code of the group imports is weak, and no evidence at all when the course's
+    reports/report.py is what needs it."""
 
     id = "m14.logging"
     modules = ("M14",)
@@ -49,13 +64,31 @@ class Logging(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         uses = repo.call_locations(*LOG_CALLS) + repo.imports("loguru")
-        return usage_or_dependency(
-            repo,
-            uses,
-            what="logging",
-            distributions=("loguru",),
-            looked_for=("logging.getLogger / loguru logger calls in the code",),
-        )
+        looked_for = ("logging.getLogger / loguru logger calls in the code",)
+        evidence = usage_or_dependency(repo, uses, what="logging", distributions=(), looked_for=looked_for)
+        if evidence.status is not Status.ABSENT:
+            return evidence
+        experiment = own_locations(repo, repo.call_locations(*EXPERIMENT_LOGGERS))
+        if experiment:
+            return Evidence.weak(
+                "Only experiment loggers (metrics for a tracker) were found, no logging of events.",
+                experiment,
+            )
+        declared = repo.dependency_locations("loguru")
+        if (
+            declared
+            and repo.has(COURSE_REPORT_TOOL)
+            and repo.python(COURSE_REPORT_TOOL).imports_module("loguru")
+        ):
+            return Evidence.absent(
+                f"loguru is declared, but only the course's {COURSE_REPORT_TOOL} imports it; no code of the group logs.",
+                looked_for,
+            )
+        if declared:
+            return Evidence.weak(
+                "Logging is a declared dependency, but no code of the group uses it.", declared
+            )
+        return evidence
 
 
 class WeightsAndBiases(Rule):
@@ -132,19 +165,19 @@ class Sweep(Rule):
             "ray.tune.run",
             "tune.Tuner",
         )
-        commands = repo.search(
-            r"\bwandb (sweep|agent)\b|hydra/sweeper|--multirun|\s-m\s+\w+=",
-            *AUTOMATION_GLOBS,
-            "*.yaml",
-            limit=4,
-        )
+        commands = repo.search(r"\bwandb (sweep|agent)\b|hydra/sweeper", *AUTOMATION_GLOBS, "*.yaml", limit=4)
         commands = [
             loc
             for loc in commands
             if not RUN_OUTPUT.search(loc.path) and not re.search(r"sweeper\s*:\s*basic\b", loc.snippet)
         ]
         found = own_locations(
-            repo, [loc for loc in sweeps if not RUN_OUTPUT.search(loc.path)] + calls + commands
+            repo,
+            [loc for loc in sweeps if not RUN_OUTPUT.search(loc.path)]
+            + calls
+            + commands
+            + multirun_commands(repo)
+            + multirun_outputs(repo),
         )
         if found:
             return Evidence.found("A hyperparameter sweep is configured or launched.", found)
@@ -157,9 +190,49 @@ class Sweep(Rule):
                 "W&B sweep config (method/metric/parameters)",
                 "wandb.sweep/agent",
                 "optuna study",
-                "hydra sweeper / --multirun",
+                "hydra sweeper, or a Hydra multirun (-m/--multirun) over several values in scripts, tasks or docs",
+                "committed multirun/ outputs of several runs",
             ),
         )
+
+
+# A Hydra multirun flag, then (on the same line) an override over several values: `lr=1e-3,1e-4`,
+# `lr=range(1,4)`, `model=choice(a,b)`, `lr=interval(0.1,1)`, `glob(*)`.
+MULTIRUN_FLAG = r"(--multirun|(^|\s)-m)\s"
+SWEPT_OVERRIDE = re.compile(
+    r"[\w.+~/-]=[^\s,\"'()=]+(?:,[^\s,\"'()=]+)+(?=[\s\"'\\]|$)|[\w.+~/-]=['\"]?(range|choice|interval|glob)\("
+)
+# A multirun job folder: <sweep dir>/<job number>/.hydra/overrides.yaml
+MULTIRUN_JOB = re.compile(r"^(?P<sweep>(?:.*/)?multirun/(?:.+/)?)(?P<job>\d+)/\.hydra/overrides\.yaml$")
+
+
+def multirun_commands(repo: Repo) -> list[Location]:
+    """Hydra multirun commands over several values in scripts, task runners, CI, YAML or the docs:
+    `python train.py -m lr=1e-3,1e-4` or `--multirun model=choice(a,b)`. A `-m` with one value per
+    override (`python -m pytest`, `-m lr=0.1`) runs nothing more than a single run."""
+    lines = repo.search(MULTIRUN_FLAG, *AUTOMATION_GLOBS, "*.yaml", "*.md", "*.rst", "*.txt", limit=20)
+    return [
+        loc
+        for loc in lines
+        if (flag := re.search(MULTIRUN_FLAG, loc.snippet))
+        and SWEPT_OVERRIDE.search(loc.snippet[flag.end() :])
+        and not RUN_OUTPUT.search(loc.path)
+    ]
+
+
+def multirun_outputs(repo: Repo) -> list[Location]:
+    """Committed Hydra multirun outputs: a sweep folder (multirun/<date>/<time>/) holding at least two
+    numbered jobs, each with its .hydra/overrides.yaml. One job is one run, not a sweep."""
+    jobs: dict[str, list[str]] = {}
+    for path in repo.paths_containing("multirun/"):
+        match = MULTIRUN_JOB.match(path)
+        if match:
+            jobs.setdefault(match["sweep"], []).append(path)
+    return [
+        Location(sorted(paths)[0], None, f"{len(paths)} jobs of a Hydra multirun sweep in {sweep}")
+        for sweep, paths in sorted(jobs.items())
+        if len(paths) >= 2
+    ]
 
 
 class WeightsAndBiasesWithSweep(Rule):

@@ -4,6 +4,7 @@ import re
 
 from verifier.checks import AUTOMATION_GLOBS, LOAD_TEST_FILE, own_locations
 from verifier.evidence import Evidence, Location
+from verifier.pyfacts import Function
 from verifier.repo import Repo
 from verifier.rule import Rule
 
@@ -11,8 +12,35 @@ DATA_WORDS = re.compile(r"data|loader|preprocess|(?<![a-z])transform", re.I)
 MODEL_WORDS = re.compile(r"model|train|network|net\b|forward|predict|classif|cnn|resnet", re.I)
 
 
+# The lines of a placeholder test: pass, `...`, `assert True`, a TODO, or only the template's own dataset
+# check (`dataset = MyDataset("data/raw")` + `assert isinstance(dataset, Dataset)`).
+PLACEHOLDER_LINE = re.compile(
+    r"pass|\.\.\.|return|assert\s+(True|1|1\s*==\s*1)|raise\s+NotImplementedError(\(.*\))?"
+    r"|dataset\s*=\s*MyDataset\([\"']data/raw[\"']\)|assert\s+isinstance\(dataset,\s*Dataset\)"
+)
+
+
+DOCSTRING_START = re.compile(r"[rRuU]?(\"\"\"|''')")
+
+
+def _is_placeholder(lines: list[str], function: Function) -> bool:
+    """The test's body holds nothing but placeholder lines, docstrings and comments."""
+    in_docstring = False
+    for raw in lines[function.line : function.end_line]:
+        line = raw.strip()
+        quotes = line.count('"""') + line.count("'''")
+        if in_docstring or DOCSTRING_START.match(line):
+            in_docstring = in_docstring != (quotes % 2 == 1)
+            continue
+        if line and not line.startswith("#") and not PLACEHOLDER_LINE.fullmatch(line):
+            return False
+    return True
+
+
 def _tests_about(repo: Repo, words: re.Pattern[str]) -> tuple[list[Location], list[Location]]:
-    """(own tests about `words`, template tests) - a test counts if its file, name or imports mention them."""
+    """(own tests about `words`, template or placeholder tests) - a test counts if its file, name or
+    imports mention them; a test of the template's file, or one whose body is only a placeholder (`pass`,
+    `assert True`, the template's dataset check), is no test of the group's own."""
     own, template = [], []
     packages = {folder.rsplit("/", 1)[-1] for folder in repo.package_dirs}
     for path in repo.test_files:
@@ -28,8 +56,12 @@ def _tests_about(repo: Repo, words: re.Pattern[str]) -> tuple[list[Location], li
             for m, _ in facts.imports
             if not m.startswith(("pytest", "unittest"))
         )
-        hits = [repo.location(path, f.line) for f in tests if file_hit or words.search(f.name)]
-        (template if repo.template_match(path) else own).extend(hits)
+        lines = repo.lines(path)
+        untouched = repo.template_match(path) is not None
+        for test in tests:
+            if file_hit or words.search(test.name):
+                placeholder = untouched or _is_placeholder(lines, test)
+                (template if placeholder else own).append(repo.location(path, test.line))
     return own, template
 
 
@@ -54,7 +86,7 @@ class DataTests(Rule):
         if own:
             return Evidence.found(f"{len(own)} test(s) about the data code.", own)
         if template:
-            return Evidence.template("Only the template's data test.", template)
+            return Evidence.template("Only the template's data test or placeholder tests.", template)
         empty = [
             p
             for p in repo.test_files
@@ -90,7 +122,9 @@ class ModelTests(Rule):
             if re.search(r"test_(model|train)", p) and not (repo.read(p) or "").strip()
         ]
         if template or empty:
-            return Evidence.template("Only the template's empty or default model tests.", template + empty)
+            return Evidence.template(
+                "Only the template's empty or default model tests, or placeholder tests.", template + empty
+            )
         return Evidence.absent(
             "No tests of the model or training were found.",
             ("test functions in tests/ that import or name the model or training code",),

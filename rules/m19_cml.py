@@ -2,6 +2,7 @@
 
 import re
 
+from verifier.checks import stray_workflows
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -45,7 +46,9 @@ def _names_data(path_filter: str, tracked: set[str]) -> bool:
 class DataTrigger(Rule):
     """A workflow whose push/pull_request `paths` filter names DVC files (*.dvc, .dvc/**, dvc.lock), a
     top-level data folder (data/**, datasets/**) or a path tracked by DVC; code folders named data
-    (src/proj/data/**, configs/data/**) are no data. A DVC/CML step without such a filter is weak."""
+    (src/proj/data/**, configs/data/**) are no data. A DVC/CML step in a workflow without any paths filter
+    is weak; one filtered to code files only (api.py) never runs for data, and a workflow file outside
+    .github/workflows/ never runs at all: both absent, and the message says so."""
 
     id = "m19.data-trigger"
     modules = ("M19",)
@@ -70,18 +73,38 @@ class DataTrigger(Rule):
         ]
         if hits:
             return Evidence.found("A workflow runs when data or DVC files change.", hits)
+        # A workflow with no paths filter runs on every push, data changes included; one filtered to other
+        # files (api.py, src/**) never runs for a data change.
+        unfiltered = [w for w in repo.workflows if not w.path_filters()]
         dvc_steps = [
-            repo.step_location(w.path, s, DVC_STEP) for w in repo.workflows for s in w.steps_running(DVC_STEP)
+            repo.step_location(w.path, s, DVC_STEP) for w in unfiltered for s in w.steps_running(DVC_STEP)
         ]
         if dvc_steps:
             return Evidence.weak(
                 "A workflow pulls data with DVC or uses CML, but is not triggered by data changes (no paths filter).",
                 dvc_steps,
             )
-        return Evidence.absent(
-            "No workflow is triggered by data changes.",
-            ("on: push/pull_request with paths matching *.dvc, .dvc/**, dvc.lock, data/** or datasets/**",),
+        looked_for = (
+            "on: push/pull_request with paths matching *.dvc, .dvc/**, dvc.lock, data/** or datasets/**",
         )
+        stray = [
+            w.path for w in stray_workflows(repo) if any(_names_data(f, tracked) for f in w.path_filters())
+        ]
+        if stray:
+            return Evidence.absent(
+                f"{stray[0]} is written as a workflow triggered by data changes, but it lies outside "
+                ".github/workflows/, so GitHub never runs it.",
+                looked_for,
+            )
+        code_only = [w for w in repo.workflows if w.path_filters() and w.steps_running(DVC_STEP)]
+        if code_only:
+            filters = ", ".join(code_only[0].path_filters()[:3])
+            return Evidence.absent(
+                f"No workflow is triggered by data changes: {code_only[0].path} runs DVC but only when "
+                f"{filters} change, which are no data files.",
+                looked_for,
+            )
+        return Evidence.absent("No workflow is triggered by data changes.", looked_for)
 
 
 class RegistryTrigger(Rule):
@@ -124,7 +147,15 @@ class RegistryTrigger(Rule):
                 "A workflow acts on registry models, but only when started by hand (workflow_dispatch).",
                 [loc for _, loc in registry],
             )
-        return Evidence.absent(
-            "No workflow is triggered by model registry changes.",
-            ("on: repository_dispatch (types: staged_model)", "workflows acting on W&B registry artifacts"),
+        looked_for = (
+            "on: repository_dispatch (types: staged_model)",
+            "workflows acting on W&B registry artifacts",
         )
+        stray = [w.path for w in stray_workflows(repo) if w.triggered_by("repository_dispatch")]
+        if stray:
+            return Evidence.absent(
+                f"{stray[0]} is written as a repository_dispatch workflow, but it lies outside "
+                ".github/workflows/, so GitHub never runs it.",
+                looked_for,
+            )
+        return Evidence.absent("No workflow is triggered by model registry changes.", looked_for)

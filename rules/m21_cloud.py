@@ -1,6 +1,6 @@
 """M21 Using the cloud: bucket linked to DVC, image build triggers, training on GCP."""
 
-from verifier.checks import AUTOMATION_GLOBS
+from verifier.checks import AUTOMATION_GLOBS, GCP_REGISTRY, gcp_image_builds, trains
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -107,9 +107,19 @@ class BuildTrigger(Rule):
         return Evidence.absent("No Dockerfile and no build configuration were found.", looked_for)
 
 
+# Commands that run training on GCP by hand: a Vertex AI job, a VM made or logged into; and a GPU container
+# run, which is GCP training only with an image from a GCP registry.
+GCLOUD_TRAINING = r"gcloud\s+(beta\s+)?(ai\s+custom-jobs\s+create|compute\s+(instances\s+create|ssh)\b)"
+GPU_RUN = r"\bdocker\s+run\b[^\n]*--gpus"
+
+
 class CloudTraining(Rule):
     """A Vertex AI job config (workerPoolSpecs/machineSpec), `gcloud ai custom-jobs create`,
-    aiplatform jobs in code, or `gcloud compute instances create` for training."""
+    aiplatform jobs in code, or `gcloud compute instances create` for training; or a training image built
+    by Cloud Build or pushed to a GCP registry (its ENTRYPOINT/CMD trains) together with documented
+    `gcloud ai custom-jobs create`, `gcloud compute ssh` or `docker run --gpus` commands. Either half
+    alone is weak (a `docker run --gpus` only with an image from a GCP registry); a training image pushed
+    to Docker Hub is not GCP training."""
 
     id = "m21.cloud-training"
     modules = ("M21",)
@@ -137,6 +147,25 @@ class CloudTraining(Rule):
         found = vertex + commands + code
         if found:
             return Evidence.found("Training on Vertex AI or Compute Engine is configured.", found)
+        images = [build.location for build in gcp_image_builds(repo) if trains(repo, build)]
+        documented = repo.search(GCLOUD_TRAINING, "*.md", "*.rst", *AUTOMATION_GLOBS, limit=4)
+        gpu_runs = repo.search(GPU_RUN, "*.md", "*.rst", *AUTOMATION_GLOBS, limit=4)
+        documented += [loc for loc in gpu_runs if images or GCP_REGISTRY.search(loc.snippet)]
+        if images and documented:
+            return Evidence.found(
+                "A training image is built for a GCP registry and the commands that run it on GCP are documented.",
+                images[:3] + documented[:3],
+            )
+        if images:
+            return Evidence.weak(
+                "A training image is built for a GCP registry, but nothing shows it running on Vertex AI or Compute Engine.",
+                images,
+            )
+        if documented:
+            return Evidence.weak(
+                "Commands for training on GCP are only documented; no training image is built for GCP.",
+                documented,
+            )
         return Evidence.unverifiable(
             "No Vertex AI job config or gcloud training command was found; training run by hand on a VM leaves no trace.",
             (
@@ -144,5 +173,6 @@ class CloudTraining(Rule):
                 "gcloud ai custom-jobs create",
                 "aiplatform jobs in code",
                 "gcloud compute instances create",
+                "a training image built by Cloud Build or pushed to a GCP registry, with documented gcloud commands",
             ),
         )

@@ -60,7 +60,7 @@ def fastapi_apps(repo: Repo) -> list[tuple[str, list[Location]]]:
     return apps
 
 
-def _module_files(repo: Repo, module: str, path: str) -> list[str]:
+def module_files(repo: Repo, module: str, path: str) -> list[str]:
     """The group's own files an import of `module` in `path` may resolve to: a package is its
     __init__.py, `from pkg.mod import name` is pkg/mod.py, and `from . import x` is looked up beside `path`."""
     level = len(module) - len(module.lstrip("."))
@@ -84,7 +84,7 @@ def _module_files(repo: Repo, module: str, path: str) -> list[str]:
         )
     ]
     if not found and "/" in dotted:
-        return _module_files(repo, module.rsplit(".", 1)[0], path)
+        return module_files(repo, module.rsplit(".", 1)[0], path)
     return found
 
 
@@ -92,7 +92,7 @@ def imported_own_modules(repo: Repo, path: str) -> list[str]:
     """Paths of the group's own modules that the Python file `path` imports (absolute or relative)."""
     found: list[str] = []
     for module, _ in repo.python(path).imports:
-        found += [m for m in _module_files(repo, module, path) if m not in found]
+        found += [m for m in module_files(repo, module, path) if m not in found]
     return found
 
 
@@ -104,7 +104,7 @@ def _calls_model(repo: Repo, path: str, skip: frozenset[str]) -> bool:
     own = {p.rsplit("/", 1)[-1] for p in repo.package_dirs} | {"src", "models", "model"}
     return any(
         (module.lstrip(".").split(".")[0] in own or module.startswith("."))
-        and not ((files := set(_module_files(repo, module, path))) and files <= skip)
+        and not ((files := set(module_files(repo, module, path))) and files <= skip)
         for module, _ in facts.imports
     )
 

@@ -1,6 +1,8 @@
 """M23 Cloud deployment (and the older local TorchServe deployment)."""
 
-from verifier.checks import AUTOMATION_GLOBS, trace_search, usage_or_dependency
+import re
+
+from verifier.checks import AUTOMATION_GLOBS, gcp_image_builds, trace_search, usage_or_dependency
 from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -23,10 +25,64 @@ def deploy_commands(repo: Repo) -> list[Location]:
     return found
 
 
+# Cloud Run's contract: the container listens on $PORT (8080 by default).
+CLOUD_RUN_PORT = re.compile(r"\$\{?PORT\b|(?<![\d.])8080\b")
+# Code or scripts that look a deployed service up: `gcloud run services describe/list`, the Cloud Run client.
+SERVICE_LOOKUP = r"gcloud\s+(beta\s+)?run\s+services\s+(describe|list)\b"
+COMMENTED_DEPLOY = re.compile(
+    rf"^\s*(#|//|REM\b).*?({DEPLOY}|['\"]run['\"],\s*['\"]deploy['\"])", re.IGNORECASE
+)
+
+
+def serving_images(repo: Repo) -> list[Location]:
+    """Dockerfile lines that make a container listen where Cloud Run sends requests: a CMD/ENTRYPOINT
+    on $PORT or 8080, or EXPOSE 8080 / EXPOSE $PORT."""
+    found = []
+    for dockerfile in repo.dockerfiles:
+        for keyword in ("CMD", "ENTRYPOINT", "EXPOSE"):
+            found += [
+                repo.location(dockerfile.path, line)
+                for line, args in dockerfile.get(keyword)
+                if CLOUD_RUN_PORT.search(args)
+            ]
+    return found
+
+
+def commented_deploys(repo: Repo) -> list[Location]:
+    """Deploy commands that are commented out in scripts, workflows, Cloud Build files and code."""
+    found = []
+    for path in repo.text_files(*AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml"):
+        if "deploy" in (repo.read(path) or "") and (line := repo.line_of(path, COMMENTED_DEPLOY.pattern)):
+            found.append(repo.location(path, line))
+    return found
+
+
+def _cloud_run_image(repo: Repo, note: str) -> Evidence | None:
+    """Weak evidence of a console deployment: a serving image on Cloud Run's port whose service the code
+    looks up, or that is built for a GCP registry; None without one."""
+    images = serving_images(repo)
+    lookups = repo.search(SERVICE_LOOKUP, *AUTOMATION_GLOBS, "*.py", limit=3) + repo.imports(
+        "google.cloud.run_v2"
+    )
+    if images and not lookups:
+        pushed = {build.dockerfile for build in gcp_image_builds(repo)}
+        images = [loc for loc in images if loc.path in pushed]
+    if not images:
+        return None
+    how = "the code looks its service up" if lookups else "it is built for a GCP registry"
+    return Evidence.weak(
+        f"A serving image listens on Cloud Run's port and {how}, but no deploy step is in the repository."
+        + note,
+        images[:3] + lookups[:2],
+    )
+
+
 class CloudDeploy(Rule):
     """`gcloud run deploy` / `gcloud functions deploy` in a workflow, Cloud Build step, script or
-    tasks file, a Cloud Run service YAML or terraform resource, or functions_framework code. Only a
-    *.run.app URL or deploy instructions in docs are weak."""
+    tasks file, a Cloud Run service YAML or terraform resource, or functions_framework code. Weak: only a
+    *.run.app URL or deploy instructions in docs, or a serving image listening on $PORT/8080 that is built
+    for a GCP registry or whose service the code looks up (`gcloud run services describe`,
+    google.cloud.run_v2). A commented-out deploy step is no evidence, and the message says so."""
 
     id = "m23.cloud-deploy"
     modules = ("M23",)
@@ -52,19 +108,31 @@ class CloudDeploy(Rule):
         )
         if found:
             return Evidence.found("A Cloud Run or Cloud Functions deployment is configured.", found)
+        commented = commented_deploys(repo)
+        note = (
+            f" The deploy step at {commented[0].path}:{commented[0].line} is commented out, so it is no evidence."
+            if commented
+            else ""
+        )
         urls = trace_search(repo, r"https://[\w.-]+\.run\.app|cloudfunctions\.net", limit=4, prose=True)
         urls += repo.search(DEPLOY, "*.md", "*.rst", limit=3)
         if urls:
             return Evidence.weak(
-                "Only a deployed service URL or deploy instructions were found, no deploy configuration.",
+                "Only a deployed service URL or deploy instructions were found, no deploy configuration."
+                + note,
                 urls,
             )
+        cloud_run_image = _cloud_run_image(repo, note)
+        if cloud_run_image is not None:
+            return cloud_run_image
         return Evidence.unverifiable(
-            "No deploy command or service config was found; a deployment made in the GCP console leaves no file.",
+            "No deploy command or service config was found; a deployment made in the GCP console leaves no file."
+            + note,
             (
                 "gcloud run deploy / gcloud functions deploy in workflows, cloudbuild, scripts or tasks",
                 "Cloud Run service YAML",
                 "functions_framework",
+                "a serving image on $PORT/8080 built for GCP or looked up with gcloud run services / run_v2",
             ),
         )
 

@@ -2,8 +2,8 @@
 
 import re
 
-from verifier.checks import usage_or_dependency
-from verifier.evidence import Evidence, Location
+from verifier.checks import AUTOMATION_GLOBS, own_locations, usage_or_dependency
+from verifier.evidence import Evidence, Location, Status
 from verifier.pyfacts import PythonFacts
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -83,9 +83,61 @@ def _stores(repo: Repo, path: str, used: set[str] | None) -> list[Location]:
     return [loc for loc in found if not loc.snippet.lstrip().startswith("#")]
 
 
+# Perturbations that make a drifted copy of the data: torchvision, PIL, albumentations and skimage.
+PERTURBATIONS = (
+    "ColorJitter",
+    "GaussianBlur",
+    "GaussianNoise",
+    "RandomErasing",
+    "adjust_brightness",
+    "adjust_contrast",
+    "adjust_gamma",
+    "adjust_saturation",
+    "ImageEnhance.Brightness",
+    "ImageEnhance.Contrast",
+    "RandomBrightnessContrast",
+    "GaussNoise",
+    "random_noise",
+)
+# A file about drift: its name says drift, robustness, perturbation or corruption, or its text says drift.
+DRIFT_NAME = re.compile(r"drift|robust|perturb|corrupt", re.IGNORECASE)
+# The model run on the drifted data: a call named for prediction, inference, evaluation or scoring
+# (`predict_proba`, `run_inference`, `evaluate_model`; not `infer_label_from_path`), or a script line
+# running the group's inference or evaluation code.
+EVALUATES = re.compile(r"(^|_)(predict\w*|infer(ence)?|evaluate\w*|eval|score\w*|accuracy)$", re.IGNORECASE)
+RUNS_EVALUATION = r"python\b.*(infer|evaluat|predict)"
+
+
+def _about_drift(repo: Repo, path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return bool(DRIFT_NAME.search(name)) or any(
+        "drift" in text.lower() for text, _ in repo.python(path).strings
+    )
+
+
+def drift_experiments(repo: Repo) -> tuple[list[Location], list[Location]]:
+    """(perturbations that make drifted data, model runs on it) in the group's code and scripts about drift:
+    a robustness experiment that compares the model's outputs before and after a drift, without a drift
+    library. Augmentation in training code not about drift is neither."""
+    about = [p for p in repo.code_files if _about_drift(repo, p)]
+    perturbed = own_locations(repo, repo.call_locations(*PERTURBATIONS, paths=about))
+    runs = [
+        repo.location(path, call.line)
+        for path in about
+        for call in repo.python(path).calls
+        if EVALUATES.search(call.name.rpartition(".")[2])
+    ]
+    scripts = [p for p in repo.text_files(*AUTOMATION_GLOBS) if DRIFT_NAME.search(p.rsplit("/", 1)[-1])]
+    if scripts:
+        runs += repo.search(RUNS_EVALUATION, *scripts, limit=3)
+    return perturbed, own_locations(repo, runs)
+
+
 class DriftRobustness(Rule):
     """Drift analysis over the group's data: evidently, nannyml, whylogs, alibi-detect, deepchecks,
-    frouros, torchdrift, or the group's own statistical tests. The dependency alone is weak."""
+    frouros, torchdrift, the group's own statistical tests, or a robustness experiment: drifted copies
+    of the data (ColorJitter, blur, noise, brightness/contrast) run through the model in code or scripts
+    about drift. Drifted data without a model run on it, or a drift library only as a dependency, is weak."""
 
     id = "m27.drift-robustness"
     modules = ("M27",)
@@ -99,7 +151,7 @@ class DriftRobustness(Rule):
         uses = repo.imports(*DRIFT_LIBRARIES) + repo.call_locations(
             "ks_2samp", "scipy.stats.ks_2samp", "wasserstein_distance", "chi2_contingency"
         )
-        return usage_or_dependency(
+        evidence = usage_or_dependency(
             repo,
             uses,
             what="drift analysis",
@@ -107,8 +159,22 @@ class DriftRobustness(Rule):
             looked_for=(
                 "evidently / nannyml / whylogs / alibi-detect / deepchecks / torchdrift in the code",
                 "statistical drift tests (ks_2samp)",
+                "a robustness experiment: drifted data (ColorJitter, noise, blur) run through the model",
             ),
         )
+        if evidence.status is Status.FOUND:
+            return evidence
+        perturbed, runs = drift_experiments(repo)
+        if perturbed and runs:
+            return Evidence.found(
+                "A robustness experiment runs the model on drifted copies of the data.",
+                perturbed[:3] + runs[:3],
+            )
+        if perturbed and evidence.status is Status.ABSENT:
+            return Evidence.weak(
+                "Drifted copies of the data are made, but no model run on them was found.", perturbed
+            )
+        return evidence
 
 
 class InputOutputCollection(Rule):
@@ -149,10 +215,25 @@ class InputOutputCollection(Rule):
         )
 
 
+def drift_images(repo: Repo, drift_modules: set[str]) -> list[Location]:
+    """Dockerfile commands that run a module using a drift library (`CMD ["python", "data_drift.py"]`,
+    `python -m pkg.drift`): drift detection packaged to run in the cloud as a job."""
+    stems = {path.rsplit("/", 1)[-1].removesuffix(".py") for path in drift_modules if path.endswith(".py")}
+    found = []
+    for dockerfile in repo.dockerfiles:
+        for keyword in ("CMD", "ENTRYPOINT"):
+            for line, args in dockerfile.get(keyword):
+                words = set(re.findall(r"[\w-]+", args.replace(".py", " ")))
+                if stems & words:
+                    found.append(repo.location(dockerfile.path, line))
+    return found
+
+
 class DriftApi(Rule):
     """A service exposing drift reports (a FastAPI app, or a Cloud Function, that uses a drift library
     itself or through an own module it imports) together with its cloud deploy configuration; a
-    Cloud Function is deployed by nature. A FastAPI service without a deploy trace is weak."""
+    Cloud Function is deployed by nature. A FastAPI service without a deploy trace is weak, and so is a
+    container image that runs the drift code as a job (no API)."""
 
     id = "m27.drift-api"
     elsewhere = r"drift"
@@ -176,11 +257,18 @@ class DriftApi(Rule):
         services = [routes for path, routes in fastapi_apps(repo) if routes and drifts(path)]
         routes = [loc for group in services for loc in group]
         if not routes:
+            images = drift_images(repo, drift_modules)
+            if images:
+                return Evidence.weak(
+                    "Drift detection is packaged in a container image that runs it as a job; it serves no API.",
+                    images,
+                )
             return Evidence.absent(
                 "No API serving drift reports was found.",
                 (
                     "a FastAPI app or Cloud Function using evidently/nannyml/whylogs (itself or through "
                     "an own module) and exposing a report route",
+                    "a container image running the drift code (weak)",
                 ),
             )
         deploys = [

@@ -8,6 +8,7 @@ from typing import Any
 
 from verifier.checks import instantiated, training_config_documents
 from verifier.evidence import Evidence, Location
+from verifier.pyfacts import Call
 from verifier.repo import Repo
 from verifier.rule import Rule
 
@@ -66,7 +67,6 @@ DISTRIBUTED_CALLS = (
     "DataParallel",
     "DistributedSampler",
     "init_process_group",
-    "Accelerator",
     "deepspeed.initialize",
     "DDPStrategy",
     "FSDPStrategy",
@@ -74,13 +74,20 @@ DISTRIBUTED_CALLS = (
 )
 LAUNCHERS = r"\btorchrun\b|torch\.distributed\.(run|launch)|accelerate\s+launch"
 LAUNCH_FILES = ("*.sh", "*.py", "*.yaml", "*.yml", "Makefile", "tasks.py", "*dockerfile*", "Dockerfile*")
+# An accelerate config that starts several processes (`accelerate config` writes it).
+ACCELERATE_MULTI = (
+    r"^\s*(num_processes\s*:\s*([2-9]|\d\d+)|distributed_type\s*:\s*['\"]?(MULTI_\w+|DEEPSPEED|FSDP))"
+)
 
 
 class DistributedTraining(Rule):
-    """DistributedDataParallel, DistributedSampler, torchrun, accelerate, a Lightning DDP/FSDP/DeepSpeed
-    strategy (string or *Strategy class), or several devices (devices/gpus > 1 or -1 or a list, num_nodes
-    > 1; PL 1.x accelerator="ddp"), also when set in a YAML trainer config that the code passes to the
-    Trainer (**cfg.trainer, instantiate, LightningCLI). accelerator/devices="auto" alone is weak."""
+    """DistributedDataParallel, DistributedSampler, torchrun, a Lightning DDP/FSDP/DeepSpeed strategy
+    (string or *Strategy class), or several devices (devices/gpus > 1 or -1 or a list, num_nodes > 1; PL 1.x
+    accelerator="ddp"), also when set in a YAML trainer config that the code passes to the Trainer
+    (**cfg.trainer, instantiate, LightningCLI); Hugging Face's Accelerator together with a multi-process
+    launch (accelerate launch, torchrun, an accelerate config with several processes). Weak: devices or a
+    strategy taken from a config or variable that asks for one device, or devices="auto". Not distributed:
+    accelerator="auto" alone (Lightning's default), an Accelerator run as one process, DataLoader workers."""
 
     id = "m30.distributed-training"
     modules = ("M30",)
@@ -92,40 +99,70 @@ class DistributedTraining(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        code = repo.call_locations(*DISTRIBUTED_CALLS) + repo.search(LAUNCHERS, *LAUNCH_FILES, limit=4)
+        launches = repo.search(LAUNCHERS, *LAUNCH_FILES, limit=4)
+        launches += repo.search(ACCELERATE_MULTI, "*.yaml", "*.yml", limit=2)
+        accelerators = repo.call_locations("accelerate.Accelerator", "Accelerator")
+        code = repo.call_locations(*DISTRIBUTED_CALLS) + launches
         trainers = [
             (p, c)
             for p, c in repo.calls("Trainer")
             if c.name.split(".")[0] in {"lightning", "pytorch_lightning", "L", "pl"}
             or c.name.split(".")[-1] == "Trainer"
         ]
-        calls = [(p, c.line, c.keywords, "**" in c.keywords) for p, c in trainers]
-        multi = [repo.location(p, line) for p, line, keywords, _ in calls if _distributed(keywords)]
+        multi = [repo.location(p, c.line) for p, c in trainers if _distributed(c.keywords)]
         if code or multi:
-            return Evidence.found("Distributed training is set up.", code + multi)
-        configured = [
-            repo.location(p, line)
-            for p, line, keywords, splat in calls
-            if splat or any(str(keywords.get(k, "")).startswith("<") for k in STRATEGY_KEYS + DEVICE_KEYS)
-        ]
-        configured += repo.call_locations("LightningCLI") + instantiated(repo, "trainer")
-        settings = list(_trainer_configs(repo)) if configured else []
-        if settings:
-            return Evidence.found(
-                "The Trainer takes its settings from a config that asks for distributed training.",
-                settings[:3] + configured[:2],
-            )
-        auto = [
-            repo.location(p, c.line)
-            for p, c in trainers
-            if c.keywords.get("accelerator") == "auto" or c.keywords.get("devices") == "auto"
-        ]
-        if auto:
-            return Evidence.weak('Only accelerator/devices="auto" in a Lightning Trainer.', auto)
-        return Evidence.absent(
-            "No distributed training was found.",
-            (
-                "DistributedDataParallel / DistributedSampler / torchrun / accelerate",
-                "Lightning strategy='ddp' or devices > 1 (in code or in the trainer config)",
-            ),
+            return Evidence.found("Distributed training is set up.", code + multi + accelerators[:2])
+        configured = _configured_trainers(repo, trainers)
+        if configured is not None:
+            return configured
+        looked_for = (
+            "DistributedDataParallel / DistributedSampler / torchrun / accelerate launch",
+            "Lightning strategy='ddp' or devices > 1 (in code or in the trainer config)",
         )
+        if accelerators:
+            return Evidence.absent(
+                f"Hugging Face's Accelerator is used in {accelerators[0].path}, but nothing starts it in more than "
+                "one process (accelerate launch, torchrun, an accelerate config), so it trains in one process.",
+                looked_for,
+            )
+        if any(c.keywords.get("accelerator") == "auto" for _, c in trainers):
+            return Evidence.absent(
+                'No distributed training was found: accelerator="auto" is Lightning\'s default and picks one '
+                "device type, not several devices.",
+                looked_for,
+            )
+        return Evidence.absent("No distributed training was found.", looked_for)
+
+
+def _configured_trainers(repo: Repo, trainers: list[tuple[str, Call]]) -> Evidence | None:
+    """Trainers whose settings come from elsewhere: found when the trainer config asks for distributed
+    training, weak when devices or strategy come from a config or variable (or devices="auto") that asks
+    for no more than one device; None when no trainer is configured that way."""
+    from_config = [
+        repo.location(p, c.line)
+        for p, c in trainers
+        if "**" in c.keywords
+        or any(str(c.keywords.get(k, "")).startswith("<") for k in STRATEGY_KEYS + DEVICE_KEYS)
+    ]
+    from_config += repo.call_locations("LightningCLI") + instantiated(repo, "trainer")
+    settings = list(_trainer_configs(repo)) if from_config else []
+    if settings:
+        return Evidence.found(
+            "The Trainer takes its settings from a config that asks for distributed training.",
+            settings[:3] + from_config[:2],
+        )
+    device_variables = [
+        repo.location(p, c.line)
+        for p, c in trainers
+        if any(str(c.keywords.get(k, "")).startswith("<") for k in ("strategy", *DEVICE_KEYS))
+    ]
+    if device_variables:
+        return Evidence.weak(
+            "The Trainer takes its devices or strategy from a config or variable, but nothing asks for more "
+            "than one device.",
+            device_variables,
+        )
+    auto_devices = [repo.location(p, c.line) for p, c in trainers if c.keywords.get("devices") == "auto"]
+    if auto_devices:
+        return Evidence.weak('Only devices="auto" in a Lightning Trainer.', auto_devices)
+    return None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .evidence import Evidence, Location
 from .repo import Repo
-from .workflows import Step, Workflow
+from .workflows import Step, Workflow, parse_workflow
 
 # Where groups wire commands: task runners, scripts, CI, Cloud Build and compose files.
 AUTOMATION_GLOBS = (
@@ -207,3 +208,83 @@ def is_job_config(repo: Repo, path: str) -> bool:
         isinstance(document, dict) and isinstance(document.get("steps"), list)
         for document in repo.yaml_all(path)
     )
+
+
+# A container registry on GCP: Container Registry (gcr.io, eu.gcr.io) or Artifact Registry (<region>-docker.pkg.dev).
+GCP_REGISTRY = re.compile(r"(?<![\w.-])(?:[a-z]+\.)?gcr\.io/\S+|(?<![\w.-])[a-z0-9-]+-docker\.pkg\.dev/\S+")
+_DOCKER_BUILD = re.compile(r"\bdocker(?:\s+buildx)?\s+build\b|\bbuilds\s+submit\b|\bkaniko")
+_DOCKERFILE_FLAG = re.compile(r"(?:^|\s)(?:-f|--file|--dockerfile)[=\s]+['\"]?([^\s'\"]+)")
+_TAG_FLAG = re.compile(r"(?:^|\s)(?:-t|--tag|--destination)[=\s]+['\"]?([^\s'\"]+)")
+# A container command that trains: train.py, train_model.py, `-m pkg.train`, `invoke train`, a W&B sweep agent.
+TRAINING_COMMAND = re.compile(r"(?<![a-z])train|\bwandb\s+agent\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ImageBuild:
+    """A docker image build the repository wires up: where it is, the image tag it pushes, and the
+    Dockerfile it builds (None when that file is not in the repository)."""
+
+    location: Location
+    tag: str
+    dockerfile: str | None
+
+
+def gcp_image_builds(repo: Repo) -> list[ImageBuild]:
+    """Image builds tagged for a GCP registry (gcr.io or Artifact Registry): Cloud Build docker or kaniko
+    steps (any file name), and `docker build` / `gcloud builds submit --tag` lines in scripts, task runners,
+    workflows and compose files. An image pushed to Docker Hub or GHCR is not on GCP."""
+    builds = []
+    for path in repo.cloudbuild_files:
+        for document in repo.yaml_all(path):
+            for step in document.get("steps") or [] if isinstance(document, dict) else []:
+                args = step.get("args") or []
+                command = " ".join(str(a) for a in (args if isinstance(args, list) else [args]))
+                command = f"{step.get('name', '')} {command} {step.get('script', '')}"
+                builds += _builds_in(
+                    repo, command, repo.location(path, getattr(step, "line", None) or 1, command)
+                )
+    for location in repo.search(
+        r"\bdocker(\s+buildx)?\s+build\b|\bbuilds\s+submit\b", *AUTOMATION_GLOBS, limit=20
+    ):
+        builds += _builds_in(repo, location.snippet, location)
+    return builds
+
+
+def _builds_in(repo: Repo, command: str, location: Location) -> list[ImageBuild]:
+    if not _DOCKER_BUILD.search(command):
+        return []
+    tags = [tag for tag in _TAG_FLAG.findall(command) if GCP_REGISTRY.match(tag)]
+    named = _DOCKERFILE_FLAG.search(command)
+    dockerfile = named.group(1).removeprefix("./") if named else "Dockerfile"
+    return [ImageBuild(location, tag, dockerfile if repo.has(dockerfile) else None) for tag in tags]
+
+
+def container_command(repo: Repo, dockerfile: str) -> str:
+    """The ENTRYPOINT and CMD of a Dockerfile as one line (empty when it has none or is not parsed)."""
+    parsed = next((d for d in repo.dockerfiles if d.path == dockerfile), None)
+    if parsed is None:
+        return ""
+    return " ".join(args for keyword in ("ENTRYPOINT", "CMD") for _, args in parsed.get(keyword))
+
+
+def trains(repo: Repo, build: ImageBuild) -> bool:
+    """The image trains: its Dockerfile's ENTRYPOINT/CMD runs training, or, when the Dockerfile is not
+    in the repository, the image's own name says so (`.../train:latest`)."""
+    if build.dockerfile is not None:
+        return bool(TRAINING_COMMAND.search(container_command(repo, build.dockerfile)))
+    name = build.tag.rsplit("/", 1)[-1].split(":")[0]
+    return bool(TRAINING_COMMAND.search(name))
+
+
+def stray_workflows(repo: Repo) -> list[Workflow]:
+    """YAML files written as GitHub Actions workflows (`on:` triggers and `jobs:`) that lie outside
+    .github/workflows/ (or in a folder below it): GitHub never runs them."""
+    found = []
+    for path, document in repo.yaml_documents():
+        if path.startswith(".github/workflows/") and path.count("/") == 2:
+            continue
+        if isinstance(document, dict) and isinstance(document.get("jobs"), dict):
+            workflow = parse_workflow(path, document, repo.read(path) or "")
+            if workflow.error is None and workflow.triggers:
+                found.append(workflow)
+    return found

@@ -52,6 +52,7 @@ class PythonFacts:
     (numbers, strings, lists, dicts with string keys, `-1`), `<name x>` for a variable, `<call f>` for the
     result of a call (awaited or not), and `<expr>` otherwise. A `**kwargs` splat is the keyword `**`.
     `assignments` are `name = value` statements; `mappings` are dict literals with string keys.
+    `read_as_text` says the facts come from the file's tokens, not its AST (see `parse_python`).
     """
 
     imports: list[tuple[str, int]] = field(default_factory=list)
@@ -63,6 +64,7 @@ class PythonFacts:
     assignments: list[tuple[str, object, int]] = field(default_factory=list)
     mappings: list[tuple[dict[str, object], int]] = field(default_factory=list)
     error: str | None = None
+    read_as_text: bool = False
 
     def imports_module(self, *modules: str) -> list[int]:
         """Lines importing any of `modules` or a submodule of one (`torch` matches `torch.nn`)."""
@@ -98,11 +100,16 @@ def name_matches(name: str, wanted: tuple[str, ...]) -> bool:
 
 
 def parse_python(source: str) -> PythonFacts:
-    """Facts of a Python source. A syntax error gives empty facts with `error` set, never an exception."""
+    """Facts of a Python source, never an exception. Source this interpreter cannot parse (Python 3.12
+    f-strings read by 3.10, Python 2 prints, a nesting too deep for the parser) is read from its tokens
+    instead: the facts then have `error` set and `read_as_text` true."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        return PythonFacts(error=f"{type(error).__name__}: {getattr(error, 'msg', error)}")
+        from .pyscan import scan_python_text  # pyscan builds on this module's data classes
+
+        reason = f"{type(error).__name__}: {getattr(error, 'msg', error)}"
+        return scan_python_text(source.replace("\0", ""), reason)
     collector = _Collector()
     try:
         collector.visit(tree)

@@ -42,6 +42,8 @@ else:  # pragma: no cover
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NOTEBOOK_BYTES = 50_000_000  # notebooks with plotted outputs; only their code cells are kept
+READ_AS_TEXT = "(read as text)"  # marks locations in Python files this interpreter could not parse
+MAX_MARKED_SNIPPET = 140  # a marked snippet keeps the mark within the 160 characters of a Location
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 on Windows: links are checked with lstat there
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 LARGE_REPOSITORY = 20_000
@@ -598,10 +600,14 @@ class Repo:
         return text.splitlines() if text is not None else []
 
     def location(self, path: str, line: int | None = None, snippet: str | None = None) -> Location:
-        """A Location whose snippet is the file's own line, unless one is given."""
+        """A Location whose snippet is the file's own line, unless one is given; in a Python file this
+        interpreter could not parse (its facts read from tokens), the snippet ends with "(read as text)"."""
         if snippet is None and line:
             lines = self.lines(path)
             snippet = lines[line - 1] if 0 < line <= len(lines) else ""
+        facts = self._python.get(path)
+        if facts is not None and facts.read_as_text:
+            snippet = f"{' '.join((snippet or '').split())[:MAX_MARKED_SNIPPET]} {READ_AS_TEXT}".lstrip()
         return Location(path, line, snippet or "")
 
     def step_location(self, path: str, step: Step, pattern: str) -> Location:
@@ -892,7 +898,8 @@ class Repo:
                 text = self.read(path) or ""
             facts = parse_python(text)
             if facts.error and path.endswith(".py"):
-                self.warn(f"{path}: Python not parsed ({facts.error})")
+                how = "; read as text" if facts.read_as_text else ""
+                self.warn(f"{path}: Python not parsed ({facts.error}){how}")
             self._python[path] = facts
         return self._python[path]
 

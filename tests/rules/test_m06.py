@@ -122,3 +122,108 @@ def test_the_2023_cookiecutter_data_science_layout_is_found(make_repo: Callable[
 def test_files_named_for_data_that_are_no_data_step(make_repo: Callable[..., Repo], path: str) -> None:
     code = "import json\n\n\ndef save(meta):\n    json.dump(meta, open('meta.json', 'w'))\n"
     assert check("m06.data", make_repo({path: code})).status is Status.ABSENT
+
+
+YOLO_WRAPPER = """from ultralytics import YOLO
+
+
+class Detector:
+    def __init__(self, weights: str = "yolov8n.pt") -> None:
+        self.model = YOLO(weights)
+
+    def run_training(self, **overrides):
+        return self.model.train(**overrides)
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "cited"),
+    [
+        (
+            {
+                "src/p/model.py": YOLO_WRAPPER,
+                "src/p/train.py": "from p.model import Detector\n\nDetector().run_training(epochs=3)\n",
+            },
+            "src/p/model.py",
+        ),
+        (
+            {
+                "src/p/train.py": "from ultralytics import YOLO\n\nmodel = YOLO('yolov8n.yaml')\nmodel.train()\n"
+            },
+            None,
+        ),
+        (
+            {
+                "src/p/train.py": "from ultralytics import YOLO\n\nYOLO('y.pt').train(cfg='configs/args.yaml')\n"
+            },
+            None,
+        ),
+        ({"src/p/train.py": "from p.setup import build\n\ntrainer = build()\ntrainer.train()\n"}, None),
+        (
+            {
+                "src/p/train.py": "from fastai.vision.all import *\n\nlearn = vision_learner(dls, resnet34)\nlearn.fine_tune(3)\n"
+            },
+            None,
+        ),
+        (
+            {
+                "src/p/train.py": "from lightning.pytorch.cli import LightningCLI\n\nLightningCLI(Model, DataModule)\n"
+            },
+            None,
+        ),
+        ({"Makefile": "train:\n\tyolo detect train data=data.yaml model=yolov8n.pt epochs=10\n"}, "Makefile"),
+        ({"scripts/train.sh": "yolo task=detect mode=train data=data.yaml\n"}, "scripts/train.sh"),
+    ],
+    ids=[
+        "yolo-wrapped",
+        "yolo-bound",
+        "yolo-cfg",
+        "trainer-name",
+        "fastai",
+        "lightning-cli",
+        "yolo-cli",
+        "yolo-cli-mode",
+    ],
+)
+def test_training_through_a_framework_api_is_training(
+    make_repo: Callable[..., Repo], files: dict[str, str], cited: str | None
+) -> None:
+    evidence = check("m06.model-training", make_repo(files))
+    assert evidence.status is Status.FOUND, evidence.message
+    assert evidence.locations[0].path == (cited or "src/p/train.py")
+
+
+def test_a_factory_model_with_a_loop_cites_the_model(make_repo: Callable[..., Repo]) -> None:
+    code = "import timm\n\nmodel = timm.create_model('resnet18', num_classes=2)\n" + TRAIN.split("\n", 1)[1]
+    evidence = check("m06.model-training", make_repo({"src/p/train.py": code}))
+    assert evidence.status is Status.FOUND and "library model" in evidence.message
+    assert any(loc.line == 3 for loc in evidence.locations)
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {
+            "src/p/predict.py": "import timm\n\nmodel = timm.create_model('resnet18', pretrained=True)\nmodel.eval()\n"
+        },
+        {"src/p/predict.py": "from ultralytics import YOLO\n\nYOLO('best.pt').predict('img.jpg')\n"},
+        {"src/p/model.py": MODEL + "\n\ndef run(net):\n    net.train(mode=False)\n    net.train(True)\n"},
+    ],
+    ids=["timm-inference", "yolo-predict", "torch-mode-switch"],
+)
+def test_a_model_without_training_is_weak_not_found(
+    make_repo: Callable[..., Repo], files: dict[str, str]
+) -> None:
+    evidence = check("m06.model-training", make_repo(files))
+    assert evidence.status is Status.WEAK, evidence.message
+    assert "no training procedure" in evidence.message
+
+
+def test_framework_commands_that_do_not_train_are_no_training(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(
+        {
+            "Makefile": "predict:\n\tyolo detect predict model=best.pt source=img.jpg\nval:\n\tyolo mode=val\n",
+            "scripts/run.sh": "# yolo train data=data.yaml\necho trainer.train\n",
+        }
+    )
+    assert check("m06.model-training", repo).status is Status.ABSENT

@@ -69,3 +69,43 @@ def test_a_cloud_build_file_of_any_name_building_the_image_is_found(make_repo: C
 def test_prose_starting_with_from_is_no_dockerfile(make_repo: Callable[..., Repo]) -> None:
     readme = "From this folder you build the images:\n\n    docker build -f dockerfiles/api .\n"
     assert check("m10.dockerfiles", make_repo({"dockerfiles/README": readme})).status is Status.ABSENT
+
+
+TASKS = '''from invoke import Context, task
+
+WINDOWS = False
+
+
+@task
+def train(ctx: Context) -> None:
+    ctx.run("uv run src/digits/train.py --epochs 20", echo=True)
+
+
+@task
+def docker_build(ctx: Context, progress: str = "plain") -> None:
+    """Build docker images."""
+    ctx.run(
+        f"docker build -t train:latest . -f dockerfiles/train.dockerfile --progress={progress}",
+        echo=True,
+        pty=not WINDOWS,
+    )
+'''
+
+
+def test_the_template_docker_build_task_in_a_changed_tasks_file_is_template(make_repo) -> None:
+    evidence = check(
+        "m10.docker-build", make_repo({"dockerfiles/train.dockerfile": DOCKERFILE, "tasks.py": TASKS})
+    )
+    assert evidence.status is Status.TEMPLATE
+    assert (evidence.locations[0].path, evidence.locations[0].line) == ("tasks.py", 15)
+
+
+def test_a_docker_build_task_of_the_groups_own_is_found(make_repo) -> None:
+    own = TASKS.replace(
+        "-t train:latest . -f dockerfiles/train.dockerfile",
+        "-t digits-trainer:v2 -f docker/trainer.dockerfile .",
+    )
+    evidence = check(
+        "m10.docker-build", make_repo({"docker/trainer.dockerfile": DOCKERFILE, "tasks.py": own})
+    )
+    assert evidence.status is Status.FOUND and evidence.locations[0].line == 15

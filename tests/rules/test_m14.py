@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from verifier.evidence import Status
 from verifier.repo import Repo
 
@@ -89,3 +91,120 @@ def test_hydras_optuna_sweeper_is_optuna(make_repo: Callable[..., Repo]) -> None
 def test_a_sweep_config_in_a_folder_named_wandb_is_the_groups_own(make_repo: Callable[..., Repo]) -> None:
     sweep = "method: bayes\nmetric:\n  name: loss\n  goal: minimize\nparameters:\n  lr:\n    values: [0.1, 0.01]\n"
     assert check("m14.sweep", make_repo({"configs/wandb/sweep.yaml": sweep})).status is Status.FOUND
+
+
+MULTIRUN = "train:\n\tpython src/digits/train.py -m optimizer.lr=1e-3,1e-4 model.depth=2,4\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("Makefile", MULTIRUN),
+        ("tasks.py", 'ctx.run("python src/digits/train.py --multirun lr=range(1,4)")\n'),
+        ("README.md", "Sweep the learning rate:\n\n    python train.py -m lr=0.1,0.01 batch_size=32\n"),
+        ("scripts/sweep.sh", "uv run src/digits/train.py --multirun 'model=choice(small,large)'\n"),
+    ],
+    ids=["makefile", "tasks", "readme", "script"],
+)
+def test_hydra_multirun_over_several_values_is_a_sweep(
+    make_repo: Callable[..., Repo], path: str, text: str
+) -> None:
+    evidence = check("m14.sweep", make_repo({path: text}))
+    assert evidence.status is Status.FOUND, evidence.message
+    assert evidence.locations[0].path == path
+
+
+def test_a_single_value_run_pytest_m_and_a_commented_multirun_are_no_sweep(
+    make_repo: Callable[..., Repo],
+) -> None:
+    repo = make_repo(
+        {
+            "Makefile": "test:\n\tpython -m pytest tests/ -k 'a,b'\ntrain:\n\tpython train.py -m lr=0.1\n",
+            "scripts/sweep.sh": "# python train.py --multirun lr=0.1,0.01\n",
+            "README.md": "Use `-m` for a module: python -m digits.train\n",
+        }
+    )
+    assert check("m14.sweep", repo).status is Status.ABSENT
+
+
+def _multirun_job(sweep: str, job: int) -> dict[str, str]:
+    return {
+        f"{sweep}/{job}/.hydra/overrides.yaml": f"- lr={0.1 / (job + 1)}\n",
+        f"{sweep}/{job}/.hydra/config.yaml": "lr: 0.1\n",
+    }
+
+
+def test_committed_multirun_outputs_of_several_jobs_are_a_sweep(make_repo: Callable[..., Repo]) -> None:
+    sweep = "multirun/2024-01-10/10-11-12"
+    files = {
+        f"{sweep}/multirun.yaml": "hydra:\n  mode: MULTIRUN\n",
+        **_multirun_job(sweep, 0),
+        **_multirun_job(sweep, 1),
+    }
+    evidence = check("m14.sweep", make_repo(files))
+    assert evidence.status is Status.FOUND
+    assert evidence.locations[0].path == f"{sweep}/0/.hydra/overrides.yaml"
+    assert "2 jobs" in evidence.locations[0].snippet
+
+
+def test_a_multirun_folder_with_one_job_and_a_dated_single_run_are_no_sweep(
+    make_repo: Callable[..., Repo],
+) -> None:
+    files = {
+        **_multirun_job("multirun/2024-01-10/10-11-12", 0),
+        **_multirun_job("multirun/2024-01-11/09-00-00", 0),
+        "outputs/2024-01-10/10-11-12/.hydra/overrides.yaml": "- lr=0.1\n",
+    }
+    assert check("m14.sweep", make_repo(files)).status is Status.ABSENT
+
+
+def test_python_keywords_after_a_module_flag_are_no_swept_override(make_repo: Callable[..., Repo]) -> None:
+    tasks = (
+        'ctx.run("coverage run -m pytest tests/", echo=True, pty=not WINDOWS)\n'
+        'ctx.run("uv run coverage report -m -i", echo=True,pty=False)\n'
+    )
+    assert check("m14.sweep", make_repo({"tasks.py": tasks})).status is Status.ABSENT
+
+
+REPORT_TOOL = "import typer\nfrom loguru import logger\n\nlogger.info('checking the report')\n"
+PYPROJECT = '[project]\nname = "p"\ndependencies = ["torch", "loguru>=0.7"]\n'
+
+
+def test_loguru_declared_only_for_the_course_report_tool_is_no_logging(
+    make_repo: Callable[..., Repo],
+) -> None:
+    repo = make_repo(
+        {"pyproject.toml": PYPROJECT, "reports/report.py": REPORT_TOOL, "src/p/train.py": "print('x')\n"}
+    )
+    evidence = check("m14.logging", repo)
+    assert evidence.status is Status.ABSENT
+    assert "reports/report.py" in evidence.message
+
+
+def test_loguru_declared_without_the_report_tool_needing_it_stays_weak(
+    make_repo: Callable[..., Repo],
+) -> None:
+    repo = make_repo(
+        {"pyproject.toml": PYPROJECT, "reports/report.py": "import typer\n", "src/p/train.py": "x = 1\n"}
+    )
+    evidence = check("m14.logging", repo)
+    assert evidence.status is Status.WEAK and evidence.locations[0].path == "pyproject.toml"
+
+
+def test_experiment_loggers_are_metrics_not_event_logging(make_repo: Callable[..., Repo]) -> None:
+    code = (
+        "from lightning import Trainer\nfrom lightning.pytorch.loggers import CSVLogger, WandbLogger\n\n"
+        "trainer = Trainer(logger=[CSVLogger('logs'), WandbLogger(project='p')])\n"
+    )
+    evidence = check("m14.logging", make_repo({"src/p/train.py": code, "reports/report.py": REPORT_TOOL}))
+    assert evidence.status is Status.WEAK and "experiment loggers" in evidence.message
+    assert evidence.locations[0].path == "src/p/train.py" and evidence.locations[0].line == 4
+
+
+def test_event_logging_next_to_an_experiment_logger_is_found(make_repo: Callable[..., Repo]) -> None:
+    code = (
+        "import logging\n\nfrom lightning.pytorch.loggers import CSVLogger\n\n"
+        "log = logging.getLogger(__name__)\nlogger = CSVLogger('logs')\n"
+    )
+    evidence = check("m14.logging", make_repo({"src/p/train.py": code}))
+    assert evidence.status is Status.FOUND and evidence.locations[0].line == 5

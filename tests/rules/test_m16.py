@@ -104,3 +104,54 @@ def test_coverage_in_a_list_form_addopts_is_found(make_repo) -> None:
     )
     ev = check("m16.coverage", make_repo({"pyproject.toml": pyproject}))
     assert ev.status is Status.FOUND and ev.locations[0].path == "pyproject.toml"
+
+
+PLACEHOLDER_MODEL_TESTS = '''from torch.utils.data import Dataset
+
+from digits.data import MyDataset
+
+
+def test_model():
+    """Test the model."""
+    pass
+
+
+def test_training():
+    # TODO: write a real test
+    assert True
+
+
+def test_my_dataset():
+    """Test the MyDataset class."""
+    dataset = MyDataset("data/raw")
+    assert isinstance(dataset, Dataset)
+'''
+
+
+def test_placeholder_model_tests_are_template_not_found(make_repo) -> None:
+    ev = check("m16.model-tests", make_repo({"tests/test_model.py": PLACEHOLDER_MODEL_TESTS}))
+    assert ev.status is Status.TEMPLATE, ev.message
+    assert [loc.line for loc in ev.locations] == [6, 11, 16]
+    assert "placeholder" in ev.message
+
+
+def test_placeholder_data_tests_are_template_not_found(make_repo) -> None:
+    data = 'def test_data():\n    """\n    Check the data.\n    """\n    ...\n'
+    ev = check("m16.data-tests", make_repo({"tests/test_data.py": data}))
+    assert ev.status is Status.TEMPLATE and ev.locations[0].line == 1
+
+
+def test_a_one_line_real_test_next_to_placeholders_is_found(make_repo) -> None:
+    real = (
+        PLACEHOLDER_MODEL_TESTS
+        + '\n\ndef test_output_shape():\n    """Shape."""\n    assert MyModel()(torch.zeros(1, 1, 28, 28)).shape == (1, 10)\n'
+    )
+    ev = check("m16.model-tests", make_repo({"tests/test_model.py": real}))
+    assert ev.status is Status.FOUND
+    assert [loc.line for loc in ev.locations] == [22]
+
+
+def test_a_string_literal_in_a_test_body_is_no_docstring(make_repo) -> None:
+    code = 'def test_prompt():\n    loaded = load_data("""a prompt""")\n    assert True\n'
+    ev = check("m16.data-tests", make_repo({"tests/test_data.py": code}))
+    assert ev.status is Status.FOUND

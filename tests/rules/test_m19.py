@@ -102,9 +102,11 @@ def test_filter_on_a_dvc_tracked_folder_is_found(make_repo) -> None:
 
 
 def test_code_folders_named_data_are_no_data_trigger(make_repo) -> None:
+    # issue #18: a DVC step that runs only when code changes never runs for a data change (was: weak)
     wf = _paths_workflow("src/proj/data/**", "configs/data/**", "!data/**")
     ev = check("m19.data-trigger", make_repo({".github/workflows/data.yaml": wf}))
-    assert ev.status is Status.WEAK
+    assert ev.status is Status.ABSENT
+    assert "src/proj/data/**" in ev.message
 
 
 def test_model_name_argument_is_no_registry_action(make_repo) -> None:
@@ -148,3 +150,34 @@ def test_a_paths_filter_action_on_data_is_a_data_trigger(make_repo) -> None:
     assert ev.status is Status.FOUND and ev.locations[0].line == 6
     code = workflow.replace("'data/**'", "'src/**'")
     assert check("m19.data-trigger", make_repo({".github/workflows/data.yaml": code})).status is Status.ABSENT
+
+
+def test_a_dvc_workflow_filtered_to_code_files_is_no_data_trigger(make_repo) -> None:
+    ev = check(
+        "m19.data-trigger", make_repo({".github/workflows/api.yaml": _paths_workflow("api.py", "src/**")})
+    )
+    assert ev.status is Status.ABSENT
+    assert ".github/workflows/api.yaml runs DVC but only when api.py, src/** change" in ev.message
+
+
+def test_a_workflow_outside_github_workflows_never_runs(make_repo) -> None:
+    repo = make_repo(
+        {
+            "workflows/cml_data.yaml": _paths_workflow("**/*.dvc", ".dvc/**"),
+            ".github/stage_model.yaml": "on:\n  repository_dispatch:\n    types: staged_model\njobs:\n  t:\n"
+            "    runs-on: ubuntu-latest\n    steps:\n      - run: echo staged\n",
+        }
+    )
+    data = check("m19.data-trigger", repo)
+    assert data.status is Status.ABSENT
+    assert "workflows/cml_data.yaml" in data.message and "never runs" in data.message
+    registry = check("m19.registry-trigger", repo)
+    assert registry.status is Status.ABSENT
+    assert ".github/stage_model.yaml" in registry.message and "outside .github/workflows/" in registry.message
+
+
+def test_a_workflow_in_github_workflows_is_not_stray(make_repo) -> None:
+    ev = check(
+        "m19.data-trigger", make_repo({".github/workflows/cml_data.yaml": _paths_workflow("**/*.dvc")})
+    )
+    assert ev.status is Status.FOUND

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from verifier.evidence import Status
 
 from conftest import check
@@ -136,3 +138,63 @@ def test_a_dvc_project_in_a_subfolder_with_a_bucket_remote_is_found(make_repo) -
         make_repo({"project/.dvc/config": config, "project/data.dvc": "outs:\n- path: data\n"}),
     )
     assert ev.status is Status.FOUND and ev.locations[0].path == "project/.dvc/config"
+
+
+TRAINING_IMAGE = 'FROM python:3.11-slim\nCOPY src src\nENTRYPOINT ["python", "-u", "src/digits/train.py"]\n'
+API_DOCKERFILE = 'FROM python:3.11-slim\nCOPY src src\nCMD ["uvicorn", "digits.api:app", "--port", "8080"]\n'
+CLOUDBUILD = """steps:
+  - name: gcr.io/cloud-builders/docker
+    args: ['build', '-f', 'dockerfiles/{name}.dockerfile', '-t', 'europe-west1-docker.pkg.dev/p/images/{name}:latest', '.']
+  - name: gcr.io/cloud-builders/docker
+    args: ['push', 'europe-west1-docker.pkg.dev/p/images/{name}:latest']
+"""
+CUSTOM_JOB_DOCS = "## Training on Vertex AI\n\n```bash\ngcloud ai custom-jobs create --region=europe-west1 --config=job.yaml\n```\n"
+
+
+def test_a_training_image_built_for_gcp_with_documented_gcloud_commands_is_found(make_repo) -> None:
+    repo = make_repo(
+        {
+            "dockerfiles/train.dockerfile": TRAINING_IMAGE,
+            "cloudbuild.yaml": CLOUDBUILD.format(name="train"),
+            "docs/training.md": CUSTOM_JOB_DOCS,
+        }
+    )
+    ev = check("m21.cloud-training", repo)
+    assert ev.status is Status.FOUND, ev.message
+    assert [loc.path for loc in ev.locations] == ["cloudbuild.yaml", "docs/training.md"]
+
+
+@pytest.mark.parametrize(
+    ("files", "cited"),
+    [
+        ({"docs/training.md": CUSTOM_JOB_DOCS}, "docs/training.md"),
+        ({"README.md": "gcloud compute ssh trainer-vm --zone europe-west1-b\n"}, "README.md"),
+        (
+            {
+                "dockerfiles/train.dockerfile": TRAINING_IMAGE,
+                "scripts/build.sh": "docker build -f dockerfiles/train.dockerfile -t gcr.io/p/train:v1 .\n",
+            },
+            "scripts/build.sh",
+        ),
+        ({"README.md": "docker run --gpus all europe-docker.pkg.dev/p/images/trainer:latest\n"}, "README.md"),
+    ],
+    ids=["custom-job-documented", "compute-ssh-documented", "gcr-training-image", "gpu-run-of-a-gcp-image"],
+)
+def test_one_half_of_cloud_training_is_weak(make_repo, files, cited) -> None:
+    ev = check("m21.cloud-training", make_repo(files))
+    assert ev.status is Status.WEAK, ev.message
+    assert ev.locations[0].path == cited
+
+
+def test_docker_hub_training_images_serving_images_and_local_gpu_runs_are_no_gcp_training(make_repo) -> None:
+    repo = make_repo(
+        {
+            "dockerfiles/train.dockerfile": TRAINING_IMAGE,
+            "dockerfiles/api.dockerfile": API_DOCKERFILE,
+            "cloudbuild.yaml": CLOUDBUILD.format(name="api"),
+            "Makefile": "push:\n\tdocker build -f dockerfiles/train.dockerfile -t ada/train:latest .\n\tdocker push ada/train:latest\n",
+            "README.md": "Run it locally on a GPU: docker run --gpus all ada/train:latest\n",
+        }
+    )
+    ev = check("m21.cloud-training", repo)
+    assert ev.status is Status.UNVERIFIABLE, ev.locations

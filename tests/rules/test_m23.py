@@ -76,3 +76,66 @@ def test_torchserve_shapes_are_found(make_repo, path: str, text: str) -> None:
 def test_torchserve_only_in_the_readme_is_weak(make_repo) -> None:
     readme = "# p\n\n    torch-model-archiver --model-name mnist --version 1.0\n"
     assert check("m23.torchserve", make_repo({"README.md": readme})).status is Status.WEAK
+
+
+SERVING_IMAGE = (
+    "FROM python:3.11-slim\nCOPY . .\nEXPOSE 8080\nCMD exec uvicorn api:app --host 0.0.0.0 --port $PORT\n"
+)
+PUSH_API = """steps:
+  - name: gcr.io/cloud-builders/docker
+    args: ['build', '-t', 'europe-west1-docker.pkg.dev/p/images/api', '-f', 'dockerfiles/api.dockerfile', '.']
+"""
+LOOKUP = """from google.cloud import run_v2
+
+
+def backend_url() -> str:
+    service = run_v2.ServicesClient().get_service(name="projects/p/locations/l/services/api")
+    return service.uri
+"""
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"dockerfiles/api.dockerfile": SERVING_IMAGE, "src/p/frontend.py": LOOKUP},
+        {
+            "dockerfiles/api.dockerfile": SERVING_IMAGE,
+            "scripts/url.sh": "gcloud run services describe api --format 'value(status.url)'\n",
+        },
+        {"dockerfiles/api.dockerfile": SERVING_IMAGE, "cloudbuild.yaml": PUSH_API},
+    ],
+    ids=["run-v2-client", "services-describe", "pushed-to-artifact-registry"],
+)
+def test_a_serving_image_on_cloud_runs_port_with_a_lookup_or_a_gcp_push_is_weak(make_repo, files) -> None:
+    ev = check("m23.cloud-deploy", make_repo(files))
+    assert ev.status is Status.WEAK, ev.message
+    assert ev.locations[0].path == "dockerfiles/api.dockerfile" and ev.locations[0].line == 4  # the CMD
+
+
+def test_a_serving_image_alone_or_on_another_port_is_not_evidence(make_repo) -> None:
+    local = SERVING_IMAGE.replace("EXPOSE 8080", "EXPOSE 8000").replace("$PORT", "8000")
+    assert check("m23.cloud-deploy", make_repo({"Dockerfile": SERVING_IMAGE})).status is Status.UNVERIFIABLE
+    repo = make_repo({"dockerfiles/api.dockerfile": local, "cloudbuild.yaml": PUSH_API})
+    assert check("m23.cloud-deploy", repo).status is Status.UNVERIFIABLE
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (
+            ".github/workflows/deploy.yaml",
+            "on: push\njobs:\n  d:\n    steps:\n      # - run: gcloud run deploy api --image x\n      - run: echo skip\n",
+        ),
+        (
+            "cloudbuild.yaml",
+            "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '.']\n#  - name: gcr.io/cloud-builders/gcloud\n#    args: ['run', 'deploy', 'api']\n",
+        ),
+    ],
+    ids=["workflow", "cloudbuild-args"],
+)
+def test_a_commented_out_deploy_is_no_evidence_and_the_message_says_so(
+    make_repo, path: str, text: str
+) -> None:
+    ev = check("m23.cloud-deploy", make_repo({path: text}))
+    assert ev.status is Status.UNVERIFIABLE
+    assert f"{path}:" in ev.message and "commented out" in ev.message

@@ -148,3 +148,71 @@ def test_an_own_load_test_script_with_requests_is_found(make_repo) -> None:
 def test_load_generators_in_scripts_are_load_tests(make_repo, command: str) -> None:
     ev = check("m24.load-test", make_repo({"scripts/load.sh": f"#!/bin/sh\n{command}\n"}))
     assert ev.status is Status.FOUND and ev.locations[0].path == "scripts/load.sh"
+
+
+BENTO_SERVICE = """import bentoml
+
+
+@bentoml.service
+class Classifier:
+    @bentoml.api
+    def predict(self, text: str) -> str:
+        return text
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "lines"),
+    [
+        (
+            {
+                "src/p/service.py": BENTO_SERVICE,
+                "tests/test_service.py": "from p.service import Classifier\n\n\ndef test_predict():\n    assert Classifier().predict('a') == 'a'\n",
+            },
+            {1},
+        ),
+        (
+            {
+                "tests/test_bento.py": "import subprocess\n\nimport requests\n\n\ndef test_served():\n"
+                "    server = subprocess.Popen(['bentoml', 'serve', 'service:Classifier'])\n"
+                "    assert requests.post('http://127.0.0.1:3000/predict', json={}).ok\n    server.kill()\n"
+            },
+            {7, 8},
+        ),
+        (
+            {
+                "tests/test_flask.py": "from app import app\n\n\ndef test_home():\n    client = app.test_client()\n"
+                "    assert client.get('/').status_code == 200\n"
+            },
+            {5},
+        ),
+        (
+            {
+                "tests/test_client.py": "import bentoml\n\n\ndef test_live():\n"
+                "    with bentoml.SyncHTTPClient('http://localhost:3000') as client:\n        assert client.predict(text='a')\n"
+            },
+            {5},
+        ),
+    ],
+    ids=["bentoml-direct", "bentoml-serve-subprocess", "flask-test-client", "bentoml-client"],
+)
+def test_tests_of_any_serving_framework_are_api_tests(make_repo, files, lines) -> None:
+    ev = check("m24.api-tests", make_repo({**files, ".github/workflows/t.yaml": WORKFLOW}))
+    assert ev.status is Status.FOUND, ev.message
+    assert ev.locations[0].path.startswith("tests/")
+    assert lines <= {loc.line for loc in ev.locations if loc.path.startswith("tests/")}
+
+
+def test_a_test_that_imports_a_non_serving_module_or_starts_no_server_is_no_api_test(make_repo) -> None:
+    repo = make_repo(
+        {
+            "src/p/service.py": BENTO_SERVICE,
+            "src/p/model.py": "def build():\n    return 1\n",
+            "tests/test_model.py": "import subprocess\n\nfrom p.model import build\n\n\ndef test_build():\n"
+            "    subprocess.run(['python', 'train.py'])\n    assert build() == 1\n",
+            "tests/helpers.py": "from p.service import Classifier\n",
+            ".github/workflows/t.yaml": WORKFLOW,
+        }
+    )
+    ev = check("m24.api-tests", repo)
+    assert ev.status is Status.ABSENT, ev.locations

@@ -154,3 +154,86 @@ def test_a_write_in_a_model_class_the_api_imports_is_no_collection(make_repo) ->
     )
     repo = make_repo({"src/proj/__init__.py": "", "src/proj/api.py": api, "src/proj/model.py": model})
     assert check("m27.io-collection", repo).status is Status.ABSENT
+
+
+ROBUSTNESS = """import torch
+from torchvision import transforms
+
+from digits.evaluate import evaluate_model
+
+
+def robustness(model, images, labels):
+    scores = {}
+    for level in (0.0, 0.3, 0.6):
+        drifted = transforms.ColorJitter(brightness=level, contrast=level)(images)
+        scores[level] = evaluate_model(model, drifted, labels)
+    return scores
+"""
+DRIFTED_DATA = '''from torchvision import transforms as T
+
+
+def save_drifted(images, contrast: float):
+    """Write a drifted copy of the dataset (contrast shift) for the drift experiment."""
+    return [T.ColorJitter(contrast=contrast)(image) for image in images]
+'''
+DRIFT_SCRIPT = (
+    "#!/usr/bin/env bash\n# drift experiment\npython src/digits/data.py --drift 0.3\n"
+    "python src/digits/inference.py --data data/drifted --out before.json\n"
+)
+
+
+def test_a_robustness_experiment_on_drifted_data_is_found(make_repo) -> None:
+    ev = check("m27.drift-robustness", make_repo({"src/digits/robustness.py": ROBUSTNESS}))
+    assert ev.status is Status.FOUND
+    assert [(loc.path, loc.line) for loc in ev.locations] == [
+        ("src/digits/robustness.py", 10),
+        ("src/digits/robustness.py", 11),
+    ]
+
+
+def test_drifted_data_and_a_drift_script_running_inference_are_found(make_repo) -> None:
+    repo = make_repo({"src/digits/data.py": DRIFTED_DATA, "scripts/run_drift_experiment.sh": DRIFT_SCRIPT})
+    ev = check("m27.drift-robustness", repo)
+    assert ev.status is Status.FOUND
+    assert {loc.path for loc in ev.locations} == {"src/digits/data.py", "scripts/run_drift_experiment.sh"}
+
+
+def test_drifted_data_that_no_model_sees_is_weak(make_repo) -> None:
+    ev = check("m27.drift-robustness", make_repo({"src/digits/data.py": DRIFTED_DATA}))
+    assert ev.status is Status.WEAK and ev.locations[0].line == 6
+
+
+def test_training_augmentation_and_a_drift_script_without_drifted_data_are_no_drift_check(make_repo) -> None:
+    augment = (
+        "from torchvision import transforms\n\n\ndef train(model, data):\n"
+        "    data = transforms.ColorJitter(brightness=0.2)(data)\n    return evaluate(model, data)\n"
+    )
+    repo = make_repo(
+        {"src/digits/train.py": augment, "scripts/drift_check.sh": "python src/digits/train.py\n"}
+    )
+    assert check("m27.drift-robustness", repo).status is Status.ABSENT
+
+
+DRIFT_JOB = """from evidently.legacy.metric_preset import DataDriftPreset
+from evidently.legacy.report import Report
+
+
+def main() -> None:
+    Report(metrics=[DataDriftPreset()]).save_html("drift.html")
+"""
+
+
+def test_a_container_image_running_the_drift_code_as_a_job_is_weak(make_repo) -> None:
+    dockerfile = 'FROM python:3.12-slim\nCOPY deployment/drift/data_drift.py data_drift.py\nCMD ["python", "data_drift.py"]\n'
+    repo = make_repo({"deployment/drift/data_drift.py": DRIFT_JOB, "deployment/drift.dockerfile": dockerfile})
+    ev = check("m27.drift-api", repo)
+    assert ev.status is Status.WEAK and (ev.locations[0].path, ev.locations[0].line) == (
+        "deployment/drift.dockerfile",
+        3,
+    )
+
+
+def test_an_image_running_other_code_is_no_drift_service(make_repo) -> None:
+    dockerfile = 'FROM python:3.12-slim\nCMD ["python", "train.py"]\n'
+    repo = make_repo({"src/p/data_drift.py": DRIFT_JOB, "Dockerfile": dockerfile})
+    assert check("m27.drift-api", repo).status is Status.ABSENT

@@ -106,3 +106,61 @@ def test_a_multi_device_config_the_trainer_does_not_take_is_not_found(make_repo)
     )
     ev = check("m30.distributed-training", make_repo({"configs/config.yaml": config, "src/p/train.py": code}))
     assert ev.status is not Status.FOUND
+
+
+ACCELERATE = """from accelerate import Accelerator
+
+
+def train(model, optimizer, loader):
+    accelerator = Accelerator()
+    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
+    for batch in loader:
+        accelerator.backward(model(batch).sum())
+"""
+
+
+def test_an_accelerator_in_one_process_is_not_distributed_training(make_repo) -> None:
+    repo = make_repo({"src/p/train.py": ACCELERATE, "Makefile": "train:\n\tpython src/p/train.py\n"})
+    ev = check("m30.distributed-training", repo)
+    assert ev.status is Status.ABSENT
+    assert "Accelerator is used in src/p/train.py" in ev.message and "one process" in ev.message
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("Makefile", "train:\n\taccelerate launch --num_processes 2 src/p/train.py\n"),
+        (
+            "configs/accelerate.yaml",
+            "compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\nnum_processes: 2\n",
+        ),
+    ],
+    ids=["accelerate-launch", "accelerate-config"],
+)
+def test_an_accelerator_launched_in_several_processes_is_found(make_repo, path: str, text: str) -> None:
+    ev = check("m30.distributed-training", make_repo({"src/p/train.py": ACCELERATE, path: text}))
+    assert ev.status is Status.FOUND
+    assert ev.locations[0].path == path
+    assert any(loc.path == "src/p/train.py" for loc in ev.locations)
+
+
+def test_devices_from_a_variable_are_weak(make_repo) -> None:
+    code = "import lightning as L\n\n\ndef main(args):\n    L.Trainer(accelerator=args.accelerator, devices=args.devices).fit(None)\n"
+    ev = check("m30.distributed-training", make_repo({"src/p/train.py": code}))
+    assert ev.status is Status.WEAK and ev.locations[0].line == 5
+
+
+def test_accelerator_auto_alone_and_dataloader_workers_are_not_distributed(make_repo) -> None:
+    code = (
+        "import lightning as L\nfrom torch.utils.data import DataLoader\n\n"
+        "loader = DataLoader(dataset, batch_size=32, num_workers=8, pin_memory=True)\n"
+        "trainer = L.Trainer(accelerator='auto', max_epochs=3)\n"
+    )
+    ev = check("m30.distributed-training", make_repo({"src/p/train.py": code}))
+    assert ev.status is Status.ABSENT
+    assert 'accelerator="auto" is Lightning\'s default' in ev.message
+
+
+def test_a_computed_accelerator_type_is_no_device_setting(make_repo) -> None:
+    code = "import lightning as L\n\naccelerator = 'gpu'\nL.Trainer(accelerator=accelerator, devices=1)\n"
+    assert check("m30.distributed-training", make_repo({"src/p/train.py": code})).status is Status.ABSENT

@@ -175,7 +175,8 @@ CASES = [
     ("m29.data-loading", "weak", "weak", "src/digits/train.py"),
     ("m30.distributed-training", "found", "found", "src/digits/train.py"),
     ("m30.distributed-training", "absent", "absent", None),
-    ("m30.distributed-training", "weak", "weak", "src/digits/train.py"),
+    ("m30.distributed-training", "weak", "weak", "src/digits/train.py"),  # devices from a config: 1
+    ("m30.distributed-training", "near-miss-accelerator-auto", "absent", None),  # was weak before issue #18
     ("m31.inference-optimization", "found", "found", "src/digits/quantize.py"),
     ("m31.inference-optimization", "absent", "absent", None),
     ("m31.inference-optimization", "near-miss-prune-word", "absent", None),
