@@ -3,7 +3,7 @@
 from verifier.checks import AUTOMATION_GLOBS, trace_search, usage_or_dependency
 from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
-from verifier.rule import Rule
+from verifier.rule import Rule, Trace
 
 DEPLOY = (
     r"gcloud\s+(beta\s+|alpha\s+)?(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)"
@@ -29,6 +29,7 @@ class CloudDeploy(Rule):
     *.run.app URL or deploy instructions in docs are weak."""
 
     id = "m23.cloud-deploy"
+    trace = Trace.CONSOLE
     modules = ("M23",)
     title = "Model deployed on Cloud Functions or Cloud Run"
     texts = (
@@ -83,6 +84,7 @@ class TorchServe(Rule):
     leaves none."""
 
     id = "m23.torchserve"
+    trace = Trace.CODE
     modules = ("M23",)
     title = "Local deployment with TorchServe (2022-24 wording)"
     texts = (
