@@ -29,7 +29,7 @@ from .engine import DEFAULT_REPORT, ItemResult, Verification
 from .report import ReportError
 
 MARKER = "verify_report"
-FAILING = frozenset({"unsupported", "template-only"})
+FAILING = frozenset({"unsupported", "contradicted", "template-only"})
 SKIPPED = frozenset({"unverifiable", "unknown", "skipped"})
 
 

@@ -20,6 +20,7 @@ HTML_HEAD = "<!doctype html><meta charset='utf-8'><title>mlops-verifier</title>"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 GROUPS = (
     ("unsupported", "UNSUPPORTED: ticked, but nothing found where it would be"),
+    ("contradicted", "CONTRADICTED: ticked, but the group's own answer says it was not done"),
     ("template-only", "TEMPLATE-ONLY: ticked, only the course template's defaults support it"),
     ("weakly-supported", "WEAKLY SUPPORTED: ticked, only a trace that may not be real use"),
     ("unclaimed", "UNCLAIMED: evidence found, box not ticked"),
@@ -31,6 +32,7 @@ GROUPS = (
 )
 MARKS = {
     "unsupported": "✗",
+    "contradicted": "≠",
     "template-only": "T",
     "weakly-supported": "~",
     "unclaimed": "+",
@@ -42,14 +44,18 @@ MARKS = {
 }
 COLOURS = {
     "unsupported": "31",
+    "contradicted": "31",
     "template-only": "33",
     "weakly-supported": "33",
     "unclaimed": "36",
     "confirmed": "32",
 }
+# Item verdicts that are a failing test case in JUnit (and in the pytest plugin).
+FAILING = ("unsupported", "contradicted", "template-only")
 # How much a verdict shows by default: problems in full, the rest in one line (all with --verbose).
 DETAIL = {
     "unsupported": "full",
+    "contradicted": "full",
     "template-only": "full",
     "weakly-supported": "full",
     "unclaimed": "full",
@@ -136,7 +142,13 @@ def _details(item: ItemResult, limit: int) -> list[str]:
         lines.append(f"           at {_clean(str(location))}")
     if len(evidence.locations) > limit:
         lines.append(f"           ... and {len(evidence.locations) - limit} more places")
-    if evidence.looked_for and item.verdict in {"unsupported", "unverifiable", "template-only", "consistent"}:
+    if evidence.looked_for and item.verdict in {
+        "unsupported",
+        "contradicted",
+        "unverifiable",
+        "template-only",
+        "consistent",
+    }:
         lines.append(f"           looked for: {'; '.join(evidence.looked_for)}")
     return lines
 
@@ -206,7 +218,7 @@ def render_junit(results: Sequence[Verification]) -> str:
             "testsuite",
             name=result.repo,
             tests=str(len(result.items)),
-            failures=str(counts["unsupported"] + counts["template-only"]),
+            failures=str(sum(counts[verdict] for verdict in FAILING)),
             skipped=str(counts["unverifiable"] + counts["unknown"] + counts["skipped"]),
         )
         for item in result.items:
@@ -217,7 +229,7 @@ def render_junit(results: Sequence[Verification]) -> str:
                 name=f"{item.rule or 'unknown'} (line {item.item.line})",
             )
             detail = "\n".join(str(loc) for loc in (item.evidence.locations if item.evidence else ()))
-            if item.verdict in {"unsupported", "template-only"}:
+            if item.verdict in FAILING:
                 failure = ET.SubElement(case, "failure", message=item.message, type=item.verdict)
                 failure.text = detail or "; ".join(item.evidence.looked_for if item.evidence else ())
             elif item.verdict in {"unverifiable", "unknown", "skipped"}:
@@ -245,7 +257,7 @@ def render_junit(results: Sequence[Verification]) -> str:
         suite.set(
             "skipped", str(counts["unverifiable"] + counts["unknown"] + counts["skipped"] + answer_skips)
         )
-        suite.set("failures", str(counts["unsupported"] + counts["template-only"] + answer_failures))
+        suite.set("failures", str(sum(counts[verdict] for verdict in FAILING) + answer_failures))
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
@@ -316,6 +328,7 @@ def render_cohort(results: Sequence[Verification]) -> str:
         "unsupported": "unsup",
         "unverifiable": "unver",
         "unclaimed": "uncl",
+        "contradicted": "contr",
     }
     rows: dict[str, Counter[str]] = {}
     for result in results:
