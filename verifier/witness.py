@@ -147,7 +147,7 @@ PRACTICES: dict[str, Practice] = {
     "m13.profiling": Practice(
         ("debugging",),
         r"\bprofil\w*|\bcprofile\b|\bsnakeviz\b|\bpy-spy\b|\bpyinstrument\b|\bline_profiler\b|\bscalene\b",
-        commands=r"\bpython3?\s+-m\s+cProfile\b|\bsnakeviz\s+\S+|\bpy-spy\s+record\b|\bkernprof\b"
+        commands=r"\bpython3?\s+-m\s+cProfile\b|\bsnakeviz\s+[\w./-]+\.(?:prof|pstats|out)\b|\bpy-spy\s+record\b|\bkernprof\b"
         r"|\bncalls\s+tottime\b",
         shots=r"profil|snakeviz|flame|tensorboard|trace",
     ),
@@ -302,6 +302,12 @@ SHIFTED = re.compile(
     r"find|found|notic\w*|reveal\w*|show\w*|affect\w*|slow\w*|matter\w*|rel(?:y|ied)|depend\w*)\b",
     re.IGNORECASE,
 )
+# Right after the practice, words that narrow a denial to a way or a part of doing it: "did not deploy it
+# directly from GitHub", "did not train with GPUs", "did not use DVC with Google Drive".
+PART = re.compile(
+    r"^\W*(?:\w+\s+){0,2}?(?:directly|manually|locally|ourselves|by\s+hand|with|via|through|using)\b",
+    re.IGNORECASE,
+)
 # A negation after the practice that denies it: "DVC was not used", "profiling was never done".
 DENIED_AFTER = re.compile(
     r"^[^,.;:]{0,30}?\b(?:was|were|is|are|has\s+been|have\s+been)\s+(?:not|never)\s+(?:\w+ly\s+)?"
@@ -316,7 +322,7 @@ HYPOTHETICAL = re.compile(
 )
 CLAUSE_BREAK = re.compile(
     r",?\s+\b(?:but|however|whereas|while|although|though|except|instead(?!\s+of))\b|;|\s[-–—]\s|\(|\)"
-    r"|,\s+and\b|\s+and\s+(?=(?:we|our|it|they|the|this|i|then)\b)|,\s+(?=(?:we|our|they|it|i)\b)",
+    r"|,\s+and\b|\s+and\s+(?=(?:we|our|it|they|the|this|i|then)\b)|,\s+(?=(?:we|our|they|it|i|only)\b)",
     re.IGNORECASE,
 )
 SUBJECT = re.compile(r"\b(?:we|i|they)\b", re.IGNORECASE)
@@ -336,7 +342,8 @@ class Statement:
     says: Says
 
     def quote(self, width: int = 200) -> str:
-        text = " ".join(self.sentence.split())
+        """The sentence as one line, without its final full stop, cut to `width` characters."""
+        text = " ".join(self.sentence.split()).rstrip(".")
         return text if len(text) <= width else text[: width - 3] + "..."
 
 
@@ -389,17 +396,14 @@ class Witness:
         shown = self.artifacts(practice, answers)
         if shown:
             return Testimony(
-                Evidence.weak(
-                    f"The report shows it, the repository does not: {shown[0].snippet}. {evidence.message}",
-                    shown,
-                )
+                Evidence.weak(f"The report shows it, the repository does not: {shown[0].snippet}.", shown)
             )
         described = next((s for s in statements if s.says == "describes"), None)
         if described is not None:
             return Testimony(
                 Evidence.unverifiable(
                     f"Only the report's word: the answer to Question {described.question} describes it "
-                    f'("{described.quote()}"), with no artifact and nothing in the repository. {evidence.message}',
+                    f'("{described.quote()}"), with no artifact and nothing in the repository.',
                     evidence.looked_for,
                     (self._at(described),),
                 )
@@ -621,12 +625,13 @@ def clauses(sentence: str) -> list[tuple[str, bool]]:
 
 def negated(clause: str, words: re.Pattern[str]) -> bool:
     """True when a negation governs a mention of the practice: it comes shortly before the mention with no
-    comma and no shifting word in between ("did not run any specific profiling"), or a denying "was not
-    done" follows it ("DVC was not used")."""
+    comma and no shifting word in between ("did not run any specific profiling") and nothing right after
+    narrows it to a part ("did not deploy it directly"), or a denying "was not done" follows the mention
+    ("DVC was not used")."""
     for mention in words.finditer(clause):
         before = clause[max(0, mention.start() - WINDOW) : mention.start()]
         cues = list(NEGATION.finditer(before))
-        if cues:
+        if cues and not PART.search(clause[mention.end() : mention.end() + 40]):
             between = before[cues[-1].end() :]
             if not re.search(r"[,.;:]", between) and not SHIFTED.search(between):
                 return True
