@@ -396,7 +396,11 @@ class Witness:
         shown = self.artifacts(practice, answers)
         if shown:
             return Testimony(
-                Evidence.weak(f"The report shows it, the repository does not: {shown[0].snippet}.", shown)
+                Evidence.weak(
+                    f"The report shows it, the repository does not: {shown[0].snippet}.",
+                    shown,
+                    source="report",
+                )
             )
         described = next((s for s in statements if s.says == "describes"), None)
         if described is not None:
@@ -406,6 +410,7 @@ class Witness:
                     f'("{described.quote()}"), with no artifact and nothing in the repository.',
                     evidence.looked_for,
                     (self._at(described),),
+                    source="report",
                 )
             )
         hosted = hosted_elsewhere(rule, evidence, self.report)
@@ -596,7 +601,7 @@ def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | No
     for clause, joined in clauses(sentence):
         # "we would ensure ..., and that we are alerted": a clause joined by "and" keeps the mood of the last
         hypothetical = bool(HYPOTHETICAL.search(clause)) or (joined and hypothetical)
-        if not words.search(clause) or hypothetical:
+        if not words.search(clause) or hypothetical or _only_a_name(clause, words):
             continue
         if elsewhere is not None and elsewhere.search(clause):
             continue
@@ -604,6 +609,11 @@ def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | No
     if "describes" in verdicts:
         return "describes"
     return "denies" if verdicts else None
+
+
+def _only_a_name(clause: str, words: re.Pattern[str]) -> bool:
+    """A clause that is only the practice's name, such as the "(W&B)" after "Weights & Biases"."""
+    return bool(words.fullmatch(clause.strip(" *_`'\".,")))
 
 
 def clauses(sentence: str) -> list[tuple[str, bool]]:
