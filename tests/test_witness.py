@@ -428,3 +428,23 @@ def test_a_tool_documentation_url_is_not_the_group_s_docs_elsewhere() -> None:
 )
 def test_the_verdict_of_a_denied_item(claimed: bool, status: Status, verdict: str) -> None:
     assert verdict_for(claimed, status, denied=True) == verdict
+
+
+def test_hostile_answers_are_read_in_linear_time() -> None:
+    """Unclosed fences, image brackets and tags, and a 400,000-character answer: no regex of the witness
+    backtracks (the answer is built directly: the report parser is measured in its own tests)."""
+    import time
+
+    from verifier.report import Answer, Report
+
+    hostile = " ![a" * 20_000 + " <img src" * 20_000 + " [x](" * 20_000 + " we did not" * 20_000
+    text = (
+        "We didn't run any specific profiling.\n\n" + hostile + "\n\n```" + hostile
+    )  # the last fence is open
+    report = Report(
+        answers=[Answer(16, 3, "how did you perform debugging?", text), Answer(31, 9, "contributions", "")]
+    )
+    started = time.perf_counter()
+    testimony = Witness(report).testify(RULES["m13.profiling"], Evidence.unverifiable("no trace"))
+    assert time.perf_counter() - started < 5
+    assert testimony.denial is not None and testimony.denial.question == 16
