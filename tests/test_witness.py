@@ -141,6 +141,7 @@ CI = re.compile(PRACTICES["m17.ci"].words or "", re.IGNORECASE)
 DVC = re.compile(PRACTICES["m08.dvc"].words or "", re.IGNORECASE)
 BUCKET = re.compile(PRACTICES["m21.bucket-dvc"].words or "", re.IGNORECASE)
 ALERTS = re.compile(PRACTICES["m28.alerts"].words or "", re.IGNORECASE)
+DRIFT = re.compile(PRACTICES["m27.drift-robustness"].words or "", re.IGNORECASE)
 TRAINING = re.compile(PRACTICES["m21.cloud-training"].words or "", re.IGNORECASE)
 
 
@@ -162,9 +163,10 @@ TRAINING = re.compile(PRACTICES["m21.cloud-training"].words or "", re.IGNORECASE
         # a denial of another practice in the same sentence
         ("We did not use a debugger; instead we profiled the training loop.", PROFILING, "describes"),
         ("We didn't use any debugger, we profiled the code with cProfile.", PROFILING, "describes"),
-        # a negation that is about something else than doing the work
-        ("We didn't greatly benefit from DVC, as the data never changed.", DVC, "describes"),
-        ("We had no problems setting up DVC.", DVC, "describes"),
+        # a negation about something else than doing the work: no denial (and, unclear, no description either)
+        ("We didn't greatly benefit from DVC, as the data never changed.", DVC, None),
+        ("We had no problems setting up DVC.", DVC, None),
+        ("We are not able to detect or view data drift without labels.", DRIFT, None),
         ("Profiling showed no bottlenecks worth fixing.", PROFILING, "describes"),
         # hypotheticals say nothing either way
         ("We would have liked to deploy the model to Cloud Run.", DEPLOY, None),
@@ -177,8 +179,8 @@ TRAINING = re.compile(PRACTICES["m21.cloud-training"].words or "", re.IGNORECASE
         ("We set up monitoring, and we are alerted by e-mail when latency grows.", ALERTS, "describes"),
         # a denial of a part: the other part is described
         ("We did not deploy the frontend, but the API runs on Cloud Run.", DEPLOY, "describes"),
-        ("We did not deploy it directly from GitHub, we used the console.", DEPLOY, "describes"),
-        ("We did not train the model in the cloud with GPUs.", TRAINING, "describes"),
+        ("We did not deploy it directly from GitHub, we used the console.", DEPLOY, None),
+        ("We did not train the model in the cloud with GPUs.", TRAINING, None),
         ("We did not train the model in the cloud.", TRAINING, "denies"),
         ("We store the training data in a GCP bucket.", TRAINING, None),
         ("(linux and Mac - Windows was difficult to get up and running)", CI, None),

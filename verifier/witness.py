@@ -128,7 +128,10 @@ PRACTICES: dict[str, Practice] = {
     "m06.model-training": Practice(("structure",), r"\bmodel\.py\b|\btrain\.py\b"),
     "m07.pep8": Practice(("code-quality",), r"\bpep ?8\b|\blint\w*|\bruff\b|\bflake8\b|\bblack\b|\bpylint\b"),
     "m07.typing-docs": Practice(("code-quality",), r"\btyping\b|\btype hints?\b|\bmypy\b|\bdocstrings?\b"),
-    "m08.dvc": Practice(("dvc",), r"\bdvc\b|\bdata version control\b"),
+    "m08.dvc": Practice(
+        ("dvc",),
+        r"\bdvc\b|\bdata version control\b|\bversion control\b[^.;]{0,40}\bdata\b|\bdata\b[^.;]{0,40}\bversion(?:ed|ing)\b",
+    ),
     "m09.cli": Practice(
         ("structure", "configs"), r"\bcli\b|command[- ]line interfaces?|\btyper\b|\bargparse\b|\binvoke\b"
     ),
@@ -293,13 +296,32 @@ NEGATION = re.compile(
     r"failed\s+to)\b|n't\b",
     re.IGNORECASE,
 )
-# Between a negation and the practice, words that move the negation onto something else or a part: "no
-# problems with DVC", "did not deploy the frontend directly", "not all tests".
-SHIFTED = re.compile(
-    r"\b(?:problems?|issues?|troubles?|difficult\w*|errors?|bugs?|conflicts?|changes?|only|just|directly|"
-    r"manually|fully|completely|entirely|all|every|always|further|more|other|additional|extra|"
-    r"benefit\w*|gain\w*|help\w*|improv\w*|impact\w*|advantage\w*|differen\w*|effect\w*|enjoy\w*|like[ds]?|"
-    r"find|found|notic\w*|reveal\w*|show\w*|affect\w*|slow\w*|matter\w*|rel(?:y|ied)|depend\w*)\b",
+# The only words that may stand between a negation and the practice it denies: the verbs of doing the work,
+# articles and a few qualifiers ("did not manage to implement any specific monitoring", "did not see much
+# use for profiling", "did not formally profile"). Any other word ("no problems with DVC", "not set up
+# explicit caching in CI", "not focused on comparing ... configurations") moves the negation elsewhere.
+BETWEEN = re.compile(
+    r"to|any|the|an?|our|my|their|its|this|much|use[ds]?|using|for|of|get|got|getting|around|manage[ds]?|"
+    r"implement(?:ed)?|do|did|done|doing|run|ran|perform(?:ed)?|appl(?:y|ied)|set|setup|up|make|made|have|had|"
+    r"try|tried|add(?:ed)?|create[ds]?|deploy(?:ed)?|build|built|train(?:ed)?|need(?:ed)?|see|saw|specific|"
+    r"explicit|proper|real|actual|dedicated|separate|time|enough|calculate[ds]?|compute[ds]?|measure[ds]?|"
+    r"write|wrote|include[ds]?|integrate[ds]?|configure[ds]?|enable[ds]?|publish(?:ed)?|host(?:ed)?|serve[ds]?|"
+    r"look|into|bother(?:ed)?|find|end|ended|utili[sz]e[ds]?|employ(?:ed)?|conduct(?:ed)?|carry|out|go|went|"
+    r"really|even|also|ever|able|spen[dt]|consider|at|all|\w+ly",
+    re.IGNORECASE,
+)
+# Words after the practice that end its noun phrase; any other word makes the practice a modifier of what is
+# denied ("a custom drift detection dashboard", "DVC remote"), so the denial is of that part only.
+PHRASE_END = re.compile(
+    r"in|on|into|within|inside|from|of|during|via|through|throughout|across|for|with|by|at|under|about|than|"
+    r"to|as|because|since|so|and|or|but|nor|was|were|is|are|has|have|had|be|been|which|that|who|this|these|"
+    r"those|it|them|either|anymore|yet|all|when|while|if|until|before|after|due|instead|itself|ourselves|here|"
+    r"there|now|then|our|any|the|an?|\w+ly",
+    re.IGNORECASE,
+)
+PREPOSITION = re.compile(
+    r"\b(?:in|on|into|within|inside|from|of|during|via|through|throughout|across|with|by|at|under|about|than)"
+    r"\s+(?:(?:the|our|a|an|its|their|this)\s+)?$",
     re.IGNORECASE,
 )
 # Right after the practice, words that narrow a denial to a way or a part of doing it: "did not deploy it
@@ -321,7 +343,7 @@ HYPOTHETICAL = re.compile(
     re.IGNORECASE,
 )
 CLAUSE_BREAK = re.compile(
-    r",?\s+\b(?:but|however|whereas|while|although|though|except|instead(?!\s+of))\b|;|\s[-–—]\s|\(|\)"
+    r",?\s+\b(?:but|however|whereas|while|although|though|except|instead(?!\s+of))\b|;|:\s|\s[-–—]\s|\(|\)"
     r"|,\s+and\b|\s+and\s+(?=(?:we|our|it|they|the|this|i|then)\b)|,\s+(?=(?:we|our|they|it|i|only)\b)",
     re.IGNORECASE,
 )
@@ -594,8 +616,9 @@ def sentences(text: str) -> list[str]:
 def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None = None) -> Says | None:
     """What a sentence says about the practice `words` names: "denies" when a clause about it negates
     it and none describes it, "describes" when a clause about it says it was done, None when no clause
-    speaks about it, or only hypothetically ("we would have liked to deploy") or about a neighbouring
-    practice (`elsewhere`: "we deployed it locally")."""
+    speaks about it, or only hypothetically ("we would have liked to deploy"), about a neighbouring
+    practice (`elsewhere`: "we deployed it locally") or with a negation whose reach is unclear ("we are not
+    able to detect or view data drift": neither a denial nor a description)."""
     verdicts = set()
     hypothetical = False
     for clause, joined in clauses(sentence):
@@ -605,10 +628,22 @@ def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | No
             continue
         if elsewhere is not None and elsewhere.search(clause):
             continue
-        verdicts.add("denies" if negated(clause, words) else "describes")
+        if negated(clause, words):
+            verdicts.add("denies")
+        elif not _negation_near(clause, words):
+            verdicts.add("describes")
+        # else a negation near the practice that does not clearly deny it: neither denial nor description
     if "describes" in verdicts:
         return "describes"
     return "denies" if verdicts else None
+
+
+def _negation_near(clause: str, words: re.Pattern[str]) -> bool:
+    """A negation shortly before a mention of the practice ("we are not able to detect or view data drift")."""
+    return any(
+        NEGATION.search(clause[max(0, mention.start() - WINDOW) : mention.start()])
+        for mention in words.finditer(clause)
+    )
 
 
 def _only_a_name(clause: str, words: re.Pattern[str]) -> bool:
@@ -634,20 +669,30 @@ def clauses(sentence: str) -> list[tuple[str, bool]]:
 
 
 def negated(clause: str, words: re.Pattern[str]) -> bool:
-    """True when a negation governs a mention of the practice: it comes shortly before the mention with no
-    comma and no shifting word in between ("did not run any specific profiling") and nothing right after
-    narrows it to a part ("did not deploy it directly"), or a denying "was not done" follows the mention
-    ("DVC was not used")."""
+    """True when a negation governs a mention of the practice, or a denying "was not done" follows it
+    ("DVC was not used"). A negation governs a mention when it comes before it with only the words of doing
+    the work in between (`BETWEEN`: "did not run any specific profiling"), the mention is not the object of
+    a preposition ("did not set up caching in CI"), no noun follows it that it only modifies ("a drift
+    detection dashboard") and nothing right after narrows it to a part or a way ("deploy it directly")."""
     for mention in words.finditer(clause):
         before = clause[max(0, mention.start() - WINDOW) : mention.start()]
+        after = clause[mention.end() : mention.end() + 90]
         cues = list(NEGATION.finditer(before))
-        if cues and not PART.search(clause[mention.end() : mention.end() + 40]):
-            between = before[cues[-1].end() :]
-            if not re.search(r"[,.;:]", between) and not SHIFTED.search(between):
-                return True
-        if DENIED_AFTER.search(clause[mention.end() : mention.end() + 90]):
+        if cues and _governs(before[cues[-1].end() :], after):
+            return True
+        if DENIED_AFTER.search(after):
             return True
     return False
+
+
+def _governs(between: str, after: str) -> bool:
+    """The negation before a mention (with `between` in between) denies the mention followed by `after`."""
+    if not all(BETWEEN.fullmatch(word) for word in re.findall(r"[\w'&-]+", between)):
+        return False
+    if re.search(r"[,.;:()]", between) or PREPOSITION.search(between) or PART.search(after):
+        return False
+    following = re.match(r"\s*([\w'&-]+)", after)  # None when punctuation or the end comes first
+    return following is None or bool(PHRASE_END.fullmatch(following.group(1)))
 
 
 def _normal(text: str) -> str:
