@@ -87,7 +87,7 @@ def test_rules_the_answers_settle_name_their_practice_and_its_artifacts() -> Non
         practice = PRACTICES[rule_id]
         if rule.trace is Trace.CODE or (rule.trace is Trace.CONSOLE and rule_id != "m20.gcp-project"):
             assert practice.words, rule_id
-            assert practice.urls or practice.commands or practice.shots, rule_id
+            assert practice.urls or practice.quoted or practice.shots, rule_id
 
 
 @pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.md")) if SEEDS.is_dir() else [], ids=lambda p: p.stem)

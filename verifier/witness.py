@@ -83,8 +83,9 @@ class Practice:
     `topics` are the questions (keys of QUESTIONS) whose answers speak about it, the first being the one
     that asks. `words` names the practice: a clause speaks about it when it matches (None: the answers
     never settle this item). `elsewhere` marks clauses about a neighbouring practice that does not count
-    ("deployed it locally" for a cloud deployment). `urls` and `commands` are artifacts of the work (URLs
-    are looked for in every answer, commands only in the topics' answers); an image in the topics'
+    ("deployed it locally" for a cloud deployment). `urls` and `quoted` are artifacts of the work: service
+    URLs (looked for in every answer) and quoted commands, configs or outputs (`gcloud ai custom-jobs
+    create`, `workerPoolSpecs`, a coverage table; looked for in the topics' answers); an image in the topics'
     answers is a screenshot of the work when its alt text, file name or line matches `shots`, or when it
     answers a question listed in `shot_topics`, which asks for exactly such screenshots. `asked` names the
     practice in the answer to the first topic only, where the question gives the words their sense
@@ -97,7 +98,7 @@ class Practice:
     words: str | None = None
     elsewhere: str = ""
     urls: str = ""
-    commands: str = ""
+    quoted: str = ""
     shots: str = ""
     shot_topics: tuple[str, ...] = ()
     asked: str = ""
@@ -140,7 +141,7 @@ PRACTICES: dict[str, Practice] = {
         ("docker",),
         r"\bbuil[dt]\w*\b[^.;]{0,40}\b(?:images?|containers?|docker\w*)\b|\bdocker\s+(?:build|compose)\b"
         r"|\b(?:images?|containers?|dockerfiles?)\b[^.;]{0,40}\bbuil[dt]\w*",
-        commands=r"\bdocker(?:\s+buildx)?\s+build\b|\bdocker[- ]compose\s+(?:up|build)\b|\bgcloud\s+builds\s+submit\b",
+        quoted=r"\bdocker(?:\s+buildx)?\s+build\b|\bdocker[- ]compose\s+(?:up|build)\b|\bgcloud\s+builds\s+submit\b",
         shots=r"docker|build|container",
     ),
     "m11.config-files": Practice(
@@ -150,7 +151,7 @@ PRACTICES: dict[str, Practice] = {
     "m13.profiling": Practice(
         ("debugging",),
         r"\bprofil\w*|\bcprofile\b|\bsnakeviz\b|\bpy-spy\b|\bpyinstrument\b|\bline_profiler\b|\bscalene\b",
-        commands=r"\bpython3?\s+-m\s+cProfile\b|\bsnakeviz\s+[\w./-]+\.(?:prof|pstats|out)\b|\bpy-spy\s+record\b|\bkernprof\b"
+        quoted=r"\bpython3?\s+-m\s+cProfile\b|\bsnakeviz\s+[\w./-]+\.(?:prof|pstats|out)\b|\bpy-spy\s+record\b|\bkernprof\b"
         r"|\bncalls\s+tottime\b",
         shots=r"profil|snakeviz|flame|tensorboard|trace",
     ),
@@ -171,7 +172,7 @@ PRACTICES: dict[str, Practice] = {
         ("coverage",),
         r"\bcoverage\b|\bpytest-cov\b",
         urls=r"https?://(?:app\.)?(?:codecov|coveralls)\.io/\S+",
-        commands=r"^\s*TOTAL\s+\d+\s+\d+\s",
+        quoted=r"^\s*TOTAL\s+\d+\s+\d+\s",
         shots=r"cov",
     ),
     "m17.ci": Practice(("ci",), r"\bcontinuous integration\b|\bgithub actions?\b|\bci\b"),
@@ -189,7 +190,7 @@ PRACTICES: dict[str, Practice] = {
         ("bucket", "gcp-services", "dvc"),
         r"\bbuckets?\b|\bcloud storage\b|\bgcs\b",
         urls=r"https?://console\.cloud\.google\.com/storage\S*|https?://storage\.googleapis\.com/\S+",
-        commands=r"\bgs://[\w.-]+|\bgsutil\s+(?:cp|ls|rsync|mb)\b|\bgcloud\s+storage\s+\w+",
+        quoted=r"\bgs://[\w.-]+|\bgsutil\s+(?:cp|ls|rsync|mb)\b|\bgcloud\s+storage\s+\w+",
         shots=r"bucket|storage|gcs",
         shot_topics=("bucket",),
     ),
@@ -198,7 +199,7 @@ PRACTICES: dict[str, Practice] = {
         r"\btriggers?\b[^.;]{0,60}\b(?:buil[dt]\w*|images?|docker)\b|\b(?:buil[dt]\w*|images?)\b[^.;]{0,60}\btrigger\w*"
         r"|\bautomatic(?:ally)?\b[^.;]{0,30}\bbuil[dt]\w*|\bbuil[dt]\w*\b[^.;]{0,30}\bautomatic(?:ally)?\b",
         urls=r"https?://console\.cloud\.google\.com/cloud-build/triggers\S*",
-        commands=r"\bgcloud\s+(?:beta\s+)?builds\s+triggers\s+create\b",
+        quoted=r"\bgcloud\s+(?:beta\s+)?builds\s+triggers\s+create\b",
         shots=r"trigger|build",
         shot_topics=("build",),
     ),
@@ -208,7 +209,7 @@ PRACTICES: dict[str, Practice] = {
         elsewhere=LOCAL,
         asked=r"\bcompute engine\b|\bengine\b|\bvertex\b|\bvms?\b|\bvirtual machines?\b|\bcustom[- ]jobs?\b",
         urls=r"https?://console\.cloud\.google\.com/(?:vertex-ai|compute)\S*",
-        commands=r"\bgcloud\s+(?:beta\s+)?ai\s+custom-jobs\s+create\b|\bgcloud\s+compute\s+(?:instances\s+create|ssh)\b"
+        quoted=r"\bgcloud\s+(?:beta\s+)?ai\s+custom-jobs\s+create\b|\bgcloud\s+compute\s+(?:instances\s+create|ssh)\b"
         r"|\bworkerPoolSpecs\b|\bmachineSpec\b",
         shots=r"vertex|train|compute|engine|\bvms?\b|custom.?job",
     ),
@@ -218,13 +219,13 @@ PRACTICES: dict[str, Practice] = {
         r"\bcloud run\b|\bcloud functions?\b|\bdeploy\w*|\b(?:serv(?:e|ed|ing)|host\w*)\b[^.;]{0,60}\b(?:cloud|gcp)\b",
         elsewhere=LOCAL,
         urls=_DEPLOY_URLS,
-        commands=r"\bgcloud\s+(?:beta\s+)?(?:run\s+deploy|functions\s+deploy|run\s+services\s+\w+)\b",
+        quoted=r"\bgcloud\s+(?:beta\s+)?(?:run\s+deploy|functions\s+deploy|run\s+services\s+\w+)\b",
         shots=r"cloud.?run|function|deploy|service",
     ),
     "m23.torchserve": Practice(
         ("deployment",),
         r"\btorch\s?serve\b|\bmodel[- ]archiver\b",
-        commands=r"\btorch-model-archiver\b|\btorchserve\s+--start\b",
+        quoted=r"\btorch-model-archiver\b|\btorchserve\s+--start\b",
         shots=r"torchserve",
     ),
     "m24.api-tests": Practice(("api-testing",)),
@@ -241,7 +242,7 @@ PRACTICES: dict[str, Practice] = {
         ("monitoring",),
         r"\bmonitor\w*|\bdashboards?\b|\bslos?\b",
         urls=_MONITORING_URLS,
-        commands=_GCLOUD_MONITORING,
+        quoted=_GCLOUD_MONITORING,
         shots=r"monitor|dashboard|\bslo|metric|grafana",
     ),
     "m28.alerts": Practice(
@@ -249,14 +250,14 @@ PRACTICES: dict[str, Practice] = {
         r"\balert\w*",
         broader=r"\bmonitoring\b",
         urls=_MONITORING_URLS,
-        commands=r"\bgcloud\s+(?:alpha\s+|beta\s+)?monitoring\s+(?:policies|channels)\b",
+        quoted=r"\bgcloud\s+(?:alpha\s+|beta\s+)?monitoring\s+(?:policies|channels)\b",
         shots=r"alert|incident|notification",
     ),
     "m28.old-telemetry": Practice(
         ("monitoring",),
         r"\bmonitor\w*|\btelemetry\b|\balert\w*",
         urls=_MONITORING_URLS,
-        commands=_GCLOUD_MONITORING,
+        quoted=_GCLOUD_MONITORING,
         shots=r"monitor|alert|dashboard|metric|\bslo|telemetry",
     ),
     "m28.old-performance": Practice(
@@ -264,7 +265,7 @@ PRACTICES: dict[str, Practice] = {
         r"\bdrift\w*|\bperformance\b[^.;]{0,40}\bmonitor\w*|\bmonitor\w*[^.;]{0,40}\b(?:performance|accuracy|predictions?)\b",
         broader=r"\bmonitoring\b",
         urls=_MONITORING_URLS,
-        commands=_GCLOUD_MONITORING,
+        quoted=_GCLOUD_MONITORING,
         shots=r"monitor|drift|accuracy|performance|function",
     ),
     "m29.data-loading": Practice(("extra", "debugging"), r"\bdistributed data ?loading\b|\bnum_workers\b"),
@@ -280,7 +281,7 @@ PRACTICES: dict[str, Practice] = {
         ("extra",),
         r"\bgithub pages\b|\bgh-pages\b",
         urls=r"https?://[\w.-]+\.github\.io\b\S*",
-        commands=r"\bmkdocs\s+gh-deploy\b",
+        quoted=r"\bmkdocs\s+gh-deploy\b",
         shots=r"pages",
     ),
     "extra.architecture-diagram": Practice(("architecture",)),
@@ -385,7 +386,8 @@ class Witness:
     report: Report
     repo: Repo | None = None
     report_path: str = "reports/README.md"
-    _lines: list[str] = field(default_factory=list)
+    _lines: list[str] = field(default_factory=list, init=False, repr=False)
+    _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         text = None
@@ -438,7 +440,7 @@ class Witness:
         hosted = hosted_elsewhere(rule, evidence, self.report)
         if hosted is not evidence:
             return Testimony(hosted)
-        return Testimony(self._silence(rule, practice, evidence, answers))
+        return Testimony(self._silence(rule, practice, evidence))
 
     # ------------------------------------------------------------------ the answers to a practice's questions
 
@@ -452,6 +454,14 @@ class Witness:
         return found
 
     def answer_to(self, topic: str) -> Answer | None:
+        """The answer to the question `topic` of QUESTIONS: the one whose prompt reads like it (preferring
+        the number the template gives it), else the answer with that number unless its prompt is another
+        known question; None when the report has no such answer."""
+        if topic not in self._answers:
+            self._answers[topic] = self._find(topic)
+        return self._answers[topic]
+
+    def _find(self, topic: str) -> Answer | None:
         question = QUESTIONS[topic]
         prompt = re.compile(question.prompt, re.IGNORECASE)
         by_prompt = [a for a in self.report.answers if a.question and prompt.search(a.question)]
@@ -472,7 +482,8 @@ class Witness:
 
     def statements(self, practice: Practice, answers: Sequence[Answer]) -> list[Statement]:
         """Every sentence of `answers` that denies or describes the practice, in order."""
-        assert practice.words is not None
+        if practice.words is None:
+            return []
         words = re.compile(practice.words, re.IGNORECASE)
         asked_answer = self.answer_to(practice.topics[0])
         asked = re.compile(f"{practice.words}|{practice.asked}", re.IGNORECASE) if practice.asked else words
@@ -489,7 +500,8 @@ class Witness:
         return found
 
     def artifacts(self, practice: Practice, answers: Sequence[Answer]) -> list[Location]:
-        """Service URLs (in any answer), quoted commands and screenshots (in the practice's answers)."""
+        """Service URLs (in any answer), quoted commands, configs or outputs and screenshots (in the
+        practice's answers), each located at its report line."""
         shown: list[Location] = []
         if practice.urls:
             for answer in self.report.answers:
@@ -498,9 +510,9 @@ class Witness:
                     shown.append(
                         self._located(answer, url, f"the service URL {url} in Question {answer.number}")
                     )
-        if practice.commands:
+        if practice.quoted:
             for answer in answers:
-                for match in re.finditer(practice.commands, answer.text, re.IGNORECASE | re.MULTILINE):
+                for match in re.finditer(practice.quoted, answer.text, re.IGNORECASE | re.MULTILINE):
                     end = answer.text.find("\n", match.start())
                     command = answer.text[match.start() : end if end != -1 else None].split("`")[0]
                     command = " ".join(command.split())[:100]
@@ -554,13 +566,13 @@ class Witness:
     def _located(self, answer: Answer, needle: str, snippet: str) -> Location:
         return Location(self.report_path, self.line_of(answer, needle), snippet)
 
-    def _silence(
-        self, rule: Rule | type[Rule], practice: Practice, evidence: Evidence, answers: list[Answer]
-    ) -> Evidence:
+    def _silence(self, rule: Rule | type[Rule], practice: Practice, evidence: Evidence) -> Evidence:
+        """The evidence when no answer speaks about the practice: absent for a code practice (the question
+        asks about it), unchanged but said for console work."""
         asked = self.answer_to(practice.topics[0])
         if asked is None:
             said = "the report has no answer about it"
-        elif not asked.text.strip() or asked.placeholder:
+        elif not asked.text.strip():
             said = f"the report leaves Question {asked.number}, which asks about it, unanswered"
         else:
             said = f"the report's answer to Question {asked.number}, which asks about it, does not mention it"
