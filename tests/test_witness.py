@@ -21,7 +21,7 @@ from test_cli import schema
 from verifier.engine import ItemResult, Verification, verdict_for, verify
 from verifier.evidence import Evidence, Status
 from verifier.registry import all_rules
-from verifier.render import render_csv, render_html, render_junit, render_markdown, render_text
+from verifier.render import render_cohort, render_csv, render_html, render_junit, render_markdown, render_text
 from verifier.report import parse_report
 from verifier.rule import Trace
 from verifier.witness import PRACTICES, QUESTIONS, Witness, hosted_elsewhere, judge
@@ -382,6 +382,9 @@ def test_contradicted_in_every_output_format(tmp_path: Path) -> None:
     assert "CONTRADICTED: ticked, but the group's own answer says it was not done (2)" in render_text(result)
     assert "| contradicted | 7 | m13.profiling |" in render_markdown(result)
     assert "<td>contradicted</td>" in render_html(result)
+    cohort = render_cohort([result])
+    profiling = next(line.split() for line in cohort.splitlines() if line.startswith("m13.profiling"))
+    assert "contr contradicted" in cohort and profiling[-2] == "1"  # the last column, before the share
     header, row = render_csv([result]).splitlines()[:2]
     assert header.split(",")[-2] == "contradicted" and row.split(",")[-2] == "2"
     suite = ET.fromstring(render_junit([result]).split("?>", 1)[1]).find("testsuite")

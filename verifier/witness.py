@@ -388,6 +388,7 @@ class Witness:
     report_path: str = "reports/README.md"
     _lines: list[str] = field(default_factory=list, init=False, repr=False)
     _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
+    _sentences: dict[int, list[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         text = None
@@ -491,7 +492,9 @@ class Witness:
         broader = re.compile(practice.broader, re.IGNORECASE) if practice.broader else None
         found = []
         for answer in answers:
-            for sentence in sentences(answer.text):
+            if answer.line not in self._sentences:
+                self._sentences[answer.line] = sentences(answer.text)
+            for sentence in self._sentences[answer.line]:
                 says = judge(sentence, asked if answer is asked_answer else words, elsewhere)
                 if says is None and broader is not None and judge(sentence, broader, elsewhere) == "denies":
                     says = "denies"
