@@ -5,7 +5,7 @@ import re
 from verifier.checks import AUTOMATION_GLOBS
 from verifier.evidence import Evidence
 from verifier.repo import Repo
-from verifier.rule import Rule
+from verifier.rule import Rule, Trace
 
 DOCKERFILE_NAMES = ("Dockerfile", "Dockerfile.*", "*.dockerfile", "*.Dockerfile")
 
@@ -46,6 +46,7 @@ class DockerBuild(Rule):
     (also inside a tasks.py changed otherwise) is template; local builds leave no trace otherwise."""
 
     id = "m10.docker-build"
+    trace = Trace.CONSOLE
     modules = ("M10",)
     title = "Docker images built and working"
     texts = ("Build the docker files locally and make sure they work as intended",)

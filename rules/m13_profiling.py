@@ -3,7 +3,7 @@
 from verifier.checks import AUTOMATION_GLOBS, is_exercise_copy
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
-from verifier.rule import Rule
+from verifier.rule import Rule, Trace
 
 PROFILERS = (
     "cProfile",
@@ -17,13 +17,27 @@ PROFILERS = (
     "yappi",
 )
 
+# Profilers installed on their own (cProfile and torch.profiler come with Python and PyTorch).
+PROFILER_DISTRIBUTIONS = (
+    "snakeviz",
+    "torch-tb-profiler",
+    "line-profiler",
+    "pyinstrument",
+    "py-spy",
+    "scalene",
+    "memory-profiler",
+    "yappi",
+)
+
 
 class Profiling(Rule):
     """cProfile, pstats, torch.profiler, line_profiler, pyinstrument, snakeviz or a Lightning profiler
-    used in code, scripts, tasks or CI, or committed profile outputs. A mention in docs only is weak;
-    no trace is unverifiable, because `python -m cProfile` run by hand leaves none."""
+    used in code, scripts, tasks or CI, or committed profile outputs. A mention in docs only, or a profiler
+    only declared as a dependency, is weak; no trace is unverifiable, because `python -m cProfile` run by
+    hand leaves none (the report's answer to the profiling question then decides)."""
 
     id = "m13.profiling"
+    trace = Trace.CODE
     modules = ("M12", "M13")
     title = "Profiling to optimize the code"
     texts = (
@@ -71,6 +85,11 @@ class Profiling(Rule):
         docs = repo.search(r"cProfile|snakeviz|torch\.profiler|pyinstrument|line_profiler", "*.md", limit=4)
         if docs:
             return Evidence.weak("Profiling is only mentioned in documentation.", docs)
+        declared = repo.dependency_locations(*PROFILER_DISTRIBUTIONS)
+        if declared:
+            return Evidence.weak(
+                "A profiler is a declared dependency, but no code or script uses it.", declared
+            )
         return Evidence.unverifiable(
             "No profiling trace was found; a profiler run from the command line leaves none, so this cannot be judged.",
             (

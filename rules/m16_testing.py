@@ -6,7 +6,7 @@ from verifier.checks import AUTOMATION_GLOBS, LOAD_TEST_FILE, own_locations
 from verifier.evidence import Evidence, Location
 from verifier.pyfacts import Function
 from verifier.repo import Repo
-from verifier.rule import Rule
+from verifier.rule import Rule, Trace
 
 DATA_WORDS = re.compile(r"data|loader|preprocess|(?<![a-z])transform", re.I)
 MODEL_WORDS = re.compile(r"model|train|network|net\b|forward|predict|classif|cnn|resnet", re.I)
@@ -137,6 +137,7 @@ class Coverage(Rule):
     coverage reports."""
 
     id = "m16.coverage"
+    trace = Trace.CODE
     modules = ("M16",)
     title = "Code coverage calculated"
     texts = ("Calculate the code coverage", "Calculate the coverage.")

@@ -2,7 +2,7 @@
 
 from verifier.evidence import Evidence
 from verifier.repo import Repo
-from verifier.rule import Rule
+from verifier.rule import Rule, Trace
 
 
 class GcpProject(Rule):
@@ -10,6 +10,7 @@ class GcpProject(Rule):
     Project membership lives in the GCP console: no repository can show it."""
 
     id = "m20.gcp-project"
+    trace = Trace.CONSOLE
     modules = ("M20",)
     title = "GCP project shared by the group (2022 wording)"
     texts = ("(optional) Create a new project on `gcp` and invite all group members to it",)

@@ -3,7 +3,7 @@
 from verifier.checks import AUTOMATION_GLOBS, GCP_REGISTRY, gcp_image_builds, trains
 from verifier.evidence import Evidence
 from verifier.repo import Repo
-from verifier.rule import Rule
+from verifier.rule import Rule, Trace
 
 DOCKER_BUILD = r"docker(\s+buildx)?\s+build\b|docker/build-push-action|gcloud builds submit|docker\s+push\b"
 
@@ -19,6 +19,7 @@ class BucketDvc(Rule):
     gs:// remote shown only in the docs, are weak; no trace is unverifiable (a console bucket leaves none)."""
 
     id = "m21.bucket-dvc"
+    trace = Trace.CONSOLE
     modules = ("M21",)
     title = "GCP bucket linked to DVC"
     texts = (
@@ -65,6 +66,7 @@ class BuildTrigger(Rule):
     build config that only runs by hand is weak; console triggers are invisible."""
 
     id = "m21.build-trigger"
+    trace = Trace.CONSOLE
     modules = ("M21",)
     title = "Trigger workflow that builds the docker images"
     texts = ("Create a trigger workflow for automatically building your docker images",)
@@ -122,6 +124,7 @@ class CloudTraining(Rule):
     to Docker Hub is not GCP training."""
 
     id = "m21.cloud-training"
+    trace = Trace.CONSOLE
     modules = ("M21",)
     title = "Model training on Compute Engine or Vertex AI"
     texts = (

@@ -5,7 +5,7 @@ import re
 from verifier.checks import AUTOMATION_GLOBS, gcp_image_builds, trace_search, usage_or_dependency
 from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
-from verifier.rule import Rule
+from verifier.rule import Rule, Trace
 
 DEPLOY = (
     r"gcloud\s+(beta\s+|alpha\s+)?(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)"
@@ -85,6 +85,7 @@ class CloudDeploy(Rule):
     google.cloud.run_v2). A commented-out deploy step is no evidence, and the message says so."""
 
     id = "m23.cloud-deploy"
+    trace = Trace.CONSOLE
     modules = ("M23",)
     title = "Model deployed on Cloud Functions or Cloud Run"
     texts = (
@@ -151,6 +152,7 @@ class TorchServe(Rule):
     leaves none."""
 
     id = "m23.torchserve"
+    trace = Trace.CODE
     modules = ("M23",)
     title = "Local deployment with TorchServe (2022-24 wording)"
     texts = (

@@ -5,7 +5,7 @@ import re
 from verifier.checks import trace_search, usage_or_dependency
 from verifier.evidence import Evidence, Status
 from verifier.repo import Repo
-from verifier.rule import Rule
+from verifier.rule import Rule, Trace
 from verifier.rules.m22_api import fastapi_apps
 from verifier.rules.m27_drift import DriftRobustness
 
@@ -60,6 +60,7 @@ class CloudMonitoring(Rule):
     only in the GCP console leaves no trace: then unverifiable, not absent."""
 
     id = "m28.cloud-monitoring"
+    trace = Trace.CONSOLE
     modules = ("M28",)
     title = "Cloud monitoring of the instrumented application"
     texts = ("Setup cloud monitoring of your instrumented application",)
@@ -86,6 +87,7 @@ class Alerts(Rule):
     no trace: then unverifiable, not absent."""
 
     id = "m28.alerts"
+    trace = Trace.CONSOLE
     modules = ("M28",)
     title = "Alert systems in GCP"
     texts = ("Create one or more alert systems in GCP to alert you if your app is not behaving correctly",)
@@ -108,6 +110,7 @@ class OldSystemTelemetry(Rule):
     app, a monitoring config); console-only work is unverifiable."""
 
     id = "m28.old-telemetry"
+    trace = Trace.CONSOLE
     modules = ("M28",)
     title = "Monitoring of system telemetry (2022-24 wording)"
     texts = (
@@ -135,6 +138,7 @@ class OldPerformanceMonitoring(Rule):
     monitoring code); console-only work is unverifiable."""
 
     id = "m28.old-performance"
+    trace = Trace.CONSOLE
     modules = ("M28",)
     title = "Monitoring of model performance (2022-24 wording)"
     texts = (

@@ -5,7 +5,7 @@ import re
 
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
-from verifier.rule import Rule
+from verifier.rule import Rule, Trace
 
 TEMPLATE_INDEX_LINE = re.compile(r"^(#+\s*Documentation|Documentation for .*)$")
 
@@ -75,6 +75,7 @@ class GithubPages(Rule):
     """A workflow running `mkdocs gh-deploy`, actions/deploy-pages or an equivalent."""
 
     id = "m32.github-pages"
+    trace = Trace.CODE
     elsewhere = r"documentation|\bdocs\b|github\.io|mkdocs"
     modules = ("M32",)
     title = "Documentation published to GitHub Pages"

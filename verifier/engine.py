@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from .registry import all_rules, match_item, select_rules
 from .repo import Repo
 from .report import Answer, ChecklistItem, Report, ReportError, parse_report
 from .rule import Rule
+from .witness import Testimony, Witness
 
 DEFAULT_REPORT = "reports/README.md"
 VERDICTS = (
@@ -28,6 +28,8 @@ VERDICTS = (
     "unverifiable",
     "unknown",
     "skipped",
+    # last, so that CSV columns and JSON counts of earlier versions keep their places
+    "contradicted",
 )
 _TABLE = {
     (True, Status.FOUND): "confirmed",
@@ -41,8 +43,16 @@ _TABLE = {
 }
 
 
-def verdict_for(claimed: bool, status: Status) -> str:
-    """The verdict table of DESIGN.md; unverifiable evidence is unverifiable whatever the tick."""
+# Verdicts that score like `unsupported`: a tick the repository or the group's own answer does not bear out.
+ACCUSATIONS = ("unsupported", "contradicted")
+
+
+def verdict_for(claimed: bool, status: Status, denied: bool = False) -> str:
+    """The verdict table of DESIGN.md; unverifiable evidence is unverifiable whatever the tick. `denied`:
+    the group's own answer says the work was not done, which decides whatever the repository shows short
+    of `found` (`contradicted` when ticked, `consistent` when not)."""
+    if denied and status is not Status.FOUND:
+        return "contradicted" if claimed else "consistent"
     return "unverifiable" if status is Status.UNVERIFIABLE else _TABLE[(claimed, status)]
 
 
@@ -123,10 +133,11 @@ class Verification:
 
     @property
     def score(self) -> float | None:
-        """Consistency: (confirmed + consistent + 0.5 (weakly-supported + template-only)) / scored items."""
+        """Consistency: (confirmed + consistent + 0.5 (weakly-supported + template-only)) / scored items;
+        `contradicted` weighs like `unsupported`."""
         c = self.counts
         scored = sum(
-            c[v] for v in ("confirmed", "consistent", "weakly-supported", "template-only", "unsupported")
+            c[v] for v in ("confirmed", "consistent", "weakly-supported", "template-only", *ACCUSATIONS)
         )
         scored += c["unclaimed"]
         if not scored:
@@ -138,9 +149,10 @@ class Verification:
 
     @property
     def honesty(self) -> float | None:
-        """Claim precision: (confirmed + 0.5 (weakly-supported + template-only)) / scored ticked items."""
+        """Claim precision: (confirmed + 0.5 (weakly-supported + template-only)) / scored ticked items;
+        `contradicted` weighs like `unsupported`."""
         c = self.counts
-        claimed = c["confirmed"] + c["weakly-supported"] + c["template-only"] + c["unsupported"]
+        claimed = c["confirmed"] + c["weakly-supported"] + c["template-only"] + sum(c[v] for v in ACCUSATIONS)
         if not claimed:
             return None
         return round((c["confirmed"] + 0.5 * (c["weakly-supported"] + c["template-only"])) / claimed, 4)
@@ -183,27 +195,6 @@ def run_rule(rule: Rule, repo: Repo) -> Evidence:
     except Exception as error:
         repo.warn(f"rule {rule.id} failed: {type(error).__name__}: {error}")
         return Evidence.unverifiable(f"the rule failed with {type(error).__name__}: {error}")
-
-
-LOCAL_OR_IMAGE = re.compile(r"//(localhost|127\.0\.0\.1|0\.0\.0\.0)\b|\.(png|jpe?g|gif|svg)$", re.IGNORECASE)
-URL = re.compile(r"https?://[^\s)>\]\"']+")
-
-
-def hosted_elsewhere(rule: Rule, evidence: Evidence, report: Report) -> Evidence:
-    """An absent finding for work the report's answers link outside the repository becomes unverifiable."""
-    if evidence.status is not Status.ABSENT or not rule.elsewhere:
-        return evidence
-    pattern = re.compile(rule.elsewhere, re.IGNORECASE)
-    for answer in report.answers:
-        for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", answer.text):
-            urls = [url for url in URL.findall(sentence) if not LOCAL_OR_IMAGE.search(url)]
-            if urls and pattern.search(sentence):
-                return Evidence.unverifiable(
-                    f"{evidence.message} The report's answer to Question {answer.number} says it lives outside this "
-                    f"repository ({urls[0]}), which cannot be checked here.",
-                    evidence.looked_for,
-                )
-    return evidence
 
 
 def load_report(repo: Repo, report: str | Path | None) -> tuple[Report, str]:
@@ -263,7 +254,8 @@ def verify(
     rules = all_rules(warnings)
     active = select_rules(rules, select, ignore)
     instances: dict[str, Rule] = {}
-    evidence_cache: dict[str, Evidence] = {}
+    testimonies: dict[str, Testimony] = {}
+    witness = Witness(parsed, repo, shown)
     results = []
     matches = [(item, match_item(item, rules)) for item in parsed.checklist]
     best = _best_per_rule(matches)
@@ -285,15 +277,12 @@ def verify(
         if rule_id not in active:
             results.append(ItemResult(item, rule_id, None, "skipped", match.score))
             continue
-        if rule_id not in evidence_cache:
+        if rule_id not in testimonies:
             instances[rule_id] = match.rule()
-            evidence_cache[rule_id] = hosted_elsewhere(
-                instances[rule_id], run_rule(instances[rule_id], repo), parsed
-            )
-        evidence = evidence_cache[rule_id]
-        results.append(
-            ItemResult(item, rule_id, evidence, verdict_for(item.claimed, evidence.status), match.score)
-        )
+            testimonies[rule_id] = witness.testify(instances[rule_id], run_rule(instances[rule_id], repo))
+        testimony = testimonies[rule_id]
+        verdict = verdict_for(item.claimed, testimony.evidence.status, testimony.denial is not None)
+        results.append(ItemResult(item, rule_id, testimony.evidence, verdict, match.score))
     verification = Verification(
         repo=str(path.root if isinstance(path, Repo) else path),
         report_path=shown,

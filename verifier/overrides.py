@@ -32,6 +32,7 @@ OVERRIDABLE = (
     "weakly-supported",
     "template-only",
     "unsupported",
+    "contradicted",
     "unclaimed",
     "consistent",
     "unverifiable",

@@ -30,7 +30,7 @@ from .report import ReportError
 from .sanitize import for_text
 
 MARKER = "verify_report"
-FAILING = frozenset({"unsupported", "template-only"})
+FAILING = frozenset({"unsupported", "contradicted", "template-only"})
 SKIPPED = frozenset({"unverifiable", "unknown", "skipped"})
 
 

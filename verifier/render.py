@@ -52,6 +52,7 @@ class Failure:
 Entry = Verification | Failure
 GROUPS = (
     ("unsupported", "UNSUPPORTED: ticked, but nothing found where it would be"),
+    ("contradicted", "CONTRADICTED: ticked, but the group's own answer says it was not done"),
     ("template-only", "TEMPLATE-ONLY: ticked, only the course template's defaults support it"),
     ("weakly-supported", "WEAKLY SUPPORTED: ticked, only a trace that may not be real use"),
     ("unclaimed", "UNCLAIMED: evidence found, box not ticked"),
@@ -63,6 +64,7 @@ GROUPS = (
 )
 MARKS = {
     "unsupported": "✗",
+    "contradicted": "≠",
     "template-only": "T",
     "weakly-supported": "~",
     "unclaimed": "+",
@@ -74,14 +76,18 @@ MARKS = {
 }
 COLOURS = {
     "unsupported": "31",
+    "contradicted": "31",
     "template-only": "33",
     "weakly-supported": "33",
     "unclaimed": "36",
     "confirmed": "32",
 }
+# Item verdicts that are a failing test case in JUnit (and in the pytest plugin).
+FAILING = ("unsupported", "contradicted", "template-only")
 # How much a verdict shows by default: problems in full, the rest in one line (all with --verbose).
 DETAIL = {
     "unsupported": "full",
+    "contradicted": "full",
     "template-only": "full",
     "weakly-supported": "full",
     "unclaimed": "full",
@@ -174,7 +180,13 @@ def _details(item: ItemResult, limit: int) -> list[str]:
         lines.append(f"           at {for_text(location)}")
     if len(evidence.locations) > limit:
         lines.append(f"           ... and {len(evidence.locations) - limit} more places")
-    if evidence.looked_for and item.verdict in {"unsupported", "unverifiable", "template-only", "consistent"}:
+    if evidence.looked_for and item.verdict in {
+        "unsupported",
+        "contradicted",
+        "unverifiable",
+        "template-only",
+        "consistent",
+    }:
         lines.append(f"           looked for: {'; '.join(map(for_text, evidence.looked_for))}")
     return lines
 
@@ -272,7 +284,7 @@ def render_junit(results: Sequence[Entry]) -> str:
             locations = item.evidence.locations if item.evidence else ()
             detail = "\n".join(for_xml(loc) for loc in locations)
             message = for_xml(item.message)
-            if item.verdict in {"unsupported", "template-only"}:
+            if item.verdict in FAILING:
                 failure = ET.SubElement(case, "failure", message=message, type=item.verdict)
                 looked_for = item.evidence.looked_for if item.evidence else ()
                 failure.text = detail or "; ".join(map(for_xml, looked_for))
@@ -303,7 +315,7 @@ def render_junit(results: Sequence[Entry]) -> str:
         suite.set(
             "skipped", str(counts["unverifiable"] + counts["unknown"] + counts["skipped"] + answer_skips)
         )
-        suite.set("failures", str(counts["unsupported"] + counts["template-only"] + answer_failures))
+        suite.set("failures", str(sum(counts[verdict] for verdict in FAILING) + answer_failures))
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
@@ -384,6 +396,7 @@ def render_cohort(results: Sequence[Entry]) -> str:
         "unsupported": "unsup",
         "unverifiable": "unver",
         "unclaimed": "uncl",
+        "contradicted": "contr",
     }
     rows: dict[str, Counter[str]] = {}
     for result in verified:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from enum import Enum
 from typing import TYPE_CHECKING, ClassVar
 
 from .evidence import Evidence
@@ -13,6 +14,23 @@ if TYPE_CHECKING:
 NOT_IMPLEMENTED = "not implemented yet"
 
 
+class Trace(str, Enum):
+    """Where the work of a checklist item can live, which decides what the report's answers may settle
+    when the repository shows nothing (DESIGN.md, "The answers as a second witness").
+
+    REPOSITORY  the work always leaves files: an empty search means not done; an answer can only deny it.
+    CODE        a practice that lives in code or config but can also be run by hand (profiling, coverage,
+                TorchServe, GitHub Pages): the answer to its question decides, and silence means absent.
+    CONSOLE     work that can be done in a web console or a terminal and leave no file (a bucket, a Cloud
+                Run service, a build trigger, alerts, a local docker build): only an artifact in the report
+                can support it, and silence leaves it unverifiable.
+    """
+
+    REPOSITORY = "repository"
+    CODE = "code"
+    CONSOLE = "console"
+
+
 class Rule:
     """Checks one checklist item against a repository.
 
@@ -21,6 +39,8 @@ class Rule:
       modules   course modules the report tags the item with, e.g. ("M11",); () for untagged items
       texts     every wording of the item across course years (matching uses all of them)
       title     one line for `verify --list-rules`
+      trace     where the work can live when the repository shows nothing (`Trace`); REPOSITORY unless
+                the rule returns unverifiable for an empty search
     and implement `check(repo) -> Evidence`. The class docstring says what counts as evidence; it is
     shown by `--list-rules` and in the documentation, so write it for a student.
     """
@@ -30,6 +50,7 @@ class Rule:
     texts: ClassVar[tuple[str, ...]] = ()
     title: ClassVar[str] = ""
     implemented: ClassVar[bool] = True
+    trace: ClassVar[Trace] = Trace.REPOSITORY
     # Regex naming the work in the report's answers; an absent finding whose answer also links a URL
     # for it (a frontend on Vercel, docs on github.io) becomes unverifiable: it may live elsewhere.
     elsewhere: ClassVar[str] = ""

@@ -47,3 +47,17 @@ def test_an_unchanged_course_exercise_copy_is_weak(make_repo: Callable[..., Repo
     monkeypatch.setattr(templates, "_table", lambda: patched)
     evidence = check("m13.profiling", make_repo({"exercises/profiler.py": code}))
     assert evidence.status is Status.WEAK and "s4/exercise_files/profiler.py" in evidence.message
+
+
+def test_a_profiler_only_declared_as_a_dependency_is_weak(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo({"requirements.txt": "torch\ntorch_tb_profiler\n", "src/p/train.py": "import torch\n"})
+    evidence = check("m13.profiling", repo)
+    assert evidence.status is Status.WEAK and "declared dependency" in evidence.message
+    assert (evidence.locations[0].path, evidence.locations[0].line) == ("requirements.txt", 2)
+
+
+def test_a_library_that_only_profiles_on_the_side_is_no_profiler_dependency(
+    make_repo: Callable[..., Repo],
+) -> None:
+    repo = make_repo({"requirements.txt": "torch\ntensorboard\n", "src/p/train.py": "import torch\n"})
+    assert check("m13.profiling", repo).status is Status.UNVERIFIABLE

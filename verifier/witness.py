@@ -1,0 +1,778 @@
+"""The answers as a second witness (DESIGN.md): what the group's own answers say about a checklist item.
+
+The checklist is a claim; the answers to the report's questions are the group's own account of the same
+work. An answer is never evidence by itself, but it settles what the repository alone cannot:
+
+- a denial ("we did not use DVC", "no profiling was done") of the practice, in the answer to the question
+  that asks about it, makes a tick `contradicted` and no tick `consistent`, whatever the repository shows
+  short of `found` (found evidence keeps its verdict; the message says the answer disagrees);
+- an artifact of work that leaves no file (a `*.run.app` URL, an embedded console screenshot, a quoted
+  `gcloud` command) is `weak` evidence, located at the report line;
+- for rules whose repository search came back empty (`Trace.CODE` and `Trace.CONSOLE`): an affirmative,
+  concrete description without an artifact is `unverifiable` ("only the report's word"), and silence is
+  `absent` for code/config practices and stays `unverifiable` for console work.
+
+The map from rule to questions, the words that name each practice and its artifacts are data, below, in
+one place (`QUESTIONS`, `PRACTICES`). Questions are found by their prompt text first and by their number
+(31-question 2025-26 template, 27-question 2023-24 template) when a report dropped the prompts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
+
+from .evidence import Evidence, Location, Status
+from .report import Answer, Report
+from .rule import Rule, Trace
+
+if TYPE_CHECKING:
+    from .repo import Repo
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of the report template: its number in the 31- and the 27-question templates (None
+    where that template does not ask it) and a pattern its prompt matches in every course year."""
+
+    modern: int | None
+    legacy: int | None
+    prompt: str
+
+
+# COURSE.md 1.8; prompts checked against the seeds (31 questions) and 2023-24 reports (27 questions).
+QUESTIONS: dict[str, Question] = {
+    "framework": Question(3, 3, r"framework|packages? not covered"),
+    "dependencies": Question(4, 4, r"managed dependencies"),
+    "structure": Question(5, 5, r"cookiecutter|overall structure"),
+    "code-quality": Question(6, 6, r"code quality"),
+    "tests": Question(7, 7, r"how many tests"),
+    "coverage": Question(8, 8, r"code coverage"),
+    "branches": Question(9, 9, r"branches"),
+    "dvc": Question(10, 10, r"\bDVC\b"),
+    "ci": Question(11, 11, r"continu\w* integration"),
+    "configs": Question(12, 12, r"configure experiments"),
+    "reproducibility": Question(13, 13, r"reproducib"),
+    "tracking": Question(14, 14, r"W&B|experiment tracking"),
+    "docker": Question(15, 15, r"docker"),
+    "debugging": Question(16, 16, r"debugging"),
+    "gcp-services": Question(17, 17, r"GCP services"),
+    "compute-engine": Question(18, 18, r"compute engine"),
+    "bucket": Question(19, 19, r"\bbucket\b"),
+    "registry": Question(20, 20, r"registry"),
+    "build": Question(21, 21, r"cloud build"),
+    "cloud-training": Question(22, None, r"train your model in the cloud"),
+    "api": Question(23, None, r"write an API"),
+    "deployment": Question(24, 22, r"deploy your (API|model)"),
+    "api-testing": Question(25, None, r"load testing"),
+    "monitoring": Question(26, 23, r"monitoring"),
+    "credits": Question(27, 24, r"credits"),
+    "extra": Question(28, None, r"anything extra"),
+    "architecture": Question(29, 25, r"architecture"),
+    "struggles": Question(30, 26, r"struggles"),
+    "contributions": Question(31, 27, r"contributions"),
+}
+
+
+@dataclass(frozen=True)
+class Practice:
+    """What the answers must say to speak about one checklist item.
+
+    `topics` are the questions (keys of QUESTIONS) whose answers speak about it, the first being the one
+    that asks. `words` names the practice: a clause speaks about it when it matches (None: the answers
+    never settle this item). `elsewhere` marks clauses about a neighbouring practice that does not count
+    ("deployed it locally" for a cloud deployment). `urls` and `quoted` are artifacts of the work: service
+    URLs (looked for in every answer) and quoted commands, configs or outputs (`gcloud ai custom-jobs
+    create`, `workerPoolSpecs`, a coverage table; looked for in the topics' answers); an image in the topics'
+    answers is a screenshot of the work when its alt text, file name or line matches `shots`, or when it
+    answers a question listed in `shot_topics`, which asks for exactly such screenshots. `asked` names the
+    practice in the answer to the first topic only, where the question gives the words their sense
+    ("Compute Engine" in the answer to "did you train your model in the cloud?"). `broader` names a
+    practice that includes this one: its denial denies this one too ("we did not implement monitoring"
+    denies the alerts), its description does not describe it.
+    """
+
+    topics: tuple[str, ...]
+    words: str | None = None
+    elsewhere: str = ""
+    urls: str = ""
+    quoted: str = ""
+    shots: str = ""
+    shot_topics: tuple[str, ...] = ()
+    asked: str = ""
+    broader: str = ""
+
+
+LOCAL = r"\blocal(ly|host)?\b|\bon (our|my|their) (own )?(machines?|laptops?|computers?)"
+_TRAIN = (
+    r"\btrain(?:ed|ing|s)?\b(?!\s+(?:data|set|dataset|images?|split|samples?|script|loop|procedure|file))"
+)
+_CLOUD = r"\b(?:cloud|gcp|google cloud|vertex(?: ai)?|compute engine|engine|vms?|virtual machines?|custom[- ]jobs?)\b"
+_DEPLOY_URLS = r"https?://[\w.-]+\.(?:run\.app|cloudfunctions\.net)\b"
+_MONITORING_URLS = r"https?://console\.cloud\.google\.com/monitoring\S*"
+_GCLOUD_MONITORING = r"\bgcloud\s+(?:alpha\s+|beta\s+)?monitoring\s+\w+"
+
+PRACTICES: dict[str, Practice] = {
+    "m02.environment": Practice(
+        ("dependencies",), r"\bvirtual env\w*|\benvironments?\b|\bvenv\b|\bconda\b|\buv\b|\bpoetry\b"
+    ),
+    "m02.conda-environment": Practice(("dependencies",), r"\bconda\b|environment\.ya?ml"),
+    "m02.requirements": Practice(
+        ("dependencies",), r"requirements\w*\.txt|pyproject|uv\.lock|\bdependenc\w*"
+    ),
+    "m05.git-repository": Practice(()),
+    "m05.write-access": Practice(("branches",)),
+    "m06.cookiecutter": Practice(("structure",), r"cookie-?cutter"),
+    "m06.data": Practice(("structure",), r"\bdata\.py\b|make_dataset\.py"),
+    "m06.model-training": Practice(("structure",), r"\bmodel\.py\b|\btrain\.py\b"),
+    "m07.pep8": Practice(("code-quality",), r"\bpep ?8\b|\blint\w*|\bruff\b|\bflake8\b|\bblack\b|\bpylint\b"),
+    "m07.typing-docs": Practice(("code-quality",), r"\btyping\b|\btype hints?\b|\bmypy\b|\bdocstrings?\b"),
+    "m08.dvc": Practice(
+        ("dvc",),
+        r"\bdvc\b|\bdata version control\b|\bversion control\b[^.;]{0,40}\bdata\b|\bdata\b[^.;]{0,40}\bversion(?:ed|ing)\b",
+    ),
+    "m09.cli": Practice(
+        ("structure", "configs"), r"\bcli\b|command[- ]line interfaces?|\btyper\b|\bargparse\b|\binvoke\b"
+    ),
+    "m10.dockerfiles": Practice(("docker",), r"\bdocker\w*|\bcontaineri[sz]\w*"),
+    "m10.docker-build": Practice(
+        ("docker",),
+        r"\bbuil[dt]\w*\b[^.;]{0,40}\b(?:images?|containers?|docker\w*)\b|\bdocker\s+(?:build|compose)\b"
+        r"|\b(?:images?|containers?|dockerfiles?)\b[^.;]{0,40}\bbuil[dt]\w*",
+        quoted=r"\bdocker(?:\s+buildx)?\s+build\b|\bdocker[- ]compose\s+(?:up|build)\b|\bgcloud\s+builds\s+submit\b",
+        shots=r"docker|build|container",
+    ),
+    "m11.config-files": Practice(
+        ("configs", "reproducibility"), r"\bconfig(?:uration)?s?\b|\bconfig files?\b"
+    ),
+    "m11.hydra": Practice(("configs", "reproducibility"), r"\bhydra\b"),
+    "m13.profiling": Practice(
+        ("debugging",),
+        r"\bprofil\w*|\bcprofile\b|\bsnakeviz\b|\bpy-spy\b|\bpyinstrument\b|\bline_profiler\b|\bscalene\b",
+        quoted=r"\bpython3?\s+-m\s+cProfile\b|\bsnakeviz\s+[\w./-]+\.(?:prof|pstats|out)\b|\bpy-spy\s+record\b|\bkernprof\b"
+        r"|\bncalls\s+tottime\b",
+        shots=r"profil|snakeviz|flame|tensorboard|trace",
+    ),
+    "m14.logging": Practice(("debugging", "reproducibility"), r"\blogging module\b|\bloguru\b|\bloggers?\b"),
+    "m14.wandb": Practice(
+        ("tracking", "reproducibility"), r"\bw&b\b|\bweights\s*(?:&|and)\s*biases\b|\bwandb\b"
+    ),
+    "m14.sweep": Practice(
+        ("tracking", "configs"),
+        r"\bsweeps?\b|\bhyper-?parameter (?:optimi[sz]ation|search|tuning)\b|\boptuna\b",
+    ),
+    "m14.wandb-sweep": Practice(("tracking",), r"\bw&b\b|\bweights\s*(?:&|and)\s*biases\b|\bwandb\b"),
+    "m14.optuna": Practice(("tracking", "configs"), r"\boptuna\b"),
+    "m15.lightning": Practice(("framework", "structure", "code-quality"), r"\blightning\b"),
+    "m16.data-tests": Practice(("tests",)),
+    "m16.model-tests": Practice(("tests",)),
+    "m16.coverage": Practice(
+        ("coverage",),
+        r"\bcoverage\b|\bpytest-cov\b",
+        urls=r"https?://(?:app\.)?(?:codecov|coveralls)\.io/\S+",
+        quoted=r"^\s*TOTAL\s+\d+\s+\d+\s",
+        shots=r"cov",
+    ),
+    "m17.ci": Practice(("ci",), r"\bcontinuous integration\b|\bgithub actions?\b|\bci\b"),
+    "m17.ci-matrix-cache": Practice(("ci",)),
+    "m17.lint-ci": Practice(("ci",), r"\blint\w*|\bruff\b|\bflake8\b|\bpylint\b"),
+    "m18.pre-commit": Practice(("code-quality", "ci"), r"\bpre-?commit\b"),
+    "m19.data-trigger": Practice(
+        ("ci", "dvc"),
+        r"\b(?:trigger\w*|workflows?)\b[^.;]{0,60}\bdata\b[^.;]{0,20}\bchang\w*"
+        r"|\bdata\b[^.;]{0,20}\bchang\w*[^.;]{0,60}\b(?:trigger\w*|workflows?)\b",
+    ),
+    "m19.registry-trigger": Practice(("ci",), r"\bmodel registry\b|\bstaged[_ ]model\b"),
+    "m20.gcp-project": Practice(("gcp-services",)),
+    "m21.bucket-dvc": Practice(
+        ("bucket", "gcp-services", "dvc"),
+        r"\bbuckets?\b|\bcloud storage\b|\bgcs\b",
+        urls=r"https?://console\.cloud\.google\.com/storage\S*|https?://storage\.googleapis\.com/\S+",
+        quoted=r"\bgs://[\w.-]+|\bgsutil\s+(?:cp|ls|rsync|mb)\b|\bgcloud\s+storage\s+\w+",
+        shots=r"bucket|storage|gcs",
+        shot_topics=("bucket",),
+    ),
+    "m21.build-trigger": Practice(
+        ("build", "gcp-services"),
+        r"\btriggers?\b[^.;]{0,60}\b(?:buil[dt]\w*|images?|docker)\b|\b(?:buil[dt]\w*|images?)\b[^.;]{0,60}\btrigger\w*"
+        r"|\bautomatic(?:ally)?\b[^.;]{0,30}\bbuil[dt]\w*|\bbuil[dt]\w*\b[^.;]{0,30}\bautomatic(?:ally)?\b",
+        urls=r"https?://console\.cloud\.google\.com/cloud-build/triggers\S*",
+        quoted=r"\bgcloud\s+(?:beta\s+)?builds\s+triggers\s+create\b",
+        shots=r"trigger|build",
+        shot_topics=("build",),
+    ),
+    "m21.cloud-training": Practice(
+        ("cloud-training", "compute-engine", "gcp-services"),
+        rf"{_TRAIN}[^.;]{{0,80}}{_CLOUD}|{_CLOUD}[^.;]{{0,80}}{_TRAIN}",
+        elsewhere=LOCAL,
+        asked=r"\bcompute engine\b|\bengine\b|\bvertex\b|\bvms?\b|\bvirtual machines?\b|\bcustom[- ]jobs?\b",
+        urls=r"https?://console\.cloud\.google\.com/(?:vertex-ai|compute)\S*",
+        quoted=r"\bgcloud\s+(?:beta\s+)?ai\s+custom-jobs\s+create\b|\bgcloud\s+compute\s+(?:instances\s+create|ssh)\b"
+        r"|\bworkerPoolSpecs\b|\bmachineSpec\b",
+        shots=r"vertex|train|compute|engine|\bvms?\b|custom.?job",
+    ),
+    "m22.fastapi": Practice(("api", "deployment"), r"\bfastapi\b"),
+    "m23.cloud-deploy": Practice(
+        ("deployment", "gcp-services"),
+        r"\bcloud run\b|\bcloud functions?\b|\bdeploy\w*|\b(?:serv(?:e|ed|ing)|host\w*)\b[^.;]{0,60}\b(?:cloud|gcp)\b",
+        elsewhere=LOCAL,
+        urls=_DEPLOY_URLS,
+        quoted=r"\bgcloud\s+(?:beta\s+)?(?:run\s+deploy|functions\s+deploy|run\s+services\s+\w+)\b",
+        shots=r"cloud.?run|function|deploy|service",
+    ),
+    "m23.torchserve": Practice(
+        ("deployment",),
+        r"\btorch\s?serve\b|\bmodel[- ]archiver\b",
+        quoted=r"\btorch-model-archiver\b|\btorchserve\s+--start\b",
+        shots=r"torchserve",
+    ),
+    "m24.api-tests": Practice(("api-testing",)),
+    "m24.load-test": Practice(("api-testing",), r"\bload[- ]test\w*|\blocust\b"),
+    "m25.onnx-bentoml": Practice(("deployment", "api", "extra"), r"\bonnx\b|\bbentoml\b"),
+    "m26.frontend": Practice(("extra",), r"\bfront-?ends?\b|\bstreamlit\b|\bgradio\b"),
+    "m27.drift-robustness": Practice(("monitoring", "extra"), r"\bdrift\w*"),
+    "m27.drift-api": Practice(("monitoring", "extra", "deployment"), r"\bdrift\w*"),
+    "m27.io-collection": Practice(("monitoring", "extra")),
+    "m28.metrics": Practice(
+        ("monitoring",), r"\bmetrics\b|\bprometheus\b|\binstrument\w*", broader=r"\bmonitoring\b"
+    ),
+    "m28.cloud-monitoring": Practice(
+        ("monitoring",),
+        r"\bmonitor\w*|\bdashboards?\b|\bslos?\b",
+        urls=_MONITORING_URLS,
+        quoted=_GCLOUD_MONITORING,
+        shots=r"monitor|dashboard|\bslo|metric|grafana",
+    ),
+    "m28.alerts": Practice(
+        ("monitoring",),
+        r"\balert\w*",
+        broader=r"\bmonitoring\b",
+        urls=_MONITORING_URLS,
+        quoted=r"\bgcloud\s+(?:alpha\s+|beta\s+)?monitoring\s+(?:policies|channels)\b",
+        shots=r"alert|incident|notification",
+    ),
+    "m28.old-telemetry": Practice(
+        ("monitoring",),
+        r"\bmonitor\w*|\btelemetry\b|\balert\w*",
+        urls=_MONITORING_URLS,
+        quoted=_GCLOUD_MONITORING,
+        shots=r"monitor|alert|dashboard|metric|\bslo|telemetry",
+    ),
+    "m28.old-performance": Practice(
+        ("monitoring",),
+        r"\bdrift\w*|\bperformance\b[^.;]{0,40}\bmonitor\w*|\bmonitor\w*[^.;]{0,40}\b(?:performance|accuracy|predictions?)\b",
+        broader=r"\bmonitoring\b",
+        urls=_MONITORING_URLS,
+        quoted=_GCLOUD_MONITORING,
+        shots=r"monitor|drift|accuracy|performance|function",
+    ),
+    "m29.data-loading": Practice(("extra", "debugging"), r"\bdistributed data ?loading\b|\bnum_workers\b"),
+    "m30.distributed-training": Practice(
+        ("extra", "cloud-training", "compute-engine"),
+        r"\bdistributed (?:model )?training\b|\bmulti-?gpu\b|\bddp\b",
+    ),
+    "m31.inference-optimization": Practice(
+        ("extra",), r"\bquanti[sz]\w*|\bprun(?:e|ed|ing)\b|\btorch\.compile\b"
+    ),
+    "m32.documentation": Practice(("extra",), r"\bmkdocs\b|\bsphinx\b"),
+    "m32.github-pages": Practice(
+        ("extra",),
+        r"\bgithub pages\b|\bgh-pages\b",
+        urls=r"https?://[\w.-]+\.github\.io\b\S*",
+        quoted=r"\bmkdocs\s+gh-deploy\b",
+        shots=r"pages",
+    ),
+    "extra.architecture-diagram": Practice(("architecture",)),
+    "extra.code-on-github": Practice(()),
+    "extra.presentation": Practice(()),
+    "extra.revisit-description": Practice(()),
+    "extra.shared-understanding": Practice(()),
+}
+
+# A cue that denies what follows it in the same clause: "we did not use DVC", "no profiling", "we skip Vertex AI".
+NEGATION = re.compile(
+    r"\b(?:not(?!\s+only\b)|never|no|without|neither|nor|skip(?:ped|s)?|instead\s+of|rather\s+than|unable\s+to|"
+    r"failed\s+to)\b|n't\b",
+    re.IGNORECASE,
+)
+# The only words that may stand between a negation and the practice it denies: the verbs of doing the work,
+# articles and a few qualifiers ("did not manage to implement any specific monitoring", "did not see much
+# use for profiling", "did not formally profile"). Any other word ("no problems with DVC", "not set up
+# explicit caching in CI", "not focused on comparing ... configurations") moves the negation elsewhere.
+BETWEEN = re.compile(
+    r"to|any|the|an?|our|my|their|its|this|much|use[ds]?|using|for|of|get|got|getting|around|manage[ds]?|"
+    r"implement(?:ed)?|do|did|done|doing|run|ran|perform(?:ed)?|appl(?:y|ied)|set|setup|up|make|made|have|had|"
+    r"try|tried|add(?:ed)?|create[ds]?|deploy(?:ed)?|build|built|train(?:ed)?|need(?:ed)?|see|saw|specific|"
+    r"explicit|proper|real|actual|dedicated|separate|time|enough|calculate[ds]?|compute[ds]?|measure[ds]?|"
+    r"write|wrote|include[ds]?|integrate[ds]?|configure[ds]?|enable[ds]?|publish(?:ed)?|host(?:ed)?|serve[ds]?|"
+    r"look|into|bother(?:ed)?|find|end|ended|utili[sz]e[ds]?|employ(?:ed)?|conduct(?:ed)?|carry|out|go|went|"
+    r"really|even|also|ever|able|spen[dt]|consider|at|all|\w+ly",
+    re.IGNORECASE,
+)
+# Words after the practice that end its noun phrase; any other word makes the practice a modifier of what is
+# denied ("a custom drift detection dashboard", "DVC remote"), so the denial is of that part only.
+PHRASE_END = re.compile(
+    r"in|on|into|within|inside|from|of|during|via|through|throughout|across|for|with|by|at|under|about|than|"
+    r"to|as|because|since|so|and|or|but|nor|was|were|is|are|has|have|had|be|been|which|that|who|this|these|"
+    r"those|it|them|either|anymore|yet|all|when|while|if|until|before|after|due|instead|itself|ourselves|here|"
+    r"there|now|then|our|any|the|an?|\w+ly",
+    re.IGNORECASE,
+)
+PREPOSITION = re.compile(
+    r"\b(?:in|on|into|within|inside|from|of|during|via|through|throughout|across|with|by|at|under|about|than)"
+    r"\s+(?:(?:the|our|a|an|its|their|this)\s+)?$",
+    re.IGNORECASE,
+)
+# Right after the practice, words that narrow a denial to a way or a part of doing it: "did not deploy it
+# directly from GitHub", "did not train with GPUs", "did not use DVC with Google Drive".
+PART = re.compile(
+    r"^\W*(?:\w+\s+){0,2}?(?:directly|manually|locally|ourselves|by\s+hand|with|via|through|using)\b",
+    re.IGNORECASE,
+)
+# A negation after the practice that denies it: "DVC was not used", "profiling was never done".
+DENIED_AFTER = re.compile(
+    r"^[^,.;:]{0,30}?\b(?:was|were|is|are|has\s+been|have\s+been)\s+(?:not|never)\s+(?:\w+ly\s+)?"
+    r"(?:used|done|performed|implemented|set\s+up|conducted|carried\s+out|applied|run|configured|deployed|"
+    r"created|added|included|completed|utili[sz]ed|needed|necessary|required|a\s+priority)\b",
+    re.IGNORECASE,
+)
+HYPOTHETICAL = re.compile(
+    r"\b(?:would|could(?!\s+not\b)|might|should|plan(?:ned|ning)?\s+to|in\s+the\s+future|were\s+to|next\s+steps?|hop(?:e|ed)\s+to|"
+    r"wish(?:ed)?|ideally|intend(?:ed)?\s+to|want(?:ed)?\s+to|consider(?:ed|ing)?|if\s+(?:we|you|one|it|there))\b",
+    re.IGNORECASE,
+)
+CLAUSE_BREAK = re.compile(
+    r",?\s+\b(?:but|however|whereas|while|although|though|except|instead(?!\s+of))\b|;|:\s|\s[-–—]\s|\(|\)"
+    r"|,\s+and\b|\s+and\s+(?=(?:we|our|it|they|the|this|i|then)\b)|,\s+(?=(?:we|our|they|it|i|only)\b)",
+    re.IGNORECASE,
+)
+SUBJECT = re.compile(r"\b(?:we|i|they)\b", re.IGNORECASE)
+WINDOW = 60  # characters between a negation and the practice it denies
+MAX_SENTENCE = 600
+
+Says = Literal["denies", "describes"]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One sentence of an answer that speaks about a practice: it denies the work or describes it."""
+
+    question: int
+    line: int
+    sentence: str
+    says: Says
+
+    def quote(self, width: int = 200) -> str:
+        """The sentence as one line, without its final full stop, cut to `width` characters."""
+        text = " ".join(self.sentence.split()).rstrip(".")
+        return text if len(text) <= width else text[: width - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Testimony:
+    """The evidence after hearing the answers, and the statement denying the work when the verdict must
+    say `contradicted` (ticked) or `consistent` (not ticked)."""
+
+    evidence: Evidence
+    denial: Statement | None = None
+
+
+@dataclass
+class Witness:
+    """The report's answers, read once per verification; `testify` is asked once per rule."""
+
+    report: Report
+    repo: Repo | None = None
+    report_path: str = "reports/README.md"
+    _lines: list[str] = field(default_factory=list, init=False, repr=False)
+    _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
+    _sentences: dict[int, list[str]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        text = None
+        if self.repo is not None and self.repo.has(self.report_path):
+            text = self.repo.read(self.report_path)
+        self._lines = [_normal(line) for line in (text or "").splitlines()]
+
+    def testify(self, rule: Rule | type[Rule], evidence: Evidence) -> Testimony:
+        """The evidence of `rule` with the answers heard (the table in the module docstring)."""
+        practice = PRACTICES.get(rule.id)
+        if practice is None or practice.words is None:
+            return Testimony(hosted_elsewhere(rule, evidence, self.report))
+        answers = self.answers_for(practice.topics)
+        statements = self.statements(practice, answers)
+        denial = _denial(statements)
+        if evidence.status is Status.FOUND:
+            if denial is None:
+                return Testimony(evidence)
+            message = (
+                f"{evidence.message} The answer to Question {denial.question} says otherwise "
+                f'("{denial.quote()}"), but the repository shows it.'
+            )
+            return Testimony(
+                replace(evidence, message=message, locations=(*evidence.locations, self._at(denial)))
+            )
+        if denial is not None:
+            return Testimony(_contradicting(evidence, denial, self._at(denial)), denial)
+        if rule.trace is Trace.REPOSITORY or evidence.status not in (Status.ABSENT, Status.UNVERIFIABLE):
+            return Testimony(hosted_elsewhere(rule, evidence, self.report))
+        shown = self.artifacts(practice, answers)
+        if shown:
+            return Testimony(
+                Evidence.weak(
+                    f"The report shows it, the repository does not: {shown[0].snippet}.",
+                    shown,
+                    source="report",
+                )
+            )
+        described = next((s for s in statements if s.says == "describes"), None)
+        if described is not None:
+            return Testimony(
+                Evidence.unverifiable(
+                    f"Only the report's word: the answer to Question {described.question} describes it "
+                    f'("{described.quote()}"), with no artifact and nothing in the repository.',
+                    evidence.looked_for,
+                    (self._at(described),),
+                    source="report",
+                )
+            )
+        hosted = hosted_elsewhere(rule, evidence, self.report)
+        if hosted is not evidence:
+            return Testimony(hosted)
+        return Testimony(self._silence(rule, practice, evidence))
+
+    # ------------------------------------------------------------------ the answers to a practice's questions
+
+    def answers_for(self, topics: Iterable[str]) -> list[Answer]:
+        """The answers to `topics`, found by prompt text first and by number when prompts were deleted."""
+        found: list[Answer] = []
+        for topic in topics:
+            answer = self.answer_to(topic)
+            if answer is not None and answer not in found:
+                found.append(answer)
+        return found
+
+    def answer_to(self, topic: str) -> Answer | None:
+        """The answer to the question `topic` of QUESTIONS: the one whose prompt reads like it (preferring
+        the number the template gives it), else the answer with that number unless its prompt is another
+        known question; None when the report has no such answer."""
+        if topic not in self._answers:
+            self._answers[topic] = self._find(topic)
+        return self._answers[topic]
+
+    def _find(self, topic: str) -> Answer | None:
+        question = QUESTIONS[topic]
+        prompt = re.compile(question.prompt, re.IGNORECASE)
+        by_prompt = [a for a in self.report.answers if a.question and prompt.search(a.question)]
+        number = question.modern if self.modern else question.legacy
+        if by_prompt:
+            return next((a for a in by_prompt if a.number == number), by_prompt[0])
+        answer = self.report.answer(number) if number is not None else None
+        if answer is None or any(
+            re.search(other.prompt, answer.question, re.IGNORECASE) for other in QUESTIONS.values()
+        ):
+            return None  # this template does not ask it, or the number holds another known question
+        return answer
+
+    @property
+    def modern(self) -> bool:
+        """True for the 31-question template (2025-26), False for the 27-question one (2023-24)."""
+        return max((answer.number for answer in self.report.answers), default=31) > 27
+
+    def statements(self, practice: Practice, answers: Sequence[Answer]) -> list[Statement]:
+        """Every sentence of `answers` that denies or describes the practice, in order."""
+        if practice.words is None:
+            return []
+        words = re.compile(practice.words, re.IGNORECASE)
+        asked_answer = self.answer_to(practice.topics[0])
+        asked = re.compile(f"{practice.words}|{practice.asked}", re.IGNORECASE) if practice.asked else words
+        elsewhere = re.compile(practice.elsewhere, re.IGNORECASE) if practice.elsewhere else None
+        broader = re.compile(practice.broader, re.IGNORECASE) if practice.broader else None
+        found = []
+        for answer in answers:
+            if answer.line not in self._sentences:
+                self._sentences[answer.line] = sentences(answer.text)
+            for sentence in self._sentences[answer.line]:
+                says = judge(sentence, asked if answer is asked_answer else words, elsewhere)
+                if says is None and broader is not None and judge(sentence, broader, elsewhere) == "denies":
+                    says = "denies"
+                if says is not None:
+                    found.append(Statement(answer.number, self.line_of(answer, sentence), sentence, says))
+        return found
+
+    def artifacts(self, practice: Practice, answers: Sequence[Answer]) -> list[Location]:
+        """Service URLs (in any answer), quoted commands, configs or outputs and screenshots (in the
+        practice's answers), each located at its report line."""
+        shown: list[Location] = []
+        if practice.urls:
+            for answer in self.report.answers:
+                for match in re.finditer(practice.urls, answer.text, re.IGNORECASE):
+                    url = match.group(0).rstrip(".,;:)`'\"")
+                    shown.append(
+                        self._located(answer, url, f"the service URL {url} in Question {answer.number}")
+                    )
+        if practice.quoted:
+            for answer in answers:
+                for match in re.finditer(practice.quoted, answer.text, re.IGNORECASE | re.MULTILINE):
+                    end = answer.text.find("\n", match.start())
+                    command = answer.text[match.start() : end if end != -1 else None].split("`")[0]
+                    command = " ".join(command.split())[:100]
+                    shown.append(
+                        self._located(
+                            answer, match.group(0), f"`{command}` quoted in Question {answer.number}"
+                        )
+                    )
+        shot_topics = {id(self.answer_to(topic)) for topic in practice.shot_topics}
+        shots = re.compile(practice.shots, re.IGNORECASE) if practice.shots else None
+        for answer in answers:
+            for image, context in _images(answer.text):
+                if not self._is_screenshot(image):
+                    continue
+                if id(answer) in shot_topics or (shots is not None and shots.search(context)):
+                    shown.append(
+                        self._located(answer, image, f"the screenshot {image} in Question {answer.number}")
+                    )
+        return shown
+
+    def _is_screenshot(self, image: str) -> bool:
+        """An image of the group's own: committed next to the report and not one of the course's figures."""
+        if self.repo is None or image.startswith(("http://", "https://")):
+            return False
+        folder = self.report_path.rpartition("/")[0]
+        path = self.repo.link_target(image, folder)
+        return self.repo.has(path) and self.repo.template_match(path) is None
+
+    # ------------------------------------------------------------------ locations and messages
+
+    def line_of(self, answer: Answer, text: str) -> int:
+        """The report line where `text` (a sentence, URL or image path of `answer`) starts, searched in the
+        answer's own lines; the heading's line when the report text cannot be read."""
+        later = [a.line for a in self.report.answers if a.line > answer.line]
+        end = min([*later, len(self._lines) + 1]) - 1
+        words = _normal(text).split(" ")
+        for size in (6, 3, 1):
+            needle = " ".join(words[:size])
+            if not needle:
+                break
+            for index in range(answer.line, end):
+                if needle in self._lines[index]:
+                    return index + 1
+        return answer.line
+
+    def _at(self, statement: Statement) -> Location:
+        return Location(
+            self.report_path, statement.line, f"Question {statement.question}: {statement.quote(120)}"
+        )
+
+    def _located(self, answer: Answer, needle: str, snippet: str) -> Location:
+        return Location(self.report_path, self.line_of(answer, needle), snippet)
+
+    def _silence(self, rule: Rule | type[Rule], practice: Practice, evidence: Evidence) -> Evidence:
+        """The evidence when no answer speaks about the practice: absent for a code practice (the question
+        asks about it), unchanged but said for console work."""
+        asked = self.answer_to(practice.topics[0])
+        if asked is None:
+            said = "the report has no answer about it"
+        elif not asked.text.strip():
+            said = f"the report leaves Question {asked.number}, which asks about it, unanswered"
+        else:
+            said = f"the report's answer to Question {asked.number}, which asks about it, does not mention it"
+        if rule.trace is Trace.CODE:
+            return Evidence.absent(
+                f"Nothing in the repository shows it, and {said}.",
+                (*evidence.looked_for, "a mention, screenshot or command in the report's answers"),
+            )
+        return replace(evidence, message=f"{evidence.message} Nothing in the report shows it either: {said}.")
+
+
+def _denial(statements: Sequence[Statement]) -> Statement | None:
+    """The first denying statement, unless another one describes the work (a denial of a part)."""
+    if any(s.says == "describes" for s in statements):
+        return None
+    return next((s for s in statements if s.says == "denies"), None)
+
+
+def _contradicting(evidence: Evidence, denial: Statement, at: Location) -> Evidence:
+    """The evidence of an item the group's own answer denies: the repository's trace, if any, is kept."""
+    said = f'The group\'s own answer to Question {denial.question} says it was not done: "{denial.quote()}".'
+    if evidence.status is Status.TEMPLATE:
+        return replace(evidence, message=f"{said} {evidence.message}", locations=(at, *evidence.locations))
+    trace = (
+        f" The repository holds only a trace: {evidence.message}" if evidence.status is Status.WEAK else ""
+    )
+    return Evidence(Status.ABSENT, f"{said}{trace}", (at, *evidence.locations), evidence.looked_for)
+
+
+# ---------------------------------------------------------------------- reading sentences
+
+
+def sentences(text: str) -> list[str]:
+    """The answer's prose, split into sentences: paragraphs and list items joined across hard wraps, code
+    blocks, images, link targets and URLs removed, "e.g." and "i.e." kept inside their sentence."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = "\n\n".join(text.split("```")[::2])  # fenced code blocks out, in one linear pass
+    text = re.sub(r"!\[[^\]\n]{0,300}\]\([^)\n]{0,500}\)|<img[^>\n]{0,500}>", " ", text)
+    text = re.sub(r"\]\([^)\n]{0,500}\)", "]", text)
+    text = re.sub(r"https?://\S+", " ", text)
+    text = re.sub(r"\b(e\.g|i\.e|etc|vs|approx)\.", lambda m: m.group(1).replace(".", ""), text, flags=re.I)
+    blocks = re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)|\n(?=\s*#)", text)
+    found = []
+    for block in blocks:
+        block = " ".join(block.split())
+        for sentence in re.split(r"(?<=[.!?])\s+", block):
+            sentence = sentence.strip(" -*+#>")
+            if sentence and not sentence.endswith("?"):
+                found.append(sentence[:MAX_SENTENCE])
+    return found
+
+
+def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None = None) -> Says | None:
+    """What a sentence says about the practice `words` names: "denies" when a clause about it negates
+    it and none describes it, "describes" when a clause about it says it was done, None when no clause
+    speaks about it, or only hypothetically ("we would have liked to deploy"), about a neighbouring
+    practice (`elsewhere`: "we deployed it locally") or with a negation whose reach is unclear ("we are not
+    able to detect or view data drift": neither a denial nor a description)."""
+    verdicts = set()
+    hypothetical = False
+    for clause, joined in clauses(sentence):
+        # "we would ensure ..., and that we are alerted": a clause joined by "and" keeps the mood of the last
+        hypothetical = bool(HYPOTHETICAL.search(clause)) or (joined and hypothetical)
+        if not words.search(clause) or hypothetical or _only_a_name(clause, words):
+            continue
+        if elsewhere is not None and elsewhere.search(clause):
+            continue
+        if negated(clause, words):
+            verdicts.add("denies")
+        elif not _negation_near(clause, words):
+            verdicts.add("describes")
+        # else a negation near the practice that does not clearly deny it: neither denial nor description
+    if "describes" in verdicts:
+        return "describes"
+    return "denies" if verdicts else None
+
+
+def _negation_near(clause: str, words: re.Pattern[str]) -> bool:
+    """A negation shortly before a mention of the practice ("we are not able to detect or view data drift")."""
+    return any(
+        NEGATION.search(clause[max(0, mention.start() - WINDOW) : mention.start()])
+        for mention in words.finditer(clause)
+    )
+
+
+def _only_a_name(clause: str, words: re.Pattern[str]) -> bool:
+    """A clause that is only the practice's name, such as the "(W&B)" after "Weights & Biases"."""
+    return bool(words.fullmatch(clause.strip(" *_`'\".,")))
+
+
+def clauses(sentence: str) -> list[tuple[str, bool]]:
+    """The sentence's clauses, cut at "but", "however", "while", semicolons, dashes and brackets, and at
+    "and" or a comma before a new subject; a phrase without a subject of its own ("As for profiling,",
+    "For ML-specific monitoring,") stays with the clause it leads into. Each clause comes with whether
+    "and" joined it to the one before."""
+    parts: list[tuple[str, bool]] = []
+    start, joined = 0, False
+    for cut in CLAUSE_BREAK.finditer(sentence):
+        before = sentence[start : cut.start()]
+        if cut.group(0).strip() == "," and not SUBJECT.search(before):
+            continue  # "For ML-specific monitoring, we could ...": a phrase leading into the clause after it
+        parts.append((before, joined))
+        start, joined = cut.end(), bool(re.search(r"\band\b", cut.group(0), re.IGNORECASE))
+    parts.append((sentence[start:], joined))
+    return [(part.strip(), joined) for part, joined in parts if part.strip()]
+
+
+def negated(clause: str, words: re.Pattern[str]) -> bool:
+    """True when a negation governs a mention of the practice, or a denying "was not done" follows it
+    ("DVC was not used"). A negation governs a mention when it comes before it with only the words of doing
+    the work in between (`BETWEEN`: "did not run any specific profiling"), the mention is not the object of
+    a preposition ("did not set up caching in CI"), no noun follows it that it only modifies ("a drift
+    detection dashboard") and nothing right after narrows it to a part or a way ("deploy it directly")."""
+    for mention in words.finditer(clause):
+        before = clause[max(0, mention.start() - WINDOW) : mention.start()]
+        after = clause[mention.end() : mention.end() + 90]
+        cues = list(NEGATION.finditer(before))
+        if cues and _governs(before[cues[-1].end() :], after):
+            return True
+        if DENIED_AFTER.search(after):
+            return True
+    return False
+
+
+def _governs(between: str, after: str) -> bool:
+    """The negation before a mention (with `between` in between) denies the mention followed by `after`."""
+    if not all(BETWEEN.fullmatch(word) for word in re.findall(r"[\w'&-]+", between)):
+        return False
+    if re.search(r"[,.;:()]", between) or PREPOSITION.search(between) or PART.search(after):
+        return False
+    following = re.match(r"\s*([\w'&-]+)", after)  # None when punctuation or the end comes first
+    return following is None or bool(PHRASE_END.fullmatch(following.group(1)))
+
+
+def _normal(text: str) -> str:
+    """Text as `sentences` leaves it and lower case, for finding a sentence's line in the report."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = re.sub(r"\b(e\.g|i\.e|etc|vs|approx)\.", lambda m: m.group(1).replace(".", ""), text, flags=re.I)
+    return " ".join(re.sub(r"[*_`>#]", " ", text).split()).lower()
+
+
+def _line_around(text: str, position: int) -> str:
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return text[start : end if end != -1 else len(text)]
+
+
+def _images(text: str) -> list[tuple[str, str]]:
+    """Embedded images and links to image files in an answer, with the text that says what they show (the
+    alt or link text, the path and the rest of the line)."""
+    found = []
+    pattern = r"!?\[([^\]\n]{0,300})\]\(\s*<?([^)\s>]{1,300}\.(?:png|jpe?g|gif|webp))>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)"
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        found.append(
+            (match.group(2), f"{match.group(1)} {match.group(2)} {_line_around(text, match.start())}")
+        )
+    for match in re.finditer(
+        r"<img\b[^>\n]{0,300}?\bsrc\s*=\s*[\"']([^\"'\n]{1,300})[\"'][^>\n]{0,300}>", text, re.I
+    ):
+        found.append((match.group(1), f"{match.group(0)} {_line_around(text, match.start())}"))
+    return found
+
+
+# ---------------------------------------------------------------------- work that lives elsewhere
+
+LOCAL_OR_IMAGE = re.compile(r"//(localhost|127\.0\.0\.1|0\.0\.0\.0)\b|\.(png|jpe?g|gif|svg)$", re.IGNORECASE)
+URL = re.compile(r"https?://[^\s)>\]\"']+")
+
+
+def hosted_elsewhere(rule: Rule | type[Rule], evidence: Evidence, report: Report) -> Evidence:
+    """An absent finding for work the report's answers link outside the repository becomes unverifiable:
+    a sentence naming the work (the rule's `elsewhere` pattern, read outside the URLs, so the `docs` of a
+    tool's documentation URL does not count) together with a URL that is not local and not an image."""
+    if evidence.status is not Status.ABSENT or not rule.elsewhere:
+        return evidence
+    pattern = re.compile(rule.elsewhere, re.IGNORECASE)
+    for answer in report.answers:
+        for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", answer.text):
+            urls = [url for url in URL.findall(sentence) if not LOCAL_OR_IMAGE.search(url)]
+            if urls and pattern.search(URL.sub(" ", sentence)):
+                return Evidence.unverifiable(
+                    f"{evidence.message} The report's answer to Question {answer.number} says it lives outside this "
+                    f"repository ({urls[0]}), which cannot be checked here.",
+                    evidence.looked_for,
+                )
+    return evidence
+
+
+__all__ = [
+    "PRACTICES",
+    "QUESTIONS",
+    "Practice",
+    "Question",
+    "Statement",
+    "Testimony",
+    "Witness",
+    "hosted_elsewhere",
+    "judge",
+    "sentences",
+]
