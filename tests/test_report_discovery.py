@@ -135,7 +135,7 @@ def test_a_full_reports_readme_is_the_only_file_read(tmp_path: Path, monkeypatch
 def test_names_come_first_and_other_markdown_is_read_only_when_they_hold_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    files = {f"docs/page{n:04d}.md": "# Page\n\n- [x] a box of our own\n" for n in range(2_000)}
+    files = {f"docs/page{n:04d}.md": "# Page\n\n- [x] a box of our own\n" for n in range(400)}
     root = repository(tmp_path, {"report/README.md": FULL, **files})
     found = find_report(Repo(root))
     assert found.path == "report/README.md" and not any(p.startswith("docs/") for p in found.searched)
