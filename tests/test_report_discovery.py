@@ -166,3 +166,24 @@ def test_an_uncommitted_reports_readme_is_still_read(tmp_path: Path) -> None:
     (root / "reports" / "README.md").write_text(FULL, encoding="utf-8")
     report, shown = load_report(Repo(root), None)
     assert shown == "reports/README.md" and len(report.checklist) == 21 and report.warnings == []
+
+
+def test_a_checklist_in_reports_readme_and_the_answers_elsewhere(tmp_path: Path) -> None:
+    root = repository(tmp_path, {"reports/README.md": CHECKLIST, "reports/answers.md": ANSWERS})
+    report, shown = load_report(Repo(root), None)
+    assert shown == "reports/answers.md" and report.checklist_source == "reports/README.md"
+    assert report.warnings[0].startswith(
+        "reports/README.md has no answers: read the checklist from reports/README.md"
+    )
+
+
+def test_a_refused_reports_readme_is_named_when_another_file_is_read(tmp_path: Path) -> None:
+    other = write_tree(tmp_path / "other-group", {"reports/README.md": FULL})
+    root = repository(tmp_path, {"report/README.md": FULL})
+    (root / "reports").mkdir()
+    (root / "reports" / "README.md").symlink_to(other / "reports" / "README.md")
+    report, shown = load_report(Repo(root), None)
+    assert shown == "report/README.md"
+    assert report.warnings[0].startswith(
+        "reports/README.md was not read (reports/README.md is a symbolic link"
+    )

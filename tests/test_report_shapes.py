@@ -135,6 +135,8 @@ def test_five_course_items_without_a_heading_are_a_checklist() -> None:
         ("- [x] Done", False),
         ("- [x] Create a git repository (M5)", True),
         ("- [x] Done the data version control setup (M8)", True),
+        ("- [x]: Make sure that all team members have write access to the GitHub repository", True),
+        ("- [x] = Done, not needed for the submission", False),
     ],
 )
 def test_a_legend_line_is_no_item_and_an_item_starting_with_done_is(line: str, is_item: bool) -> None:

@@ -240,7 +240,7 @@ def find_report(repo: Repo) -> Found:
         else:
             candidates.append(default)
             if default.course_items >= FULL_CHECKLIST and default.questions >= MIN_QUESTIONS:
-                return _found(default, default, searched)
+                return _found(default, default, searched, refused)
     markdown = _markdown(repo)
     named = sorted(rank for path in markdown if path != DEFAULT_REPORT and (rank := _name_rank(path)))
     for _, _, path in named[:MAX_NAMED_CANDIDATES]:
@@ -258,10 +258,12 @@ def find_report(repo: Repo) -> Found:
         checklist, answers = _best(candidates)
     if checklist is None and answers is None:
         raise ReportError(_nothing_found(repo, searched, refused))
-    return _found(checklist, answers, searched)
+    return _found(checklist, answers, searched, refused)
 
 
-def _found(checklist: Candidate | None, answers: Candidate | None, searched: list[str]) -> Found:
+def _found(
+    checklist: Candidate | None, answers: Candidate | None, searched: list[str], refused: list[str]
+) -> Found:
     """Merge the checklist of one candidate and the answers of another into one report, with warnings."""
     main = answers or checklist
     assert main is not None and main.report is not None
@@ -288,7 +290,16 @@ def _found(checklist: Candidate | None, answers: Candidate | None, searched: lis
             if checklist_path
             else main.path
         )
-        reason = "has no course checklist" if DEFAULT_REPORT in searched else "does not exist"
+        if DEFAULT_REPORT not in searched:
+            reason = "does not exist"
+        elif refused:
+            reason = f"was not read ({refused[0]})"
+        elif main.path == DEFAULT_REPORT:
+            reason = "has no course checklist"
+        elif checklist_path == DEFAULT_REPORT:
+            reason = "has no answers"
+        else:
+            reason = "holds neither a course checklist nor answers"
         notes.append(
             f"{DEFAULT_REPORT} {reason}: read {where} ({report.course_items} course checklist items, "
             f"{len(report.answers)} answers)"

@@ -498,7 +498,9 @@ def _section_name(title: str) -> str:
     title = title.strip().strip("*_ ").strip().rstrip(":").strip()
     lowered = title.lower()
     if lowered in {"additional", "extra"} or (
-        lowered[:1] in "ae" and difflib.SequenceMatcher(None, lowered[:20], "additional").ratio() >= 0.8
+        lowered[:1] in ("a", "e")
+        and max(difflib.SequenceMatcher(None, lowered[:20], name).ratio() for name in ("additional", "extra"))
+        >= 0.8
     ):
         return "Extra"
     return title[:200]
@@ -554,12 +556,17 @@ LEGEND_WORDS = frozenset(
 
 
 def _is_legend(text: str) -> bool:
-    words = text.lower().replace(",", " ").replace(".", " ").split()
+    """A line that explains a mark: "= Done", "= Not needed for the submission", "Partially done". An item
+    with a module tag, or one that says more than a few status words, is never one."""
+    if MODULE_TAG.search(text):
+        return False
+    words = text.lower().replace(",", " ").replace(".", " ").replace("/", " ").split()
     if not words:
         return True
-    if words[0] in {"=", ":", "->", "→", "-", "–"}:
-        return len(words) <= 8
-    return len(words) <= 4 and all(word.strip("()*_") in LEGEND_WORDS for word in words)
+    if words[0] in {"=", "->", "→"}:
+        return len(words) <= 10
+    words = words[1:] if words[0] in {":", "-", "–"} else words
+    return len(words) <= 4 and all(word.strip("()*_:") in LEGEND_WORDS for word in words)
 
 
 def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem | None:
