@@ -187,3 +187,12 @@ def test_a_refused_reports_readme_is_named_when_another_file_is_read(tmp_path: P
     assert report.warnings[0].startswith(
         "reports/README.md was not read (reports/README.md is a symbolic link"
     )
+
+
+def test_a_short_checklist_in_reports_readme_is_not_replaced_by_a_fuller_copy(tmp_path: Path) -> None:
+    short = FULL.replace("### Week 2", "## Group information\n\n### Week 2").split("## Group information")[0]
+    short += "## Group information\n\n" + ANSWERS.split("## Group information")[1]
+    root = repository(tmp_path, {"reports/README.md": short, "README.md": FULL})
+    report, shown = load_report(Repo(root), None)
+    assert shown == "reports/README.md" and report.checklist_source is None
+    assert len(report.checklist) == 7 and len(report.answers) == 12 and report.warnings == []

@@ -4,8 +4,9 @@ Groups move the report: `reports/readme.md`, `reports/reports.md`, `report/READM
 a subfolder (`<folder>/reports/README.md`), the top-level `README.md`, `CHECKLIST.md`,
 `checklist/checklist.md`, or a checklist and the answers in two files. `find_report` looks in this order:
 
-1. `reports/README.md` (also when it is not committed yet). When it holds the course checklist
-   (`FULL_CHECKLIST` course items or more) and answers, it is the report and nothing else is read.
+1. `reports/README.md` (also when it is not committed yet). When it holds a checklist and answers, it is
+   the report and nothing else is read; a part it holds (its checklist, its answers) is never replaced
+   by another file's, only a missing part is looked for elsewhere.
 2. Tracked Markdown files whose name or folder looks like a report (report, checklist, exam, a README at
    the top or in a report folder), at most `MAX_NAMED_CANDIDATES` of them, shallow paths first.
 3. Only when these hold no checklist or no answers: every other tracked Markdown file, at most
@@ -36,7 +37,6 @@ from .report import Report, ReportError, parse_report, scan_report
 
 DEFAULT_REPORT = "reports/README.md"
 MAX_REPORT_BYTES = 5_000_000
-FULL_CHECKLIST = 20
 MIN_QUESTIONS = 3
 MAX_NAMED_CANDIDATES = 40
 MAX_OTHER_CANDIDATES = 300
@@ -195,7 +195,11 @@ def _name_rank(path: str) -> tuple[int, int, str] | None:
 
 
 def _best(candidates: list[Candidate]) -> tuple[Candidate | None, Candidate | None]:
-    """The candidate with the most course checklist items and the one with the most answers."""
+    """The candidate with the most course checklist items and the one with the most answers; the part
+    that reports/README.md holds is always its own."""
+    default = next((c for c in candidates if c.path == DEFAULT_REPORT), None)
+    if default is not None and default.has_checklist and default.questions:
+        return default, default
     # reports/README.md is the report's own place: a checklist there counts in any wording.
     with_checklist = [
         c for c in candidates if c.has_checklist and (c.course_items > 0 or c.path == DEFAULT_REPORT)
@@ -213,6 +217,10 @@ def _best(candidates: list[Candidate]) -> tuple[Candidate | None, Candidate | No
         key=lambda c: (c.questions, c is checklist, c.path == DEFAULT_REPORT, -candidates.index(c)),
         default=None,
     )
+    if default is not None and default.has_checklist:
+        checklist = default
+    if default is not None and default.questions:
+        answers = default
     if checklist is not None and answers is not None and checklist is not answers and checklist.ticked == 0:
         checklist = None  # an untouched course checklist beside the answers: course material
     return checklist, answers
@@ -239,7 +247,7 @@ def find_report(repo: Repo) -> Found:
             candidates.append(default)
         else:
             candidates.append(default)
-            if default.course_items >= FULL_CHECKLIST and default.questions >= MIN_QUESTIONS:
+            if default.has_checklist and default.questions:
                 return _found(default, default, searched, refused)
     markdown = _markdown(repo)
     named = sorted(rank for path in markdown if path != DEFAULT_REPORT and (rank := _name_rank(path)))
