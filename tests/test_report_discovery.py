@@ -196,3 +196,12 @@ def test_a_short_checklist_in_reports_readme_is_not_replaced_by_a_fuller_copy(tm
     report, shown = load_report(Repo(root), None)
     assert shown == "reports/README.md" and report.checklist_source is None
     assert len(report.checklist) == 7 and len(report.answers) == 12 and report.warnings == []
+
+
+def test_a_few_question_headings_alone_are_no_report(tmp_path: Path) -> None:
+    faq = "# FAQ\n\n### Q1\n\nHow do I run it?\n\n### Q2\n\nWhere is the data?\n\n### Q3\n\nWho wrote it?\n"
+    root = repository(tmp_path, {"docs/faq.md": faq})
+    with pytest.raises(ReportError, match="no tracked Markdown file holds a course checklist"):
+        load_report(Repo(root), None)
+    root = repository(tmp_path / "early", {"docs/exam.md": ANSWERS})
+    assert len(load_report(Repo(root), None)[0].answers) == 12

@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from .repo import Repo
-from .report import Report, ReportError, parse_report, scan_report
+from .report import MIN_QUESTIONS_WITHOUT_CHECKLIST, Report, ReportError, parse_report, scan_report
 
 DEFAULT_REPORT = "reports/README.md"
 MAX_REPORT_BYTES = 5_000_000
@@ -264,7 +264,8 @@ def find_report(repo: Repo) -> Found:
             candidates.append(_candidate(repo, path, budget))
             searched.append(path)
         checklist, answers = _best(candidates)
-    if checklist is None and answers is None:
+    if checklist is None and (answers is None or answers.questions < MIN_QUESTIONS_WITHOUT_CHECKLIST):
+        # Answers alone are a report only when they are many: an early course report, not a FAQ.
         raise ReportError(_nothing_found(repo, searched, refused))
     return _found(checklist, answers, searched, refused)
 
