@@ -47,7 +47,6 @@ COURSE_COPIES = re.compile(
     r"^(\.github/(agents|prompts)/|AGENTS\.md$|CLAUDE\.md$|(.*/)?docs?/course/|(.*/)?dtu_mlops/)",
     re.IGNORECASE,
 )
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
