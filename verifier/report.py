@@ -3,6 +3,10 @@
 The parser reads what groups actually hand in: `* [x]`, `- [X]`, `+ [✓]` bullets, wrapped items,
 module tags such as `(M2+M6)`, remarks after the tag, answers inside quote blocks, deleted hint
 lines and `##` headings typed inside answers. It never raises anything but `ReportError`.
+
+Whatever the text holds, the work is bounded and linear: at most MAX_REPORT_CHARS are read, every pattern
+sees one line cut to MAX_LINE_CHARS (or an answer, with bounded repeats), items keep MAX_ITEM_CHARS and
+join MAX_CONTINUATION_LINES wrapped lines, and a checklist keeps MAX_ITEMS items, a report MAX_ANSWERS.
 """
 
 from __future__ import annotations
@@ -240,7 +244,7 @@ def _scan(text: str | bytes, course_item: CourseItem | None) -> tuple[Report, in
     if len(text) > MAX_REPORT_CHARS:
         text = text[:MAX_REPORT_CHARS]
         report.warnings.append(
-            f"the report is longer than {MAX_REPORT_CHARS // 1_000_000} million characters: only its start was read"
+            f"the report is longer than {MAX_REPORT_CHARS:,} characters: only its start was read"
         )
     # Commented-out lines are invisible on GitHub: blank them, keeping the line numbers.
     lines = _Lines.of(_without_comments(text))
