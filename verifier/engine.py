@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .discovery import DEFAULT_REPORT, find_report, load_explicit
 from .evidence import Evidence, Location, Status
 from .overrides import Override
 from .registry import all_rules, match_item, select_rules
 from .repo import Repo
-from .report import Answer, ChecklistItem, Report, ReportError, parse_report
+from .report import Answer, ChecklistItem, Report, ReportError
 from .rule import Rule
 from .witness import Testimony, Witness
 
-DEFAULT_REPORT = "reports/README.md"
 VERDICTS = (
     "unsupported",
     "template-only",
@@ -125,6 +125,7 @@ class Verification:
     answers: list[Any] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     report: Report | None = None
+    checklist_source: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -167,6 +168,7 @@ class Verification:
             "repo": self.repo,
             "commit": self.commit,
             "report": self.report_path,
+            **({"checklist_source": self.checklist_source} if self.checklist_source else {}),
             "score": self.score,
             "honesty": self.honesty,
             "counts": self.counts,
@@ -198,31 +200,17 @@ def run_rule(rule: Rule, repo: Repo) -> Evidence:
 
 
 def load_report(repo: Repo, report: str | Path | None) -> tuple[Report, str]:
-    """Read and parse the report; ReportError with one actionable line when it is missing or unreadable."""
-    if report is None:
-        path = repo.root / DEFAULT_REPORT
-        shown = DEFAULT_REPORT
-        if not path.is_file():
-            raise ReportError(
-                f"no report at {DEFAULT_REPORT} in {repo.root} (use --report FILE to point at it)"
-            )
-    else:
-        # A relative path is the repository's own file first (reports/README.md of the group being
-        # verified), and only then a file relative to the current directory.
-        path = Path(report)
-        if not path.is_absolute() and (repo.root / report).is_file():
-            path = repo.root / report
-        shown = str(report)
-        if not path.is_file():
-            raise ReportError(f"report file not found: {report}")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ReportError(f"cannot read the report {shown}: {error.strerror}") from None
-    try:
-        return parse_report(data), shown
-    except ReportError as error:
-        raise ReportError(f"{shown}: {error}") from None
+    """Read and parse the report; ReportError with one actionable line when it is missing or unreadable.
+
+    Without `report`, the report is found by `verifier.discovery.find_report` (`reports/README.md` first,
+    then the tracked Markdown files most like a report); the returned `Report` names the files its answers
+    and its checklist came from (`source`, `checklist_source`). A named `report` relative to the repository
+    is its own file, anything else the grader's own file; both are read with the report's size cap.
+    """
+    if report is not None:
+        return load_explicit(repo, report)
+    found = find_report(repo)
+    return found.report, found.path
 
 
 def verify(
@@ -245,6 +233,7 @@ def verify(
     repo = path if isinstance(path, Repo) else Repo(path, include_untracked=include_untracked)
     parsed, shown = load_report(repo, report)
     repo.report, repo.report_path = parsed, shown
+    repo.report_files = {shown, parsed.checklist_source or shown}
     warnings: list[str] = list(parsed.warnings)
     untouched = repo.template_match(shown) if repo.has(shown) else None
     if untouched is not None:
@@ -289,6 +278,7 @@ def verify(
         commit=repo.history.head,
         items=results,
         report=parsed,
+        checklist_source=parsed.checklist_source,
     )
     if check_answers:
         verification.answers = _check_answers(repo, parsed, verification, measure_coverage)
@@ -307,9 +297,11 @@ def _check_answers(
 
 
 __all__ = [
+    "DEFAULT_REPORT",
     "Answer",
     "ItemResult",
     "Location",
+    "ReportError",
     "Verification",
     "load_report",
     "verdict_for",

@@ -170,6 +170,7 @@ class Repo:
         self.warnings: list[str] = []
         self.report: Any = None
         self.report_path: str | None = None
+        self.report_files: set[str] = set()  # the files the report was read from: never evidence
         self._text: dict[str, str | None] = {}
         self._yaml: dict[str, list[Any]] = {}
         self._python: dict[str, PythonFacts] = {}
@@ -460,7 +461,7 @@ class Repo:
 
     def is_excluded(self, path: str) -> bool:
         """True for files that are never evidence: the report, course agent files, copied course notes."""
-        return bool(EXCLUDED.match(path))
+        return bool(EXCLUDED.match(path)) or path in self.report_files
 
     def git_ignores(self, path: str) -> bool:
         """The root .gitignore excludes `path` (a secret or a data folder a group rightly did not commit)."""

@@ -3,37 +3,83 @@
 The parser reads what groups actually hand in: `* [x]`, `- [X]`, `+ [✓]` bullets, wrapped items,
 module tags such as `(M2+M6)`, remarks after the tag, answers inside quote blocks, deleted hint
 lines and `##` headings typed inside answers. It never raises anything but `ReportError`.
+
+Whatever the text holds, the work is bounded and linear: at most MAX_REPORT_CHARS are read, every pattern
+sees one line cut to MAX_LINE_CHARS (or an answer, with bounded repeats), items keep MAX_ITEM_CHARS and
+join MAX_CONTINUATION_LINES wrapped lines, and a checklist keeps MAX_ITEMS items, a report MAX_ANSWERS.
 """
 
 from __future__ import annotations
 
+import bisect
+import difflib
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
+# Every pattern below runs on one line cut to MAX_LINE_CHARS (or on an answer, with bounded repeats and no two
+# quantifiers that can match the same characters next to each other): time grows linearly with the text.
 # "## Overall project checklist" and renamed forms: "## Checklist", "#### 📋 Project check list", "**Checklist**".
 CHECKLIST_HEADING = re.compile(
-    r"^\s{0,3}(?:#{1,4}\s*|\*\*\s*)[^\w\n]*(?:overall\s+)?(?:project\s+)?check\s?list\b[^\n]*$", re.IGNORECASE
+    r"^\s{0,3}(?:#{1,4}|\*\*)[^\w\n]{0,20}(?:overall\s{1,3})?(?:project\s{1,3})?check\s?list\b", re.IGNORECASE
 )
-# CommonMark: a heading needs a space after its #s ("#12 closed by PR" is a paragraph).
-HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
-WEEK_HEADING = re.compile(r"^(week\s*\d+|extra|additional)\b", re.IGNORECASE)
+# CommonMark: a heading needs a space after its #s ("#12 closed by PR" is a paragraph). The closing #s are
+# stripped in Python (`_heading_title`), not by the pattern.
+HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*))?$")
+WEEK_HEADING = re.compile(r"^(week\s{0,3}\d{1,3}|extra|additional)\b", re.IGNORECASE)
+# A line that is bold and nothing else names a section too ("**Week 1**" under "## Project progress").
+BOLD_LINE = re.compile(r"^\s{0,3}(\*\*|__)(?P<title>[^*_]{1,80})\1\s{0,3}:?\s{0,3}$")
 # "* [x] ...", "1. [x] ...", "-[x] ...", and a box without a bullet ("[x] ...", marks of up to two characters).
 BULLET = re.compile(
-    r"^(?P<indent>\s*)(?:>\s*)?(?:(?:[-*+]|\d+[.)])\s*\[(?P<mark>[^\]]{0,4})\]|\[(?P<bare>[^\]^]{0,2})\](?=\s))"
+    r"^(?P<indent>\s*)(?:>\s*)?(?:(?:[-*+]|\d{1,3}[.)])\s*\[(?P<mark>[^\]]{0,4})\]|\[(?P<bare>[^\]^]{0,2})\](?=\s))"
     r"\s*(?P<text>.*)$"
 )
-HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-OTHER_BULLET = re.compile(r"^\s*(?:>\s*)?(?:[-*+]|\d+[.)])\s+")
-MODULE_TAG = re.compile(r"\(\s*(M\s?\d+(?:\s*(?:[+,/&]|and)\s*M?\s?\d+)*)\s*\)", re.IGNORECASE)
-MODULE_NUMBER = re.compile(r"\d+")
-QUESTION_HEADING = re.compile(r"^\s{0,3}#{2,4}\s*[*_]*\s*(?:Question\s*|Q)(\d+)\b", re.IGNORECASE)
-LENGTH_HINT = re.compile(r"answer\s+length\s*:?\s*(\d+)\s*(?:-|–|to)\s*(\d+)", re.IGNORECASE)
-PLACEHOLDER = re.compile(r"-{2,}\s*question\s*\d+\s*fill\s*here\s*-{2,}", re.IGNORECASE)
-ANSWER_MARKER = re.compile(r"^\s*(?:>\s*)*[*_]*\s*answer\s*:\s*[*_]*\s*(?P<rest>.*)$", re.IGNORECASE)
-# ![alt](path), ![alt](path "title") and ![alt](<path with spaces>)
-MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*(?:<([^>\n]+)>|([^)\s]+))(?:\s+\"[^\"]*\")?\s*\)")
-HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
+TICK_EMOJI = "\u2705\u2714\u2713\u2611\U0001f7e2"  # ✅ ✔ ✓ ☑ 🟢
+CROSS_EMOJI = "\u274c\u274e\u2716\u2717\u2718\u2b1c\u2610\U0001f532\U0001f534"  # ❌ ❎ ✖ ✗ ✘ ⬜ ☐ 🔲 🔴
+PARTIAL_EMOJI = "\U0001f7e1\U0001f7e0\U0001f7e8\u26a0\U0001f6a7\u23f3\U0001f536"  # 🟡 🟠 🟨 ⚠ 🚧 ⏳ 🔶
+# "1. ✅ Create a git repository (M5)", "- ❌ Deploy ...": a bullet or a number, a mark emoji, then the item.
+EMOJI_ITEM = re.compile(
+    rf"^(?P<indent>\s*)(?:>\s*)?(?:[-*+]|\d{{1,3}}[.)])\s+(?P<mark>[{TICK_EMOJI}{CROSS_EMOJI}{PARTIAL_EMOJI}])"
+    r"[\ufe0e\ufe0f]?(?=\s)\s*(?P<text>\S.*)$"
+)
+OTHER_BULLET = re.compile(r"^\s*(?:>\s*)?(?:[-*+]|\d{1,9}[.)])\s+")
+# One way to read every tag: after a separator, either "M" or the digits come next, never spaces that two
+# quantifiers could share (the old `\s*M?\s?\d+` backtracked exponentially on "(M8 + 8 + 8 ...").
+MODULE_TAG = re.compile(
+    r"\(\s{0,3}(M\s?\d{1,3}(?:\s{0,3}(?:[+,/&]|and)\s{0,3}(?:M\s?)?\d{1,3}){0,12})\s{0,3}\)", re.IGNORECASE
+)
+MODULE_NUMBER = re.compile(r"\d{1,3}")
+QUESTION_HEADING = re.compile(r"^\s{0,3}#{2,4}[\s*_]{0,12}(?:Question\s{0,3}|Q)(\d{1,3})\b", re.IGNORECASE)
+LENGTH_HINT = re.compile(
+    r"answer\s{1,5}length\s{0,5}(?::\s{0,5})?(\d{1,5})\s{0,5}(?:-|–|to)\s{0,5}(\d{1,5})", re.IGNORECASE
+)
+PLACEHOLDER = re.compile(
+    r"(?<!-)-{2,}\s{0,5}question\s{0,5}\d{1,3}\s{0,5}fill\s{0,5}here\s{0,5}-{2,}", re.IGNORECASE
+)
+# Quote marks and indentation are one class, so the only ways to split the start of a line are linear.
+ANSWER_MARKER = re.compile(r"^[\s>]*(?:[*_]{1,6}\s*)?answer\s*:\s*[*_]*\s*(?P<rest>.*)$", re.IGNORECASE)
+# ![alt](path), ![alt](path "title") and ![alt](<path with spaces>). No part after "![" may hold "[", so the
+# scans that start at successive "![" never overlap.
+MARKDOWN_IMAGE = re.compile(
+    r"!\[[^\[\]]{0,1000}\]\(\s{0,20}(?:<([^>\n\[]{1,2000})>|([^)\s\[]{1,2000}))"
+    r"(?:\s{1,20}\"[^\"\[]{0,1000}\")?\s{0,20}\)"
+)
+HTML_IMAGE = re.compile(r"<img\b[^<>]{0,2000}\bsrc\s*=\s*[\"']([^\"'<>]{1,2000})[\"']", re.IGNORECASE)
+# Every checklist line holds one of these: lines without any are skipped before the item patterns run.
+BOX_HINT = re.compile(rf"[\[{TICK_EMOJI}{CROSS_EMOJI}{PARTIAL_EMOJI}]")
+DASHED_REMARK = re.compile(r"\s[-–—]\s+")
+BOLD_QUESTION = re.compile(r"\*\*(.{1,2000}?)\*\*", re.DOTALL)
 
+MAX_REPORT_CHARS = 5_000_000
+MAX_LINE_CHARS = 4_000
+MAX_ITEM_CHARS = 500
+MAX_CONTINUATION_LINES = 8
+MAX_PROMPT_CHARS = 20_000
+MIN_COURSE_ITEMS_WITHOUT_HEADING = 5
+MAX_ITEMS = 500
+MAX_RUN_LINES = 20_000  # non-blank lines read for the checklist in one stretch (a real one has about 150)
+MAX_ANSWERS = 200
 MIN_QUESTIONS_WITHOUT_CHECKLIST = 10
 TICK_MARKS = frozenset({"x", "X", "Y", "y", "✓", "✔", "✅", "☑", "v", "V"})
 EMPTY_MARKS = frozenset({"", " ", "  ", "n", "N"})
@@ -68,6 +114,22 @@ TEMPLATE_SECTIONS = frozenset(
         "overall discussion of project",
     }
 )
+TEMPLATE_SECTION = re.compile(
+    r"^\s{0,3}#{1,2}\s+(?:" + "|".join(sorted(TEMPLATE_SECTIONS)) + r")[ \t]*(?:#+[ \t]*)?$", re.IGNORECASE
+)
+# Where a stretch that may hold the checklist ends: a checklist heading, a question heading, a template section.
+STRETCH_END = re.compile(
+    "|".join(
+        f"(?P<{name}>{pattern.pattern})"
+        for name, pattern in (
+            ("checklist", CHECKLIST_HEADING),
+            ("question", QUESTION_HEADING),
+            ("section", TEMPLATE_SECTION),
+        )
+    ),
+    re.IGNORECASE,
+)
+QUOTE_PREFIX = re.compile(r"^\s*(?:>\s?)+")
 
 
 class ReportError(ValueError):
@@ -113,10 +175,17 @@ class Answer:
 
 @dataclass
 class Report:
+    """A parsed report. `course_items` counts the checklist items that match a course item; `source` and
+    `checklist_source` name the files the answers and the checklist came from, when a caller read them
+    from files (`checklist_source` only when it differs from `source`)."""
+
     checklist: list[ChecklistItem] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     checklist_line: int | None = None
+    course_items: int = 0
+    source: str | None = None
+    checklist_source: str | None = None
 
     def answer(self, number: int) -> Answer | None:
         return next((answer for answer in self.answers if answer.number == number), None)
@@ -126,34 +195,95 @@ class Report:
         return [item for item in self.checklist if item.ticked]
 
 
-def parse_report(text: str | bytes) -> Report:
+CourseItem = Callable[[ChecklistItem], bool]
+
+
+def parse_report(text: str | bytes, *, course_item: CourseItem | None = None) -> Report:
     """Parse report text.
 
     Raises `ReportError` (one line) for empty, binary or HTML input and for Markdown that is neither a
     report with a checklist nor an early course report (no checklist, but `### Question N` answers).
+    `course_item` tells a course checklist item from a group's own line (default: it matches a rule,
+    `verifier.registry.match_item`); see `scan_report` for where the checklist is looked for.
     """
-    text = _as_text(text)
-    # Commented-out lines are invisible on GitHub: blank them, keeping the line numbers.
-    text = HTML_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    lines = text.splitlines()
-    report = Report()
-    report.answers = _parse_answers(lines)
-    start = next((i for i, line in enumerate(lines) if CHECKLIST_HEADING.match(line)), None)
-    if start is None:
-        if len(report.answers) >= MIN_QUESTIONS_WITHOUT_CHECKLIST:
-            report.warnings.append(
-                "the report has no '## Overall project checklist' (the course template before "
-                "2023-01-06 had none): only its answers are checked"
-            )
-            return report
-        raise ReportError(
-            "no '## Overall project checklist' section found; is this the course's report template?"
+    report, heading_line = _scan(text, course_item)
+    if report.checklist:
+        return report
+    if heading_line is not None:
+        raise ReportError(f"the checklist section at line {heading_line} contains no '* [ ]' items")
+    if len(report.answers) >= MIN_QUESTIONS_WITHOUT_CHECKLIST:
+        report.warnings.append(
+            "the report has no '## Overall project checklist' (the course template before "
+            "2023-01-06 had none): only its answers are checked"
         )
-    report.checklist_line = start + 1
-    report.checklist = _parse_checklist(lines, start, report.warnings)
-    if not report.checklist:
-        raise ReportError(f"the checklist section at line {start + 1} contains no '* [ ]' items")
-    return report
+        return report
+    raise ReportError(
+        "no '## Overall project checklist' section found; is this the course's report template?"
+    )
+
+
+def scan_report(text: str | bytes, *, course_item: CourseItem | None = None) -> Report:
+    """Read whatever the text holds of a report, without asking for a whole one: the checklist (maybe
+    none) and the answers (maybe none). Raises `ReportError` only for text that is no Markdown at all
+    (empty, binary, an HTML page).
+
+    The checklist is the run of checkbox lines that match course items, wherever it sits; headings only
+    name sections. A run is cut only where the answers begin (a `### Question N` heading or a template
+    section such as `## Group information`) or where a new checklist heading starts. Under a checklist
+    heading the run is the checklist even when no line matches a course item (a group's own wording);
+    elsewhere it needs `MIN_COURSE_ITEMS_WITHOUT_HEADING` course items, and it ends with the last
+    top-level section (`#`/`##` heading other than a week) that holds one. Legends that only explain the
+    marks (`- [x] = Done`) are no items.
+    """
+    return _scan(text, course_item)[0]
+
+
+def _scan(text: str | bytes, course_item: CourseItem | None) -> tuple[Report, int | None]:
+    text = _as_text(text)
+    report = Report()
+    if len(text) > MAX_REPORT_CHARS:
+        text = text[:MAX_REPORT_CHARS]
+        report.warnings.append(
+            f"the report is longer than {MAX_REPORT_CHARS:,} characters: only its start was read"
+        )
+    # Commented-out lines are invisible on GitHub: blank them, keeping the line numbers.
+    lines = _Lines.of(_without_comments(text))
+    report.answers = _parse_answers(lines)
+    if len(report.answers) >= MAX_ANSWERS:
+        report.warnings.append(
+            f"the report has {MAX_ANSWERS} or more question headings: only the first {MAX_ANSWERS} were read"
+        )
+    is_course = course_item or _registry_course_item()
+    run = _checklist_run(lines, is_course)
+    if run is None:
+        return report, None
+    report.checklist, report.checklist_line, report.course_items = run.items, run.first_line, run.course_items
+    if run.cut:
+        report.warnings.append(
+            f"the checklist has more than {MAX_ITEMS} items: only the first {MAX_ITEMS} were read"
+        )
+    for item in report.checklist:
+        if item.partial:
+            report.warnings.append(
+                f"line {item.line}: box marked '[{item.mark}]' is read as a partial claim, not a tick"
+            )
+    return report, run.heading_line
+
+
+def _registry_course_item() -> CourseItem:
+    """Whether an item matches a rule's item text (`verifier.registry.match_item`), cached per text."""
+    from .registry import all_rules, match_item  # registry imports this module
+
+    rules = all_rules()
+    known: dict[tuple[str, tuple[str, ...]], bool] = {}
+
+    def is_course(item: ChecklistItem) -> bool:
+        key = (item.text, item.modules)
+        if key not in known:
+            known[key] = match_item(item, rules).rule is not None
+        return known[key]
+
+    return is_course
 
 
 def _as_text(text: str | bytes) -> str:
@@ -175,38 +305,155 @@ def _as_text(text: str | bytes) -> str:
     return text
 
 
-def _parse_checklist(lines: list[str], start: int, warnings: list[str]) -> list[ChecklistItem]:
+def _without_comments(text: str) -> str:
+    """`text` with every closed HTML comment replaced by its newlines (one pass of `str.find`)."""
+    parts: list[str] = []
+    position = 0
+    while (start := text.find("<!--", position)) != -1:
+        end = text.find("-->", start + 4)
+        if end == -1:
+            break
+        parts.append(text[position:start])
+        parts.append("\n" * text.count("\n", start, end))
+        position = end + 3
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+@dataclass
+class _Lines:
+    """The report's lines as written, cut to MAX_LINE_CHARS for matching, and the indexes of the lines that
+    are not blank and of those that may be a heading (every pass but one skips blank lines)."""
+
+    raw: list[str]
+    cut: list[str]
+    filled: list[int]
+    marked: list[int]
+    boxes: set[int]
+
+    @classmethod
+    def of(cls, text: str) -> _Lines:
+        raw = text.splitlines()
+        cut = [line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] for line in raw]
+        filled = [i for i, line in enumerate(cut) if line and not line.isspace()]
+        marked = [i for i in filled if cut[i].lstrip()[:1] in ("#", "*", "_")]
+        boxes = {i for i in filled if BOX_HINT.search(cut[i])}
+        return cls(raw, cut, filled, marked, boxes)
+
+    def between(self, indexes: list[int], start: int, end: int) -> list[int]:
+        return indexes[bisect.bisect_left(indexes, start) : bisect.bisect_left(indexes, end)]
+
+
+def _heading_title(match: re.Match[str]) -> str:
+    """A heading's text without its closing sequence of #s."""
+    return (match.group(2) or "").rstrip().rstrip("#").rstrip()
+
+
+@dataclass
+class _Run:
+    """The checklist items of one stretch of the report between two places where answers begin."""
+
+    items: list[ChecklistItem]
+    blocks: list[int]
+    heading_line: int | None
+    first_line: int | None = None
+    course_items: int = 0
+    cut: bool = False
+
+
+def _checklist_run(lines: _Lines, is_course: CourseItem) -> _Run | None:
+    """The run of the report that is its checklist (see `scan_report`), or None."""
+    boxes = sorted(lines.boxes)
+    runs = [
+        _read_run(lines, start, end, heading)
+        if bisect.bisect_left(boxes, start) < bisect.bisect_left(boxes, end)
+        else _Run([], [], heading)
+        for start, end, heading in _stretches(lines)
+    ]
+    anchored = None
+    for run in runs:
+        if run.heading_line is not None:
+            _keep_course_sections(run, is_course, anchored=True)
+            if anchored is None or run.course_items > anchored.course_items:
+                anchored = run
+    loose = None
+    for run in runs:
+        if run.heading_line is None:
+            _keep_course_sections(run, is_course, anchored=False)
+            if run.course_items >= MIN_COURSE_ITEMS_WITHOUT_HEADING and (
+                loose is None or run.course_items > loose.course_items
+            ):
+                loose = run
+    if loose is not None and (anchored is None or loose.course_items > anchored.course_items):
+        return loose
+    return anchored
+
+
+def _stretches(lines: _Lines) -> Iterator[tuple[int, int, int | None]]:
+    """(start, end, checklist heading line) of each stretch a checklist may fill: cut at a question heading,
+    a template section heading and a checklist heading (which opens a stretch of its own)."""
+    start, heading = 0, None
+    for index in lines.marked:
+        cut = STRETCH_END.match(lines.cut[index])
+        if cut is None:
+            continue
+        yield start, index, heading
+        start, heading = index + 1, (index + 1 if cut.lastgroup == "checklist" else None)
+    yield start, len(lines.cut), heading
+
+
+def _read_run(lines: _Lines, start: int, end: int, heading_line: int | None) -> _Run:
+    """Every checklist item between `start` and `end`, with the top-level section (block) each sits in."""
     items: list[ChecklistItem] = []
+    blocks: list[int] = []
     section = ""
-    pending: dict[str, object] | None = None
+    block = 0
+    pending: dict[str, Any] | None = None
+    indent = 0
 
     def flush() -> None:
         nonlocal pending
         if pending is not None:
-            items.append(_make_item(**pending))  # type: ignore[arg-type]
+            item = _make_item(pending["line"], pending["section"], pending["mark"], " ".join(pending["text"]))
+            if item is not None:
+                items.append(item)
+                blocks.append(pending["block"])
             pending = None
 
-    indent = 0
-    for index in range(start + 1, len(lines)):
-        line = lines[index]
+    filled = lines.between(lines.filled, start, end)[:MAX_RUN_LINES]
+    marked = set(lines.between(lines.marked, start, end))
+    previous = start - 1
+    for index in filled:
+        if index != previous + 1:
+            flush()  # a blank line ends an item
+        previous = index
+        line = lines.cut[index]
+        quiet = pending is None and index not in lines.boxes and index not in marked
+        if quiet and (not items or not line[:1].isspace()):
+            continue  # neither an item, a heading, a continuation nor a remark under an item
+        if len(items) > MAX_ITEMS:
+            break
         heading = HEADING.match(line)
-        if heading:
+        bold = None if heading else BOLD_LINE.match(line)
+        if heading or bold:
             flush()
-            title = heading.group(2) or ""
-            if len(heading.group(1)) <= 2 and not WEEK_HEADING.match(title.strip("*_ ")):
-                break
+            title = _heading_title(heading) if heading else bold.group("title")  # type: ignore[union-attr]
+            if heading and len(heading.group(1)) <= 2 and not WEEK_HEADING.match(title.strip("*_ ")):
+                block += 1
             section = _section_name(title)
             continue
-        bullet = BULLET.match(line)
+        bullet = BULLET.match(line) or EMOJI_ITEM.match(line)
         if bullet:
             flush()
-            mark = bullet.group("mark") if bullet.group("mark") is not None else bullet.group("bare")
+            groups = bullet.groupdict()
+            mark = groups["mark"] if groups["mark"] is not None else groups.get("bare") or ""
             indent = len(bullet.group("indent").expandtabs(4))
             pending = {
                 "line": index + 1,
                 "section": section,
+                "block": block,
                 "mark": mark,
-                "text": bullet.group("text").strip(),
+                "text": [bullet.group("text").strip()],
             }
             continue
         stripped = line.strip().lstrip(">").strip()
@@ -214,32 +461,125 @@ def _parse_checklist(lines: list[str], start: int, warnings: list[str]) -> list[
         if sub_bullet and (items or pending is not None) and len(line) - len(line.lstrip()) > indent:
             # A remark written as a sub-bullet of the item above ("  - Did not work due to permissions").
             flush()
-            remark = line[sub_bullet.end() :].strip()
+            if not items:
+                continue
+            remark = line[sub_bullet.end() :].strip()[:MAX_ITEM_CHARS]
             if OPENS_WITH_FAILURE.search(remark) and items[-1].ticked:
                 items[-1] = replace(items[-1], remark=remark, withdrawn=True)
         elif pending is not None and stripped and not sub_bullet:
-            pending["text"] = f"{pending['text']} {stripped}"
+            if len(pending["text"]) <= MAX_CONTINUATION_LINES:
+                pending["text"].append(stripped)
         else:
             flush()
     flush()
-    for item in items:
-        if item.partial:
-            warnings.append(
-                f"line {item.line}: box marked '[{item.mark}]' is read as a partial claim, not a tick"
-            )
-    return items
+    return _Run(items[:MAX_ITEMS], blocks[:MAX_ITEMS], heading_line, cut=len(items) > MAX_ITEMS)
+
+
+def _keep_course_sections(run: _Run, is_course: CourseItem, *, anchored: bool) -> None:
+    """Keep the items from the first to the last top-level section that holds a course item (from the
+    checklist heading, under one); count the course items kept."""
+    if not run.items:
+        run.first_line = run.heading_line
+        return
+    course = [is_course(item) for item in run.items]
+    blocks = [block for block, matched in zip(run.blocks, course, strict=True) if matched]
+    if blocks:
+        first, last = (0 if anchored else blocks[0]), blocks[-1]
+    elif anchored:
+        first, last = 0, 0  # nothing the course names: the checklist ends where today's template ends it
+    else:
+        first, last = 1, 0
+    kept = [i for i, block in enumerate(run.blocks) if first <= block <= last]
+    run.items = [run.items[i] for i in kept]
+    run.blocks = [run.blocks[i] for i in kept]
+    run.course_items = sum(course[i] for i in kept)
+    run.first_line = (
+        run.heading_line if run.heading_line is not None else (run.items[0].line if run.items else None)
+    )
 
 
 def _section_name(title: str) -> str:
-    title = title.strip().strip("*_ ").strip()
-    return "Extra" if title.lower() in {"additional", "extra"} else title
+    title = title.strip().strip("*_ ").strip().rstrip(":").strip()
+    lowered = title.lower()
+    if lowered in {"additional", "extra"} or (
+        lowered[:1] in ("a", "e")
+        and max(difflib.SequenceMatcher(None, lowered[:20], name).ratio() for name in ("additional", "extra"))
+        >= 0.8
+    ):
+        return "Extra"
+    return title[:200]
 
 
-def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem:
+# Marks that groups use for a tick besides the ones in TICK_MARKS: "[ok]", and a mark in parentheses "[(x)]".
+WORD_TICKS = frozenset({"ok", "done"})
+TICK_EMOJI_MARKS = frozenset(TICK_EMOJI)
+CROSS_MARKS = frozenset(CROSS_EMOJI) | {"\u00d7"}  # and the multiplication sign
+
+
+def _mark_state(mark: str) -> tuple[bool, bool]:
+    """(ticked, partial) for a box's mark as written."""
+    bare = mark.replace("\ufe0f", "").replace("\ufe0e", "").strip()
+    if len(bare) >= 2 and bare[0] == "(" and bare[-1] == ")":
+        bare = bare[1:-1].strip()
+    ticked = bare in TICK_MARKS or bare in TICK_EMOJI_MARKS or bare.lower() in WORD_TICKS
+    empty = mark in EMPTY_MARKS or bare in EMPTY_MARKS or bare in CROSS_MARKS
+    return ticked, not ticked and not empty
+
+
+# A line that only explains the marks: "- [x] = Done", "- [ ] : not done", "- [~] Partially done".
+LEGEND_WORDS = frozenset(
+    [
+        "done",
+        "not",
+        "needed",
+        "implemented",
+        "completed",
+        "complete",
+        "partially",
+        "partial",
+        "in",
+        "progress",
+        "todo",
+        "to",
+        "do",
+        "yes",
+        "no",
+        "skipped",
+        "n/a",
+        "na",
+        "working",
+        "attempted",
+        "started",
+        "finished",
+        "planned",
+        "applicable",
+        "relevant",
+        "required",
+    ]
+)
+
+
+def _is_legend(text: str) -> bool:
+    """A line that explains a mark: "= Done", "= Not needed for the submission", "Partially done". An item
+    with a module tag, or one that says more than a few status words, is never one."""
+    if MODULE_TAG.search(text):
+        return False
+    words = text.lower().replace(",", " ").replace(".", " ").replace("/", " ").split()
+    if not words:
+        return True
+    if words[0] in {"=", "->", "→"}:
+        return len(words) <= 10
+    words = words[1:] if words[0] in {":", "-", "–"} else words
+    return len(words) <= 4 and all(word.strip("()*_:") in LEGEND_WORDS for word in words)
+
+
+def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem | None:
+    """The item of a checkbox line, or None for a legend that only explains the marks."""
+    text = " ".join(text[: 2 * MAX_ITEM_CHARS].split())
+    if _is_legend(text):
+        return None
     mark = mark.replace("\ufe0f", "").replace("\ufe0e", "")  # emoji presentation selectors: [✔️] is [✔]
-    ticked = mark.strip() in TICK_MARKS
-    partial = not ticked and mark not in EMPTY_MARKS and mark.strip() not in EMPTY_MARKS
-    text = " ".join(text.split())
+    ticked, partial = _mark_state(mark)
     struck = bool(re.match(r"~~[^~]+~~", text))  # a struck-through item is one the group took back
     text = text.replace("~~", "").strip() if struck else text
     modules: tuple[str, ...] = ()
@@ -251,14 +591,14 @@ def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem:
         remark = text[tag.end() :].strip(" -–—:,;")
         text = text[: tag.end()].strip()
     else:
-        trailing = re.search(r"\(([^()]*)\)\s*$", text)
-        dashed = re.search(r"\s[-–—]\s+([^()]*)$", text)
-        if trailing and WITHDRAWAL.search(trailing.group(1)):
-            remark = trailing.group(1).strip()
-            text = text[: trailing.start()].strip()
-        elif dashed and OPENS_WITH_FAILURE.search(dashed.group(1)):
-            remark = dashed.group(1).strip()
-            text = text[: dashed.start()].strip()
+        trailing = _trailing_parenthesis(text)
+        dashed = _dashed_remark(text)
+        if trailing and WITHDRAWAL.search(trailing[1]):
+            remark = trailing[1].strip()
+            text = text[: trailing[0]].strip()
+        elif dashed and OPENS_WITH_FAILURE.search(dashed[1]):
+            remark = dashed[1].strip()
+            text = text[: dashed[0]].strip()
     # A parenthesised remark inside the item text ("... API (failed due to permissions) (M27)").
     inner = next(
         (m.group(1) for m in re.finditer(r"\(([^()]*)\)", text) if OPENS_WITH_FAILURE.search(m.group(1))), ""
@@ -273,62 +613,92 @@ def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem:
     return ChecklistItem(
         line=line,
         section=section,
-        text=text,
+        text=text[:MAX_ITEM_CHARS],
         mark=mark,
         ticked=ticked,
         modules=modules,
-        remark=remark,
+        remark=remark[:MAX_ITEM_CHARS],
         partial=partial,
         withdrawn=withdrawn,
     )
 
 
+def _trailing_parenthesis(text: str) -> tuple[int, str] | None:
+    """(start, inside) of a last "( ... )" with no parenthesis inside that ends the text."""
+    stripped = text.rstrip()
+    if not stripped.endswith(")"):
+        return None
+    opening = stripped.rfind("(", 0, len(stripped) - 1)
+    if opening == -1 or stripped.rfind(")", 0, len(stripped) - 1) > opening:
+        return None
+    return opening, stripped[opening + 1 : -1]
+
+
+def _dashed_remark(text: str) -> tuple[int, str] | None:
+    """(start, remark) of the first " - remark" after the last parenthesis that runs to the end."""
+    last_parenthesis = max(text.rfind("("), text.rfind(")"))
+    dash = DASHED_REMARK.search(text, last_parenthesis + 1)
+    return (dash.start(), text[dash.end() :]) if dash else None
+
+
 def item_text_without_tag(text: str) -> str:
     """The item text without its module tag, for matching against rule texts."""
-    return MODULE_TAG.sub(" ", text).strip()
+    return MODULE_TAG.sub(" ", text[: 2 * MAX_ITEM_CHARS]).strip()
 
 
-def _parse_answers(lines: list[str]) -> list[Answer]:
-    starts = [(i, int(m.group(1))) for i, line in enumerate(lines) if (m := QUESTION_HEADING.match(line))]
+def _parse_answers(lines: _Lines) -> list[Answer]:
+    starts = [(i, int(m.group(1))) for i in lines.marked if (m := QUESTION_HEADING.match(lines.cut[i]))]
+    starts = starts[: MAX_ANSWERS + 1]  # the first MAX_ANSWERS, each ending where the next begins
     answers: list[Answer] = []
-    for position, (index, number) in enumerate(starts):
-        end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
-        block = _trim_section_tail(lines[index + 1 : end])
-        answers.append(_make_answer(number, index + 1, block))
+    for position, (index, number) in enumerate(starts[:MAX_ANSWERS]):
+        end = starts[position + 1][0] if position + 1 < len(starts) else len(lines.cut)
+        end = _section_tail(lines, index + 1, end)
+        answers.append(_make_answer(number, index + 1, lines, index + 1, end))
     return answers
 
 
-def _trim_section_tail(block: list[str]) -> list[str]:
-    """Cut a following template section (`## Coding environment` and its intro) off an answer block."""
-    for i, line in enumerate(block):
-        heading = HEADING.match(line)
-        if heading and len(heading.group(1)) <= 2 and heading.group(2).strip().lower() in TEMPLATE_SECTIONS:
-            return block[:i]
-    return block
+def _section_tail(lines: _Lines, start: int, end: int) -> int:
+    """Where a following template section (`## Coding environment` and its intro) or checklist cuts the block."""
+    for i in lines.between(lines.marked, start, end):
+        cut = STRETCH_END.match(lines.cut[i])
+        if cut is not None and cut.lastgroup != "question":
+            return i
+    return end
 
 
-def _make_answer(number: int, line: int, block: list[str]) -> Answer:
-    marker = next((i for i, text in enumerate(block) if ANSWER_MARKER.match(text)), None)
+def _make_answer(number: int, line: int, lines: _Lines, start: int, end: int) -> Answer:
+    """The answer in lines `start`..`end`: the prompt is the quoted part up to `Answer:` (or every quoted line),
+    the answer the rest. Blank lines count only in the answer's text."""
+    filled = lines.between(lines.filled, start, end)
+    marker = next((i for i in filled if ANSWER_MARKER.match(lines.cut[i])), None)
     if marker is not None:
-        inline = ANSWER_MARKER.match(block[marker]).group("rest")  # type: ignore[union-attr]
-        prompt_lines, answer_lines = block[:marker], [inline, *block[marker + 1 :]]
+        found = ANSWER_MARKER.match(lines.cut[marker])
+        inline = lines.raw[marker][found.start("rest") :] if found else ""
+        prompt_lines = [lines.cut[i] for i in filled if i < marker]
+        answer_lines = [inline, *lines.raw[marker + 1 : end]]
+        answer_filled = [0] + [i - marker for i in filled if i > marker]
     else:
-        prompt_lines = [text for text in block if text.lstrip().startswith(">")]
-        answer_lines = [text for text in block if not text.lstrip().startswith(">")]
-    prompt = "\n".join(_unquote(text) for text in prompt_lines)
-    question = " ".join(match.strip("* ") for match in re.findall(r"\*\*(.+?)\*\*", prompt, flags=re.DOTALL))
+        quoted = {i for i in filled if lines.cut[i].lstrip().startswith(">")}
+        prompt_lines = [lines.cut[i] for i in filled if i in quoted]
+        answer_lines = [text for i, text in enumerate(lines.raw[start:end], start) if i not in quoted]
+        answer_filled = [n for n, text in enumerate(answer_lines) if text and not text.isspace()]
+    prompt = "\n".join(_unquote(text) for text in prompt_lines)[:MAX_PROMPT_CHARS]
+    question = " ".join(match.strip("* ") for match in BOLD_QUESTION.findall(prompt))
     question = " ".join(question.split())
     hint = LENGTH_HINT.search(prompt)
     length_range = (int(hint.group(1)), int(hint.group(2))) if hint else None
     placeholder = False
-    kept: list[str] = []
-    for text in answer_lines:
-        if PLACEHOLDER.search(text):
+    dropped: set[int] = set()
+    for n in answer_filled:
+        text = answer_lines[n]
+        if "-" in text and PLACEHOLDER.search(text[:MAX_LINE_CHARS]):
             placeholder = True
             text = PLACEHOLDER.sub("", text).replace("```", "").replace("`", "")
             if not text.strip():
+                dropped.add(n)
                 continue
-        kept.append(_unquote(text) if text.lstrip().startswith(">") else text)
+        answer_lines[n] = _unquote(text) if text.lstrip().startswith(">") else text
+    kept = [text for n, text in enumerate(answer_lines) if n not in dropped] if dropped else answer_lines
     answer_text = "\n".join(kept).strip()
     markdown = [angled or plain for angled, plain in MARKDOWN_IMAGE.findall(answer_text)]
     images = tuple(dict.fromkeys(markdown + HTML_IMAGE.findall(answer_text)))
@@ -344,4 +714,5 @@ def _make_answer(number: int, line: int, block: list[str]) -> Answer:
 
 
 def _unquote(text: str) -> str:
-    return re.sub(r"^\s*(?:>\s?)+", "", text)
+    quote = QUOTE_PREFIX.match(text)
+    return text[quote.end() :] if quote else text
