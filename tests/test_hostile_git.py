@@ -596,6 +596,18 @@ def test_files_named_like_commit_ids_do_not_split_the_file_lists(tmp_path: Path)
     assert set(oldest.files) == set(BASE) and oldest.sha == first
 
 
+def test_many_branches_and_a_long_remote_are_read_whole(tmp_path: Path) -> None:
+    root = group(tmp_path / "group")
+    names = [f"feature/{number:03d}-" + "x" * 40 for number in range(80)]  # far more than one log field
+    for name in names:
+        git(root, "branch", name)
+    url = "https://github.com/org/" + "r" * 1500 + ".git"
+    git(root, "remote", "add", "origin", url)
+    history = Repo(root).history
+    assert sorted(history.branches) == sorted([*names, "main"])
+    assert history.remotes == {"origin": url}
+
+
 def test_long_subjects_are_cut_and_the_history_stays_small(tmp_path: Path) -> None:
     root = build_long_subjects(tmp_path, commits=4, megabytes=20)
     tracemalloc.start()

@@ -730,6 +730,9 @@ def _finish(running: _Running, deadline: float, timeout: float, max_output: int)
     timed_out = False
     try:
         try:
+            # The pipes end when git exits: joining their readers waits without Popen.wait's polling sleeps.
+            for reader in (running.out, running.err):
+                reader.join(max(0.0, deadline - time.monotonic()))
             process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             timed_out = True

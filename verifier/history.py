@@ -200,11 +200,11 @@ def read_history(
             return History(reason=gitsafe.NO_GIT)
     log, refs, remotes = repository.run_all(
         ("log", f"-n{max_commits + 1}", "-z", LOG_FORMAT, *LOG_SAFETY, "HEAD", "--"),
-        ("for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes"),
+        ("for-each-ref", "--format=%(refname:short)%00", "refs/heads", "refs/remotes"),
         ("config", "--local", "--no-includes", "-z", "--get-regexp", r"^remote\..*\.url$"),
         timeout=timeout,
         max_output=MAX_LOG_BYTES,
-        max_field=MAX_LOG_FIELD,
+        max_field=MAX_LOG_FIELD,  # every output here is NUL-separated
     )
     if isinstance(log, gitsafe.GitError):
         return _diagnose(repository, log, timeout)
@@ -218,7 +218,9 @@ def read_history(
     history.branch = repository.head_branch()
     history.shallow = repository.shallow
     if not isinstance(refs, gitsafe.GitError):
-        history.branches = refs.decode("utf-8", errors="replace").split()
+        history.branches = [
+            ref.strip() for ref in refs.decode("utf-8", errors="replace").split("\x00") if ref.strip()
+        ]
     if not isinstance(remotes, gitsafe.GitError):  # status 1: no remote
         history.remotes = parse_remotes(remotes)
     return history

@@ -1012,7 +1012,10 @@ class Repo:
     def history(self) -> History:
         """The git history (see `verifier.history`); without one, `History.reason` says why."""
         if self._git_repository is not None:
-            history = read_history(self.root, repository=self._git_repository, timeout=self.git_timeout)
+            try:
+                history = read_history(self.root, repository=self._git_repository, timeout=self.git_timeout)
+            except Exception as error:  # a bug must not cost the other items
+                history = History(reason=f"git history unreadable: {error}", unreadable=True)
             if history.unreadable:
                 self.warn(f"git history not read: {history.reason}")
             return history
