@@ -413,6 +413,31 @@ def test_git_sees_no_token_of_the_grader(tmp_path: Path, monkeypatch: pytest.Mon
     assert "planted-" not in seen and f"HOME={Path.home()}\n" in seen
 
 
+def test_a_clone_uses_the_graders_config_for_the_transfer_but_runs_no_filter_or_hook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = program(tmp_path)
+    root = group(tmp_path / "group", {".gitattributes": "* filter=evil\n"})
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(root), str(bare))
+    home, hooks = tmp_path / "home", tmp_path / "grader-hooks"
+    home.mkdir()
+    hooks.mkdir()
+    shutil.copy(script, hooks / "post-checkout")
+    (home / ".gitconfig").write_text(
+        f'[url "{tmp_path.as_uri()}/"]\n\tinsteadOf = https://example.invalid/\n'
+        f'[filter "evil"]\n\tsmudge = {script}\n\tclean = {script}\n\tprocess = {script}\n'
+        f"[core]\n\thooksPath = {hooks}\n"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM"):
+        monkeypatch.delenv(name, raising=False)
+    # The URL only resolves through the grader's url.insteadOf: their configuration serves the transfer.
+    with remote.cloned("https://example.invalid/remote.git", timeout=30) as clone:
+        assert (clone / "Dockerfile").read_text() == BASE["Dockerfile"]
+    assert not marker_of(tmp_path).exists()
+
+
 # ----------------------------------------------------------------- 4: nothing outside the repository
 
 
