@@ -33,6 +33,7 @@ import contextlib
 import errno
 import os
 import re
+import selectors
 import shutil
 import signal
 import stat
@@ -365,10 +366,10 @@ def _scan(root: Path, folder: Path, scanned: set[Path]) -> None:
         except OSError:
             continue  # git reports an unreadable folder itself
         for entry in entries:
+            if entry.is_file(follow_symlinks=False):
+                continue
             if entry.is_dir(follow_symlinks=False):
                 pending.append(Path(entry.path))
-            elif entry.is_file(follow_symlinks=False):
-                continue
             elif entry.is_symlink():
                 shown = _shown(root, Path(entry.path))
                 target = _inside(
@@ -625,50 +626,36 @@ class _Limits:
     max_field: int | None = None
 
 
-class _Reader(threading.Thread):
-    """Reads one pipe to its end, keeping at most `limit` bytes: the start (standard output, where more
-    is an error and `on_overflow` is called once) or the end (standard error). With `max_field`, each
-    NUL-separated field is cut to that many bytes as it arrives."""
+class _Sink:
+    """What is kept of one pipe: at most `limit` bytes, the start (standard output, where more is an error
+    and `on_overflow` is called once) or the end (standard error). With `max_field`, each NUL-separated
+    field is cut to that many bytes as it arrives."""
 
     def __init__(
-        self,
-        stream: IO[bytes],
-        limit: int,
-        keep_end: bool,
-        on_overflow: Callable[[], None],
-        max_field: int | None = None,
+        self, limit: int, keep_end: bool, on_overflow: Callable[[], None], max_field: int | None = None
     ) -> None:
-        super().__init__(daemon=True)
-        self.stream, self.limit, self.keep_end, self.on_overflow = stream, limit, keep_end, on_overflow
-        self.max_field = max_field
+        self.limit, self.keep_end, self.on_overflow, self.max_field = limit, keep_end, on_overflow, max_field
         self.field_length = 0  # bytes of the current field read so far (kept or not)
         self.chunks: list[bytes] = []
         self.size = 0
         self.overflow = False
+        self.ended = False
 
-    def run(self) -> None:
-        descriptor = self.stream.fileno()
-        while True:
-            try:
-                chunk = os.read(descriptor, 1 << 16)
-            except OSError:
-                break
-            if not chunk:
-                break
-            if self.overflow:
-                continue
-            if self.max_field is not None:
-                chunk = self._cut_fields(chunk, self.max_field)
-            self.chunks.append(chunk)
-            self.size += len(chunk)
-            if self.size > self.limit:
-                if self.keep_end:
-                    kept = b"".join(self.chunks)[-self.limit :]
-                    self.chunks, self.size = [kept], len(kept)
-                else:
-                    self.overflow = True
-                    self.chunks = []
-                    self.on_overflow()
+    def feed(self, chunk: bytes) -> None:
+        if self.overflow:
+            return
+        if self.max_field is not None:
+            chunk = self._cut_fields(chunk, self.max_field)
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        if self.size > self.limit:
+            if self.keep_end:
+                kept = b"".join(self.chunks)[-self.limit :]
+                self.chunks, self.size = [kept], len(kept)
+            else:
+                self.overflow = True
+                self.chunks = []
+                self.on_overflow()
 
     def _cut_fields(self, chunk: bytes, max_field: int) -> bytes:
         pieces = chunk.split(b"\x00")
@@ -688,9 +675,13 @@ class _Reader(threading.Thread):
 @dataclass
 class _Running:
     process: subprocess.Popen[bytes]
-    out: _Reader
-    err: _Reader
+    out: _Sink
+    err: _Sink
     label: str
+
+    def pipes(self) -> list[tuple[IO[bytes], _Sink]]:
+        assert self.process.stdout is not None and self.process.stderr is not None
+        return [(self.process.stdout, self.out), (self.process.stderr, self.err)]
 
 
 def _start(argv: list[str], environment: dict[str, str], cwd: Path, limits: _Limits) -> _Running:
@@ -708,46 +699,79 @@ def _start(argv: list[str], environment: dict[str, str], cwd: Path, limits: _Lim
         cwd=cwd,
         **options,  # type: ignore[call-overload]
     )
-    try:
-        _live[process.pid] = process
-        assert process.stdout is not None and process.stderr is not None
-        out = _Reader(process.stdout, limits.max_output, False, lambda: _kill(process), limits.max_field)
-        err = _Reader(process.stderr, MAX_ERROR_OUTPUT, True, lambda: None)
-        out.start()
-        err.start()
-    except BaseException:
-        _kill(process)
-        process.wait()
-        _live.pop(process.pid, None)
-        raise
+    _live[process.pid] = process
+    out = _Sink(limits.max_output, False, lambda: _kill(process), limits.max_field)
+    err = _Sink(MAX_ERROR_OUTPUT, True, lambda: None)
     label = next((arg for arg in argv[1:] if not arg.startswith("-") and "=" not in arg), "command")
     return _Running(process, out, err, label)
 
 
-def _finish(running: _Running, deadline: float, timeout: float, max_output: int) -> bytes | GitError:
-    """Wait for `running` until `deadline`; kill its process group on time-out, overflow or interruption."""
-    process = running.process
-    timed_out = False
-    try:
+def _pump(pipes: list[tuple[IO[bytes], _Sink]], deadline: float) -> None:
+    """Read every pipe into its sink until all have ended or `deadline` passes (one thread, no polling)."""
+    if os.name != "posix":  # pragma: no cover - Windows cannot select on pipes
+        _pump_with_threads(pipes, deadline)
+        return
+    with selectors.DefaultSelector() as selector:
+        for stream, sink in pipes:
+            selector.register(stream, selectors.EVENT_READ, sink)
+        while selector.get_map():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            for key, _ in selector.select(remaining):
+                chunk = os.read(key.fd, 1 << 16)
+                if chunk:
+                    key.data.feed(chunk)
+                else:
+                    key.data.ended = True
+                    selector.unregister(key.fileobj)
+
+
+def _pump_with_threads(pipes: list[tuple[IO[bytes], _Sink]], deadline: float) -> None:  # pragma: no cover
+    def drain(stream: IO[bytes], sink: _Sink) -> None:
+        while chunk := stream.read1(1 << 16):  # type: ignore[attr-defined]
+            sink.feed(chunk)
+        sink.ended = True
+
+    threads = [threading.Thread(target=drain, args=pipe, daemon=True) for pipe in pipes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def _exited(process: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Whether `process` exits within `timeout` seconds (reaped then). Waits on a pidfd where Linux has
+    one: Popen.wait with a timeout polls with sleeps, which would add milliseconds to every command."""
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is not None and process.returncode is None:
         try:
-            # The pipes end when git exits: joining their readers waits without Popen.wait's polling sleeps.
-            for reader in (running.out, running.err):
-                reader.join(max(0.0, deadline - time.monotonic()))
-            process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill(process)
-            process.wait()
-    finally:
-        if process.returncode is None:  # interrupted (KeyboardInterrupt, SystemExit from a signal handler)
-            _kill(process)
-            process.wait()
-        _live.pop(process.pid, None)
-        for reader in (running.out, running.err):
-            reader.join(5)  # the group is gone, so the pipes end at once
-            if not reader.is_alive():
-                reader.stream.close()
+            descriptor = pidfd_open(process.pid)
+        except OSError:
+            descriptor = None
+        if descriptor is not None:
+            try:
+                with selectors.DefaultSelector() as selector:
+                    selector.register(descriptor, selectors.EVENT_READ)
+                    if not selector.select(timeout):
+                        return False
+            finally:
+                os.close(descriptor)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+def _finish(running: _Running, timeout: float, max_output: int) -> bytes | GitError:
+    """The result of `running` once its pipes were read: a process whose output has not ended by now, or
+    that does not exit at once, has run out of time and its process group is killed."""
+    process = running.process
+    timed_out = not (running.out.ended and running.err.ended) or not _exited(process, 1.0)
     if timed_out:
+        _kill(process)
+        process.wait()
         return GitTimeout(f"git {running.label} did not finish within {timeout:g} s")
     if running.out.overflow:
         return GitError(f"git {running.label} wrote more than {max_output} bytes; it was stopped")
@@ -773,6 +797,9 @@ def _failure(stderr: bytes, status: int, label: str) -> GitError:
 def _run_side_by_side(
     argvs: list[list[str]], environment: dict[str, str], cwd: Path, timeout: float, limits: _Limits
 ) -> list[bytes | GitError]:
+    """Start every command, read their output side by side within `timeout`, and return each result.
+    On any exit (an error, KeyboardInterrupt or SystemExit raised by a signal handler) every process group
+    still running is killed and every pipe closed."""
     deadline = time.monotonic() + timeout
     running: list[_Running] = []
     try:
@@ -781,13 +808,16 @@ def _run_side_by_side(
                 running.append(_start(argv, environment, cwd, limits))
             except OSError as error:
                 raise GitError(f"git could not be started ({error.strerror or error})") from None
-        return [_finish(each, deadline, timeout, limits.max_output) for each in running]
+        _pump([pipe for each in running for pipe in each.pipes()], deadline)
+        return [_finish(each, timeout, limits.max_output) for each in running]
     finally:
-        for each in running:  # after an interruption, the ones not finished yet
+        for each in running:
             if each.process.returncode is None:
                 _kill(each.process)
                 each.process.wait()
-                _live.pop(each.process.pid, None)
+            _live.pop(each.process.pid, None)
+            for stream, _ in each.pipes():
+                stream.close()
 
 
 def run(root: str | Path, *args: str, timeout: float = READ_TIMEOUT, max_output: int = MAX_OUTPUT) -> bytes:
