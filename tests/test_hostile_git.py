@@ -531,6 +531,26 @@ def test_a_named_pipe_git_would_read_is_refused_at_once(tmp_path: Path, name: st
 
 
 @POSIX_ONLY
+def test_a_named_pipe_as_a_loose_object_costs_one_timeout(tmp_path: Path) -> None:
+    """Loose objects are not scanned (see gitsafe._scan): a pipe there is bounded by the time-out."""
+    root = group(tmp_path / "group")
+    head = git(root, "rev-parse", "HEAD").strip()
+    loose = root / ".git" / "objects" / head[:2] / head[2:]
+    loose.unlink()
+    os.mkfifo(loose)
+
+    def read() -> Repo:
+        repo = Repo(root, git_timeout=1)
+        assert repo.history is not None  # read the history inside the bound
+        return repo
+
+    repo, elapsed = bounded(read)
+    assert elapsed < 6 and repo.files == ("Dockerfile", "reports/README.md", "src/app.py")
+    assert not repo.history.available and "did not finish within 1 s" in repo.history.reason
+    assert not live_processes_naming(str(root))
+
+
+@POSIX_ONLY
 def test_a_named_pipe_gitignore_in_a_folder_without_git_does_not_hang(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "group", {**BASE, "data/raw.csv": "a,b\n"})
     os.mkfifo(root / "data" / ".gitignore")
