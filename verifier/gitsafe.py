@@ -8,7 +8,7 @@ How each is ensured:
   `gitdir:` file or a link that resolves inside `root` (and so does a linked worktree's `commondir`);
   `objects/info/alternates` names only folders inside `root`; `include.path` / `includeIf.*.path` in the
   config name only files inside `root`; nothing in the git folder is a named pipe, socket or device or a link
-  that leaves `root`; and the folders belong to the user running the verifier (git's own "dubious ownership"
+  that leaves `root` (loose-object files aside, see `_scan`); and the folders belong to the user running the verifier (git's own "dubious ownership"
   rule, which git skips when it is given `--git-dir`, so it is applied here). A refusal is one line, for
   example "the .git file points outside the repository; its history was not read".
 - Every command gets `--git-dir` and `--work-tree` explicitly (`core.worktree` cannot move the work tree;
