@@ -11,7 +11,9 @@ class GitRepository(Rule):
     """The verified directory is the root of a git repository with at least one commit.
 
     A plain directory is absent; a directory nested inside another repository's work tree cannot
-    show its own history, so it is unverifiable (verify the repository root instead)."""
+    show its own history, so it is unverifiable (verify the repository root instead). So is a .git that
+    git could not or would not read: one that points outside the directory, another user's repository
+    (dubious ownership) or a damaged one, with the reason."""
 
     id = "m05.git-repository"
     modules = ("M5",)
@@ -20,21 +22,24 @@ class GitRepository(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         history = repo.history
+        looked_for = (".git at the verified directory's root",)
         if history.available and history.commits:
             branch = f" on {history.branch}" if history.branch else ""
             snippet = f"{len(history.commits)}{'+' if history.truncated else ''} commits{branch}, HEAD {history.head[:10]}"
             return Evidence.found(f"A git repository with {snippet}.", [Location(".git", None, snippet)])
-        if repo.is_git:
+        if history.unreadable:
+            # A .git is there, but git could not or would not read it (refused, another user's, damaged).
+            return Evidence.unverifiable(f"A .git is there, but {history.reason}.", looked_for)
+        if history.available:
             return Evidence.weak("A git repository without commits.", [Location(".git", None, "no commits")])
         parent = next((p for p in repo.root.parents if (p / ".git").exists()), None)
         if parent is not None:
             return Evidence.unverifiable(
                 f"The directory is inside the git work tree of {Path(parent)}, not a repository root of its own.",
-                looked_for=(".git at the verified directory's root",),
+                looked_for,
             )
         return Evidence.absent(
-            "No git repository: there is no .git at the verified directory's root.",
-            looked_for=(".git at the verified directory's root",),
+            "No git repository: there is no .git at the verified directory's root.", looked_for
         )
 
 

@@ -1,13 +1,36 @@
-"""Git history of the verified repository, read once through GitPython (`git log` in one call)."""
+"""Git history of the verified repository: one `git log` (with the branches and remotes read side by side),
+and the files of each commit on first use, all through `gitsafe`.
+
+The log is read with NUL-separated fields and parsed by position, so no author name, e-mail or subject can
+forge a commit or a group member, whatever bytes it holds (see `parse_log`). Every field is cut to
+MAX_LOG_FIELD bytes as git writes it, names, e-mails and subjects then to a few hundred characters, and the
+whole output is capped.
+"""
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+
+from . import gitsafe
+from .redact import redact_url
 
 MAX_COMMITS = 5000
+NAME_WIDTH = 120  # characters of an author name or e-mail kept
+SUBJECT_WIDTH = 400  # characters of a subject kept
+MAX_LOG_FIELD = 2048  # bytes of each field of the log kept as it is read (a 20 MB subject costs nothing)
+MAX_LOG_BYTES = 64_000_000
+MAX_FILES_BYTES = 256_000_000
+# Each record: an empty field (a marker no path can be), the commit id, five fields, the commit id again.
+# A field holding NULs cannot fake the closing id: a commit's text cannot contain its own id.
+LOG_FORMAT = "--format=%x00%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00%H"
+FILES_FORMAT = "--format=%x00%H"
+LOG_FIELDS = 5
+# log options that keep every program and every file outside the repository out, whatever the config says.
+LOG_SAFETY = ("--no-show-signature", "--no-mailmap", "--no-ext-diff", "--no-textconv", f"-O{os.devnull}")
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 BOT = re.compile(r"\[bot\]|dependabot|github-actions|pre-commit-ci|renovate|noreply@github\.com$", re.I)
 # Coding agents that commit under their own name (GitHub Copilot's coding agent, Claude, Devin, Codex):
 # not a member of the group.
@@ -17,7 +40,6 @@ AGENT = re.compile(
     r"|\+copilot@users\.noreply\.github\.com$|@anthropic\.com$|@cognition\.ai$",
     re.I,
 )
-RECORD, UNIT = "\x1e", "\x1f"
 
 
 @dataclass(frozen=True)
@@ -55,6 +77,10 @@ class Author:
 
 @dataclass
 class History:
+    """What git says about the repository. `available` is False without a readable history; `reason` then
+    says why, and `unreadable` tells a history that exists but could not or would not be read (refused as
+    unsafe, dubious ownership, damaged, too slow) from a directory without git."""
+
     available: bool = False
     reason: str = "not a git repository"
     head: str | None = None
@@ -65,6 +91,12 @@ class History:
     remotes: dict[str, str] = field(default_factory=dict)
     root: Path | None = None
     branches: list[str] = field(default_factory=list)
+    unreadable: bool = False
+    repository: gitsafe.GitRepository | None = field(default=None, repr=False, compare=False)
+    timeout: float = gitsafe.READ_TIMEOUT
+    files_reason: str | None = None  # why the files of the commits could not be read, when they could not
+    _records: int = field(default=0, repr=False)
+    _files_read: bool = field(default=False, repr=False)
 
     @property
     def merges(self) -> list[Commit]:
@@ -81,7 +113,8 @@ class History:
 
     def authors(self, include_bots: bool = False) -> list[Author]:
         """People who authored commits, merged by shared email or by the same name ignoring case, spaces and
-        punctuation ("Lin Zhu" and "linzhu" are one person). Names are given as first written, oldest first."""
+        punctuation ("Lin Zhu" and "linzhu" are one person). Names are given as first written, oldest first.
+        A commit whose author has neither name nor e-mail (git could not parse the identity) counts for nobody."""
         groups: list[tuple[set[str], set[str], list[str], int]] = []
         for commit in reversed(self.commits):
             if commit.is_bot and not include_bots:
@@ -89,6 +122,8 @@ class History:
             display = commit.author.strip()
             key = re.sub(r"[^a-z0-9]", "", display.lower()) or display.lower()
             email = commit.email.strip().lower()
+            if not display and not email:
+                continue  # an identity git could not parse (a crafted commit object) is nobody
             matches = [g for g in groups if key in g[0] or (email and email in g[1])]
             keys, emails, names, count = {key}, {email} if email else set(), [display], 1
             for group in matches:
@@ -102,19 +137,30 @@ class History:
         return [Author(tuple(names), tuple(sorted(emails)), count) for _, emails, names, count in ordered]
 
     def with_files(self) -> list[Commit]:
-        """The commits with the files each one changed (read on first use: one more `git log`)."""
-        if self.root is not None and self.commits and not any(commit.files for commit in self.commits):
-            import git
-
-            output = git.Repo(self.root).git.log(
-                f"-n{len(self.commits)}",
-                f"--format={RECORD}%H{UNIT}%P{UNIT}%an{UNIT}%ae{UNIT}%aI{UNIT}%s",
-                "--name-only",
-                "--no-renames",
-                "-z",
-                "HEAD",
-            )
-            self.commits = _parse_log(output)[: len(self.commits)]
+        """The commits with the files each one changed (read on first use: one more `git log`). When that
+        fails (time-out, output cap) the commits keep no files and `files_reason` says why."""
+        if self.repository is not None and self.commits and not self._files_read:
+            self._files_read = True
+            try:
+                output = self.repository.run(
+                    "log",
+                    f"-n{max(self._records, len(self.commits))}",
+                    "-z",
+                    "--name-only",
+                    "--no-renames",
+                    "--root",
+                    FILES_FORMAT,
+                    *LOG_SAFETY,
+                    "HEAD",
+                    "--",
+                    timeout=self.timeout,
+                    max_output=MAX_FILES_BYTES,
+                )
+            except gitsafe.GitError as error:
+                self.files_reason = error.reason
+                return self.commits
+            files = parse_files(output)
+            self.commits = [replace(commit, files=files.get(commit.sha, ())) for commit in self.commits]
         return self.commits
 
     def file_commit_counts(self) -> dict[str, int]:
@@ -136,73 +182,143 @@ class History:
         return {path for path in root.files if counts.get(path) == 1}
 
 
-def read_history(root: Path, max_commits: int = MAX_COMMITS) -> History:
-    """History of the branch checked out at `root`; a directory that is not a work tree root has none."""
-    try:
-        import git
-    except ImportError:  # pragma: no cover - gitpython is a hard dependency
-        return History(reason="GitPython is not installed")
-    try:
-        repo = git.Repo(root, search_parent_directories=False)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return History(reason="not a git repository (no .git at its root)")
-    except Exception as error:
-        return History(reason=f"git could not read the repository: {error}")
-    history = History(available=True, reason="", root=root)
-    # `git log` and `git for-each-ref` run side by side; the head commit is the log's first record and the
-    # remotes come from the config, so no other git process is started.
-    log = repo.git.log(
-        f"-n{max_commits + 1}",
-        f"--format={RECORD}%H{UNIT}%P{UNIT}%an{UNIT}%ae{UNIT}%aI{UNIT}%s",
-        "-z",
-        "HEAD",
-        as_process=True,
+def read_history(
+    root: Path,
+    max_commits: int = MAX_COMMITS,
+    *,
+    repository: gitsafe.GitRepository | None = None,
+    timeout: float = gitsafe.READ_TIMEOUT,
+) -> History:
+    """History of the branch checked out at `root` (validated by `gitsafe.locate` unless `repository` is
+    given); a directory without `.git` at its root has none. Never raises: a failure is the History's reason."""
+    if repository is None:
+        try:
+            repository = gitsafe.locate(root)
+        except gitsafe.GitError as error:
+            return History(reason=error.reason, unreadable=True)
+        if repository is None:
+            return History(reason=gitsafe.NO_GIT)
+    log, refs, remotes = repository.run_all(
+        ("log", f"-n{max_commits + 1}", "-z", LOG_FORMAT, *LOG_SAFETY, "HEAD", "--"),
+        ("for-each-ref", "--format=%(refname:short)%00", "refs/heads", "refs/remotes"),
+        ("config", "--local", "--no-includes", "-z", "--get-regexp", r"^remote\..*\.url$"),
+        timeout=timeout,
+        max_output=MAX_LOG_BYTES,
+        max_field=MAX_LOG_FIELD,  # every output here is NUL-separated
     )
-    refs = repo.git.for_each_ref("--format=%(refname:short)", "refs/heads", "refs/remotes", as_process=True)
-    output = _finish(log)
-    history.branches = (_finish(refs) or "").split()
-    if not output:
-        if output is None and repo.head.is_valid():
-            return History(reason="git log failed on a repository with commits (is it damaged?)")
-        return History(available=True, reason="the repository has no commits")
-    history.commits = _parse_log(output)
-    if len(history.commits) > max_commits:
-        history.commits = history.commits[:max_commits]
-        history.truncated = True
-    history.head = history.commits[0].sha if history.commits else None
-    try:
-        history.branch = repo.active_branch.name
-    except Exception:
-        history.branch = None
-    history.shallow = (Path(repo.git_dir) / "shallow").exists()
-    try:
-        history.remotes = {remote.name: remote.url for remote in repo.remotes}
-    except Exception:
-        history.remotes = {}
+    if isinstance(log, gitsafe.GitError):
+        return _diagnose(repository, log, timeout)
+    commits, records = parse_log(log)
+    if not commits:
+        return History(reason="git log printed no commit that could be read", unreadable=True)
+    history = History(available=True, reason="", root=root, repository=repository, timeout=timeout)
+    history.commits, history._records = commits[:max_commits], min(records, max_commits)
+    history.truncated = records > max_commits
+    history.head = history.commits[0].sha
+    history.branch = repository.head_branch()
+    history.shallow = repository.shallow
+    if not isinstance(refs, gitsafe.GitError):
+        history.branches = [
+            ref.strip() for ref in refs.decode("utf-8", errors="replace").split("\x00") if ref.strip()
+        ]
+    if not isinstance(remotes, gitsafe.GitError):  # status 1: no remote
+        history.remotes = parse_remotes(remotes)
     return history
 
 
-def _finish(process: Any) -> str | None:
-    """The whole output of a GitPython process started with `as_process=True`; None when git failed."""
+def _diagnose(repository: gitsafe.GitRepository, failure: gitsafe.GitError, timeout: float) -> History:
+    """Why `git log HEAD` failed: no commit yet, a HEAD commit git cannot read (a damaged repository), or
+    git's own reason."""
+    if isinstance(failure, (gitsafe.GitTimeout, gitsafe.GitRefused)):
+        return History(reason=failure.reason, unreadable=True)
     try:
-        output = process.stdout.read()
-        process.wait()
-    except Exception:
-        return None
-    return output.decode("utf-8", errors="replace")
+        head = repository.run("rev-parse", "-q", "--verify", "HEAD", timeout=timeout).decode().strip()
+    except gitsafe.GitError as error:
+        if error.status == 1:
+            return History(available=True, reason="the repository has no commits")
+        return History(reason=f"git could not read the history ({failure.reason})", unreadable=True)
+    try:
+        repository.run("cat-file", "-e", f"{head}^{{commit}}", timeout=timeout)
+    except gitsafe.GitError:
+        return History(
+            reason=f"HEAD points to commit {head[:10]}, which git cannot read: the repository is damaged "
+            "(missing objects)",
+            unreadable=True,
+        )
+    return History(
+        reason=f"git could not read the history ({failure.reason}): the repository is damaged",
+        unreadable=True,
+    )
 
 
-def _parse_log(output: str) -> list[Commit]:
-    commits = []
-    for record in output.split(RECORD):
-        if not record.strip("\x00\n"):
-            continue
-        header, _, rest = record.partition("\n")
-        header = header.rstrip("\x00")
-        fields = header.split(UNIT)
-        if len(fields) < 6:
-            continue
-        sha, parents, author, email, date, subject = fields[:6]
-        files = tuple(name.strip("\n") for name in rest.split("\x00") if name.strip("\n"))
-        commits.append(Commit(sha, tuple(parents.split()), author, email, date, subject, files))
-    return commits
+def parse_log(output: bytes) -> tuple[list[Commit], int]:
+    """The commits of `git log -z LOG_FORMAT` output, and the number of records read.
+
+    A record is ["", id, parents, author, e-mail, date, subject, id]. The closing id is found by value, so
+    a field that holds NULs (a crafted commit object) only makes its own record longer than seven fields:
+    that record is left out, and nothing it holds becomes a commit, an author or a record boundary.
+    """
+    tokens = output.decode("utf-8", errors="replace").split("\x00")
+    commits: list[Commit] = []
+    records = 0
+    index = 0
+    while index + 1 < len(tokens) and tokens[index] == "" and _SHA.fullmatch(tokens[index + 1]):
+        sha = tokens[index + 1]
+        try:
+            end = tokens.index(sha, index + 2)
+        except ValueError:
+            break
+        fields = tokens[index + 2 : end]
+        records += 1
+        if len(fields) == LOG_FIELDS:
+            parents, author, email, date, subject = fields
+            commits.append(
+                Commit(
+                    sha,
+                    tuple(parent for parent in parents.split() if _SHA.fullmatch(parent)),
+                    author[:NAME_WIDTH],
+                    email[:NAME_WIDTH],
+                    date,
+                    subject[:SUBJECT_WIDTH],
+                )
+            )
+        index = end + 1
+    return commits, records
+
+
+def parse_files(output: bytes) -> dict[str, tuple[str, ...]]:
+    """The files of each commit in `git log -z --name-only FILES_FORMAT` output, by commit id.
+
+    A commit starts with an empty field and its id; git paths are never empty, so no file name (not even
+    one spelled like a commit id) can start a commit. git puts a newline before the first path."""
+    tokens = output.decode("utf-8", errors="replace").split("\x00")
+    files: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    first = False
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token == "":
+            if index + 1 < len(tokens) and _SHA.fullmatch(tokens[index + 1]):
+                current = files.setdefault(tokens[index + 1], [])
+                first = True
+                index += 2
+                continue
+        elif current is not None:
+            if first and token.startswith("\n"):
+                token = token[1:]
+            first = False
+            if token:
+                current.append(token)
+        index += 1
+    return {sha: tuple(paths) for sha, paths in files.items()}
+
+
+def parse_remotes(output: bytes) -> dict[str, str]:
+    """Remote name -> URL (credentials redacted) from `git config -z --get-regexp remote\\..*\\.url`."""
+    remotes: dict[str, str] = {}
+    for entry in output.decode("utf-8", errors="replace").split("\x00"):
+        key, _, url = entry.partition("\n")
+        if key.startswith("remote.") and key.endswith(".url"):
+            remotes.setdefault(key[len("remote.") : -len(".url")], redact_url(url))
+    return remotes

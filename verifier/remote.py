@@ -1,13 +1,19 @@
-"""Verify a repository given by URL: clone it into a temporary directory, always removed afterwards."""
+"""Verify a repository given by URL: clone it into a temporary directory, always removed afterwards.
+
+git runs through `gitsafe` only (see there what the clone may use of the grader's environment)."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from . import gitsafe
+from .redact import redact_url
 
 CLONE_TIMEOUT = 300
 _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:[\w./~-]+$")
@@ -26,12 +32,14 @@ def is_remote(target: str) -> bool:
 def check_url(url: str) -> str:
     """The URL if it is an allowed clone source; RemoteError otherwise (option injection, ext::, ...)."""
     if url.startswith("-"):
-        raise RemoteError(f"refusing a URL that starts with '-': {url!r}")
+        raise RemoteError(f"refusing a URL that starts with '-': {redact_url(url)!r}")
     if "::" in url.split("://")[0] or url.lower().startswith("ext:"):
-        raise RemoteError(f"refusing a git transport helper URL: {url!r}")
+        raise RemoteError(f"refusing a git transport helper URL: {redact_url(url)!r}")
     if url.lower().startswith(_ALLOWED_SCHEMES) or _SCP_LIKE.match(url):
         return url
-    raise RemoteError(f"unsupported URL scheme (allowed: https, ssh, git@host:path, file): {url!r}")
+    raise RemoteError(
+        f"unsupported URL scheme (allowed: https, ssh, git@host:path, file): {redact_url(url)!r}"
+    )
 
 
 def check_ref(ref: str | None) -> str | None:
@@ -41,38 +49,54 @@ def check_ref(ref: str | None) -> str | None:
 
 
 @contextmanager
-def cloned(url: str, ref: str | None = None, timeout: int = CLONE_TIMEOUT) -> Iterator[Path]:
-    """Clone `url` (default branch with history, or `ref`) into a temporary directory and yield it."""
-    import git
+def cloned(url: str, ref: str | None = None, timeout: float = CLONE_TIMEOUT) -> Iterator[Path]:
+    """Clone `url` (default branch with history, or `ref`) into a temporary directory and yield it.
 
+    `timeout` bounds the clone and the checkout together: the git process group is killed when it is over.
+    The clone alone uses the grader's git configuration and SSH agent (`gitsafe.clone_environment`); the
+    checkout, and every later git command, runs with the isolated environment, so no filter or hook is run
+    for the group's files. On every exit (an error, a time-out, KeyboardInterrupt or SystemExit raised by a
+    signal handler) git's process group is killed and the temporary directory removed. RemoteError says why
+    a clone failed in one line, with the URL's credentials redacted.
+    """
     url, ref = check_url(url), check_ref(ref)
     workdir = Path(tempfile.mkdtemp(prefix="mlops-verifier-"))
-    target = workdir / "repo"
     try:
+        target = workdir / "repo"
+        deadline = time.monotonic() + timeout
         try:
-            repo = git.Repo.clone_from(
-                url,
-                target,
-                multi_options=["--no-recurse-submodules"],
-                allow_unsafe_protocols=False,
-                allow_unsafe_options=False,
-                kill_after_timeout=timeout,
-                env={"GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1"},
-            )
-            if ref:
-                repo.git.checkout(ref, "--")
-        except git.GitCommandError as error:
-            raise RemoteError(f"git clone of {url} failed: {_git_reason(error)}") from None
+            gitsafe.clone(url, target, timeout=timeout)
+            _check_out(target, ref, max(1.0, deadline - time.monotonic()))
+        except gitsafe.GitError as error:
+            raise RemoteError(f"git clone of {redact_url(url)} failed: {error.reason}") from None
         yield target
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        _remove(workdir)
 
 
-def _git_reason(error: Exception) -> str:
-    """The line of git's error output that says what went wrong ("fatal: repository ... not found"), not
-    GitPython's quoting around it."""
-    text = str(getattr(error, "stderr", "") or error)
-    lines = [line.strip().strip("'\"").strip() for line in text.splitlines()]
-    lines = [line.removeprefix("stderr:").strip() for line in lines if line.strip("'\" ")]
-    useful = [line for line in lines if re.match(r"(fatal|error|remote):", line, re.IGNORECASE)]
-    return (useful or lines or ["unknown error"])[-1]
+def _check_out(target: Path, ref: str | None, timeout: float) -> None:
+    """Check out `ref` (or the default branch) in the fresh clone `target`; an empty repository stays empty."""
+    repository = gitsafe.locate(target)
+    if repository is None:
+        raise gitsafe.GitError("the clone has no .git folder")
+    if ref:
+        repository.run("checkout", "-q", ref, "--", timeout=timeout)
+        return
+    try:
+        repository.run("checkout", "-q", timeout=timeout)
+    except gitsafe.GitError:
+        try:
+            repository.run("rev-parse", "-q", "--verify", "HEAD", timeout=timeout)
+        except gitsafe.GitError as unborn:
+            if unborn.status == 1:
+                return  # an empty repository: nothing to check out
+        raise
+
+
+def _remove(folder: Path) -> None:
+    """Remove `folder`, retrying briefly while a killed git process may still be closing its files."""
+    for _ in range(20):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.05)

@@ -14,7 +14,6 @@ import errno
 import os
 import posixpath
 import re
-import subprocess
 import sys
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,6 +25,7 @@ from typing import Any, BinaryIO
 import pathspec
 
 from . import dependencies as deps
+from . import gitsafe
 from .evidence import Location
 from .history import History, read_history
 from .listing import Listing, folder_end
@@ -44,6 +44,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NOTEBOOK_BYTES = 50_000_000  # notebooks with plotted outputs; only their code cells are kept
 READ_AS_TEXT = "(read as text)"  # marks locations in Python files this interpreter could not parse
 MAX_MARKED_SNIPPET = 140  # a marked snippet keeps the mark within the 160 characters of a Location
+UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see Repo._git_side_by_side)
+MAX_IGNORE_BYTES = 100_000  # of a .gitignore or .gitmodules (real ones hold a few kB)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 on Windows: links are checked with lstat there
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 LARGE_REPOSITORY = 20_000
@@ -157,10 +159,18 @@ class Repo:
     how many there are), because a grader verifies what was pushed; `include_untracked=True` adds the
     untracked files that .gitignore does not exclude, for a student checking work not yet committed.
     Folders of committed virtualenvs (known names, or any folder holding a pyvenv.cfg) are never listed.
+    git runs only through `gitsafe` (validated repository, isolated environment, no program of the group),
+    each command within `git_timeout` seconds; a repository git may not read is listed by a directory walk,
+    and `git_problem` says why.
     """
 
     def __init__(
-        self, root: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES, include_untracked: bool = False
+        self,
+        root: str | Path,
+        *,
+        max_file_bytes: int = MAX_FILE_BYTES,
+        include_untracked: bool = False,
+        git_timeout: float = gitsafe.READ_TIMEOUT,
     ) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
@@ -178,7 +188,10 @@ class Repo:
         self._containing: dict[tuple[str, bool], list[str]] = {}
         self._searches: dict[tuple[Any, ...], list[Location]] = {}
         self.truncated: set[str] = set()
-        self.is_git = (self.root / ".git").exists()
+        self.is_git = os.path.lexists(self.root / ".git")
+        self.git_timeout = git_timeout
+        self.git_problem: str | None = None
+        self._git_repository: gitsafe.GitRepository | None = None
         self._blob_ids: dict[str, str] = {}
         self._template_matches: dict[str, TemplateMatch | None] = {}
         self._resolved_dirs: dict[str, Path | None] = {}
@@ -194,22 +207,24 @@ class Repo:
 
     def _list_files(self) -> Iterable[str]:
         if self.is_git:
-            listed = self._git_files()
-            if listed is not None:
-                return listed
+            try:
+                self._git_repository = gitsafe.locate(self.root)
+            except gitsafe.GitError as error:
+                self.git_problem = error.reason
+                self.warn(f"{error.reason} (every file on disk was checked instead)")
+            if self._git_repository is None:
+                self.is_git = False
+            else:
+                listed = self._git_files()
+                if listed is not None:
+                    return listed
         return self._walk_files()
 
-    def _git_command(self, *args: str) -> dict[str, Any]:
-        """Arguments for `subprocess` running git `args` in the repository, never taking optional locks."""
-        return {
-            "args": ["git", "-C", str(self.root), *args],
-            "env": {**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        }
-
     def _git(self, *args: str) -> str:
-        return subprocess.run(
-            **self._git_command(*args), capture_output=True, check=True, timeout=120
-        ).stdout.decode("utf-8", errors="replace")
+        """The output of read command `git args` (GitError when it fails; see `gitsafe`)."""
+        assert self._git_repository is not None
+        output = self._git_repository.run(*args, timeout=self.git_timeout)
+        return output.decode("utf-8", errors="replace")
 
     def _git_files(self) -> list[str] | None:
         """Tracked files (`git ls-files`); None to fall back to a directory walk.
@@ -219,8 +234,8 @@ class Repo:
         """
         try:
             output = self._git("ls-files", "-z")
-        except (OSError, subprocess.SubprocessError) as error:
-            self.warn(f"git could not list the files ({error}); walking the directory instead")
+        except gitsafe.GitError as error:
+            self.warn(f"git could not list the files ({error.reason}); walking the directory instead")
             self.is_git = False
             return None
         if not output:
@@ -256,7 +271,7 @@ class Repo:
         """The files of the HEAD commit, for a clone whose checkout failed (no index although HEAD has files)."""
         try:
             output = self._git("ls-tree", "-r", "-z", "HEAD")
-        except subprocess.SubprocessError:
+        except gitsafe.GitError:
             output = ""
         if not output:
             self.warn("the git repository has no committed files; every file on disk was checked")
@@ -284,14 +299,29 @@ class Repo:
 
     def _submodule_paths(self) -> set[str]:
         """Submodule folders named in .gitmodules: git lists each as one entry, which is not a file."""
-        gitmodules = self.root / ".gitmodules"
-        if not gitmodules.is_file() or gitmodules.is_symlink():
-            return set()
+        text = self._ignore_file_text(".gitmodules", self.root / ".gitmodules")
+        return {match.strip().strip("/") for match in re.findall(r"(?m)^[ \t]*path[ \t]*=[ \t]*(.+)$", text)}
+
+    def _ignore_file_text(self, shown: str, path: Path) -> str:
+        """The start (MAX_IGNORE_BYTES) of a .gitignore or .gitmodules; "" with a warning for one that is a
+        link, named pipe or device (git does not follow a link there either) or cannot be read."""
         try:
-            text = gitmodules.read_text(errors="replace")[: self.max_file_bytes]
-        except OSError:
-            return set()
-        return {match.strip().strip("/") for match in re.findall(r"(?m)^\s*path\s*=\s*(.+)$", text)}
+            data = gitsafe.read_regular(path, MAX_IGNORE_BYTES)
+        except gitsafe.NotRegularFile as error:
+            link = (
+                " (a link there is not followed, as git does not)" if error.kind == "a symbolic link" else ""
+            )
+            self.warn(f"{shown}: not a regular file ({error.kind}){link}; not read")
+            return ""
+        except OSError as error:
+            self.warn(f"{shown}: unreadable ({error.strerror}); not read")
+            return ""
+        if data is None:
+            return ""
+        if len(data) > MAX_IGNORE_BYTES:
+            self.warn(f"{shown}: larger than {MAX_IGNORE_BYTES // 1000} kB; only its start was read")
+            data = data[:MAX_IGNORE_BYTES]
+        return data.decode("utf-8", errors="replace")
 
     def _warn_untracked(self, untracked: int) -> None:
         if untracked and self.include_untracked:
@@ -307,21 +337,23 @@ class Repo:
             )
 
     def _git_side_by_side(self, *commands: tuple[str, ...]) -> list[str | None]:
-        """The output of each git command, run at the same time; None for one that failed."""
-        processes = [
-            subprocess.Popen(**self._git_command(*command), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            for command in commands
-        ]
+        """The output of each git command, run at the same time; None, with a warning, for one that failed.
+
+        Listing untracked files opens every .gitignore of the work tree, and git blocks on one that is a named
+        pipe: unless untracked files are included, these listings get at most UNTRACKED_TIMEOUT seconds, as
+        their only use then is a count in a warning (and deleted files, which then simply read as missing)."""
+        assert self._git_repository is not None
+        timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
         outputs: list[str | None] = []
-        for process in processes:
-            try:
-                output, _ = process.communicate(timeout=120)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.communicate()
+        for command, result in zip(
+            commands, self._git_repository.run_all(*commands, timeout=timeout), strict=True
+        ):
+            if isinstance(result, gitsafe.GitError):
+                which = "untracked" if "--others" in command else "deleted"
+                self.warn(f"git could not list the {which} files ({result.reason}); they were not counted")
                 outputs.append(None)
-                continue
-            outputs.append(output.decode("utf-8", errors="replace") if process.returncode == 0 else None)
+            else:
+                outputs.append(result.decode("utf-8", errors="replace"))
         return outputs
 
     def _walk_files(self) -> Iterator[str]:
@@ -330,11 +362,9 @@ class Repo:
             relative = os.path.relpath(directory, self.root).replace(os.sep, "/")
             prefix = "" if relative == "." else relative + "/"
             if ".gitignore" in filenames:
-                try:
-                    lines = (Path(directory) / ".gitignore").read_text(errors="replace").splitlines()
-                    ignores.append((prefix, pathspec.PathSpec.from_lines(GITIGNORE, lines)))
-                except OSError as error:
-                    self.warn(f"{prefix}.gitignore: unreadable ({error.strerror})")
+                text = self._ignore_file_text(prefix + ".gitignore", Path(directory) / ".gitignore")
+                if text:
+                    ignores.append((prefix, pathspec.PathSpec.from_lines(GITIGNORE, text.splitlines())))
             kept = []
             for name in sorted(dirnames):
                 path = prefix + name
@@ -345,7 +375,7 @@ class Repo:
             dirnames[:] = kept
             for name in filenames:
                 path = prefix + name
-                if not _skipped(path) and not _ignored(ignores, path):
+                if name != ".git" and not _skipped(path) and not _ignored(ignores, path):
                     yield path
 
     # ----------------------------------------------------------------- paths
@@ -988,13 +1018,18 @@ class Repo:
 
     @cached_property
     def history(self) -> History:
-        if not self.is_git:
-            return History(reason="not a git repository (no .git at its root)")
-        try:
-            return read_history(self.root)
-        except Exception as error:
-            self.warn(f"git history unreadable: {error}")
-            return History(reason=f"git history unreadable: {error}")
+        """The git history (see `verifier.history`); without one, `History.reason` says why."""
+        if self._git_repository is not None:
+            try:
+                history = read_history(self.root, repository=self._git_repository, timeout=self.git_timeout)
+            except Exception as error:  # a bug must not cost the other items
+                history = History(reason=f"git history unreadable: {error}", unreadable=True)
+            if history.unreadable:
+                self.warn(f"git history not read: {history.reason}")
+            return history
+        if self.git_problem:
+            return History(reason=self.git_problem, unreadable=True)
+        return History(reason=gitsafe.NO_GIT)
 
 
 _SKIPPED = re.compile(
