@@ -9,7 +9,8 @@ from verifier.rule import Rule
 # data.py, make_dataset.py, download_data.py, data_processing.py, preprocess.py, a data/ or datasets/
 # package, and notebooks with such names; not drift or monitoring code that reads reference data.
 DATA_FILES = re.compile(
-    r"(^|/)[^/]*(data|preprocess)[^/]*\.(py|ipynb)$|(^|/)(data|datasets?)/[^/]+\.(py|ipynb)$", re.IGNORECASE
+    r"(^|/)(?=[^/]*(data|preprocess))[^/]*\.(py|ipynb)$|(^|/)(data|datasets?)/[^/]+\.(py|ipynb)$",
+    re.IGNORECASE,
 )
 NOT_DATA_PIPELINE = re.compile(
     r"drift|monitor|collect|api|app\b|data_?models?|database|metadata|(^|_)db\b|explor|(^|_)eda\b|analys|visuali|plot",

@@ -12,6 +12,10 @@ def _workers_set(value: object) -> bool:
     return value not in (0, None, "0", False)
 
 
+# Workers and a timing word on the same line, at most 300 characters apart.
+TIMED_WORKERS = r"num_workers.{0,300}(time|speed)|benchmark.{0,300}num_workers|get_timing"
+
+
 def _splat_loaders(repo: Repo, path: str) -> tuple[list[int], list[int]]:
     """(lines of DataLoader(**kwargs) calls, lines of dict literals or dict() calls with num_workers set)
     in one file."""
@@ -81,7 +85,11 @@ class DistributedDataLoading(Rule):
             paths=sorted({p for p, _ in loaders} | set(splatted)),
         )
         timing += repo.search(
-            r"num_workers.*(time|speed)|benchmark.*num_workers|get_timing", "*.py", "*.md", "*.sh", limit=3
+            TIMED_WORKERS,
+            "*.py",
+            "*.md",
+            "*.sh",
+            limit=3,
         )
         if tuned and timing:
             return Evidence.found("DataLoader workers are set and their effect is timed.", tuned + timing[:3])

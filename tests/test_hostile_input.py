@@ -1,0 +1,427 @@
+"""Hostile input: every regular expression is linear on adversarial text, YAML walkers end on
+self-referential documents, huge numbers, items and notebooks are bounded, and one bad report never
+costs another repository its result."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from redos import assert_linear
+
+import verifier
+import verifier.rules
+from verifier import answers, coverage_check
+from verifier.answers import check_answers
+from verifier.engine import run_rule
+from verifier.registry import all_rules
+from verifier.repo import Repo
+from verifier.report import parse_report
+from verifier.rules import (
+    extra,
+    m06_code_structure,
+    m09_cli,
+    m10_docker,
+    m14_logging,
+    m16_testing,
+    m17_ci,
+    m18_pre_commit,
+    m21_cloud,
+    m23_deployment,
+    m24_api_testing,
+    m26_frontend,
+    m29_data_loading,
+)
+
+from conftest import FIXTURES, SEEDS
+
+# The report parser is rewritten in parallel (issue #14); add "verifier.report" here once it is linear.
+NOT_AUDITED = frozenset({"verifier.report"})
+# Patterns that never see text of unbounded length, with the reason (each one super-linear on long text).
+BOUNDED_INPUT = {
+    r"\[[!^]?\]?[^\]]*\]|[\[\]*?\\]": "Repo.glob: runs on the glob patterns the rules are written with",
+    r"(?i)(.*\.)?dockerfile": "Repo.is_text: runs on the last component of a file name (255 bytes at most)",
+}
+# Super-linear patterns in modules other engineers are changing, reported to them; each test fails as
+# soon as the pattern is fixed, as a reminder to take it off this list.
+REPORTED = {
+    "verifier.repo.LS_TREE_ENTRY": "`git ls-tree` output: a path with a long run of digits retries from each",
+}
+
+
+def _audited_modules() -> list[ModuleType]:
+    modules = []
+    for package in (verifier, verifier.rules):
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            name = f"{package.__name__}.{info.name}"
+            if name not in NOT_AUDITED:
+                modules.append(importlib.import_module(name))
+    return modules
+
+
+def _patterns_of(module: ModuleType) -> Iterator[tuple[str, re.Pattern[str]]]:
+    """Compiled patterns at module level, in module-level containers, and on classes the module defines."""
+
+    def inside(value: Any) -> Iterator[Any]:
+        yield value
+        if isinstance(value, (tuple, list, set, frozenset)):
+            yield from value
+        elif isinstance(value, dict):
+            yield from value.values()
+        elif isinstance(value, type) and value.__module__ == module.__name__:
+            yield from vars(value).values()
+
+    for name, value in vars(module).items():
+        for candidate in inside(value):
+            if isinstance(candidate, re.Pattern) and isinstance(candidate.pattern, str):
+                yield name, candidate
+
+
+@pytest.mark.parametrize("module", _audited_modules(), ids=lambda m: m.__name__)
+def test_every_module_level_pattern_is_linear_on_adversarial_text(module: ModuleType) -> None:
+    for name, pattern in dict.fromkeys(_patterns_of(module)):
+        if pattern.pattern not in BOUNDED_INPUT and f"{module.__name__}.{name}" not in REPORTED:
+            assert_linear(pattern.pattern, pattern.flags, f"{module.__name__}.{name}")
+
+
+@pytest.mark.parametrize("where", sorted(REPORTED))
+def test_reported_patterns_are_still_super_linear(where: str) -> None:
+    module_name, _, name = where.rpartition(".")
+    pattern = getattr(importlib.import_module(module_name), name)
+    with pytest.raises(AssertionError, match="took"):
+        assert_linear(pattern.pattern, pattern.flags, where)
+
+
+def _pattern_sources() -> list[Path]:
+    roots = [FIXTURES / "example-project", *sorted((FIXTURES / "answers").iterdir())]
+    return roots + sorted(path for path in (FIXTURES / "rules").glob("*/*") if path.is_dir())
+
+
+@pytest.fixture(scope="module")
+def compiled_while_verifying() -> dict[tuple[str, int], str]:
+    """Every pattern the verifier compiles from a string (f-strings, rule patterns handed to Repo.search,
+    patterns built in loops) while all rules run over every fixture repository and the answer checks run
+    over the fixture and seed reports, with the place that compiled it."""
+    seen: dict[tuple[str, int], str] = {}
+    original = re._compile  # type: ignore[attr-defined]
+
+    def recording(pattern: Any, flags: Any) -> Any:
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_globals.get("__name__", "") in ("re", "re.__init__"):
+            frame = frame.f_back
+        module = frame.f_globals.get("__name__", "") if frame is not None else ""
+        if isinstance(pattern, str) and module.startswith("verifier") and module not in NOT_AUDITED:
+            seen.setdefault((pattern, int(flags)), f"{module}:{frame.f_lineno}")
+        return original(pattern, flags)
+
+    re._compile = recording  # type: ignore[attr-defined]
+    try:
+        rules = all_rules()
+        for root in _pattern_sources():
+            repo = Repo(root)
+            for rule in rules:
+                run_rule(rule(), repo)
+        example = Repo(FIXTURES / "example-project")
+        reports = [root / "reports" / "README.md" for root in _pattern_sources()[:3]]
+        reports += sorted(SEEDS.glob("*.md"))
+        for report in reports:
+            check_answers(example, parse_report(report.read_bytes()))
+        verifier.verify(FIXTURES / "example-project")
+    finally:
+        re._compile = original  # type: ignore[attr-defined]
+    return seen
+
+
+def test_patterns_are_recorded_from_rules_and_answers(compiled_while_verifying: dict) -> None:
+    places = {where.split(":")[0] for where in compiled_while_verifying.values()}
+    assert {"verifier.answers", "verifier.repo", "verifier.workflows"} <= places
+    assert len(compiled_while_verifying) > 100
+
+
+CHUNKS = 4  # the recorded patterns are checked in parts, so pytest-xdist spreads them over workers
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_every_pattern_compiled_while_verifying_is_linear_on_adversarial_text(
+    compiled_while_verifying: dict, chunk: int
+) -> None:
+    slow = []
+    for pattern, flags in sorted(compiled_while_verifying)[chunk::CHUNKS]:
+        if pattern in BOUNDED_INPUT:
+            continue
+        try:
+            assert_linear(pattern, flags, compiled_while_verifying[pattern, flags])
+        except AssertionError as error:
+            slow.append(str(error))
+    assert not slow, "\n".join(slow)
+
+
+# ------------------------------------------------------------------ each rewritten pattern, old and new
+@dataclass(frozen=True)
+class Rewrite:
+    """A pattern as it was, the pattern that replaced it, text where both must agree, and hostile text of
+    about 1 MB the old one needed minutes or hours for."""
+
+    name: str
+    old: str
+    new: str | re.Pattern[str]
+    flags: int
+    normal: tuple[str, ...]
+    hostile: str
+
+
+MB = 1_000_000
+MAKEFILE = (
+    ".PHONY: train\ntrain: data\n\tpython train.py\ntrain :\ndata:\nFOO = a:b\nFOO := x\nX ?= 1\nY += 2\n"
+    "serve epochs='10':\ndeploy port=\"8080\" host='0.0.0.0':\nlint test: install\nbuild  : \nall::\nVAR=1\n"
+)
+PYPROJECT = (
+    '[tool.pytest.ini_options]\n\n\naddopts = "-q --cov=src"\n[tool.other]\naddopts = [\n  "-q",\n'
+    '  "--cov=src",\n]\n\n[coverage:run]\nsource = src\n  addopts = "-q"\n'
+)
+REWRITES = [
+    Rewrite(
+        "m09 MAKE_TARGET",
+        r"(?m)^([A-Za-z0-9][\w.-]*)(?:[ \t]+(?![=:?+])(?:[^:=\n]|='[^'\n]*'|=\"[^\"\n]*\")*)?[ \t]*:(?![=:])",
+        m09_cli.MAKE_TARGET,
+        0,
+        (MAKEFILE, "a  b  c: d\n", "x\t=\ty:\n", "name 'quoted:colon':\n"),
+        "a" + " " * MB,
+    ),
+    Rewrite(
+        "m06 DATA_FILES",
+        r"(^|/)[^/]*(data|preprocess)[^/]*\.(py|ipynb)$|(^|/)(data|datasets?)/[^/]+\.(py|ipynb)$",
+        m06_code_structure.DATA_FILES,
+        re.IGNORECASE,
+        (
+            "src/proj/data.py",
+            "src/proj/make_dataset.py",
+            "data/process.py",
+            "datasets/x.ipynb",
+            "src/metadata.py",
+            "notebooks/Preprocess_v2.ipynb",
+            "src/proj/model.py",
+            "data.txt",
+            "a/data/b/c.py",
+            "x.pydata.py",
+        ),
+        "data" * (MB // 4),
+    ),
+    Rewrite(
+        "m10 BUILD_COMMAND",
+        r"docker(\s+buildx)?\s+build\b|docker[- ]compose\b.*\b(build|up)\b|gcr\.io/cloud-builders/docker|"
+        r"docker/build-push-action|gcloud builds submit|kaniko",
+        m10_docker.BUILD_COMMAND,
+        re.IGNORECASE | re.MULTILINE,
+        (
+            "docker build -t app .",
+            "docker compose up -d",
+            "docker-compose -f x.yml build",
+            "docker compose logs\nbuild",
+            "uses: docker/build-push-action@v5",
+            "gcloud builds submit --tag x",
+            "docker compose pull && docker compose up",
+        ),
+        "docker compose " * (MB // 15),
+    ),
+    Rewrite(
+        "m10 CLOUDBUILD_BUILD_STEP",
+        r"cloud-builders/docker|\bbuild\b.*-t\b|kaniko",
+        m10_docker.CLOUDBUILD_BUILD_STEP,
+        re.IGNORECASE,
+        ("gcr.io/cloud-builders/docker build -t gcr.io/x .", "build -t x", "python build.py", "kaniko"),
+        "build " * (MB // 6),
+    ),
+    Rewrite(
+        "m14 WANDB_LOGGER_CONFIG",
+        r"_target_:\s*\S*WandbLogger|class_path:\s*\S*WandbLogger",
+        m14_logging.WANDB_LOGGER_CONFIG,
+        re.IGNORECASE | re.MULTILINE,
+        (
+            "_target_: pytorch_lightning.loggers.WandbLogger",
+            '_target_: "lightning.pytorch.loggers.wandb.WandbLogger"',
+            "  class_path: lightning.pytorch.loggers.WandbLogger",
+            "_target_: x.TensorBoardLogger",
+        ),
+        "_target_:" * (MB // 9),
+    ),
+    Rewrite(
+        "m16 COVERAGE_SETTINGS",
+        r"^\s*addopts\s*=(\s*\[[^\]]*|.*)--cov\b|^\s*\[coverage:(run|report)\]",
+        m16_testing.COVERAGE_SETTINGS,
+        re.IGNORECASE | re.MULTILINE,
+        (PYPROJECT, 'addopts = "-q"\n', "addopts=--cov-report=xml\n"),
+        "\n" * MB,
+    ),
+    Rewrite(
+        "m17 REFORMAT_ONLY",
+        r"ruff\s+format(?![^\n]*--check)|black(?![^\n]*--check)",
+        m17_ci.REFORMAT_ONLY,
+        0,
+        (
+            "ruff format .",
+            "ruff format --check .",
+            "black .",
+            "black --check src",
+            "ruff format . && ruff check",
+        ),
+        "black" * (MB // 5),
+    ),
+    Rewrite(
+        "m18 HOOK_ID_LINE",
+        r"^\s*-?\s*id:",
+        m18_pre_commit.HOOK_ID_LINE,
+        re.IGNORECASE,
+        ("  - id: ruff", "- id: black", "    id: mypy", "   -   id: x", "repos:", "  - repo: x", "-id:"),
+        " " * MB,
+    ),
+    Rewrite(
+        "m21 DVC_REMOTE_ADD",
+        r"\bdvc\s+remote\s+(add|modify)\b.*\bgs://[\w.-]+",
+        m21_cloud.DVC_REMOTE_ADD,
+        re.IGNORECASE | re.MULTILINE,
+        (
+            "dvc remote add -d storage gs://bucket/path",
+            "dvc remote modify s url gs://b",
+            "dvc remote add x s3://b",
+        ),
+        "dvc remote add " * (MB // 15),
+    ),
+    Rewrite(
+        "m21 CLOUDBUILD_IMAGE_BUILD",
+        r"cloud-builders/docker\b.*\bbuild\b|kaniko",
+        m21_cloud.CLOUDBUILD_IMAGE_BUILD,
+        re.IGNORECASE,
+        ("gcr.io/cloud-builders/docker build -t x .", "gcr.io/cloud-builders/docker push x"),
+        "cloud-builders/docker " * (MB // 22),
+    ),
+    Rewrite(
+        "m23 TORCHSERVE_COMMANDS",
+        r"torch-model-archiver|torchserve\b[^\n]*--start|[\"']torchserve[\"'],\s*[\"']--start|FROM\s+pytorch/torchserve",
+        m23_deployment.TORCHSERVE_COMMANDS,
+        re.IGNORECASE | re.MULTILINE,
+        ("torchserve --start --model-store x", '["torchserve", "--start"]', "FROM pytorch/torchserve:latest"),
+        "torchserve " * (MB // 11),
+    ),
+    Rewrite(
+        "m24 LOAD_TEST_COMMAND",
+        r"from\s+['\"]k6/http['\"]|\bvegeta\s+attack\b|\blocust\s+-f\b|\blocust\b.*--headless|\bhey\s+-[nzc]\b|"
+        r"\bab\s+-n\s+\d|\bwrk\s+-[tcd]\s*\d",
+        m24_api_testing.LOAD_TEST_COMMAND,
+        re.IGNORECASE | re.MULTILINE,
+        (
+            "locust -f locustfile.py",
+            "locust --host x --headless",
+            "hey -n 100 url",
+            "ab -n 100 -c 10 u",
+            "wrk -t2 u",
+        ),
+        "locust " * (MB // 7),
+    ),
+    Rewrite(
+        "m26 PAGE_CALL (FORM_SUBMIT)",
+        m26_frontend.JS_CALL + r"|<form\b[^>]*\b(action\s*=|method\s*=\s*[\"']?post)",
+        m26_frontend.PAGE_CALL,
+        re.IGNORECASE,
+        (
+            '<form action="/predict" method="post">',
+            "<form method='POST'>",
+            "<form id=x>",
+            '<form\n action="/x">',
+        ),
+        "<form\n" * (MB // 6),
+    ),
+    Rewrite(
+        "m29 TIMED_WORKERS",
+        r"num_workers.*(time|speed)|benchmark.*num_workers|get_timing",
+        m29_data_loading.TIMED_WORKERS,
+        re.IGNORECASE | re.MULTILINE,
+        ("num_workers=4  # time per epoch", "benchmark with num_workers", "get_timing()", "num_workers: 2"),
+        "num_workers" * (MB // 11),
+    ),
+    Rewrite(
+        "extra LINKED_IMAGE",
+        r"(?<!!)\[[^\]]*\]\(\s*<?([^)>\s]+\.(?:png|jpe?g|svg|gif|webp|pdf))>?\s*\)",
+        extra.LINKED_IMAGE,
+        re.IGNORECASE,
+        ("[diagram](figures/overview.png)", "![x](a.png)", "[a](b.pdf)", "[x](< figures/y.svg >)"),
+        "[" * MB,
+    ),
+    Rewrite(
+        "answers QUOTED_QUESTION",
+        r"[\"\u201c][^\"\u201d\n]{3,300}\?[\"\u201d]",
+        answers.QUOTED_QUESTION,
+        0,
+        ('He asked "How did you do it?" and', "\u201cWhat is X?\u201d", '"a" and "b?"', '"no question"'),
+        "\u201caaa" * (MB // 4),
+    ),
+    Rewrite(
+        "answers EMBEDDED_IMAGE",
+        r"!\[[^\]]*\]\([^)]*\)|<img[^>]*>",
+        answers.EMBEDDED_IMAGE,
+        0,
+        ("![alt](figures/a.png)", '<img src="x.png" width=100>', "![a](b(1).png) text", "no image"),
+        "![" * (MB // 2),
+    ),
+    Rewrite(
+        "answers LINK_TARGET",
+        r"\]\([^)]*\)",
+        answers.LINK_TARGET,
+        0,
+        ("[text](path/to/x.md)", "[a](b(c).md)", "[x] (y)", "[a](b) and [c](d)"),
+        "](" * (MB // 2),
+    ),
+    Rewrite(
+        "answers RELATIVE_LINK",
+        r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)",
+        answers.RELATIVE_LINK,
+        0,
+        ("see [the config](configs/train.yaml).", "![img](a.png)", "[a](b c)", "[x](y) [z](w)"),
+        "[" * MB,
+    ),
+    Rewrite(
+        "coverage LINE_RATE",
+        r"<coverage[^>]*\bline-rate=\"([\d.]+)\"",
+        coverage_check.LINE_RATE,
+        0,
+        (
+            '<coverage line-rate="0.85" branch-rate="0">',
+            '<?xml version="1.0" ?>\n<coverage version="7.0"\n lines-valid="10" line-rate="0.5">',
+        ),
+        "<coverage" * (MB // 9),
+    ),
+]
+
+
+def _matches(pattern: str | re.Pattern[str], flags: int, text: str) -> list[tuple[int, str]]:
+    """Each match as (line of its end, the text of its groups): where a rule cites it and what it reads."""
+    compiled = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags)
+    return [
+        (text.count("\n", 0, max(match.start(), match.end() - 1)), repr(match.groups()))
+        for match in compiled.finditer(text)
+    ]
+
+
+@pytest.mark.parametrize("rewrite", REWRITES, ids=lambda r: r.name)
+def test_a_rewritten_pattern_reads_normal_text_as_before(rewrite: Rewrite) -> None:
+    for text in rewrite.normal:
+        assert _matches(rewrite.new, rewrite.flags, text) == _matches(rewrite.old, rewrite.flags, text), text
+    assert any(_matches(rewrite.old, rewrite.flags, text) for text in rewrite.normal), "nothing matched"
+
+
+@pytest.mark.parametrize("rewrite", REWRITES, ids=lambda r: r.name)
+def test_a_rewritten_pattern_reads_a_megabyte_of_hostile_text_in_linear_time(rewrite: Rewrite) -> None:
+    compiled = rewrite.new if isinstance(rewrite.new, re.Pattern) else re.compile(rewrite.new, rewrite.flags)
+    start = time.perf_counter()
+    for _ in compiled.finditer(rewrite.hostile):
+        pass
+    assert time.perf_counter() - start < 2.0
