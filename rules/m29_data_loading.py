@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from verifier.checks import training_config_documents
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.safe_yaml import mappings
 
 
 def _workers_set(value: object) -> bool:
@@ -29,18 +32,14 @@ def _splat_loaders(repo: Repo, path: str) -> tuple[list[int], list[int]]:
 def _yaml_workers(repo: Repo) -> list[Location]:
     """num_workers > 0 in a YAML config (not a workflow or compose file)."""
 
-    def walk(node: object) -> bool:
-        if isinstance(node, dict):
-            value = node.get("num_workers")
-            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                return True
-            return any(walk(child) for child in node.values())
-        return isinstance(node, list) and any(walk(child) for child in node)
+    def sets_workers(mapping: dict[Any, Any]) -> bool:
+        value = mapping.get("num_workers")
+        return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
     return [
         repo.location(path, repo.line_of(path, r"^\s*num_workers\s*:") or 1)
         for path, document in training_config_documents(repo)
-        if walk(document)
+        if any(sets_workers(mapping) for _, mapping in mappings(document))
     ]
 
 

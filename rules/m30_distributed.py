@@ -10,6 +10,7 @@ from verifier.checks import instantiated, training_config_documents
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.safe_yaml import mappings
 
 STRATEGY_KEYS = ("strategy", "accelerator", "distributed_backend")  # accelerator="ddp" is the PL 1.x form
 DEVICE_KEYS = ("devices", "gpus", "num_nodes")
@@ -24,8 +25,16 @@ def _multi(value: object) -> bool:
         return value > 1 or value == -1
     if isinstance(value, str):
         parts = [p for p in value.split(",") if p.strip()]
-        return len(parts) > 1 or value.strip() == "-1" or (value.strip().isdigit() and int(value) > 1)
+        return len(parts) > 1 or value.strip() == "-1" or _above_one(value.strip())
     return isinstance(value, list) and len(value) > 1
+
+
+def _above_one(number: str) -> bool:
+    """An ASCII decimal number above 1, compared as text (int() refuses 4,300 digits and more)."""
+    if not (number.isascii() and number.isdigit()):
+        return False
+    significant = number.lstrip("0")
+    return len(significant) > 1 or significant > "1"
 
 
 def _distributed(settings: dict[Any, Any]) -> str | None:
@@ -40,8 +49,8 @@ def _trainer_configs(repo: Repo) -> Iterator[Location]:
     """YAML mappings that configure a Trainer (under a `trainer` key, in a trainer config file, or with
     Trainer keys such as max_epochs) and ask for a distributed strategy or several devices."""
 
-    def walk(node: object, parent: str, path: str) -> Iterator[Location]:
-        if isinstance(node, dict):
+    for path, document in training_config_documents(repo):
+        for parent, node in mappings(document):
             key = _distributed(node)
             trainer_like = (
                 "trainer" in parent.lower()
@@ -51,14 +60,6 @@ def _trainer_configs(repo: Repo) -> Iterator[Location]:
             )
             if key and trainer_like:
                 yield repo.location(path, repo.line_of(path, rf"^\s*{key}\s*:") or 1)
-            for child_key, child in node.items():
-                yield from walk(child, str(child_key), path)
-        elif isinstance(node, list):
-            for child in node:
-                yield from walk(child, parent, path)
-
-    for path, document in training_config_documents(repo):
-        yield from walk(document, "", path)
 
 
 DISTRIBUTED_CALLS = (

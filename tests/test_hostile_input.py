@@ -4,8 +4,11 @@ costs another repository its result."""
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
 import pkgutil
+import random
 import re
 import sys
 import time
@@ -20,7 +23,7 @@ from redos import assert_linear
 
 import verifier
 import verifier.rules
-from verifier import answers, coverage_check
+from verifier import answers, cli, coverage_check, dependencies
 from verifier.answers import check_answers
 from verifier.engine import run_rule
 from verifier.registry import all_rules
@@ -40,9 +43,28 @@ from verifier.rules import (
     m24_api_testing,
     m26_frontend,
     m29_data_loading,
+    m30_distributed,
 )
+from verifier.safe_yaml import YamlRefused, has_key, load_all, mappings
+from verifier.workflows import parse_workflow
 
-from conftest import FIXTURES, SEEDS
+from conftest import FIXTURES, SEEDS, write_tree
+
+REPORT = """# Exam template for 02476 Machine Learning Operations
+
+## Overall project checklist
+
+### Week 1
+
+* [x] Create a git repository (M5)
+* [x] Construct one or multiple docker files for your code (M10)
+* [x] Use distributed training (M30)
+* [x] Get your model training in GCP using either the Engine or Vertex AI (M21)
+
+## Group information
+
+"""
+BASE_FILES = {"reports/README.md": REPORT, "Dockerfile": "FROM python:3.12-slim\n", "src/app.py": "x = 1\n"}
 
 # The report parser is rewritten in parallel (issue #14); add "verifier.report" here once it is linear.
 NOT_AUDITED = frozenset({"verifier.report"})
@@ -425,3 +447,137 @@ def test_a_rewritten_pattern_reads_a_megabyte_of_hostile_text_in_linear_time(rew
     for _ in compiled.finditer(rewrite.hostile):
         pass
     assert time.perf_counter() - start < 2.0
+
+
+def test_the_placeholder_check_reads_answers_as_the_old_pattern_did() -> None:
+    old = re.compile(r"\W*(todo|tbd|fill\s*in|\.\.\.)\W*", re.IGNORECASE)
+    pieces = [
+        "todo",
+        "TODO",
+        "tbd",
+        "fill",
+        "in",
+        " ",
+        ".",
+        "...",
+        "-",
+        "x",
+        "_",
+        "\n",
+        "é",
+        "fill in",
+        "Fill  In",
+    ]
+    generator = random.Random(14)
+    for _ in range(20_000):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 5)))
+        assert answers._is_placeholder(text) == bool(old.fullmatch(text.strip())), repr(text)
+    start = time.perf_counter()
+    assert not answers._is_placeholder("." * MB + "x")  # the old pattern: quadratic
+    assert time.perf_counter() - start < 1
+
+
+# ------------------------------------------------------------------ YAML that refers to itself
+@pytest.mark.parametrize("text", ["x: &a [*a, *a]\n", "a: &a {b: *a, c: [*a]}\n", "- &a [1, [*a]]\n"])
+def test_a_recursive_alias_is_refused_by_the_loader(text: str) -> None:
+    with pytest.raises(YamlRefused, match="recursive alias"):
+        load_all(text)
+
+
+def test_an_alias_used_after_its_collection_still_loads() -> None:
+    (document,) = load_all("base: &a {lr: 0.1}\nrun: {params: *a, again: [*a, *a]}\n")
+    assert document["run"]["params"] == {"lr": 0.1} and document["run"]["again"] == [{"lr": 0.1}] * 2
+
+
+def _self_referential() -> dict:
+    """A document that contains itself, as a loader without the recursive-alias check would build it."""
+    document: dict = {"on": "push", "jobs": {}, "dependencies": []}
+    job = {"runs-on": "ubuntu-latest", "steps": [document], "strategy": {"matrix": document}}
+    document["jobs"]["test"] = job
+    document["trainer"] = {"strategy": "ddp", "devices": 2, "child": document, "loader": [document]}
+    document["num_workers"] = 4
+    document["dependencies"].extend([{"pip": document["dependencies"]}, document])
+    return document
+
+
+def test_every_walker_of_loaded_yaml_ends_on_a_document_that_contains_itself(tmp_path: Path) -> None:
+    document = _self_referential()
+    start = time.perf_counter()
+    assert has_key(document, "workerPoolSpecs") is False and has_key(document, "num_workers") is True
+    assert [parent for parent, _ in mappings(document)] == [
+        "",
+        "jobs",
+        "test",
+        "strategy",
+        "dependencies",
+        "trainer",
+    ]
+    workflow = parse_workflow(".github/workflows/t.yaml", document)
+    assert [job.id for job in workflow.jobs] == ["test"] and workflow.caching_steps() == []
+    assert workflow.matrix_values("os") == {}
+    assert dependencies.from_environment_yml("environment.yml", "", document) == []
+    repo = Repo(write_tree(tmp_path, {"configs/train.yaml": "x: 1\n", "src/train.py": "x = 1\n"}))
+    repo.yaml_documents = lambda *patterns: iter([("configs/train.yaml", document)])  # type: ignore[method-assign]
+    assert repo.vertex_configs == []
+    assert m29_data_loading._yaml_workers(repo)
+    assert list(m30_distributed._trainer_configs(repo))
+    assert time.perf_counter() - start < 2
+
+
+def test_a_fifteen_byte_recursive_alias_costs_one_warning(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {**BASE_FILES, "configs/x.yaml": "x: &a [*a, *a]\n"})
+    start = time.perf_counter()
+    result = verifier.verify(root)
+    assert time.perf_counter() - start < 10
+    assert any("configs/x.yaml" in w and "recursive alias" in w for w in result.warnings)
+    assert {item.rule: item.verdict for item in result.items}["m10.dockerfiles"] == "confirmed"
+
+
+# ------------------------------------------------------------------ numbers of 5,000 digits
+HUGE = "9" * 5_000
+
+
+def test_numbers_of_five_thousand_digits_fail_no_check(tmp_path: Path) -> None:
+    workflow = (
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        f"      - uses: astral-sh/setup-uv@v{HUGE}\n"
+    )
+    answers_text = "".join(
+        f"### Question {n}\n\n> Answer:\n\n{body}\n\n"
+        for n, body in (
+            (7, f"We implemented {HUGE} tests in total, and 3 tests for the API."),
+            (8, f"Our total coverage is {HUGE}.5%, in tests/ 80%."),
+            (11, "We cache dependencies in our workflows with setup-uv."),
+        )
+    )
+    files = {
+        **BASE_FILES,
+        ".github/workflows/t.yaml": workflow,
+        "configs/trainer.yaml": f"trainer:\n  devices: '{HUGE}'\n  strategy: ddp\n  max_epochs: 3\n",
+        "tests/test_a.py": "def test_a():\n    pass\n",
+        "reports/README.md": REPORT + answers_text,
+    }
+    result = verifier.verify(write_tree(tmp_path, files))
+    assert not [w for w in result.warnings if "failed" in w], result.warnings
+    findings = {(f.question, f.check): f for f in result.answers}
+    assert findings[11, "ci-caching"].verdict == "consistent"  # setup-uv v5+ caches by default
+    assert findings[7, "tests"].message.startswith("claims 3 tests")
+    repo = Repo(tmp_path)
+    assert list(m30_distributed._trainer_configs(repo))
+
+
+def test_a_report_with_huge_numbers_keeps_every_other_repository_in_a_batch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = write_tree(tmp_path / "plain", BASE_FILES)
+    hostile = write_tree(
+        tmp_path / "hostile",
+        {
+            **BASE_FILES,
+            "reports/README.md": REPORT + f"### Question 7\n\n> Answer:\n\nWe have {HUGE} tests.\n",
+        },
+    )
+    assert cli.main([str(plain), str(hostile), "-f", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [Path(row["repo"]).name for row in rows] == ["plain", "hostile"]
+    assert all(row["score"] and not row.get("error") for row in rows)

@@ -140,7 +140,7 @@ def _setup_uv_caches(step: Step) -> bool:
     setting = str(step.with_.get("enable-cache", "")).lower()
     if setting in {"true", "auto"}:
         return True
-    major = re.match(r"v?(\d+)", step.uses.partition("@")[2])
+    major = re.match(r"v?(\d{1,6})", step.uses.partition("@")[2])  # int() refuses 4,300 digits and more
     return setting == "" and major is not None and int(major.group(1)) >= 5
 
 
