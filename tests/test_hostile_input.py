@@ -23,12 +23,12 @@ from redos import assert_linear
 
 import verifier
 import verifier.rules
-from verifier import answers, cli, coverage_check, dependencies
+from verifier import answers, cli, coverage_check, dependencies, registry
 from verifier.answers import check_answers
 from verifier.engine import run_rule
-from verifier.registry import all_rules
+from verifier.registry import all_rules, match_item
 from verifier.repo import Repo
-from verifier.report import parse_report
+from verifier.report import ChecklistItem, parse_report
 from verifier.rules import (
     extra,
     m06_code_structure,
@@ -581,3 +581,29 @@ def test_a_report_with_huge_numbers_keeps_every_other_repository_in_a_batch(
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [Path(row["repo"]).name for row in rows] == ["plain", "hostile"]
     assert all(row["score"] and not row.get("error") for row in rows)
+
+
+# ------------------------------------------------------------------ item-to-rule matching
+def _seed_items() -> list:
+    return [item for seed in sorted(SEEDS.glob("*.md")) for item in parse_report(seed.read_bytes()).checklist]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="no seed reports next to the project")
+def test_every_seed_item_matches_the_same_rule_with_the_same_score_as_without_the_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rules = all_rules()
+    items = _seed_items()
+    assert len(items) > 100 and max(len(item.text) for item in items) < registry.MAX_MATCHED_CHARS
+    cut = [match_item(item, rules) for item in items]
+    monkeypatch.setattr(registry, "MAX_MATCHED_CHARS", 10**9)
+    assert [match_item(item, rules) for item in items] == cut
+
+
+def test_a_long_item_is_matched_by_its_start_in_bounded_time() -> None:
+    rules = all_rules()
+    start = time.perf_counter()
+    for text in ("e e " * (5 * MB // 4), "Construct one or multiple docker files for your code " * 100_000):
+        match = match_item(ChecklistItem(1, "Week 1", text, "x", True, ("M10",)), rules)
+    assert time.perf_counter() - start < 2
+    assert match.rule is not None and match.rule.id == "m10.dockerfiles"  # the start of a pasted item
