@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import importlib
 import io
+import json
 import pkgutil
 import random
 import re
@@ -23,9 +24,10 @@ from redos import assert_linear
 
 import verifier
 import verifier.rules
-from verifier import answers, cli, coverage_check, dependencies, registry
+from verifier import answers, cli, coverage_check, dependencies, pyfacts, registry
 from verifier.answers import check_answers
 from verifier.engine import run_rule
+from verifier.pyfacts import NotebookCode, notebook_code
 from verifier.registry import all_rules, match_item
 from verifier.repo import Repo
 from verifier.report import ChecklistItem, parse_report
@@ -607,3 +609,76 @@ def test_a_long_item_is_matched_by_its_start_in_bounded_time() -> None:
         match = match_item(ChecklistItem(1, "Week 1", text, "x", True, ("M10",)), rules)
     assert time.perf_counter() - start < 2
     assert match.rule is not None and match.rule.id == "m10.dockerfiles"  # the start of a pasted item
+
+
+# ------------------------------------------------------------------ notebooks
+def _notebook(*cells: list[str]) -> str:
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": "markdown", "metadata": {}, "source": ["# Training\n"]},
+                *({"cell_type": "code", "metadata": {}, "outputs": [], "source": lines} for lines in cells),
+            ],
+            "metadata": {},
+            "nbformat": 4,
+        }
+    )
+
+
+HYDRA_CELL = [
+    "import hydra\n",
+    "@hydra.main(config_path='conf', config_name='c')\n",
+    "def main(cfg):\n",
+    "    pass\n",
+]
+
+
+def test_notebook_code_is_read_in_whole_cells_up_to_the_file_cap() -> None:
+    big = ["x = 1\n"] * 100_000  # 600 kB
+    code = notebook_code(_notebook(HYDRA_CELL, big, ["y = 2\n"]), max_bytes=500_000)
+    assert code.source == "".join(HYDRA_CELL).rstrip("\n") and "x = 1" not in code.source
+    assert code.note == "code cells over 500 kB; only the first 1 were read"
+    whole = notebook_code(_notebook(HYDRA_CELL, big, ["!pip install x\n", "y = 2\n"]), max_bytes=1_000_000)
+    assert (
+        whole.note is None and whole.source.endswith("\n\n\ny = 2") and whole.source.count("x = 1") == 100_000
+    )
+
+
+def test_a_notebook_of_many_strings_is_decoded_cell_by_cell_and_stops_at_a_huge_cell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    normal = _notebook(HYDRA_CELL, ["!ls\n", "y = 2\n"], ["%time z = 3\n"])
+    monkeypatch.setattr(pyfacts, "MAX_NOTEBOOK_STRINGS", 5)
+    assert notebook_code(normal) == NotebookCode(notebook_code_of_json(normal))
+    monkeypatch.setattr(pyfacts, "MAX_CELL_STRINGS", 1_000)
+    code = notebook_code(_notebook(HYDRA_CELL, ["x = 1\n"] * 5_000, ["y = 2\n"]))
+    assert code.source == "".join(HYDRA_CELL).rstrip("\n")
+    assert (
+        code.note == "a cell holds more than 1,000 JSON strings; only the 1 code cell(s) before it were read"
+    )
+
+
+def notebook_code_of_json(text: str) -> str:
+    """What the notebook's code cells hold, read the plain way (json.loads of the whole file)."""
+    cells = json.loads(text)["cells"]
+    sources = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    return "\n\n".join(
+        "\n".join("" if line.lstrip().startswith(("!", "%")) else line for line in source.splitlines())
+        for source in sources
+    )
+
+
+def test_a_notebook_with_a_huge_code_cell_keeps_the_cells_before_it_and_warns_once(tmp_path: Path) -> None:
+    files = {
+        **BASE_FILES,
+        "reports/README.md": REPORT.replace(
+            "* [x] Use distributed training (M30)",
+            "* [x] Used Hydra to load the configurations and manage your hyperparameters (M11)",
+        ),
+        "notebooks/train.ipynb": _notebook(HYDRA_CELL, ["x = 1\n"] * 300_000),
+    }
+    result = verifier.verify(write_tree(tmp_path, files))
+    assert {item.rule: item.verdict for item in result.items}["m11.hydra"] == "confirmed"
+    assert [w for w in result.warnings if "code cell" in w] == [
+        "notebooks/train.ipynb: code cells over 1000 kB; only the first 1 were read"
+    ]
