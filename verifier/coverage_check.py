@@ -94,7 +94,9 @@ def _number(text: str) -> float | None:
 def committed_total(repo: Repo, path: str) -> float | None:
     """Total of a committed .coverage data file whose measured files are all in this repository; None
     (with a warning when the file itself is refused) otherwise. Never runs anything from the repository."""
-    with tempfile.TemporaryDirectory(prefix="mlops-verifier-coverage-") as scratch:
+    with tempfile.TemporaryDirectory(
+        prefix="mlops-verifier-coverage-", ignore_cleanup_errors=True
+    ) as scratch:
         folder = Path(scratch)
         copy = _private_copy(repo, path, folder / "committed.coverage")
         if copy is None:
@@ -248,7 +250,7 @@ class SandboxedRun:
     @property
     def last_line(self) -> str:
         lines = self.output.decode("utf-8", errors="replace").strip().splitlines()
-        return lines[-1][:200] if lines else "no output"
+        return lines[-1][-200:] if lines else "no output"
 
 
 def measure_coverage_total(repo: Repo, timeout: int = DEFAULT_TEST_TIMEOUT) -> float | None:
@@ -273,7 +275,7 @@ def measure_coverage_total(repo: Repo, timeout: int = DEFAULT_TEST_TIMEOUT) -> f
       (`--unshare-all --die-with-parent --new-session`). Without it (a warning says so) the tests can
       read and write whatever the grader's account can, and open network connections.
     """
-    with tempfile.TemporaryDirectory(prefix="mlops-verifier-tests-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="mlops-verifier-tests-", ignore_cleanup_errors=True) as scratch:
         try:
             sandbox = _Sandbox.create(Path(scratch), repo)
         except (OSError, subprocess.SubprocessError) as error:
@@ -318,7 +320,9 @@ def measure_coverage_total(repo: Repo, timeout: int = DEFAULT_TEST_TIMEOUT) -> f
             ["-m", "coverage", "report", f"--data-file={data}", "--format=total"],
             min(timeout, REPORT_TIMEOUT),
         )
-        match = TOTAL_OUTPUT.match(report.output.decode("utf-8", errors="replace"))
+        # the total is coverage's last line of output; warnings (merged into the output) come before it
+        lines = report.output.decode("utf-8", errors="replace").splitlines()
+        match = next((m for line in reversed(lines) if (m := TOTAL_OUTPUT.match(line))), None)
         if match is None:
             repo.warn(f"--measure-coverage: coverage gave no total ({report.last_line})")
             return None
