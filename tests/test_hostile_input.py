@@ -48,7 +48,7 @@ from verifier.rules import (
     m30_distributed,
 )
 from verifier.safe_yaml import YamlRefused, has_key, load_all, mappings
-from verifier.workflows import parse_workflow
+from verifier.workflows import MAX_MATRIX_VALUES, parse_workflow
 
 from conftest import FIXTURES, SEEDS, write_tree
 
@@ -707,3 +707,21 @@ def test_a_megabyte_of_declared_dependencies_is_read_in_linear_time() -> None:
     assert time.perf_counter() - start < 2  # 18 s for 20,000 before: every look-up scanned every line
     assert len(found) == 45_000 and found[0].line == 3 and found[999].line == 1002
     assert found[dependencies.MAX_LOCATED].line is None  # beyond the look-ups one file is given
+
+
+# ------------------------------------------------------------------ workflow matrices
+def test_a_matrix_of_a_hundred_thousand_values_is_merged_in_linear_time() -> None:
+    values = ", ".join(str(number % 50_000) for number in range(100_000))
+    text = (
+        "on: push\njobs:\n"
+        f"  a:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        python: ['3.11', {values}]\n"
+        "  b:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n"
+        "        python: ['3.12', '3.11']\n        include: [{python: {v: 1}}, {python: {v: 1}}]\n"
+    )
+    workflow = parse_workflow(".github/workflows/t.yaml", load_all(text)[0], text)
+    start = time.perf_counter()
+    axes = workflow.matrix_values("python")
+    assert time.perf_counter() - start < 1  # 7 s for 50,000 before: every value was compared with all
+    assert len(axes["python"]) == MAX_MATRIX_VALUES and axes["python"][:3] == ["3.11", 0, 1]
+    small = parse_workflow("t.yaml", load_all(text.replace(values, "3.10"))[0])
+    assert small.matrix_values("python") == {"python": ["3.11", 3.1, "3.12", {"v": 1}]}
