@@ -44,7 +44,9 @@ class PreCommit(Rule):
             if not hooks:
                 return Evidence.absent(f"{path} defines no hooks.", looked_for)
             return Evidence.template(f"{path} has only the sample hooks: {', '.join(hooks)}.", [first])
+        # the hook id as written (it comes from the group's file), and not the start of a longer id
         locations = [
-            repo.location(path, repo.line_of(path, rf"id:\s*['\"]?{re.escape(hook)}\b")) for hook in extra[:6]
+            repo.location(path, repo.line_of(path, rf"id:\s*['\"]?{re.escape(hook)}(?![\w-])"))
+            for hook in extra[:6]
         ]
         return Evidence.found(f"{path} runs {len(hooks)} hooks, including {', '.join(extra[:5])}.", locations)

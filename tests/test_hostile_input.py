@@ -725,3 +725,17 @@ def test_a_matrix_of_a_hundred_thousand_values_is_merged_in_linear_time() -> Non
     assert len(axes["python"]) == MAX_MATRIX_VALUES and axes["python"][:3] == ["3.11", 0, 1]
     small = parse_workflow("t.yaml", load_all(text.replace(values, "3.10"))[0])
     assert small.matrix_values("python") == {"python": ["3.11", 3.1, "3.12", {"v": 1}]}
+
+
+# ------------------------------------------------------------------ patterns built from repository text
+def test_a_hook_id_is_matched_literally_not_as_a_pattern(tmp_path: Path) -> None:
+    config = (
+        "repos:\n  - repo: local\n    hooks:\n"
+        "      - id: " + "a" * 40 + "!\n"  # what `(a+)+$` backtracks on exponentially
+        "      - id: '(a+)+$'\n        name: bomb\n        entry: x\n        language: system\n"
+    )
+    repo = Repo(write_tree(tmp_path, {".pre-commit-config.yaml": config}))
+    start = time.perf_counter()
+    evidence = run_rule(m18_pre_commit.PreCommit(), repo)
+    assert time.perf_counter() - start < 2
+    assert [location.line for location in evidence.locations] == [4, 5]
