@@ -189,6 +189,9 @@ def test_every_pattern_compiled_while_verifying_is_linear_on_adversarial_text(
     assert not slow, "\n".join(slow)
 
 
+# Time bounds below are CPU seconds (time.process_time): other processes on a busy machine do not count.
+
+
 # ------------------------------------------------------------------ each rewritten pattern, old and new
 @dataclass(frozen=True)
 class Rewrite:
@@ -445,10 +448,10 @@ def test_a_rewritten_pattern_reads_normal_text_as_before(rewrite: Rewrite) -> No
 @pytest.mark.parametrize("rewrite", REWRITES, ids=lambda r: r.name)
 def test_a_rewritten_pattern_reads_a_megabyte_of_hostile_text_in_linear_time(rewrite: Rewrite) -> None:
     compiled = rewrite.new if isinstance(rewrite.new, re.Pattern) else re.compile(rewrite.new, rewrite.flags)
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in compiled.finditer(rewrite.hostile):
         pass
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
 
 
 def test_the_placeholder_check_reads_answers_as_the_old_pattern_did() -> None:
@@ -474,9 +477,9 @@ def test_the_placeholder_check_reads_answers_as_the_old_pattern_did() -> None:
     for _ in range(20_000):
         text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 5)))
         assert answers._is_placeholder(text) == bool(old.fullmatch(text.strip())), repr(text)
-    start = time.perf_counter()
+    start = time.process_time()
     assert not answers._is_placeholder("." * MB + "x")  # the old pattern: quadratic
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
 
 
 # ------------------------------------------------------------------ YAML that refers to itself
@@ -504,7 +507,7 @@ def _self_referential() -> dict:
 
 def test_every_walker_of_loaded_yaml_ends_on_a_document_that_contains_itself(tmp_path: Path) -> None:
     document = _self_referential()
-    start = time.perf_counter()
+    start = time.process_time()
     assert has_key(document, "workerPoolSpecs") is False and has_key(document, "num_workers") is True
     assert [parent for parent, _ in mappings(document)] == [
         "",
@@ -523,14 +526,14 @@ def test_every_walker_of_loaded_yaml_ends_on_a_document_that_contains_itself(tmp
     assert repo.vertex_configs == []
     assert m29_data_loading._yaml_workers(repo)
     assert list(m30_distributed._trainer_configs(repo))
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
 
 
 def test_a_fifteen_byte_recursive_alias_costs_one_warning(tmp_path: Path) -> None:
     root = write_tree(tmp_path, {**BASE_FILES, "configs/x.yaml": "x: &a [*a, *a]\n"})
-    start = time.perf_counter()
+    start = time.process_time()
     result = verifier.verify(root)
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10
     assert any("configs/x.yaml" in w and "recursive alias" in w for w in result.warnings)
     assert {item.rule: item.verdict for item in result.items}["m10.dockerfiles"] == "confirmed"
 
@@ -604,10 +607,10 @@ def test_every_seed_item_matches_the_same_rule_with_the_same_score_as_without_th
 
 def test_a_long_item_is_matched_by_its_start_in_bounded_time() -> None:
     rules = all_rules()
-    start = time.perf_counter()
+    start = time.process_time()
     for text in ("e e " * (5 * MB // 4), "Construct one or multiple docker files for your code " * 100_000):
         match = match_item(ChecklistItem(1, "Week 1", text, "x", True, ("M10",)), rules)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     assert match.rule is not None and match.rule.id == "m10.dockerfiles"  # the start of a pasted item
 
 
@@ -702,9 +705,9 @@ def test_a_declaration_is_found_on_the_same_line_as_by_a_scan_of_every_line() ->
 def test_a_megabyte_of_declared_dependencies_is_read_in_linear_time() -> None:
     specs = [f"package-{number}>=1.0" for number in range(45_000)]
     text = "[project]\ndependencies = [\n" + "".join(f'  "{spec}",\n' for spec in specs) + "]\n"
-    start = time.perf_counter()
+    start = time.process_time()
     found = dependencies.from_pyproject("pyproject.toml", text, {"project": {"dependencies": specs}})
-    assert time.perf_counter() - start < 2  # 18 s for 20,000 before: every look-up scanned every line
+    assert time.process_time() - start < 2  # 18 s for 20,000 before: every look-up scanned every line
     assert len(found) == 45_000 and found[0].line == 3 and found[999].line == 1002
     assert found[dependencies.MAX_LOCATED].line is None  # beyond the look-ups one file is given
 
@@ -719,9 +722,9 @@ def test_a_matrix_of_a_hundred_thousand_values_is_merged_in_linear_time() -> Non
         "        python: ['3.12', '3.11']\n        include: [{python: {v: 1}}, {python: {v: 1}}]\n"
     )
     workflow = parse_workflow(".github/workflows/t.yaml", load_all(text)[0], text)
-    start = time.perf_counter()
+    start = time.process_time()
     axes = workflow.matrix_values("python")
-    assert time.perf_counter() - start < 1  # 7 s for 50,000 before: every value was compared with all
+    assert time.process_time() - start < 1  # 7 s for 50,000 before: every value was compared with all
     assert len(axes["python"]) == MAX_MATRIX_VALUES and axes["python"][:3] == ["3.11", 0, 1]
     small = parse_workflow("t.yaml", load_all(text.replace(values, "3.10"))[0])
     assert small.matrix_values("python") == {"python": ["3.11", 3.1, "3.12", {"v": 1}]}
@@ -735,7 +738,7 @@ def test_a_hook_id_is_matched_literally_not_as_a_pattern(tmp_path: Path) -> None
         "      - id: '(a+)+$'\n        name: bomb\n        entry: x\n        language: system\n"
     )
     repo = Repo(write_tree(tmp_path, {".pre-commit-config.yaml": config}))
-    start = time.perf_counter()
+    start = time.process_time()
     evidence = run_rule(m18_pre_commit.PreCommit(), repo)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     assert [location.line for location in evidence.locations] == [4, 5]
