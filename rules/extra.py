@@ -21,6 +21,13 @@ class RevisitDescription(Rule):
         )
 
 
+# A plain link to an image file; the link text holds no bracket and the target no closing bracket, so a
+# text of `[` or `](` repeated is scanned once.
+LINKED_IMAGE = re.compile(
+    r"(?<!!)\[[^\[\]]*\]\(\s*<?([^)>\s\]]+\.(?:png|jpe?g|svg|gif|webp|pdf))>?\s*\)", re.IGNORECASE
+)
+
+
 class ArchitectureDiagram(Rule):
     """An image linked from the report's architecture answer (Q29, Q25 in 27-question reports) that
     exists under reports/ and is not the course's example figure."""
@@ -42,9 +49,7 @@ class ArchitectureDiagram(Rule):
         if answer is None:
             return Evidence.absent("The architecture answer links no image.", looked_for)
         # A plain link to an image file ([diagram](figures/x.png)) references it as much as embedding it.
-        linked = re.findall(
-            r"(?<!!)\[[^\]]*\]\(\s*<?([^)>\s]+\.(?:png|jpe?g|svg|gif|webp|pdf))>?\s*\)", answer.text, re.I
-        )
+        linked = LINKED_IMAGE.findall(answer.text)
         images = list(dict.fromkeys([*answer.images, *linked]))
         if not images:
             if re.search(r"```\s*mermaid", answer.text):

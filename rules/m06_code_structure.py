@@ -10,7 +10,8 @@ from verifier.rule import Rule
 # data.py, make_dataset.py, download_data.py, data_processing.py, preprocess.py, a data/ or datasets/
 # package, and notebooks with such names; not drift or monitoring code that reads reference data.
 DATA_FILES = re.compile(
-    r"(^|/)[^/]*(data|preprocess)[^/]*\.(py|ipynb)$|(^|/)(data|datasets?)/[^/]+\.(py|ipynb)$", re.IGNORECASE
+    r"(^|/)(?=[^/]*(data|preprocess))[^/]*\.(py|ipynb)$|(^|/)(data|datasets?)/[^/]+\.(py|ipynb)$",
+    re.IGNORECASE,
 )
 NOT_DATA_PIPELINE = re.compile(
     r"drift|monitor|collect|api|app\b|data_?models?|database|metadata|(^|_)db\b|explor|(^|_)eda\b|analys|visuali|plot",
@@ -99,7 +100,7 @@ MODEL_FACTORIES = (
 )
 # Framework training commands in scripts, task runners, CI or Dockerfiles: `yolo train ...`,
 # `yolo detect train ...`, `yolo task=detect mode=train ...`, `python -m spacy train config.cfg`.
-TRAIN_COMMAND = r"\byolo[ \t]+(?:\w+[ \t]+)?train\b|\byolo\b[^\n]*\bmode=train\b|\bspacy[ \t]+train\b"
+TRAIN_COMMAND = r"\byolo[ \t]+(?:\w+[ \t]+)?train\b|\byolo\b[^\n]{0,300}\bmode=train\b|\bspacy[ \t]+train\b"
 
 
 def _own(repo: Repo, paths: list[str]) -> list[str]:

@@ -41,7 +41,7 @@ TEMPLATE_MAKE_TARGETS = frozenset(
 )
 # `train: data`, `train :`, `train epochs='10':` (justfile parameters); not `FOO = a:b` or `FOO := x`.
 MAKE_TARGET = re.compile(
-    r"(?m)^([A-Za-z0-9][\w.-]*)(?:[ \t]+(?![=:?+])(?:[^:=\n]|='[^'\n]*'|=\"[^\"\n]*\")*)?[ \t]*:(?![=:])"
+    r"(?m)^([A-Za-z0-9][\w.-]*)(?:[ \t]+(?![ \t=:?+])(?:[^:=\n]|='[^'\n]*'|=\"[^\"\n]*\")*|[ \t]*):(?![=:])"
 )
 SCRIPT_TABLES = ("project.scripts", "tool.poetry.scripts", "tool.poe.tasks", "tool.pdm.scripts")
 TEMPLATE_TASKS = frozenset(

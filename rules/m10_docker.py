@@ -38,6 +38,13 @@ class Dockerfiles(Rule):
 TEMPLATE_TASK_BUILD = re.compile(
     r"docker build -t (train|api):latest \. -f dockerfiles/(train|api)\.dockerfile( --progress=\{progress\})?[\"']"
 )
+# A build command; `.{0,300}`: words on the same line at most 300 characters apart, so a long line of
+# repeats is scanned in linear time.
+BUILD_COMMAND = (
+    r"docker(\s+buildx)?\s+build\b|docker[- ]compose\b.{0,300}\b(build|up)\b|gcr\.io/cloud-builders/docker|"
+    r"docker/build-push-action|gcloud builds submit|kaniko"
+)
+CLOUDBUILD_BUILD_STEP = r"cloud-builders/docker|\bbuild\b.{0,300}-t\b|kaniko"
 
 
 class DockerBuild(Rule):
@@ -54,13 +61,8 @@ class DockerBuild(Rule):
     def check(self, repo: Repo) -> Evidence:
         if not [d for d in repo.dockerfiles if d.get("FROM")]:
             return Evidence.absent("No Dockerfile to build.", DOCKERFILE_NAMES)
-        build = r"docker(\s+buildx)?\s+build\b|docker[- ]compose\b.*\b(build|up)\b|gcr\.io/cloud-builders/docker|docker/build-push-action|gcloud builds submit|kaniko"
-        wired = repo.search(build, *AUTOMATION_GLOBS, limit=8)
-        wired += [
-            loc
-            for loc in repo.cloudbuild_steps(r"cloud-builders/docker|\bbuild\b.*-t\b|kaniko")
-            if loc not in wired
-        ]
+        wired = repo.search(BUILD_COMMAND, *AUTOMATION_GLOBS, limit=8)
+        wired += [loc for loc in repo.cloudbuild_steps(CLOUDBUILD_BUILD_STEP) if loc not in wired]
         wired += [
             repo.location(w.path, s.line or None, s.uses)
             for w in repo.workflows

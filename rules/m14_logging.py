@@ -91,6 +91,11 @@ class Logging(Rule):
         return evidence
 
 
+# A logger config naming WandbLogger; the class path is one word without a colon, so the scan after one
+# `_target_:` stops at the next.
+WANDB_LOGGER_CONFIG = r"_target_:\s*[^\s:]*WandbLogger|class_path:\s*[^\s:]*WandbLogger"
+
+
 class WeightsAndBiases(Rule):
     """wandb.init/log/Artifact, a WandbLogger (in code or a Hydra/LightningCLI config), a W&B callback
     (Keras, SB3) or report_to="wandb" of Hugging Face training arguments in the group's code. The
@@ -111,9 +116,7 @@ class WeightsAndBiases(Rule):
             for path, call in repo.calls("TrainingArguments", "SFTConfig", "Seq2SeqTrainingArguments")
             if "wandb" in str(call.keywords.get("report_to", ""))
         ]
-        configured = repo.search(
-            r"_target_:\s*\S*WandbLogger|class_path:\s*\S*WandbLogger", "*.yaml", "*.yml", limit=3
-        )
+        configured = repo.search(WANDB_LOGGER_CONFIG, "*.yaml", "*.yml", limit=3)
         if configured and (instantiated(repo, "logger") or repo.call_locations("LightningCLI")):
             uses += configured  # the code builds its logger from these configs
         evidence = usage_or_dependency(

@@ -131,6 +131,12 @@ class ModelTests(Rule):
         )
 
 
+# pytest options that measure coverage (`addopts = --cov` or an addopts list holding it) and coverage
+# sections of setup.cfg/tox.ini; spaces (not line breaks) before the key, and a list scan that stops at
+# the next list.
+COVERAGE_SETTINGS = r"^[ \t]*addopts[ \t]*=(\s*\[[^\[\]]*|.*)--cov\b|^[ \t]*\[coverage:(run|report)\]"
+
+
 class Coverage(Rule):
     """coverage or pytest-cov run in CI, tasks or docs beyond the template, coverage configuration
     with settings (also `--cov` in pytest's addopts, `[coverage:run]` in setup.cfg), or committed
@@ -157,7 +163,7 @@ class Coverage(Rule):
         configured, template_config, empty = _coverage_config(repo)
         # pytest options that measure coverage on every test run, and coverage sections in setup.cfg/tox.ini
         configured += repo.search(
-            r"^\s*addopts\s*=(\s*\[[^\]]*|.*)--cov\b|^\s*\[coverage:(run|report)\]",
+            COVERAGE_SETTINGS,
             "pyproject.toml",
             "pytest.ini",
             "setup.cfg",

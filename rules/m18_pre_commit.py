@@ -1,5 +1,7 @@
 """M18 Pre-commit hooks."""
 
+import re
+
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -7,6 +9,8 @@ from verifier.rule import Rule
 SAMPLE_HOOKS = frozenset(
     {"trailing-whitespace", "end-of-file-fixer", "check-yaml", "check-added-large-files"}
 )
+
+HOOK_ID_LINE = r"^\s*(?:-\s*)?id:"
 
 
 class PreCommit(Rule):
@@ -29,7 +33,7 @@ class PreCommit(Rule):
         if config is None:
             return Evidence.absent("No .pre-commit-config.yaml at the repository root.", looked_for)
         path, hooks = config["path"], config["hooks"]
-        first = repo.location(path, repo.line_of(path, r"^\s*-?\s*id:") or 1)
+        first = repo.location(path, repo.line_of(path, HOOK_ID_LINE) or 1)
         template = repo.template_match(path)
         if template is not None:
             return Evidence.template(
@@ -40,5 +44,9 @@ class PreCommit(Rule):
             if not hooks:
                 return Evidence.absent(f"{path} defines no hooks.", looked_for)
             return Evidence.template(f"{path} has only the sample hooks: {', '.join(hooks)}.", [first])
-        locations = [repo.location(path, repo.line_of(path, rf"id:\s*['\"]?{hook}\b")) for hook in extra[:6]]
+        # the hook id as written (it comes from the group's file), and not the start of a longer id
+        locations = [
+            repo.location(path, repo.line_of(path, rf"id:\s*['\"]?{re.escape(hook)}(?![\w-])"))
+            for hook in extra[:6]
+        ]
         return Evidence.found(f"{path} runs {len(hooks)} hooks, including {', '.join(extra[:5])}.", locations)

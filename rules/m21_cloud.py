@@ -10,7 +10,9 @@ DOCKER_BUILD = r"docker(\s+buildx)?\s+build\b|docker/build-push-action|gcloud bu
 TRAINING_JOB = r"(ai\s+custom-jobs\s+create|compute\s+instances\s+create)"
 
 
-DVC_REMOTE_ADD = r"\bdvc\s+remote\s+(add|modify)\b.*\bgs://[\w.-]+"
+# `.{0,300}`: on the same line, at most 300 characters on (a scan per start stays short).
+DVC_REMOTE_ADD = r"\bdvc\s+remote\s+(add|modify)\b.{0,300}\bgs://[\w.-]+"
+CLOUDBUILD_IMAGE_BUILD = r"cloud-builders/docker\b.{0,300}\bbuild\b|kaniko"
 
 
 class BucketDvc(Rule):
@@ -72,7 +74,7 @@ class BuildTrigger(Rule):
     texts = ("Create a trigger workflow for automatically building your docker images",)
 
     def check(self, repo: Repo) -> Evidence:
-        cloudbuild = repo.cloudbuild_steps(r"cloud-builders/docker\b.*\bbuild\b|kaniko")
+        cloudbuild = repo.cloudbuild_steps(CLOUDBUILD_IMAGE_BUILD)
         automatic = [
             w
             for w in repo.workflows
@@ -112,7 +114,7 @@ class BuildTrigger(Rule):
 # Commands that run training on GCP by hand: a Vertex AI job, a VM made or logged into; and a GPU container
 # run, which is GCP training only with an image from a GCP registry.
 GCLOUD_TRAINING = r"gcloud\s+(beta\s+)?(ai\s+custom-jobs\s+create|compute\s+(instances\s+create|ssh)\b)"
-GPU_RUN = r"\bdocker\s+run\b[^\n]*--gpus"
+GPU_RUN = r"\bdocker\s+run\b[^\n]{0,300}--gpus"
 
 
 class CloudTraining(Rule):

@@ -144,6 +144,11 @@ LOOKED_FOR_TORCHSERVE = (
     "*.mar archives or a torchserve config.properties",
 )
 
+TORCHSERVE_COMMANDS = (
+    r"torch-model-archiver|torchserve\b[^\n]{0,300}--start|[\"']torchserve[\"'],\s*[\"']--start|"
+    r"FROM\s+pytorch/torchserve"
+)
+
 
 class TorchServe(Rule):
     """2022-2024 wording: local deployment with TorchServe (a model archive, torch-model-archiver or
@@ -161,9 +166,8 @@ class TorchServe(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        commands = r"torch-model-archiver|torchserve\b[^\n]*--start|[\"']torchserve[\"'],\s*[\"']--start|FROM\s+pytorch/torchserve"
         uses = repo.search(
-            commands, *AUTOMATION_GLOBS, "*.py", "*.ipynb", "Dockerfile*", "*.dockerfile", limit=6
+            TORCHSERVE_COMMANDS, *AUTOMATION_GLOBS, "*.py", "*.ipynb", "Dockerfile*", "*.dockerfile", limit=6
         )
         uses += repo.subclasses(
             "BaseHandler", "ImageClassifier", "TextClassifier", "ObjectDetector", "ImageSegmenter"
@@ -185,7 +189,7 @@ class TorchServe(Rule):
         )
         if evidence.status is not Status.ABSENT:
             return evidence
-        documented = repo.search(commands, "*.md", limit=3)
+        documented = repo.search(TORCHSERVE_COMMANDS, "*.md", limit=3)
         if documented:
             return Evidence.weak("TorchServe commands appear only in the documentation.", documented)
         # A local deployment typed in a terminal leaves no file (the .mar archive is usually git-ignored).

@@ -133,6 +133,12 @@ class ApiTests(Rule):
         return Evidence.weak("API tests exist, but no workflow runs them.", clients)
 
 
+LOAD_TEST_COMMAND = (
+    r"from\s+['\"]k6/http['\"]|\bvegeta\s+attack\b|\blocust\s+-f\b|\blocust\b.{0,300}--headless|"
+    r"\bhey\s+-[nzc]\b|\bab\s+-n\s+\d|\bwrk\s+-[tcd]\s*\d"
+)
+
+
 class LoadTest(Rule):
     """A locustfile (HttpUser) or a k6/vegeta script; the dependency alone is weak."""
 
@@ -156,7 +162,7 @@ class LoadTest(Rule):
             paths=scripts,
         )
         uses += repo.search(
-            r"from\s+['\"]k6/http['\"]|\bvegeta\s+attack\b|\blocust\s+-f\b|\blocust\b.*--headless|\bhey\s+-[nzc]\b|\bab\s+-n\s+\d|\bwrk\s+-[tcd]\s*\d",
+            LOAD_TEST_COMMAND,
             "*.js",
             "*.ts",
             "*.sh",

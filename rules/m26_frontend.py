@@ -38,7 +38,7 @@ HTTP_CALLS = (
 )
 # A page calls the API from JS (fetch, axios, XMLHttpRequest, jQuery, htmx) or submits a form to it.
 JS_CALL = r"\bfetch\(|\baxios[.(]|XMLHttpRequest|\$\.(ajax|post|get|getJSON)\(|\bhx-(post|get)\s*="
-FORM_SUBMIT = r"<form\b[^>]*\b(action\s*=|method\s*=\s*[\"']?post)"
+FORM_SUBMIT = r"<form\b[^<>]*\b(action\s*=|method\s*=\s*[\"']?post)"
 PAGE_CALL = re.compile(f"{JS_CALL}|{FORM_SUBMIT}", re.IGNORECASE)
 COMMENT = ("//", "#", "<!--", "*", "/*")
 

@@ -104,7 +104,9 @@ DRIFT_NAME = re.compile(r"drift|robust|perturb|corrupt", re.IGNORECASE)
 # The model run on the drifted data: a call named for prediction, inference, evaluation or scoring
 # (`predict_proba`, `run_inference`, `evaluate_model`; not `infer_label_from_path`), or a script line
 # running the group's inference or evaluation code.
-EVALUATES = re.compile(r"(^|_)(predict\w*|infer(ence)?|evaluate\w*|eval|score\w*|accuracy)$", re.IGNORECASE)
+EVALUATES = re.compile(
+    r"(^|_)(predict\w{0,40}|infer(ence)?|evaluate\w{0,40}|eval|score\w{0,40}|accuracy)$", re.IGNORECASE
+)
 RUNS_EVALUATION = r"python\b.*(infer|evaluat|predict)"
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from verifier.checks import training_config_documents
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.safe_yaml import mappings
 
 
 def _workers_set(value: object) -> bool:
     return value not in (0, None, "0", False)
+
+
+# Workers and a timing word on the same line, at most 300 characters apart.
+TIMED_WORKERS = r"num_workers.{0,300}(time|speed)|benchmark.{0,300}num_workers|get_timing"
 
 
 def _splat_loaders(repo: Repo, path: str) -> tuple[list[int], list[int]]:
@@ -25,18 +32,14 @@ def _splat_loaders(repo: Repo, path: str) -> tuple[list[int], list[int]]:
 def _yaml_workers(repo: Repo) -> list[Location]:
     """num_workers > 0 in a YAML config (not a workflow or compose file)."""
 
-    def walk(node: object) -> bool:
-        if isinstance(node, dict):
-            value = node.get("num_workers")
-            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                return True
-            return any(walk(child) for child in node.values())
-        return isinstance(node, list) and any(walk(child) for child in node)
+    def sets_workers(mapping: dict[Any, Any]) -> bool:
+        value = mapping.get("num_workers")
+        return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
     return [
         repo.location(path, repo.line_of(path, r"^\s*num_workers\s*:") or 1)
         for path, document in training_config_documents(repo)
-        if walk(document)
+        if any(sets_workers(mapping) for _, mapping in mappings(document))
     ]
 
 
@@ -81,7 +84,11 @@ class DistributedDataLoading(Rule):
             paths=sorted({p for p, _ in loaders} | set(splatted)),
         )
         timing += repo.search(
-            r"num_workers.*(time|speed)|benchmark.*num_workers|get_timing", "*.py", "*.md", "*.sh", limit=3
+            TIMED_WORKERS,
+            "*.py",
+            "*.md",
+            "*.sh",
+            limit=3,
         )
         if tuned and timing:
             return Evidence.found("DataLoader workers are set and their effect is timed.", tuned + timing[:3])

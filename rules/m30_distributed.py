@@ -11,6 +11,7 @@ from verifier.evidence import Evidence, Location
 from verifier.pyfacts import Call
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.safe_yaml import mappings
 
 STRATEGY_KEYS = ("strategy", "accelerator", "distributed_backend")  # accelerator="ddp" is the PL 1.x form
 DEVICE_KEYS = ("devices", "gpus", "num_nodes")
@@ -25,8 +26,16 @@ def _multi(value: object) -> bool:
         return value > 1 or value == -1
     if isinstance(value, str):
         parts = [p for p in value.split(",") if p.strip()]
-        return len(parts) > 1 or value.strip() == "-1" or (value.strip().isdigit() and int(value) > 1)
+        return len(parts) > 1 or value.strip() == "-1" or _above_one(value.strip())
     return isinstance(value, list) and len(value) > 1
+
+
+def _above_one(number: str) -> bool:
+    """An ASCII decimal number above 1, compared as text (int() refuses 4,300 digits and more)."""
+    if not (number.isascii() and number.isdigit()):
+        return False
+    significant = number.lstrip("0")
+    return len(significant) > 1 or significant > "1"
 
 
 def _distributed(settings: dict[Any, Any]) -> str | None:
@@ -41,8 +50,8 @@ def _trainer_configs(repo: Repo) -> Iterator[Location]:
     """YAML mappings that configure a Trainer (under a `trainer` key, in a trainer config file, or with
     Trainer keys such as max_epochs) and ask for a distributed strategy or several devices."""
 
-    def walk(node: object, parent: str, path: str) -> Iterator[Location]:
-        if isinstance(node, dict):
+    for path, document in training_config_documents(repo):
+        for parent, node in mappings(document):
             key = _distributed(node)
             trainer_like = (
                 "trainer" in parent.lower()
@@ -52,14 +61,6 @@ def _trainer_configs(repo: Repo) -> Iterator[Location]:
             )
             if key and trainer_like:
                 yield repo.location(path, repo.line_of(path, rf"^\s*{key}\s*:") or 1)
-            for child_key, child in node.items():
-                yield from walk(child, str(child_key), path)
-        elif isinstance(node, list):
-            for child in node:
-                yield from walk(child, parent, path)
-
-    for path, document in training_config_documents(repo):
-        yield from walk(document, "", path)
 
 
 DISTRIBUTED_CALLS = (
@@ -75,9 +76,7 @@ DISTRIBUTED_CALLS = (
 LAUNCHERS = r"\btorchrun\b|torch\.distributed\.(run|launch)|accelerate\s+launch"
 LAUNCH_FILES = ("*.sh", "*.py", "*.yaml", "*.yml", "Makefile", "tasks.py", "*dockerfile*", "Dockerfile*")
 # An accelerate config that starts several processes (`accelerate config` writes it).
-ACCELERATE_MULTI = (
-    r"^\s*(num_processes\s*:\s*([2-9]|\d\d+)|distributed_type\s*:\s*['\"]?(MULTI_\w+|DEEPSPEED|FSDP))"
-)
+ACCELERATE_MULTI = r"^[ \t]*(num_processes[ \t]*:[ \t]*([2-9]|\d\d+)|distributed_type\s*:\s*['\"]?(MULTI_\w+|DEEPSPEED|FSDP))"
 
 
 class DistributedTraining(Rule):

@@ -8,18 +8,15 @@ the 31-question (2025-26) and the 27-question (2023-24) numbering.
 
 from __future__ import annotations
 
-import io
+import itertools
 import posixpath
 import re
-import subprocess
-import sys
-import warnings
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pathspec
 
+from .coverage_check import coverage_data, measure_coverage_total
 from .evidence import Evidence, Location, Status
 from .repo import GITIGNORE
 from .report import Answer, Report
@@ -54,6 +51,13 @@ WORDS_27.update({n: (100, 200) for n in (3, 4, 5, 8, 9, 10, 13, 15, 16, 18, 22, 
 WORDS_27.update({25: (200, 400), 26: (200, 400), 27: (50, 200)})
 IMAGES_31 = {14: (1, 3), 19: (1, 2), 20: (1, 2), 21: (1, 2), 29: (1, 1)}
 IMAGES_27 = {14: (1, 3), 19: (1, 2), 20: (1, 1), 21: (1, 1), 25: (1, 1)}
+# Bounds on what the claim checks read, far above any real answer (the longest of the seed reports has
+# 2,000 characters, its longest sentence 312): a hostile answer costs linear time, never more.
+MAX_ANSWER_CHARS = 20_000  # an answer's claims are read in its first 20,000 characters
+CONTEXT_CHARS = 1_000  # a sentence or clause around a mention is looked for within this distance
+MAX_MENTIONS = 50  # mentions of one tool examined per answer (the first one that is a claim counts)
+MAX_CITED_PATHS = 200  # cited paths checked per answer
+MAX_FIGURES = 50  # embedded figures checked per answer
 FILLER = re.compile(r"fewafewubaofew", re.IGNORECASE)
 NEGATION = re.compile(
     r"(\b(not|no|never|without|neither|nor|instead of|rather than)\b|n't\b)[^.]{0,60}$", re.IGNORECASE
@@ -150,12 +154,25 @@ WRITTEN_PARTICIPLE = (
 )
 # Code that writes a file or folder: the missing path's name next to one of these is an output of a run.
 WRITES = re.compile(
-    r"open\([^)]*[\"'][wa]b?[\"']|\.write|save|dump|to_csv|to_json|savefig|export|mkdir|makedirs|--out\w*|"
+    r"open\([^)\n]{0,200}[\"'][wa]b?[\"']|\.write|save|dump|to_csv|to_json|savefig|export|mkdir|makedirs|--out\w*|"
     r"-o\s|--csv|>\s*\S|log_?dir|output_?dir|dirpath|save_?dir|filename\s*=|FileHandler|sink|\.add\(",
     re.I,
 )
 PATH_TOKEN = re.compile(r"`([^`\s]+)`")
-RELATIVE_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
+# What `_prose` removes. Each scan stops where its pattern could start again (an opening quote, a bracket,
+# a `<`), so a text repeating the opening thousands of times is still read once.
+QUOTED_QUESTION = re.compile(r"[\"\u201c][^\"\u201c\u201d\n]{3,300}\?[\"\u201d]")
+EMBEDDED_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^)\]]*\)|<img[^<>]*>")
+LINK_TARGET = re.compile(r"\]\([^)\]]*\)")
+RELATIVE_LINK = re.compile(r"(?<!!)\[[^\[\]]*\]\(([^)\s\]]+)\)")
+# Whitespace before "endpoint"/"route", taken from its start: `metrics/` endpoint names an API route.
+# Code spans joined by commas, "and" or "or" before "endpoints"/"routes": "the `root/` and `predict/` endpoints".
+ROUTE_LIST = re.compile(
+    r"(?:`[^`\n]{1,200}`\s{0,3}(?:,\s{0,3}(?:and\b|or\b)?|and\b|or\b)\s{0,3}){1,20}`[^`\n]{1,200}`"
+    r"\s{1,3}(?:endpoints?|routes?)\b",
+    re.IGNORECASE,
+)
+BEFORE_ROUTE = re.compile(r"(?<!\s)\s+(?:endpoint|route)", re.IGNORECASE)
 PATH_SUFFIXES = (
     ".py",
     ".yaml",
@@ -225,14 +242,15 @@ def check_answers(
     modern = max(answer.number for answer in report.answers) > 27
     topics = {"tests": 7, "coverage": 8, "ci": 11, "group": 2}
     findings: list[AnswerFinding] = []
+    claims = _claims_only(repo, report)
     checks = (
         lambda: completeness(report, modern),
-        lambda: paths_and_figures(repo, report),
-        lambda: tests_claim(repo, report.answer(topics["tests"])),
-        lambda: coverage_claim(repo, report.answer(topics["coverage"]), measure_coverage),
-        lambda: ci_claim(repo, report.answer(topics["ci"])),
-        lambda: group_claim(repo, report.answer(topics["group"])),
-        lambda: tool_claims(repo, report, verification),
+        lambda: paths_and_figures(repo, claims),
+        lambda: tests_claim(repo, claims.answer(topics["tests"])),
+        lambda: coverage_claim(repo, claims.answer(topics["coverage"]), measure_coverage),
+        lambda: ci_claim(repo, claims.answer(topics["ci"])),
+        lambda: group_claim(repo, claims.answer(topics["group"])),
+        lambda: tool_claims(repo, claims, verification),
     )
     if not repo.files:
         checks = checks[:1]
@@ -254,6 +272,24 @@ def check_answers(
     return sorted(findings, key=lambda f: (f.question, f.check))
 
 
+def _claims_only(repo: Repo, report: Report) -> Report:
+    """The report with each answer cut to its first MAX_ANSWER_CHARS characters and MAX_FIGURES figures,
+    for the claim checks (the completeness check counts the whole answer)."""
+    long = [answer.number for answer in report.answers if len(answer.text) > MAX_ANSWER_CHARS]
+    if long:
+        repo.warn(
+            f"the answer(s) to Question {', '.join(map(str, long[:5]))} are longer than "
+            f"{MAX_ANSWER_CHARS:,} characters; only their start was checked for claims"
+        )
+    answers = [
+        replace(answer, text=answer.text[:MAX_ANSWER_CHARS], images=answer.images[:MAX_FIGURES])
+        if len(answer.text) > MAX_ANSWER_CHARS or len(answer.images) > MAX_FIGURES
+        else answer
+        for answer in report.answers
+    ]
+    return replace(report, answers=answers)
+
+
 def _where(report: Report, answer: Answer) -> Location:
     return Location("reports/README.md", answer.line, f"Question {answer.number}")
 
@@ -263,9 +299,9 @@ def _prose(text: str) -> str:
     apostrophes and "e.g."/"i.e." that end no sentence, for word counts and claims."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"\b(e\.g|i\.e|etc|vs)\.", lambda m: m.group(1).replace(".", ""), text, flags=re.IGNORECASE)
-    text = re.sub(r"[\"\u201c][^\"\u201d\n]{3,300}\?[\"\u201d]", " ", text)
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)|<img[^>]*>", " ", text)
-    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = QUOTED_QUESTION.sub(" ", text)
+    text = EMBEDDED_IMAGE.sub(" ", text)
+    text = LINK_TARGET.sub("]", text)
     text = re.sub(r"https?://\S+", " ", text)
     return re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
 
@@ -285,9 +321,7 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
         problems = []
         if FILLER.search(answer.text):
             problems.append("the template's random filler text is still there")
-        if not answer.text.strip() or re.fullmatch(
-            r"\W*(todo|tbd|fill\s*in|\.\.\.)\W*", answer.text.strip(), re.I
-        ):
+        if not answer.text.strip() or _is_placeholder(answer.text):
             problems.append("not answered" + (" (placeholder left)" if answer.placeholder else ""))
         elif not low <= words <= high:
             problems.append(f"{words} words, recommended {low}-{high}")
@@ -310,12 +344,31 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
     return findings
 
 
+PLACEHOLDER_WORDS = re.compile(r"todo|tbd|fill\s*in", re.IGNORECASE)
+WORD_CHARACTER = re.compile(r"\w")
+
+
+def _is_placeholder(text: str) -> bool:
+    """The answer is only "TODO", "TBD", "fill in" or "..." between non-word characters."""
+    first = WORD_CHARACTER.search(text)
+    if first is None:
+        return "..." in text
+    last = len(text) - WORD_CHARACTER.search(text[::-1]).start()  # type: ignore[union-attr]
+    return PLACEHOLDER_WORDS.fullmatch(text, first.start(), last) is not None
+
+
 def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = frozenset()) -> list[str]:
     sentences = re.split(r"(?<=[.!?])\s+", answer.text)
     # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists.
     kept = " ".join(sentence for sentence in sentences if not REMOVED.search(sentence))
     links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)}
     tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)] + sorted(links)
+    tokens = list(dict.fromkeys(tokens))[:MAX_CITED_PATHS]
+    # where a token ends when it is followed by `?\s+(endpoint|route)
+    route_ends = {m.start() - (kept[m.start() - 1 : m.start()] == "`") for m in BEFORE_ROUTE.finditer(kept)}
+    listed_routes = {
+        name.lower() for m in ROUTE_LIST.finditer(kept) for name in re.findall(r"`([^`]+)`", m.group(0))
+    }
     paths = []
     for token in tokens:
         is_link = token in links
@@ -334,10 +387,11 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
             continue  # an API route such as /predict, not a file
         if "=" in token or token.count(":") > 0:
             continue
-        if re.search(
-            re.escape(token) + r"`?(?:\s*(?:,|and|or)\s*`[^`]+`)*\s+(endpoints?|routes?)\b", kept, re.I
-        ):
-            continue  # an API route: "the `root/` and `predict/` endpoints"
+        folded = token.lower()
+        if folded in listed_routes:
+            continue  # an API route of a list: "the `root/` and `predict/` endpoints"
+        if any(kept[end - len(token) : end].lower() == folded for end in route_ends if end >= len(token)):
+            continue  # an API route such as `metrics/` endpoint
         if "@" in token:
             continue  # actions/checkout@v4, user@host
         if "/" in token or token.lower().endswith(PATH_SUFFIXES):
@@ -599,19 +653,27 @@ def _figure(repo: Repo, answer: Answer, image: str, where: tuple[Location, ...])
     return finding("consistent", f"{path} exists", path)
 
 
+def _count_pattern(noun: str) -> str:
+    """A count of `noun`: a number of at most six digits (a longer one is no count of anything a group
+    has, and int() refuses 4,300 digits and more) or a number word, up to three words before the noun."""
+    return rf"\b(\d{{1,6}}|{'|'.join(NUMBER_WORDS)})\s+(?:\w+\s+){{0,3}}?{noun}"
+
+
+def _count_value(word: str) -> int:
+    word = word.lower()
+    return int(word) if word.isdecimal() else NUMBER_WORDS[word]
+
+
 def _claimed_number(text: str, noun: str) -> tuple[int, re.Match[str]] | None:
-    pattern = rf"\b(\d+|{'|'.join(NUMBER_WORDS)})\s+(?:\w+\s+){{0,3}}?{noun}"
-    for match in re.finditer(pattern, text, re.IGNORECASE):
-        value = match.group(1).lower()
-        return (int(value) if value.isdigit() else NUMBER_WORDS[value]), match
+    for match in re.finditer(_count_pattern(noun), text, re.IGNORECASE):
+        return _count_value(match.group(1)), match
     return None
 
 
 def _claimed_parts(text: str, noun: str) -> list[int]:
     """Every number of `noun` the answer names ("2 tests for the model and 4 tests for the data")."""
-    pattern = rf"\b(\d+|{'|'.join(NUMBER_WORDS)})\s+(?:\w+\s+){{0,3}}?{noun}"
-    values = [m.group(1).lower() for m in re.finditer(pattern, text, re.IGNORECASE)]
-    return [int(v) if v.isdigit() else NUMBER_WORDS[v] for v in values]
+    matches = itertools.islice(re.finditer(_count_pattern(noun), text, re.IGNORECASE), MAX_MENTIONS)
+    return [_count_value(match.group(1)) for match in matches]
 
 
 def count_tests(repo: Repo) -> tuple[int, int]:
@@ -685,78 +747,6 @@ def tests_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
     ]
 
 
-def coverage_data(repo: Repo) -> tuple[float, Location] | None:
-    """Total coverage from committed coverage.xml, htmlcov/index.html or a .coverage data file."""
-    for path in repo.glob("coverage.xml"):
-        match = re.search(r"<coverage[^>]*\bline-rate=\"([\d.]+)\"", repo.read(path) or "")
-        if match:
-            return float(match.group(1)) * 100, Location(path, 1, f"line-rate {match.group(1)}")
-    for path in repo.glob("htmlcov/index.html"):
-        match = re.search(r"class=\"pc_cov\">\s*(\d+(?:\.\d+)?)%", repo.read(path) or "")
-        if match:
-            return float(match.group(1)), Location(path, None, f"{match.group(1)}%")
-    for path in repo.glob(".coverage"):
-        total = _coverage_file_total(repo, path)
-        if total is not None:
-            return total, Location(path, None, f"{total:.0f}%")
-    return None
-
-
-def _coverage_file_total(repo: Repo, path: str) -> float | None:
-    """Total from a committed .coverage file, when the files it measured are in this repository."""
-    try:
-        import coverage
-
-        data = coverage.CoverageData(basename=str(repo.root / path))
-        data.read()
-        measured = list(data.measured_files())
-        if not measured or not all(Path(name).is_file() for name in measured):
-            return None  # recorded on another machine: the sources cannot be analysed here
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cov = coverage.Coverage(data_file=str(repo.root / path))
-            cov.load()
-            return cov.report(file=io.StringIO(), ignore_errors=True)
-    except Exception:
-        return None
-
-
-def measure_coverage_total(repo: Repo, timeout: int = 600) -> float | None:
-    """Run the group's tests under coverage in a subprocess (this executes their code); None on failure."""
-    data = repo.root / ".coverage.mlops-verifier"
-    env_cmd = [sys.executable, "-m", "coverage"]
-    try:
-        tests = subprocess.run(
-            [*env_cmd, "run", f"--data-file={data}", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-            cwd=repo.root,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        # Exit code 1 is "some tests failed": the run still measured the code. Any other failure (an
-        # import error from a missing dependency, a usage error, no tests) measured nothing worth comparing.
-        if tests.returncode not in (0, 1):
-            last = (tests.stdout.strip().splitlines() or ["no output"])[-1]
-            repo.warn(
-                f"--measure-coverage: the group's tests did not run here (pytest exit {tests.returncode}: {last})"
-            )
-            return None
-        done = subprocess.run(
-            [*env_cmd, "report", f"--data-file={data}", "--format=total"],
-            cwd=repo.root,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        return float(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
-    finally:
-        data.unlink(missing_ok=True)
-
-
 def coverage_claim(repo: Repo, answer: Answer | None, measure: bool) -> list[AnswerFinding]:
     if answer is None:
         return []
@@ -766,7 +756,7 @@ def coverage_claim(repo: Repo, answer: Answer | None, measure: bool) -> list[Ans
     # ("total", "overall", "our coverage") comes first.
     candidates = [
         m
-        for m in re.finditer(r"(\d{1,3}(?:[.,]\d+)?)\s*%", prose)
+        for m in itertools.islice(re.finditer(r"(\d{1,3}(?:[.,]\d+)?)\s*%", prose), MAX_MENTIONS)
         if not re.search(
             r"\b(even|if|aim\w*|target\w*|goal|hope\w*|would|far from|to reach)\b[^.%]{0,25}$",
             prose[max(0, m.start() - 40) : m.start()],
@@ -820,10 +810,19 @@ def coverage_claim(repo: Repo, answer: Answer | None, measure: bool) -> list[Ans
     ]
 
 
+def _sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    """Start and end of the sentence around `position` (between ". " or line breaks), looked for at most
+    CONTEXT_CHARS away: a sentence without a break is cut there."""
+    low, high = max(0, position - CONTEXT_CHARS), min(len(text), position + CONTEXT_CHARS)
+    start = max(text.rfind(". ", low, position), text.rfind("\n", low, position))
+    start = start + 1 if start != -1 else low
+    ends = [i for i in (text.find(". ", position, high), text.find("\n", position, high)) if i != -1]
+    return start, min(ends) if ends else high
+
+
 def _sentence(text: str, position: int) -> str:
-    start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position)) + 1
-    ends = [i for i in (text.find(". ", position), text.find("\n", position)) if i != -1]
-    return text[start : min(ends) if ends else len(text)]
+    start, end = _sentence_bounds(text, position)
+    return text[start:end]
 
 
 def _mentions(text: str, pattern: str, elsewhere: re.Pattern[str] | None = None) -> re.Match[str] | None:
@@ -831,7 +830,9 @@ def _mentions(text: str, pattern: str, elsewhere: re.Pattern[str] | None = None)
 
     `elsewhere` marks sentences that place the mention outside the thing asked about (linting done
     in pre-commit hooks or by hand is not a claim about CI)."""
-    for match in re.finditer(pattern, text, re.IGNORECASE):
+    for count, match in enumerate(re.finditer(pattern, text, re.IGNORECASE)):
+        if count == MAX_MENTIONS:
+            break
         sentence = _sentence(text, match.start())
         clause = _clause(text, match.start())
         if elsewhere is not None and (
@@ -862,7 +863,7 @@ FAILED_AFTER = re.compile(
     re.IGNORECASE,
 )
 TRIED = re.compile(r"\b(?:tried|attempted)\b", re.IGNORECASE)
-PART_BREAK = re.compile(r"[()\[\];:–—]|\s-\s|,?\s*\bbut\b|\bhowever\b|(?<=[.!?])\s|\n")
+PART_BREAK = re.compile(r"[()\[\];:–—]|\s-\s|,?\s{0,5}\bbut\b|\bhowever\b|(?<=[.!?])\s|\n")
 
 
 SUCCEEDED = re.compile(r"\b(?:succe\w*|managed|worked|works|got\s+it|in\s+the\s+end)\b", re.IGNORECASE)
@@ -887,21 +888,22 @@ def _failed(text: str, match: re.Match[str]) -> bool:
 def _left_context(text: str, position: int) -> str:
     """The words before `position` back to the last comma or clause break: "we develop locally with" of
     "Although we develop locally with Python 3.12, CI runs 3.11"."""
+    low = max(0, position - CONTEXT_CHARS)
     start = max(
-        text.rfind(",", 0, position),
-        text.rfind(";", 0, position),
-        text.rfind(". ", 0, position),
-        text.rfind("\n", 0, position),
+        text.rfind(",", low, position),
+        text.rfind(";", low, position),
+        text.rfind(". ", low, position),
+        text.rfind("\n", low, position),
     )
-    context = text[start + 1 : position]
+    context = text[start + 1 if start != -1 else low : position]
     breaks = list(CLAUSE_BREAK.finditer(context))
     return context[breaks[-1].end() :] if breaks else context
 
 
 def _clause(text: str, position: int) -> str:
     """The part of the sentence around `position` between clause breaks (", but", ";", "while")."""
-    sentence_start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position)) + 1
-    sentence = _sentence(text, position)
+    sentence_start, sentence_end = _sentence_bounds(text, position)
+    sentence = text[sentence_start:sentence_end]
     offset = position - sentence_start
     start, end = 0, len(sentence)
     for br in CLAUSE_BREAK.finditer(sentence):
@@ -980,7 +982,7 @@ def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
     claimed = sorted(
         {
             match.group(1)
-            for match in PYTHON_VERSION.finditer(text)
+            for match in itertools.islice(PYTHON_VERSION.finditer(text), MAX_MENTIONS)
             if not LOCAL.search(_left_context(text, match.start()))
             and not NEGATION.search(text[max(0, match.start() - 60) : match.start()])
         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -117,21 +119,45 @@ class Dependency:
     line: int | None
 
 
-def _line_of(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    return None
+# Characters that end a line for str.splitlines: a needle holding one is on no single line.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+MAX_LOCATED = 1_000  # dependencies of one file given a line (each look-up scans the file)
 
 
-def from_requirement_strings(path: str, text: str, specs: Iterable[Any]) -> list[Dependency]:
+class _Lines:
+    """The first line (numbered as str.splitlines numbers them) holding a needle, for the first
+    MAX_LOCATED look-ups in one file: one scan for each, not one per line of the file."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.left = MAX_LOCATED
+        self._starts: list[int] | None = None
+
+    def of(self, needle: str) -> int | None:
+        if self.left <= 0 or any(char in LINE_BREAKS for char in needle):
+            return None
+        self.left -= 1
+        position = self.text.find(needle)
+        if position == -1 or not self.text:
+            return None
+        if self._starts is None:
+            self._starts = list(
+                itertools.accumulate((len(line) for line in self.text.splitlines(True)), initial=0)
+            )
+        return bisect.bisect_right(self._starts, position)
+
+
+def from_requirement_strings(
+    path: str, text: str, specs: Iterable[Any], lines: _Lines | None = None
+) -> list[Dependency]:
+    lines = lines or _Lines(text)
     found = []
     for spec in specs:
         if not isinstance(spec, str):
             continue
         match = REQUIREMENT_NAME.match(spec)
         if match:
-            found.append(Dependency(normalize(match.group(1)), spec, path, _line_of(text, spec)))
+            found.append(Dependency(normalize(match.group(1)), spec, path, lines.of(spec)))
     return found
 
 
@@ -142,7 +168,8 @@ def from_pyproject(path: str, text: str, data: dict[str, Any]) -> list[Dependenc
         specs.extend(group if isinstance(group, list) else [])
     for group in (data.get("dependency-groups") or {}).values():
         specs.extend(group if isinstance(group, list) else [])
-    found = from_requirement_strings(path, text, specs)
+    lines = _Lines(text)
+    found = from_requirement_strings(path, text, specs, lines)
     poetry = (data.get("tool") or {}).get("poetry") if isinstance(data.get("tool"), dict) else None
     if isinstance(poetry, dict):
         tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
@@ -150,7 +177,7 @@ def from_pyproject(path: str, text: str, data: dict[str, Any]) -> list[Dependenc
         for table in tables:
             for name in table or {}:
                 if name.lower() != "python":
-                    found.append(Dependency(normalize(name), name, path, _line_of(text, name)))
+                    found.append(Dependency(normalize(name), name, path, lines.of(name)))
     return found
 
 
@@ -183,13 +210,14 @@ def from_environment_yml(path: str, text: str, data: Any) -> list[Dependency]:
     found = []
     if not isinstance(data, dict):
         return found
+    lines = _Lines(text)
     for entry in data.get("dependencies") or []:
         if isinstance(entry, str):
             match = REQUIREMENT_NAME.match(entry.split("::")[-1])
             if match:
-                found.append(Dependency(normalize(match.group(1)), entry, path, _line_of(text, entry)))
+                found.append(Dependency(normalize(match.group(1)), entry, path, lines.of(entry)))
         elif isinstance(entry, dict):
-            found.extend(from_requirement_strings(path, text, entry.get("pip") or []))
+            found.extend(from_requirement_strings(path, text, entry.get("pip") or [], lines))
     return found
 
 

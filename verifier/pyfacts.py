@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 MAX_LITERAL = 300
+# A notebook's code is read up to the same cap as a Python file, in whole code cells. json.loads builds
+# one object per JSON string (4.3 million one-line strings took 360 MB), so a notebook with more strings
+# than MAX_NOTEBOOK_STRINGS is decoded one cell at a time, and reading stops at a cell with more than
+# MAX_CELL_STRINGS.
+MAX_NOTEBOOK_CODE_BYTES = 1_000_000
+MAX_NOTEBOOK_STRINGS = 1_000_000
+MAX_CELL_STRINGS = 100_000
+STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 @dataclass(frozen=True)
@@ -118,22 +127,89 @@ def parse_python(source: str) -> PythonFacts:
     return collector.facts
 
 
-def notebook_source(text: str) -> str:
-    """The code cells of a Jupyter notebook as one Python source (shell and magic lines blanked)."""
-    try:
-        notebook = json.loads(text)
-    except (ValueError, RecursionError):
-        return ""
-    cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
+@dataclass(frozen=True)
+class NotebookCode:
+    """The code cells of a notebook as one Python source, and why some (or all) of it was left out."""
+
+    source: str
+    note: str | None = None
+
+
+def notebook_code(text: str, max_bytes: int = MAX_NOTEBOOK_CODE_BYTES) -> NotebookCode:
+    """The code cells of a Jupyter notebook as one Python source (shell and magic lines blanked): whole
+    cells while their sources stay within `max_bytes`; a note says when a cell and those after it were
+    left out, or when the notebook holds too many JSON strings to be parsed."""
+    if text.count('"') > 2 * MAX_NOTEBOOK_STRINGS:
+        cells: Iterable[Any] = _cells_one_by_one(text)
+    else:
+        try:
+            notebook = json.loads(text)
+        except (ValueError, RecursionError):
+            return NotebookCode("")
+        cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
     chunks: list[str] = []
+    room = max_bytes
+    kept = 0
     for cell in cells:
+        if cell is _TOO_MANY_STRINGS:
+            return NotebookCode(
+                "\n\n".join(chunks),
+                f"a cell holds more than {MAX_CELL_STRINGS:,} JSON strings; only the {kept} code cell(s) "
+                "before it were read",
+            )
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        lines = ["" if line.lstrip().startswith(("!", "%")) else line for line in source.splitlines()]
+        parts = (
+            [part for part in source if isinstance(part, str)] if isinstance(source, list) else [str(source)]
+        )
+        # characters first: no UTF-8 character is shorter than one byte, so a cell with more characters
+        # than there is room is over the cap without being joined or encoded
+        fits = sum(len(part) for part in parts) + 2 <= room
+        joined = "".join(parts) if fits else ""
+        size = len(joined.encode("utf-8", errors="replace")) + 2
+        if not fits or size > room:
+            return NotebookCode(
+                "\n\n".join(chunks),
+                f"code cells over {max_bytes // 1000} kB; only the first {kept} were read",
+            )
+        lines = ["" if line.lstrip().startswith(("!", "%")) else line for line in joined.splitlines()]
         chunks.append("\n".join(lines))
-    return "\n\n".join(chunks)
+        room -= size
+        kept += 1
+    return NotebookCode("\n\n".join(chunks))
+
+
+_TOO_MANY_STRINGS = object()
+
+
+def _cells_one_by_one(text: str) -> Iterator[Any]:
+    """The cells of a notebook's top-level "cells" list, each decoded on its own; `_TOO_MANY_STRINGS`, and
+    the end, for a cell with more than MAX_CELL_STRINGS strings (it is never decoded)."""
+    depth, previous, start, strings, in_cells = 0, "", 0, 0, False
+    for token in STRING_OR_BRACKET.finditer(text):
+        value = token.group()
+        if value in ("[", "{"):
+            depth += 1
+            if depth == 2 and value == "[" and previous == '"cells"':
+                in_cells = True
+            elif depth == 3 and in_cells:
+                start, strings = token.start(), 0
+        elif value in ("]", "}"):
+            depth -= 1
+            if depth == 2 and in_cells:
+                try:
+                    yield json.loads(text[start : token.end()])
+                except (ValueError, RecursionError):
+                    yield None
+            elif depth == 1 and in_cells:
+                return
+        elif depth >= 3 and in_cells:
+            strings += 1
+            if strings > MAX_CELL_STRINGS:
+                yield _TOO_MANY_STRINGS
+                return
+        previous = value if depth == 1 else ""
 
 
 class _Collector:

@@ -20,6 +20,9 @@ ENTRY_POINT_GROUP = "verifier.rules"
 MATCH_THRESHOLD = 0.62
 MODULE_BONUS = 0.08
 MODULE_PENALTY = 0.15
+# Item texts are compared by their first 1,000 characters: checklist items are under 300, and difflib's
+# similarity grows with the product of the lengths (a 5 MB item took minutes).
+MAX_MATCHED_CHARS = 1_000
 
 
 class RegistryError(RuntimeError):
@@ -135,8 +138,9 @@ _STOP = frozenset(
 
 
 def normalize_text(text: str) -> str:
-    """Lower-case words of an item text without module tag, markup or punctuation."""
-    return " ".join(_WORD.findall(item_text_without_tag(text).lower().replace("`", "")))
+    """Lower-case words of an item text (its first MAX_MATCHED_CHARS characters) without module tag,
+    markup or punctuation."""
+    return " ".join(_WORD.findall(item_text_without_tag(text[:MAX_MATCHED_CHARS]).lower().replace("`", "")))
 
 
 def _content_words(text: str) -> frozenset[str]:

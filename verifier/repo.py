@@ -29,7 +29,7 @@ from . import gitsafe
 from .evidence import Location
 from .history import History, read_history
 from .listing import Listing, folder_end
-from .pyfacts import Call, PythonFacts, imports_any, name_matches, notebook_source, parse_python
+from .pyfacts import Call, PythonFacts, imports_any, name_matches, notebook_code, parse_python
 from .safe_yaml import YamlRefused, has_key
 from .safe_yaml import load_all as yaml_load_all
 from .templates import TemplateMatch, git_blob_id, match_blob, match_stub
@@ -924,7 +924,10 @@ class Repo:
         MAX_NOTEBOOK_BYTES, since its outputs can make it far larger than the read cap while its code is small)."""
         if path not in self._python:
             if path.endswith(".ipynb"):
-                text = notebook_source(self._notebook_text(path))
+                code = notebook_code(self._notebook_text(path), self.max_file_bytes)
+                if code.note:
+                    self.warn(f"{path}: {code.note}")
+                text = code.source
             else:
                 text = self.read(path) or ""
             facts = parse_python(text)

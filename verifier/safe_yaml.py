@@ -1,14 +1,17 @@
 """YAML loading that cannot be turned against the verifier.
 
 PyYAML's safe loader builds no objects, but a document can still be hostile: an alias bomb
-("billion laughs") expands to billions of nodes when walked, and a 10,000-deep nesting overflows the
-recursive composer. We scan the event stream first (iterative, constant stack) and refuse documents
-with too many aliases or too deep a nesting. Mappings come back as `LineDict`, which remembers the
+("billion laughs") expands to billions of nodes when walked, a recursive alias (`x: &a [*a, *a]`)
+makes a collection that contains itself, and a 10,000-deep nesting overflows the recursive composer.
+We scan the event stream first (iterative, constant stack) and refuse documents with too many
+aliases, a recursive alias or too deep a nesting. `mappings` and `has_key` visit a loaded document
+iteratively, each collection once, so they end on any document. Mappings come back as `LineDict`, which remembers the
 1-based line it started on, so rules can cite a workflow step or a config key by line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -77,6 +80,10 @@ def _check_events(text: str) -> None:
             if event.anchor:
                 weights[event.anchor] = 1
         elif isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for _, anchor in open_nodes):
+                raise YamlRefused(
+                    f"a recursive alias (*{event.anchor} inside the collection &{event.anchor})"
+                )
             open_nodes[-1][0] += weights.get(event.anchor, 1)
             if sum(count for count, _ in open_nodes) > MAX_EXPANDED_NODES:
                 raise YamlRefused(f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (an alias bomb)")
@@ -108,12 +115,23 @@ def load(text: str) -> Any:
     return documents[0] if documents else None
 
 
-def has_key(document: Any, key: str, depth: int = 0) -> bool:
-    """True if `key` is a mapping key anywhere in a loaded document (no deeper than the loader allows)."""
-    if depth > MAX_DEPTH:
-        return False
-    if isinstance(document, dict):
-        return key in document or any(has_key(value, key, depth + 1) for value in document.values())
-    if isinstance(document, list):
-        return any(has_key(value, key, depth + 1) for value in document)
-    return False
+def mappings(document: Any) -> Iterator[tuple[str, dict[Any, Any]]]:
+    """(key it sits under, mapping) for every mapping of a loaded document, in document order, each once;
+    a mapping in a list sits under the list's key, the top-level one under ""."""
+    seen: set[int] = set()
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        parent, node = stack.pop()
+        if not isinstance(node, (dict, list)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            yield parent, node
+            stack.extend((str(key), value) for key, value in reversed(list(node.items())))
+        else:
+            stack.extend((parent, value) for value in reversed(node))
+
+
+def has_key(document: Any, key: str) -> bool:
+    """True if `key` is a mapping key anywhere in a loaded document."""
+    return any(key in mapping for _, mapping in mappings(document))

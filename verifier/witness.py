@@ -120,7 +120,7 @@ PRACTICES: dict[str, Practice] = {
     ),
     "m02.conda-environment": Practice(("dependencies",), r"\bconda\b|environment\.ya?ml"),
     "m02.requirements": Practice(
-        ("dependencies",), r"requirements\w*\.txt|pyproject|uv\.lock|\bdependenc\w*"
+        ("dependencies",), r"requirements[\w-]{0,40}\.txt|pyproject|uv\.lock|\bdependenc\w*"
     ),
     "m05.git-repository": Practice(()),
     "m05.write-access": Practice(("branches",)),
@@ -308,7 +308,7 @@ BETWEEN = re.compile(
     r"explicit|proper|real|actual|dedicated|separate|time|enough|calculate[ds]?|compute[ds]?|measure[ds]?|"
     r"write|wrote|include[ds]?|integrate[ds]?|configure[ds]?|enable[ds]?|publish(?:ed)?|host(?:ed)?|serve[ds]?|"
     r"look|into|bother(?:ed)?|find|end|ended|utili[sz]e[ds]?|employ(?:ed)?|conduct(?:ed)?|carry|out|go|went|"
-    r"really|even|also|ever|able|spen[dt]|consider|at|all|\w+ly",
+    r"really|even|also|ever|able|spen[dt]|consider|at|all|\w{1,40}ly",
     re.IGNORECASE,
 )
 # Words after the practice that end its noun phrase; any other word makes the practice a modifier of what is
@@ -317,7 +317,7 @@ PHRASE_END = re.compile(
     r"in|on|into|within|inside|from|of|during|via|through|throughout|across|for|with|by|at|under|about|than|"
     r"to|as|because|since|so|and|or|but|nor|was|were|is|are|has|have|had|be|been|which|that|who|this|these|"
     r"those|it|them|either|anymore|yet|all|when|while|if|until|before|after|due|instead|itself|ourselves|here|"
-    r"there|now|then|our|any|the|an?|\w+ly",
+    r"there|now|then|our|any|the|an?|\w{1,40}ly",
     re.IGNORECASE,
 )
 PREPOSITION = re.compile(
@@ -344,8 +344,8 @@ HYPOTHETICAL = re.compile(
     re.IGNORECASE,
 )
 CLAUSE_BREAK = re.compile(
-    r",?\s+\b(?:but|however|whereas|while|although|though|except|instead(?!\s+of))\b|;|:\s|\s[-–—]\s|\(|\)"
-    r"|,\s+and\b|\s+and\s+(?=(?:we|our|it|they|the|this|i|then)\b)|,\s+(?=(?:we|our|they|it|i|only)\b)",
+    r",?\s{1,5}\b(?:but|however|whereas|while|although|though|except|instead(?!\s{1,5}of))\b|;|:\s|\s[-–—]\s|\(|\)"
+    r"|,\s{1,5}and\b|\s{1,5}and\s{1,5}(?=(?:we|our|it|they|the|this|i|then)\b)|,\s{1,5}(?=(?:we|our|they|it|i|only)\b)",
     re.IGNORECASE,
 )
 SUBJECT = re.compile(r"\b(?:we|i|they)\b", re.IGNORECASE)
@@ -706,7 +706,7 @@ def _governs(between: str, after: str) -> bool:
         return False
     if re.search(r"[,.;:()]", between) or PREPOSITION.search(between) or PART.search(after):
         return False
-    following = re.match(r"\s*([\w'&-]+)", after)  # None when punctuation or the end comes first
+    following = re.match(r"([\w'&-]+)", after.lstrip())  # None when punctuation or the end comes first
     return following is None or bool(PHRASE_END.fullmatch(following.group(1)))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from .safe_yaml import LineDict
 
 CACHE_ACTIONS = ("actions/cache",)
+MAX_MATRIX_VALUES = 256
 # A command that installs a tool does not run it: `pip install ruff` is no lint step.
 INSTALL_COMMAND = re.compile(r"\b(pip3?|uv|poetry|conda|apt(-get)?)\s+(install|add|sync)\b", re.IGNORECASE)
 SHELL_SEPARATOR = re.compile(r"&&|\|\||;|(?<!\|)\|(?!\|)")
@@ -103,19 +104,30 @@ class Workflow:
         ]
 
     def matrix_values(self, *keys: str) -> dict[str, list[Any]]:
-        """Matrix axes whose names contain one of `keys` (e.g. "os", "python"), merged over jobs."""
+        """Matrix axes whose names contain one of `keys` (e.g. "os", "python"), merged over jobs: each
+        value once, at most MAX_MATRIX_VALUES per axis (GitHub runs at most 256 jobs of a matrix)."""
         axes: dict[str, list[Any]] = {}
+        seen: dict[str, set[Any]] = {}
         for job in self.jobs:
             entries = list(job.matrix.items())
             # `include:` entries add combinations of their own (a matrix given only through include)
             included = job.matrix.get("include") if isinstance(job.matrix.get("include"), list) else []
             entries += [(k, v) for entry in included if isinstance(entry, dict) for k, v in entry.items()]
             for axis, values in entries:
-                if axis in ("include", "exclude"):
+                if axis in ("include", "exclude") or not any(key in str(axis).lower() for key in keys):
                     continue
-                if any(key in axis.lower() for key in keys):
-                    listed = values if isinstance(values, list) else [values]
-                    axes.setdefault(axis, []).extend(v for v in listed if v not in axes.get(axis, []))
+                kept, known = axes.setdefault(axis, []), seen.setdefault(axis, set())
+                for value in values if isinstance(values, list) else [values]:
+                    if len(kept) >= MAX_MATRIX_VALUES:
+                        break
+                    try:
+                        if value in known:
+                            continue
+                        known.add(value)
+                    except TypeError:  # a mapping or a list: compared with the values kept so far
+                        if value in kept:
+                            continue
+                    kept.append(value)
         return axes
 
     def caching_steps(self) -> list[Step]:
@@ -140,7 +152,7 @@ def _setup_uv_caches(step: Step) -> bool:
     setting = str(step.with_.get("enable-cache", "")).lower()
     if setting in {"true", "auto"}:
         return True
-    major = re.match(r"v?(\d+)", step.uses.partition("@")[2])
+    major = re.match(r"v?(\d{1,6})", step.uses.partition("@")[2])  # int() refuses 4,300 digits and more
     return setting == "" and major is not None and int(major.group(1)) >= 5
 
 
