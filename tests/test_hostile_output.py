@@ -363,3 +363,20 @@ def test_json_writes_undecodable_file_name_bytes_as_escapes() -> None:
     text = sanitize.escape_surrogates_in_json(json.dumps({"path": "a\udc80b"}, ensure_ascii=False))
     text.encode("utf-8")  # no lone surrogate left
     assert json.loads(text) == {"path": "a\udc80b"}
+
+
+def test_sarif_is_valid_and_names_the_failed_clone_without_credentials(
+    hostile: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from test_sarif import validate
+
+    code, out, err = run(capsys, *hostile, "-f", "sarif")
+    log = json.loads(out)
+    validate(log)
+    assert code == 2 and [run["properties"]["repo"] for run in log["runs"]] == [
+        hostile[0],
+        "https://***@127.0.0.1:9/group/project.git",
+    ]
+    for message in re.findall(r'"text": "((?:[^"\\]|\\.)*)"', out):
+        assert not CONTROL.search(json.loads(f'"{message}"'))
+    assert_no_secret(out, err)

@@ -57,8 +57,7 @@ def section(result: Entry, *, show: Show = "all") -> str:
             "<section class='repo failed'>\n"
             f"<h1>{for_html(result.repo)}</h1>\n"
             f"<p class='meta'>mlops-verifier {for_html(__version__)}</p>\n"
-            f"<p class='not-verified'>{badge('not-verified', 'not verified')} "
-            f"not verified: {for_html(result.error)}</p>\n</section>\n"
+            f"<p class='not-verified'>not verified: {for_html(result.error)}</p>\n</section>\n"
         )
     parts = [_header(result), _summary(result), _problems(result)]
     if show == "all":

@@ -202,16 +202,13 @@ def _skipped(item: ItemResult, report: dict[str, Any], rule_index: int | None) -
 
 
 def _related(number: int, location: Location) -> dict[str, Any]:
-    region: dict[str, Any] = {}
-    if location.line:
-        region["startLine"] = location.line
-    if location.snippet:
-        region["snippet"] = {"text": for_text(location.snippet)}
+    """An evidence place; a region (line and snippet) only with a line, as SARIF wants a start."""
     physical: dict[str, Any] = {"artifactLocation": _artifact(location.path)}
-    if region:
-        physical["region"] = region
-    where = f"{location.path}:{location.line}" if location.line else location.path
-    return {"id": number, "physicalLocation": physical, "message": {"text": for_sarif(where)}}
+    if location.line:
+        physical["region"] = {"startLine": location.line}
+        if location.snippet:
+            physical["region"]["snippet"] = {"text": for_text(location.snippet)}
+    return {"id": number, "physicalLocation": physical, "message": {"text": for_sarif(str(location))}}
 
 
 def _fingerprint(item: ItemResult) -> str:

@@ -120,6 +120,10 @@ ul.warnings{margin:4px 0;padding-left:20px}
 ul.warnings li{margin:2px 0;overflow-wrap:anywhere}
 .not-verified{padding:10px 14px;border-left:5px solid #3c4656;background:var(--wash);border-radius:6px}
 footer{color:var(--muted);font-size:.8rem;text-align:center;margin-top:8px}
+@media (max-width:720px){body{padding:8px 4px 24px}section.repo{padding:14px 12px}
+table,tbody,tr,td{display:block;width:auto!important}thead{display:none}
+tr{border-bottom:1px solid var(--line);padding:6px 0}td{border:0;padding:2px 4px}
+.summary{gap:10px 18px}}
 @media print{html,body{background:#fff}section.repo{border:0;padding:0}tr.problem td{background:none}}
 """
     + _verdict_rules()
