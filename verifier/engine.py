@@ -7,9 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import __version__
+from .answers import AnswerFinding
 from .evidence import Evidence, Location, Status
 from .overrides import Override
 from .registry import all_rules, match_item, select_rules
@@ -18,9 +19,6 @@ from .repo import Repo
 from .report import Answer, ChecklistItem, Report, ReportError, parse_report
 from .rule import Rule
 from .witness import Testimony, Witness
-
-if TYPE_CHECKING:
-    from .answers import AnswerFinding
 
 DEFAULT_REPORT = "reports/README.md"
 # The version of the JSON result (verifier/schema/result.schema.json); a breaking change bumps it.
