@@ -95,8 +95,9 @@ def test_an_ignore_list_select_min_score_and_format(
     data = json.loads(out)  # format from the file
     assert item(data, "m21.cloud-training")["skip_reason"] == "ignored (M21)"
     assert code == 1 and "below --min-score 0.9" in err  # the unsupported Dockerfile tick
-    code, out, _ = run(capsys, ".", "-f", "text", "--min-score", "0")  # the command line wins, key by key
+    code, out, err = run(capsys, ".", "-f", "text", "--min-score", "0")  # the command line wins, key by key
     assert code == 0 and out.startswith("mlops-verifier")
+    assert "pyproject.toml [tool.mlops-verifier]: ignore, min-score, format" in err
     configure(group, '[tool.mlops-verifier]\nselect = ["M5"]\n')
     code, out, _ = run(capsys, ".", "-f", "json")
     skipped = item(json.loads(out), "m10.dockerfiles")

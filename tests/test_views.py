@@ -191,3 +191,18 @@ def test_the_pytest_failure_of_a_ci_claim_says_what_the_workflows_show(pytester:
 
 
 pytest_plugins = ["pytester"]
+
+
+def test_text_names_each_skip_reason_once_under_the_items_it_left_out() -> None:
+    result = verify(EXAMPLE, ignore={"M21": "no cloud credits", "m24.load-test": "done in the demo"})
+    text = render_text(result)
+    skipped = text[text.index("SKIPPED") :].split("\n\n")[0].splitlines()
+    assert skipped[0] == "SKIPPED: left out by select/ignore, with the reason (4)"
+    assert [line.split()[2] for line in skipped if line.startswith("  - ")] == [
+        "m21.bucket-dvc",
+        "m21.build-trigger",
+        "m21.cloud-training",
+        "m24.load-test",
+    ]
+    assert skipped[4].strip() == "skipped: ignored (M21): no cloud credits"
+    assert skipped[6].strip() == "skipped: ignored (m24.load-test): done in the demo"

@@ -374,11 +374,8 @@ def _configure(args: argparse.Namespace) -> None:
     config = _read_config(args)
     for warning in config.warnings:
         say(f"verify: warning: {warning}")
-    given = [key for key, value in (("report", config.report), ("select", config.select)) if value]
-    given += [key for key, value in (("ignore", config.ignore), ("min-score", config.min_score)) if value]
-    given += ["format"] if config.format else []
-    if given:
-        say(f"verify: settings from {config.shown}: {', '.join(given)}")
+    if config.keys:
+        say(f"verify: settings from {config.shown}: {', '.join(config.keys)}")
     for name, keys in (("select", config.select or ()), ("ignore", config.ignore)):
         for key in unknown_keys(all_rules(), list(keys)):
             say(f"verify: warning: {config.shown} {name}: {key} names no rule id, id prefix or module")

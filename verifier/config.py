@@ -60,6 +60,18 @@ class Config:
     warnings: tuple[str, ...] = ()
 
     @property
+    def keys(self) -> list[str]:
+        """The keys the file sets, in the order of KEYS."""
+        values = {
+            "report": self.report,
+            "select": self.select,
+            "ignore": self.ignore or None,
+            "min-score": self.min_score,
+            "format": self.format,
+        }
+        return [key for key in KEYS if values[key] is not None]
+
+    @property
     def shown(self) -> str:
         """Where the settings come from, as messages name it: `path/pyproject.toml [tool.mlops-verifier]`."""
         return f"{self.source} [tool.{TABLE}]" if self.source else "no configuration"

@@ -97,7 +97,7 @@ DETAIL = {
     "unverifiable": "message",
     "unknown": "message",
     "consistent": "none",
-    "skipped": "message",
+    "skipped": "message",  # once per reason, under the items it left out
 }
 _fmt = fmt_score
 _answer = answer_dict
@@ -135,6 +135,9 @@ def render_text(result: Entry, *, colour: bool = False, verbose: bool = False, s
         if not members:
             continue
         lines += ["", paint(f"{heading} ({len(members)})", verdict)]
+        if verdict == "skipped":
+            lines += _skipped_lines(members, paint(MARKS[verdict], verdict))
+            continue
         for item in members:
             rule = for_text(item.rule or "-")
             lines.append(f"  {paint(MARKS[verdict], verdict)} L{item.item.line:<4} {rule:<28} {_short(item)}")
@@ -174,6 +177,20 @@ def render_text(result: Entry, *, colour: bool = False, verbose: bool = False, s
         if len(result.warnings) > 20:
             lines.append(f"  ... {len(result.warnings) - 20} more (see --format json)")
     return "\n".join(lines) + "\n"
+
+
+def _skipped_lines(items: list[ItemResult], mark: str) -> list[str]:
+    """Skipped items grouped by their reason: each reason once, under the items it left out."""
+    reasons: dict[str, list[ItemResult]] = {}
+    for item in items:
+        reasons.setdefault(item.message, []).append(item)
+    lines = []
+    for reason, group in reasons.items():
+        lines += [
+            f"  {mark} L{item.item.line:<4} {for_text(item.rule or '-'):<28} {_short(item)}" for item in group
+        ]
+        lines.append(f"         {for_text(reason)}")
+    return lines
 
 
 def _short(item: ItemResult, width: int = 80) -> str:
