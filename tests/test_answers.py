@@ -12,7 +12,7 @@ from verifier.engine import verify
 from verifier.repo import Repo
 from verifier.report import parse_report
 
-from conftest import SEEDS, write_tree
+from conftest import SEEDS, SEEDS_MISSING, write_tree
 
 
 def findings(repo: Repo) -> dict[tuple[int, str], object]:
@@ -103,7 +103,7 @@ def test_negated_tool_mention_is_not_a_claim(tmp_path: Path) -> None:
 @pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.glob("*.md")) or ["none"])
 def test_seed_answers_run_without_a_repository(seed: str, tmp_path: Path) -> None:
     if seed == "none":
-        pytest.skip("no seed reports next to the project")
+        pytest.skip(SEEDS_MISSING)
     report = parse_report((SEEDS / seed).read_text(encoding="utf-8"))
     results = check_answers(Repo(tmp_path), report)
     completeness = [f for f in results if f.check == "completeness"]

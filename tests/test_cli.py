@@ -75,12 +75,13 @@ def test_json_of_a_git_repo_names_the_commit(small_repo: Path, capsys: pytest.Ca
     assert docker["locations"][0] == {"path": "Dockerfile", "line": 1, "snippet": "FROM python:3.12-slim"}
 
 
-def test_several_repositories_give_a_json_list_and_a_csv_row_each(
+def test_several_repositories_give_one_json_object_and_a_csv_row_each(
     small_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main([str(small_repo), EXAMPLE, "-f", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert [entry["repo"] for entry in data] == [str(small_repo), EXAMPLE]
+    jsonschema.validate(data, schema())
+    assert [entry["repo"] for entry in data["results"]] == [str(small_repo), EXAMPLE] and data["errors"] == []
     assert main([str(small_repo), EXAMPLE, "-f", "csv", "--jobs", "2"]) == 0
     rows = capsys.readouterr().out.strip().splitlines()
     assert rows[0].startswith("repo,commit,score,honesty,unsupported")
@@ -264,9 +265,10 @@ def test_csv_keeps_a_row_for_a_repository_that_failed(small_repo: Path, tmp_path
     missing.mkdir()
     assert main([str(small_repo), str(missing), "-f", "csv"]) == 2
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows[0][-1] == "error" and len(rows) == 3
+    error = rows[0].index("error")
+    assert len(rows) == 3 and all(len(row) == len(rows[0]) for row in rows)
     failed = next(row for row in rows if row[0] == str(missing))
-    assert "no report" in failed[-1] and failed[2] == ""
+    assert "no report" in failed[error] and failed[2] == ""
 
 
 def test_html_of_several_repositories_is_one_document(small_repo: Path, capsys) -> None:

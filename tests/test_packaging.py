@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import sysconfig
@@ -48,6 +49,45 @@ def test_wheel_contents(wheel: Path) -> None:
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "verify = verifier.cli:main" in text and "[pytest11]" in text
+
+
+def test_wheel_metadata_says_what_the_project_is(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
+    assert "verifier/py.typed" in names
+    assert {f"verifier/{m}.py" for m in ("html", "sarif", "style", "views", "config")} <= set(names)
+    license_file = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
+    assert archive.read(license_file).decode().startswith("MIT License")
+    metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    fields = [
+        tuple(line.split(": ", 1)) for line in metadata.split("\n\n", 1)[0].splitlines() if ": " in line
+    ]
+    classifiers = {value for key, value in fields if key == "Classifier"}
+    assert {"Framework :: Pytest", "Typing :: Typed", "Programming Language :: Python :: 3.10"} <= classifiers
+    assert not any(c.startswith("License ::") for c in classifiers)  # the SPDX expression says it
+    assert ("License-Expression", "MIT") in fields and ("Requires-Python", ">=3.10") in fields
+    urls = dict(value.split(", ", 1) for key, value in fields if key == "Project-URL")
+    assert urls["Source"] == "https://github.com/mlops-verifier/mlops-verifier"
+    assert set(urls) >= {"Homepage", "Documentation", "Issues", "Changelog"}
+    version = next(value for key, value in fields if key == "Version")
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## [{version}]" in changelog and "## [Unreleased]" in changelog
+
+
+def test_every_project_url_names_the_same_repository() -> None:
+    """README, action, changelog and pyproject point at one repository (until a release exists)."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    texts = [pyproject] + [
+        (ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "CHANGELOG.md")
+    ]
+    repositories = {
+        match
+        for text in texts
+        for match in re.findall(r"github\.com/([\w.-]+/[\w.-]+?)(?:\.git|[/#@\s\"')\]]|$)", text)
+    }
+    assert repositories - {"SkafteNicki/mlops_template", "SkafteNicki/dtu_mlops"} == {
+        "mlops-verifier/mlops-verifier"
+    }
 
 
 def test_wheel_installs_and_verifies_with_every_rule(wheel: Path, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from verifier.report import ReportError, parse_report
 
-from conftest import SEEDS
+from conftest import SEEDS, SEEDS_MISSING
 
 # Counted by hand (grep of the checklist section of each seed) and cross-checked line by line.
 SEED_COUNTS = {
@@ -21,7 +21,7 @@ SEED_COUNTS = {
 def seed(name: str) -> str:
     path = SEEDS / name
     if not path.exists():
-        pytest.skip(f"seed report {name} not available next to the project")
+        pytest.skip(f"seed report {name} missing; {SEEDS_MISSING}")
     return path.read_text(encoding="utf-8")
 
 

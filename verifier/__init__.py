@@ -1,30 +1,42 @@
 """mlops-verifier: check a DTU 02476 MLOps exam report checklist against the group's repository.
 
 >>> import verifier
->>> result = verifier.verify("path/to/repo")
+>>> result = verifier.verify("path/to/repo")          # a directory, or a git URL (cloned, then removed)
 >>> result.score, result.honesty, result.counts["unsupported"]
+>>> [item.rule for item in result.items if item.verdict is verifier.Verdict.UNSUPPORTED]
+
+The package is typed (PEP 561): `Verification`, `ItemResult` (its `verdict` a `Verdict`), `Evidence` with
+its `Status`, and `AnswerFinding` for the checks of the report's answers.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .engine import ItemResult, Verification, verify
+from .answers import AnswerFinding
+from .engine import VERDICTS, ItemResult, Verdict, Verification, verify
 from .evidence import Evidence, Location, Status
+from .remote import RemoteError
 from .repo import Repo
 from .report import ChecklistItem, Report, ReportError, parse_report
 from .rule import Rule
+from .views import Failure
 
 __all__ = [
+    "VERDICTS",
+    "AnswerFinding",
     "ChecklistItem",
     "Evidence",
+    "Failure",
     "ItemResult",
     "Location",
+    "RemoteError",
     "Repo",
     "Report",
     "ReportError",
     "Rule",
     "Status",
+    "Verdict",
     "Verification",
     "__version__",
     "parse_report",

@@ -973,7 +973,7 @@ def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
                     answer.number,
                     f"ci-{aspect.split('/')[0].lower()}",
                     _quote(text, match),
-                    str(present),
+                    f"{'a' if present else 'no'} workflow shows {aspect}",
                     verdict,
                     message,
                     (where,),

@@ -15,11 +15,13 @@ from typing import NoReturn
 
 from . import __version__
 from .batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, MEMORY_LIMIT_SUPPORTED, Interrupted, run_many
-from .engine import Verification, verify
+from .config import Config, ConfigError, find_config, load_config, repository_root
+from .engine import DEFAULT_REPORT, Verification, verify
 from .overrides import OverridesError, apply_overrides, load_overrides, overrides_for
 from .registry import all_rules, unknown_keys
 from .remote import RemoteError, cloned, is_remote
 from .render import (
+    SHOW,
     Entry,
     Failure,
     render_cohort,
@@ -28,13 +30,16 @@ from .render import (
     render_json,
     render_junit,
     render_markdown,
+    render_sarif,
     render_text,
 )
 from .report import ReportError
 from .sanitize import for_text
 
 EXIT_OK, EXIT_BELOW_MIN, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "markdown", "junit", "csv", "html", "cohort")
+FORMATS = ("text", "json", "markdown", "junit", "csv", "html", "cohort", "sarif")
+# The formats that --show problems shortens; the others are data for programs and always complete.
+SHOWN_FORMATS = ("text", "markdown", "html")
 EXPECTED_ERRORS = (ReportError, RemoteError, NotADirectoryError, FileNotFoundError)
 
 
@@ -69,7 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", metavar="PATH", help="repository directory or git URL (several allowed)"
     )
     parser.add_argument(
-        "--format", "-f", choices=FORMATS, default="text", help="output format (default: text)"
+        "--format",
+        "-f",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: text, or format in [tool.mlops-verifier])",
     )
     parser.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of stdout")
     parser.add_argument("--report", metavar="FILE", help="the report to read (default: reports/README.md)")
@@ -135,8 +144,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--list-rules", action="store_true", help="list every rule with its modules and title"
     )
+    _add_view_options(parser)
     parser.add_argument("--version", action="version", version=f"mlops-verifier {__version__}")
     return parser
+
+
+def _add_view_options(parser: argparse.ArgumentParser) -> None:
+    """--show and the [tool.mlops-verifier] options (README, "Configuration")."""
+    parser.add_argument(
+        "--show",
+        choices=SHOW,
+        default="all",
+        help="problems: only the ticks that need a look (unsupported, contradicted, template-only, weakly "
+        "supported) and the answers' problems, in the text, markdown and html formats (default: all)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read [tool.mlops-verifier] from FILE (default: the first pyproject.toml with that table from "
+        "the current folder up to its repository root)",
+    )
+    parser.add_argument("--no-config", action="store_true", help="read no [tool.mlops-verifier] table at all")
 
 
 def _bounded(
@@ -180,7 +208,7 @@ class VerifyJob:
 
     report: str | None = None
     select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
+    ignore: dict[str, str] = field(default_factory=dict)  # rule id, prefix or module -> the reason, or ""
     ref: str | None = None
     measure_coverage: bool = False
     include_untracked: bool = False
@@ -224,6 +252,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("verify: error: give at least one PATH (a repository directory or a git URL)")
         return EXIT_USAGE
     try:
+        _configure(args)
+    except ConfigError as error:
+        say(f"verify: error: {error}")
+        return EXIT_USAGE
+    try:
         args.loaded_overrides = load_overrides(args.overrides) if args.overrides else {}
     except OverridesError as error:
         say(f"verify: {error}")
@@ -236,6 +269,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for option, value in (("--select", args.select), ("--ignore", args.ignore)):
         for name in unknown_keys(all_rules(), _split(value)):
             say(f"verify: warning: {option} {name} names no rule id, id prefix or module")
+    if args.show != "all" and args.format not in SHOWN_FORMATS:
+        say(
+            f"verify: warning: --show {args.show} shortens {', '.join(SHOWN_FORMATS)} only; -f {args.format} is complete"
+        )
     unused = set(args.loaded_overrides) - {overrides_for(t, args.loaded_overrides)[0] for t in args.paths}
     for key in sorted(unused):
         say(f"verify: warning: {args.overrides}: {key} matches no repository given")
@@ -275,8 +312,8 @@ def _verify_all(args: argparse.Namespace) -> list[Entry]:
     verified is a Failure with its one-line reason, also said on stderr."""
     job = VerifyJob(
         report=args.report,
-        select=_split(args.select),
-        ignore=_split(args.ignore),
+        select=args.selected,
+        ignore=args.ignored,
         ref=args.ref,
         measure_coverage=args.measure_coverage,
         include_untracked=args.include_untracked,
@@ -317,12 +354,65 @@ def _render(entries: list[Entry], args: argparse.Namespace) -> str:
         return render_csv(entries)
     if args.format == "cohort":
         return render_cohort(entries)
+    if args.format == "sarif":
+        return render_sarif(entries)
     if args.format == "html":
-        return render_html_pages(entries)
+        return render_html_pages(entries, show=args.show)
     if args.format == "markdown":
-        return "\n".join(render_markdown(entry) for entry in entries)
+        return "\n".join(render_markdown(entry, show=args.show) for entry in entries)
     colour = not args.no_color and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    return "\n".join(render_text(entry, colour=colour, verbose=args.verbose) for entry in entries)
+    return "\n".join(
+        render_text(entry, colour=colour, verbose=args.verbose, show=args.show) for entry in entries
+    )
+
+
+def _configure(args: argparse.Namespace) -> None:
+    """Settle every option the command line leaves open from `[tool.mlops-verifier]` (the command line
+    wins, key by key), and replace a current folder that is a subfolder of a repository by that
+    repository's root. Sets `args.selected` and `args.ignored` (key -> reason) for the workers; warns
+    on stderr about unknown keys and ids. ConfigError for a configuration that cannot be used."""
+    config = _read_config(args)
+    for warning in config.warnings:
+        say(f"verify: warning: {warning}")
+    if config.keys:
+        say(f"verify: settings from {config.shown}: {', '.join(config.keys)}")
+    for name, keys in (("select", config.select or ()), ("ignore", config.ignore)):
+        for key in unknown_keys(all_rules(), list(keys)):
+            say(f"verify: warning: {config.shown} {name}: {key} names no rule id, id prefix or module")
+    args.format = args.format or config.format or "text"
+    args.report = args.report or config.report
+    args.min_score = args.min_score if args.min_score is not None else config.min_score
+    args.selected = _split(args.select) if args.select else list(config.select or ())
+    args.ignored = dict.fromkeys(_split(args.ignore), "") if args.ignore else dict(config.ignore)
+    args.paths = [_root_of_current_folder(target, args.report) for target in args.paths]
+
+
+def _read_config(args: argparse.Namespace) -> Config:
+    if args.no_config:
+        return Config()
+    if args.config:
+        config = load_config(Path(args.config), FORMATS)
+        if config.source is None:
+            raise ConfigError(f"{args.config}: no [tool.mlops-verifier] table")
+        return config
+    return find_config(Path.cwd(), FORMATS)
+
+
+def _root_of_current_folder(target: str, report: str | None) -> str:
+    """`target`, or the root of its git work tree when `target` is the current folder, a subfolder of a
+    repository, and holds no report itself (`verify .` in `src/`). Any other folder is verified as given: a
+    grader's folder of clones may sit inside the grader's own repository."""
+    if is_remote(target) or not Path(target).is_dir():
+        return target
+    here = Path.cwd()
+    wanted = Path(report or DEFAULT_REPORT)
+    if not Path(target).samefile(here) or wanted.is_absolute() or (here / wanted).is_file():
+        return target
+    root = repository_root(here)
+    if root == Path(os.path.abspath(here)):
+        return target
+    say(f"verify: {target} is a folder of the repository {root}: verifying the repository")
+    return str(root)
 
 
 if __name__ == "__main__":  # pragma: no cover

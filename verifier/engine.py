@@ -3,43 +3,60 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .answers import AnswerFinding
 from .discovery import DEFAULT_REPORT, find_report, load_explicit
 from .evidence import Evidence, Location, Status
 from .overrides import Override
 from .registry import all_rules, match_item, select_rules
+from .remote import CLONE_TIMEOUT, cloned, is_remote
 from .repo import Repo
 from .report import Answer, ChecklistItem, Report, ReportError
 from .rule import Rule
 from .witness import Testimony, Witness
 
-VERDICTS = (
-    "unsupported",
-    "template-only",
-    "weakly-supported",
-    "confirmed",
-    "unclaimed",
-    "consistent",
-    "unverifiable",
-    "unknown",
-    "skipped",
+# The version of the JSON result (verifier/schema/result.schema.json); a breaking change bumps it.
+SCHEMA_VERSION = 2
+
+
+class Verdict(str, Enum):
+    """What a checklist item's tick and the repository's evidence say together (README, "Verdicts and
+    scores"). A member is a `str` equal to its value (`Verdict.UNSUPPORTED == "unsupported"`), so it can
+    be compared with, and used as, the strings of the JSON output."""
+
+    UNSUPPORTED = "unsupported"
+    TEMPLATE_ONLY = "template-only"
+    WEAKLY_SUPPORTED = "weakly-supported"
+    CONFIRMED = "confirmed"
+    UNCLAIMED = "unclaimed"
+    CONSISTENT = "consistent"
+    UNVERIFIABLE = "unverifiable"
+    UNKNOWN = "unknown"
+    SKIPPED = "skipped"
     # last, so that CSV columns and JSON counts of earlier versions keep their places
-    "contradicted",
-)
+    CONTRADICTED = "contradicted"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# Every verdict in the order of the CSV columns and JSON counts.
+VERDICTS: tuple[str, ...] = tuple(verdict.value for verdict in Verdict)
 _TABLE = {
-    (True, Status.FOUND): "confirmed",
-    (True, Status.WEAK): "weakly-supported",
-    (True, Status.TEMPLATE): "template-only",
-    (True, Status.ABSENT): "unsupported",
-    (False, Status.FOUND): "unclaimed",
-    (False, Status.WEAK): "unclaimed",
-    (False, Status.TEMPLATE): "consistent",
-    (False, Status.ABSENT): "consistent",
+    (True, Status.FOUND): Verdict.CONFIRMED,
+    (True, Status.WEAK): Verdict.WEAKLY_SUPPORTED,
+    (True, Status.TEMPLATE): Verdict.TEMPLATE_ONLY,
+    (True, Status.ABSENT): Verdict.UNSUPPORTED,
+    (False, Status.FOUND): Verdict.UNCLAIMED,
+    (False, Status.WEAK): Verdict.UNCLAIMED,
+    (False, Status.TEMPLATE): Verdict.CONSISTENT,
+    (False, Status.ABSENT): Verdict.CONSISTENT,
 }
 
 
@@ -47,27 +64,41 @@ _TABLE = {
 ACCUSATIONS = ("unsupported", "contradicted")
 
 
-def verdict_for(claimed: bool, status: Status, denied: bool = False) -> str:
+def verdict_for(claimed: bool, status: Status, denied: bool = False) -> Verdict:
     """The verdict table of DESIGN.md; unverifiable evidence is unverifiable whatever the tick. `denied`:
     the group's own answer says the work was not done, which decides whatever the repository shows short
     of `found` (`contradicted` when ticked, `consistent` when not)."""
     if denied and status is not Status.FOUND:
-        return "contradicted" if claimed else "consistent"
-    return "unverifiable" if status is Status.UNVERIFIABLE else _TABLE[(claimed, status)]
+        return Verdict.CONTRADICTED if claimed else Verdict.CONSISTENT
+    return Verdict.UNVERIFIABLE if status is Status.UNVERIFIABLE else _TABLE[(claimed, status)]
 
 
 @dataclass
 class ItemResult:
+    """One checklist line of the report with its rule, the rule's evidence and the verdict.
+
+    `verdict` and `automatic_verdict` are always `Verdict` members (a plain string assigned to them, as an
+    override's verdict, is converted). `skip_reason` says why a `skipped` item was left out: the reason an
+    ignore table gives, or which `select`/`ignore` left it out."""
+
     item: ChecklistItem
     rule: str | None
     evidence: Evidence | None
-    verdict: str
+    verdict: Verdict
     match_score: float = 0.0
     override: Override | None = None
-    automatic_verdict: str | None = None
+    automatic_verdict: Verdict | None = None
+    skip_reason: str | None = None
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in ("verdict", "automatic_verdict") and value is not None:
+            value = Verdict(value)
+        super().__setattr__(name, value)
 
     @property
     def message(self) -> str:
+        """One sentence for a grader or a student: the evidence's message, with the grader's override, a
+        withdrawn or partial tick, or the reason an item was skipped."""
         if self.override is not None:
             return (
                 f"{self.override.describe()} (automatic: {self.automatic_verdict}). {self._automatic_message}"
@@ -77,11 +108,9 @@ class ItemResult:
     @property
     def _automatic_message(self) -> str:
         if self.evidence is None:
-            return (
-                "skipped by --select/--ignore"
-                if self.verdict == "skipped"
-                else "matches no known checklist item"
-            )
+            if self.verdict == "skipped":
+                return f"skipped: {self.skip_reason or 'left out by --select/--ignore'}"
+            return "matches no known checklist item"
         message = self.evidence.message
         if self.item.withdrawn:
             message = f"ticked, but the remark '{self.item.remark}' withdraws the claim; read as not ticked. {message}"
@@ -104,12 +133,13 @@ class ItemResult:
             "withdrawn": self.item.withdrawn,
             "rule": self.rule,
             "evidence": evidence.status.value if evidence else None,
-            "verdict": self.verdict,
+            "verdict": self.verdict.value,
             "message": self.message,
             "looked_for": list(evidence.looked_for) if evidence else [],
             "locations": [loc.to_dict() for loc in evidence.locations] if evidence else [],
+            **({"skip_reason": self.skip_reason} if self.skip_reason else {}),
             **(
-                {"automatic_verdict": self.automatic_verdict, "override": self.override.to_dict()}
+                {"automatic_verdict": str(self.automatic_verdict), "override": self.override.to_dict()}
                 if self.override
                 else {}
             ),
@@ -118,11 +148,14 @@ class ItemResult:
 
 @dataclass
 class Verification:
+    """The result of verifying one repository: every checklist item with its verdict, the answer findings,
+    the warnings, and the scores computed from the verdicts."""
+
     repo: str
     report_path: str
     commit: str | None
     items: list[ItemResult] = field(default_factory=list)
-    answers: list[Any] = field(default_factory=list)
+    answers: list[AnswerFinding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     report: Report | None = None
     checklist_source: str | None = None
@@ -159,11 +192,13 @@ class Verification:
         return round((c["confirmed"] + 0.5 * (c["weakly-supported"] + c["template-only"])) / claimed, 4)
 
     def item(self, rule_id: str) -> ItemResult | None:
+        """The first item verified with the rule `rule_id`, or None."""
         return next((item for item in self.items if item.rule == rule_id), None)
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON object of the result (`verifier/schema/result.schema.json`)."""
         return {
-            "schema_version": 2,
+            "schema_version": SCHEMA_VERSION,
             "tool_version": __version__,
             "repo": self.repo,
             "commit": self.commit,
@@ -217,19 +252,56 @@ def verify(
     path: str | Path | Repo,
     report: str | Path | None = None,
     select: Iterable[str] | None = None,
-    ignore: Iterable[str] | None = None,
+    ignore: Iterable[str] | Mapping[str, str] | None = None,
     *,
     check_answers: bool = True,
     measure_coverage: bool = False,
     include_untracked: bool = False,
+    ref: str | None = None,
+    timeout: float = CLONE_TIMEOUT,
 ) -> Verification:
     """Verify the repository at `path` against its report (default `reports/README.md`).
+
+    `path` is a directory, a `Repo`, or a git URL (https, ssh, `git@host:org/repo`, file), which is cloned
+    into a temporary directory that is always removed (`ref`: a branch, tag or commit to check out;
+    `timeout`: seconds for the clone), as `verify URL` does; `RemoteError` (one line) when the URL is
+    refused or the clone fails. Unlike the command line, this runs in the calling process, without a
+    memory budget. `select` and `ignore` take rule ids, id prefixes or modules (`"m17"`, `"M21"`);
+    `ignore` may map each key to the reason it is ignored, shown with every skipped item.
 
     Raises `ReportError` (one line) when there is no readable report; everything else that goes wrong
     becomes a warning in the result. `measure_coverage` runs the group's test suite under coverage
     (it executes their code, in a subprocess with a time limit); it is off by default.
     `include_untracked` also checks files not committed yet (not ignored by .gitignore).
     """
+    options = {
+        "report": report,
+        "select": select,
+        "ignore": ignore,
+        "check_answers": check_answers,
+        "measure_coverage": measure_coverage,
+        "include_untracked": include_untracked,
+    }
+    if isinstance(path, str) and is_remote(path):
+        with cloned(path, ref, timeout=timeout) as local:
+            result = verify(local, **options)  # type: ignore[arg-type]
+        result.repo = path
+        return result
+    if ref is not None:
+        raise ValueError("ref works with git URLs only; check out the ref in the directory instead")
+    return _verify_local(path, **options)  # type: ignore[arg-type]
+
+
+def _verify_local(
+    path: str | Path | Repo,
+    report: str | Path | None,
+    select: Iterable[str] | None,
+    ignore: Iterable[str] | Mapping[str, str] | None,
+    *,
+    check_answers: bool,
+    measure_coverage: bool,
+    include_untracked: bool,
+) -> Verification:
     repo = path if isinstance(path, Repo) else Repo(path, include_untracked=include_untracked)
     parsed, shown = load_report(repo, report)
     repo.report, repo.report_path = parsed, shown
@@ -241,7 +313,9 @@ def verify(
             f"{shown} is the course's unfilled report template ({untouched.template}): nothing was claimed"
         )
     rules = all_rules(warnings)
-    active = select_rules(rules, select, ignore)
+    select = list(select) if select is not None else None
+    reasons = dict(ignore) if isinstance(ignore, Mapping) else dict.fromkeys(ignore or (), "")
+    active = select_rules(rules, select, reasons)
     instances: dict[str, Rule] = {}
     testimonies: dict[str, Testimony] = {}
     witness = Witness(parsed, repo, shown)
@@ -250,7 +324,7 @@ def verify(
     best = _best_per_rule(matches)
     for item, match in matches:
         if match.rule is None:
-            results.append(ItemResult(item, None, None, "unknown", match.score))
+            results.append(ItemResult(item, None, None, Verdict.UNKNOWN, match.score))
             continue
         best_score, best_line = best[match.rule.id]
         if match.score < best_score - 0.02:
@@ -260,11 +334,12 @@ def verify(
                 f"line {item.line}: '{item.text[:60]}' reads like the item at line {best_line} "
                 f"({match.rule.id}), which matches it better; not verified as a second claim"
             )
-            results.append(ItemResult(item, None, None, "unknown", match.score))
+            results.append(ItemResult(item, None, None, Verdict.UNKNOWN, match.score))
             continue
         rule_id = match.rule.id
         if rule_id not in active:
-            results.append(ItemResult(item, rule_id, None, "skipped", match.score))
+            reason = _skip_reason(match.rule, rules, select, reasons)
+            results.append(ItemResult(item, rule_id, None, Verdict.SKIPPED, match.score, skip_reason=reason))
             continue
         if rule_id not in testimonies:
             instances[rule_id] = match.rule()
@@ -286,9 +361,20 @@ def verify(
     return verification
 
 
+def _skip_reason(
+    rule: type[Rule], rules: list[type[Rule]], select: list[str] | None, reasons: dict[str, str]
+) -> str:
+    """Why `rule` was left out: the reason of the first ignore key that names it (or that key), else that no
+    select key names it."""
+    for key, reason in reasons.items():
+        if rule.id not in select_rules(rules, None, [key]):
+            return f"ignored ({key}): {reason}" if reason else f"ignored ({key})"
+    return f"not selected (select: {', '.join(select or ())})"
+
+
 def _check_answers(
     repo: Repo, report: Report, verification: Verification, measure_coverage: bool
-) -> list[Any]:
+) -> list[AnswerFinding]:
     try:
         from .answers import check_answers
     except ImportError:
@@ -298,10 +384,13 @@ def _check_answers(
 
 __all__ = [
     "DEFAULT_REPORT",
+    "SCHEMA_VERSION",
+    "VERDICTS",
     "Answer",
     "ItemResult",
     "Location",
     "ReportError",
+    "Verdict",
     "Verification",
     "load_report",
     "verdict_for",

@@ -1,6 +1,8 @@
 """pytest plugin: a group's report checked as tests (`pytest --verify-report`). Inert unless asked.
 
-With the flag (or `verify_report = true` in the ini), the report becomes one test item per checklist
+The repository's `[tool.mlops-verifier]` table (report, select, ignore) applies as it does to `verify .`:
+an ignored item is skipped with its reason. With the flag (or `verify_report = true` in the ini), the
+report becomes one test item per checklist
 line, `reports/README.md::m17.ci`, and one per answer finding, `reports/README.md::answers::Q8::coverage`.
 The repository is verified once per process, at collection, and every item reads that one result;
 under pytest-xdist the controller and each worker verify once each (a verification costs well under a
@@ -25,7 +27,10 @@ from typing import Any
 import pytest
 
 from . import engine
+from .config import Config, ConfigError, find_config
+from .config import repository_root as _repository_root
 from .engine import DEFAULT_REPORT, ItemResult, Verification
+from .registry import all_rules, unknown_keys
 from .report import ReportError
 from .sanitize import for_text
 
@@ -80,9 +85,13 @@ class ReportSession:
         self.enabled: bool = bool(config.getoption("verify_report") or config.getini("verify_report"))
         self.strict: bool = bool(config.getoption("verify_strict") or config.getini("verify_strict"))
         self.root = repository_root(_absolute(config.rootpath))
-        self.path, self.explicit = self._report_path()
         self._result: Verification | None = None
         self._error: str | None = None
+        try:
+            self.settings = find_config(_absolute(config.rootpath))
+        except ConfigError as error:
+            self.settings, self._error = Config(), str(error)
+        self.path, self.explicit = self._report_path()
 
     def _report_path(self) -> tuple[Path, bool]:
         option = self.config.getoption("verify_report_path")
@@ -92,6 +101,8 @@ class ReportSession:
         if ini:
             base = self.config.inipath.parent if self.config.inipath else self.root
             return _absolute(base / ini), True
+        if self.settings.report and self.settings.source:
+            return _absolute(self.root / self.settings.report), True
         return self.root / DEFAULT_REPORT, False
 
     @property
@@ -116,7 +127,7 @@ class ReportSession:
 
     def _verify(self) -> Verification:
         if not self.path.is_file():
-            where = f"{self.shown} (from --verify-report-path / verify_report_path)"
+            where = f"{self.shown} (from --verify-report-path, verify_report_path or report in [tool.mlops-verifier])"
             if not self.explicit:
                 where = f"{DEFAULT_REPORT} in the repository {self.root}"
             raise ReportError(
@@ -125,7 +136,18 @@ class ReportSession:
         shown = self.shown
         # The engine reads a relative report path from the working directory first, then the repo root.
         relative = shown if _absolute(Path(shown)) == self.path or not Path(shown).exists() else None
-        return engine.verify(self.root, report=relative or str(self.path))
+        settings = self.settings
+        result = engine.verify(
+            self.root, report=relative or str(self.path), select=settings.select, ignore=settings.ignore
+        )
+        # the configuration's own problems, shown in the summary like the repository's warnings
+        result.warnings += list(settings.warnings)
+        for name, keys in (("select", settings.select or ()), ("ignore", settings.ignore)):
+            result.warnings += [
+                f"{settings.shown} {name}: {key} names no rule id, id prefix or module"
+                for key in unknown_keys(all_rules(), list(keys))
+            ]
+        return result
 
     # Collection: the report is added at the session level, so it is checked whatever the test paths
     # are; named on the command line (`pytest reports/README.md::m17.ci`) it is collected as a file.
@@ -160,7 +182,7 @@ class ReportSession:
 def repository_root(rootdir: Path) -> Path:
     """The git work tree holding the pytest rootdir (a group may keep its pytest config in a
     subfolder), or the rootdir itself outside git."""
-    return next((d for d in (rootdir, *rootdir.parents) if (d / ".git").exists()), rootdir)
+    return _repository_root(rootdir)
 
 
 def _absolute(path: Path) -> Path:
@@ -230,7 +252,7 @@ class ChecklistTest(pytest.Item):
         self.result: ItemResult = self.config.stash[SESSION].verification().items[index]
         self.user_properties += [
             ("rule", self.result.rule or ""),
-            ("verdict", self.result.verdict),
+            ("verdict", str(self.result.verdict)),
             ("line", self.result.item.line),
         ]
         if self.result.verdict in SKIPPED:

@@ -1,55 +1,59 @@
-"""Render a Verification as text (for a grader's screen), JSON (the contract), Markdown, JUnit, CSV, HTML, or a
-cohort table over many repositories."""
+"""Render a Verification as text (for a grader's screen), JSON (the contract), Markdown, JUnit, CSV, or a
+cohort table over many repositories; HTML (`verifier.html`) and SARIF (`verifier.sarif`) are imported from
+their own modules, so every renderer is importable from here."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from statistics import median
-from typing import Any
 from xml.etree import ElementTree as ET
 
 from . import __version__
-from .engine import VERDICTS, ItemResult, Verification
+from .engine import SCHEMA_VERSION, VERDICTS, ItemResult, Verification
+from .html import render_html, render_html_pages
 from .sanitize import (
     escape_surrogates_in_json,
     for_csv,
-    for_html,
     for_markdown,
     for_text,
     for_xml,
     markdown_code,
     redact_data,
 )
+from .sarif import render_sarif
+from .views import (
+    FAILING,
+    SHOW,
+    Entry,
+    Failure,
+    Show,
+    answer_dict,
+    fmt_score,
+    plural,
+    shown_answers,
+    shown_items,
+)
 
-HTML_HEAD = "<!doctype html><meta charset='utf-8'><title>mlops-verifier</title>"
-SCHEMA_VERSION = 2
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A repository that could not be verified (no report, a failed clone, over its time or memory budget,
-    a crash): it keeps its place in every output format with the one-line reason, so no group goes
-    missing from a cohort's results."""
-
-    repo: str
-    error: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object of a failed repository (`$defs/failure` in the published schema)."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "tool_version": __version__,
-            "repo": self.repo,
-            "error": self.error,
-        }
-
-
-Entry = Verification | Failure
+__all__ = [
+    "SHOW",
+    "Entry",
+    "Failure",
+    "Show",
+    "render_cohort",
+    "render_csv",
+    "render_html",
+    "render_html_pages",
+    "render_json",
+    "render_junit",
+    "render_markdown",
+    "render_sarif",
+    "render_text",
+]
 GROUPS = (
     ("unsupported", "UNSUPPORTED: ticked, but nothing found where it would be"),
     ("contradicted", "CONTRADICTED: ticked, but the group's own answer says it was not done"),
@@ -60,7 +64,7 @@ GROUPS = (
     ("unverifiable", "UNVERIFIABLE: the repository cannot show this"),
     ("consistent", "CONSISTENT: not ticked, nothing found"),
     ("unknown", "UNKNOWN ITEMS: match no checklist item of any course year"),
-    ("skipped", "SKIPPED by --select/--ignore"),
+    ("skipped", "SKIPPED: left out by select/ignore, with the reason"),
 )
 MARKS = {
     "unsupported": "✗",
@@ -82,8 +86,6 @@ COLOURS = {
     "unclaimed": "36",
     "confirmed": "32",
 }
-# Item verdicts that are a failing test case in JUnit (and in the pytest plugin).
-FAILING = ("unsupported", "contradicted", "template-only")
 # How much a verdict shows by default: problems in full, the rest in one line (all with --verbose).
 DETAIL = {
     "unsupported": "full",
@@ -95,16 +97,15 @@ DETAIL = {
     "unverifiable": "message",
     "unknown": "message",
     "consistent": "none",
-    "skipped": "none",
+    "skipped": "message",  # once per reason, under the items it left out
 }
+_fmt = fmt_score
+_answer = answer_dict
 
 
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
-
-
-def render_text(result: Entry, *, colour: bool = False, verbose: bool = False) -> str:
+def render_text(result: Entry, *, colour: bool = False, verbose: bool = False, show: Show = "all") -> str:
     """One screen for a grader: the summary, then problems first, each with its evidence or what was looked for.
+    `show="problems"` keeps the summary, the ticks that need a look, the answers' problems and the warnings.
 
     Every repository or report string is shown through `sanitize.for_text` (one line, no control or bidi
     character); only the verdict colours of this function reach the terminal as escape sequences."""
@@ -122,17 +123,21 @@ def render_text(result: Entry, *, colour: bool = False, verbose: bool = False) -
     commit = for_text(result.commit[:10]) if result.commit else "no git history"
     lines = [
         f"mlops-verifier {__version__}  {for_text(result.repo)}",
-        f"report {for_text(result.report_path)}: {len(result.items)} items, {ticked} ticked   commit {commit}",
+        f"report {for_text(result.report_path)}: {plural(len(result.items), 'item')}, {ticked} ticked   commit {commit}",
         f"score {_fmt(result.score)} (consistency)   honesty {_fmt(result.honesty)} (claim precision)",
         "   ".join(f"{verdict} {counts[verdict]}" for verdict in VERDICTS if counts[verdict])
         or "no checklist items",
     ]
     limit = 8 if verbose else 3
+    items = shown_items(result, show)
     for verdict, heading in GROUPS:
-        members = [item for item in result.items if item.verdict == verdict]
+        members = [item for item in items if item.verdict == verdict]
         if not members:
             continue
         lines += ["", paint(f"{heading} ({len(members)})", verdict)]
+        if verdict == "skipped":
+            lines += _skipped_lines(members, paint(MARKS[verdict], verdict))
+            continue
         for item in members:
             rule = for_text(item.rule or "-")
             lines.append(f"  {paint(MARKS[verdict], verdict)} L{item.item.line:<4} {rule:<28} {_short(item)}")
@@ -149,14 +154,22 @@ def render_text(result: Entry, *, colour: bool = False, verbose: bool = False) -
                     f"           at {for_text(item.evidence.locations[0])}"
                     + (f"  (+{more} more)" if more else "")
                 )
-    if result.answers:
-        lines += ["", "ANSWERS"]
-        for data in map(_answer, result.answers):
-            if data.get("verdict") != "consistent" or verbose:
-                lines.append(
-                    f"  Q{for_text(data.get('question'))}: {for_text(data.get('verdict'))}: "
-                    f"{for_text(data.get('message', ''))}"
-                )
+    if show == "problems" and not items:
+        lines += ["", "No tick needs a look."]
+    answers = [
+        data
+        for data in shown_answers(result, show)
+        if verbose or show == "problems" or data.get("verdict") != "consistent"
+    ]
+    if answers:
+        lines += ["", "ANSWERS" if show == "all" else f"ANSWERS THAT NEED A LOOK ({len(answers)})"]
+        for data in sorted(
+            answers, key=lambda d: d.get("question") if isinstance(d.get("question"), int) else 0
+        ):
+            lines.append(
+                f"  Q{for_text(data.get('question'))}: {for_text(data.get('verdict'))}: "
+                f"{for_text(data.get('message', ''))}"
+            )
     if result.warnings:
         lines += ["", f"WARNINGS ({len(result.warnings)})"] + [
             f"  ! {for_text(w)}" for w in result.warnings[:20]
@@ -164,6 +177,20 @@ def render_text(result: Entry, *, colour: bool = False, verbose: bool = False) -
         if len(result.warnings) > 20:
             lines.append(f"  ... {len(result.warnings) - 20} more (see --format json)")
     return "\n".join(lines) + "\n"
+
+
+def _skipped_lines(items: list[ItemResult], mark: str) -> list[str]:
+    """Skipped items grouped by their reason: each reason once, under the items it left out."""
+    reasons: dict[str, list[ItemResult]] = {}
+    for item in items:
+        reasons.setdefault(item.message, []).append(item)
+    lines = []
+    for reason, group in reasons.items():
+        lines += [
+            f"  {mark} L{item.item.line:<4} {for_text(item.rule or '-'):<28} {_short(item)}" for item in group
+        ]
+        lines.append(f"         {for_text(reason)}")
+    return lines
 
 
 def _short(item: ItemResult, width: int = 80) -> str:
@@ -179,7 +206,7 @@ def _details(item: ItemResult, limit: int) -> list[str]:
     for location in evidence.locations[:limit]:
         lines.append(f"           at {for_text(location)}")
     if len(evidence.locations) > limit:
-        lines.append(f"           ... and {len(evidence.locations) - limit} more places")
+        lines.append(f"           ... and {plural(len(evidence.locations) - limit, 'more place')}")
     if evidence.looked_for and item.verdict in {
         "unsupported",
         "contradicted",
@@ -192,34 +219,52 @@ def _details(item: ItemResult, limit: int) -> list[str]:
 
 
 def render_json(results: Sequence[Entry] | Entry) -> str:
-    """The JSON contract: one object for one entry, a list for several. A failed repository is
-    `{"repo": ..., "error": ...}` (with schema_version and tool_version). The data is exact except that
-    credentials in URLs are redacted; lone surrogates (undecodable bytes of a file name) are written as
-    `\\udcxx` escapes so the text is valid UTF-8."""
-    data = (
-        results.to_dict() if isinstance(results, (Verification, Failure)) else [r.to_dict() for r in results]
-    )
+    """The JSON contract (`verifier/schema/result.schema.json`). One entry gives one object: a result, or for
+    a repository that could not be verified `{"repo": ..., "error": ...}`. A sequence (several paths) gives
+    one object, `{"schema_version", "tool_version", "results": [...], "errors": [...]}`, each list in the
+    order given: a grading script reads the results without checking each for an error, and no failed
+    repository goes missing. An empty sequence is that object with two empty lists.
+
+    The data is exact except that credentials in URLs are redacted; lone surrogates (undecodable bytes of a
+    file name) are written as `\\udcxx` escapes so the text is valid UTF-8."""
+    if isinstance(results, (Verification, Failure)):
+        data = results.to_dict()
+    else:
+        data = {
+            "schema_version": SCHEMA_VERSION,
+            "tool_version": __version__,
+            "results": [entry.to_dict() for entry in results if isinstance(entry, Verification)],
+            "errors": [entry.to_dict() for entry in results if isinstance(entry, Failure)],
+        }
     return escape_surrogates_in_json(json.dumps(redact_data(data), indent=2, ensure_ascii=False)) + "\n"
 
 
-def render_markdown(result: Entry) -> str:
-    """A Markdown table per verdict group, for an issue comment or a grading note. Repository text cannot
-    open HTML, a code span or a new table cell (`sanitize.for_markdown`, `sanitize.markdown_code`)."""
+def render_markdown(result: Entry, *, show: Show = "all") -> str:
+    """A Markdown table of the items, problems first, then the answers and the warnings: for an issue
+    comment, a grading note or a GitHub step summary. `show="problems"` keeps the ticks that need a look
+    and the answers' problems. Repository text cannot open HTML, a code span or a new table cell
+    (`sanitize.for_markdown`, `sanitize.markdown_code`)."""
     if isinstance(result, Failure):
         return (
             f"## mlops-verifier: {for_markdown(result.repo)}\n\n"
             f"**Not verified:** {for_markdown(result.error)}\n"
         )
+    ticked = sum(1 for item in result.items if item.item.ticked)
+    counts = " · ".join(f"{verdict} {n}" for verdict, n in result.counts.items() if n)
     lines = [
         f"## mlops-verifier: {for_markdown(result.repo)}",
         "",
-        f"Score **{_fmt(result.score)}** (consistency), honesty **{_fmt(result.honesty)}** (claim precision).",
+        f"Score **{_fmt(result.score)}** (consistency), honesty **{_fmt(result.honesty)}** (claim precision). "
+        f"{plural(len(result.items), 'item')}, {ticked} ticked: {counts or 'no checklist items'}.",
         "",
-        "| verdict | line | rule | item | evidence |",
-        "|---|---|---|---|---|",
     ]
     order = {verdict: index for index, (verdict, _) in enumerate(GROUPS)}
-    for item in sorted(result.items, key=lambda i: (order[i.verdict], i.item.line)):
+    items = sorted(shown_items(result, show), key=lambda i: (order[i.verdict], i.item.line))
+    if items:
+        lines += ["| verdict | line | rule | item | evidence |", "|---|---|---|---|---|"]
+    elif show == "problems":
+        lines.append("No tick needs a look.")
+    for item in items:
         places = "<br>".join(
             markdown_code(f"{loc.path}{':' + str(loc.line) if loc.line else ''}")
             for loc in (item.evidence.locations[:3] if item.evidence else ())
@@ -229,25 +274,40 @@ def render_markdown(result: Entry) -> str:
         lines.append(
             f"| {item.verdict} | {item.item.line} | {rule} | {for_markdown(item.item.text)} | {cell} |"
         )
-    answers = [_answer(a) for a in result.answers]
+    answers = shown_answers(result, show)
     if answers:
         lines += [
             "",
-            "### Answers",
+            "### Answers" if show == "all" else "### Answers that need a look",
             "",
             "| verdict | question | check | claim | what the repository shows |",
             "|---|---|---|---|---|",
         ]
-        for data in sorted(answers, key=lambda d: (d["verdict"] == "consistent", d["question"])):
+        for data in answers:
             cells = [
                 for_markdown(data.get(k, "")) for k in ("verdict", "question", "check", "claim", "message")
             ]
             lines.append("| " + " | ".join(cells) + " |")
+    if result.warnings:
+        lines += ["", f"### Warnings ({len(result.warnings)})", ""]
+        lines += [f"- {_markdown_block(warning)}" for warning in result.warnings]
     return "\n".join(lines) + "\n"
 
 
-def _answer(answer: object) -> dict[str, Any]:
-    return answer.to_dict() if hasattr(answer, "to_dict") else dict(answer)  # type: ignore[call-overload]
+_BLOCK_START = re.compile(r"^(?:[#+=-]|\d+(?=[.)]))")
+
+
+def _markdown_block(text: object) -> str:
+    """`for_markdown` text that cannot start a heading, list or setext line where it begins a block (a
+    list item's text): a leading `#`, `+`, `-`, `=` or `1.` is backslash-escaped."""
+    value = for_markdown(text)
+    match = _BLOCK_START.match(value)
+    if match is None:
+        return value
+    if match.group()[0].isdigit():
+        end = match.end()
+        return value[:end] + "\\" + value[end:]
+    return "\\" + value
 
 
 def render_junit(results: Sequence[Entry]) -> str:
@@ -274,6 +334,10 @@ def render_junit(results: Sequence[Entry]) -> str:
         counts = result.counts
         repo = for_xml(result.repo)
         suite = ET.SubElement(suites, "testsuite", name=repo, tests="0", failures="0", skipped="0")
+        properties = ET.SubElement(suite, "properties")
+        for name, value in (("score", _fmt(result.score)), ("honesty", _fmt(result.honesty))):
+            ET.SubElement(properties, "property", name=name, value=value)
+        ET.SubElement(properties, "property", name="commit", value=for_xml(result.commit or ""))
         for item in result.items:
             case = ET.SubElement(
                 suite,
@@ -316,68 +380,52 @@ def render_junit(results: Sequence[Entry]) -> str:
             "skipped", str(counts["unverifiable"] + counts["unknown"] + counts["skipped"] + answer_skips)
         )
         suite.set("failures", str(sum(counts[verdict] for verdict in FAILING) + answer_failures))
+        if result.warnings:
+            ET.SubElement(suite, "system-err").text = "\n".join(
+                f"warning: {for_xml(warning)}" for warning in result.warnings
+            )
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+CSV_ANSWER_COLUMNS = ("inconsistent", "incomplete", "unverifiable")
 
 
 def render_csv(results: Sequence[Entry]) -> str:
     """One row per repository, in the order given: the gradebook view. A repository that could not be
-    verified (no report, a failed clone, over its budget) keeps its row, with the reason in the last
-    column, so no group goes missing. No cell is split by a line break or read as a spreadsheet formula."""
+    verified (no report, a failed clone, over its budget) keeps its row, with the reason in the `error`
+    column, so no group goes missing. Columns are only ever added at the end: after `error` come the
+    answer findings per verdict, the number and the text of the warnings, and the reasons of skipped
+    items. No cell is split by a line break or read as a spreadsheet formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["repo", "commit", "score", "honesty", *VERDICTS, "error"])
+    answer_columns = [f"answers_{verdict}" for verdict in CSV_ANSWER_COLUMNS]
+    writer.writerow(
+        [
+            *("repo", "commit", "score", "honesty", *VERDICTS, "error"),
+            *(*answer_columns, "warnings", "warning_texts", "skip_reasons"),
+        ]
+    )
     for result in results:
         if isinstance(result, Failure):
             writer.writerow(
                 [for_csv(result.repo), "", "", "", *([""] * len(VERDICTS)), for_csv(result.error)]
+                + [""] * (len(answer_columns) + 3)
             )
             continue
+        answers = Counter(str(answer_dict(a).get("verdict")) for a in result.answers)
+        skipped = [
+            f"{item.rule}: {item.skip_reason or 'left out'}"
+            for item in result.items
+            if item.verdict == "skipped"
+        ]
         writer.writerow(
             [for_csv(result.repo), for_csv(result.commit or ""), _fmt(result.score), _fmt(result.honesty)]
             + [result.counts[v] for v in VERDICTS]
             + [""]
+            + [answers[verdict] for verdict in CSV_ANSWER_COLUMNS]
+            + [len(result.warnings), for_csv(" | ".join(result.warnings)), for_csv(" | ".join(skipped))]
         )
     return buffer.getvalue()
-
-
-def render_html_pages(results: Sequence[Entry]) -> str:
-    """One HTML document with a section per repository."""
-    return HTML_HEAD + "<hr>".join(map(_html_section, results))
-
-
-def render_html(result: Entry) -> str:
-    """A standalone HTML page; every report or repository string is escaped (`sanitize.for_html`)."""
-    return HTML_HEAD + _html_section(result)
-
-
-def _html_section(result: Entry) -> str:
-    if isinstance(result, Failure):
-        return (
-            f"<h1>{for_html(result.repo)}</h1>"
-            f"<p class='not-verified'>not verified: {for_html(result.error)}</p>\n"
-        )
-    rows = []
-    for item in result.items:
-        places = "<br>".join(for_html(loc) for loc in (item.evidence.locations if item.evidence else ()))
-        verdict = for_html(item.verdict)
-        rows.append(
-            f"<tr class='{verdict}'><td>{verdict}</td><td>{item.item.line}</td>"
-            f"<td>{for_html(item.rule or '-')}</td><td>{for_html(item.item.text)}</td>"
-            f"<td>{for_html(item.message)}<br>{places}</td></tr>"
-        )
-    answer_rows = "".join(
-        f"<tr class='{for_html(d['verdict'])}'><td>{for_html(d['verdict'])}</td><td>Q{for_html(d['question'])}</td>"
-        f"<td>{for_html(d['check'])}</td><td>{for_html(d.get('claim', ''))}</td><td>{for_html(d['message'])}</td></tr>"
-        for d in map(_answer, result.answers)
-    )
-    if answer_rows:
-        rows.append("<tr><th colspan='5'>Answers</th></tr>" + answer_rows)
-    return (
-        f"<h1>{for_html(result.repo)}</h1><p>score {_fmt(result.score)}, honesty {_fmt(result.honesty)}</p>"
-        "<table><tr><th>verdict</th><th>line</th><th>rule</th><th>item</th><th>evidence</th></tr>"
-        + "".join(rows)
-        + "</table>\n"
-    )
 
 
 def render_cohort(results: Sequence[Entry]) -> str:
@@ -412,7 +460,7 @@ def render_cohort(results: Sequence[Entry]) -> str:
 
     ordered = sorted(rows.items(), key=lambda row: (-unsupported_share(row[1]), row[0]))
     lines = [
-        f"mlops-verifier {__version__}  cohort of {len(verified)} repositories",
+        f"mlops-verifier {__version__}  cohort of {plural(len(verified), 'repository', 'repositories')}",
         "ticked: groups that ticked the item; "
         + ", ".join(f"{short} {verdict}" for verdict, short in columns.items()),
         "",
@@ -424,7 +472,9 @@ def render_cohort(results: Sequence[Entry]) -> str:
         share = unsupported_share(counts)
         flag = "  <- check a few groups by hand" if share >= 0.3 and counts["unsupported"] >= 3 else ""
         cells = " ".join(f"{counts[verdict]:>5}" for verdict in columns)
-        lines.append(f"{for_text(rule):<30} {counts['ticked']:>6} {cells}  {share:>18.0%}{flag}")
+        shown = f"{share:>18.0%}" if counts["ticked"] else f"{'-':>18}"  # no tick: no share to give
+        lines.append(f"{for_text(rule):<30} {counts['ticked']:>6} {cells}  {shown}{flag}")
+    lines += _cohort_answers(verified)
     scores = sorted(r.score for r in verified if r.score is not None)
     if scores:
         lines += [
@@ -435,3 +485,41 @@ def render_cohort(results: Sequence[Entry]) -> str:
         lines += ["", f"NOT VERIFIED ({len(failures)})"]
         lines += [f"  {for_text(f.repo)}: {for_text(f.error)}" for f in failures]
     return "\n".join(lines) + "\n"
+
+
+_VERSION_SUFFIX = re.compile(r"-\d+(?:\.\d+)*$")
+ANSWER_COLUMNS = {
+    "inconsistent": "incon",
+    "incomplete": "incom",
+    "unverifiable": "unver",
+    "consistent": "cons",
+}
+
+
+def _cohort_answers(verified: Sequence[Verification]) -> list[str]:
+    """The answer findings per check over the cohort (`ci-python-3.11` counted as `ci-python`): in how many
+    groups the check found something, and its findings per verdict; checks that find the most
+    inconsistent answers first."""
+    rows: dict[str, Counter[str]] = {}
+    for result in verified:
+        seen: set[str] = set()
+        for finding in map(answer_dict, result.answers):
+            check = _VERSION_SUFFIX.sub("", str(finding.get("check", "?")))
+            counts = rows.setdefault(check, Counter())
+            counts[str(finding.get("verdict"))] += 1
+            if check not in seen:
+                seen.add(check)
+                counts["groups"] += 1
+    if not rows:
+        return []
+    lines = [
+        "",
+        "answers: findings per check; groups: repositories where the check found something; "
+        + ", ".join(f"{short} {verdict}" for verdict, short in ANSWER_COLUMNS.items()),
+        "",
+        f"{'check':<30} {'groups':>6} " + " ".join(f"{short:>5}" for short in ANSWER_COLUMNS.values()),
+    ]
+    for check, counts in sorted(rows.items(), key=lambda row: (-row[1]["inconsistent"], row[0])):
+        cells = " ".join(f"{counts[verdict]:>5}" for verdict in ANSWER_COLUMNS)
+        lines.append(f"{for_text(check):<30} {counts['groups']:>6} {cells}")
+    return lines

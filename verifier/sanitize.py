@@ -11,6 +11,8 @@ functions on its way into an output. They are the only place that knows what a f
 - `for_html`, `for_xml`, `for_markdown`, `markdown_code`, `for_csv`: `for_text`, then what the format
   itself needs (entities, XML 1.0 characters, Markdown punctuation and table cells, spreadsheet
   formulas).
+- `for_sarif`: `for_text`, then the backslash and square brackets escaped as SARIF plain-text messages
+  require, so repository text cannot form an embedded link (`[text](https://...)`) in a SARIF viewer.
 - `redact` / `redact_data`: credentials in URLs (`https://user:token@host/...`) become
   `https://***@host/...`; every function above redacts first, JSON is redacted and otherwise exact.
 
@@ -127,6 +129,15 @@ def for_csv(text: object) -> str:
     `=`, `+`, `-` or `@`, also after spaces, gets a leading `'`)."""
     value = for_text(text)
     return "'" + value if value.lstrip().startswith(_FORMULA_START) else value
+
+
+_SARIF_LINK_CHARACTERS = re.compile(r"([\\\[\]])")
+
+
+def for_sarif(text: object) -> str:
+    """Text for a SARIF plain-text message (SARIF 2.1.0, 3.11.6): one line as `for_text` makes it, with every
+    backslash and square bracket escaped by a backslash, so no embedded link can open or close in it."""
+    return _SARIF_LINK_CHARACTERS.sub(r"\\\1", for_text(text))
 
 
 def escape_surrogates_in_json(text: str) -> str:
