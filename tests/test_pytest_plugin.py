@@ -338,7 +338,8 @@ def test_missing_report_is_one_collection_error(group: Path, pytester: pytest.Py
         [
             f"*ERROR collecting {REPORT}*",
             f"mlops-verifier: no exam report at {REPORT} in the repository {group}: write one, "
-            "or point at it with --verify-report-path FILE",
+            "or point at it with --verify-report-path FILE (no other tracked Markdown file holds the course "
+            "checklist or questions)",
         ]
     )
     assert "Traceback" not in result.stdout.str()
@@ -349,7 +350,8 @@ def test_missing_report_is_one_collection_error(group: Path, pytester: pytest.Py
     unreadable.stdout.fnmatch_lines(
         [
             f"*ERROR collecting {REPORT}*",
-            f"mlops-verifier: {REPORT}: no '## Overall project checklist' section found*",
+            f"mlops-verifier: *{REPORT}: no '## Overall project checklist' section found*"
+            "use --verify-report-path FILE*",
         ]
     )
     assert "Traceback" not in unreadable.stdout.str()
@@ -396,3 +398,27 @@ def test_xdist_workers_verify_once_each(group: Path, pytester: pytest.Pytester) 
     assert len(re.findall(rf"^{REPORT}: score ", result.stdout.str(), flags=re.MULTILINE)) == 1
     calls = sorted(p.read_text() for p in group.glob("verify-calls-*"))
     assert calls == ["1\n"] * 3  # the controller (for the summary) and two workers
+
+
+def test_a_report_kept_elsewhere_is_found_as_verify_finds_it(group: Path, pytester: pytest.Pytester) -> None:
+    """A group that keeps its report as `report/README.md` gets the same items as with `reports/README.md`,
+    named by the file the report was found in; nothing is read from the missing default path."""
+    expected = {
+        nodeid.removeprefix(f"{REPORT}::"): outcome
+        for nodeid, outcome in outcomes(
+            pytester.runpytest("--verify-report", "-p", "no:cacheprovider")
+        ).items()
+        if nodeid.startswith(f"{REPORT}::")
+    }
+    (group / "report").mkdir()
+    (group / REPORT).rename(group / "report" / "README.md")
+    git(group, "add", "-A")
+    git(group, "commit", "-q", "-m", "move the report")
+    moved = outcomes(pytester.runpytest("--verify-report", "-p", "no:cacheprovider"))
+    found = {
+        nodeid.removeprefix("report/README.md::"): outcome
+        for nodeid, outcome in moved.items()
+        if nodeid.startswith("report/README.md::")
+    }
+    assert expected and found == expected
+    assert not any(nodeid.startswith(f"{REPORT}::") for nodeid in moved)

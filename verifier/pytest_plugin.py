@@ -29,8 +29,10 @@ import pytest
 from . import engine
 from .config import Config, ConfigError, find_config
 from .config import repository_root as _repository_root
+from .discovery import find_report
 from .engine import DEFAULT_REPORT, ItemResult, Verification
 from .registry import all_rules, unknown_keys
+from .repo import Repo
 from .report import ReportError
 from .sanitize import for_text
 
@@ -91,7 +93,21 @@ class ReportSession:
             self.settings = find_config(_absolute(config.rootpath))
         except ConfigError as error:
             self.settings, self._error = Config(), str(error)
-        self.path, self.explicit = self._report_path()
+        self._path: tuple[Path, bool] | None = None
+
+    @property
+    def path(self) -> Path:
+        """The report file: the one named by an option, the ini file or the configuration, else
+        `reports/README.md`, else the file `verify` would find (verifier.discovery), looked for on first use."""
+        if self._path is None:
+            self._path = self._report_path()
+        return self._path[0]
+
+    @property
+    def explicit(self) -> bool:
+        """The report was named (option, ini file or configuration), not found."""
+        self.path  # noqa: B018 - resolves _path
+        return self._path is not None and self._path[1]
 
     def _report_path(self) -> tuple[Path, bool]:
         option = self.config.getoption("verify_report_path")
@@ -103,7 +119,14 @@ class ReportSession:
             return _absolute(base / ini), True
         if self.settings.report and self.settings.source:
             return _absolute(self.root / self.settings.report), True
-        return self.root / DEFAULT_REPORT, False
+        default = self.root / DEFAULT_REPORT
+        if default.is_file():
+            return default, False
+        try:
+            found = find_report(Repo(self.root))
+        except (ReportError, OSError):
+            return default, False  # verification then says what was searched
+        return self.root / found.path, False
 
     @property
     def shown(self) -> str:
@@ -126,20 +149,33 @@ class ReportSession:
         return self._result
 
     def _verify(self) -> Verification:
-        if not self.path.is_file():
-            where = f"{self.shown} (from --verify-report-path, verify_report_path or report in [tool.mlops-verifier])"
-            if not self.explicit:
-                where = f"{DEFAULT_REPORT} in the repository {self.root}"
-            raise ReportError(
-                f"no exam report at {where}: write one, or point at it with --verify-report-path FILE"
-            )
-        shown = self.shown
-        # The engine reads a relative report path from the working directory first, then the repo root.
-        relative = shown if _absolute(Path(shown)) == self.path or not Path(shown).exists() else None
         settings = self.settings
-        result = engine.verify(
-            self.root, report=relative or str(self.path), select=settings.select, ignore=settings.ignore
-        )
+        if self.explicit:
+            if not self.path.is_file():
+                raise ReportError(
+                    f"no exam report at {self.shown} (from --verify-report-path, verify_report_path or report in "
+                    "[tool.mlops-verifier]): write one, or point at it with --verify-report-path FILE"
+                )
+            shown = self.shown
+            # The engine reads a relative report path from the working directory first, then the repo root.
+            relative = shown if _absolute(Path(shown)) == self.path or not Path(shown).exists() else None
+            report: str | None = relative or str(self.path)
+        else:
+            report = None  # as `verify`: reports/README.md, else the report discovery finds
+        if (
+            report is None
+            and not (self.root / DEFAULT_REPORT).is_file()
+            and self.path == self.root / DEFAULT_REPORT
+        ):
+            raise ReportError(
+                f"no exam report at {DEFAULT_REPORT} in the repository {self.root}: write one, or point at it with "
+                "--verify-report-path FILE (no other tracked Markdown file holds the course checklist or questions)"
+            )
+        try:
+            result = engine.verify(self.root, report=report, select=settings.select, ignore=settings.ignore)
+        except ReportError as error:  # the command line's advice, in the plugin's words
+            advice = str(error).replace("use --report FILE", "use --verify-report-path FILE")
+            raise ReportError(advice) from None
         # the configuration's own problems, shown in the summary like the repository's warnings
         result.warnings += list(settings.warnings)
         for name, keys in (("select", settings.select or ()), ("ignore", settings.ignore)):
