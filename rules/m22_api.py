@@ -118,11 +118,35 @@ def uses_model(repo: Repo, path: str, skip: frozenset[str] = frozenset()) -> boo
     )
 
 
+# Other frameworks a group may serve its model with instead of FastAPI (import name -> shown name).
+OTHER_SERVING = {
+    "flask": "Flask",
+    "streamlit": "Streamlit",
+    "gradio": "Gradio",
+    "bentoml": "BentoML",
+    "litserve": "LitServe",
+    "django": "Django",
+}
+
+
+def other_serving_apps(repo: Repo) -> list[tuple[str, Location]]:
+    """(framework, import location) of the group's modules that import another web framework than FastAPI
+    and load or run the model (a Streamlit page classifying uploads, a Flask app with a predict route)."""
+    found = []
+    for module, shown in OTHER_SERVING.items():
+        for location in repo.imports(module):
+            if location.path in repo.code_files and uses_model(repo, location.path):
+                found.append((shown, location))
+    return found
+
+
 class FastApiApp(Rule):
     """A FastAPI app with a route that runs the group's model, wherever it lives (api/, app/,
     src/<pkg>/), also when FastAPI() and the routes sit in two own modules that import each other, and
     when the model is loaded or called in an own helper module the app imports. An app without model
-    use is weak; the empty template api.py is template."""
+    use is weak; so is the model served with another framework instead (Flask, Streamlit, Gradio,
+    BentoML: real inference, but not the FastAPI the item asks for); the empty template api.py is
+    template."""
 
     id = "m22.fastapi"
     modules = ("M22",)
@@ -153,6 +177,14 @@ class FastApiApp(Rule):
         ]
         if empty:
             return Evidence.template("Only the template's empty api.py.", empty)
+        others = other_serving_apps(repo)
+        if others:
+            names = sorted({name for name, _ in others})
+            return Evidence.weak(
+                f"No FastAPI app, but the model is served with {' and '.join(names)} instead "
+                f"({', '.join(sorted({loc.path for _, loc in others})[:3])}); the item asks for FastAPI.",
+                [loc for _, loc in others],
+            )
         return Evidence.absent(
             "No FastAPI app was found.", ("FastAPI() with @app.get/@app.post routes in the code",)
         )

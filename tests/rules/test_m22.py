@@ -117,3 +117,31 @@ def test_an_own_helper_module_without_a_model_stays_weak(make_repo) -> None:
     helper = "class Predictor:\n    def run(self, x):\n        return x * 2\n"
     ev = check("m22.fastapi", make_repo({"app/main.py": HELPER_APP, "app/inference.py": helper}))
     assert ev.status is Status.WEAK
+
+
+STREAMLIT_PAGE = """import streamlit as st
+import torch
+
+model = torch.load("models/model.pt")
+image = st.file_uploader("image")
+if image is not None:
+    st.write(int(model(image).argmax()))
+"""
+
+
+def test_a_model_served_with_another_framework_is_weak_and_named(make_repo) -> None:
+    ev = check("m22.fastapi", make_repo({"app/upload.py": STREAMLIT_PAGE}))
+    assert ev.status is Status.WEAK
+    assert "Streamlit" in ev.message and "asks for FastAPI" in ev.message
+    assert [(loc.path, loc.line) for loc in ev.locations] == [("app/upload.py", 1)]
+
+
+def test_another_framework_without_a_model_is_no_evidence(make_repo) -> None:
+    page = 'import streamlit as st\n\nst.title("About our project")\n'
+    ev = check("m22.fastapi", make_repo({"app/about.py": page}))
+    assert ev.status is Status.ABSENT
+
+
+def test_a_fastapi_app_wins_over_another_framework(make_repo) -> None:
+    ev = check("m22.fastapi", make_repo({"api/main.py": APP, "app/upload.py": STREAMLIT_PAGE}))
+    assert ev.status is Status.FOUND and "Streamlit" not in ev.message
