@@ -81,7 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format (default: text, or format in [tool.mlops-verifier])",
     )
     parser.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of stdout")
-    parser.add_argument("--report", metavar="FILE", help="the report to read (default: reports/README.md)")
+    parser.add_argument(
+        "--report",
+        metavar="FILE",
+        help="the report to read (default: reports/README.md, else the tracked Markdown file that holds the "
+        "course checklist or questions; the output names the file used)",
+    )
     parser.add_argument(
         "--select", action="append", metavar="IDS", help="only these rule ids or modules (e.g. m17,M21)"
     )
