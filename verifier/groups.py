@@ -102,7 +102,7 @@ def read_groups(path: str | Path) -> list[Target]:
         origin = f"{path.name} line {number}"
         source, error = _repository(repository, path.parent)
         if error:
-            error = f"{origin} (group {group or '?'}): {error}"
+            error = f"{origin}: {error}"
         targets.append(Target(source, group or None, students, error, origin))
     return targets
 
