@@ -138,7 +138,7 @@ def commit_at(commits: list[_Commit], deadline: datetime | None, branch: str) ->
     history = _ancestors(chosen.sha, by_sha)
     later = [commit for commit in commits if commit.sha not in history]
     warnings = []
-    rebased = [commit for commit in later if commit.authored <= limit]
+    rebased = [commit for commit in later if commit.authored <= limit < commit.committed]
     if rebased:
         warnings.append(
             f"{_count(len(rebased), 'commit')} authored before the deadline {'was' if len(rebased) == 1 else 'were'} "
