@@ -120,11 +120,15 @@ table.heat td.cell{width:26px;min-width:26px;height:26px;text-align:center;borde
 table.heat td.cell a{display:block;line-height:26px;color:inherit;text-decoration:none;font-weight:700}
 table.heat td.cell a:hover,table.heat td.cell a.open{outline:2px solid var(--ink);outline-offset:-2px}
 table.heat td.none{background:repeating-linear-gradient(45deg,#fff,#fff 3px,#f1f2f4 3px,#f1f2f4 6px)}
-table.heat td.failed{padding:4px 10px;color:var(--muted);font-style:italic;white-space:nowrap}
+table.heat td.failed{background:repeating-linear-gradient(-45deg,#fff,#fff 4px,#f6e0e1 4px,#f6e0e1 8px)}
+table.heat td.group .why{display:block;color:#8c1d22;font-size:.8rem;overflow-wrap:anywhere}
+#panel td.line::before{content:"line "}
+#panel td.verdict{margin-bottom:2px}
 button.sort{font:inherit;font-weight:600;border:0;background:none;color:var(--accent);cursor:pointer;padding:0}
 button.sort::after{content:" \\2195";color:var(--muted)}
 button.sort[aria-sort=ascending]::after{content:" \\2191"}button.sort[aria-sort=descending]::after{content:" \\2193"}
 body:not(.scripted) button.sort{color:var(--ink);cursor:default}body:not(.scripted) button.sort::after{content:""}
+.facts{flex:1 1 320px;color:var(--muted);margin:0}
 .legend{display:flex;flex-wrap:wrap;gap:6px 10px;list-style:none;padding:0;margin:8px 0 10px}
 .legend .mark{font-weight:700;margin-right:3px}
 #panel{position:fixed;right:16px;bottom:16px;width:min(560px,calc(100vw - 32px));max-height:60vh;overflow:auto;
@@ -245,7 +249,7 @@ def _header(results: Sequence[CohortResult], verified: Sequence[Verification]) -
         + _number("median consistency", median(scores) if scores else None)
         + _number("lowest", scores[0] if scores else None)
         + _number("highest", scores[-1] if scores else None)
-        + f"<ul class='counts'>{''.join(f'<li>{fact}</li>' for fact in facts)}</ul>\n</div>\n"
+        + f"<p class='facts'>{' · '.join(facts)}</p>\n</div>\n"
     )
     return f"<h1>{for_html(plural(len(results), 'group'))}: the cohort</h1>\n<p class='meta'>{meta}</p>\n{summary}"
 
@@ -295,16 +299,18 @@ def _heat_row(graded: CohortResult, columns: list[str]) -> str:
     honesty = "" if graded.honesty is None else f"{graded.honesty:.4f}"
     students = f"<small>{for_html(', '.join(graded.students))}</small>" if graded.students else ""
     source = f"<small>{for_html(graded.source)}</small>" if graded.group and graded.source else ""
+    why = (
+        ""
+        if isinstance(entry, Verification)
+        else f"<span class='why'>not verified: {for_html(entry.error)}</span>"
+    )
     row = (
         f"<tr data-group='{for_html(group_value)}' data-score='{score}' data-honesty='{honesty}'>"
-        f"<td class='group'><a href='#{_anchor('g', graded.index)}'>{for_html(label)}</a>{students}{source}</td>"
+        f"<td class='group'><a href='#{_anchor('g', graded.index)}'>{for_html(label)}</a>{students}{source}{why}</td>"
         f"<td class='num'>{fmt_score(graded.score)}</td><td class='num'>{fmt_score(graded.honesty)}</td>"
     )
     if not isinstance(entry, Verification):
-        return (
-            row
-            + f"<td class='failed' colspan='{max(1, len(columns))}'>not verified: {for_html(entry.error)}</td></tr>\n"
-        )
+        return row + f"<td class='failed' colspan='{max(1, len(columns))}' title='not verified'></td></tr>\n"
     items = _first_items(entry)
     cells = []
     for rule in columns:
