@@ -31,14 +31,16 @@ REPORT = """# Exam
 """
 
 
-def run_git(cwd: Path, *args: str, when: str | None = None, authored: str | None = None) -> str:
+def run_git(
+    cwd: Path, *args: str, when: str | None = None, authored: str | None = None, check: bool = True
+) -> str:
     """git in `cwd` with the tests' identity; `when` sets the committer date, `authored` the author date
     (default: `when`)."""
     env = {**os.environ, **GIT_ENV}
     if when:
         env["GIT_COMMITTER_DATE"] = when
         env["GIT_AUTHOR_DATE"] = authored or when
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=check)
     return done.stdout.strip()
 
 
