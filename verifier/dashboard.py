@@ -145,7 +145,7 @@ details.group{border:1px solid var(--line);border-radius:8px;margin:8px 0;paddin
 details.group>summary{font-size:.95rem;color:var(--ink)}
 details.group>summary .meta{margin-left:8px}
 tr:target td{background:#fff7d6}
-td.rates{white-space:nowrap}
+td.zero{color:#b4bac4}
 @media print{.heat-wrap{max-height:none;overflow:visible}#panel{display:none}}
 """
     + "\n".join(
@@ -194,7 +194,10 @@ def _first_items(result: Verification) -> dict[str, ItemResult]:
 
 
 def _label(graded: CohortResult) -> str:
-    return graded.target.label
+    """`group 7`, or the last part of the path or URL (`group-007`) when the target has no group."""
+    if graded.group or not graded.source:
+        return graded.target.label
+    return graded.source.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or graded.target.label
 
 
 def render_dashboard(results: Sequence[CohortResult], *, title: str = "mlops-verifier cohort") -> str:
@@ -298,7 +301,6 @@ def _heat_row(graded: CohortResult, columns: list[str]) -> str:
     score = "" if graded.score is None else f"{graded.score:.4f}"
     honesty = "" if graded.honesty is None else f"{graded.honesty:.4f}"
     students = f"<small>{for_html(', '.join(graded.students))}</small>" if graded.students else ""
-    source = f"<small>{for_html(graded.source)}</small>" if graded.group and graded.source else ""
     why = (
         ""
         if isinstance(entry, Verification)
@@ -306,7 +308,8 @@ def _heat_row(graded: CohortResult, columns: list[str]) -> str:
     )
     row = (
         f"<tr data-group='{for_html(group_value)}' data-score='{score}' data-honesty='{honesty}'>"
-        f"<td class='group'><a href='#{_anchor('g', graded.index)}'>{for_html(label)}</a>{students}{source}{why}</td>"
+        f"<td class='group' title='{for_html(graded.source)}'><a href='#{_anchor('g', graded.index)}'>{for_html(label)}</a>"
+        f"{students}{why}</td>"
         f"<td class='num'>{fmt_score(graded.score)}</td><td class='num'>{fmt_score(graded.honesty)}</td>"
     )
     if not isinstance(entry, Verification):
@@ -375,10 +378,7 @@ def _module_rates(verified: Sequence[Verification]) -> str:
 
     rows = []
     for module in sorted(ticked, key=module_key):
-        rates = "".join(
-            f"<td class='line'>{by_verdict[module][verdict] / ticked[module]:.0%}</td>"
-            for verdict in RATE_VERDICTS
-        )
+        rates = "".join(_rate(by_verdict[module][verdict], ticked[module]) for verdict in RATE_VERDICTS)
         rows.append(
             f"<tr><td><strong>{for_html(module)}</strong></td><td class='line'>{len(groups[module])}</td>"
             f"<td class='line'>{ticked[module]}</td>{rates}</tr>\n"
@@ -390,6 +390,11 @@ def _module_rates(verified: Sequence[Verification]) -> str:
         f"<table><thead><tr><th>module</th><th>groups</th><th>ticks</th>{head}</tr></thead><tbody>\n"
         f"{''.join(rows)}</tbody></table>\n"
     )
+
+
+def _rate(count: int, total: int) -> str:
+    share = f"{count / total:.0%}"
+    return f"<td class='line{' zero' if not count else ''}'>{share}</td>"
 
 
 def _groups(results: Sequence[CohortResult]) -> str:
