@@ -27,6 +27,7 @@ above, every temporary folder removed, and the caller exits with `Interrupted.ex
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -162,6 +163,9 @@ def run_many(
         raise ValueError(f"timeout must be positive, not {timeout}")
     context = multiprocessing.get_context(start_method())
     running: dict[int, _Worker] = {}
+    frozen = start_method() == "fork" and gc.get_freeze_count() == 0
+    if frozen:  # forked workers then neither scan nor copy the parent's objects in their collections
+        gc.freeze()
     finished: dict[int, Outcome[R]] = {}
     queued = iter(range(len(targets)))
     next_to_yield = 0
@@ -191,6 +195,8 @@ def run_many(
                 _stop(list(running.values()))
                 for worker in running.values():
                     _remove_worker_folder(worker.folder)
+            if frozen:
+                gc.unfreeze()
 
 
 def _start(
