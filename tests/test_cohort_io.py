@@ -8,8 +8,10 @@ import io
 import json
 import os
 import pty
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import jsonschema
@@ -17,6 +19,7 @@ import pytest
 from cohort_repos import bare_copy, make_project, remove_file
 
 from verifier.cli import main
+from verifier.db import ResultsDB
 from verifier.exports import GRADEBOOK_COLUMNS, GRADESCOPE_POINTS
 from verifier.groups import InputError, expand_sources, read_groups
 
@@ -242,3 +245,33 @@ def test_a_progress_line_is_shown_on_a_terminal_only(tmp_path: Path) -> None:
         check=True,
     )
     assert quiet.stderr == ""
+
+
+def test_ctrl_c_keeps_every_stored_result_and_the_same_command_resumes(tmp_path: Path) -> None:
+    projects = [make_project(tmp_path / f"p{n:02d}", when=BEFORE) for n in range(24)]
+    listing = tmp_path / "repos.txt"
+    listing.write_text("".join(f"{p}\n" for p in projects))
+    database = tmp_path / "out" / "mlops-verifier.sqlite"
+    database.parent.mkdir()
+    command = [sys.executable, "-m", "verifier.cli", f"@{listing}", "-f", "gradebook", "--jobs", "1"]
+    command += ["-o", str(database.parent / "grades.csv"), "--cache", str(tmp_path / "cache")]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists() and ResultsDB(database).count() >= 3:
+            break
+        time.sleep(0.005)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "verify: stopped by SIGINT" in stderr and "run the same command again to resume" in stderr
+    stored = ResultsDB(database).count()
+    assert 3 <= stored < 24
+    assert not (database.parent / "grades.csv").exists()
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert ResultsDB(database).count() == 24
+    rows = list(csv.DictReader(io.StringIO((database.parent / "grades.csv").read_text())))
+    assert [row["repo"] for row in rows] == [str(p) for p in projects]
