@@ -399,3 +399,18 @@ def test_a_deadline_in_the_future_verifies_the_tip(tmp_path: Path) -> None:
     future = datetime.now(timezone.utc) + timedelta(days=3650)
     (graded,) = run([str(work)], tmp_path, deadline=future)
     assert graded.commit == run_git(work, "rev-parse", "HEAD") and graded.commits_after == 0
+
+
+def test_the_database_keeps_no_credential_of_a_url(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", when=BEFORE)
+    result = verifier.verify(project)
+    source = "https://student:ghp_token123@github.com/org/repo.git"
+    result.repo = source
+    result.warnings.append(f"the remote {source} is private")
+    with ResultsDB(tmp_path / "r.sqlite") as database:
+        database.put(source, "abc", "{}", result, 1.0)
+        stored = database.get(source, "abc", "{}")
+        assert stored is not None and stored.entry.repo == "https://***@github.com/org/repo.git"
+        assert database.get("https://github.com/org/repo.git", "abc", "{}") is None  # another source
+    raw = (tmp_path / "r.sqlite").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("r.sqlite-*"))
+    assert b"ghp_token123" not in raw and b"github.com/org/repo.git" in raw

@@ -82,6 +82,18 @@ def test_group_lists_of_every_spreadsheet_are_read(tmp_path: Path, text: str) ->
     )
 
 
+def test_a_group_list_that_is_no_csv_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    groups = tmp_path / "groups.csv"
+    groups.write_text(HEADER + "1," + "x" * 200_000 + ",https://github.com/o/r\n")
+    with pytest.raises(InputError, match="not a readable CSV file"):
+        read_groups(groups)
+    assert main(["--groups", str(groups)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("verify: error: ") and "not a readable CSV file" in err and err.count("\n") == 1
+
+
 def test_a_list_file_gives_one_source_a_line(tmp_path: Path) -> None:
     listing = tmp_path / "repos.txt"
     listing.write_text("# the term's repositories\nrepos/a\n\n  https://github.com/o/b  \n")

@@ -12,7 +12,7 @@ class's module (built-in and third-party) and the package's modules other than t
 options or write outputs. Editing a rule (or the engine) makes every stored result stale; editing a
 renderer does not.
 
-A result is stored as its JSON object with the few fields the JSON leaves derived (each item's evidence
+A result is stored as its JSON object (credentials in URLs redacted, as in every output) with the few fields the JSON leaves derived (each item's evidence
 message and tick marks), so that `verification_from_row` gives back a `Verification` that renders
 exactly like the one verified. Failures whose reason is the repository's own (no readable report) are
 stored too; time-outs, crashes and failed clones are not, and are tried again.
@@ -38,6 +38,7 @@ from .evidence import Evidence, Location, Status
 from .redact import redact_url
 from .registry import all_rules
 from .report import ChecklistItem
+from .sanitize import redact_data
 from .views import Failure
 
 DB_NAME = "mlops-verifier.sqlite"
@@ -187,7 +188,7 @@ class ResultsDB:
                     redact_url(source),
                     commit,
                     "result" if isinstance(entry, Verification) else "failure",
-                    json.dumps(entry_to_row(entry), ensure_ascii=False),
+                    json.dumps(redact_data(entry_to_row(entry)), ensure_ascii=False),
                     seconds,
                     time.time(),
                 ),

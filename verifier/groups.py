@@ -85,10 +85,14 @@ def read_groups(path: str | Path) -> list[Target]:
     """The groups of a `group_info.csv` file, one `Target` per row that names a group or a repository, in
     file order. A repository may be a URL (`https://github.com/org/repo`, also written without `https://`
     or as a link to a page of the repository, which is cut to the repository), or a local folder relative
-    to the file. InputError when the file cannot be read."""
+    to the file. InputError when the file cannot be read or is no CSV (a cell over the csv module's field
+    limit of 128 kB included)."""
     path = Path(path)
     text = _read_list(path)
-    rows = list(csv.reader(io.StringIO(text), _dialect(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text), _dialect(text)))
+    except csv.Error as error:
+        raise InputError(f"{path}: not a readable CSV file ({error})") from None
     if not rows:
         return []
     columns = _columns(rows[0])
