@@ -52,6 +52,8 @@ from .report import ReportError
 from .views import Failure
 
 EXPECTED_ERRORS = (ReportError, RemoteError, SnapshotError, NotADirectoryError, FileNotFoundError)
+# Sources resolved at once at least: clones and fetches wait on the network, not on a core.
+RESOLVERS = 8
 _ZONE_NAME = re.compile(r"^(?:UTC|GMT|Z|[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)+)$")
 
 
@@ -502,7 +504,7 @@ def _resolve_all(
     failures: dict[int, str] = {}
     if not by_source:
         return resolved, failures
-    workers = min(len(by_source), max(4, 2 * (jobs or default_jobs())))
+    workers = min(len(by_source), max(RESOLVERS, 2 * (jobs or default_jobs())))
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlops-verifier-resolve")
     try:
         with _signals_raise_interrupted():
