@@ -162,3 +162,21 @@ def test_the_dashboard_reads_without_script(page: str, tmp_path: Path) -> None:
         browser.evaluate("1")
         assert browser.evaluate(f"document.getElementById('{target[1:]}').closest('details').open") is True
         browser.screenshot(tmp_path / "dashboard-no-script.png", full_page=False)
+
+
+@needs_chromium
+def test_the_heat_map_stays_a_grid_on_a_narrow_screen(page: str, tmp_path: Path) -> None:
+    path = tmp_path / "dashboard.html"
+    path.write_text(page, encoding="utf-8")
+    assert CHROMIUM is not None
+    with Chromium(CHROMIUM, width=480, height=900) as browser:
+        browser.open(path)
+        tops = browser.evaluate(
+            "Array.from(document.querySelectorAll('#heat tbody tr')[0].querySelectorAll('td.cell'))"
+            ".map(c => Math.round(c.getBoundingClientRect().top))"
+        )
+        assert len(tops) == 3 and len(set(tops)) == 1  # side by side, not stacked
+        assert (
+            browser.evaluate("document.documentElement.scrollWidth") <= 480
+        )  # the map scrolls, not the page
+        browser.screenshot(tmp_path / "dashboard-narrow.png", full_page=False)

@@ -147,6 +147,11 @@ details.group>summary .meta{margin-left:8px}
 tr:target td{background:#fff7d6}
 td.zero{color:#b4bac4}
 @media print{.heat-wrap{max-height:none;overflow:visible}#panel{display:none}}
+@media (max-width:720px){table.heat{display:table;width:auto!important}table.heat thead{display:table-header-group}
+table.heat tbody{display:table-row-group}table.heat tr{display:table-row;padding:0;border:0}
+table.heat th,table.heat td{display:table-cell;border-bottom:1px solid var(--line)}
+table.heat td.cell,table.heat th.rule{width:26px!important}
+table.heat th.group,table.heat td.group{min-width:120px;max-width:150px}}
 """
     + "\n".join(
         f".cell.v-{verdict}{{background:{background};color:{text}}}"
