@@ -89,6 +89,8 @@ def test_a_group_list_that_is_no_csv_is_one_clear_error(
     groups.write_text(HEADER + "1," + "x" * 200_000 + ",https://github.com/o/r\n")
     with pytest.raises(InputError, match="not a readable CSV file"):
         read_groups(groups)
+    with pytest.raises(InputError, match="cannot read the group list"):
+        read_groups(tmp_path / "missing.csv")
     assert main(["--groups", str(groups)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("verify: error: ") and "not a readable CSV file" in err and err.count("\n") == 1

@@ -70,12 +70,12 @@ def expand_sources(arguments: Sequence[str]) -> list[str]:
     return sources
 
 
-def _read_list(path: Path) -> str:
+def _read_list(path: Path, what: str = "list") -> str:
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_LIST_BYTES + 1)
     except OSError as error:
-        raise InputError(f"cannot read the list {path}: {error.strerror or error}") from None
+        raise InputError(f"cannot read the {what} {path}: {error.strerror or error}") from None
     if len(data) > MAX_LIST_BYTES:
         raise InputError(f"{path}: more than {MAX_LIST_BYTES} bytes; is it a list of repositories?")
     return data.decode("utf-8-sig", errors="replace")
@@ -88,7 +88,7 @@ def read_groups(path: str | Path) -> list[Target]:
     to the file. InputError when the file cannot be read or is no CSV (a cell over the csv module's field
     limit of 128 kB included)."""
     path = Path(path)
-    text = _read_list(path)
+    text = _read_list(path, "group list")
     try:
         rows = list(csv.reader(io.StringIO(text), _dialect(text)))
     except csv.Error as error:
