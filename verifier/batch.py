@@ -4,7 +4,7 @@ One repository must never hang or crash a cohort run: a run that goes over its w
 stopped, one that goes over its memory budget fails with a `MemoryError` in its own process, and one
 that raises anything or whose process dies becomes an `Outcome` with a one-line error; every other
 target's result is unaffected. `run_many` keeps at most `jobs` workers busy and yields the outcomes in
-the order of the targets; `run_budgeted` is the same for one target.
+the order of the targets (or as they finish); `run_budgeted` is the same for one target.
 
 Workers are forked where `fork` exists and is safe (Linux and other POSIX systems but macOS), so
 starting one costs a few milliseconds and the function needs not be picklable; elsewhere they are
@@ -27,6 +27,7 @@ above, every temporary folder removed, and the caller exits with `Interrupted.ex
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -37,7 +38,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from types import FrameType
 from typing import Any, Generic, TypeVar
@@ -87,7 +88,7 @@ class Outcome(Generic[R]):
 
     `kind` is "ok"; "error" for an exception of one of the expected types (its message is meant for the
     user as it is); "timeout" or "memory" for a run over its budget; "crash" for any other exception, or
-    a worker that died without an answer.
+    a worker that died without an answer. `index` is the target's position in the targets given.
     """
 
     target: str
@@ -95,6 +96,7 @@ class Outcome(Generic[R]):
     error: str | None = None
     kind: str = "ok"
     seconds: float = 0.0
+    index: int = 0
 
     @property
     def ok(self) -> bool:
@@ -144,11 +146,13 @@ def run_many(
     max_memory: int | None = DEFAULT_MAX_MEMORY,
     expected: tuple[type[BaseException], ...] = (),
     label: Callable[[T], str] = str,
+    ordered: bool = True,
 ) -> Iterator[Outcome[R]]:
     """`function(target)` for every target, at most `jobs` at once, each in its own worker process within
     `timeout` seconds (wall time from its start) and `max_memory` MB (None: no memory limit).
 
-    Yields one Outcome per target, in the order of `targets`. Exceptions of the `expected` types keep
+    Yields one Outcome per target, in the order of `targets`, or with `ordered=False` as each finishes
+    (its `index` says which target it is: for a progress line, or to store it at once). Exceptions of the `expected` types keep
     their message as the error; any other failure is described ("the verification crashed: ValueError:
     ..."). Raises `Interrupted` on SIGTERM/SIGINT (handled only when called from the main thread), after
     every worker was stopped and every temporary folder removed.
@@ -159,6 +163,9 @@ def run_many(
         raise ValueError(f"timeout must be positive, not {timeout}")
     context = multiprocessing.get_context(start_method())
     running: dict[int, _Worker] = {}
+    frozen = start_method() == "fork" and gc.get_freeze_count() == 0
+    if frozen:  # forked workers then neither scan nor copy the parent's objects in their collections
+        gc.freeze()
     finished: dict[int, Outcome[R]] = {}
     queued = iter(range(len(targets)))
     next_to_yield = 0
@@ -174,6 +181,10 @@ def run_many(
                         running[index] = _start(
                             context, function, target, index, label(target), timeout, max_memory, expected
                         )
+                if not ordered and finished:
+                    yield finished.pop(min(finished))
+                    next_to_yield += 1
+                    continue
                 if next_to_yield in finished:
                     yield finished.pop(next_to_yield)
                     next_to_yield += 1
@@ -184,6 +195,8 @@ def run_many(
                 _stop(list(running.values()))
                 for worker in running.values():
                     _remove_worker_folder(worker.folder)
+            if frozen:
+                gc.unfreeze()
 
 
 def _start(
@@ -241,7 +254,7 @@ def _collect(
         _remove_worker_folder(worker.folder)
         worker.connection.close()
         del running[index]
-        finished[index] = outcome
+        finished[index] = replace(outcome, index=index)
 
 
 def _answer(worker: _Worker, max_memory: int | None) -> Outcome[Any]:

@@ -15,8 +15,13 @@ from typing import NoReturn
 
 from . import __version__
 from .batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, MEMORY_LIMIT_SUPPORTED, Interrupted, run_many
+from .cohort import CohortResult, DeadlineError, Progress, default_jobs, parse_deadline, verify_many
 from .config import Config, ConfigError, find_config, load_config, repository_root
+from .dashboard import render_dashboard
+from .db import DB_NAME, DatabaseError
 from .engine import DEFAULT_REPORT, Verification, verify
+from .exports import render_gradebook, render_jsonl, write_gradescope
+from .groups import InputError, Target, expand_sources, read_groups
 from .overrides import OverridesError, apply_overrides, load_overrides, overrides_for
 from .registry import all_rules, unknown_keys
 from .remote import RemoteError, cloned, is_remote
@@ -35,9 +40,25 @@ from .render import (
 )
 from .report import ReportError
 from .sanitize import for_text
+from .views import plural
 
 EXIT_OK, EXIT_BELOW_MIN, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "markdown", "junit", "csv", "html", "cohort", "sarif")
+FORMATS = (
+    "text",
+    "json",
+    "markdown",
+    "junit",
+    "csv",
+    "html",
+    "cohort",
+    "sarif",
+    "gradebook",
+    "jsonl",
+    "gradescope",
+    "dashboard",
+)
+# The formats of a cohort run (results database, clone cache, group list): each needs the group data.
+COHORT_FORMATS = ("gradebook", "jsonl", "gradescope", "dashboard")
 # The formats that --show problems shortens; the others are data for programs and always complete.
 SHOWN_FORMATS = ("text", "markdown", "html")
 EXPECTED_ERRORS = (ReportError, RemoteError, NotADirectoryError, FileNotFoundError)
@@ -71,7 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 a score below --min-score, 2 usage error or missing/unreadable report.",
     )
     parser.add_argument(
-        "paths", nargs="*", metavar="PATH", help="repository directory or git URL (several allowed)"
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="repository directory or git URL (several allowed; @FILE reads one per line from FILE)",
     )
     parser.add_argument(
         "--format",
@@ -104,9 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         "-j",
         type=_bounded(int, low=1),
-        default=1,
+        default=None,
         metavar="N",
-        help="verify N repositories at once",
+        help="verify N repositories at once (default: the number of cores)",
     )
     parser.add_argument(
         "--timeout",
@@ -150,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--list-rules", action="store_true", help="list every rule with its modules and title"
     )
     _add_view_options(parser)
+    _add_cohort_options(parser)
     parser.add_argument("--version", action="version", version=f"mlops-verifier {__version__}")
     return parser
 
@@ -170,6 +195,36 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         "the current folder up to its repository root)",
     )
     parser.add_argument("--no-config", action="store_true", help="read no [tool.mlops-verifier] table at all")
+
+
+def _add_cohort_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a cohort run (README, "Grading a cohort"): the group list, the deadline, the results
+    database and the clone cache."""
+    parser.add_argument(
+        "--groups",
+        metavar="CSV",
+        help="the course's group list (group_nb, student 1..5, github_repo): every group's repository is "
+        "verified, its group number and students carried into every output",
+    )
+    parser.add_argument(
+        "--deadline",
+        metavar="WHEN",
+        help="verify the last commit of each default branch at or before WHEN by committer date, e.g. "
+        "'2026-01-23 23:59 Europe/Copenhagen'; every output names the commit and the commits after it",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="FILE",
+        help=f"the SQLite results database of a cohort run (default: {DB_NAME} beside the output): a "
+        "re-run verifies only what changed, and resumes after Ctrl-C",
+    )
+    parser.add_argument("--no-db", action="store_true", help="keep no results database")
+    parser.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="the folder where cloned repositories are kept and updated with git fetch (default: "
+        "~/.cache/mlops-verifier/clones)",
+    )
 
 
 def _bounded(
@@ -253,13 +308,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list_rules:
         sys.stdout.write(list_rules())
         return EXIT_OK
-    if not args.paths:
-        say("verify: error: give at least one PATH (a repository directory or a git URL)")
+    if not args.paths and not args.groups:
+        say("verify: error: give at least one PATH (a repository directory or a git URL) or --groups CSV")
         return EXIT_USAGE
     try:
+        args.paths = expand_sources(args.paths)
         _configure(args)
-    except ConfigError as error:
+        args.jobs = args.jobs or default_jobs()
+        cohort_problem = _check_cohort_options(args)
+    except (ConfigError, InputError) as error:
         say(f"verify: error: {error}")
+        return EXIT_USAGE
+    if cohort_problem:
+        say(f"verify: error: {cohort_problem}")
         return EXIT_USAGE
     try:
         args.loaded_overrides = load_overrides(args.overrides) if args.overrides else {}
@@ -278,6 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(
             f"verify: warning: --show {args.show} shortens {', '.join(SHOWN_FORMATS)} only; -f {args.format} is complete"
         )
+    if args.cohort:
+        return _run_cohort(args)
     unused = set(args.loaded_overrides) - {overrides_for(t, args.loaded_overrides)[0] for t in args.paths}
     for key in sorted(unused):
         say(f"verify: warning: {args.overrides}: {key} matches no repository given")
@@ -289,12 +352,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             "temporary folders removed"
         )
         return interrupt.exit_code
-    output = _render(entries, args)
+    _write(_render(entries, args), args)
+    return _exit_code(entries, args)
+
+
+def _write(output: str, args: argparse.Namespace) -> None:
     if output:
         if args.output:
             Path(args.output).write_text(output, encoding="utf-8")
         else:
             sys.stdout.write(output)
+
+
+def _exit_code(entries: Sequence[Entry], args: argparse.Namespace) -> int:
+    """2 when a repository could not be verified, 1 when a score is below --min-score, else 0."""
     if any(isinstance(entry, Failure) for entry in entries):
         return EXIT_USAGE
     # A repository without any scorable item fails the gate too: its checklist may not have been read.
@@ -310,6 +381,118 @@ def main(argv: Sequence[str] | None = None) -> int:
     if below:
         return EXIT_BELOW_MIN
     return EXIT_OK
+
+
+def _check_cohort_options(args: argparse.Namespace) -> str | None:
+    """Settle `args.cohort` (a cohort run: a group list, a deadline, a database or a cohort format) and its
+    deadline, database path and targets; the one-line reason when the options do not fit together."""
+    args.cohort = bool(args.groups or args.deadline or args.db or args.cache or args.format in COHORT_FORMATS)
+    if not args.cohort:
+        return None
+    if args.ref:
+        return "--ref checks out one ref of one URL; a cohort run takes each default branch (use --deadline)"
+    if args.db and args.no_db:
+        return "--db and --no-db contradict each other"
+    if args.format == "gradescope" and not args.output:
+        return "-f gradescope writes a results.json per group: give the folder with -o DIR"
+    if args.output and args.format != "gradescope" and Path(args.output).is_dir():
+        return f"-o {args.output} is a folder; -f {args.format} writes one file"
+    try:
+        args.deadline_at = parse_deadline(args.deadline) if args.deadline else None
+    except DeadlineError as error:
+        return str(error)
+    args.targets = (read_groups(args.groups) if args.groups else []) + [Target(path) for path in args.paths]
+    if not args.targets:
+        return f"{args.groups} lists no group"
+    args.db_path = None if args.no_db else Path(args.db) if args.db else _default_db(args)
+    return None
+
+
+def _default_db(args: argparse.Namespace) -> Path:
+    """The database beside the output: in the output file's folder, or beside the -f gradescope folder;
+    in the current folder when the output goes to stdout."""
+    if not args.output:
+        return Path(DB_NAME)
+    output = Path(args.output)
+    return output.parent / DB_NAME
+
+
+def _run_cohort(args: argparse.Namespace) -> int:
+    """A cohort run: every target through `verify_many`, with a progress line on a terminal, the results
+    in the order given (grader overrides applied), written in the chosen format."""
+    sources = {target.source for target in args.targets if target.source}
+    unused = set(args.loaded_overrides) - {overrides_for(s, args.loaded_overrides)[0] for s in sources}
+    for key in sorted(unused):
+        say(f"verify: warning: {args.overrides}: {key} matches no repository given")
+    show_progress = sys.stderr.isatty()
+    results: list[CohortResult] = []
+    try:
+        runs = verify_many(
+            args.targets,
+            jobs=args.jobs,
+            deadline=args.deadline_at,
+            db=args.db_path,
+            cache=args.cache,
+            report=args.report,
+            select=args.selected or None,
+            ignore=args.ignored,
+            timeout=args.timeout,
+            max_memory=args.max_memory if args.max_memory is not None else DEFAULT_MAX_MEMORY,
+            measure_coverage=args.measure_coverage,
+            include_untracked=args.include_untracked,
+            progress=_progress_line if show_progress else None,
+        )
+        with closing(runs):
+            results.extend(runs)
+    except Interrupted as interrupt:
+        if show_progress:
+            sys.stderr.write("\n")
+        say(
+            f"verify: stopped by {interrupt.signal_name}: {plural(len(results), 'result')} kept"
+            + (f" in {args.db_path}; run the same command again to resume" if args.db_path else "")
+        )
+        return interrupt.exit_code
+    except (DatabaseError, DeadlineError) as error:
+        say(f"verify: error: {error}")
+        return EXIT_USAGE
+    if show_progress:
+        sys.stderr.write("\n")
+    results.sort(key=lambda graded: graded.index)
+    for graded in results:
+        if isinstance(graded.entry, Failure):
+            prefix = f"{graded.target.label}: " if graded.group else ""
+            say(f"verify: {prefix}{graded.entry.error}")
+            continue
+        before = len(graded.entry.warnings)
+        apply_overrides(graded.entry, overrides_for(graded.source, args.loaded_overrides)[1])
+        for warning in graded.entry.warnings[before:]:
+            say(f"verify: warning: {graded.source}: {warning}")
+        for warning in graded.deadline_warnings:
+            say(f"verify: warning: {graded.target.label}: {warning}")
+    if args.format == "gradescope":
+        written = write_gradescope(results, args.output)
+        say(f"verify: wrote {plural(len(written), 'results.json file')} under {args.output}")
+    else:
+        _write(_render_cohort(results, args), args)
+    return _exit_code([graded.entry for graded in results], args)
+
+
+def _progress_line(progress: Progress) -> None:
+    sys.stderr.write("\r" + progress.line() + "\x1b[K")
+    sys.stderr.flush()
+
+
+def _render_cohort(results: list[CohortResult], args: argparse.Namespace) -> str:
+    if args.format == "gradebook":
+        return render_gradebook(results)
+    if args.format == "jsonl":
+        return render_jsonl(results)
+    if args.format == "dashboard":
+        return render_dashboard(results)
+    entries = [graded.entry for graded in results]
+    if args.format == "json":
+        return render_json(entries[0] if len(entries) == 1 else entries)
+    return _render(entries, args)
 
 
 def _verify_all(args: argparse.Namespace) -> list[Entry]:

@@ -858,3 +858,56 @@ def clone(url: str, target: Path, *, timeout: float) -> None:
     result = _run_side_by_side([argv], clone_environment(), target.parent, timeout, _Limits(MAX_OUTPUT))[0]
     if isinstance(result, GitError):
         raise result
+
+
+def fetch(repository: GitRepository, *, timeout: float) -> None:
+    """`git fetch --prune origin` in `repository`, a clone this package made (a cache entry), within
+    `timeout` seconds: the update of a kept clone instead of a new one.
+
+    Like `clone`, it runs with the grader's git configuration (`clone_environment`, for the credentials of
+    the transfer) and `clone_overrides`: no submodule, hook or transport helper. The repository's own
+    config is the one `clone` wrote, never one a group committed (a clone transfers objects and refs only);
+    callers pass a repository validated by `locate`."""
+    argv = [
+        "git",
+        "--no-pager",
+        f"--git-dir={repository.git_dir}",
+        *clone_overrides(),
+        "fetch",
+        "--prune",
+        "--quiet",
+        "--no-recurse-submodules",
+        "origin",
+    ]
+    result = _run_side_by_side([argv], clone_environment(), repository.root, timeout, _Limits(MAX_OUTPUT))[0]
+    if isinstance(result, GitError):
+        raise result
+
+
+def clone_local(source: GitRepository, target: Path, *, timeout: float) -> None:
+    """`git clone --no-checkout` of the validated local repository `source` into `target` (which must not
+    exist) within `timeout` seconds: a private copy to check an older commit out in, so the group's folder
+    is never written to.
+
+    Unlike `clone` it runs with the isolated environment and every read override (no grader config, no
+    program of the group's config); the file protocol, which the read overrides forbid, is allowed for this
+    one command. Objects are hard-linked where the file system allows it."""
+    argv = [
+        "git",
+        "--no-pager",
+        *read_overrides(),
+        "-c",
+        "protocol.file.allow=always",
+        "clone",
+        "--no-checkout",
+        "--no-recurse-submodules",
+        "--quiet",
+        "--",
+        str(source.git_dir),
+        str(target),
+    ]
+    result = _run_side_by_side(
+        [argv], isolated_environment(source.root), target.parent, timeout, _Limits(MAX_OUTPUT)
+    )[0]
+    if isinstance(result, GitError):
+        raise result

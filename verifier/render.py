@@ -428,6 +428,31 @@ def render_csv(results: Sequence[Entry]) -> str:
     return buffer.getvalue()
 
 
+def cohort_rule_counts(verified: Sequence[Verification]) -> dict[str, Counter[str]]:
+    """Per rule over the cohort: the items per verdict (unverifiable ones only when ticked) and `ticked`,
+    the groups that ticked it (what `-f cohort` and the dashboard show)."""
+    rows: dict[str, Counter[str]] = {}
+    for result in verified:
+        for item in result.items:
+            if item.rule and item.verdict not in ("unknown", "skipped"):
+                counts = rows.setdefault(item.rule, Counter())
+                if item.verdict != "unverifiable" or item.item.claimed:  # unver counts ticked items only
+                    counts[item.verdict] += 1
+                counts["ticked"] += item.item.claimed
+    return rows
+
+
+def unsupported_share(counts: Counter[str]) -> float:
+    """The share of a rule's ticks that it calls unsupported (0 when nobody ticked it)."""
+    return counts["unsupported"] / counts["ticked"] if counts["ticked"] else 0.0
+
+
+def needs_a_look(counts: Counter[str]) -> bool:
+    """A rule that calls at least three groups and 30 % of the ticks unsupported: a hard item, or a rule
+    that misses a shape of evidence; a grader checks a few of its groups by hand."""
+    return unsupported_share(counts) >= 0.3 and counts["unsupported"] >= 3
+
+
 def render_cohort(results: Sequence[Entry]) -> str:
     """Per rule over a cohort of repositories: how many groups ticked the item and how the ticks fared.
 
@@ -446,18 +471,7 @@ def render_cohort(results: Sequence[Entry]) -> str:
         "unclaimed": "uncl",
         "contradicted": "contr",
     }
-    rows: dict[str, Counter[str]] = {}
-    for result in verified:
-        for item in result.items:
-            if item.rule and item.verdict not in ("unknown", "skipped"):
-                counts = rows.setdefault(item.rule, Counter())
-                if item.verdict != "unverifiable" or item.item.claimed:  # unver counts ticked items only
-                    counts[item.verdict] += 1
-                counts["ticked"] += item.item.claimed
-
-    def unsupported_share(counts: Counter[str]) -> float:
-        return counts["unsupported"] / counts["ticked"] if counts["ticked"] else 0.0
-
+    rows = cohort_rule_counts(verified)
     ordered = sorted(rows.items(), key=lambda row: (-unsupported_share(row[1]), row[0]))
     lines = [
         f"mlops-verifier {__version__}  cohort of {plural(len(verified), 'repository', 'repositories')}",
@@ -470,7 +484,7 @@ def render_cohort(results: Sequence[Entry]) -> str:
     ]
     for rule, counts in ordered:
         share = unsupported_share(counts)
-        flag = "  <- check a few groups by hand" if share >= 0.3 and counts["unsupported"] >= 3 else ""
+        flag = "  <- check a few groups by hand" if needs_a_look(counts) else ""
         cells = " ".join(f"{counts[verdict]:>5}" for verdict in columns)
         shown = f"{share:>18.0%}" if counts["ticked"] else f"{'-':>18}"  # no tick: no share to give
         lines.append(f"{for_text(rule):<30} {counts['ticked']:>6} {cells}  {shown}{flag}")
