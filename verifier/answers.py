@@ -18,13 +18,16 @@ import pathspec
 
 from .coverage_check import coverage_data, measure_coverage_total
 from .evidence import Evidence, Location, Status
+from .registry import all_rules
 from .repo import GITIGNORE
 from .report import Answer, Report
+from .results import AnswerFinding
+from .rule import run_rule
 from .witness import judge, sentences
 
 if TYPE_CHECKING:
-    from .engine import Verification
     from .repo import Repo
+    from .results import Verification
 
 # Recommended word ranges and image counts when a question does not print them (COURSE.md 2.3).
 WORDS_31 = {
@@ -207,30 +210,6 @@ TOOLS = {
     "PyTorch Lightning": (r"\b(pytorch[- ])?lightning\b(?!-)", "m15.lightning"),
     "pre-commit": (r"\bpre-commit\b", "m18.pre-commit"),
 }
-
-
-@dataclass(frozen=True)
-class AnswerFinding:
-    """One checked claim of one answer."""
-
-    question: int
-    check: str
-    claim: str
-    observed: str
-    verdict: str
-    message: str
-    locations: tuple[Location, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "check": self.check,
-            "claim": self.claim,
-            "observed": self.observed,
-            "verdict": self.verdict,
-            "message": self.message,
-            "locations": [location.to_dict() for location in self.locations],
-        }
 
 
 def check_answers(
@@ -1059,9 +1038,6 @@ def group_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
 
 
 def tool_claims(repo: Repo, report: Report, verification: Verification | None) -> list[AnswerFinding]:
-    from .engine import run_rule
-    from .registry import all_rules
-
     rules = {rule.id: rule for rule in all_rules()}
     evidence_by_rule: dict[str, Evidence] = {}
     findings = []

@@ -11,30 +11,22 @@ from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, MEMORY_LIMIT_SUPPORTED, Interrupted, run_many
 from .config import Config, ConfigError, find_config, load_config, repository_root
-from .engine import DEFAULT_REPORT, Verification, verify
-from .overrides import OverridesError, apply_overrides, load_overrides, overrides_for
-from .registry import all_rules, unknown_keys
 from .remote import RemoteError, cloned, is_remote
-from .render import (
-    SHOW,
-    Entry,
-    Failure,
-    render_cohort,
-    render_csv,
-    render_html_pages,
-    render_json,
-    render_junit,
-    render_markdown,
-    render_sarif,
-    render_text,
-)
 from .report import ReportError
+from .results import Verification
 from .sanitize import for_text
+from .views import SHOW, Failure
+
+if TYPE_CHECKING:
+    from .render import Entry
+
+# The engine, the rules (entry points), the overrides (YAML) and the renderers are imported where they
+# are used, so `verify --version` and `verify --help` load none of them.
 
 EXIT_OK, EXIT_BELOW_MIN, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "markdown", "junit", "csv", "html", "cohort", "sarif")
@@ -192,6 +184,8 @@ def _bounded(
 
 
 def list_rules() -> str:
+    from .registry import all_rules
+
     lines = []
     for rule in sorted(all_rules(), key=lambda r: (r.id.startswith("extra."), r.id)):
         status = "" if rule.implemented else "  [not implemented yet]"
@@ -213,6 +207,14 @@ class VerifyJob:
     measure_coverage: bool = False
     include_untracked: bool = False
     timeout: float = DEFAULT_TIMEOUT
+
+
+def verify(path: str | Path, **options: object) -> Verification:
+    """`verifier.engine.verify`, imported on the first verification (a name of this module, so that tests
+    can stand in for it)."""
+    from .engine import verify as verify_path
+
+    return verify_path(path, **options)  # type: ignore[arg-type]
 
 
 def verify_target(target: str, job: VerifyJob) -> Verification:
@@ -256,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         say(f"verify: error: {error}")
         return EXIT_USAGE
+    from .overrides import OverridesError, load_overrides, overrides_for
+    from .registry import all_rules, unknown_keys
+
     try:
         args.loaded_overrides = load_overrides(args.overrides) if args.overrides else {}
     except OverridesError as error:
@@ -310,6 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _verify_all(args: argparse.Namespace) -> list[Entry]:
     """Every target verified in its own budgeted worker, in the order given; a target that could not be
     verified is a Failure with its one-line reason, also said on stderr."""
+    from .overrides import apply_overrides, overrides_for
+
     job = VerifyJob(
         report=args.report,
         select=args.selected,
@@ -346,6 +353,17 @@ def _verify_all(args: argparse.Namespace) -> list[Entry]:
 
 
 def _render(entries: list[Entry], args: argparse.Namespace) -> str:
+    from .render import (
+        render_cohort,
+        render_csv,
+        render_html_pages,
+        render_json,
+        render_junit,
+        render_markdown,
+        render_sarif,
+        render_text,
+    )
+
     if args.format == "json":
         return render_json(entries[0] if len(args.paths) == 1 else entries)
     if args.format == "junit":
@@ -371,6 +389,8 @@ def _configure(args: argparse.Namespace) -> None:
     wins, key by key), and replace a current folder that is a subfolder of a repository by that
     repository's root. Sets `args.selected` and `args.ignored` (key -> reason) for the workers; warns
     on stderr about unknown keys and ids. ConfigError for a configuration that cannot be used."""
+    from .registry import all_rules, unknown_keys
+
     config = _read_config(args)
     for warning in config.warnings:
         say(f"verify: warning: {warning}")
@@ -402,6 +422,8 @@ def _root_of_current_folder(target: str, report: str | None) -> str:
     """`target`, or the root of its git work tree when `target` is the current folder, a subfolder of a
     repository, and holds no report itself (`verify .` in `src/`). Any other folder is verified as given: a
     grader's folder of clones may sit inside the grader's own repository."""
+    from .discovery import DEFAULT_REPORT
+
     if is_remote(target) or not Path(target).is_dir():
         return target
     here = Path.cwd()
