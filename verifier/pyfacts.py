@@ -7,6 +7,7 @@ as a call to `wandb.init`, and `from hydra import main` + `@main(...)` as the de
 from __future__ import annotations
 
 import ast
+import bisect
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -129,10 +130,35 @@ def parse_python(source: str) -> PythonFacts:
 
 @dataclass(frozen=True)
 class NotebookCode:
-    """The code cells of a notebook as one Python source, and why some (or all) of it was left out."""
+    """The code cells of a notebook as one Python source, and why some (or all) of it was left out.
+
+    `source` is for the parser (shell and magic lines blanked); `text` holds the same lines as written,
+    for searching and for snippets. Cells are joined with one blank line between them; `cells` gives each
+    kept cell's number in the notebook (1-based, counting every cell, as a notebook shows them) and the line
+    of `source` it starts at, so `cell_line` turns a line of `source` into (cell, line in that cell).
+    """
 
     source: str
     note: str | None = None
+    text: str | None = None
+    cells: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines of `text` (of `source` when no text was kept)."""
+        found = self.__dict__.get("_lines")
+        if found is None:
+            found = (self.source if self.text is None else self.text).splitlines()
+            object.__setattr__(self, "_lines", found)
+        return found
+
+    def cell_line(self, line: int) -> tuple[int, int] | None:
+        """(cell number, line within that cell) of `line` of `source`; None when no kept cell holds it."""
+        index = bisect.bisect_right([first for _, first in self.cells], line) - 1
+        if index < 0:
+            return None
+        number, first = self.cells[index]
+        return number, line - first + 1
 
 
 def notebook_code(text: str, max_bytes: int = MAX_NOTEBOOK_CODE_BYTES) -> NotebookCode:
@@ -148,12 +174,17 @@ def notebook_code(text: str, max_bytes: int = MAX_NOTEBOOK_CODE_BYTES) -> Notebo
             return NotebookCode("")
         cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
     chunks: list[str] = []
+    written: list[str] = []
+    starts: list[tuple[int, int]] = []
+    start = 1
     room = max_bytes
     kept = 0
-    for cell in cells:
+    for number, cell in enumerate(cells, start=1):
         if cell is _TOO_MANY_STRINGS:
-            return NotebookCode(
-                "\n\n".join(chunks),
+            return _code(
+                chunks,
+                written,
+                starts,
                 f"a cell holds more than {MAX_CELL_STRINGS:,} JSON strings; only the {kept} code cell(s) "
                 "before it were read",
             )
@@ -169,15 +200,26 @@ def notebook_code(text: str, max_bytes: int = MAX_NOTEBOOK_CODE_BYTES) -> Notebo
         joined = "".join(parts) if fits else ""
         size = len(joined.encode("utf-8", errors="replace")) + 2
         if not fits or size > room:
-            return NotebookCode(
-                "\n\n".join(chunks),
+            return _code(
+                chunks,
+                written,
+                starts,
                 f"code cells over {max_bytes // 1000} kB; only the first {kept} were read",
             )
-        lines = ["" if line.lstrip().startswith(("!", "%")) else line for line in joined.splitlines()]
-        chunks.append("\n".join(lines))
+        lines = joined.splitlines()
+        chunks.append("\n".join("" if line.lstrip().startswith(("!", "%")) else line for line in lines))
+        written.append("\n".join(lines))
+        starts.append((number, start))
+        start += max(len(lines), 1) + 1
         room -= size
         kept += 1
-    return NotebookCode("\n\n".join(chunks))
+    return _code(chunks, written, starts, None)
+
+
+def _code(
+    chunks: list[str], written: list[str], starts: list[tuple[int, int]], note: str | None
+) -> NotebookCode:
+    return NotebookCode("\n\n".join(chunks), note, "\n\n".join(written), tuple(starts))
 
 
 _TOO_MANY_STRINGS = object()

@@ -266,8 +266,7 @@ def render_markdown(result: Entry, *, show: Show = "all") -> str:
         lines.append("No tick needs a look.")
     for item in items:
         places = "<br>".join(
-            markdown_code(f"{loc.path}{':' + str(loc.line) if loc.line else ''}")
-            for loc in (item.evidence.locations[:3] if item.evidence else ())
+            markdown_code(loc.where) for loc in (item.evidence.locations[:3] if item.evidence else ())
         )
         cell = for_markdown(item.message) + (f"<br>{places}" if places else "")
         rule = for_markdown(item.rule or "-")
