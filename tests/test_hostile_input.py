@@ -24,7 +24,7 @@ from redos import assert_linear
 
 import verifier
 import verifier.rules
-from verifier import answers, cli, coverage_check, dependencies, pyfacts, registry
+from verifier import answers, cli, coverage_check, dependencies, pyfacts, registry, textsearch
 from verifier.answers import check_answers
 from verifier.engine import run_rule
 from verifier.pyfacts import notebook_code
@@ -146,6 +146,7 @@ def compiled_while_verifying() -> dict[tuple[str, int], str]:
         return original(pattern, flags)
 
     re._compile = recording  # type: ignore[attr-defined]
+    textsearch.compiled_pattern.cache_clear()  # the search keeps its compiled patterns for the process
     try:
         rules = all_rules()
         for root in _pattern_sources():

@@ -8,6 +8,7 @@ the 31-question (2025-26) and the 27-question (2023-24) numbering.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import posixpath
 import re
@@ -273,9 +274,11 @@ def _where(report: Report, answer: Answer) -> Location:
     return Location("reports/README.md", answer.line, f"Question {answer.number}")
 
 
+@functools.lru_cache(maxsize=256)
 def _prose(text: str) -> str:
     """Answer text without images, links' targets, URLs, code and quoted course questions, with straight
-    apostrophes and "e.g."/"i.e." that end no sentence, for word counts and claims."""
+    apostrophes and "e.g."/"i.e." that end no sentence, for word counts and claims (kept per text: each
+    answer is read once per tool the answers may name)."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"\b(e\.g|i\.e|etc|vs)\.", lambda m: m.group(1).replace(".", ""), text, flags=re.IGNORECASE)
     text = QUOTED_QUESTION.sub(" ", text)

@@ -210,14 +210,20 @@ class ConfigFiles:
         """The `[[package]]` tables of a uv.lock or poetry.lock, as far as `deps.from_lock` reads them (their
         `name` and `version`). A lock file is machine-written (each table starts at a header line, its keys
         start their lines), so only the lines that can start a table or hold those keys are looked at, far
-        faster than a TOML parser reads the whole. One that may not be machine-written (cut at the read cap,
-        holding merge conflict markers or quoted keys) is parsed as TOML, as any other file, so it gives
-        what the parser gives (nothing, with a warning, when it is invalid)."""
+        faster than a TOML parser reads the whole. One that may not be machine-written (holding merge
+        conflict markers or quoted keys) is parsed as TOML, as any other file, so it gives what the parser
+        gives (nothing, with a warning, when it is invalid). One cut at the read cap gives nothing, with a
+        warning, as its cut TOML would (a partial list would count only the packages before the cut)."""
         text = self.reader.read(path)
-        packages = None if text is None or path in self.reader.truncated else _lock_packages(text)
+        if text is None:
+            return []
+        if path in self.reader.truncated:
+            self.warn(f"{path}: a lock file cut at the read cap does not parse; its packages were not read")
+            return []
+        packages = _lock_packages(text)
         if packages is not None:
             return packages
-        data = self.toml(path) if text is not None else None
+        data = self.toml(path)
         tables = data.get("package") if isinstance(data, dict) else None
         return [table for table in tables if isinstance(table, dict)] if isinstance(tables, list) else []
 

@@ -10,6 +10,7 @@ repository with 50,000 committed data files costs a fraction of a millisecond pe
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import posixpath
 import re
@@ -137,7 +138,6 @@ class FileList:
         self.git_repository: gitsafe.GitRepository | None = None
         self.listed_blob_ids: dict[str, str] = {}  # from `git ls-tree` when the index is missing
         self._globs: dict[tuple[str, ...], list[str]] = {}
-        self._specs: dict[str, pathspec.PathSpec] = {}
         self._text_files: dict[tuple[str, ...], list[str]] = {}
         self._containing: dict[tuple[str, bool], list[str]] = {}
         self._listed: Listing | None = None
@@ -327,15 +327,15 @@ class FileList:
     def glob(self, *patterns: str) -> list[str]:
         """Files matching any gitignore-style pattern (`*.dvc` anywhere, `dockerfiles/*.dockerfile` anchored)."""
         key = tuple(patterns)
-        if key not in self._globs:
-            found: set[str] = set()
-            for pattern in patterns:
-                spec = self._specs.get(pattern)
-                if spec is None:
-                    spec = self._specs[pattern] = pathspec.PathSpec.from_lines(GITIGNORE, [pattern])
-                found.update(path for path in self._candidates(pattern) if spec.match_file(path))
-            self._globs[key] = sorted(found)
-        return self._globs[key]
+        found = self._globs.get(key)
+        if found is None:
+            if len(patterns) == 1:
+                spec = glob_spec(patterns[0])
+                found = [path for path in self._candidates(patterns[0]) if spec.match_file(path)]
+            else:  # each pattern's files once, shared by every combination the rules ask for
+                found = sorted({path for pattern in patterns for path in self.glob(pattern)})
+            self._globs[key] = found
+        return found
 
     def _candidates(self, pattern: str) -> Sequence[str]:
         """The files that contain every literal part of the pattern (`.dvc` for `*.dvc`, `configs/` for
@@ -458,6 +458,13 @@ class FileList:
             candidates = self.glob(*patterns) if patterns else self.files
             found = self._text_files[patterns] = [path for path in candidates if self.is_text(path)]
         return found
+
+
+@functools.lru_cache(maxsize=4096)
+def glob_spec(pattern: str) -> pathspec.PathSpec:
+    """The compiled gitignore-style `pattern`, shared by every repository of the process (the rules use a
+    few hundred patterns; compiling one costs more than matching it against a listing)."""
+    return pathspec.PathSpec.from_lines(GITIGNORE, [pattern])
 
 
 def tree_entries(output: str) -> list[tuple[str, str, str]]:

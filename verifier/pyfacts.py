@@ -254,6 +254,10 @@ def _cells_one_by_one(text: str) -> Iterator[Any]:
         previous = value if depth == 1 else ""
 
 
+_Attribute = ast.Attribute
+_Constant = ast.Constant
+
+
 class _Collector:
     """One recursive pass in source order, dispatching on the node type.
 
@@ -278,6 +282,7 @@ class _Collector:
             ast.AnnAssign: self.visit_Assign,
             ast.Dict: self.visit_Dict,
         }
+        self.plan = _plan(self.handlers, self.visit_children)
 
     def visit(self, node: ast.AST) -> None:
         handler = self.handlers.get(type(node))
@@ -287,17 +292,35 @@ class _Collector:
             handler(node)
 
     def visit_children(self, node: ast.AST) -> None:
-        handlers = self.handlers
-        for name in _NODE_FIELDS[type(node)]:
+        """Visit the children of `node` that can hold a fact, in source order: a node type with a handler
+        is handed to it, a node type without fields that can hold nodes (a name, a context, an operator)
+        is passed over, and a chain of attributes (`a.b.c`, whose only child is the part before the dot)
+        is followed to its start without a call per dot."""
+        plan = self.plan
+        strings = self.facts.strings
+        for name in _NODE_FIELDS.get(type(node), ()):
             value = getattr(node, name, None)
-            for item in value if type(value) is list else (value,):
-                handler = handlers.get(type(item))
-                if handler is not None:
-                    handler(item)
-                elif _NODE_FIELDS[type(item)]:
-                    self.visit_children(item)
+            if type(value) is not list:
+                if value is None:
+                    continue
+                value = (value,)
+            for item in value:
+                kind = type(item)
+                while kind is _Attribute:
+                    item = item.value
+                    kind = type(item)
+                if kind is _Constant:
+                    text = item.value
+                    if type(text) is str and 0 < len(text) <= MAX_LITERAL:
+                        strings.append((text, item.lineno))
+                    continue
+                visit = plan.get(kind)
+                if visit is not None:
+                    visit(item)
 
     def resolve(self, node: ast.AST) -> str | None:
+        if type(node) is ast.Name:  # the common case, without building a list
+            return self.aliases.get(node.id, node.id)  # type: ignore[attr-defined]
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
@@ -353,6 +376,11 @@ class _Collector:
 
     def value(self, node: ast.AST, depth: int = 0) -> object:
         """A literal value where the code has one, else a short description (see PythonFacts)."""
+        kind = type(node)
+        if depth <= 3 and kind is ast.Constant:  # the common cases first, as the checks below decide them
+            return _literal(node)
+        if depth <= 3 and kind is ast.Name:
+            return f"<name {self.aliases.get(node.id, node.id)}>"  # type: ignore[attr-defined]
         if isinstance(node, ast.Await):
             node = node.value
         if isinstance(node, ast.Call):
@@ -440,18 +468,36 @@ _NOT_NODES = frozenset(
 )
 
 
-class _NodeFieldsByType(dict[type, tuple[str, ...]]):
-    """The fields of each type that may hold nodes; none for a type that is not a node (str, None)."""
+def _node_types() -> list[type]:
+    """Every node class of this interpreter's `ast` module."""
+    found, stack = [], [ast.AST]
+    while stack:
+        node_type = stack.pop()
+        found.append(node_type)
+        stack.extend(node_type.__subclasses__())
+    return found
 
-    def __missing__(self, node_type: type) -> tuple[str, ...]:
-        fields: tuple[str, ...] = ()
-        if issubclass(node_type, ast.AST):
-            fields = tuple(name for name in node_type._fields if name not in _NOT_NODES)
-        self[node_type] = fields
-        return fields
+
+# The fields of each node type that may hold nodes (none for a type that is not a node: str, None); a
+# plain dict filled once, so each lookup is the fastest the interpreter has.
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {
+    node_type: tuple(name for name in getattr(node_type, "_fields", ()) if name not in _NOT_NODES)
+    for node_type in _node_types()
+}
 
 
-_NODE_FIELDS = _NodeFieldsByType()
+def _plan(
+    handlers: dict[type, Callable[[Any], None]], visit_children: Callable[[Any], None]
+) -> dict[type, Any]:
+    """What to do with a node of each type: its handler, a visit of its children, or nothing (None) for a
+    type whose fields hold no node (a name, a context, an operator)."""
+    plan: dict[type, Any] = {
+        node_type: visit_children if fields else None for node_type, fields in _NODE_FIELDS.items()
+    }
+    plan.update(handlers)
+    for value_type in (str, bytes, int, float, complex, bool, type(None), type(...)):
+        plan[value_type] = None
+    return plan
 
 
 def _literal(node: ast.AST) -> object:

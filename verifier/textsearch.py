@@ -43,6 +43,8 @@ except ImportError:  # pragma: no cover - Python 3.10
 CHECKBOX_LINE = re.compile(r"^\s*(?:>\s*)?[-*+]\s+\[[^\]]{0,4}\]\s")
 PROSE_SUFFIXES = (".md", ".rst", ".txt", ".html")
 MIN_LITERAL = 2  # a shorter literal is in nearly every file: it filters nothing
+MAX_CLAUSES_PER_ALTERNATIVE = 3
+MAX_COMBINATIONS = 32  # clauses an alternation may add (each literal check is cached per file)
 DATA_DUMP_BYTES = 200_000
 DATA_SUFFIXES = frozenset(
     {".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".xml", ".txt", ".log", ".html", ".htm"}
@@ -64,6 +66,13 @@ _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT} | (
 
 Clauses = tuple[frozenset[str], ...]
 Locate = Callable[[str, int], Location]
+
+
+@functools.lru_cache(maxsize=4096)
+def compiled_pattern(pattern: str, flags: int) -> re.Pattern[str]:
+    """`re.compile`, kept for the whole process: the rules and the answer checks compile more patterns than
+    `re`'s own cache holds (512), so it would compile the search patterns again for every repository."""
+    return re.compile(pattern, flags)
 
 
 def fold(text: str) -> str:
@@ -106,19 +115,45 @@ def _sequence(sequence: Any) -> list[frozenset[str]]:
         if op is sre_constants.SUBPATTERN:
             clauses += _sequence(argument[-1])
         elif op is sre_constants.BRANCH:
-            alternatives: list[frozenset[str]] = []
-            for branch in argument[1]:
-                found = _sequence(branch)
-                if not found:  # this alternative needs no literal: the alternation needs none
-                    alternatives = []
-                    break
-                alternatives.append(max(found, key=lambda clause: min(map(len, clause))))
-            if alternatives:
-                clauses.append(frozenset().union(*alternatives))
+            clauses += _alternation([_sequence(branch) for branch in argument[1]])
         elif op in _REPEATS and argument[0] >= 1:
             clauses += _sequence(argument[2])
     close_run()
-    return clauses
+    return _simplest(clauses)
+
+
+def _alternation(alternatives: list[list[frozenset[str]]]) -> list[frozenset[str]]:
+    """The clauses of `a|b|...` from those of each alternative: a match satisfies one alternative, so each
+    clause takes one clause of every alternative and holds any of their literals (the alternation
+    `yolo...train|yolo...mode=train` requires `yolo`, and one of `train`, `mode=train`). Nothing when an
+    alternative requires nothing; the longest clauses of each alternative only when the combinations
+    would be many."""
+    if not alternatives or not all(alternatives):
+        return []
+    shortest = [sorted(found, key=lambda clause: -min(map(len, clause))) for found in alternatives]
+    keep = MAX_CLAUSES_PER_ALTERNATIVE
+    while keep > 1 and _combinations(shortest, keep) > MAX_COMBINATIONS:
+        keep -= 1
+    combined: list[frozenset[str]] = [frozenset()]
+    for found in shortest:
+        combined = [clause | choice for clause in combined for choice in found[:keep]]
+    return combined
+
+
+def _combinations(alternatives: list[list[frozenset[str]]], keep: int) -> int:
+    total = 1
+    for found in alternatives:
+        total *= min(len(found), keep)
+    return total
+
+
+def _simplest(clauses: list[frozenset[str]]) -> list[frozenset[str]]:
+    """`clauses` without repeats and without a clause that another one implies (a file holding a literal
+    of {a} holds one of {a, b})."""
+    unique = sorted(set(clauses), key=len)
+    return [
+        clause for index, clause in enumerate(unique) if not any(other < clause for other in unique[:index])
+    ]
 
 
 def skip_reason(path: str, size: Callable[[str], int] | None = None) -> str | None:
@@ -154,7 +189,7 @@ class TextSearch:
         self._skipped: dict[str, str] = {}
         self._notebooks: set[str] = set()
         self._folded: dict[str, str] = {}
-        self._holds: dict[tuple[str, str], bool] = {}
+        self._holds: dict[str, dict[str, bool]] = {}
 
     def forget_exclusions(self) -> None:
         """Drop what depends on `FileList.is_excluded` (the report's files were named after a search ran)."""
@@ -175,7 +210,7 @@ class TextSearch:
         found = self._searches.get(key)
         if found is not None:
             return found
-        compiled = re.compile(pattern, flags | re.MULTILINE)
+        compiled = compiled_pattern(pattern, flags | re.MULTILINE)
         clauses = literal_requirement(pattern, flags | re.MULTILINE)
         hits: list[Location] = []
         for path in self.searchable(globs, excluded):
@@ -240,21 +275,28 @@ class TextSearch:
 
     def _may_match(self, path: str, clauses: Clauses) -> bool:
         """Whether the text of `path` holds a literal of every clause (each answer kept per file)."""
-        holds = self._holds
+        holds = self._holds.get(path)
+        if holds is None:
+            holds = self._holds[path] = {}
+        folded = None
         for clause in clauses:
             for literal in clause:
-                key = (literal, path)
-                held = holds.get(key)
+                held = holds.get(literal)
                 if held is None:
-                    folded = self._folded.get(path)
                     if folded is None:
-                        folded = self._folded[path] = fold(self._text(path))
-                    held = holds[key] = literal in folded
+                        folded = self._folded_text(path)
+                    held = holds[literal] = literal in folded
                 if held:
                     break
             else:
                 return False
         return True
+
+    def _folded_text(self, path: str) -> str:
+        folded = self._folded.get(path)
+        if folded is None:
+            folded = self._folded[path] = fold(self._text(path))
+        return folded
 
     def skipped(self) -> dict[str, tuple[int, int]]:
         """What searches left out, by reason: (files, bytes). Notebooks count the bytes of everything but
