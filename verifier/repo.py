@@ -43,7 +43,7 @@ from .pyfacts import Call, PythonFacts
 from .pyview import PythonView
 from .reader import MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES, Reader
 from .templates import TemplateMatch, match_blob, match_stub
-from .textsearch import CHECKBOX_LINE, TextSearch, compiled_pattern
+from .textsearch import CHECKBOX_LINE, TextSearch
 from .workflows import Step, Workflow
 
 READ_AS_TEXT = "(read as text)"  # marks locations in Python files this interpreter could not parse
@@ -236,7 +236,7 @@ class Repo:
 
     def line_of(self, path: str, pattern: str, flags: int = re.IGNORECASE) -> int | None:
         """The first line of `path` matching `pattern` (of a notebook: counted in its code cells joined)."""
-        compiled = compiled_pattern(pattern, flags)
+        compiled = re.compile(pattern, flags)
         return next((n for n, line in enumerate(self._lines(path), start=1) if compiled.search(line)), None)
 
     def search(
