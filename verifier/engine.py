@@ -165,6 +165,7 @@ def _verify_local(
     if check_answers:
         verification.answers = _check_answers(repo, parsed, verification, measure_coverage)
     verification.warnings = warnings + [w for w in repo.warnings if w not in warnings]
+    verification.not_searched = repo.search_skipped()
     return verification
 
 

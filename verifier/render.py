@@ -170,6 +170,11 @@ def render_text(result: Entry, *, colour: bool = False, verbose: bool = False, s
                 f"  Q{for_text(data.get('question'))}: {for_text(data.get('verdict'))}: "
                 f"{for_text(data.get('message', ''))}"
             )
+    if verbose and result.not_searched:
+        lines += ["", "NOT SEARCHED (generated files are read only when a rule names them)"] + [
+            f"  {plural(files, 'file')} ({size / 1_000_000:.1f} MB): {for_text(reason)}"
+            for reason, (files, size) in result.not_searched.items()
+        ]
     if result.warnings:
         lines += ["", f"WARNINGS ({len(result.warnings)})"] + [
             f"  ! {for_text(w)}" for w in result.warnings[:20]

@@ -144,7 +144,11 @@ class ItemResult:
 @dataclass
 class Verification:
     """The result of verifying one repository: every checklist item with its verdict, the answer findings,
-    the warnings, and the scores computed from the verdicts."""
+    the warnings, and the scores computed from the verdicts.
+
+    `not_searched` says what the rules' text searches left out, by reason (generated files: profiler
+    traces, lock files, data dumps, tool run folders; notebooks' outputs): (files, bytes). It is shown by
+    `verify --verbose` and is not part of the JSON result."""
 
     repo: str
     report_path: str
@@ -154,6 +158,7 @@ class Verification:
     warnings: list[str] = field(default_factory=list)
     report: Report | None = None
     checklist_source: str | None = None
+    not_searched: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
