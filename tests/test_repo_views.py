@@ -4,23 +4,26 @@ not use."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
 import time
+import weakref
 from pathlib import Path
 
 import pytest
 
 from verifier import dependencies
 from verifier.configfiles import ConfigFiles
+from verifier.engine import verify
 from verifier.filelist import FileList, tree_entries
 from verifier.pyview import PythonView
 from verifier.reader import Reader
 from verifier.repo import Repo
 from verifier.textsearch import TextSearch
 
-from conftest import ROOT, write_tree
+from conftest import ROOT, git_init, write_tree
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -160,6 +163,31 @@ def test_repo_is_a_facade_over_one_instance_of_each_view(tmp_path: Path) -> None
     lines = repo.lines("src/app.py")
     lines.append("changed by a caller")
     assert repo.lines("src/app.py") == ["import wandb"]  # callers get their own copy
+
+
+def test_a_repo_and_a_verification_leave_no_reference_cycles(tmp_path: Path) -> None:
+    """The views never refer back to the Repo: dropped, it is freed at once (the engine pauses the cycle
+    collector during a verification, which is sound only while a verification leaves no cycles)."""
+    files = {
+        "reports/README.md": "## Overall project checklist\n\n* [x] Use DVC (M8)\n",
+        "src/app.py": "import wandb\nwandb.init()\n",
+        "configs/a.yaml": "x: 1\n",
+        "nb.ipynb": '{"cells": [{"cell_type": "code", "source": ["import torch"]}]}',
+    }
+    root = git_init(write_tree(tmp_path / "r", files))
+    verify(root)  # loads the rules: importing a module makes cycles of its own
+    gc.collect()
+    gc.disable()
+    try:
+        repo = Repo(root)
+        repo.search(r"wandb"), repo.imports("torch"), repo.dependencies, repo.history, repo.yaml_documents()
+        dropped = weakref.ref(repo)
+        del repo
+        assert dropped() is None
+        verify(root)
+        assert gc.collect() == 0, "a verification leaves no cyclic garbage"
+    finally:
+        gc.enable()
 
 
 def test_naming_the_report_files_after_a_search_excludes_them_from_later_searches(tmp_path: Path) -> None:

@@ -40,8 +40,6 @@ LOCK_KEY = re.compile(r"""(name|version)[ \t]*=[ \t]*(?:"([^"\\\n]*)"|'([^'\n]*)
 LOCK_LINE_FIRST = frozenset("[nv\"'<=>")
 LOCK_LINE_START = re.compile(r"\n(?=[\[nv\"'<=>])")
 
-Locate = Callable[..., Location]
-
 
 @dataclass(frozen=True)
 class Dockerfile:
@@ -60,16 +58,13 @@ class Dockerfile:
 
 
 class ConfigFiles:
-    """Parsed views of the configuration files of `files`, read through `reader`; `warn` gets one line per
-    file that cannot be parsed, and `locate(path, line, snippet)` makes the Locations cited."""
+    """Parsed views of the configuration files of `files`, read through `reader` (whose `location` makes
+    the Locations cited); `warn` gets one line per file that cannot be parsed."""
 
-    def __init__(
-        self, files: FileList, reader: Reader, *, warn: Callable[[str], None], locate: Locate
-    ) -> None:
+    def __init__(self, files: FileList, reader: Reader, *, warn: Callable[[str], None]) -> None:
         self.files = files
         self.reader = reader
         self.warn = warn
-        self.locate = locate
         self._yaml: dict[str, list[Any]] = {}
 
     # ----------------------------------------------------------------- YAML
@@ -138,7 +133,7 @@ class ConfigFiles:
                 )
                 text = " ".join(str(part) for part in parts if part)
                 if compiled.search(text):
-                    found.append(self.locate(path, getattr(step, "line", None) or 1, text.strip()))
+                    found.append(self.reader.location(path, getattr(step, "line", None) or 1, text.strip()))
         return found
 
     # ----------------------------------------------------------------- TOML
@@ -181,7 +176,7 @@ class ConfigFiles:
             text = lines[number - 1].strip().removeprefix("- ").removeprefix("run:").strip()
             if text and text in step.run and runs_command(text, pattern):
                 return Location(path, number, text)
-        return self.locate(path, step.line or None, step.text)
+        return self.reader.location(path, step.line or None, step.text)
 
     # ----------------------------------------------------------------- dependencies
 
@@ -233,7 +228,9 @@ class ConfigFiles:
         return [dep for dep in self.dependencies if dep.name in wanted]
 
     def dependency_locations(self, *names: str) -> list[Location]:
-        return [self.locate(d.path, d.line, None if d.line else d.spec) for d in self.dependency(*names)]
+        return [
+            self.reader.location(d.path, d.line, None if d.line else d.spec) for d in self.dependency(*names)
+        ]
 
     # ----------------------------------------------------------------- Dockerfiles, pre-commit
 

@@ -113,6 +113,15 @@ DOCKERFILE_NAME = re.compile(r"(?i)(.*\.)?dockerfile")
 SUBMODULE_PATH = re.compile(r"(?m)^[ \t]*path[ \t]*=[ \t]*(.+)$")
 
 
+class Warnings(list[str]):
+    """The warnings of one repository, each once, in the order they were first given. The views get its
+    `add` (no reference back to the `Repo`, so a Repo is freed as soon as it is dropped)."""
+
+    def add(self, message: str) -> None:
+        if message not in self:
+            self.append(message)
+
+
 class FileList:
     """The listed files of the repository at `root` (sorted, relative, "/"-separated) and the queries over them.
 

@@ -125,6 +125,8 @@ def parse_python(source: str) -> PythonFacts:
         collector.visit(tree)
     except RecursionError:
         collector.facts.error = "RecursionError: nesting too deep"
+    finally:
+        collector.close()
     return collector.facts
 
 
@@ -283,6 +285,12 @@ class _Collector:
             ast.Dict: self.visit_Dict,
         }
         self.plan = _plan(self.handlers, self.visit_children)
+
+    def close(self) -> None:
+        """Drop the dispatch tables, whose bound methods refer back to the collector: without the cycle,
+        reference counting frees the collector (the engine pauses the cycle collector while verifying)."""
+        self.handlers.clear()
+        self.plan.clear()
 
     def visit(self, node: ast.AST) -> None:
         handler = self.handlers.get(type(node))

@@ -7,7 +7,9 @@ a module or a function looks only at the files that mention it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import gc
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import Any
 
@@ -16,22 +18,17 @@ from .filelist import FileList
 from .pyfacts import Call, PythonFacts, imports_any, name_matches, parse_python
 from .reader import Reader
 
-# Where a fact lies: (path, line) to a Location (verifier.repo.Repo.location).
-Locate = Callable[[str, int], Location]
-
 
 class PythonView:
-    """The Python facts of the files of `files`, read through `reader`; `warn` gets one line per file that
-    could not be parsed; `locate` turns (path, line) into the Location the queries return."""
+    """The Python facts of the files of `files`, read through `reader` (whose `location` makes the Locations
+    the queries return); `warn` gets one line per file that could not be parsed."""
 
-    def __init__(
-        self, files: FileList, reader: Reader, *, warn: Callable[[str], None], locate: Locate
-    ) -> None:
+    def __init__(self, files: FileList, reader: Reader, *, warn: Callable[[str], None]) -> None:
         self.files = files
         self.reader = reader
         self.warn = warn
-        self.locate = locate
         self._python: dict[str, PythonFacts] = {}
+        self._all_parsed = False
 
     @cached_property
     def package_dirs(self) -> list[str]:
@@ -60,18 +57,40 @@ class PythonView:
 
     def python(self, path: str) -> PythonFacts:
         """Facts of a Python file, or of a notebook's code cells (`Reader.notebook`); line numbers of a
-        notebook's facts count in its code cells joined (`NotebookCode.cell_line`)."""
+        notebook's facts count in its code cells joined (`NotebookCode.cell_line`). The first question
+        about one of `python_files` parses them all (`parse_all`): a verification asks about all of them."""
         facts = self._python.get(path)
         if facts is None:
-            text = (
-                self.reader.notebook(path).source if path.endswith(".ipynb") else self.reader.read(path) or ""
-            )
-            facts = parse_python(text)
-            if facts.error and path.endswith(".py"):
-                how = "; read as text" if facts.read_as_text else ""
-                self.warn(f"{path}: Python not parsed ({facts.error}){how}")
-            self._python[path] = facts
+            if not self._all_parsed and path in self._python_file_set:
+                self.parse_all()
+                return self._python[path]
+            with cycle_collection_paused():
+                facts = self._parse(path)
         return facts
+
+    def parse_all(self) -> None:
+        """Parse every Python file and notebook not parsed yet, with the cycle collector paused once for all
+        (see `cycle_collection_paused`)."""
+        self._all_parsed = True
+        with cycle_collection_paused():
+            for path in self.python_files:
+                if path not in self._python:
+                    self._parse(path)
+
+    def _parse(self, path: str) -> PythonFacts:
+        text = self.reader.notebook(path).source if path.endswith(".ipynb") else self.reader.read(path) or ""
+        facts = parse_python(text)
+        if facts.read_as_text:
+            self.reader.read_as_text.add(path)
+        if facts.error and path.endswith(".py"):
+            how = "; read as text" if facts.read_as_text else ""
+            self.warn(f"{path}: Python not parsed ({facts.error}){how}")
+        self._python[path] = facts
+        return facts
+
+    @cached_property
+    def _python_file_set(self) -> frozenset[str]:
+        return frozenset(self.python_files)
 
     def parsed(self, path: str) -> PythonFacts | None:
         """The facts of `path` when it was parsed already, else None (parsing nothing)."""
@@ -87,12 +106,14 @@ class PythonView:
                 entry for module in modules for entry in self._imports_by_top.get(module.split(".")[0], ())
             )
             return [
-                self.locate(path, line)
+                self.reader.location(path, line)
                 for path, (name, line) in _in_order(candidates)
                 if imports_any(name, modules)
             ]
         return [
-            self.locate(path, line) for path in paths for line in self.python(path).imports_module(*modules)
+            self.reader.location(path, line)
+            for path in paths
+            for line in self.python(path).imports_module(*modules)
         ]
 
     def calls(self, *names: str, paths: Iterable[str] | None = None) -> list[tuple[str, Call]]:
@@ -124,21 +145,39 @@ class PythonView:
         return index
 
     def call_locations(self, *names: str, paths: Iterable[str] | None = None) -> list[Location]:
-        return [self.locate(path, call.line) for path, call in self.calls(*names, paths=paths)]
+        return [self.reader.location(path, call.line) for path, call in self.calls(*names, paths=paths)]
 
     def decorators(self, *names: str, paths: Iterable[str] | None = None) -> list[Location]:
         return [
-            self.locate(path, line)
+            self.reader.location(path, line)
             for path in self._paths(paths)
             for _, line in self.python(path).decorated_with(*names)
         ]
 
     def subclasses(self, *bases: str, paths: Iterable[str] | None = None) -> list[Location]:
         return [
-            self.locate(path, cls.line)
+            self.reader.location(path, cls.line)
             for path in self._paths(paths)
             for cls in self.python(path).subclasses_of(*bases)
         ]
+
+
+@contextlib.contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector (and restore it) while a file is parsed and its facts collected.
+
+    An AST holds no reference cycles, nor do the facts, so reference counting frees all that is dropped;
+    but each collection the parser's allocations trigger walks every object alive, every fact of every
+    file parsed before included. Measured on 200 modules of 60 functions: the facts cost 1.6 s with the
+    collector running, 1.3 s with it paused while each file is parsed, 0.8 s paused while all are."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _in_order(entries: Iterable[tuple[int, int, str, Any]]) -> list[tuple[str, Any]]:

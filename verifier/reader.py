@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from .evidence import Location
 from .filelist import FileList
 from .pyfacts import NotebookCode, notebook_code
 from .templates import git_blob_id
@@ -22,6 +23,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NOTEBOOK_BYTES = 50_000_000  # notebooks with plotted outputs; only their code cells are kept
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 on Windows: links are checked with lstat there
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+READ_AS_TEXT = "(read as text)"  # marks locations in Python files this interpreter could not parse
+MAX_MARKED_SNIPPET = 140  # a marked snippet keeps the mark within the 160 characters of a Location
 
 
 class Reader:
@@ -36,6 +39,9 @@ class Reader:
         self.max_file_bytes = max_file_bytes
         self.warn = warn
         self.truncated: set[str] = set()
+        self.read_as_text: set[str] = (
+            set()
+        )  # Python files whose facts came from tokens (`pyfacts.parse_python`)
         self._text: dict[str, str | None] = {}
         self._lines: dict[str, list[str]] = {}
         self._notebooks: dict[str, NotebookCode] = {}
@@ -81,6 +87,30 @@ class Reader:
             text = self.read(path)
             lines = self._lines[path] = text.splitlines() if text is not None else []
         return lines
+
+    def code_lines(self, path: str) -> list[str]:
+        """The lines facts and locations count in: a notebook's code cells joined, any other file's lines."""
+        return self.notebook(path).lines if path.endswith(".ipynb") else self.lines(path)
+
+    def location(self, path: str, line: int | None = None, snippet: str | None = None) -> Location:
+        """A Location whose snippet is the file's own line, unless one is given; in a Python file this
+        interpreter could not parse (its facts read from tokens), the snippet ends with "(read as text)".
+        In a notebook `line` counts in its code cells joined, as Python facts and `code_lines` do; the
+        Location names the cell and the line within it, and the snippet is that source line."""
+        cell = None
+        if line and path.endswith(".ipynb"):
+            code = self.notebook(path)
+            if snippet is None:
+                snippet = code.lines[line - 1] if line <= len(code.lines) else ""
+            place = code.cell_line(line)
+            if place is not None:
+                cell, line = place
+        elif snippet is None and line:
+            lines = self.lines(path)
+            snippet = lines[line - 1] if 0 < line <= len(lines) else ""
+        if path in self.read_as_text:
+            snippet = f"{' '.join((snippet or '').split())[:MAX_MARKED_SNIPPET]} {READ_AS_TEXT}".lstrip()
+        return Location(path, line, snippet or "", cell)
 
     def notebook(self, path: str) -> NotebookCode:
         """The code cells of a notebook (`pyfacts.notebook_code`), read whole up to MAX_NOTEBOOK_BYTES since

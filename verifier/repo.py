@@ -37,17 +37,15 @@ from .filelist import (
     TEXT_SUFFIXES,
     UNTRACKED_TIMEOUT,
     FileList,
+    Warnings,
 )
 from .history import History, history_of
 from .pyfacts import Call, PythonFacts
 from .pyview import PythonView
-from .reader import MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES, Reader
+from .reader import MAX_FILE_BYTES, MAX_MARKED_SNIPPET, MAX_NOTEBOOK_BYTES, READ_AS_TEXT, Reader
 from .templates import TemplateMatch, match_blob, match_stub
 from .textsearch import CHECKBOX_LINE, TextSearch
 from .workflows import Step, Workflow
-
-READ_AS_TEXT = "(read as text)"  # marks locations in Python files this interpreter could not parse
-MAX_MARKED_SNIPPET = 140  # a marked snippet keeps the mark within the 160 characters of a Location
 
 __all__ = [
     "CHECKBOX_LINE",
@@ -57,6 +55,7 @@ __all__ = [
     "GITIGNORE",
     "LARGE_REPOSITORY",
     "MAX_FILE_BYTES",
+    "MAX_MARKED_SNIPPET",
     "MAX_NOTEBOOK_BYTES",
     "READ_AS_TEXT",
     "SKIP_DIRS",
@@ -94,22 +93,25 @@ class Repo:
         self.max_file_bytes = max_file_bytes
         self.include_untracked = include_untracked
         self.git_timeout = git_timeout
-        self.warnings: list[str] = []
+        self.warnings = Warnings()
         self.report: Any = None
         self.report_path: str | None = None
+        # The views refer to each other in one direction (and to `warnings`), never back to the Repo: a
+        # Repo dropped is freed at once, not kept with its texts and facts until a garbage collection.
+        warn = self.warnings.add
         self.file_list = FileList(
-            self.root, include_untracked=include_untracked, git_timeout=git_timeout, warn=self.warn
+            self.root, include_untracked=include_untracked, git_timeout=git_timeout, warn=warn
         )
         self.files: tuple[str, ...] = self.file_list.files
-        self.reader = Reader(self.root, self.file_list, max_file_bytes=max_file_bytes, warn=self.warn)
-        self.text_search = TextSearch(self.file_list, self.reader, locate=self.location)
-        self.configs = ConfigFiles(self.file_list, self.reader, warn=self.warn, locate=self.location)
-        self.python_view = PythonView(self.file_list, self.reader, warn=self.warn, locate=self.location)
+        self.reader = Reader(self.root, self.file_list, max_file_bytes=max_file_bytes, warn=warn)
+        self.text_search = TextSearch(self.file_list, self.reader)
+        self.configs = ConfigFiles(self.file_list, self.reader, warn=warn)
+        self.python_view = PythonView(self.file_list, self.reader, warn=warn)
         self._template_matches: dict[str, TemplateMatch | None] = {}
 
     def warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
+        """Add a warning (each once)."""
+        self.warnings.add(message)
 
     @property
     def report_files(self) -> set[str]:
@@ -208,36 +210,19 @@ class Repo:
     def lines(self, path: str) -> list[str]:
         """The file's lines; of a notebook, the lines of its code cells joined (the lines Python facts and
         `location` count in)."""
-        return list(self._lines(path))
-
-    def _lines(self, path: str) -> list[str]:
-        return self.reader.notebook(path).lines if path.endswith(".ipynb") else self.reader.lines(path)
+        return list(self.reader.code_lines(path))
 
     def location(self, path: str, line: int | None = None, snippet: str | None = None) -> Location:
-        """A Location whose snippet is the file's own line, unless one is given; in a Python file this
-        interpreter could not parse (its facts read from tokens), the snippet ends with "(read as text)".
-        In a notebook `line` counts in its code cells joined, as Python facts and `lines` do; the Location
-        names the cell and the line within it, and the snippet is that source line."""
-        cell = None
-        if line and path.endswith(".ipynb"):
-            code = self.reader.notebook(path)
-            if snippet is None:
-                snippet = code.lines[line - 1] if line <= len(code.lines) else ""
-            place = code.cell_line(line)
-            if place is not None:
-                cell, line = place
-        elif snippet is None and line:
-            lines = self.reader.lines(path)
-            snippet = lines[line - 1] if 0 < line <= len(lines) else ""
-        facts = self.python_view.parsed(path)
-        if facts is not None and facts.read_as_text:
-            snippet = f"{' '.join((snippet or '').split())[:MAX_MARKED_SNIPPET]} {READ_AS_TEXT}".lstrip()
-        return Location(path, line, snippet or "", cell)
+        """A Location whose snippet is the file's own line, unless one is given (`Reader.location`: in a
+        notebook, the cell and the line within it)."""
+        return self.reader.location(path, line, snippet)
 
     def line_of(self, path: str, pattern: str, flags: int = re.IGNORECASE) -> int | None:
         """The first line of `path` matching `pattern` (of a notebook: counted in its code cells joined)."""
         compiled = re.compile(pattern, flags)
-        return next((n for n, line in enumerate(self._lines(path), start=1) if compiled.search(line)), None)
+        return next(
+            (n for n, line in enumerate(self.reader.code_lines(path), start=1) if compiled.search(line)), None
+        )
 
     def search(
         self, pattern: str, *globs: str, limit: int = 20, flags: int = re.IGNORECASE, excluded: bool = False
@@ -388,5 +373,5 @@ class Repo:
             self.file_list.git_repository,
             self.git_problem,
             timeout=self.git_timeout,
-            warn=self.warn,
+            warn=self.warnings.add,
         )

@@ -65,7 +65,6 @@ _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT} | (
 )
 
 Clauses = tuple[frozenset[str], ...]
-Locate = Callable[[str, int], Location]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -176,13 +175,12 @@ def skip_reason(path: str, size: Callable[[str], int] | None = None) -> str | No
 
 
 class TextSearch:
-    """`search` over the text files of `files`, read through `reader` (see the module docstring);
-    `locate(path, line)` makes the Locations of the hits."""
+    """`search` over the text files of `files`, read through `reader` (see the module docstring), whose
+    `location` makes the Locations of the hits."""
 
-    def __init__(self, files: FileList, reader: Reader, *, locate: Locate) -> None:
+    def __init__(self, files: FileList, reader: Reader) -> None:
         self.files = files
         self.reader = reader
-        self.locate = locate
         self._searches: dict[tuple[Any, ...], list[Location]] = {}
         self._searchable: dict[tuple[tuple[str, ...], bool], list[str]] = {}
         self._reasons: dict[str, str | None] = {}
@@ -226,7 +224,7 @@ class TextSearch:
             for match in compiled.finditer(text):
                 line += text.count("\n", counted, match.start())
                 counted = match.start()
-                location = self.locate(path, line)
+                location = self.reader.location(path, line)
                 if CHECKBOX_LINE.match(location.snippet) or (
                     not prose and location.snippet.startswith(("#", "//"))
                 ):
