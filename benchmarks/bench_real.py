@@ -5,7 +5,10 @@ Give it folders of cloned student repositories (kept outside the project: never 
     python benchmarks/bench_real.py /tmp/clones/* [--runs 5] [--json times.json] [--compare before.json]
 
 For each repository, in one warm process, it times paired runs (a floor, then a verification, `--runs`
-times) and keeps the median of each:
+times) and keeps the median of each. Each verification starts as it would in the worker `verify` forks
+for one repository: the rules are loaded, but no compiled pattern, glob or item match of an earlier run
+is kept (`re.purge()` and the verifier's function caches emptied), so a cache only counts for what it
+saves within one verification (`--warm-caches` keeps them).
 
     floor    list the tracked files (`git ls-files -z`), read every text file (the verifier's text
              suffixes; at most the verifier's read cap of each) and `ast.parse` every Python file
@@ -24,6 +27,7 @@ import ast
 import gc
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -68,13 +72,28 @@ def floor(root: Path) -> None:
                 pass
 
 
+# Function caches the parent process fills before it forks a worker per repository (the rules, loaded once).
+PARENT_CACHES = frozenset({"builtin_rules", "_rule_entry_points", "all_rules", "plugin_rules"})
+
+
+def cold_caches() -> None:
+    """Empty what a worker forked for one repository starts without (see the module docstring)."""
+    re.purge()
+    for name, module in list(sys.modules.items()):
+        if name == "verifier" or name.startswith("verifier."):
+            for value in list(vars(module).values()):
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear) and getattr(value, "__name__", "") not in PARENT_CACHES:
+                    clear()
+
+
 def timed(action, root: Path) -> float:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     action(root)
     return time.perf_counter() - start
 
 
-def measure(root: Path, runs: int) -> tuple[float, float] | None:
+def measure(root: Path, runs: int, warm_caches: bool = False) -> tuple[float, float] | None:
     """(median floor, median verify) in seconds; None for a repository without a report."""
     try:
         verify(root)  # warm: caches of the file system, and the rules loaded
@@ -85,6 +104,8 @@ def measure(root: Path, runs: int) -> tuple[float, float] | None:
         gc.collect()
         floors.append(timed(floor, root))
         gc.collect()
+        if not warm_caches:
+            cold_caches()
         verifies.append(timed(verify, root))
     return statistics.median(floors), statistics.median(verifies)
 
@@ -95,6 +116,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path, help="write {repository: [floor, verify]} (seconds) here")
     parser.add_argument("--compare", type=Path, help="a --json file of an earlier run, shown beside this one")
+    parser.add_argument("--warm-caches", action="store_true", help="keep function caches between runs")
     args = parser.parse_args()
     earlier = json.loads(args.compare.read_text()) if args.compare else {}
     times: dict[str, list[float]] = {}
@@ -102,7 +124,7 @@ def main() -> int:
     for root in args.repositories:
         if not (root / ".git").exists():
             continue
-        measured = measure(root, args.runs)
+        measured = measure(root, args.runs, args.warm_caches)
         if measured is None:
             without_report.append(root.name)
             continue

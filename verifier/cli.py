@@ -315,6 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _verify_all(args: argparse.Namespace) -> list[Entry]:
     """Every target verified in its own budgeted worker, in the order given; a target that could not be
     verified is a Failure with its one-line reason, also said on stderr."""
+    from . import engine  # noqa: F401  (imported here, once: the workers are forked from this process)
     from .overrides import apply_overrides, overrides_for
 
     job = VerifyJob(

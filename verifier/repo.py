@@ -243,11 +243,12 @@ class Repo:
 
     def template_match(self, path: str) -> TemplateMatch | None:
         """The template default this file is an untouched copy of: byte-identical (git blob id), or for
-        code, Dockerfiles and Makefiles identical up to comments, layout and the package name."""
+        code, Dockerfiles and Makefiles identical up to comments, layout and the package name (a notebook
+        is JSON, never a source stub: it matches byte for byte or not at all)."""
         if path in self._template_matches:
             return self._template_matches[path]
         found = match_blob(self.blob_id(path))
-        if found is None and self.is_text(path):
+        if found is None and self.is_text(path) and not path.endswith(".ipynb"):
             text = self.read(path)
             if text is not None and text.strip():
                 packages = [p.rsplit("/", 1)[-1] for p in self.package_dirs] or [None]
