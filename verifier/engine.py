@@ -13,7 +13,7 @@ from typing import Any
 
 from .answers import check_answers
 from .discovery import DEFAULT_REPORT, find_report, load_explicit
-from .evidence import Location
+from .evidence import Evidence, Location, Status  # noqa: F401  (Evidence, Status: importable from here as before)
 from .pyview import cycle_collection_paused
 from .registry import all_rules, match_item, select_rules
 from .remote import CLONE_TIMEOUT, cloned, is_remote
@@ -25,6 +25,7 @@ from .results import (
     VERDICTS,
     AnswerFinding,
     ItemResult,
+    Override,  # noqa: F401  (importable from here as before)
     Verdict,
     Verification,
     verdict_for,
