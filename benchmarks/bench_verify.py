@@ -1,16 +1,21 @@
 """Speed of a verification against a floor measured in the same run (not part of the test suite).
 
 Builds a student-shaped repository (about 200 source files, configs, workflows, Dockerfiles and a
-53-item report), once as it is and once with 50,000 small binary data files committed, then times in
-one warm process (medians of --runs interleaved rounds):
+53-item report), once as it is and once with 50,000 small binary data files committed, and a real-shaped
+one (issue 17: committed profiler traces and large JSON data, notebooks with outputs, a 1 MB lock file,
+200 Python modules of 60 functions each), then times in one warm process (medians of --runs interleaved
+rounds):
 
     floor        git ls-files plus reading every text file the verifier may read (the issue's floor)
     parse floor  the floor plus ast.parse of every Python file and a YAML load of every YAML file
+    read+parse   git ls-files, reading every text file up to the read cap and ast.parse of every Python
+                 file: the floor of issue 17 (benchmarks/bench_real.py uses the same on real repositories)
     verify       verifier.verify(path)
 
-Targets (issue 3): verify <= 3x floor, and the 50,000-file repository within 1.5x of the plain one.
-Exits 1 when a target is missed. `--layouts` also times other shapes of committed data (small class
-folders, two file types per folder, per-sample folders) against the plain repository, for information.
+Targets: verify <= 3x floor (issue 3), the 50,000-file repository within 1.5x of the plain one (issue 3),
+and the real-shaped one within 3x of its read+parse floor (issue 17). Exits 1 when a target is missed.
+`--layouts` also times other shapes of committed data (small class folders, two file types per folder,
+per-sample folders) against the plain repository, for information.
 
     python benchmarks/bench_verify.py [--runs 7] [--data-files 50000] [--layouts]
 """
@@ -19,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import base64
+import json
 import os
 import shutil
 import statistics
@@ -29,6 +36,7 @@ import time
 from pathlib import Path
 
 import yaml
+from bench_real import floor as read_parse_floor
 
 from verifier import verify
 from verifier.repo import TEXT_SUFFIXES
@@ -106,7 +114,7 @@ LAYOUTS = {
 }
 
 
-def build(root: Path, data_files: int, layout: str = next(iter(LAYOUTS))) -> Path:
+def build(root: Path, data_files: int, layout: str = next(iter(LAYOUTS)), *, commit: bool = True) -> Path:
     files: dict[str, str] = {
         "reports/README.md": "# Exam\n\n## Overall project checklist\n\n### Week 1\n\n"
         + "".join(f"* [x] {item}\n" for item in ITEMS)
@@ -131,6 +139,94 @@ def build(root: Path, data_files: int, layout: str = next(iter(LAYOUTS))) -> Pat
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(192))
     git(root, "init", "-q", "-b", "main")
+    if commit:
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "bench")
+    return root
+
+
+FUNCTION = '''
+
+def step_{n}_{k}(model: nn.Module, batch: torch.Tensor, lr: float = 1e-3) -> float:
+    """One step of block {k}."""
+    logger.info("step %s", {k})
+    loss = model(batch).sum() * lr
+    wandb.log({{"loss": loss.item(), "block": {k}}})
+    return float(loss)
+'''
+
+
+def _notebook(cells: int, output_bytes: int) -> str:
+    """A notebook of `cells` code cells, each with a plotted output (base64) of about `output_bytes`."""
+    image = base64.b64encode(os.urandom(output_bytes * 3 // 4)).decode()
+    return json.dumps(
+        {
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "execution_count": n,
+                    "metadata": {},
+                    "source": ["import torch\n", f"x_{n} = torch.randn({n}, 3)\n", f"print(x_{n}.mean())\n"],
+                    "outputs": [
+                        {"output_type": "display_data", "data": {"image/png": image}, "metadata": {}}
+                    ],
+                }
+                for n in range(cells)
+            ],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    )
+
+
+def _lock(packages: int) -> str:
+    """A uv.lock of `packages` packages, each with a few wheels (about 700 bytes a package)."""
+    parts = ['version = 1\nrequires-python = ">=3.11"\n']
+    for n in range(packages):
+        wheels = "".join(
+            f'    {{ url = "https://files.pythonhosted.org/packages/{n:04x}/pkg_{n}-1.{n}-cp3{w}-none-any.whl", '
+            f'hash = "sha256:{n:064x}", size = {n * 10 + w} }},\n'
+            for w in range(3)
+        )
+        parts.append(
+            f'\n[[package]]\nname = "package-{n}"\nversion = "1.{n}"\n'
+            f'source = {{ registry = "https://pypi.org/simple" }}\nwheels = [\n{wheels}]\n'
+        )
+    return "".join(parts)
+
+
+def build_real_shaped(root: Path) -> Path:
+    """The plain repository's report and configs, plus what real student repositories commit (issue 17)."""
+    build(root, 0, commit=False)
+    files: dict[str, str] = {}
+    for n in range(200):
+        head = '"""Module."""\nimport logging\n\nimport torch\nimport wandb\nfrom torch import nn\n\n'
+        files[f"src/bench/block_{n}.py"] = (
+            head
+            + "logger = logging.getLogger(__name__)\n"
+            + "".join(FUNCTION.format(n=n, k=k) for k in range(60))
+        )
+    trace_event = (
+        '{"ph": "X", "cat": "cpu_op", "name": "aten::linear", "pid": 1, "tid": 1, "ts": %d, "dur": 12},\n'
+    )
+    for n in range(6):
+        files[f"reports/profiling/train_{n}.pt.trace.json"] = (
+            '{"traceEvents": [\n' + "".join(trace_event % t for t in range(26_000)) + "{}]}\n"
+        )
+    record = '{"image": "data/raw/img_%05d.png", "label": %d, "split": "train", "bbox": [1, 2, 3, 4]},\n'
+    files["data/processed/annotations.json"] = (
+        "[\n" + "".join(record % (n, n % 10) for n in range(60_000)) + "{}]\n"
+    )
+    files["results/metrics.json"] = json.dumps({f"epoch_{n}": {"loss": 1 / (n + 1)} for n in range(40_000)})
+    for n in range(3):
+        files[f"notebooks/explore_{n}.ipynb"] = _notebook(12, 150_000)
+    files["uv.lock"] = _lock(1_350)
+    for name, content in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "bench")
     return root
@@ -188,9 +284,18 @@ def main() -> int:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="mlops-verifier-bench-"))
     try:
-        repos = {"plain": build(workdir / "plain", 0), "heavy": build(workdir / "heavy", args.data_files)}
+        repos = {
+            "plain": build(workdir / "plain", 0),
+            "heavy": build(workdir / "heavy", args.data_files),
+            "real": build_real_shaped(workdir / "real"),
+        }
         verify(repos["plain"])  # warm imports and rule registry
-        actions = {"floor": floor, "parse floor": parse_floor, "verify": verify}
+        actions = {
+            "floor": floor,
+            "parse floor": parse_floor,
+            "read+parse": read_parse_floor,
+            "verify": verify,
+        }
         times: dict[tuple[str, str], list[float]] = {(r, a): [] for r in repos for a in actions}
         # Rounds interleave every measurement, so a slow spell of a shared machine hits all of them alike.
         for _ in range(args.runs):
@@ -203,10 +308,12 @@ def main() -> int:
         for name in repos:
             cells = "   ".join(f"{action} {median[name, action] * 1000:7.1f} ms" for action in actions)
             print(f"{name:6} {cells}")
-        worst = max(median[name, "verify"] / median[name, "floor"] for name in repos)
-        worst_parse = max(median[name, "verify"] / median[name, "parse floor"] for name in repos)
-        parse_cost = max(median[name, "parse floor"] / median[name, "floor"] for name in repos)
+        shaped = ("plain", "heavy")  # issue 3's repositories
+        worst = max(median[name, "verify"] / median[name, "floor"] for name in shaped)
+        worst_parse = max(median[name, "verify"] / median[name, "parse floor"] for name in shaped)
+        parse_cost = max(median[name, "parse floor"] / median[name, "floor"] for name in shaped)
         growth = median["heavy", "verify"] / median["plain", "verify"]
+        real = median["real", "verify"] / median["real", "read+parse"]
         print(f"verify / floor (worst)          {worst:5.2f}   target <= 3.0 (issue 3)")
         print(
             f"verify / parse floor (worst)    {worst_parse:5.2f}   (information: the floor with ast.parse and YAML loads)"
@@ -216,13 +323,14 @@ def main() -> int:
             " each Python and YAML file once)"
         )
         print(f"verify 50k data / verify plain  {growth:5.2f}   target <= 1.5 (issue 3)")
+        print(f"real-shaped: verify / read+parse {real:5.2f}   target <= 3.0 (issue 17)")
         print(f"medians of {args.runs} interleaved rounds")
         if args.layouts:
             times_by_layout = layouts(workdir, repos["plain"], args.runs, args.data_files)
             for layout, seconds in times_by_layout.items():
                 ratio = seconds / times_by_layout["plain"]
                 print(f"{layout:38} verify {seconds * 1000:6.1f} ms   {ratio:5.2f}x plain")
-        return 0 if worst <= 3.0 and growth <= 1.5 else 1
+        return 0 if worst <= 3.0 and growth <= 1.5 and real <= 3.0 else 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -275,6 +275,7 @@ import os, signal, subprocess, sys, tempfile, time, types
 from pathlib import Path
 import verifier
 import verifier.cli as cli
+import verifier.engine  # the CLI imports the engine on first use; it must see the real gitsafe
 
 # Stands in for verifier.gitsafe, the registry of the git processes a worker started: the worker's
 # clean-up calls its kill_all().

@@ -67,7 +67,7 @@ def test_links_inside_the_repository_are_read_and_links_out_are_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_follow: bool
 ) -> None:
     if not no_follow:  # the check used where the platform has no O_NOFOLLOW (Windows)
-        monkeypatch.setattr("verifier.repo._O_NOFOLLOW", 0)
+        monkeypatch.setattr("verifier.reader._O_NOFOLLOW", 0)
     secret = tmp_path / "outside"
     (secret / "sub").mkdir(parents=True)
     (secret / "sub" / "build.sh").write_text("docker build TOP-SECRET-CONTENT\n")

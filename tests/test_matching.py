@@ -113,3 +113,15 @@ def test_a_tag_naming_only_other_modules_steers_away_from_a_rule() -> None:
     # no M16 test rule for an item tagged M24 (unknown, or the M24 rule, is read; a wrong pairing is not)
     assert rule_for("Write unit tests for the API", ("M24",)) in (None, "m24.api-tests")
     assert rule_for("Write unit tests related to the data part of your code", ("M16",)) == "m16.data-tests"
+
+
+def test_a_match_is_kept_per_text_and_tags_and_the_tags_still_count() -> None:
+    from verifier import registry
+
+    registry._match.cache_clear()
+    text = "Write unit tests related to the data part of your code"
+    first = match_item(item(text, ("M16",)), all_rules())
+    again = match_item(item(text, ("M16",)), all_rules())
+    assert again == first and registry._match.cache_info().hits == 1  # the report's reading, then the engine
+    other_tag = match_item(item(text, ("M24",)), all_rules())
+    assert other_tag.score < first.score  # another tag is another question, not the kept answer

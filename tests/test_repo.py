@@ -262,7 +262,7 @@ def test_globs_in_a_repository_with_a_committed_dataset_match_a_plain_pathspec_s
         )
     )
     repo = Repo(git_init(write_tree(tmp_path / "big", files)))
-    assert repo._listing.runs, "the dataset folders are runs"
+    assert repo.file_list._listing.runs, "the dataset folders are runs"
     assert not any(path.startswith(".venv/") for path in repo.files)
     assert repo.has("data/raw/b/img_1099.png") and not repo.has("data/raw/b")
     assert not repo.has("zzz") and not repo.has("")
@@ -294,4 +294,7 @@ def test_a_glob_searches_the_pattern_part_with_the_fewest_paths_to_filter(tmp_pa
     files["requirements.txt"] = "torch\n"
     repo = Repo(git_init(write_tree(tmp_path / "t", files)))
     assert repo.glob("requirements*.txt") == ["requirements.txt"]
-    assert ("requirements", False) in repo._containing and (".txt", False) not in repo._containing
+    assert ("requirements", False) in repo.file_list._containing and (
+        ".txt",
+        False,
+    ) not in repo.file_list._containing

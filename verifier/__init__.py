@@ -9,22 +9,71 @@
 
 The package is typed (PEP 561): `Verification`, `ItemResult` (its `verdict` a `Verdict`), `Evidence` with
 its `Status`, and `AnswerFinding` for the checks of the report's answers.
+
+The names below are imported on first use (PEP 562), so `import verifier` and `verify --version` load
+no rule, no YAML library and no entry point; `from verifier import verify` works as always.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .answers import AnswerFinding
-from .cohort import CohortResult, DeadlineError, Progress, parse_deadline, verify_many
-from .engine import VERDICTS, ItemResult, Verdict, Verification, verify
-from .evidence import Evidence, Location, Status
-from .groups import Target, read_groups
-from .remote import RemoteError
-from .repo import Repo
-from .report import ChecklistItem, Report, ReportError, parse_report
-from .rule import Rule
-from .views import Failure
+# Each public name and the module that defines it.
+_PUBLIC = {
+    "VERDICTS": "results",
+    "AnswerFinding": "results",
+    "ItemResult": "results",
+    "Verdict": "results",
+    "Verification": "results",
+    "verify": "engine",
+    "Evidence": "evidence",
+    "Location": "evidence",
+    "Status": "evidence",
+    "RemoteError": "remote",
+    "Repo": "repo",
+    "ChecklistItem": "report",
+    "Report": "report",
+    "ReportError": "report",
+    "parse_report": "report",
+    "Rule": "rule",
+    "Failure": "views",
+    "CohortResult": "cohort",
+    "DeadlineError": "cohort",
+    "Progress": "cohort",
+    "parse_deadline": "cohort",
+    "verify_many": "cohort",
+    "Target": "groups",
+    "read_groups": "groups",
+}
+
+if TYPE_CHECKING:
+    from .cohort import CohortResult, DeadlineError, Progress, parse_deadline, verify_many
+    from .engine import verify
+    from .evidence import Evidence, Location, Status
+    from .groups import Target, read_groups
+    from .remote import RemoteError
+    from .repo import Repo
+    from .report import ChecklistItem, Report, ReportError, parse_report
+    from .results import VERDICTS, AnswerFinding, ItemResult, Verdict, Verification
+    from .rule import Rule
+    from .views import Failure
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'verifier' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})
+
 
 __all__ = [
     "VERDICTS",

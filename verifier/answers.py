@@ -8,6 +8,7 @@ the 31-question (2025-26) and the 27-question (2023-24) numbering.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import posixpath
 import re
@@ -18,13 +19,16 @@ import pathspec
 
 from .coverage_check import coverage_data, measure_coverage_total
 from .evidence import Evidence, Location, Status
+from .registry import all_rules
 from .repo import GITIGNORE
 from .report import Answer, Report
+from .results import AnswerFinding
+from .rule import run_rule
 from .witness import judge, sentences
 
 if TYPE_CHECKING:
-    from .engine import Verification
     from .repo import Repo
+    from .results import Verification
 
 # Recommended word ranges and image counts when a question does not print them (COURSE.md 2.3).
 WORDS_31 = {
@@ -209,30 +213,6 @@ TOOLS = {
 }
 
 
-@dataclass(frozen=True)
-class AnswerFinding:
-    """One checked claim of one answer."""
-
-    question: int
-    check: str
-    claim: str
-    observed: str
-    verdict: str
-    message: str
-    locations: tuple[Location, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "check": self.check,
-            "claim": self.claim,
-            "observed": self.observed,
-            "verdict": self.verdict,
-            "message": self.message,
-            "locations": [location.to_dict() for location in self.locations],
-        }
-
-
 def check_answers(
     repo: Repo, report: Report, verification: Verification | None = None, *, measure_coverage: bool = False
 ) -> list[AnswerFinding]:
@@ -294,9 +274,11 @@ def _where(report: Report, answer: Answer) -> Location:
     return Location("reports/README.md", answer.line, f"Question {answer.number}")
 
 
+@functools.lru_cache(maxsize=256)
 def _prose(text: str) -> str:
     """Answer text without images, links' targets, URLs, code and quoted course questions, with straight
-    apostrophes and "e.g."/"i.e." that end no sentence, for word counts and claims."""
+    apostrophes and "e.g."/"i.e." that end no sentence, for word counts and claims (kept per text: each
+    answer is read once per tool the answers may name)."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"\b(e\.g|i\.e|etc|vs)\.", lambda m: m.group(1).replace(".", ""), text, flags=re.IGNORECASE)
     text = QUOTED_QUESTION.sub(" ", text)
@@ -1059,9 +1041,6 @@ def group_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
 
 
 def tool_claims(repo: Repo, report: Report, verification: Verification | None) -> list[AnswerFinding]:
-    from .engine import run_rule
-    from .registry import all_rules
-
     rules = {rule.id: rule for rule in all_rules()}
     evidence_by_rule: dict[str, Evidence] = {}
     findings = []

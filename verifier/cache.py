@@ -41,6 +41,10 @@ from . import gitsafe
 from .redact import redact_url
 from .remote import CLONE_TIMEOUT, RemoteError, check_url, is_remote
 
+# The results database of a cohort run (verifier.db), named here so that `verify --help` can say it
+# without loading the engine.
+DB_NAME = "mlops-verifier.sqlite"
+
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; one run at a time per cache folder

@@ -11,36 +11,24 @@ from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, MEMORY_LIMIT_SUPPORTED, Interrupted, run_many
-from .cohort import CohortResult, DeadlineError, Progress, default_jobs, parse_deadline, verify_many
+from .cache import DB_NAME
 from .config import Config, ConfigError, find_config, load_config, repository_root
-from .dashboard import render_dashboard
-from .db import DB_NAME, DatabaseError
-from .engine import DEFAULT_REPORT, Verification, verify
-from .exports import render_gradebook, render_jsonl, write_gradescope
-from .groups import InputError, Target, expand_sources, read_groups
-from .overrides import OverridesError, apply_overrides, load_overrides, overrides_for
-from .registry import all_rules, unknown_keys
 from .remote import RemoteError, cloned, is_remote
-from .render import (
-    SHOW,
-    Entry,
-    Failure,
-    render_cohort,
-    render_csv,
-    render_html_pages,
-    render_json,
-    render_junit,
-    render_markdown,
-    render_sarif,
-    render_text,
-)
 from .report import ReportError
+from .results import Verification
 from .sanitize import for_text
-from .views import plural
+from .views import SHOW, Failure, plural
+
+if TYPE_CHECKING:
+    from .cohort import CohortResult, Progress
+    from .render import Entry
+
+# The engine, the rules (entry points), the overrides (YAML) and the renderers are imported where they
+# are used, so `verify --version` and `verify --help` load none of them.
 
 EXIT_OK, EXIT_BELOW_MIN, EXIT_USAGE = 0, 1, 2
 FORMATS = (
@@ -252,6 +240,8 @@ def _bounded(
 
 
 def list_rules() -> str:
+    from .registry import all_rules
+
     lines = []
     for rule in sorted(all_rules(), key=lambda r: (r.id.startswith("extra."), r.id)):
         status = "" if rule.implemented else "  [not implemented yet]"
@@ -273,6 +263,14 @@ class VerifyJob:
     measure_coverage: bool = False
     include_untracked: bool = False
     timeout: float = DEFAULT_TIMEOUT
+
+
+def verify(path: str | Path, **options: object) -> Verification:
+    """`verifier.engine.verify`, imported on the first verification (a name of this module, so that tests
+    can stand in for it)."""
+    from .engine import verify as verify_path
+
+    return verify_path(path, **options)  # type: ignore[arg-type]
 
 
 def verify_target(target: str, job: VerifyJob) -> Verification:
@@ -311,6 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.paths and not args.groups:
         say("verify: error: give at least one PATH (a repository directory or a git URL) or --groups CSV")
         return EXIT_USAGE
+    from .cohort import default_jobs
+    from .groups import InputError, expand_sources
+
     try:
         args.paths = expand_sources(args.paths)
         _configure(args)
@@ -322,6 +323,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if cohort_problem:
         say(f"verify: error: {cohort_problem}")
         return EXIT_USAGE
+    from .overrides import OverridesError, load_overrides, overrides_for
+    from .registry import all_rules, unknown_keys
+
     try:
         args.loaded_overrides = load_overrides(args.overrides) if args.overrides else {}
     except OverridesError as error:
@@ -397,6 +401,9 @@ def _check_cohort_options(args: argparse.Namespace) -> str | None:
         return "-f gradescope writes a results.json per group: give the folder with -o DIR"
     if args.output and args.format != "gradescope" and Path(args.output).is_dir():
         return f"-o {args.output} is a folder; -f {args.format} writes one file"
+    from .cohort import DeadlineError, parse_deadline
+    from .groups import Target, read_groups
+
     try:
         args.deadline_at = parse_deadline(args.deadline) if args.deadline else None
     except DeadlineError as error:
@@ -420,6 +427,10 @@ def _default_db(args: argparse.Namespace) -> Path:
 def _run_cohort(args: argparse.Namespace) -> int:
     """A cohort run: every target through `verify_many`, with a progress line on a terminal, the results
     in the order given (grader overrides applied), written in the chosen format."""
+    from .cohort import DeadlineError, verify_many
+    from .db import DatabaseError
+    from .overrides import apply_overrides, overrides_for
+
     sources = {target.source for target in args.targets if target.source}
     unused = set(args.loaded_overrides) - {overrides_for(s, args.loaded_overrides)[0] for s in sources}
     for key in sorted(unused):
@@ -470,6 +481,8 @@ def _run_cohort(args: argparse.Namespace) -> int:
         for warning in graded.deadline_warnings:
             say(f"verify: warning: {graded.target.label}: {warning}")
     if args.format == "gradescope":
+        from .exports import write_gradescope
+
         written = write_gradescope(results, args.output)
         say(f"verify: wrote {plural(len(written), 'results.json file')} under {args.output}")
     else:
@@ -483,6 +496,10 @@ def _progress_line(progress: Progress) -> None:
 
 
 def _render_cohort(results: list[CohortResult], args: argparse.Namespace) -> str:
+    from .dashboard import render_dashboard
+    from .exports import render_gradebook, render_jsonl
+    from .render import render_json
+
     if args.format == "gradebook":
         return render_gradebook(results)
     if args.format == "jsonl":
@@ -498,6 +515,9 @@ def _render_cohort(results: list[CohortResult], args: argparse.Namespace) -> str
 def _verify_all(args: argparse.Namespace) -> list[Entry]:
     """Every target verified in its own budgeted worker, in the order given; a target that could not be
     verified is a Failure with its one-line reason, also said on stderr."""
+    from . import engine  # noqa: F401  (imported here, once: the workers are forked from this process)
+    from .overrides import apply_overrides, overrides_for
+
     job = VerifyJob(
         report=args.report,
         select=args.selected,
@@ -534,6 +554,17 @@ def _verify_all(args: argparse.Namespace) -> list[Entry]:
 
 
 def _render(entries: list[Entry], args: argparse.Namespace) -> str:
+    from .render import (
+        render_cohort,
+        render_csv,
+        render_html_pages,
+        render_json,
+        render_junit,
+        render_markdown,
+        render_sarif,
+        render_text,
+    )
+
     if args.format == "json":
         return render_json(entries[0] if len(args.paths) == 1 else entries)
     if args.format == "junit":
@@ -559,6 +590,8 @@ def _configure(args: argparse.Namespace) -> None:
     wins, key by key), and replace a current folder that is a subfolder of a repository by that
     repository's root. Sets `args.selected` and `args.ignored` (key -> reason) for the workers; warns
     on stderr about unknown keys and ids. ConfigError for a configuration that cannot be used."""
+    from .registry import all_rules, unknown_keys
+
     config = _read_config(args)
     for warning in config.warnings:
         say(f"verify: warning: {warning}")
@@ -590,6 +623,8 @@ def _root_of_current_folder(target: str, report: str | None) -> str:
     """`target`, or the root of its git work tree when `target` is the current folder, a subfolder of a
     repository, and holds no report itself (`verify .` in `src/`). Any other folder is verified as given: a
     grader's folder of clones may sit inside the grader's own repository."""
+    from .discovery import DEFAULT_REPORT
+
     if is_remote(target) or not Path(target).is_dir():
         return target
     here = Path.cwd()

@@ -33,6 +33,7 @@ from typing import Any
 
 from . import __version__
 from .answers import AnswerFinding
+from .cache import DB_NAME
 from .engine import ItemResult, Verdict, Verification
 from .evidence import Evidence, Location, Status
 from .redact import redact_url
@@ -41,7 +42,6 @@ from .report import ChecklistItem
 from .sanitize import redact_data
 from .views import Failure
 
-DB_NAME = "mlops-verifier.sqlite"
 STORAGE_VERSION = 1
 # Modules of the package that never change a result: options, outputs, running and storing.
 OUTPUT_ONLY_MODULES = frozenset(

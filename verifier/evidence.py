@@ -19,11 +19,14 @@ class Status(str, Enum):
 
 @dataclass(frozen=True)
 class Location:
-    """A place in the repository: a path relative to its root, a 1-based line and a short snippet."""
+    """A place in the repository: a path relative to its root, a 1-based line and a short snippet. In a
+    Jupyter notebook `cell` is the cell's number (1-based, counting every cell) and `line` the line within
+    that cell's source, which is the snippet."""
 
     path: str
     line: int | None = None
     snippet: str = ""
+    cell: int | None = None
 
     def __post_init__(self) -> None:
         snippet = " ".join(self.snippet.split())
@@ -32,11 +35,20 @@ class Location:
         object.__setattr__(self, "snippet", snippet)
 
     def to_dict(self) -> dict[str, object]:
-        return {"path": self.path, "line": self.line, "snippet": self.snippet}
+        place: dict[str, object] = {"path": self.path, "line": self.line, "snippet": self.snippet}
+        if self.cell is not None:
+            place["cell"] = self.cell
+        return place
+
+    @property
+    def where(self) -> str:
+        """`path:line`, `notebook.ipynb cell 3, line 2`, or the path alone."""
+        if self.cell is not None:
+            return f"{self.path} cell {self.cell}" + (f", line {self.line}" if self.line else "")
+        return f"{self.path}:{self.line}" if self.line else self.path
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}  {self.snippet}" if self.snippet else where
+        return f"{self.where}  {self.snippet}" if self.snippet else self.where
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,7 @@ MAX_LOCATIONS = 8
 
 
 def _dedupe(locations: Iterable[Location]) -> tuple[Location, ...]:
-    seen: dict[tuple[str, int | None], Location] = {}
+    seen: dict[tuple[str, int | None, int | None], Location] = {}
     for location in locations:
-        seen.setdefault((location.path, location.line), location)
+        seen.setdefault((location.path, location.cell, location.line), location)
     return tuple(seen.values())[:MAX_LOCATIONS]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -224,6 +225,30 @@ def read_history(
     if not isinstance(remotes, gitsafe.GitError):  # status 1: no remote
         history.remotes = parse_remotes(remotes)
     return history
+
+
+def history_of(
+    root: Path,
+    repository: gitsafe.GitRepository | None,
+    problem: str | None,
+    *,
+    timeout: float,
+    warn: Callable[[str], None],
+) -> History:
+    """The history of the work tree at `root` as a `Repo` sees it: read through `repository` (`gitsafe`),
+    else a History whose reason is `problem` (why git could not read the folder) or that there is no git.
+    `warn` gets one line when the history cannot be read; an unexpected error is a reason, never a crash."""
+    if repository is not None:
+        try:
+            history = read_history(root, repository=repository, timeout=timeout)
+        except Exception as error:  # a bug must not cost the other items
+            history = History(reason=f"git history unreadable: {error}", unreadable=True)
+        if history.unreadable:
+            warn(f"git history not read: {history.reason}")
+        return history
+    if problem:
+        return History(reason=problem, unreadable=True)
+    return History(reason=gitsafe.NO_GIT)
 
 
 def _diagnose(repository: gitsafe.GitRepository, failure: gitsafe.GitError, timeout: float) -> History:

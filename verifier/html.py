@@ -155,7 +155,7 @@ def _locations(locations: Sequence[Location], limit: int | None = None) -> str:
 
 
 def _location(location: Location) -> str:
-    where = f"{location.path}:{location.line}" if location.line else location.path
+    where = location.where
     snippet = f"<code class='snippet'>{for_html(location.snippet)}</code>" if location.snippet else ""
     return f"<code class='where'>{for_html(where)}</code>{snippet}"
 
@@ -242,7 +242,7 @@ def _answer_row(finding: dict[str, Any]) -> str:
     verdict = finding.get("verdict", "")
     problem = " class='problem'" if verdict in ANSWER_PROBLEMS else ""
     locations = [
-        Location(str(loc.get("path", "")), loc.get("line"), str(loc.get("snippet", "")))
+        Location(str(loc.get("path", "")), loc.get("line"), str(loc.get("snippet", "")), loc.get("cell"))
         for loc in finding.get("locations") or ()
         if isinstance(loc, dict)
     ]

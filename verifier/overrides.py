@@ -18,14 +18,14 @@ silently because one entry had a typo.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .results import Override
 from .safe_yaml import YamlRefused, load
 
 if TYPE_CHECKING:
-    from .engine import Verification
+    from .results import Verification
 
 OVERRIDABLE = (
     "confirmed",
@@ -41,25 +41,6 @@ OVERRIDABLE = (
 
 class OverridesError(ValueError):
     """The overrides file cannot be used; the message is one line naming the file and the entry."""
-
-
-@dataclass(frozen=True)
-class Override:
-    item: str
-    verdict: str
-    reason: str
-    grader: str = ""
-    date: str = ""
-    commit: str = ""
-
-    def describe(self) -> str:
-        """`by TA Jane on 2026-01-25: reason`, with the parts that were given."""
-        who = f" by {self.grader}" if self.grader else ""
-        when = f" on {self.date}" if self.date else ""
-        return f"overridden{who}{when}: {self.reason}"
-
-    def to_dict(self) -> dict[str, str]:
-        return {key: value for key, value in self.__dict__.items() if value}
 
 
 def load_overrides(path: str | Path) -> dict[str, list[Override]]:

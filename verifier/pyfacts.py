@@ -7,6 +7,7 @@ as a call to `wandb.init`, and `from hydra import main` + `@main(...)` as the de
 from __future__ import annotations
 
 import ast
+import bisect
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -124,15 +125,42 @@ def parse_python(source: str) -> PythonFacts:
         collector.visit(tree)
     except RecursionError:
         collector.facts.error = "RecursionError: nesting too deep"
+    finally:
+        collector.close()
     return collector.facts
 
 
 @dataclass(frozen=True)
 class NotebookCode:
-    """The code cells of a notebook as one Python source, and why some (or all) of it was left out."""
+    """The code cells of a notebook as one Python source, and why some (or all) of it was left out.
+
+    `source` is for the parser (shell and magic lines blanked); `text` holds the same lines as written,
+    for searching and for snippets. Cells are joined with one blank line between them; `cells` gives each
+    kept cell's number in the notebook (1-based, counting every cell, as a notebook shows them) and the line
+    of `source` it starts at, so `cell_line` turns a line of `source` into (cell, line in that cell).
+    """
 
     source: str
     note: str | None = None
+    text: str | None = None
+    cells: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines of `text` (of `source` when no text was kept)."""
+        found = self.__dict__.get("_lines")
+        if found is None:
+            found = (self.source if self.text is None else self.text).splitlines()
+            object.__setattr__(self, "_lines", found)
+        return found
+
+    def cell_line(self, line: int) -> tuple[int, int] | None:
+        """(cell number, line within that cell) of `line` of `source`; None when no kept cell holds it."""
+        index = bisect.bisect_right([first for _, first in self.cells], line) - 1
+        if index < 0:
+            return None
+        number, first = self.cells[index]
+        return number, line - first + 1
 
 
 def notebook_code(text: str, max_bytes: int = MAX_NOTEBOOK_CODE_BYTES) -> NotebookCode:
@@ -148,12 +176,17 @@ def notebook_code(text: str, max_bytes: int = MAX_NOTEBOOK_CODE_BYTES) -> Notebo
             return NotebookCode("")
         cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
     chunks: list[str] = []
+    written: list[str] = []
+    starts: list[tuple[int, int]] = []
+    start = 1
     room = max_bytes
     kept = 0
-    for cell in cells:
+    for number, cell in enumerate(cells, start=1):
         if cell is _TOO_MANY_STRINGS:
-            return NotebookCode(
-                "\n\n".join(chunks),
+            return _code(
+                chunks,
+                written,
+                starts,
                 f"a cell holds more than {MAX_CELL_STRINGS:,} JSON strings; only the {kept} code cell(s) "
                 "before it were read",
             )
@@ -169,15 +202,26 @@ def notebook_code(text: str, max_bytes: int = MAX_NOTEBOOK_CODE_BYTES) -> Notebo
         joined = "".join(parts) if fits else ""
         size = len(joined.encode("utf-8", errors="replace")) + 2
         if not fits or size > room:
-            return NotebookCode(
-                "\n\n".join(chunks),
+            return _code(
+                chunks,
+                written,
+                starts,
                 f"code cells over {max_bytes // 1000} kB; only the first {kept} were read",
             )
-        lines = ["" if line.lstrip().startswith(("!", "%")) else line for line in joined.splitlines()]
-        chunks.append("\n".join(lines))
+        lines = joined.splitlines()
+        chunks.append("\n".join("" if line.lstrip().startswith(("!", "%")) else line for line in lines))
+        written.append("\n".join(lines))
+        starts.append((number, start))
+        start += max(len(lines), 1) + 1
         room -= size
         kept += 1
-    return NotebookCode("\n\n".join(chunks))
+    return _code(chunks, written, starts, None)
+
+
+def _code(
+    chunks: list[str], written: list[str], starts: list[tuple[int, int]], note: str | None
+) -> NotebookCode:
+    return NotebookCode("\n\n".join(chunks), note, "\n\n".join(written), tuple(starts))
 
 
 _TOO_MANY_STRINGS = object()
@@ -212,12 +256,19 @@ def _cells_one_by_one(text: str) -> Iterator[Any]:
         previous = value if depth == 1 else ""
 
 
+_Attribute = ast.Attribute
+_Constant = ast.Constant
+
+
 class _Collector:
     """One recursive pass in source order, dispatching on the node type.
 
-    Faster than `ast.NodeVisitor` (about 4x here): no per-node method lookup by name, no call for a node
-    without children (a `Name`), and the fields that never hold a node (`ctx`, operators, identifiers)
-    are not read.
+    Faster than `ast.NodeVisitor` (about 4x here): no per-node method lookup by name; a node type is handed
+    to its handler (imports, calls, definitions, assignments, dicts), or its children are visited, or it is
+    passed over without a call when no field of its type can hold a node (a name, a context, an operator);
+    fields that never hold a node (`ctx`, operators, identifiers) are not read; a string constant is taken
+    where it is met and a chain of attributes is followed to its start without a call per dot. What to do
+    with each node type is decided once (`_plan`).
     """
 
     def __init__(self) -> None:
@@ -236,6 +287,13 @@ class _Collector:
             ast.AnnAssign: self.visit_Assign,
             ast.Dict: self.visit_Dict,
         }
+        self.plan = _plan(self.handlers, self.visit_children)
+
+    def close(self) -> None:
+        """Drop the dispatch tables, whose bound methods refer back to the collector: without the cycle,
+        reference counting frees the collector (the engine pauses the cycle collector while verifying)."""
+        self.handlers.clear()
+        self.plan.clear()
 
     def visit(self, node: ast.AST) -> None:
         handler = self.handlers.get(type(node))
@@ -245,17 +303,35 @@ class _Collector:
             handler(node)
 
     def visit_children(self, node: ast.AST) -> None:
-        handlers = self.handlers
-        for name in _NODE_FIELDS[type(node)]:
+        """Visit the children of `node` that can hold a fact, in source order: a node type with a handler
+        is handed to it, a node type without fields that can hold nodes (a name, a context, an operator)
+        is passed over, and a chain of attributes (`a.b.c`, whose only child is the part before the dot)
+        is followed to its start without a call per dot."""
+        plan = self.plan
+        strings = self.facts.strings
+        for name in _NODE_FIELDS.get(type(node), ()):
             value = getattr(node, name, None)
-            for item in value if type(value) is list else (value,):
-                handler = handlers.get(type(item))
-                if handler is not None:
-                    handler(item)
-                elif _NODE_FIELDS[type(item)]:
-                    self.visit_children(item)
+            if type(value) is not list:
+                if value is None:
+                    continue
+                value = (value,)
+            for item in value:
+                kind = type(item)
+                while kind is _Attribute:
+                    item = item.value
+                    kind = type(item)
+                if kind is _Constant:
+                    text = item.value
+                    if type(text) is str and 0 < len(text) <= MAX_LITERAL:
+                        strings.append((text, item.lineno))
+                    continue
+                visit = plan.get(kind)
+                if visit is not None:
+                    visit(item)
 
     def resolve(self, node: ast.AST) -> str | None:
+        if type(node) is ast.Name:  # the common case, without building a list
+            return self.aliases.get(node.id, node.id)  # type: ignore[attr-defined]
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
@@ -311,6 +387,11 @@ class _Collector:
 
     def value(self, node: ast.AST, depth: int = 0) -> object:
         """A literal value where the code has one, else a short description (see PythonFacts)."""
+        kind = type(node)
+        if depth <= 3 and kind is ast.Constant:  # the common cases first, as the checks below decide them
+            return _literal(node)
+        if depth <= 3 and kind is ast.Name:
+            return f"<name {self.aliases.get(node.id, node.id)}>"  # type: ignore[attr-defined]
         if isinstance(node, ast.Await):
             node = node.value
         if isinstance(node, ast.Call):
@@ -398,18 +479,36 @@ _NOT_NODES = frozenset(
 )
 
 
-class _NodeFieldsByType(dict[type, tuple[str, ...]]):
-    """The fields of each type that may hold nodes; none for a type that is not a node (str, None)."""
+def _node_types() -> list[type]:
+    """Every node class of this interpreter's `ast` module."""
+    found, stack = [], [ast.AST]
+    while stack:
+        node_type = stack.pop()
+        found.append(node_type)
+        stack.extend(node_type.__subclasses__())
+    return found
 
-    def __missing__(self, node_type: type) -> tuple[str, ...]:
-        fields: tuple[str, ...] = ()
-        if issubclass(node_type, ast.AST):
-            fields = tuple(name for name in node_type._fields if name not in _NOT_NODES)
-        self[node_type] = fields
-        return fields
+
+# The fields of each node type that may hold nodes (none for a type that is not a node: str, None); a
+# plain dict filled once, so each lookup is the fastest the interpreter has.
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {
+    node_type: tuple(name for name in getattr(node_type, "_fields", ()) if name not in _NOT_NODES)
+    for node_type in _node_types()
+}
 
 
-_NODE_FIELDS = _NodeFieldsByType()
+def _plan(
+    handlers: dict[type, Callable[[Any], None]], visit_children: Callable[[Any], None]
+) -> dict[type, Any]:
+    """What to do with a node of each type: its handler, a visit of its children, or nothing (None) for a
+    type whose fields hold no node (a name, a context, an operator)."""
+    plan: dict[type, Any] = {
+        node_type: visit_children if fields else None for node_type, fields in _NODE_FIELDS.items()
+    }
+    plan.update(handlers)
+    for value_type in (str, bytes, int, float, complex, bool, type(None), type(...)):
+        plan[value_type] = None
+    return plan
 
 
 def _literal(node: ast.AST) -> object:

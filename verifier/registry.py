@@ -9,7 +9,7 @@ import pkgutil
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 
@@ -185,20 +185,24 @@ def _rule_texts(
 
 def match_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> Match:
     """The rule this checklist item answers to, by text similarity with a bonus for a shared module tag and
-    a penalty for tags that name only other modules."""
-    text = normalize_text(item.text)
-    exact, texts = _rule_texts(tuple(rules))
+    a penalty for tags that name only other modules. Kept per item text and tags: reading the report and
+    verifying it both ask, and a cohort's reports share most item texts."""
+    return _match(item.text, tuple(item.modules), tuple(rules))
+
+
+@lru_cache(maxsize=4096)
+def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> Match:
+    text = normalize_text(item_text)
+    exact, texts = _rule_texts(rules)
     if text in exact:
-        return Match(
-            exact[text], 1.0 + (MODULE_BONUS if set(item.modules) & set(exact[text].modules) else 0.0)
-        )
+        return Match(exact[text], 1.0 + (MODULE_BONUS if set(modules) & set(exact[text].modules) else 0.0))
     words = _content_words(text)
     best: Match = Match(None, 0.0)
     for rule, candidate, candidate_words in texts:
         # A shared module tag is a bonus; a tag naming only other modules ("Write unit tests for the API
         # (M24)" against the M16 test rules) a penalty.
-        if item.modules and rule.modules:
-            adjust = MODULE_BONUS if set(item.modules) & set(rule.modules) else -MODULE_PENALTY
+        if modules and rule.modules:
+            adjust = MODULE_BONUS if set(modules) & set(rule.modules) else -MODULE_PENALTY
         else:
             adjust = 0.0
         score = _similarity(text, candidate, words, candidate_words, best.score - adjust) + adjust

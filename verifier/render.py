@@ -170,6 +170,11 @@ def render_text(result: Entry, *, colour: bool = False, verbose: bool = False, s
                 f"  Q{for_text(data.get('question'))}: {for_text(data.get('verdict'))}: "
                 f"{for_text(data.get('message', ''))}"
             )
+    if verbose and result.not_searched:
+        lines += ["", "NOT SEARCHED (generated files are read only when a rule names them)"] + [
+            f"  {plural(files, 'file')} ({size / 1_000_000:.1f} MB): {for_text(reason)}"
+            for reason, (files, size) in result.not_searched.items()
+        ]
     if result.warnings:
         lines += ["", f"WARNINGS ({len(result.warnings)})"] + [
             f"  ! {for_text(w)}" for w in result.warnings[:20]
@@ -266,8 +271,7 @@ def render_markdown(result: Entry, *, show: Show = "all") -> str:
         lines.append("No tick needs a look.")
     for item in items:
         places = "<br>".join(
-            markdown_code(f"{loc.path}{':' + str(loc.line) if loc.line else ''}")
-            for loc in (item.evidence.locations[:3] if item.evidence else ())
+            markdown_code(loc.where) for loc in (item.evidence.locations[:3] if item.evidence else ())
         )
         cell = for_markdown(item.message) + (f"<br>{places}" if places else "")
         rule = for_markdown(item.rule or "-")

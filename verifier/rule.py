@@ -70,3 +70,16 @@ class Rule:
         super().__init_subclass__(**kwargs)
         if "check" not in cls.__dict__ and "implemented" not in cls.__dict__ and cls.id:
             cls.implemented = False
+
+
+def run_rule(rule: Rule, repo: Repo) -> Evidence:
+    """A rule's evidence; a rule that raises gives unverifiable evidence naming the error (and a warning),
+    so one broken rule never costs the other items."""
+    try:
+        evidence = rule.check(repo)
+        if not isinstance(evidence, Evidence):
+            raise TypeError(f"check() returned {type(evidence).__name__}, not Evidence")
+        return evidence
+    except Exception as error:
+        repo.warn(f"rule {rule.id} failed: {type(error).__name__}: {error}")
+        return Evidence.unverifiable(f"the rule failed with {type(error).__name__}: {error}")

@@ -204,7 +204,7 @@ def _skipped(item: ItemResult, report: dict[str, Any], rule_index: int | None) -
 def _related(number: int, location: Location) -> dict[str, Any]:
     """An evidence place; a region (line and snippet) only with a line, as SARIF wants a start."""
     physical: dict[str, Any] = {"artifactLocation": _artifact(location.path)}
-    if location.line:
+    if location.line and location.cell is None:  # a notebook's line counts in its cell, not in the file
         physical["region"] = {"startLine": location.line}
         if location.snippet:
             physical["region"]["snippet"] = {"text": for_text(location.snippet)}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import __version__
-from .engine import SCHEMA_VERSION, ItemResult, Verification
+from .results import SCHEMA_VERSION, ItemResult, Verification
 
 Show = Literal["all", "problems"]
 SHOW: tuple[Show, ...] = ("all", "problems")

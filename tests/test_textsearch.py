@@ -1,0 +1,426 @@
+"""The text search (verifier.textsearch): the literal check never drops a file its regex matches, results
+equal a plain scan of every file, generated files are searched only when named, notebooks in their code."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from verifier import textsearch
+from verifier.engine import verify
+from verifier.registry import all_rules
+from verifier.repo import Repo
+from verifier.rule import run_rule
+from verifier.textsearch import (
+    CHECKBOX_LINE,
+    DATA_DUMP,
+    LOCK_FILE,
+    NOTEBOOK_OUTPUT,
+    PROFILER_TRACE,
+    RUN_OUTPUT,
+    fold,
+    literal_requirement,
+    skip_reason,
+)
+
+from conftest import FIXTURES, git_init, write_tree
+
+
+def holds(text: str, clauses: tuple[frozenset[str], ...]) -> bool:
+    folded = fold(text)
+    return all(any(literal in folded for literal in clause) for clause in clauses)
+
+
+# ------------------------------------------------------------------ what a pattern requires
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"gcloud\s+run\s+deploy", [{"gcloud"}, {"run"}, {"deploy"}]),
+        (
+            r"\btorchrun\b|torch\.distributed\.(run|launch)",
+            [{"torchrun", "torch.distributed."}, {"torchrun", "run", "launch"}],
+        ),
+        (r"yolo\s+train|yolo\s+mode=train", [{"yolo"}, {"train", "mode=train"}]),
+        (
+            r"Docker(\s+buildx)?\s+build",
+            [{"docker"}, {"build"}],
+        ),  # lower-cased; the optional part adds nothing
+        (r"(?:abc){2}", [{"abc"}]),
+        (r"re\.escape\(name\)", [{"re.escape(name)"}]),
+    ],
+)
+def test_a_pattern_requires_its_literals(pattern: str, expected: list[set[str]]) -> None:
+    assert sorted(map(sorted, literal_requirement(pattern, re.IGNORECASE))) == sorted(map(sorted, expected))
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\w+:",  # no literal
+        r"a|bc",  # an alternative of one character requires nothing
+        r"(abc)?x",  # optional
+        r"(?:abc){0,3}",
+        r"(?=abc)\w",  # a lookahead
+        r"(?<!abc)de?",
+        r"[Dd]ocker",  # a class, then "ocker" still counts
+        r"caf\u00e9",  # "caf" only: no literal outside ASCII
+        r"(",  # invalid: nothing, and re.compile raises for the search
+    ],
+)
+def test_what_is_not_sure_requires_nothing(pattern: str) -> None:
+    for clause in literal_requirement(pattern, re.IGNORECASE):
+        for literal in clause:
+            assert literal in {"ocker", "caf"}, (pattern, literal)
+
+
+def test_fold_keeps_every_character_a_case_insensitive_ascii_literal_matches() -> None:
+    everything = "".join(chr(code) for code in range(128, 0x110000) if not 0xD800 <= code < 0xE000)
+    outside = {match.group() for match in re.finditer(r"[\x20-\x7e]", everything, re.IGNORECASE)}
+    assert outside, "case-insensitive ASCII letters match some characters outside ASCII"
+    for char in outside:
+        letters = [chr(code) for code in range(0x20, 0x7F) if re.fullmatch(re.escape(chr(code)), char, re.I)]
+        assert letters and all(fold(char) == letter.lower() for letter in letters), (char, letters)
+    assert fold("Docker ſtart İnt K") == "docker start int k"
+
+
+ALPHABET = "abcAB .-\n\u017f\u0131"
+
+
+def _random_pattern(rng: random.Random, depth: int = 0) -> str:
+    def atom() -> str:
+        choice = rng.random()
+        if depth < 2 and choice < 0.15:
+            return rng.choice(["(", "(?:", "(?i:"]) + _random_pattern(rng, depth + 1) + ")"
+        if choice < 0.25:
+            return rng.choice(["[ab]", ".", r"\s", r"\b", "^", "$", "(?=a)", "(?!b)", "[^c]"])
+        return re.escape(rng.choice("abcAB .-"))
+
+    def piece() -> str:
+        return atom() + rng.choice(["", "", "", "?", "*", "+", "{0}", "{1,2}", "{2}", "*?"])
+
+    branches = ["".join(piece() for _ in range(rng.randint(1, 5))) for _ in range(rng.choice([1, 1, 2, 3]))]
+    return "|".join(branches)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_file_the_regex_matches_always_holds_the_required_literals(seed: int) -> None:
+    rng = random.Random(seed)
+    checked = 0
+    for _ in range(400):
+        pattern = _random_pattern(rng)
+        flags = rng.choice([0, re.IGNORECASE]) | re.MULTILINE
+        try:
+            compiled = re.compile(pattern, flags)
+        except re.error:
+            continue
+        clauses = literal_requirement(pattern, flags)
+        for _ in range(60):
+            text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 24)))
+            if compiled.search(text):
+                checked += 1
+                assert holds(text, clauses), (pattern, flags, text, clauses)
+    assert checked > 1000, "the random texts match often enough to test something"
+
+
+@pytest.fixture(scope="module")
+def searches_of_the_rules() -> list[tuple[str, tuple[str, ...], dict[str, Any]]]:
+    """Every search the rules run over the fixture repositories: (pattern, globs, options)."""
+    seen: dict[tuple[Any, ...], tuple[str, tuple[str, ...], dict[str, Any]]] = {}
+    original = textsearch.TextSearch.search
+
+    def recording(self: textsearch.TextSearch, pattern: str, *globs: str, **options: Any) -> Any:
+        seen.setdefault((pattern, globs, tuple(sorted(options.items()))), (pattern, globs, options))
+        return original(self, pattern, *globs, **options)
+
+    textsearch.TextSearch.search = recording  # type: ignore[method-assign]
+    try:
+        for root in sorted(path for path in (FIXTURES / "rules").glob("*/*") if path.is_dir()):
+            repo = Repo(root)
+            for rule in all_rules():
+                run_rule(rule(), repo)
+    finally:
+        textsearch.TextSearch.search = original  # type: ignore[method-assign]
+    assert len(seen) > 40
+    return list(seen.values())
+
+
+def test_every_rule_pattern_holds_its_literals_in_text_it_matches(
+    searches_of_the_rules: list[tuple[str, tuple[str, ...], dict[str, Any]]],
+) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from redos import _samples, sre_parse
+
+    checked = 0
+    for pattern, _, options in searches_of_the_rules:
+        flags = options.get("flags", re.IGNORECASE) | re.MULTILINE
+        compiled = re.compile(pattern, flags)
+        parsed = sre_parse.parse(pattern, flags)
+        clauses = literal_requirement(pattern, flags)
+        for branch in (
+            parsed.data[0][1][1] if parsed.data and parsed.data[0][0].name == "BRANCH" else [parsed]
+        ):
+            for sample in _samples(branch, parsed.state, flags):
+                for text in {sample, sample.upper(), sample.title()}:
+                    if compiled.search(text):
+                        checked += 1
+                        assert holds(text, clauses), (pattern, text, clauses)
+    assert checked > 50
+
+
+def _plain_search(repo: Repo, pattern: str, *globs: str, limit: int = 20, flags: int = re.I) -> list[Any]:
+    """The search as it was before the literal check: the regex over every searchable file."""
+    compiled = re.compile(pattern, flags | re.MULTILINE)
+    hits: list[Any] = []
+    for path in repo.text_search.searchable(globs):
+        text = repo.text_search._text(path)
+        prose = path.lower().endswith((".md", ".rst", ".txt", ".html"))
+        for match in compiled.finditer(text):
+            location = repo.location(path, text.count("\n", 0, match.start()) + 1)
+            if CHECKBOX_LINE.match(location.snippet) or (
+                not prose and location.snippet.startswith(("#", "//"))
+            ):
+                continue
+            hits.append(location)
+            if len(hits) >= limit:
+                return hits
+    return hits
+
+
+def test_every_rule_search_finds_what_a_plain_scan_of_every_file_finds(
+    searches_of_the_rules: list[tuple[str, tuple[str, ...], dict[str, Any]]],
+) -> None:
+    roots = [FIXTURES / "example-project", *sorted(p for p in (FIXTURES / "rules").glob("*/*") if p.is_dir())]
+    found = 0
+    for root in roots:
+        repo = Repo(root)
+        for pattern, globs, options in searches_of_the_rules:
+            if options.get("excluded"):
+                continue
+            limit, flags = options.get("limit", 20), options.get("flags", re.IGNORECASE)
+            expected = _plain_search(repo, pattern, *globs, limit=limit, flags=flags)
+            assert repo.search(pattern, *globs, limit=limit, flags=flags) == expected, (root.name, pattern)
+            found += bool(expected)
+    assert found > 25, "the fixtures hold evidence for many of the searches"
+
+
+def test_a_file_without_the_literals_is_not_scanned_by_the_regex(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scanned: list[str] = []
+    real = textsearch.compiled_pattern
+
+    class Spy:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern
+
+        def finditer(self, text: str) -> Any:
+            scanned.append(text[:20])
+            return self.pattern.finditer(text)
+
+    monkeypatch.setattr(textsearch, "compiled_pattern", lambda p, f: Spy(real(p, f)))
+    files = {f"scripts/s{n}.sh": f"echo step {n}\n" for n in range(30)}
+    files["scripts/deploy.sh"] = "gcloud run deploy app --image x\n"
+    repo = Repo(write_tree(tmp_path / "r", files))
+    hits = repo.search(r"gcloud\s+run\s+deploy", "*.sh")
+    assert [hit.path for hit in hits] == ["scripts/deploy.sh"]
+    assert scanned == ["gcloud run deploy ap"]  # one file scanned of 31
+    scanned.clear()
+    assert repo.search(r"gcloud\s+functions\s+deploy", "*.sh") == [] and scanned == []  # no "functions"
+    # every literal is there, in another order: only the regex can tell, so the one file is scanned
+    assert repo.search(r"gcloud\s+deploy\s+run", "*.sh") == [] and scanned == ["gcloud run deploy ap"]
+
+
+# ------------------------------------------------------------------ generated files
+
+
+GENERATED_FILES = {
+    "reports/profiling/train.pt.trace.json": '{"name": "gcloud run deploy"}\n',
+    "uv.lock": 'name = "gcloud run deploy"\n',
+    "data/processed/meta.json": '{"note": "gcloud run deploy"}\n',
+    "results/dump.json": '{"x": "gcloud run deploy"}\n' + " " * 250_000,
+    "outputs/2024-01-01/.hydra/config.yaml": "cmd: gcloud run deploy\n",
+    "wandb/run-1/files/config.yaml": "cmd: gcloud run deploy\n",
+}
+OWN_FILES = {
+    "configs/deploy.yaml": "cmd: gcloud run deploy app\n",
+    "config.json": '{"cmd": "gcloud run deploy app"}\n',
+    "src/pkg/data.py": "CMD = 'gcloud run deploy app'\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("reports/profiling/train.pt.trace.json", PROFILER_TRACE),
+        ("uv.lock", LOCK_FILE),
+        ("web/package-lock.json", LOCK_FILE),
+        ("data/processed/meta.json", DATA_DUMP),
+        ("outputs/2024-01-01/.hydra/config.yaml", RUN_OUTPUT),
+        ("wandb/run-1/files/config.yaml", RUN_OUTPUT),
+        ("configs/deploy.yaml", None),
+        ("config.json", None),  # small, outside a data folder
+        ("src/pkg/data.py", None),  # code in a folder named like data is code
+        ("src/pkg/data/loader.py", None),
+        ("datasets.md", None),
+    ],
+)
+def test_generated_files_are_told_by_their_path(path: str, reason: str | None) -> None:
+    assert skip_reason(path, lambda _: 100) == reason
+
+
+def test_a_large_data_file_is_a_dump_and_a_small_one_is_not() -> None:
+    assert skip_reason("results/metrics.json", lambda _: 300_000) == DATA_DUMP
+    assert skip_reason("results/metrics.json", lambda _: 3_000) is None
+    assert skip_reason("docs/big.md", lambda _: 3_000_000) is None  # prose is never a data dump
+
+
+def test_generated_files_are_not_searched_unless_a_search_names_them(tmp_path: Path) -> None:
+    repo = Repo(write_tree(tmp_path / "r", {**GENERATED_FILES, **OWN_FILES}))
+    generic = {hit.path for hit in repo.search(r"gcloud\s+run\s+deploy")}
+    assert generic == set(OWN_FILES)
+    assert {hit.path for hit in repo.search(r"gcloud\s+run\s+deploy", "*.json", "*.yaml")} == {
+        "configs/deploy.yaml",
+        "config.json",
+    }
+    named = repo.search(
+        r"gcloud\s+run\s+deploy", "*.pt.trace.json", "uv.lock", "wandb/**", "results/dump.json"
+    )
+    assert {hit.path for hit in named} == {
+        "reports/profiling/train.pt.trace.json",
+        "uv.lock",
+        "wandb/run-1/files/config.yaml",
+        "results/dump.json",
+    }
+    skipped = repo.search_skipped()
+    assert skipped[PROFILER_TRACE][0] == 1 and skipped[LOCK_FILE][0] == 1 and skipped[RUN_OUTPUT][0] == 2
+    files, size = skipped[DATA_DUMP]
+    assert files == 2 and size > 250_000
+
+
+def test_verbose_text_says_how_many_files_and_bytes_the_search_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from verifier import cli
+
+    report = "## Overall project checklist\n\n* [x] Deployed your model in GCP using Cloud Run (M23)\n"
+    root = git_init(write_tree(tmp_path / "r", {"reports/README.md": report, **GENERATED_FILES}))
+    result = verify(root)
+    assert result.not_searched[PROFILER_TRACE] == (
+        1,
+        (root / "reports/profiling/train.pt.trace.json").stat().st_size,
+    )
+    assert "not_searched" not in result.to_dict()  # the JSON result is unchanged
+    assert cli.main([str(root), "--verbose", "--no-config"]) in (0, 1)
+    out = capsys.readouterr().out
+    assert "NOT SEARCHED" in out and "1 file (0.0 MB): profiler trace" in out
+    assert cli.main([str(root), "--no-config"]) in (0, 1)
+    assert "NOT SEARCHED" not in capsys.readouterr().out  # only with --verbose
+
+
+# ------------------------------------------------------------------ notebooks
+
+
+def notebook(*cells: tuple[str, list[str], list[Any]]) -> str:
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": kind, "source": source, "outputs": outputs, "metadata": {}}
+                for kind, source, outputs in cells
+            ],
+            "nbformat": 4,
+        },
+        indent=1,
+    )
+
+
+NOTEBOOK = notebook(
+    ("markdown", ["# Training\n", "We run `gcloud run deploy` from here.\n"], []),
+    ("code", ["import torch\n", "import wandb\n"], []),
+    (
+        "code",
+        ["!gcloud run deploy api --source .\n", "model = torch.nn.Linear(2, 2)\n", "wandb.init()\n"],
+        [{"output_type": "stream", "text": ["gcloud run deploy finished\n"] * 3}],
+    ),
+)
+
+
+def test_notebook_evidence_is_located_by_cell_and_line_with_the_source_as_snippet(tmp_path: Path) -> None:
+    repo = Repo(write_tree(tmp_path / "r", {"notebooks/train.ipynb": NOTEBOOK}))
+    [wandb_import] = repo.imports("wandb")
+    assert (wandb_import.cell, wandb_import.line, wandb_import.snippet) == (2, 2, "import wandb")
+    [init] = repo.call_locations("wandb.init")
+    assert (init.cell, init.line, init.snippet) == (3, 3, "wandb.init()")
+    assert str(init) == "notebooks/train.ipynb cell 3, line 3  wandb.init()"
+    assert init.to_dict() == {
+        "path": "notebooks/train.ipynb",
+        "line": 3,
+        "snippet": "wandb.init()",
+        "cell": 3,
+    }
+
+
+def test_a_notebook_is_searched_in_its_code_cells_as_written_never_in_outputs_or_markdown(
+    tmp_path: Path,
+) -> None:
+    repo = Repo(write_tree(tmp_path / "r", {"notebooks/train.ipynb": NOTEBOOK}))
+    hits = repo.search(r"gcloud\s+run\s+deploy", "*.ipynb")
+    assert [(hit.cell, hit.line, hit.snippet) for hit in hits] == [
+        (3, 1, "!gcloud run deploy api --source .")
+    ]
+    assert repo.search(r"deploy\s+finished", "*.ipynb") == []  # an output
+    assert repo.search(r"we\s+run", "*.ipynb") == []  # a markdown cell
+    files, left = repo.search_skipped()[NOTEBOOK_OUTPUT]
+    assert files == 1 and left > 0
+
+
+def test_a_location_outside_notebooks_has_no_cell(tmp_path: Path) -> None:
+    repo = Repo(write_tree(tmp_path / "r", {"train.py": "import wandb\n"}))
+    [location] = repo.imports("wandb")
+    assert location.cell is None and location.to_dict() == {
+        "path": "train.py",
+        "line": 1,
+        "snippet": "import wandb",
+    }
+    assert str(location) == "train.py:1  import wandb"
+
+
+def test_every_output_names_the_notebook_cell(tmp_path: Path) -> None:
+    from verifier.evidence import Location
+    from verifier.render import render_json, render_markdown, render_text
+    from verifier.sarif import _related
+
+    report = (
+        "## Overall project checklist\n\n"
+        "* [x] Use Weights & Biases to log training progress and other important metrics/artifacts in your "
+        "code (M14)\n"
+    )
+    root = git_init(
+        write_tree(tmp_path / "r", {"reports/README.md": report, "notebooks/train.ipynb": NOTEBOOK})
+    )
+    result = verify(root)
+    [item] = [item for item in result.items if item.rule == "m14.wandb"]
+    cells = [location for location in item.evidence.locations if location.cell is not None]
+    assert cells and all(location.path == "notebooks/train.ipynb" for location in cells)
+    where = cells[0].where
+    assert where.startswith("notebooks/train.ipynb cell ")
+    assert where in render_text(result, verbose=True) and where in render_markdown(result)
+    data = json.loads(render_json(result))
+    assert {"cell"} <= set(data["items"][0]["locations"][0])
+    schema = json.loads((Path(textsearch.__file__).parent / "schema" / "result.schema.json").read_text())
+    jsonschema.validate(data, schema)
+    broken = json.loads(json.dumps(data))
+    broken["items"][0]["locations"][0]["cell"] = 0  # cells count from 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+    related = _related(1, cells[0])  # SARIF: a cell's line is no line of the file
+    assert "region" not in related["physicalLocation"] and where in related["message"]["text"]
+    assert "region" in _related(1, Location("train.py", 3, "wandb.init()"))["physicalLocation"]

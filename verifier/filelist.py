@@ -1,0 +1,528 @@
+"""The file listing of a repository, made once, and the path queries over it.
+
+In a git work tree root the files are the tracked ones (`git ls-files`; the HEAD commit's files when the
+index is missing), else a directory walk that honours every .gitignore. Folders that are never the group's
+work (virtualenvs, caches, .git, node_modules) and submodule entries are left out. Path queries (`has`,
+`glob`, `paths_containing`) are answered from the sorted listing without a Python step per file, so a
+repository with 50,000 committed data files costs a fraction of a millisecond per query.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import os
+import posixpath
+import re
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+
+import pathspec
+
+from . import gitsafe
+from .listing import Listing, folder_end
+
+UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._git_side_by_side)
+MAX_IGNORE_BYTES = 100_000  # of a .gitignore or .gitmodules (real ones hold a few kB)
+LARGE_REPOSITORY = 20_000
+# What in a gitignore pattern is no literal text: a character class (`[]c]` and `[!]c]` hold "]"), a lone
+# bracket, a wildcard or an escape. Dropping more than needed only widens the candidates.
+GLOB_NOT_LITERAL = re.compile(r"\[[!^]?\]?[^\]]*\]|[\[\]*?\\]")
+NARROW_AMONG = 2_000  # a search among more earlier matches than this costs more than a listing search
+GITIGNORE = "gitignore"  # pathspec >= 1.0 name of the gitignore pattern style
+HEX = frozenset("0123456789abcdef")
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".env",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".ipynb_checkpoints",
+        "site-packages",
+    }
+)
+TEXT_SUFFIXES = frozenset(
+    {
+        ".py",
+        ".pyi",
+        ".ipynb",
+        ".md",
+        ".rst",
+        ".txt",
+        ".toml",
+        ".cfg",
+        ".ini",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".sh",
+        ".bash",
+        ".ps1",
+        ".bat",
+        ".dockerfile",
+        ".dvc",
+        ".lock",
+        ".env",
+        ".sql",
+        ".html",
+        ".htm",
+        ".js",
+        ".jsx",
+        ".ts",
+        ".tsx",
+        ".css",
+        ".tf",
+        ".hcl",
+        ".r",
+        ".jinja",
+        ".j2",
+        ".conf",
+        ".xml",
+        ".csv",
+        ".mk",
+        ".gitignore",
+        ".dockerignore",
+        ".dvcignore",
+        ".python-version",
+        ".example",
+        ".sample",
+    }
+)
+# Places whose text is never evidence: the report itself, the course's agent files and copies of
+# course material (EVIDENCE.md, "General principles").
+EXCLUDED = re.compile(
+    r"^(reports/README\.md|reports/report\.py|\.github/(agents|prompts)/|AGENTS\.md$|CLAUDE\.md$|"
+    r"(.*/)?docs?/course/|(.*/)?dtu_mlops/)",
+    re.IGNORECASE,
+)
+# Folders that tools write into (experiment trackers, Hydra runs): their files are outputs, not the group's setup.
+GENERATED = re.compile(r"(^|/)(wandb|outputs|multirun|mlruns|lightning_logs|\.hydra|site-packages)/")
+TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$")
+DOCKERFILE_NAME = re.compile(r"(?i)(.*\.)?dockerfile")
+SUBMODULE_PATH = re.compile(r"(?m)^[ \t]*path[ \t]*=[ \t]*(.+)$")
+
+
+class Warnings(list[str]):
+    """The warnings of one repository, each once, in the order they were first given. The views get its
+    `add` (no reference back to the `Repo`, so a Repo is freed as soon as it is dropped)."""
+
+    def add(self, message: str) -> None:
+        if message not in self:
+            self.append(message)
+
+
+class FileList:
+    """The listed files of the repository at `root` (sorted, relative, "/"-separated) and the queries over them.
+
+    `warn` receives every problem met while listing (one line each). `report_files` are the files the
+    report was read from: never evidence (`is_excluded`). See `verifier.repo.Repo` for `include_untracked`.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        include_untracked: bool,
+        git_timeout: float,
+        warn: Callable[[str], None],
+    ) -> None:
+        self.root = root
+        self.include_untracked = include_untracked
+        self.git_timeout = git_timeout
+        self.warn = warn
+        self.report_files: set[str] = set()
+        self.is_git = os.path.lexists(root / ".git")
+        self.git_problem: str | None = None
+        self.git_repository: gitsafe.GitRepository | None = None
+        self.listed_blob_ids: dict[str, str] = {}  # from `git ls-tree` when the index is missing
+        self._globs: dict[tuple[str, ...], list[str]] = {}
+        self._text_files: dict[tuple[str, ...], list[str]] = {}
+        self._containing: dict[tuple[str, bool], list[str]] = {}
+        self._listed: Listing | None = None
+        listed = self._list_files()
+        self.files: tuple[str, ...] = tuple(listed if self._listed is not None else sorted(listed))
+
+    # ----------------------------------------------------------------- listing
+
+    def _list_files(self) -> Iterable[str]:
+        if self.is_git:
+            try:
+                self.git_repository = gitsafe.locate(self.root)
+            except gitsafe.GitError as error:
+                self.git_problem = error.reason
+                self.warn(f"{error.reason} (every file on disk was checked instead)")
+            if self.git_repository is None:
+                self.is_git = False
+            else:
+                listed = self._git_files()
+                if listed is not None:
+                    return listed
+        return self._walk_files()
+
+    def _git(self, *args: str) -> str:
+        """The output of read command `git args` (GitError when it fails; see `gitsafe`)."""
+        assert self.git_repository is not None
+        output = self.git_repository.run(*args, timeout=self.git_timeout)
+        return output.decode("utf-8", errors="replace")
+
+    def _git_files(self) -> list[str] | None:
+        """Tracked files (`git ls-files`); None to fall back to a directory walk.
+
+        Blob ids are not listed: `Reader.blob_id` hashes a file when a template check asks for it, which
+        keeps the listing of a repository with 50,000 committed data files to one short git call and a split.
+        """
+        try:
+            output = self._git("ls-files", "-z")
+        except gitsafe.GitError as error:
+            self.warn(f"git could not list the files ({error.reason}); walking the directory instead")
+            self.is_git = False
+            return None
+        if not output:
+            return self._head_tree_files()
+        paths = output.split("\x00")
+        paths.pop()  # after the last NUL
+        # Checking every file on disk (deleted or untracked ones) costs a stat each; in a large repository a
+        # tracked file deleted locally is left in the list and simply reads as missing, and untracked files
+        # are not counted.
+        deleted: set[str] = set()
+        if len(paths) <= LARGE_REPOSITORY or self.include_untracked:
+            untracked, deleted_output = self._git_side_by_side(
+                ("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z")
+            )
+            new = [path for path in (untracked or "").split("\x00") if path]
+            self._warn_untracked(len(new))
+            deleted = set(filter(None, (deleted_output or "").split("\x00")))
+            if self.include_untracked and new:
+                paths += new
+        gitlinks = self._submodule_paths()
+        paths.sort()
+        listing = Listing(paths)
+        if deleted or gitlinks or listing.any_folder(_skipped, _SKIP_MARKERS):
+            paths = self._kept(paths, deleted | gitlinks)
+        if any(path.endswith("/pyvenv.cfg") for path in listing.containing("/pyvenv.cfg")):
+            paths = _without_virtualenvs(paths)
+        if paths is listing.paths:
+            self._listed = listing
+        return paths
+
+    def _head_tree_files(self) -> list[str] | None:
+        """The files of the HEAD commit, for a clone whose checkout failed (no index although HEAD has files)."""
+        try:
+            output = self._git("ls-tree", "-r", "-z", "HEAD")
+        except gitsafe.GitError:
+            output = ""
+        if not output:
+            self.warn("the git repository has no committed files; every file on disk was checked")
+            return None
+        self.warn("the git index is missing or empty; the files of the HEAD commit were listed instead")
+        entries = tree_entries(output)
+        self.listed_blob_ids.update((path, blob) for _, blob, path in entries)
+        gitlinks = {path for mode, _, path in entries if mode == "160000"}
+        paths = [path for _, _, path in entries]
+        missing = {path for path in paths if not os.path.lexists(os.path.join(self.root, path))}
+        return _without_virtualenvs(self._kept(paths, missing | gitlinks))
+
+    def _kept(self, paths: list[str], dropped: set[str]) -> list[str]:
+        """`paths` without `dropped` ones and without those inside skipped folders (one check per folder)."""
+        skipped_folders: dict[str, bool] = {}
+        kept = []
+        for path in paths:
+            folder = path[: path.rfind("/") + 1]
+            skipped = skipped_folders.get(folder)
+            if skipped is None:
+                skipped = skipped_folders[folder] = bool(folder) and _skipped(folder)
+            if not (skipped or path in dropped or path.endswith(".DS_Store")):
+                kept.append(path)
+        return kept
+
+    def _submodule_paths(self) -> set[str]:
+        """Submodule folders named in .gitmodules: git lists each as one entry, which is not a file."""
+        text = self._ignore_file_text(".gitmodules", self.root / ".gitmodules")
+        return {match.strip().strip("/") for match in SUBMODULE_PATH.findall(text)}
+
+    def _ignore_file_text(self, shown: str, path: Path) -> str:
+        """The start (MAX_IGNORE_BYTES) of a .gitignore or .gitmodules; "" with a warning for one that is a
+        link, named pipe or device (git does not follow a link there either) or cannot be read."""
+        try:
+            data = gitsafe.read_regular(path, MAX_IGNORE_BYTES)
+        except gitsafe.NotRegularFile as error:
+            link = (
+                " (a link there is not followed, as git does not)" if error.kind == "a symbolic link" else ""
+            )
+            self.warn(f"{shown}: not a regular file ({error.kind}){link}; not read")
+            return ""
+        except OSError as error:
+            self.warn(f"{shown}: unreadable ({error.strerror}); not read")
+            return ""
+        if data is None:
+            return ""
+        if len(data) > MAX_IGNORE_BYTES:
+            self.warn(f"{shown}: larger than {MAX_IGNORE_BYTES // 1000} kB; only its start was read")
+            data = data[:MAX_IGNORE_BYTES]
+        return data.decode("utf-8", errors="replace")
+
+    def _warn_untracked(self, untracked: int) -> None:
+        if untracked and self.include_untracked:
+            self.warn(
+                f"{untracked} untracked file(s) were checked too (include_untracked): a grader sees only "
+                "what is committed and pushed"
+            )
+        elif untracked:
+            self.warn(
+                f"{untracked} untracked file(s) were not checked: only committed files count, "
+                "as a grader sees what was pushed (git add and commit them, or check them with "
+                "--include-untracked)"
+            )
+
+    def _git_side_by_side(self, *commands: tuple[str, ...]) -> list[str | None]:
+        """The output of each git command, run at the same time; None, with a warning, for one that failed.
+
+        Listing untracked files opens every .gitignore of the work tree, and git blocks on one that is a named
+        pipe: unless untracked files are included, these listings get at most UNTRACKED_TIMEOUT seconds, as
+        their only use then is a count in a warning (and deleted files, which then simply read as missing)."""
+        assert self.git_repository is not None
+        timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
+        outputs: list[str | None] = []
+        for command, result in zip(
+            commands, self.git_repository.run_all(*commands, timeout=timeout), strict=True
+        ):
+            if isinstance(result, gitsafe.GitError):
+                which = "untracked" if "--others" in command else "deleted"
+                self.warn(f"git could not list the {which} files ({result.reason}); they were not counted")
+                outputs.append(None)
+            else:
+                outputs.append(result.decode("utf-8", errors="replace"))
+        return outputs
+
+    def _walk_files(self) -> Iterator[str]:
+        ignores: list[tuple[str, pathspec.PathSpec]] = []
+        for directory, dirnames, filenames in os.walk(self.root, followlinks=False):
+            relative = os.path.relpath(directory, self.root).replace(os.sep, "/")
+            prefix = "" if relative == "." else relative + "/"
+            if ".gitignore" in filenames:
+                text = self._ignore_file_text(prefix + ".gitignore", Path(directory) / ".gitignore")
+                if text:
+                    ignores.append((prefix, pathspec.PathSpec.from_lines(GITIGNORE, text.splitlines())))
+            kept = []
+            for name in sorted(dirnames):
+                path = prefix + name
+                if _skipped(path + "/") or (Path(directory) / name / "pyvenv.cfg").exists():
+                    continue
+                if not _ignored(ignores, path + "/"):
+                    kept.append(name)
+            dirnames[:] = kept
+            for name in filenames:
+                path = prefix + name
+                if name != ".git" and not _skipped(path) and not _ignored(ignores, path):
+                    yield path
+
+    # ----------------------------------------------------------------- path queries
+
+    def has(self, path: str) -> bool:
+        index = bisect.bisect_left(self.files, path)
+        return index < len(self.files) and self.files[index] == path
+
+    def glob(self, *patterns: str) -> list[str]:
+        """Files matching any gitignore-style pattern (`*.dvc` anywhere, `dockerfiles/*.dockerfile` anchored)."""
+        key = tuple(patterns)
+        found = self._globs.get(key)
+        if found is None:
+            if len(patterns) == 1:
+                spec = glob_spec(patterns[0])
+                found = [path for path in self._candidates(patterns[0]) if spec.match_file(path)]
+            else:  # each pattern's files once, shared by every combination the rules ask for
+                found = sorted({path for pattern in patterns for path in self.glob(pattern)})
+            self._globs[key] = found
+        return found
+
+    def _candidates(self, pattern: str) -> Sequence[str]:
+        """The files that contain every literal part of the pattern (`.dvc` for `*.dvc`, `configs/` for
+        `configs/`), which every match must contain; all files when it has no part of two characters or
+        more. The part searched first is the one with the fewest paths to read or filter: a part with a
+        dot or a slash (never in folders of other data files) unless it is in all of a folder of them."""
+        parts = [
+            literal
+            for part in GLOB_NOT_LITERAL.split(pattern.lstrip("!").rstrip())
+            if len(literal := part.lstrip("/")) >= 2  # `**/x` matches `x` at the root: no leading slash
+        ]
+        if not parts:
+            return self.files
+        searched = min(parts, key=lambda part: (self._listing.search_cost(part), -len(part)))
+        others = [part for part in parts if part not in searched]
+        found = self.paths_containing(searched)
+        return [path for path in found if all(part in path for part in others)] if others else found
+
+    def paths_containing(self, text: str, ignore_case: bool = False) -> list[str]:
+        """The files whose path contains `text`, in listing order.
+
+        A substring search over all paths joined by NUL characters (C speed, no per-file Python step), so a
+        repository with 50,000 committed data files costs a fraction of a millisecond per query. A text that
+        contains one already searched (`data.py` after `.py`, whose suffix is searched first) is looked for
+        among that one's files only, when they are few.
+        """
+        needle = text.lower() if ignore_case else text
+        key = (needle, ignore_case)
+        found = self._containing.get(key)
+        if found is not None:
+            return found
+        dot = needle.rfind(".")
+        if 0 < dot < len(needle) - 2:
+            self.paths_containing(needle[dot:], ignore_case)
+        narrower = [
+            paths
+            for (known, case), paths in self._containing.items()
+            if case == ignore_case and known in needle and len(paths) <= NARROW_AMONG
+        ]
+        if narrower:
+            found = [
+                path for path in min(narrower, key=len) if needle in (path.lower() if ignore_case else path)
+            ]
+        else:
+            found = self._scan_listing(needle, ignore_case)
+        self._containing[key] = found
+        return found
+
+    def _scan_listing(self, needle: str, ignore_case: bool) -> list[str]:
+        if not ignore_case:
+            return self._listing.containing(needle)
+        lowercase = self._listing_lower
+        if lowercase is None:
+            return [path for path in self.files if needle in path.lower()]
+        return lowercase.containing(needle)
+
+    @cached_property
+    def _listing(self) -> Listing:
+        """Every listed path between NUL characters, searched by substring (verifier.listing)."""
+        return self._listed if self._listed is not None else Listing(self.files)
+
+    @cached_property
+    def _listing_lower(self) -> Listing | None:
+        return self._listing.lowercase()
+
+    @cached_property
+    def top_folders(self) -> set[str]:
+        """The folders at the repository root that hold files (one bisect per folder, not a pass per file)."""
+        found: set[str] = set()
+        index = 0
+        while index < len(self.files):
+            folder, slash, _ = self.files[index].partition("/")
+            if slash:
+                found.add(folder)
+                index = folder_end(self.files, folder + "/", index)
+            else:
+                index += 1
+        return found
+
+    def match(self, pattern: str, flags: int = re.IGNORECASE) -> list[str]:
+        """Files whose path matches the regular expression `pattern` (searched, not anchored)."""
+        compiled = re.compile(pattern, flags)
+        return [path for path in self.files if compiled.search(path)]
+
+    def link_target(self, link: str, base: str = "reports") -> str:
+        """The repository path a relative link written in a Markdown file in folder `base` points at, as
+        GitHub resolves it: URL-decoded (%20), `./` and `../` resolved, a leading `/` from the repository
+        root. When that path is not in the repository but the link read from the root is, the latter."""
+        target = urllib.parse.unquote(link.split("#", 1)[0].split("?", 1)[0]).strip()
+        root_relative = posixpath.normpath(target.lstrip("/")) if target else ""
+        if target.startswith("/"):
+            return root_relative
+        path = posixpath.normpath(posixpath.join(base, target))
+        return root_relative if not self.has(path) and self.has(root_relative) else path
+
+    def is_excluded(self, path: str) -> bool:
+        """True for files that are never evidence: the report, course agent files, copied course notes."""
+        return bool(EXCLUDED.match(path)) or path in self.report_files
+
+    def is_generated(self, path: str) -> bool:
+        """True for files inside tool output folders (wandb/, outputs/, multirun/, mlruns/, .hydra/ ...)."""
+        return bool(GENERATED.search(path))
+
+    def is_test(self, path: str) -> bool:
+        return bool(TEST_PATH.search(path))
+
+    def is_text(self, path: str) -> bool:
+        """Whether `path` may be text by its name (a known text suffix, no suffix, or a Dockerfile); reading
+        it still tells binary content apart."""
+        name = path.rsplit("/", 1)[-1]
+        suffix = os.path.splitext(name)[1].lower()
+        # Files without a suffix (.dvc/config, Makefile, Procfile, scripts) are read; `read` still
+        # returns None for binary content.
+        return suffix in TEXT_SUFFIXES or not suffix or bool(DOCKERFILE_NAME.match(name))
+
+    def text_files(self, *patterns: str) -> list[str]:
+        """The files that may be text (`is_text`), of those matching `patterns` (all files without any)."""
+        found = self._text_files.get(patterns)
+        if found is None:
+            candidates = self.glob(*patterns) if patterns else self.files
+            found = self._text_files[patterns] = [path for path in candidates if self.is_text(path)]
+        return found
+
+
+@functools.lru_cache(maxsize=4096)
+def glob_spec(pattern: str) -> pathspec.PathSpec:
+    """The compiled gitignore-style `pattern`, shared by every repository of the process (the rules use a
+    few hundred patterns; compiling one costs more than matching it against a listing)."""
+    return pathspec.PathSpec.from_lines(GITIGNORE, [pattern])
+
+
+def tree_entries(output: str) -> list[tuple[str, str, str]]:
+    """(mode, object id, path) of each entry of `git ls-tree -r -z` output (`<mode> <type> <id>\\t<path>`
+    between NULs); a record of another shape is left out. Split, never matched by a pattern: a path holds
+    anything but NUL, and a pattern over it would retry from every digit of a long run of digits."""
+    entries = []
+    for record in output.split("\x00"):
+        info, tab, path = record.partition("\t")
+        fields = info.split(" ")
+        if not tab or not path or len(fields) != 3:
+            continue
+        mode, kind, object_id = fields
+        if mode.isascii() and mode.isdigit() and kind and object_id and HEX.issuperset(object_id):
+            entries.append((mode, object_id, path))
+    return entries
+
+
+_SKIPPED = re.compile(
+    r"(^|/)(" + "|".join(re.escape(d) for d in sorted(SKIP_DIRS)) + r")/|(^|/)\.dvc/cache/|(^|/)\.DS_Store$"
+)
+
+
+# Substrings, at least one of which every path that _skipped() refuses contains (".venv/", "venv/" and ".env/"
+# all contain "env/"): a listing without any has nothing to skip, and eleven searches cost less than seventeen.
+_SKIP_MARKERS = (
+    "env/",
+    "cache",
+    ".git/",
+    ".hg/",
+    ".svn/",
+    "node_modules/",
+    ".tox/",
+    ".nox/",
+    "checkpoints/",
+    "site-packages/",
+    ".DS_Store",
+)
+
+
+def _without_virtualenvs(paths: list[str]) -> list[str]:
+    """`paths` without the files of committed virtualenvs found by their pyvenv.cfg (any folder name)."""
+    venvs = tuple(p[: -len("pyvenv.cfg")] for p in paths if p.endswith("/pyvenv.cfg"))
+    return [p for p in paths if not p.startswith(venvs)] if venvs else paths
+
+
+def _skipped(path: str) -> bool:
+    return _SKIPPED.search(path) is not None
+
+
+def _ignored(ignores: list[tuple[str, pathspec.PathSpec]], path: str) -> bool:
+    return any(path.startswith(prefix) and spec.match_file(path[len(prefix) :]) for prefix, spec in ignores)

@@ -1,0 +1,186 @@
+"""Python facts of the repository: which files are the group's code and tests, and what each imports,
+calls, decorates and defines, read from the AST of every Python file and notebook (never by importing it).
+
+Each file is parsed once, on first use; imports and calls of all files are indexed once, so a query for
+a module or a function looks only at the files that mention it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
+from typing import Any
+
+from .evidence import Location
+from .filelist import FileList
+from .pyfacts import Call, PythonFacts, imports_any, name_matches, parse_python
+from .reader import Reader
+
+
+class PythonView:
+    """The Python facts of the files of `files`, read through `reader` (whose `location` makes the Locations
+    the queries return); `warn` gets one line per file that could not be parsed."""
+
+    def __init__(self, files: FileList, reader: Reader, *, warn: Callable[[str], None]) -> None:
+        self.files = files
+        self.reader = reader
+        self.warn = warn
+        self._python: dict[str, PythonFacts] = {}
+        self._all_parsed = False
+
+    @cached_property
+    def package_dirs(self) -> list[str]:
+        """Directories of the group's packages: src/<pkg>/ and top-level <pkg>/ with an __init__.py."""
+        found = []
+        for path in self.files.glob("__init__.py"):
+            parent = path.rsplit("/", 1)[0] if "/" in path else ""
+            top_level = parent.count("/") == 0 or (parent.startswith("src/") and parent.count("/") == 1)
+            if parent and top_level and not self.files.is_test(parent + "/"):
+                found.append(parent)
+        return sorted(found)
+
+    @cached_property
+    def python_files(self) -> list[str]:
+        """Python files and notebooks that may hold evidence (excluded places left out)."""
+        return [p for p in self.files.glob("*.py", "*.ipynb") if not self.files.is_excluded(p)]
+
+    @cached_property
+    def code_files(self) -> list[str]:
+        """The group's own code: Python files and notebooks that are not tests."""
+        return [path for path in self.python_files if not self.files.is_test(path)]
+
+    @cached_property
+    def test_files(self) -> list[str]:
+        return [path for path in self.python_files if self.files.is_test(path) and path.endswith(".py")]
+
+    def python(self, path: str) -> PythonFacts:
+        """Facts of a Python file, or of a notebook's code cells (`Reader.notebook`); line numbers of a
+        notebook's facts count in its code cells joined (`NotebookCode.cell_line`). The first question
+        about one of `python_files` parses them all (`parse_all`): a verification asks about all of them."""
+        facts = self._python.get(path)
+        if facts is None:
+            if not self._all_parsed and path in self._python_file_set:
+                self.parse_all()
+                return self._python[path]
+            with cycle_collection_paused():
+                facts = self._parse(path)
+        return facts
+
+    def parse_all(self) -> None:
+        """Parse every Python file and notebook not parsed yet, with the cycle collector paused once for all
+        (see `cycle_collection_paused`)."""
+        self._all_parsed = True
+        with cycle_collection_paused():
+            for path in self.python_files:
+                if path not in self._python:
+                    self._parse(path)
+
+    def _parse(self, path: str) -> PythonFacts:
+        text = self.reader.notebook(path).source if path.endswith(".ipynb") else self.reader.read(path) or ""
+        facts = parse_python(text)
+        if facts.read_as_text:
+            self.reader.read_as_text.add(path)
+        if facts.error and path.endswith(".py"):
+            how = "; read as text" if facts.read_as_text else ""
+            self.warn(f"{path}: Python not parsed ({facts.error}){how}")
+        self._python[path] = facts
+        return facts
+
+    @cached_property
+    def _python_file_set(self) -> frozenset[str]:
+        return frozenset(self.python_files)
+
+    def parsed(self, path: str) -> PythonFacts | None:
+        """The facts of `path` when it was parsed already, else None (parsing nothing)."""
+        return self._python.get(path)
+
+    def _paths(self, paths: Iterable[str] | None) -> Iterable[str]:
+        return self.python_files if paths is None else paths
+
+    def imports(self, *modules: str, paths: Iterable[str] | None = None) -> list[Location]:
+        """Import statements of `modules` (or their submodules) in Python files and notebooks."""
+        if paths is None:
+            candidates = (
+                entry for module in modules for entry in self._imports_by_top.get(module.split(".")[0], ())
+            )
+            return [
+                self.reader.location(path, line)
+                for path, (name, line) in _in_order(candidates)
+                if imports_any(name, modules)
+            ]
+        return [
+            self.reader.location(path, line)
+            for path in paths
+            for line in self.python(path).imports_module(*modules)
+        ]
+
+    def calls(self, *names: str, paths: Iterable[str] | None = None) -> list[tuple[str, Call]]:
+        """(path, call) for calls resolved to one of `names` (`torch.onnx.export`, `onnx.export`, `export`)."""
+        if paths is None:
+            candidates = (
+                entry for name in names for entry in self._calls_by_last.get(name.rpartition(".")[2], ())
+            )
+            return [(path, call) for path, call in _in_order(candidates) if name_matches(call.name, names)]
+        return [(path, call) for path in paths for call in self.python(path).calls_to(*names)]
+
+    @cached_property
+    def _imports_by_top(self) -> dict[str, list[tuple[int, int, str, tuple[str, int]]]]:
+        """Every import of every Python file by its top-level module, with its (file, position) order:
+        one pass, so each `imports()` query looks at the files that import that module only."""
+        index: dict[str, list[tuple[int, int, str, tuple[str, int]]]] = {}
+        for order, path in enumerate(self.python_files):
+            for position, entry in enumerate(self.python(path).imports):
+                index.setdefault(entry[0].split(".")[0], []).append((order, position, path, entry))
+        return index
+
+    @cached_property
+    def _calls_by_last(self) -> dict[str, list[tuple[int, int, str, Call]]]:
+        """Every call of every Python file by the last part of its name, with its (file, position) order."""
+        index: dict[str, list[tuple[int, int, str, Call]]] = {}
+        for order, path in enumerate(self.python_files):
+            for position, call in enumerate(self.python(path).calls):
+                index.setdefault(call.name.rpartition(".")[2], []).append((order, position, path, call))
+        return index
+
+    def call_locations(self, *names: str, paths: Iterable[str] | None = None) -> list[Location]:
+        return [self.reader.location(path, call.line) for path, call in self.calls(*names, paths=paths)]
+
+    def decorators(self, *names: str, paths: Iterable[str] | None = None) -> list[Location]:
+        return [
+            self.reader.location(path, line)
+            for path in self._paths(paths)
+            for _, line in self.python(path).decorated_with(*names)
+        ]
+
+    def subclasses(self, *bases: str, paths: Iterable[str] | None = None) -> list[Location]:
+        return [
+            self.reader.location(path, cls.line)
+            for path in self._paths(paths)
+            for cls in self.python(path).subclasses_of(*bases)
+        ]
+
+
+@contextlib.contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector (and restore it) while a file is parsed and its facts collected.
+
+    An AST holds no reference cycles, nor do the facts, so reference counting frees all that is dropped;
+    but each collection the parser's allocations trigger walks every object alive, every fact of every
+    file parsed before included. Measured on 200 modules of 60 functions: the facts cost 1.6 s with the
+    collector running, 1.3 s with it paused while each file is parsed, 0.8 s paused while all are."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _in_order(entries: Iterable[tuple[int, int, str, Any]]) -> list[tuple[str, Any]]:
+    """(path, fact) of index entries once each, in file order and then in order within the file."""
+    unique = {(order, position): (path, fact) for order, position, path, fact in entries}
+    return [unique[key] for key in sorted(unique)]

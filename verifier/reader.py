@@ -1,0 +1,225 @@
+"""Bounded, link-safe reads of the listed files, each read at most once.
+
+A read never follows a symbolic link out of the repository, never blocks on a named pipe, and never
+takes more than the read cap of a file (`max_file_bytes`; a notebook's code cells up to
+MAX_NOTEBOOK_BYTES); content with a NUL byte near its start is binary and reads as None. Text is decoded
+leniently (invalid UTF-8 becomes U+FFFD) and kept, with its lines, for every later use.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from .evidence import Location
+from .filelist import FileList
+from .pyfacts import NotebookCode, notebook_code
+from .templates import git_blob_id
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NOTEBOOK_BYTES = 50_000_000  # notebooks with plotted outputs; only their code cells are kept
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 on Windows: links are checked with lstat there
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+READ_AS_TEXT = "(read as text)"  # marks locations in Python files this interpreter could not parse
+MAX_MARKED_SNIPPET = 140  # a marked snippet keeps the mark within the 160 characters of a Location
+
+
+class Reader:
+    """Reads of the files of `files` under `root` (see the module docstring); `warn` receives one line per
+    file that cannot be read whole or at all."""
+
+    def __init__(
+        self, root: Path, files: FileList, *, max_file_bytes: int, warn: Callable[[str], None]
+    ) -> None:
+        self.root = root
+        self.files = files
+        self.max_file_bytes = max_file_bytes
+        self.warn = warn
+        self.truncated: set[str] = set()
+        self.read_as_text: set[str] = (
+            set()
+        )  # Python files whose facts came from tokens (`pyfacts.parse_python`)
+        self._text: dict[str, str | None] = {}
+        self._lines: dict[str, list[str]] = {}
+        self._notebooks: dict[str, NotebookCode] = {}
+        self._blob_ids: dict[str, str] = dict(files.listed_blob_ids)
+        self._resolved_dirs: dict[str, Path | None] = {}
+
+    def read(self, path: str) -> str | None:
+        """The file's text (at most `max_file_bytes`, decoded leniently); None for binary or unreadable files.
+
+        Reading a whole file also records its git blob id, so template checks need no second read.
+        """
+        if path in self._text:
+            return self._text[path]
+        text = None
+        if self.files.has(path) or (self.root / path).is_file():
+            try:
+                data = self._read_up_to(path, self.max_file_bytes)
+                if data is not None:
+                    if len(data) <= self.max_file_bytes:
+                        self._blob_ids.setdefault(path, git_blob_id(data))
+                    if b"\x00" not in data[:8192]:
+                        text = data[: self.max_file_bytes].decode("utf-8", errors="replace")
+                        if len(data) > self.max_file_bytes:
+                            self.truncated.add(path)
+                            self.warn(
+                                f"{path}: larger than {self.max_file_bytes // 1000} kB; only its start was read"
+                            )
+            except IsADirectoryError:
+                self.warn(
+                    f"{path}: a folder committed as a link to another git repository (a submodule or an embedded "
+                    "repository); its files were not checked"
+                )
+            except OSError as error:
+                self.warn(f"{path}: unreadable ({error.strerror or error})")
+        self._text[path] = text
+        return text
+
+    def lines(self, path: str) -> list[str]:
+        """The lines of the file's text (`str.splitlines`), split once; empty for a file `read` gives no text
+        for. The list is shared: do not change it."""
+        lines = self._lines.get(path)
+        if lines is None:
+            text = self.read(path)
+            lines = self._lines[path] = text.splitlines() if text is not None else []
+        return lines
+
+    def code_lines(self, path: str) -> list[str]:
+        """The lines facts and locations count in: a notebook's code cells joined, any other file's lines."""
+        return self.notebook(path).lines if path.endswith(".ipynb") else self.lines(path)
+
+    def location(self, path: str, line: int | None = None, snippet: str | None = None) -> Location:
+        """A Location whose snippet is the file's own line, unless one is given; in a Python file this
+        interpreter could not parse (its facts read from tokens), the snippet ends with "(read as text)".
+        In a notebook `line` counts in its code cells joined, as Python facts and `code_lines` do; the
+        Location names the cell and the line within it, and the snippet is that source line."""
+        cell = None
+        if line and path.endswith(".ipynb"):
+            code = self.notebook(path)
+            if snippet is None:
+                snippet = code.lines[line - 1] if line <= len(code.lines) else ""
+            place = code.cell_line(line)
+            if place is not None:
+                cell, line = place
+        elif snippet is None and line:
+            lines = self.lines(path)
+            snippet = lines[line - 1] if 0 < line <= len(lines) else ""
+        if path in self.read_as_text:
+            snippet = f"{' '.join((snippet or '').split())[:MAX_MARKED_SNIPPET]} {READ_AS_TEXT}".lstrip()
+        return Location(path, line, snippet or "", cell)
+
+    def notebook(self, path: str) -> NotebookCode:
+        """The code cells of a notebook (`pyfacts.notebook_code`), read whole up to MAX_NOTEBOOK_BYTES since
+        outputs can make a notebook far larger than the read cap while its code is small."""
+        code = self._notebooks.get(path)
+        if code is None:
+            code = self._notebooks[path] = notebook_code(self._notebook_text(path), self.max_file_bytes)
+            if code.note:
+                self.warn(f"{path}: {code.note}")
+        return code
+
+    def _notebook_text(self, path: str) -> str:
+        text = self.read(path)
+        if text is None or path not in self.truncated:
+            return text or ""
+        try:
+            data = self._read_up_to(path, MAX_NOTEBOOK_BYTES)
+        except OSError:
+            return ""
+        if data is None:
+            return ""
+        if len(data) > MAX_NOTEBOOK_BYTES:
+            self.warn(
+                f"{path}: a notebook larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB; its code was not read"
+            )
+            return ""
+        return data.decode("utf-8", errors="replace")
+
+    def size(self, path: str) -> int:
+        full = self._safe_path(path)
+        try:
+            return full.stat().st_size if full else 0
+        except OSError:
+            return 0
+
+    def blob_id(self, path: str) -> str | None:
+        """The git blob id of the file's content (as `git hash-object` gives it); None for a file that cannot be
+        read or is larger than the read cap (no template file is)."""
+        if path not in self._blob_ids:
+            self.read(path)
+        return self._blob_ids.get(path)
+
+    # ----------------------------------------------------------------- link-safe opening
+
+    def _resolved_dir(self, path: str, folder: str) -> Path | None:
+        """The folder of `path` with links resolved (cached); None, with a warning, when it leaves the repository."""
+        if folder not in self._resolved_dirs:
+            self._resolved_dirs[folder] = self._resolve_inside(folder) if folder else self.root
+        parent = self._resolved_dirs[folder]
+        if parent is None:
+            self.warn(f"{path}: inside a folder that links outside the repository; not read")
+        return parent
+
+    def _safe_path(self, path: str) -> Path | None:
+        folder, _, name = path.rpartition("/")
+        parent = self._resolved_dir(path, folder)
+        if parent is None:
+            return None
+        full = parent / name
+        if not os.path.islink(full):
+            return full
+        resolved = self._resolve_inside(path)
+        if resolved is None:
+            self.warn(f"{path}: a symbolic link pointing outside the repository; not read")
+        return resolved
+
+    def _resolve_inside(self, path: str) -> Path | None:
+        """`path` with every link resolved, or None when that leaves the repository (or cannot resolve)."""
+        try:
+            resolved = (self.root / path).resolve()
+        except (OSError, RuntimeError):
+            return None
+        if resolved != self.root and self.root not in resolved.parents:
+            return None
+        return resolved
+
+    def _read_up_to(self, path: str, limit: int) -> bytes | None:
+        """The first `limit` + 1 bytes of `path` (one more tells a longer file); None for a link that leaves."""
+        handle = self.open(path)
+        if handle is None:
+            return None
+        with handle:
+            return handle.read(limit + 1)
+
+    def open(self, path: str) -> BinaryIO | None:
+        """`path` opened for reading, never through a link that leaves the repository (None, with a warning).
+
+        The file itself is opened with O_NOFOLLOW, so a regular file costs no extra `lstat`; only a link is
+        resolved and checked. O_NONBLOCK keeps a named pipe in a walked directory from hanging the read.
+        """
+        if not _O_NOFOLLOW:
+            full = self._safe_path(path)
+            return open(full, "rb") if full is not None else None
+        folder, _, name = path.rpartition("/")
+        parent = self._resolved_dir(path, folder)
+        if parent is None:
+            return None
+        try:
+            descriptor = os.open(os.path.join(parent, name), os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK)
+        except OSError as error:
+            if error.errno not in (errno.ELOOP, errno.EMLINK):
+                raise
+            resolved = self._resolve_inside(path)
+            if resolved is None:
+                self.warn(f"{path}: a symbolic link pointing outside the repository; not read")
+                return None
+            descriptor = os.open(resolved, os.O_RDONLY | _O_NONBLOCK)
+        try:
+            return os.fdopen(descriptor, "rb")
+        except OSError:  # a folder (a submodule's link) opens, but is no file
+            os.close(descriptor)
+            raise
