@@ -752,7 +752,10 @@ def test_kill_all_ends_every_running_git(silent_server: int, clone_dirs: list[Pa
     thread = threading.Thread(target=lambda: _capture(clone, thread_error), daemon=True)
     thread.start()
     deadline = time.monotonic() + 5
-    while not live_processes_naming(f"127.0.0.1:{silent_server}") and time.monotonic() < deadline:
+    # the clone is visible in /proc a moment before gitsafe has recorded it: wait for both
+    while time.monotonic() < deadline and not (
+        live_processes_naming(f"127.0.0.1:{silent_server}") and gitsafe._live
+    ):
         time.sleep(0.05)
     assert gitsafe.kill_all() >= 1
     thread.join(5)
