@@ -27,3 +27,13 @@ def test_every_source_gives_pep503_names_with_their_origin(make_repo: Callable[.
     assert names["wandb"].path == "environment.yml"
     assert [d.path for d in repo.dependency("Hydra.Core")] == ["pyproject.toml"]
     assert repo.dependency("tensorflow") == []
+
+
+def test_what_declared_distributions_bring_does_not_depend_on_their_order() -> None:
+    """pandas and matplotlib both bring numpy: the one named is the same whatever the order (a set's
+    order changes with PYTHONHASHSEED, and the verify output must not)."""
+    from verifier.dependencies import provided_through
+
+    forward = provided_through(["matplotlib", "pandas"])
+    assert forward == provided_through(["pandas", "matplotlib"])
+    assert forward["numpy"] == "matplotlib"

@@ -88,9 +88,10 @@ REQUIRES: dict[str, tuple[str, ...]] = {
 
 def provided_through(declared: Iterable[str]) -> dict[str, str]:
     """Distributions installed by the requirements of `declared` ones (REQUIRES, followed transitively),
-    each with the declared distribution that brings it: {"pydantic": "fastapi"}."""
+    each with the declared distribution that brings it: {"pydantic": "fastapi"}. The same for any order of
+    `declared` (a set's order changes with the hash seed), so the output is the same on every run."""
     provided: dict[str, str] = {}
-    pending = [(name, name) for name in declared]
+    pending = [(name, name) for name in sorted(declared, reverse=True)]
     while pending:
         name, origin = pending.pop()
         for required in REQUIRES.get(name, ()):

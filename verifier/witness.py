@@ -52,7 +52,7 @@ QUESTIONS: dict[str, Question] = {
     "coverage": Question(8, 8, r"code coverage"),
     "branches": Question(9, 9, r"branches"),
     "dvc": Question(10, 10, r"\bDVC\b"),
-    "ci": Question(11, 11, r"continu\w* integration"),
+    "ci": Question(11, 11, r"continu\w{0,10} integration"),
     "configs": Question(12, 12, r"configure experiments"),
     "reproducibility": Question(13, 13, r"reproducib"),
     "tracking": Question(14, 14, r"W&B|experiment tracking"),
