@@ -75,9 +75,6 @@ BOUNDED_INPUT = {
     r"\[[!^]?\]?[^\]]*\]|[\[\]*?\\]": "Repo.glob: runs on the glob patterns the rules are written with",
     r"(?i)(.*\.)?dockerfile": "Repo.is_text: runs on the last component of a file name (255 bytes at most)",
 }
-# Super-linear patterns in modules other engineers are changing, reported to them; each test fails as
-# soon as the pattern is fixed, as a reminder to take it off this list.
-REPORTED: dict[str, str] = {}
 
 
 def _audited_modules() -> list[ModuleType]:
@@ -111,16 +108,8 @@ def _patterns_of(module: ModuleType) -> Iterator[tuple[str, re.Pattern[str]]]:
 @pytest.mark.parametrize("module", _audited_modules(), ids=lambda m: m.__name__)
 def test_every_module_level_pattern_is_linear_on_adversarial_text(module: ModuleType) -> None:
     for name, pattern in dict.fromkeys(_patterns_of(module)):
-        if pattern.pattern not in BOUNDED_INPUT and f"{module.__name__}.{name}" not in REPORTED:
+        if pattern.pattern not in BOUNDED_INPUT:
             assert_linear(pattern.pattern, pattern.flags, f"{module.__name__}.{name}")
-
-
-@pytest.mark.parametrize("where", sorted(REPORTED))
-def test_reported_patterns_are_still_super_linear(where: str) -> None:
-    module_name, _, name = where.rpartition(".")
-    pattern = getattr(importlib.import_module(module_name), name)
-    with pytest.raises(AssertionError, match="took"):
-        assert_linear(pattern.pattern, pattern.flags, where)
 
 
 def _pattern_sources() -> list[Path]:
