@@ -29,9 +29,7 @@ import contextlib
 import hashlib
 import os
 import re
-import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,7 +37,7 @@ from pathlib import Path
 
 from . import gitsafe
 from .redact import redact_url
-from .remote import CLONE_TIMEOUT, RemoteError, check_url, is_remote
+from .remote import CLONE_TIMEOUT, RemoteError, check_url, is_remote, remove_folder
 
 # The results database of a cohort run (verifier.db), named here so that `verify --help` can say it
 # without loading the engine.
@@ -239,7 +237,7 @@ def _existing_entry(path: Path, url: str) -> gitsafe.GitRepository | None:
         repository, origin = None, None
     if repository is not None and origin == url:
         return repository
-    _remove(path)
+    remove_folder(path)
     return None
 
 
@@ -251,7 +249,7 @@ def _clone_entry(url: str, path: Path, timeout: float) -> gitsafe.GitRepository:
         gitsafe.clone(url, partial / "repo", timeout=timeout)
         os.replace(partial / "repo", path)
     finally:
-        _remove(partial)
+        remove_folder(partial)
     repository = gitsafe.locate(path)
     if repository is None:
         raise gitsafe.GitError("the clone has no .git folder")
@@ -423,7 +421,7 @@ def prepared(snapshot: Snapshot, *, timeout: float = CLONE_TIMEOUT) -> Iterator[
         _check_out(target, snapshot, timeout)
         yield target
     finally:
-        _remove(workdir)
+        remove_folder(workdir)
 
 
 def _check_out(root: Path, snapshot: Snapshot, timeout: float) -> None:
@@ -459,12 +457,3 @@ def _file_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)
-
-
-def _remove(folder: Path) -> None:
-    """Remove `folder`, retrying briefly while a killed git process may still be closing its files."""
-    for _ in range(20):
-        shutil.rmtree(folder, ignore_errors=True)
-        if not folder.exists():
-            return
-        time.sleep(0.05)

@@ -71,7 +71,7 @@ def cloned(url: str, ref: str | None = None, timeout: float = CLONE_TIMEOUT) -> 
             raise RemoteError(f"git clone of {redact_url(url)} failed: {error.reason}") from None
         yield target
     finally:
-        _remove(workdir)
+        remove_folder(workdir)
 
 
 def _check_out(target: Path, ref: str | None, timeout: float) -> None:
@@ -93,7 +93,7 @@ def _check_out(target: Path, ref: str | None, timeout: float) -> None:
         raise
 
 
-def _remove(folder: Path) -> None:
+def remove_folder(folder: Path) -> None:
     """Remove `folder`, retrying briefly while a killed git process may still be closing its files."""
     for _ in range(20):
         shutil.rmtree(folder, ignore_errors=True)
