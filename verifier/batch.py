@@ -453,11 +453,9 @@ def _limit_memory(megabytes: int | None) -> None:
 
 def _kill_git_processes() -> None:
     """Kill every git process group this worker started and that is still alive (verifier.gitsafe keeps
-    the registry; without it there is nothing to kill here)."""
-    try:
-        from . import gitsafe  # type: ignore[attr-defined]
-    except ImportError:  # verifier/gitsafe.py comes with the git hardening of issue #14
-        return
+    the registry)."""
+    from . import gitsafe
+
     gitsafe.kill_all()
 
 

@@ -25,10 +25,7 @@ import html
 import re
 from typing import Any
 
-try:
-    from .redact import redact_url as _redact_url
-except ImportError:  # verifier/redact.py comes with the git hardening of issue #14; until then:
-    _redact_url = None
+from .redact import redact_url
 
 # C0 and C1 controls and DEL, bidi controls (U+061C, U+200E/F, U+202A-E, U+2066-9), line and paragraph
 # separators, lone surrogates (undecodable bytes in a file name) and the XML non-characters U+FFFE/FFFF.
@@ -39,7 +36,6 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
 _BACKTICK_RUNS = re.compile(r"`+")
 _FORMULA_START = ("=", "+", "-", "@")
-_AUTHORITY_END = re.compile(r"[/?#\s'\"<>\\]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -51,29 +47,9 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def redact_credentials_in_urls(text: str) -> str:
-    """`scheme://userinfo@host` with the userinfo replaced by `***`, wherever it occurs in `text`, in one
-    linear scan; `redact` uses it until verifier/redact.py (`redact_url`) is merged."""
-    if "://" not in text or "@" not in text:
-        return text
-    pieces, kept_to, start = [], 0, text.find("://")
-    while start != -1:
-        authority = start + 3
-        end_match = _AUTHORITY_END.search(text, authority)
-        end = end_match.start() if end_match else len(text)
-        at = text.rfind("@", authority, end)
-        if at != -1:
-            pieces += [text[kept_to:authority], "***"]
-            kept_to = at
-        start = text.find("://", max(end, authority))
-    return "".join(pieces) + text[kept_to:]
-
-
 def redact(text: str) -> str:
     """`text` with the credentials of every URL in it replaced by `***` (`https://***@host/...`)."""
-    if _redact_url is not None:
-        return _redact_url(text)
-    return redact_credentials_in_urls(text)
+    return redact_url(text)
 
 
 def redact_data(data: Any) -> Any:
