@@ -21,6 +21,7 @@ import os
 import warnings
 from collections import Counter
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -93,21 +94,22 @@ class ReportSession:
             self.settings = find_config(_absolute(config.rootpath))
         except ConfigError as error:
             self.settings, self._error = Config(), str(error)
-        self._path: tuple[Path, bool] | None = None
+
+    @cached_property
+    def _located(self) -> tuple[Path, bool]:
+        """(the report file, whether it was named): the one named by an option, the ini file or the
+        configuration, else `reports/README.md`, else the file `verify` would find (verifier.discovery);
+        looked for on first use."""
+        return self._report_path()
 
     @property
     def path(self) -> Path:
-        """The report file: the one named by an option, the ini file or the configuration, else
-        `reports/README.md`, else the file `verify` would find (verifier.discovery), looked for on first use."""
-        if self._path is None:
-            self._path = self._report_path()
-        return self._path[0]
+        return self._located[0]
 
     @property
     def explicit(self) -> bool:
         """The report was named (option, ini file or configuration), not found."""
-        self.path  # noqa: B018 - resolves _path
-        return self._path is not None and self._path[1]
+        return self._located[1]
 
     def _report_path(self) -> tuple[Path, bool]:
         option = self.config.getoption("verify_report_path")
