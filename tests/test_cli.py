@@ -104,9 +104,27 @@ def test_one_bad_repo_does_not_stop_the_others(
     assert str(small_repo) in captured.out and "no report" in captured.err
 
 
-def test_no_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_path_outside_git_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
     assert main([]) == 2
     assert "give at least one PATH" in capsys.readouterr().err
+
+
+def test_no_path_in_a_repository_verifies_it(
+    small_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (small_repo / "src").mkdir()
+    monkeypatch.chdir(small_repo / "src")
+    assert main(["-f", "json"]) == 0
+    captured = capsys.readouterr()
+    assert f"verifying the repository {small_repo}" in captured.err
+    verification = json.loads(captured.out)
+    assert verification["report"] == "reports/README.md"
+    assert any(
+        item["rule"] == "m10.dockerfiles" and item["verdict"] == "confirmed" for item in verification["items"]
+    )
 
 
 def test_min_score_sets_exit_code_1(small_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -307,8 +307,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(list_rules())
         return EXIT_OK
     if not args.paths and not args.groups:
-        say("verify: error: give at least one PATH (a repository directory or a git URL) or --groups CSV")
-        return EXIT_USAGE
+        here = _current_repository()
+        if here is None:
+            say("verify: error: give at least one PATH (a repository directory or a git URL) or --groups CSV")
+            return EXIT_USAGE
+        say(f"verify: no PATH given: verifying the repository {here}")
+        args.paths = [str(here)]
     from .cohort import default_jobs
     from .groups import InputError, expand_sources
 
@@ -617,6 +621,13 @@ def _read_config(args: argparse.Namespace) -> Config:
             raise ConfigError(f"{args.config}: no [tool.mlops-verifier] table")
         return config
     return find_config(Path.cwd(), FORMATS)
+
+
+def _current_repository() -> Path | None:
+    """The git work tree holding the current folder (`verify` alone, run by a student in their repository,
+    verifies it, as `verify .` would), or None outside git, where a PATH must be given."""
+    root = repository_root(Path.cwd())
+    return root if (root / ".git").exists() else None
 
 
 def _root_of_current_folder(target: str, report: str | None) -> str:
