@@ -132,6 +132,23 @@ def test_a_failed_repository_is_a_failed_run_and_runs_keep_their_order(
     )
 
 
+def test_several_repositories_get_one_category_per_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    second = tmp_path / "group 7.git"
+    shutil.copytree(EXAMPLE, second)
+    assert main([str(EXAMPLE), str(second), "-f", "sarif"]) == 0
+    log = json.loads(capsys.readouterr().out)
+    validate(log)
+    categories = [run["automationDetails"]["id"] for run in log["runs"]]
+    assert categories == ["mlops-verifier/1-example-project/", "mlops-verifier/2-group-7/"]
+
+
+def test_one_repository_leaves_the_category_to_the_upload(example: tuple[dict, object]) -> None:
+    log, _ = example
+    assert len(log["runs"]) == 1 and "automationDetails" not in log["runs"][0]
+
+
 def test_an_empty_list_of_entries_is_a_valid_log() -> None:
     log = json.loads(render_sarif([]))
     validate(log)

@@ -43,15 +43,32 @@ HEADLINES = {
 
 
 def render_sarif(results: Sequence[Entry] | Entry) -> str:
-    """A SARIF 2.1.0 log with one run per repository, in the order given."""
+    """A SARIF 2.1.0 log with one run per repository, in the order given.
+
+    A log of one repository leaves the category to the upload (`category:` of the upload action). A log of
+    several gives each run its own category (`automationDetails.id`, `mlops-verifier/<n>-<repository>/`):
+    GitHub code scanning refuses an upload with two runs of one tool in one category."""
     entries = [results] if isinstance(results, (Verification, Failure)) else list(results)
     rules = sorted(all_rules(), key=lambda rule: rule.id)
+    runs = [_run(entry, rules) for entry in entries]
+    if len(runs) > 1:
+        for number, (entry, run) in enumerate(zip(entries, runs, strict=True), start=1):
+            run["automationDetails"] = {"id": f"mlops-verifier/{number}-{_category_name(entry.repo)}/"}
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [_run(entry, rules) for entry in entries],
+        "runs": runs,
     }
     return escape_surrogates_in_json(json.dumps(redact_data(log), indent=2, ensure_ascii=False)) + "\n"
+
+
+def _category_name(repo: str) -> str:
+    """The last part of a repository's path or URL, in characters safe in a category (`group-7`)."""
+    name = repo.rstrip("/\\").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].removesuffix(".git")
+    return (
+        "".join(char if char.isascii() and (char.isalnum() or char in "-_.") else "-" for char in name)[:60]
+        or "repository"
+    )
 
 
 def _run(entry: Entry, rules: list[type[Rule]]) -> dict[str, Any]:
