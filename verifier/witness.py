@@ -19,6 +19,7 @@ one place (`QUESTIONS`, `PRACTICES`). Questions are found by their prompt text f
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -291,6 +292,58 @@ PRACTICES: dict[str, Practice] = {
     "extra.shared-understanding": Practice(()),
 }
 
+
+@dataclass(frozen=True)
+class PracticePatterns:
+    """A practice's patterns compiled (case-insensitive; `quoted` also multi-line): `asked` is `words`
+    widened by the practice's `asked` words, used on the answer to its first topic."""
+
+    words: re.Pattern[str] | None
+    asked: re.Pattern[str] | None
+    elsewhere: re.Pattern[str] | None
+    broader: re.Pattern[str] | None
+    urls: re.Pattern[str] | None
+    quoted: re.Pattern[str] | None
+    shots: re.Pattern[str] | None
+
+
+def compile_practice(practice: Practice) -> PracticePatterns:
+    """The patterns of `practice`, compiled; None for no `words`, and for every other pattern left empty."""
+
+    def pattern(text: str | None, flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+        return re.compile(text, flags) if text else None
+
+    words = None if practice.words is None else re.compile(practice.words, re.IGNORECASE)
+    return PracticePatterns(
+        words=words,
+        asked=pattern(f"{practice.words}|{practice.asked}") if words and practice.asked else words,
+        elsewhere=pattern(practice.elsewhere),
+        broader=pattern(practice.broader),
+        urls=pattern(practice.urls),
+        quoted=pattern(practice.quoted, re.IGNORECASE | re.MULTILINE),
+        shots=pattern(practice.shots),
+    )
+
+
+# Compiled at import: `verify` imports the rules before it forks a worker per repository, so every worker
+# starts with these instead of compiling them again (a verification would otherwise spend several
+# milliseconds compiling the same vocabulary). Keyed by the data, so a Practice or Question that is not in
+# the tables (a test's own) is compiled where it is used.
+_PRACTICE_PATTERNS: dict[Practice, PracticePatterns] = {p: compile_practice(p) for p in PRACTICES.values()}
+_PROMPTS: dict[Question, re.Pattern[str]] = {
+    q: re.compile(q.prompt, re.IGNORECASE) for q in QUESTIONS.values()
+}
+
+
+def practice_patterns(practice: Practice) -> PracticePatterns:
+    """The compiled patterns of `practice` (those of PRACTICES compiled at import)."""
+    return _PRACTICE_PATTERNS.get(practice) or compile_practice(practice)
+
+
+def _prompt(question: Question) -> re.Pattern[str]:
+    return _PROMPTS.get(question) or re.compile(question.prompt, re.IGNORECASE)
+
+
 # A cue that denies what follows it in the same clause: "we did not use DVC", "no profiling", "we skip Vertex AI".
 NEGATION = re.compile(
     r"\b(?:not(?!\s+only\b)|never|no|without|neither|nor|skip(?:ped|s)?|instead\s+of|rather\s+than|unable\s+to|"
@@ -349,6 +402,24 @@ CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 SUBJECT = re.compile(r"\b(?:we|i|they)\b", re.IGNORECASE)
+AND = re.compile(r"\band\b", re.IGNORECASE)
+ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs|approx)\.", re.IGNORECASE)
+IMAGE_MARKUP = re.compile(r"!\[[^\]\n]{0,300}\]\([^)\n]{0,500}\)|<img[^>\n]{0,500}>")
+LINK_TARGET = re.compile(r"\]\([^)\n]{0,500}\)")
+WEB_ADDRESS = re.compile(r"https?://\S+")
+BLOCK_BREAK = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)|\n(?=\s*#)")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+EMPHASIS = re.compile(r"[*_`>#]")
+WORD = re.compile(r"[\w'&-]+")
+PUNCTUATION = re.compile(r"[,.;:()]")
+IMAGE_LINK = re.compile(
+    r"!?\[([^\]\n]{0,300})\]\(\s*<?([^)\s>]{1,300}\.(?:png|jpe?g|gif|webp))>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)",
+    re.IGNORECASE,
+)
+IMAGE_TAG = re.compile(
+    r"<img\b[^>\n]{0,300}?\bsrc\s*=\s*[\"']([^\"'\n]{1,300})[\"'][^>\n]{0,300}>", re.IGNORECASE
+)
+PARAGRAPH_OR_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 WINDOW = 60  # characters between a negation and the practice it denies
 MAX_SENTENCE = 600
 
@@ -394,7 +465,8 @@ class Witness:
         text = None
         if self.repo is not None and self.repo.has(self.report_path):
             text = self.repo.read(self.report_path)
-        self._lines = [_normal(line) for line in (text or "").splitlines()]
+        # one pass over the whole text: _normal changes no line break, so this equals _normal per line
+        self._lines = [" ".join(line.split()) for line in _normal_text(text or "").splitlines()]
 
     def testify(self, rule: Rule | type[Rule], evidence: Evidence) -> Testimony:
         """The evidence of `rule` with the answers heard (the table in the module docstring)."""
@@ -464,15 +536,13 @@ class Witness:
 
     def _find(self, topic: str) -> Answer | None:
         question = QUESTIONS[topic]
-        prompt = re.compile(question.prompt, re.IGNORECASE)
+        prompt = _prompt(question)
         by_prompt = [a for a in self.report.answers if a.question and prompt.search(a.question)]
         number = question.modern if self.modern else question.legacy
         if by_prompt:
             return next((a for a in by_prompt if a.number == number), by_prompt[0])
         answer = self.report.answer(number) if number is not None else None
-        if answer is None or any(
-            re.search(other.prompt, answer.question, re.IGNORECASE) for other in QUESTIONS.values()
-        ):
+        if answer is None or any(_prompt(other).search(answer.question) for other in QUESTIONS.values()):
             return None  # this template does not ask it, or the number holds another known question
         return answer
 
@@ -483,19 +553,18 @@ class Witness:
 
     def statements(self, practice: Practice, answers: Sequence[Answer]) -> list[Statement]:
         """Every sentence of `answers` that denies or describes the practice, in order."""
-        if practice.words is None:
+        patterns = practice_patterns(practice)
+        if patterns.words is None or patterns.asked is None:
             return []
-        words = re.compile(practice.words, re.IGNORECASE)
+        elsewhere, broader = patterns.elsewhere, patterns.broader
         asked_answer = self.answer_to(practice.topics[0])
-        asked = re.compile(f"{practice.words}|{practice.asked}", re.IGNORECASE) if practice.asked else words
-        elsewhere = re.compile(practice.elsewhere, re.IGNORECASE) if practice.elsewhere else None
-        broader = re.compile(practice.broader, re.IGNORECASE) if practice.broader else None
         found = []
         for answer in answers:
             if answer.line not in self._sentences:
                 self._sentences[answer.line] = sentences(answer.text)
+            words = patterns.asked if answer is asked_answer else patterns.words
             for sentence in self._sentences[answer.line]:
-                says = judge(sentence, asked if answer is asked_answer else words, elsewhere)
+                says = judge(sentence, words, elsewhere)
                 if says is None and broader is not None and judge(sentence, broader, elsewhere) == "denies":
                     says = "denies"
                 if says is not None:
@@ -506,16 +575,17 @@ class Witness:
         """Service URLs (in any answer), quoted commands, configs or outputs and screenshots (in the
         practice's answers), each located at its report line."""
         shown: list[Location] = []
-        if practice.urls:
+        patterns = practice_patterns(practice)
+        if patterns.urls is not None:
             for answer in self.report.answers:
-                for match in re.finditer(practice.urls, answer.text, re.IGNORECASE):
+                for match in patterns.urls.finditer(answer.text):
                     url = match.group(0).rstrip(".,;:)`'\"")
                     shown.append(
                         self._located(answer, url, f"the service URL {url} in Question {answer.number}")
                     )
-        if practice.quoted:
+        if patterns.quoted is not None:
             for answer in answers:
-                for match in re.finditer(practice.quoted, answer.text, re.IGNORECASE | re.MULTILINE):
+                for match in patterns.quoted.finditer(answer.text):
                     end = answer.text.find("\n", match.start())
                     command = answer.text[match.start() : end if end != -1 else None].split("`")[0]
                     command = " ".join(command.split())[:100]
@@ -525,7 +595,7 @@ class Witness:
                         )
                     )
         shot_topics = {id(self.answer_to(topic)) for topic in practice.shot_topics}
-        shots = re.compile(practice.shots, re.IGNORECASE) if practice.shots else None
+        shots = patterns.shots
         for answer in answers:
             for image, context in _images(answer.text):
                 if not self._is_screenshot(image):
@@ -611,21 +681,31 @@ def _contradicting(evidence: Evidence, denial: Statement, at: Location) -> Evide
 def sentences(text: str) -> list[str]:
     """The answer's prose, split into sentences: paragraphs and list items joined across hard wraps, code
     blocks, images, link targets and URLs removed, "e.g." and "i.e." kept inside their sentence."""
+    return list(_sentences(text))
+
+
+@functools.lru_cache(maxsize=128)
+def _sentences(text: str) -> tuple[str, ...]:
+    """`sentences`, kept per text within a verification: the witness and the tool claims read the same
+    answers."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = "\n\n".join(text.split("```")[::2])  # fenced code blocks out, in one linear pass
-    text = re.sub(r"!\[[^\]\n]{0,300}\]\([^)\n]{0,500}\)|<img[^>\n]{0,500}>", " ", text)
-    text = re.sub(r"\]\([^)\n]{0,500}\)", "]", text)
-    text = re.sub(r"https?://\S+", " ", text)
-    text = re.sub(r"\b(e\.g|i\.e|etc|vs|approx)\.", lambda m: m.group(1).replace(".", ""), text, flags=re.I)
-    blocks = re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)|\n(?=\s*#)", text)
+    text = IMAGE_MARKUP.sub(" ", text)
+    text = LINK_TARGET.sub("]", text)
+    text = WEB_ADDRESS.sub(" ", text)
+    text = ABBREVIATION.sub(_without_dots, text)
     found = []
-    for block in blocks:
+    for block in BLOCK_BREAK.split(text):
         block = " ".join(block.split())
-        for sentence in re.split(r"(?<=[.!?])\s+", block):
+        for sentence in SENTENCE_BREAK.split(block):
             sentence = sentence.strip(" -*+#>")
             if sentence and not sentence.endswith("?"):
                 found.append(sentence[:MAX_SENTENCE])
-    return found
+    return tuple(found)
+
+
+def _without_dots(match: re.Match[str]) -> str:
+    return match.group(1).replace(".", "")
 
 
 def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None = None) -> Says | None:
@@ -633,7 +713,19 @@ def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | No
     it and none describes it, "describes" when a clause about it says it was done, None when no clause
     speaks about it, or only hypothetically ("we would have liked to deploy"), about a neighbouring
     practice (`elsewhere`: "we deployed it locally") or with a negation whose reach is unclear ("we are not
-    able to detect or view data drift": neither a denial nor a description)."""
+    able to detect or view data drift": neither a denial nor a description).
+
+    A sentence `words` does not match is not cut into clauses: a clause is a part of the sentence cut at
+    punctuation or whitespace, so a clause `words` matches is matched in the sentence as well, as long as
+    `words` holds no anchor (`^`, `$`, `\\A`, `\\Z`, `\\B`) or look-behind that sees the clause's edge (most
+    sentences of an answer name none of a practice's words; tests/test_witness.py guards the vocabulary)."""
+    if not words.search(sentence):
+        return None
+    return _judge_clauses(sentence, words, elsewhere)
+
+
+def _judge_clauses(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None) -> Says | None:
+    """`judge`, clause by clause."""
     verdicts = set()
     hypothetical = False
     for clause, joined in clauses(sentence):
@@ -678,7 +770,7 @@ def clauses(sentence: str) -> list[tuple[str, bool]]:
         if cut.group(0).strip() == "," and not SUBJECT.search(before):
             continue  # "For ML-specific monitoring, we could ...": a phrase leading into the clause after it
         parts.append((before, joined))
-        start, joined = cut.end(), bool(re.search(r"\band\b", cut.group(0), re.IGNORECASE))
+        start, joined = cut.end(), bool(AND.search(cut.group(0)))
     parts.append((sentence[start:], joined))
     return [(part.strip(), joined) for part, joined in parts if part.strip()]
 
@@ -702,19 +794,23 @@ def negated(clause: str, words: re.Pattern[str]) -> bool:
 
 def _governs(between: str, after: str) -> bool:
     """The negation before a mention (with `between` in between) denies the mention followed by `after`."""
-    if not all(BETWEEN.fullmatch(word) for word in re.findall(r"[\w'&-]+", between)):
+    if not all(BETWEEN.fullmatch(word) for word in WORD.findall(between)):
         return False
-    if re.search(r"[,.;:()]", between) or PREPOSITION.search(between) or PART.search(after):
+    if PUNCTUATION.search(between) or PREPOSITION.search(between) or PART.search(after):
         return False
-    following = re.match(r"([\w'&-]+)", after.lstrip())  # None when punctuation or the end comes first
-    return following is None or bool(PHRASE_END.fullmatch(following.group(1)))
+    following = WORD.match(after.lstrip())  # None when punctuation or the end comes first
+    return following is None or bool(PHRASE_END.fullmatch(following.group(0)))
 
 
 def _normal(text: str) -> str:
     """Text as `sentences` leaves it and lower case, for finding a sentence's line in the report."""
+    return " ".join(_normal_text(text).split())
+
+
+def _normal_text(text: str) -> str:
+    """`_normal` without joining the whitespace: every line break stays where it was."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
-    text = re.sub(r"\b(e\.g|i\.e|etc|vs|approx)\.", lambda m: m.group(1).replace(".", ""), text, flags=re.I)
-    return " ".join(re.sub(r"[*_`>#]", " ", text).split()).lower()
+    return EMPHASIS.sub(" ", ABBREVIATION.sub(_without_dots, text)).lower()
 
 
 def _line_around(text: str, position: int) -> str:
@@ -727,14 +823,11 @@ def _images(text: str) -> list[tuple[str, str]]:
     """Embedded images and links to image files in an answer, with the text that says what they show (the
     alt or link text, the path and the rest of the line)."""
     found = []
-    pattern = r"!?\[([^\]\n]{0,300})\]\(\s*<?([^)\s>]{1,300}\.(?:png|jpe?g|gif|webp))>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)"
-    for match in re.finditer(pattern, text, re.IGNORECASE):
+    for match in IMAGE_LINK.finditer(text):
         found.append(
             (match.group(2), f"{match.group(1)} {match.group(2)} {_line_around(text, match.start())}")
         )
-    for match in re.finditer(
-        r"<img\b[^>\n]{0,300}?\bsrc\s*=\s*[\"']([^\"'\n]{1,300})[\"'][^>\n]{0,300}>", text, re.I
-    ):
+    for match in IMAGE_TAG.finditer(text):
         found.append((match.group(1), f"{match.group(0)} {_line_around(text, match.start())}"))
     return found
 
@@ -753,7 +846,7 @@ def hosted_elsewhere(rule: Rule | type[Rule], evidence: Evidence, report: Report
         return evidence
     pattern = re.compile(rule.elsewhere, re.IGNORECASE)
     for answer in report.answers:
-        for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", answer.text):
+        for sentence in PARAGRAPH_OR_SENTENCE.split(answer.text):
             urls = [url for url in URL.findall(sentence) if not LOCAL_OR_IMAGE.search(url)]
             if urls and pattern.search(URL.sub(" ", sentence)):
                 return Evidence.unverifiable(
