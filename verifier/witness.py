@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 from .evidence import Evidence, Location, Status
 from .report import Answer, Report
 from .rule import Rule, Trace
+from .textsearch import Clauses, fold, literal_requirement
 
 if TYPE_CHECKING:
     from .repo import Repo
@@ -296,7 +297,9 @@ PRACTICES: dict[str, Practice] = {
 @dataclass(frozen=True)
 class PracticePatterns:
     """A practice's patterns compiled (case-insensitive; `quoted` also multi-line): `asked` is `words`
-    widened by the practice's `asked` words, used on the answer to its first topic."""
+    widened by the practice's `asked` words, used on the answer to its first topic. `*_literals` are what
+    any match of `words`, `asked` and `broader` contains (`literals`): a sentence without them is not
+    judged."""
 
     words: re.Pattern[str] | None
     asked: re.Pattern[str] | None
@@ -305,6 +308,22 @@ class PracticePatterns:
     urls: re.Pattern[str] | None
     quoted: re.Pattern[str] | None
     shots: re.Pattern[str] | None
+    words_literals: Clauses = ()
+    asked_literals: Clauses = ()
+    broader_literals: Clauses = ()
+
+
+def literals(pattern: re.Pattern[str] | None) -> Clauses:
+    """What any match of `pattern` contains (`textsearch.literal_requirement`): clauses of lower-case
+    literals, each clause needing one of its literals in the text folded by `textsearch.fold`."""
+    return literal_requirement(pattern.pattern, pattern.flags) if pattern is not None else ()
+
+
+def may_match(folded: str, clauses: Clauses) -> bool:
+    """False when `folded` (a text after `textsearch.fold`) lacks every literal of one of `clauses`: then
+    the pattern they come from cannot match the text, and its regex need not run. Searching 15 patterns
+    case-insensitively over a report's answers costs milliseconds; looking for a literal, microseconds."""
+    return all(any(literal in folded for literal in clause) for clause in clauses)
 
 
 def compile_practice(practice: Practice) -> PracticePatterns:
@@ -314,14 +333,19 @@ def compile_practice(practice: Practice) -> PracticePatterns:
         return re.compile(text, flags) if text else None
 
     words = None if practice.words is None else re.compile(practice.words, re.IGNORECASE)
+    asked = pattern(f"{practice.words}|{practice.asked}") if words and practice.asked else words
+    broader = pattern(practice.broader)
     return PracticePatterns(
         words=words,
-        asked=pattern(f"{practice.words}|{practice.asked}") if words and practice.asked else words,
+        asked=asked,
         elsewhere=pattern(practice.elsewhere),
-        broader=pattern(practice.broader),
+        broader=broader,
         urls=pattern(practice.urls),
         quoted=pattern(practice.quoted, re.IGNORECASE | re.MULTILINE),
         shots=pattern(practice.shots),
+        words_literals=literals(words),
+        asked_literals=literals(asked),
+        broader_literals=literals(broader),
     )
 
 
@@ -459,7 +483,7 @@ class Witness:
     report_path: str = "reports/README.md"
     _lines: list[str] = field(default_factory=list, init=False, repr=False)
     _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
-    _sentences: dict[int, list[str]] = field(default_factory=dict, init=False, repr=False)
+    _read: dict[int, list[tuple[str, str]]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         text = None
@@ -560,16 +584,28 @@ class Witness:
         asked_answer = self.answer_to(practice.topics[0])
         found = []
         for answer in answers:
-            if answer.line not in self._sentences:
-                self._sentences[answer.line] = sentences(answer.text)
-            words = patterns.asked if answer is asked_answer else patterns.words
-            for sentence in self._sentences[answer.line]:
-                says = judge(sentence, words, elsewhere)
-                if says is None and broader is not None and judge(sentence, broader, elsewhere) == "denies":
+            if answer is asked_answer:
+                words, needed = patterns.asked, patterns.asked_literals
+            else:
+                words, needed = patterns.words, patterns.words_literals
+            for sentence, folded in self._sentences_of(answer):
+                says = judge(sentence, words, elsewhere) if may_match(folded, needed) else None
+                if (
+                    says is None
+                    and broader is not None
+                    and may_match(folded, patterns.broader_literals)
+                    and judge(sentence, broader, elsewhere) == "denies"
+                ):
                     says = "denies"
                 if says is not None:
                     found.append(Statement(answer.number, self.line_of(answer, sentence), sentence, says))
         return found
+
+    def _sentences_of(self, answer: Answer) -> list[tuple[str, str]]:
+        """The sentences of `answer`, each with its text folded for `may_match`, read once per answer."""
+        if answer.line not in self._read:
+            self._read[answer.line] = [(sentence, fold(sentence)) for sentence in sentences(answer.text)]
+        return self._read[answer.line]
 
     def artifacts(self, practice: Practice, answers: Sequence[Answer]) -> list[Location]:
         """Service URLs (in any answer), quoted commands, configs or outputs and screenshots (in the
