@@ -25,7 +25,7 @@ from .report import Answer, Report
 from .results import AnswerFinding
 from .rule import run_rule
 from .textsearch import fold
-from .witness import judge, literals, may_match, sentences
+from .witness import Substitution, judge, literals, may_match, sentences
 
 if TYPE_CHECKING:
     from .repo import Repo
@@ -316,16 +316,24 @@ def _prose(text: str) -> str:
     apostrophes and "e.g."/"i.e." that end no sentence, for word counts and claims (kept per text: each
     answer is read once per tool the answers may name)."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
-    text = ABBREVIATION.sub(_without_dots, text)
-    text = QUOTED_QUESTION.sub(" ", text)
-    text = EMBEDDED_IMAGE.sub(" ", text)
-    text = LINK_TARGET.sub("]", text)
-    text = WEB_ADDRESS.sub(" ", text)
-    return CODE_BLOCK.sub(" ", text)
+    for substitution in PROSE_SUBSTITUTIONS:
+        text = substitution(text)
+    return text
 
 
 def _without_dots(match: re.Match[str]) -> str:
     return match.group(1).replace(".", "")
+
+
+# What `_prose` does, in order.
+PROSE_SUBSTITUTIONS = (
+    Substitution(ABBREVIATION, _without_dots),
+    Substitution(QUOTED_QUESTION, " "),
+    Substitution(EMBEDDED_IMAGE, " "),
+    Substitution(LINK_TARGET, "]"),
+    Substitution(WEB_ADDRESS, " "),
+    Substitution(CODE_BLOCK, " "),
+)
 
 
 def _quote(text: str, match: re.Match[str], width: int = 60) -> str:

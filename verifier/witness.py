@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -323,7 +323,13 @@ def may_match(folded: str, clauses: Clauses) -> bool:
     """False when `folded` (a text after `textsearch.fold`) lacks every literal of one of `clauses`: then
     the pattern they come from cannot match the text, and its regex need not run. Searching 15 patterns
     case-insensitively over a report's answers costs milliseconds; looking for a literal, microseconds."""
-    return all(any(literal in folded for literal in clause) for clause in clauses)
+    for clause in clauses:
+        for literal in clause:
+            if literal in folded:
+                break
+        else:
+            return False
+    return True
 
 
 def compile_practice(practice: Practice) -> PracticePatterns:
@@ -366,6 +372,9 @@ def practice_patterns(practice: Practice) -> PracticePatterns:
 
 def _prompt(question: Question) -> re.Pattern[str]:
     return _PROMPTS.get(question) or re.compile(question.prompt, re.IGNORECASE)
+
+
+_PROMPT_LITERALS: dict[Question, Clauses] = {q: literals(p) for q, p in _PROMPTS.items()}
 
 
 # A cue that denies what follows it in the same clause: "we did not use DVC", "no profiling", "we skip Vertex AI".
@@ -444,6 +453,33 @@ IMAGE_TAG = re.compile(
     r"<img\b[^>\n]{0,300}?\bsrc\s*=\s*[\"']([^\"'\n]{1,300})[\"'][^>\n]{0,300}>", re.IGNORECASE
 )
 PARAGRAPH_OR_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """`pattern.sub(replacement, text)` that runs the regex only on a text holding the literals every
+    match needs (`literals`, read at import): most answers hold no abbreviation, link or URL, and a
+    case-insensitive regex scans a long text far slower than a literal is looked for."""
+
+    pattern: re.Pattern[str]
+    replacement: str | Callable[[re.Match[str]], str]
+    needed: Clauses = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needed", literals(self.pattern))
+
+    def __call__(self, text: str) -> str:
+        return self.pattern.sub(self.replacement, text) if may_match(fold(text), self.needed) else text
+
+
+def _without_dots(match: re.Match[str]) -> str:
+    return match.group(1).replace(".", "")
+
+
+JOIN_ABBREVIATIONS = Substitution(ABBREVIATION, _without_dots)
+DROP_IMAGES = Substitution(IMAGE_MARKUP, " ")
+DROP_LINK_TARGETS = Substitution(LINK_TARGET, "]")
+DROP_WEB_ADDRESSES = Substitution(WEB_ADDRESS, " ")
 WINDOW = 60  # characters between a negation and the practice it denies
 MAX_SENTENCE = 600
 
@@ -482,15 +518,15 @@ class Witness:
     repo: Repo | None = None
     report_path: str = "reports/README.md"
     _lines: list[str] = field(default_factory=list, init=False, repr=False)
+    _blocks: dict[int, str] = field(default_factory=dict, init=False, repr=False)
     _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
-    _read: dict[int, list[tuple[str, str]]] = field(default_factory=dict, init=False, repr=False)
+    _read: dict[int, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         text = None
         if self.repo is not None and self.repo.has(self.report_path):
             text = self.repo.read(self.report_path)
-        # one pass over the whole text: _normal changes no line break, so this equals _normal per line
-        self._lines = [" ".join(line.split()) for line in _normal_text(text or "").splitlines()]
+        self._lines = (text or "").splitlines()
 
     def testify(self, rule: Rule | type[Rule], evidence: Evidence) -> Testimony:
         """The evidence of `rule` with the answers heard (the table in the module docstring)."""
@@ -560,8 +596,12 @@ class Witness:
 
     def _find(self, topic: str) -> Answer | None:
         question = QUESTIONS[topic]
-        prompt = _prompt(question)
-        by_prompt = [a for a in self.report.answers if a.question and prompt.search(a.question)]
+        prompt, needed = _prompt(question), _PROMPT_LITERALS.get(question, ())
+        by_prompt = [
+            a
+            for a, folded in zip(self.report.answers, self._folded_questions, strict=True)
+            if a.question and may_match(folded, needed) and prompt.search(a.question)
+        ]
         number = question.modern if self.modern else question.legacy
         if by_prompt:
             return next((a for a in by_prompt if a.number == number), by_prompt[0])
@@ -569,6 +609,11 @@ class Witness:
         if answer is None or any(_prompt(other).search(answer.question) for other in QUESTIONS.values()):
             return None  # this template does not ask it, or the number holds another known question
         return answer
+
+    @functools.cached_property
+    def _folded_questions(self) -> list[str]:
+        """Each answer's question, folded for `may_match`: 29 prompts are looked for in about 30 questions."""
+        return [fold(answer.question) for answer in self.report.answers]
 
     @property
     def modern(self) -> bool:
@@ -588,7 +633,12 @@ class Witness:
                 words, needed = patterns.asked, patterns.asked_literals
             else:
                 words, needed = patterns.words, patterns.words_literals
-            for sentence, folded in self._sentences_of(answer):
+            folded_answer, read = self._sentences_of(answer)
+            if not may_match(folded_answer, needed) and not (
+                broader is not None and may_match(folded_answer, patterns.broader_literals)
+            ):
+                continue  # no sentence of the answer names the practice
+            for sentence, folded in read:
                 says = judge(sentence, words, elsewhere) if may_match(folded, needed) else None
                 if (
                     says is None
@@ -601,10 +651,12 @@ class Witness:
                     found.append(Statement(answer.number, self.line_of(answer, sentence), sentence, says))
         return found
 
-    def _sentences_of(self, answer: Answer) -> list[tuple[str, str]]:
-        """The sentences of `answer`, each with its text folded for `may_match`, read once per answer."""
+    def _sentences_of(self, answer: Answer) -> tuple[str, list[tuple[str, str]]]:
+        """The sentences of `answer`, each with its text folded for `may_match`, and all of them folded
+        (a literal of one sentence is in it), read once per answer."""
         if answer.line not in self._read:
-            self._read[answer.line] = [(sentence, fold(sentence)) for sentence in sentences(answer.text)]
+            read = [(sentence, fold(sentence)) for sentence in sentences(answer.text)]
+            self._read[answer.line] = ("\n".join(folded for _, folded in read), read)
         return self._read[answer.line]
 
     def artifacts(self, practice: Practice, answers: Sequence[Answer]) -> list[Location]:
@@ -655,17 +707,28 @@ class Witness:
     def line_of(self, answer: Answer, text: str) -> int:
         """The report line where `text` (a sentence, URL or image path of `answer`) starts, searched in the
         answer's own lines; the heading's line when the report text cannot be read."""
-        later = [a.line for a in self.report.answers if a.line > answer.line]
-        end = min([*later, len(self._lines) + 1]) - 1
+        block = self._block(answer)
         words = _normal(text).split(" ")
         for size in (6, 3, 1):
             needle = " ".join(words[:size])
             if not needle:
                 break
-            for index in range(answer.line, end):
-                if needle in self._lines[index]:
-                    return index + 1
+            found = block.find(needle)  # the first line holding it: a needle holds no line break
+            if found != -1:
+                return answer.line + block.count("\n", 0, found) + 1
         return answer.line
+
+    def _block(self, answer: Answer) -> str:
+        """The lines of `answer` below its heading, each as `_normal` leaves it, joined by line breaks;
+        made once per answer, and only for answers a location is asked in."""
+        if answer.line not in self._blocks:
+            later = [a.line for a in self.report.answers if a.line > answer.line]
+            end = min([*later, len(self._lines) + 1]) - 1
+            text = "\n".join(self._lines[answer.line : end]).replace("\u2019", "'").replace("\u2018", "'")
+            # _normal line by line, in one pass: none of its steps adds, removes or crosses a line break
+            normal = EMPHASIS.sub(" ", JOIN_ABBREVIATIONS(text)).lower()
+            self._blocks[answer.line] = "\n".join(" ".join(line.split()) for line in normal.split("\n"))
+        return self._blocks[answer.line]
 
     def _at(self, statement: Statement) -> Location:
         return Location(
@@ -726,10 +789,8 @@ def _sentences(text: str) -> tuple[str, ...]:
     answers."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = "\n\n".join(text.split("```")[::2])  # fenced code blocks out, in one linear pass
-    text = IMAGE_MARKUP.sub(" ", text)
-    text = LINK_TARGET.sub("]", text)
-    text = WEB_ADDRESS.sub(" ", text)
-    text = ABBREVIATION.sub(_without_dots, text)
+    text = DROP_WEB_ADDRESSES(DROP_LINK_TARGETS(DROP_IMAGES(text)))
+    text = JOIN_ABBREVIATIONS(text)
     found = []
     for block in BLOCK_BREAK.split(text):
         block = " ".join(block.split())
@@ -738,10 +799,6 @@ def _sentences(text: str) -> tuple[str, ...]:
             if sentence and not sentence.endswith("?"):
                 found.append(sentence[:MAX_SENTENCE])
     return tuple(found)
-
-
-def _without_dots(match: re.Match[str]) -> str:
-    return match.group(1).replace(".", "")
 
 
 def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None = None) -> Says | None:
@@ -840,13 +897,8 @@ def _governs(between: str, after: str) -> bool:
 
 def _normal(text: str) -> str:
     """Text as `sentences` leaves it and lower case, for finding a sentence's line in the report."""
-    return " ".join(_normal_text(text).split())
-
-
-def _normal_text(text: str) -> str:
-    """`_normal` without joining the whitespace: every line break stays where it was."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
-    return EMPHASIS.sub(" ", ABBREVIATION.sub(_without_dots, text)).lower()
+    return " ".join(EMPHASIS.sub(" ", JOIN_ABBREVIATIONS(text)).split()).lower()
 
 
 def _line_around(text: str, position: int) -> str:
