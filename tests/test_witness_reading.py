@@ -16,12 +16,15 @@ import pytest
 
 from verifier import witness as witness_module
 from verifier.answers import TOOLS
+from verifier.repo import Repo
 from verifier.report import Answer, Report, parse_report
 from verifier.witness import (
     PRACTICES,
     Practice,
+    Substitution,
     Witness,
     _judge_clauses,
+    _normal,
     compile_practice,
     judge,
     practice_patterns,
@@ -173,3 +176,80 @@ def test_hearing_the_answers_compiles_no_pattern(seed: Path, monkeypatch: pytest
         heard += len(witness.statements(practice, answers))
         witness.artifacts(practice, answers)
     assert heard > 0
+
+
+def brute_statements(
+    witness: Witness, practice: Practice, answers: list[Answer]
+) -> list[tuple[int, str, str]]:
+    """`Witness.statements` as it read before the short cuts: every sentence judged, clause by clause."""
+    compiled = practice_patterns(practice)
+    if compiled.words is None or compiled.asked is None:
+        return []
+    asked_answer = witness.answer_to(practice.topics[0])
+    found = []
+    for answer in answers:
+        words = compiled.asked if answer is asked_answer else compiled.words
+        for sentence in sentences(answer.text):
+            says = _judge_clauses(sentence, words, compiled.elsewhere)
+            broader = compiled.broader
+            if says is None and broader and _judge_clauses(sentence, broader, compiled.elsewhere) == "denies":
+                says = "denies"
+            if says is not None:
+                found.append((answer.number, sentence, says))
+    return found
+
+
+def brute_line_of(lines: list[str], witness: Witness, answer: Answer, text: str) -> int:
+    """`Witness.line_of` as it read before: every line of the answer normalised on its own."""
+    later = [a.line for a in witness.report.answers if a.line > answer.line]
+    end = min([*later, len(lines) + 1]) - 1
+    words = _normal(text).split(" ")
+    for size in (6, 3, 1):
+        needle = " ".join(words[:size])
+        if not needle:
+            break
+        for index in range(answer.line, end):
+            if needle in _normal(lines[index]):
+                return index + 1
+    return answer.line
+
+
+@needs_seeds
+@pytest.mark.parametrize("seed", SEED_REPORTS, ids=lambda p: p.stem)
+def test_statements_and_their_lines_are_those_of_the_full_reading(seed: Path, tmp_path: Path) -> None:
+    text = seed.read_text(encoding="utf-8")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "README.md").write_text(text, encoding="utf-8")
+    witness = Witness(parse_report(seed.read_bytes()), Repo(tmp_path))
+    lines = text.splitlines()
+    heard = located = 0
+    for practice in PRACTICES.values():
+        if not practice.topics:
+            continue
+        answers = witness.answers_for(practice.topics)
+        statements = witness.statements(practice, answers)
+        assert [(s.question, s.sentence, s.says) for s in statements] == brute_statements(
+            witness, practice, answers
+        )
+        for statement in statements:
+            answer = next(a for a in answers if a.number == statement.question)
+            assert statement.line == brute_line_of(lines, witness, answer, statement.sentence)
+            located += statement.line != answer.line
+        heard += len(statements)
+    assert heard > 5 and located > 0
+
+
+def test_a_substitution_runs_only_where_its_literals_are() -> None:
+    calls: list[str] = []
+
+    def joined(match: re.Match[str]) -> str:
+        calls.append(match.group(0))
+        return match.group(1).replace(".", "")
+
+    join = Substitution(re.compile(r"\b(e\.g|i\.e)\.", re.IGNORECASE), joined)
+    assert join("Tools, E.G. ruff, i.e. a linter") == "Tools, EG ruff, ie a linter"
+    assert calls == ["E.G.", "i.e."]
+    plain = "Tools such as ruff, a linter"
+    assert join(plain) is plain and len(calls) == 2  # no literal: the regex did not run
+    # near miss: the literal without the pattern around it runs the regex and changes nothing
+    assert join("see section e.g") == "see section e.g"
