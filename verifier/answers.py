@@ -25,7 +25,7 @@ from .report import Answer, Report
 from .results import AnswerFinding
 from .rule import run_rule
 from .textsearch import fold
-from .witness import Substitution, judge, literals, may_match, sentences
+from .witness import Substitution, judge, literals, may_match, sentences, substitute_all
 
 if TYPE_CHECKING:
     from .repo import Repo
@@ -216,6 +216,8 @@ TOOLS = {
 # here): a pattern given to `re` as text is compiled again in every verification, whose `re` cache starts empty.
 TOOL_WORDS = {tool: re.compile(pattern, re.IGNORECASE) for tool, (pattern, _) in TOOLS.items()}
 TOOL_LITERALS = {tool: literals(words) for tool, words in TOOL_WORDS.items()}
+BEFORE_ROUTE_LITERALS = literals(BEFORE_ROUTE)
+ROUTE_LIST_LITERALS = literals(ROUTE_LIST)
 ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
 WEB_ADDRESS = re.compile(r"https?://\S+")
 CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
@@ -316,9 +318,7 @@ def _prose(text: str) -> str:
     apostrophes and "e.g."/"i.e." that end no sentence, for word counts and claims (kept per text: each
     answer is read once per tool the answers may name)."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
-    for substitution in PROSE_SUBSTITUTIONS:
-        text = substitution(text)
-    return text
+    return substitute_all(PROSE_SUBSTITUTIONS, text)
 
 
 def _without_dots(match: re.Match[str]) -> str:
@@ -398,11 +398,19 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
     links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)}
     tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)] + sorted(links)
     tokens = list(dict.fromkeys(tokens))[:MAX_CITED_PATHS]
-    # where a token ends when it is followed by `?\s+(endpoint|route)
-    route_ends = {m.start() - (kept[m.start() - 1 : m.start()] == "`") for m in BEFORE_ROUTE.finditer(kept)}
-    listed_routes = {
-        name.lower() for m in ROUTE_LIST.finditer(kept) for name in CODE_SPAN.findall(m.group(0))
-    }
+    # where a token ends when it is followed by `?\s+(endpoint|route); only an answer naming endpoints or
+    # routes is searched for them (a case-insensitive scan of every answer costs more than the literal check)
+    folded = fold(kept)
+    route_ends: set[int] = set()
+    listed_routes: set[str] = set()
+    if may_match(folded, BEFORE_ROUTE_LITERALS):
+        route_ends = {
+            m.start() - (kept[m.start() - 1 : m.start()] == "`") for m in BEFORE_ROUTE.finditer(kept)
+        }
+    if may_match(folded, ROUTE_LIST_LITERALS):
+        listed_routes = {
+            name.lower() for m in ROUTE_LIST.finditer(kept) for name in CODE_SPAN.findall(m.group(0))
+        }
     paths = []
     for token in tokens:
         is_link = token in links

@@ -472,14 +472,30 @@ class Substitution:
         return self.pattern.sub(self.replacement, text) if may_match(fold(text), self.needed) else text
 
 
+def substitute_all(substitutions: Sequence[Substitution], text: str) -> str:
+    """`text` after each of `substitutions` in turn, folded for their literal checks once, and again only
+    after a substitution changed it."""
+    folded = fold(text)
+    for substitution in substitutions:
+        if may_match(folded, substitution.needed):
+            changed = substitution.pattern.sub(substitution.replacement, text)
+            if changed != text:
+                text, folded = changed, fold(changed)
+    return text
+
+
 def _without_dots(match: re.Match[str]) -> str:
     return match.group(1).replace(".", "")
 
 
 JOIN_ABBREVIATIONS = Substitution(ABBREVIATION, _without_dots)
-DROP_IMAGES = Substitution(IMAGE_MARKUP, " ")
-DROP_LINK_TARGETS = Substitution(LINK_TARGET, "]")
-DROP_WEB_ADDRESSES = Substitution(WEB_ADDRESS, " ")
+# What `sentences` removes or joins, in order: images, link targets, URLs, then abbreviations.
+SENTENCE_SUBSTITUTIONS = (
+    Substitution(IMAGE_MARKUP, " "),
+    Substitution(LINK_TARGET, "]"),
+    Substitution(WEB_ADDRESS, " "),
+    JOIN_ABBREVIATIONS,
+)
 WINDOW = 60  # characters between a negation and the practice it denies
 MAX_SENTENCE = 600
 
@@ -789,8 +805,7 @@ def _sentences(text: str) -> tuple[str, ...]:
     answers."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = "\n\n".join(text.split("```")[::2])  # fenced code blocks out, in one linear pass
-    text = DROP_WEB_ADDRESSES(DROP_LINK_TARGETS(DROP_IMAGES(text)))
-    text = JOIN_ABBREVIATIONS(text)
+    text = substitute_all(SENTENCE_SUBSTITUTIONS, text)
     found = []
     for block in BLOCK_BREAK.split(text):
         block = " ".join(block.split())
