@@ -949,6 +949,8 @@ def hosted_elsewhere(rule: Rule | type[Rule], evidence: Evidence, report: Report
         return evidence
     pattern = re.compile(rule.elsewhere, re.IGNORECASE)
     for answer in report.answers:
+        if "://" not in answer.text:
+            continue  # no URL in the answer (most answers): none of its sentences links the work
         for sentence in PARAGRAPH_OR_SENTENCE.split(answer.text):
             urls = [url for url in URL.findall(sentence) if not LOCAL_OR_IMAGE.search(url)]
             if urls and pattern.search(URL.sub(" ", sentence)):
