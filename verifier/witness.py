@@ -518,6 +518,15 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class _Heard:
+    """A sentence of `answer` that speaks about a practice, not yet located in the report."""
+
+    answer: Answer
+    sentence: str
+    says: Says
+
+
+@dataclass(frozen=True)
 class Testimony:
     """The evidence after hearing the answers, and the statement denying the work when the verdict must
     say `contradicted` (ticked) or `consistent` (not ticked)."""
@@ -550,8 +559,9 @@ class Witness:
         if practice is None or practice.words is None:
             return Testimony(hosted_elsewhere(rule, evidence, self.report))
         answers = self.answers_for(practice.topics)
-        statements = self.statements(practice, answers)
-        denial = _denial(statements)
+        heard = self._hear(practice, answers)
+        denied = _denial(heard)
+        denial = self._statement(denied) if denied is not None else None
         if evidence.status is Status.FOUND:
             if denial is None:
                 return Testimony(evidence)
@@ -575,8 +585,9 @@ class Witness:
                     source="report",
                 )
             )
-        described = next((s for s in statements if s.says == "describes"), None)
-        if described is not None:
+        describing = next((h for h in heard if h.says == "describes"), None)
+        if describing is not None:
+            described = self._statement(describing)
             return Testimony(
                 Evidence.unverifiable(
                     f"Only the report's word: the answer to Question {described.question} describes it "
@@ -638,6 +649,15 @@ class Witness:
 
     def statements(self, practice: Practice, answers: Sequence[Answer]) -> list[Statement]:
         """Every sentence of `answers` that denies or describes the practice, in order."""
+        return [self._statement(heard) for heard in self._hear(practice, answers)]
+
+    def _statement(self, heard: _Heard) -> Statement:
+        return Statement(
+            heard.answer.number, self.line_of(heard.answer, heard.sentence), heard.sentence, heard.says
+        )
+
+    def _hear(self, practice: Practice, answers: Sequence[Answer]) -> list[_Heard]:
+        """`statements` before they are located: `testify` locates only the one it quotes."""
         patterns = practice_patterns(practice)
         if patterns.words is None or patterns.asked is None:
             return []
@@ -664,7 +684,7 @@ class Witness:
                 ):
                     says = "denies"
                 if says is not None:
-                    found.append(Statement(answer.number, self.line_of(answer, sentence), sentence, says))
+                    found.append(_Heard(answer, sentence, says))
         return found
 
     def _sentences_of(self, answer: Answer) -> tuple[str, list[tuple[str, str]]]:
@@ -772,7 +792,7 @@ class Witness:
         return replace(evidence, message=f"{evidence.message} Nothing in the report shows it either: {said}.")
 
 
-def _denial(statements: Sequence[Statement]) -> Statement | None:
+def _denial(statements: Sequence[_Heard]) -> _Heard | None:
     """The first denying statement, unless another one describes the work (a denial of a part)."""
     if any(s.says == "describes" for s in statements):
         return None
