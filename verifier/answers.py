@@ -24,7 +24,8 @@ from .repo import GITIGNORE
 from .report import Answer, Report
 from .results import AnswerFinding
 from .rule import run_rule
-from .witness import judge, sentences
+from .textsearch import fold
+from .witness import Substitution, judge, literals, may_match, sentences, substitute_all
 
 if TYPE_CHECKING:
     from .repo import Repo
@@ -211,6 +212,43 @@ TOOLS = {
     "PyTorch Lightning": (r"\b(pytorch[- ])?lightning\b(?!-)", "m15.lightning"),
     "pre-commit": (r"\bpre-commit\b", "m18.pre-commit"),
 }
+# Compiled at import (each worker `verify` forks inherits them; the same holds for every module-level pattern
+# here): a pattern given to `re` as text is compiled again in every verification, whose `re` cache starts empty.
+TOOL_WORDS = {tool: re.compile(pattern, re.IGNORECASE) for tool, (pattern, _) in TOOLS.items()}
+TOOL_LITERALS = {tool: literals(words) for tool, words in TOOL_WORDS.items()}
+BEFORE_ROUTE_LITERALS = literals(BEFORE_ROUTE)
+ROUTE_LIST_LITERALS = literals(ROUTE_LIST)
+ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
+WEB_ADDRESS = re.compile(r"https?://\S+")
+CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+CODE_SPAN = re.compile(r"`([^`]+)`")
+EXTENSION_ONLY = re.compile(r"\*?\.\w+")
+NAME_PATTERN_CHARACTER = re.compile(r"[{}<>$%]")
+DOTTED_NAME = re.compile(r"[\w.]+")
+BROKEN_PREFIX = re.compile(r"^(?:\.{3,}|…)/?")
+DOT_SLASH = re.compile(r"^(\./)+")
+DOT_DOT_SLASH = re.compile(r"^(\.\./)+")
+YAML_SUFFIX = re.compile(r"\.ya?ml$")
+RELATIVE_PREFIX = re.compile(r"^(?:\.{3,}|…|\.\.)?/?")
+SAID_TOTAL = re.compile(r"\b(in total|a total of|total of|altogether|overall)\b", re.IGNORECASE)
+PERCENTAGE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*%")
+NOT_THE_TOTAL = re.compile(
+    r"\b(even|if|aim\w*|target\w*|goal|hope\w*|would|far from|to reach)\b[^.%]{0,25}$", re.I
+)
+NAMED_TOTAL = re.compile(r"total|overall|our (code )?coverage|in total", re.IGNORECASE)
+OWN_PART_END = re.compile(r"\band\b|,(?!\s*(?:which|that)\b)")
+PYTHON_3 = re.compile(r"\b3\.\d{1,2}\b")
+PYTHON_3_PREFIX = re.compile(r"\b3\.\d{1,2}")
+STUDY_NUMBER = re.compile(r"\bs\d{6}\b", re.IGNORECASE)
+# What a CI answer may claim, and the words that claim it.
+CI_PLATFORM_WORDS = {
+    "Ubuntu/Linux": re.compile(r"\b(ubuntu|linux)\b", re.IGNORECASE),
+    "Windows": re.compile(r"\bwindows\b", re.IGNORECASE),
+    "macOS": re.compile(r"\bmac\s*os\b|\bmacos\b|\bosx\b", re.IGNORECASE),
+    "caching": re.compile(r"\bcach(e|ing|ed)\b", re.IGNORECASE),
+    "linting": re.compile(r"\blint(ing|er|s)?\b|\bruff\b|\bflake8\b", re.IGNORECASE),
+}
 
 
 def check_answers(
@@ -280,12 +318,22 @@ def _prose(text: str) -> str:
     apostrophes and "e.g."/"i.e." that end no sentence, for word counts and claims (kept per text: each
     answer is read once per tool the answers may name)."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
-    text = re.sub(r"\b(e\.g|i\.e|etc|vs)\.", lambda m: m.group(1).replace(".", ""), text, flags=re.IGNORECASE)
-    text = QUOTED_QUESTION.sub(" ", text)
-    text = EMBEDDED_IMAGE.sub(" ", text)
-    text = LINK_TARGET.sub("]", text)
-    text = re.sub(r"https?://\S+", " ", text)
-    return re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
+    return substitute_all(PROSE_SUBSTITUTIONS, text)
+
+
+def _without_dots(match: re.Match[str]) -> str:
+    return match.group(1).replace(".", "")
+
+
+# What `_prose` does, in order.
+PROSE_SUBSTITUTIONS = (
+    Substitution(ABBREVIATION, _without_dots),
+    Substitution(QUOTED_QUESTION, " "),
+    Substitution(EMBEDDED_IMAGE, " "),
+    Substitution(LINK_TARGET, "]"),
+    Substitution(WEB_ADDRESS, " "),
+    Substitution(CODE_BLOCK, " "),
+)
 
 
 def _quote(text: str, match: re.Match[str], width: int = 60) -> str:
@@ -340,17 +388,29 @@ def _is_placeholder(text: str) -> bool:
 
 
 def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    sentences = re.split(r"(?<=[.!?])\s+", answer.text)
+    """The paths `answer` cites in code spans and relative links. Without a backquote or a "](" it cites
+    none, and most answers have neither: those are not read further."""
+    if "`" not in answer.text and "](" not in answer.text:
+        return []
+    sentences = SENTENCE_END.split(answer.text)
     # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists.
     kept = " ".join(sentence for sentence in sentences if not REMOVED.search(sentence))
     links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)}
     tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)] + sorted(links)
     tokens = list(dict.fromkeys(tokens))[:MAX_CITED_PATHS]
-    # where a token ends when it is followed by `?\s+(endpoint|route)
-    route_ends = {m.start() - (kept[m.start() - 1 : m.start()] == "`") for m in BEFORE_ROUTE.finditer(kept)}
-    listed_routes = {
-        name.lower() for m in ROUTE_LIST.finditer(kept) for name in re.findall(r"`([^`]+)`", m.group(0))
-    }
+    # where a token ends when it is followed by `?\s+(endpoint|route); only an answer naming endpoints or
+    # routes is searched for them (a case-insensitive scan of every answer costs more than the literal check)
+    folded = fold(kept)
+    route_ends: set[int] = set()
+    listed_routes: set[str] = set()
+    if may_match(folded, BEFORE_ROUTE_LITERALS):
+        route_ends = {
+            m.start() - (kept[m.start() - 1 : m.start()] == "`") for m in BEFORE_ROUTE.finditer(kept)
+        }
+    if may_match(folded, ROUTE_LIST_LITERALS):
+        listed_routes = {
+            name.lower() for m in ROUTE_LIST.finditer(kept) for name in CODE_SPAN.findall(m.group(0))
+        }
     paths = []
     for token in tokens:
         is_link = token in links
@@ -361,9 +421,9 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
             or " " in token
         ):
             continue
-        if re.fullmatch(r"\*?\.\w+", token):
+        if EXTENSION_ONLY.fullmatch(token):
             continue  # only an extension (`.yaml`, `*.toml`): a kind of file, no path
-        if re.search(r"[{}<>$%]", token):
+        if NAME_PATTERN_CHARACTER.search(token):
             continue  # a name pattern (`config_seed{X}.yaml`, `logs/<timestamp>/`), no committed file
         if token.startswith("/") and not token.lower().endswith(PATH_SUFFIXES):
             continue  # an API route such as /predict, not a file
@@ -377,7 +437,7 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
         if "@" in token:
             continue  # actions/checkout@v4, user@host
         if "/" in token or token.lower().endswith(PATH_SUFFIXES):
-            if re.fullmatch(r"[\w.]+", token) and not token.lower().endswith(PATH_SUFFIXES):
+            if DOTTED_NAME.fullmatch(token) and not token.lower().endswith(PATH_SUFFIXES):
                 continue
             segments = [s for s in token.strip("/").split("/") if s not in (".", "", "..", "...")]
             if (
@@ -395,16 +455,16 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
 def _spellings(token: str, report_folder: str) -> list[str]:
     """The repository paths an answer may mean by `token`: read from the report's folder (`../src/pkg/`)
     and from the root, without a broken prefix (`.../configs`), and with the other YAML suffix."""
-    path = re.sub(r"^(?:\.{3,}|…)/?", "", token.replace("\\", "/"))
-    path = re.sub(r"^(\./)+", "", path).rstrip("/")
+    path = BROKEN_PREFIX.sub("", token.replace("\\", "/"))
+    path = DOT_SLASH.sub("", path).rstrip("/")
     found = []
     if path.startswith("../"):
         from_report = posixpath.normpath(posixpath.join(report_folder, path))
         if not from_report.startswith(".."):
             found.append(from_report)
-        path = re.sub(r"^(\.\./)+", "", path)
+        path = DOT_DOT_SLASH.sub("", path)
     found.append(path)
-    found += [re.sub(r"\.ya?ml$", lambda m: ".yml" if m.group(0) == ".yaml" else ".yaml", f) for f in found]
+    found += [YAML_SUFFIX.sub(lambda m: ".yml" if m.group(0) == ".yaml" else ".yaml", f) for f in found]
     return [f for f in dict.fromkeys(found) if f not in ("", ".")]
 
 
@@ -439,11 +499,12 @@ def _under(repo: Repo, lower: str) -> bool:
     )
 
 
-def gitignored(repo: Repo, path: str) -> bool:
+def gitignored(repo: Repo, path: str, specs: dict[str, pathspec.PathSpec] | None = None) -> bool:
     """True when any .gitignore in the tree excludes `path` or a folder above it, read as git reads them
     (patterns of a nested .gitignore relative to its folder, the deepest decision winning). pathspec over
-    the committed .gitignore files, no git call: nothing of the group's git configuration is read."""
-    path = re.sub(r"^(\./)+", "", path).strip("/")
+    the committed .gitignore files, no git call: nothing of the group's git configuration is read.
+    `specs` keeps each .gitignore's patterns, by path, for the next call on the same repository."""
+    path = DOT_SLASH.sub("", path).strip("/")
     if not path:
         return False
     candidates = [path] if "." in path.rpartition("/")[2] else [path, path + "/"]
@@ -452,7 +513,12 @@ def gitignored(repo: Repo, path: str) -> bool:
         folder = ignore_file.rpartition("/")[0]
         if folder and not path.startswith(folder + "/"):
             continue
-        spec = _gitignore_spec(repo, ignore_file)
+        if specs is None:
+            spec = _gitignore_spec(repo, ignore_file)
+        elif ignore_file in specs:
+            spec = specs[ignore_file]
+        else:
+            spec = specs[ignore_file] = _gitignore_spec(repo, ignore_file)
         for candidate in candidates:
             result = spec.check_file(candidate[len(folder) + 1 :] if folder else candidate)
             if result.include is not None:
@@ -485,7 +551,7 @@ def _dvc_tracked(repo: Repo) -> list[str]:
 def _under_dvc(path: str, tracked: list[str]) -> bool:
     """`path` lies in data DVC tracks, also when the answer starts it below the tracked folder's parent
     (`enriched/train.csv` for data/enriched tracked by data/enriched.dvc)."""
-    path = re.sub(r"^(\./)+", "", path).strip("/")
+    path = DOT_SLASH.sub("", path).strip("/")
     for out in filter(None, tracked):
         if path == out or path.startswith(out + "/"):
             return True
@@ -513,7 +579,7 @@ def _written_at_run_time(repo: Repo, path: str, sentence: str, token: str = "") 
     `open("metrics.json", "w")`)."""
     if token and _said_written(sentence, token):
         return True
-    path = re.sub(r"^(?:\.{3,}|…|\.\.)?/?", "", path).strip("/")
+    path = RELATIVE_PREFIX.sub("", path).strip("/")
     parts = [part for part in path.split("/") if part not in ("", ".", "..")]
     if not parts:
         return False
@@ -540,11 +606,18 @@ AUTOMATION_FILES = (
 )
 
 
-def _why_not_committed(repo: Repo, path: str, sentence: str, tracked: list[str], token: str) -> str | None:
+def _why_not_committed(
+    repo: Repo,
+    path: str,
+    sentence: str,
+    tracked: list[str],
+    token: str,
+    specs: dict[str, pathspec.PathSpec] | None = None,
+) -> str | None:
     """Why a missing `path` cannot be in the repository by nature, or None when it should be there."""
     if RUNTIME_OUTPUT.search(path):
         return "a folder or file tools write at run time"
-    if gitignored(repo, path):
+    if gitignored(repo, path, specs):
         return "git-ignored, so never committed"
     if _under_dvc(path, tracked):
         return "data tracked by DVC, not by git"
@@ -564,9 +637,15 @@ class CitedPath:
     reason: str = ""
 
 
-def cited_paths(repo: Repo, answer: Answer, top_folders: set[str] | frozenset[str]) -> list[CitedPath]:
+def cited_paths(
+    repo: Repo,
+    answer: Answer,
+    top_folders: set[str] | frozenset[str],
+    specs: dict[str, pathspec.PathSpec] | None = None,
+) -> list[CitedPath]:
     """Every path `answer` cites, judged: it exists; it cannot be in the repository by nature (a run-time
-    output, git-ignored, tracked by DVC, written by the code); or it is missing."""
+    output, git-ignored, tracked by DVC, written by the code); or it is missing. `specs` keeps the
+    .gitignore patterns read for one answer for the next (see `gitignored`)."""
     folder = (repo.report_path or "reports/README.md").rpartition("/")[0]
     tracked: list[str] = []
     judged = []
@@ -577,11 +656,12 @@ def cited_paths(repo: Repo, answer: Answer, top_folders: set[str] | frozenset[st
             judged.append(CitedPath(token, "exists"))
             continue
         spellings = _spellings(token, folder) or [token]
-        sentence = next((s for s in re.split(r"(?<=[.!?])\s+", answer.text) if token in s), "")
+        sentence = next((s for s in SENTENCE_END.split(answer.text) if token in s), "")
         if not tracked:
             tracked = _dvc_tracked(repo) or [""]
         reason = next(
-            filter(None, (_why_not_committed(repo, p, sentence, tracked, token) for p in spellings)), None
+            filter(None, (_why_not_committed(repo, p, sentence, tracked, token, specs) for p in spellings)),
+            None,
         )
         judged.append(CitedPath(token, "unverifiable", reason) if reason else CitedPath(token, "missing"))
     return judged
@@ -590,9 +670,10 @@ def cited_paths(repo: Repo, answer: Answer, top_folders: set[str] | frozenset[st
 def paths_and_figures(repo: Repo, report: Report) -> list[AnswerFinding]:
     findings = []
     top_folders = repo.top_folders
+    specs: dict[str, pathspec.PathSpec] = {}
     for answer in report.answers:
         where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
-        judged = cited_paths(repo, answer, top_folders)
+        judged = cited_paths(repo, answer, top_folders, specs)
         if judged:
             claim = ", ".join(c.path for c in judged[:8])
             exist = sum(c.state == "exists" for c in judged)
@@ -641,20 +722,24 @@ def _count_pattern(noun: str) -> str:
     return rf"\b(\d{{1,6}}|{'|'.join(NUMBER_WORDS)})\s+(?:\w+\s+){{0,3}}?{noun}"
 
 
+TEST_COUNT = re.compile(_count_pattern(r"tests?\b"), re.IGNORECASE)
+
+
 def _count_value(word: str) -> int:
     word = word.lower()
     return int(word) if word.isdecimal() else NUMBER_WORDS[word]
 
 
-def _claimed_number(text: str, noun: str) -> tuple[int, re.Match[str]] | None:
-    for match in re.finditer(_count_pattern(noun), text, re.IGNORECASE):
+def _claimed_number(text: str, count: re.Pattern[str]) -> tuple[int, re.Match[str]] | None:
+    """The first number `count` (a `_count_pattern`) finds in `text`, with its match."""
+    for match in count.finditer(text):
         return _count_value(match.group(1)), match
     return None
 
 
-def _claimed_parts(text: str, noun: str) -> list[int]:
-    """Every number of `noun` the answer names ("2 tests for the model and 4 tests for the data")."""
-    matches = itertools.islice(re.finditer(_count_pattern(noun), text, re.IGNORECASE), MAX_MENTIONS)
+def _claimed_parts(text: str, count: re.Pattern[str]) -> list[int]:
+    """Every number `count` finds ("2 tests for the model and 4 tests for the data")."""
+    matches = itertools.islice(count.finditer(text), MAX_MENTIONS)
     return [_count_value(match.group(1)) for match in matches]
 
 
@@ -697,20 +782,16 @@ def _computed_parametrize(repo: Repo) -> int:
 def tests_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
     if answer is None:
         return []
-    claimed = _claimed_number(_prose(answer.text), r"tests?\b")
+    claimed = _claimed_number(_prose(answer.text), TEST_COUNT)
     if claimed is None:
         return []
     number, match = claimed
     functions, cases = count_tests(repo)
     observed = f"{functions} test functions ({cases} cases with literal parametrize lists expanded), counted statically in {len(repo.test_files)} test files"
-    parts = _claimed_parts(_prose(answer.text), r"tests?\b")
+    parts = _claimed_parts(_prose(answer.text), TEST_COUNT)
     # the first number may be one part of a breakdown, or a total followed by its parts; a number the answer
     # calls the total ("in total we have 40 tests") is compared as it is
-    said_total = re.search(
-        r"\b(in total|a total of|total of|altogether|overall)\b",
-        _sentence(_prose(answer.text), match.start()),
-        re.I,
-    )
+    said_total = SAID_TOTAL.search(_sentence(_prose(answer.text), match.start()))
     totals = {number} if said_total else {number, sum(parts), sum(parts[1:]) or number}
     close = any(abs(total - found) <= max(3, 0.2 * found) for total in totals for found in (functions, cases))
     where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
@@ -738,21 +819,13 @@ def coverage_claim(repo: Repo, answer: Answer | None, measure: bool) -> list[Ans
     # ("total", "overall", "our coverage") comes first.
     candidates = [
         m
-        for m in itertools.islice(re.finditer(r"(\d{1,3}(?:[.,]\d+)?)\s*%", prose), MAX_MENTIONS)
-        if not re.search(
-            r"\b(even|if|aim\w*|target\w*|goal|hope\w*|would|far from|to reach)\b[^.%]{0,25}$",
-            prose[max(0, m.start() - 40) : m.start()],
-            re.I,
-        )
+        for m in itertools.islice(PERCENTAGE.finditer(prose), MAX_MENTIONS)
+        if not NOT_THE_TOTAL.search(prose[max(0, m.start() - 40) : m.start()])
         and not HYPOTHETICAL.search(_left_context(prose, m.start()))
     ]
     if not candidates:
         return []
-    named = [
-        m
-        for m in candidates
-        if re.search(r"total|overall|our (code )?coverage|in total", _clause(prose, m.start()), re.I)
-    ]
+    named = [m for m in candidates if NAMED_TOTAL.search(_clause(prose, m.start()))]
     match = (named or candidates)[0]
     claimed = float(match.group(1).replace(",", "."))
     others = [float(m.group(1).replace(",", ".")) for m in candidates]
@@ -807,12 +880,14 @@ def _sentence(text: str, position: int) -> str:
     return text[start:end]
 
 
-def _mentions(text: str, pattern: str, elsewhere: re.Pattern[str] | None = None) -> re.Match[str] | None:
+def _mentions(
+    text: str, pattern: re.Pattern[str], elsewhere: re.Pattern[str] | None = None
+) -> re.Match[str] | None:
     """The first mention of `pattern` that is a claim: not negated, not hypothetical ("we could use X").
 
     `elsewhere` marks sentences that place the mention outside the thing asked about (linting done
     in pre-commit hooks or by hand is not a claim about CI)."""
-    for count, match in enumerate(re.finditer(pattern, text, re.IGNORECASE)):
+    for count, match in enumerate(pattern.finditer(text)):
         if count == MAX_MENTIONS:
             break
         sentence = _sentence(text, match.start())
@@ -859,7 +934,7 @@ def _failed(text: str, match: re.Match[str]) -> bool:
     start = starts[-1] if starts else 0
     after = PART_BREAK.search(text, match.end())
     end = after.start() if after else len(text)
-    own = re.split(r"\band\b|,(?!\s*(?:which|that)\b)", text[match.end() : end], maxsplit=1)[0]
+    own = OWN_PART_END.split(text[match.end() : end], maxsplit=1)[0]
     if FAILED_AFTER.search(own):
         return True
     sentence_end = text.find(". ", match.end())
@@ -921,23 +996,20 @@ def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
     for w in repo.workflows:
         for line in (repo.read(w.path) or "").splitlines():
             if "python" in line.lower() and not line.lstrip().startswith("#"):
-                versions |= set(re.findall(r"\b3\.\d{1,2}\b", line))
+                versions |= set(PYTHON_3.findall(line))
     versions = {v for v in versions if v != "3.1" or "3.1" in " ".join(v for v in versions if v != "3.1")}
     if not versions and repo.has(".python-version"):
-        versions = set(re.findall(r"\b3\.\d{1,2}", repo.read(".python-version") or ""))
+        versions = set(PYTHON_3_PREFIX.findall(repo.read(".python-version") or ""))
     observed = {
-        "Ubuntu/Linux": ("ubuntu" in platforms, r"\b(ubuntu|linux)\b"),
-        "Windows": ("windows" in platforms, r"\bwindows\b"),
-        "macOS": ("macos" in platforms or "mac-" in platforms, r"\bmac\s*os\b|\bmacos\b|\bosx\b"),
-        "caching": (any(w.caching_steps() for w in repo.workflows), r"\bcach(e|ing|ed)\b"),
-        "linting": (
-            LintingInCi().check(repo).status is not Status.ABSENT,
-            r"\blint(ing|er|s)?\b|\bruff\b|\bflake8\b",
-        ),
+        "Ubuntu/Linux": "ubuntu" in platforms,
+        "Windows": "windows" in platforms,
+        "macOS": "macos" in platforms or "mac-" in platforms,
+        "caching": any(w.caching_steps() for w in repo.workflows),
+        "linting": LintingInCi().check(repo).status is not Status.ABSENT,
     }
     findings = []
-    for aspect, (present, pattern) in observed.items():
-        match = _mentions(text, pattern, NOT_CI if aspect == "linting" else LOCAL)
+    for aspect, present in observed.items():
+        match = _mentions(text, CI_PLATFORM_WORDS[aspect], NOT_CI if aspect == "linting" else LOCAL)
         if match and aspect == "linting" and "pre-commit.ci" in _sentence(text, match.start()).lower():
             match = None  # a hosted service: no workflow file shows it
         if match:
@@ -1007,7 +1079,7 @@ def _inert_cache_inputs(repo: Repo) -> list[str]:
 def group_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
     if answer is None:
         return []
-    numbers = sorted(set(re.findall(r"\bs\d{6}\b", answer.text, re.IGNORECASE)))
+    numbers = sorted(set(STUDY_NUMBER.findall(answer.text)))
     if not numbers:
         return []
     history = repo.history
@@ -1044,10 +1116,14 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
     rules = {rule.id: rule for rule in all_rules()}
     evidence_by_rule: dict[str, Evidence] = {}
     findings = []
-    for tool, (pattern, rule_id) in TOOLS.items():
-        words = re.compile(pattern, re.IGNORECASE)
-        for answer in report.answers:
-            match = _mentions(_prose(answer.text), pattern)
+    # most answers name none of the tools: a literal a tool's words need, missing, spares its regex
+    folded = [fold(_prose(answer.text)) for answer in report.answers]
+    for tool, (_, rule_id) in TOOLS.items():
+        words = TOOL_WORDS[tool]
+        for answer, folded_prose in zip(report.answers, folded, strict=True):
+            if not may_match(folded_prose, TOOL_LITERALS[tool]):
+                continue
+            match = _mentions(_prose(answer.text), words)
             if not match:
                 continue
             if any(judge(sentence, words) == "denies" for sentence in sentences(answer.text)):

@@ -19,14 +19,16 @@ one place (`QUESTIONS`, `PRACTICES`). Questions are found by their prompt text f
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from .evidence import Evidence, Location, Status
 from .report import Answer, Report
 from .rule import Rule, Trace
+from .textsearch import Clauses, fold, literal_requirement
 
 if TYPE_CHECKING:
     from .repo import Repo
@@ -291,6 +293,90 @@ PRACTICES: dict[str, Practice] = {
     "extra.shared-understanding": Practice(()),
 }
 
+
+@dataclass(frozen=True)
+class PracticePatterns:
+    """A practice's patterns compiled (case-insensitive; `quoted` also multi-line): `asked` is `words`
+    widened by the practice's `asked` words, used on the answer to its first topic. `*_literals` are what
+    any match of `words`, `asked` and `broader` contains (`literals`): a sentence without them is not
+    judged."""
+
+    words: re.Pattern[str] | None
+    asked: re.Pattern[str] | None
+    elsewhere: re.Pattern[str] | None
+    broader: re.Pattern[str] | None
+    urls: re.Pattern[str] | None
+    quoted: re.Pattern[str] | None
+    shots: re.Pattern[str] | None
+    words_literals: Clauses = ()
+    asked_literals: Clauses = ()
+    broader_literals: Clauses = ()
+
+
+def literals(pattern: re.Pattern[str] | None) -> Clauses:
+    """What any match of `pattern` contains (`textsearch.literal_requirement`): clauses of lower-case
+    literals, each clause needing one of its literals in the text folded by `textsearch.fold`."""
+    return literal_requirement(pattern.pattern, pattern.flags) if pattern is not None else ()
+
+
+def may_match(folded: str, clauses: Clauses) -> bool:
+    """False when `folded` (a text after `textsearch.fold`) lacks every literal of one of `clauses`: then
+    the pattern they come from cannot match the text, and its regex need not run. Searching 15 patterns
+    case-insensitively over a report's answers costs milliseconds; looking for a literal, microseconds."""
+    for clause in clauses:
+        for literal in clause:
+            if literal in folded:
+                break
+        else:
+            return False
+    return True
+
+
+def compile_practice(practice: Practice) -> PracticePatterns:
+    """The patterns of `practice`, compiled; None for no `words`, and for every other pattern left empty."""
+
+    def pattern(text: str | None, flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+        return re.compile(text, flags) if text else None
+
+    words = None if practice.words is None else re.compile(practice.words, re.IGNORECASE)
+    asked = pattern(f"{practice.words}|{practice.asked}") if words and practice.asked else words
+    broader = pattern(practice.broader)
+    return PracticePatterns(
+        words=words,
+        asked=asked,
+        elsewhere=pattern(practice.elsewhere),
+        broader=broader,
+        urls=pattern(practice.urls),
+        quoted=pattern(practice.quoted, re.IGNORECASE | re.MULTILINE),
+        shots=pattern(practice.shots),
+        words_literals=literals(words),
+        asked_literals=literals(asked),
+        broader_literals=literals(broader),
+    )
+
+
+# Compiled at import: `verify` imports the rules before it forks a worker per repository, so every worker
+# starts with these instead of compiling them again (a verification would otherwise spend several
+# milliseconds compiling the same vocabulary). Keyed by the data, so a Practice or Question that is not in
+# the tables (a test's own) is compiled where it is used.
+_PRACTICE_PATTERNS: dict[Practice, PracticePatterns] = {p: compile_practice(p) for p in PRACTICES.values()}
+_PROMPTS: dict[Question, re.Pattern[str]] = {
+    q: re.compile(q.prompt, re.IGNORECASE) for q in QUESTIONS.values()
+}
+
+
+def practice_patterns(practice: Practice) -> PracticePatterns:
+    """The compiled patterns of `practice` (those of PRACTICES compiled at import)."""
+    return _PRACTICE_PATTERNS.get(practice) or compile_practice(practice)
+
+
+def _prompt(question: Question) -> re.Pattern[str]:
+    return _PROMPTS.get(question) or re.compile(question.prompt, re.IGNORECASE)
+
+
+_PROMPT_LITERALS: dict[Question, Clauses] = {q: literals(p) for q, p in _PROMPTS.items()}
+
+
 # A cue that denies what follows it in the same clause: "we did not use DVC", "no profiling", "we skip Vertex AI".
 NEGATION = re.compile(
     r"\b(?:not(?!\s+only\b)|never|no|without|neither|nor|skip(?:ped|s)?|instead\s+of|rather\s+than|unable\s+to|"
@@ -349,6 +435,67 @@ CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 SUBJECT = re.compile(r"\b(?:we|i|they)\b", re.IGNORECASE)
+AND = re.compile(r"\band\b", re.IGNORECASE)
+ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs|approx)\.", re.IGNORECASE)
+IMAGE_MARKUP = re.compile(r"!\[[^\]\n]{0,300}\]\([^)\n]{0,500}\)|<img[^>\n]{0,500}>")
+LINK_TARGET = re.compile(r"\]\([^)\n]{0,500}\)")
+WEB_ADDRESS = re.compile(r"https?://\S+")
+BLOCK_BREAK = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)|\n(?=\s*#)")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+EMPHASIS = re.compile(r"[*_`>#]")
+WORD = re.compile(r"[\w'&-]+")
+PUNCTUATION = re.compile(r"[,.;:()]")
+IMAGE_LINK = re.compile(
+    r"!?\[([^\]\n]{0,300})\]\(\s*<?([^)\s>]{1,300}\.(?:png|jpe?g|gif|webp))>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)",
+    re.IGNORECASE,
+)
+IMAGE_TAG = re.compile(
+    r"<img\b[^>\n]{0,300}?\bsrc\s*=\s*[\"']([^\"'\n]{1,300})[\"'][^>\n]{0,300}>", re.IGNORECASE
+)
+PARAGRAPH_OR_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """`pattern.sub(replacement, text)` that runs the regex only on a text holding the literals every
+    match needs (`literals`, read at import): most answers hold no abbreviation, link or URL, and a
+    case-insensitive regex scans a long text far slower than a literal is looked for."""
+
+    pattern: re.Pattern[str]
+    replacement: str | Callable[[re.Match[str]], str]
+    needed: Clauses = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needed", literals(self.pattern))
+
+    def __call__(self, text: str) -> str:
+        return self.pattern.sub(self.replacement, text) if may_match(fold(text), self.needed) else text
+
+
+def substitute_all(substitutions: Sequence[Substitution], text: str) -> str:
+    """`text` after each of `substitutions` in turn, folded for their literal checks once, and again only
+    after a substitution changed it."""
+    folded = fold(text)
+    for substitution in substitutions:
+        if may_match(folded, substitution.needed):
+            changed = substitution.pattern.sub(substitution.replacement, text)
+            if changed != text:
+                text, folded = changed, fold(changed)
+    return text
+
+
+def _without_dots(match: re.Match[str]) -> str:
+    return match.group(1).replace(".", "")
+
+
+JOIN_ABBREVIATIONS = Substitution(ABBREVIATION, _without_dots)
+# What `sentences` removes or joins, in order: images, link targets, URLs, then abbreviations.
+SENTENCE_SUBSTITUTIONS = (
+    Substitution(IMAGE_MARKUP, " "),
+    Substitution(LINK_TARGET, "]"),
+    Substitution(WEB_ADDRESS, " "),
+    JOIN_ABBREVIATIONS,
+)
 WINDOW = 60  # characters between a negation and the practice it denies
 MAX_SENTENCE = 600
 
@@ -371,6 +518,15 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class _Heard:
+    """A sentence of `answer` that speaks about a practice, not yet located in the report."""
+
+    answer: Answer
+    sentence: str
+    says: Says
+
+
+@dataclass(frozen=True)
 class Testimony:
     """The evidence after hearing the answers, and the statement denying the work when the verdict must
     say `contradicted` (ticked) or `consistent` (not ticked)."""
@@ -387,14 +543,15 @@ class Witness:
     repo: Repo | None = None
     report_path: str = "reports/README.md"
     _lines: list[str] = field(default_factory=list, init=False, repr=False)
+    _blocks: dict[int, str] = field(default_factory=dict, init=False, repr=False)
     _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
-    _sentences: dict[int, list[str]] = field(default_factory=dict, init=False, repr=False)
+    _read: dict[int, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         text = None
         if self.repo is not None and self.repo.has(self.report_path):
             text = self.repo.read(self.report_path)
-        self._lines = [_normal(line) for line in (text or "").splitlines()]
+        self._lines = (text or "").splitlines()
 
     def testify(self, rule: Rule | type[Rule], evidence: Evidence) -> Testimony:
         """The evidence of `rule` with the answers heard (the table in the module docstring)."""
@@ -402,8 +559,9 @@ class Witness:
         if practice is None or practice.words is None:
             return Testimony(hosted_elsewhere(rule, evidence, self.report))
         answers = self.answers_for(practice.topics)
-        statements = self.statements(practice, answers)
-        denial = _denial(statements)
+        heard = self._hear(practice, answers)
+        denied = _denial(heard)
+        denial = self._statement(denied) if denied is not None else None
         if evidence.status is Status.FOUND:
             if denial is None:
                 return Testimony(evidence)
@@ -427,8 +585,9 @@ class Witness:
                     source="report",
                 )
             )
-        described = next((s for s in statements if s.says == "describes"), None)
-        if described is not None:
+        describing = next((h for h in heard if h.says == "describes"), None)
+        if describing is not None:
+            described = self._statement(describing)
             return Testimony(
                 Evidence.unverifiable(
                     f"Only the report's word: the answer to Question {described.question} describes it "
@@ -464,17 +623,24 @@ class Witness:
 
     def _find(self, topic: str) -> Answer | None:
         question = QUESTIONS[topic]
-        prompt = re.compile(question.prompt, re.IGNORECASE)
-        by_prompt = [a for a in self.report.answers if a.question and prompt.search(a.question)]
+        prompt, needed = _prompt(question), _PROMPT_LITERALS.get(question, ())
+        by_prompt = [
+            a
+            for a, folded in zip(self.report.answers, self._folded_questions, strict=True)
+            if a.question and may_match(folded, needed) and prompt.search(a.question)
+        ]
         number = question.modern if self.modern else question.legacy
         if by_prompt:
             return next((a for a in by_prompt if a.number == number), by_prompt[0])
         answer = self.report.answer(number) if number is not None else None
-        if answer is None or any(
-            re.search(other.prompt, answer.question, re.IGNORECASE) for other in QUESTIONS.values()
-        ):
+        if answer is None or any(_prompt(other).search(answer.question) for other in QUESTIONS.values()):
             return None  # this template does not ask it, or the number holds another known question
         return answer
+
+    @functools.cached_property
+    def _folded_questions(self) -> list[str]:
+        """Each answer's question, folded for `may_match`: 29 prompts are looked for in about 30 questions."""
+        return [fold(answer.question) for answer in self.report.answers]
 
     @property
     def modern(self) -> bool:
@@ -483,39 +649,67 @@ class Witness:
 
     def statements(self, practice: Practice, answers: Sequence[Answer]) -> list[Statement]:
         """Every sentence of `answers` that denies or describes the practice, in order."""
-        if practice.words is None:
+        return [self._statement(heard) for heard in self._hear(practice, answers)]
+
+    def _statement(self, heard: _Heard) -> Statement:
+        return Statement(
+            heard.answer.number, self.line_of(heard.answer, heard.sentence), heard.sentence, heard.says
+        )
+
+    def _hear(self, practice: Practice, answers: Sequence[Answer]) -> list[_Heard]:
+        """`statements` before they are located: `testify` locates only the one it quotes."""
+        patterns = practice_patterns(practice)
+        if patterns.words is None or patterns.asked is None:
             return []
-        words = re.compile(practice.words, re.IGNORECASE)
+        elsewhere, broader = patterns.elsewhere, patterns.broader
         asked_answer = self.answer_to(practice.topics[0])
-        asked = re.compile(f"{practice.words}|{practice.asked}", re.IGNORECASE) if practice.asked else words
-        elsewhere = re.compile(practice.elsewhere, re.IGNORECASE) if practice.elsewhere else None
-        broader = re.compile(practice.broader, re.IGNORECASE) if practice.broader else None
         found = []
         for answer in answers:
-            if answer.line not in self._sentences:
-                self._sentences[answer.line] = sentences(answer.text)
-            for sentence in self._sentences[answer.line]:
-                says = judge(sentence, asked if answer is asked_answer else words, elsewhere)
-                if says is None and broader is not None and judge(sentence, broader, elsewhere) == "denies":
+            if answer is asked_answer:
+                words, needed = patterns.asked, patterns.asked_literals
+            else:
+                words, needed = patterns.words, patterns.words_literals
+            folded_answer, read = self._sentences_of(answer)
+            if not may_match(folded_answer, needed) and not (
+                broader is not None and may_match(folded_answer, patterns.broader_literals)
+            ):
+                continue  # no sentence of the answer names the practice
+            for sentence, folded in read:
+                says = judge(sentence, words, elsewhere) if may_match(folded, needed) else None
+                if (
+                    says is None
+                    and broader is not None
+                    and may_match(folded, patterns.broader_literals)
+                    and judge(sentence, broader, elsewhere) == "denies"
+                ):
                     says = "denies"
                 if says is not None:
-                    found.append(Statement(answer.number, self.line_of(answer, sentence), sentence, says))
+                    found.append(_Heard(answer, sentence, says))
         return found
+
+    def _sentences_of(self, answer: Answer) -> tuple[str, list[tuple[str, str]]]:
+        """The sentences of `answer`, each with its text folded for `may_match`, and all of them folded
+        (a literal of one sentence is in it), read once per answer."""
+        if answer.line not in self._read:
+            read = [(sentence, fold(sentence)) for sentence in sentences(answer.text)]
+            self._read[answer.line] = ("\n".join(folded for _, folded in read), read)
+        return self._read[answer.line]
 
     def artifacts(self, practice: Practice, answers: Sequence[Answer]) -> list[Location]:
         """Service URLs (in any answer), quoted commands, configs or outputs and screenshots (in the
         practice's answers), each located at its report line."""
         shown: list[Location] = []
-        if practice.urls:
+        patterns = practice_patterns(practice)
+        if patterns.urls is not None:
             for answer in self.report.answers:
-                for match in re.finditer(practice.urls, answer.text, re.IGNORECASE):
+                for match in patterns.urls.finditer(answer.text):
                     url = match.group(0).rstrip(".,;:)`'\"")
                     shown.append(
                         self._located(answer, url, f"the service URL {url} in Question {answer.number}")
                     )
-        if practice.quoted:
+        if patterns.quoted is not None:
             for answer in answers:
-                for match in re.finditer(practice.quoted, answer.text, re.IGNORECASE | re.MULTILINE):
+                for match in patterns.quoted.finditer(answer.text):
                     end = answer.text.find("\n", match.start())
                     command = answer.text[match.start() : end if end != -1 else None].split("`")[0]
                     command = " ".join(command.split())[:100]
@@ -525,7 +719,7 @@ class Witness:
                         )
                     )
         shot_topics = {id(self.answer_to(topic)) for topic in practice.shot_topics}
-        shots = re.compile(practice.shots, re.IGNORECASE) if practice.shots else None
+        shots = patterns.shots
         for answer in answers:
             for image, context in _images(answer.text):
                 if not self._is_screenshot(image):
@@ -549,17 +743,28 @@ class Witness:
     def line_of(self, answer: Answer, text: str) -> int:
         """The report line where `text` (a sentence, URL or image path of `answer`) starts, searched in the
         answer's own lines; the heading's line when the report text cannot be read."""
-        later = [a.line for a in self.report.answers if a.line > answer.line]
-        end = min([*later, len(self._lines) + 1]) - 1
+        block = self._block(answer)
         words = _normal(text).split(" ")
         for size in (6, 3, 1):
             needle = " ".join(words[:size])
             if not needle:
                 break
-            for index in range(answer.line, end):
-                if needle in self._lines[index]:
-                    return index + 1
+            found = block.find(needle)  # the first line holding it: a needle holds no line break
+            if found != -1:
+                return answer.line + block.count("\n", 0, found) + 1
         return answer.line
+
+    def _block(self, answer: Answer) -> str:
+        """The lines of `answer` below its heading, each as `_normal` leaves it, joined by line breaks;
+        made once per answer, and only for answers a location is asked in."""
+        if answer.line not in self._blocks:
+            later = [a.line for a in self.report.answers if a.line > answer.line]
+            end = min([*later, len(self._lines) + 1]) - 1
+            text = "\n".join(self._lines[answer.line : end]).replace("\u2019", "'").replace("\u2018", "'")
+            # _normal line by line, in one pass: none of its steps adds, removes or crosses a line break
+            normal = EMPHASIS.sub(" ", JOIN_ABBREVIATIONS(text)).lower()
+            self._blocks[answer.line] = "\n".join(" ".join(line.split()) for line in normal.split("\n"))
+        return self._blocks[answer.line]
 
     def _at(self, statement: Statement) -> Location:
         return Location(
@@ -587,7 +792,7 @@ class Witness:
         return replace(evidence, message=f"{evidence.message} Nothing in the report shows it either: {said}.")
 
 
-def _denial(statements: Sequence[Statement]) -> Statement | None:
+def _denial(statements: Sequence[_Heard]) -> _Heard | None:
     """The first denying statement, unless another one describes the work (a denial of a part)."""
     if any(s.says == "describes" for s in statements):
         return None
@@ -611,21 +816,24 @@ def _contradicting(evidence: Evidence, denial: Statement, at: Location) -> Evide
 def sentences(text: str) -> list[str]:
     """The answer's prose, split into sentences: paragraphs and list items joined across hard wraps, code
     blocks, images, link targets and URLs removed, "e.g." and "i.e." kept inside their sentence."""
+    return list(_sentences(text))
+
+
+@functools.lru_cache(maxsize=128)
+def _sentences(text: str) -> tuple[str, ...]:
+    """`sentences`, kept per text within a verification: the witness and the tool claims read the same
+    answers."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = "\n\n".join(text.split("```")[::2])  # fenced code blocks out, in one linear pass
-    text = re.sub(r"!\[[^\]\n]{0,300}\]\([^)\n]{0,500}\)|<img[^>\n]{0,500}>", " ", text)
-    text = re.sub(r"\]\([^)\n]{0,500}\)", "]", text)
-    text = re.sub(r"https?://\S+", " ", text)
-    text = re.sub(r"\b(e\.g|i\.e|etc|vs|approx)\.", lambda m: m.group(1).replace(".", ""), text, flags=re.I)
-    blocks = re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)|\n(?=\s*#)", text)
+    text = substitute_all(SENTENCE_SUBSTITUTIONS, text)
     found = []
-    for block in blocks:
+    for block in BLOCK_BREAK.split(text):
         block = " ".join(block.split())
-        for sentence in re.split(r"(?<=[.!?])\s+", block):
+        for sentence in SENTENCE_BREAK.split(block):
             sentence = sentence.strip(" -*+#>")
             if sentence and not sentence.endswith("?"):
                 found.append(sentence[:MAX_SENTENCE])
-    return found
+    return tuple(found)
 
 
 def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None = None) -> Says | None:
@@ -633,7 +841,19 @@ def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | No
     it and none describes it, "describes" when a clause about it says it was done, None when no clause
     speaks about it, or only hypothetically ("we would have liked to deploy"), about a neighbouring
     practice (`elsewhere`: "we deployed it locally") or with a negation whose reach is unclear ("we are not
-    able to detect or view data drift": neither a denial nor a description)."""
+    able to detect or view data drift": neither a denial nor a description).
+
+    A sentence `words` does not match is not cut into clauses: a clause is a part of the sentence cut at
+    punctuation or whitespace, so a clause `words` matches is matched in the sentence as well, as long as
+    `words` holds no anchor (`^`, `$`, `\\A`, `\\Z`, `\\B`) or look-behind that sees the clause's edge (most
+    sentences of an answer name none of a practice's words; tests/test_witness.py guards the vocabulary)."""
+    if not words.search(sentence):
+        return None
+    return _judge_clauses(sentence, words, elsewhere)
+
+
+def _judge_clauses(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None) -> Says | None:
+    """`judge`, clause by clause."""
     verdicts = set()
     hypothetical = False
     for clause, joined in clauses(sentence):
@@ -678,7 +898,7 @@ def clauses(sentence: str) -> list[tuple[str, bool]]:
         if cut.group(0).strip() == "," and not SUBJECT.search(before):
             continue  # "For ML-specific monitoring, we could ...": a phrase leading into the clause after it
         parts.append((before, joined))
-        start, joined = cut.end(), bool(re.search(r"\band\b", cut.group(0), re.IGNORECASE))
+        start, joined = cut.end(), bool(AND.search(cut.group(0)))
     parts.append((sentence[start:], joined))
     return [(part.strip(), joined) for part, joined in parts if part.strip()]
 
@@ -702,19 +922,18 @@ def negated(clause: str, words: re.Pattern[str]) -> bool:
 
 def _governs(between: str, after: str) -> bool:
     """The negation before a mention (with `between` in between) denies the mention followed by `after`."""
-    if not all(BETWEEN.fullmatch(word) for word in re.findall(r"[\w'&-]+", between)):
+    if not all(BETWEEN.fullmatch(word) for word in WORD.findall(between)):
         return False
-    if re.search(r"[,.;:()]", between) or PREPOSITION.search(between) or PART.search(after):
+    if PUNCTUATION.search(between) or PREPOSITION.search(between) or PART.search(after):
         return False
-    following = re.match(r"([\w'&-]+)", after.lstrip())  # None when punctuation or the end comes first
-    return following is None or bool(PHRASE_END.fullmatch(following.group(1)))
+    following = WORD.match(after.lstrip())  # None when punctuation or the end comes first
+    return following is None or bool(PHRASE_END.fullmatch(following.group(0)))
 
 
 def _normal(text: str) -> str:
     """Text as `sentences` leaves it and lower case, for finding a sentence's line in the report."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
-    text = re.sub(r"\b(e\.g|i\.e|etc|vs|approx)\.", lambda m: m.group(1).replace(".", ""), text, flags=re.I)
-    return " ".join(re.sub(r"[*_`>#]", " ", text).split()).lower()
+    return " ".join(EMPHASIS.sub(" ", JOIN_ABBREVIATIONS(text)).split()).lower()
 
 
 def _line_around(text: str, position: int) -> str:
@@ -727,14 +946,11 @@ def _images(text: str) -> list[tuple[str, str]]:
     """Embedded images and links to image files in an answer, with the text that says what they show (the
     alt or link text, the path and the rest of the line)."""
     found = []
-    pattern = r"!?\[([^\]\n]{0,300})\]\(\s*<?([^)\s>]{1,300}\.(?:png|jpe?g|gif|webp))>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)"
-    for match in re.finditer(pattern, text, re.IGNORECASE):
+    for match in IMAGE_LINK.finditer(text):
         found.append(
             (match.group(2), f"{match.group(1)} {match.group(2)} {_line_around(text, match.start())}")
         )
-    for match in re.finditer(
-        r"<img\b[^>\n]{0,300}?\bsrc\s*=\s*[\"']([^\"'\n]{1,300})[\"'][^>\n]{0,300}>", text, re.I
-    ):
+    for match in IMAGE_TAG.finditer(text):
         found.append((match.group(1), f"{match.group(0)} {_line_around(text, match.start())}"))
     return found
 
@@ -753,7 +969,9 @@ def hosted_elsewhere(rule: Rule | type[Rule], evidence: Evidence, report: Report
         return evidence
     pattern = re.compile(rule.elsewhere, re.IGNORECASE)
     for answer in report.answers:
-        for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", answer.text):
+        if "://" not in answer.text:
+            continue  # no URL in the answer (most answers): none of its sentences links the work
+        for sentence in PARAGRAPH_OR_SENTENCE.split(answer.text):
             urls = [url for url in URL.findall(sentence) if not LOCAL_OR_IMAGE.search(url)]
             if urls and pattern.search(URL.sub(" ", sentence)):
                 return Evidence.unverifiable(
