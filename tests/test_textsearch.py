@@ -239,6 +239,22 @@ def test_a_file_without_the_literals_is_not_scanned_by_the_regex(
     assert repo.search(r"gcloud\s+deploy\s+run", "*.sh") == [] and scanned == ["gcloud run deploy ap"]
 
 
+def test_a_pattern_is_compiled_only_when_a_file_holds_its_literals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled: list[str] = []
+    real = textsearch.compiled_pattern
+    monkeypatch.setattr(textsearch, "compiled_pattern", lambda p, f: compiled.append(p) or real(p, f))
+    repo = Repo(write_tree(tmp_path / "r", {"run.sh": "gcloud run deploy app\n", "b.sh": "echo\n"}))
+    assert repo.search(r"kubectl\s+apply", "*.sh") == [] and compiled == []  # no file holds "kubectl"
+    assert repo.search(r"gcloud\s+deploy", "*.sh") == [] and compiled == [r"gcloud\s+deploy"]  # regex decides
+    assert [hit.path for hit in repo.search(r"run\s+deploy", "*.sh")] == ["run.sh"]
+    compiled.clear()
+    assert repo.search(r"\w+", "*.sh") and compiled == [r"\w+"]  # no literal to check: every file scanned
+    with pytest.raises(re.error):
+        repo.search(r"(unclosed", "*.missing")  # a broken pattern fails even where no file is searched
+
+
 # ------------------------------------------------------------------ generated files
 
 

@@ -208,8 +208,11 @@ class TextSearch:
         found = self._searches.get(key)
         if found is not None:
             return found
-        compiled = compiled_pattern(pattern, flags | re.MULTILINE)
         clauses = literal_requirement(pattern, flags | re.MULTILINE)
+        # With literals to check, compiled only once a file holds them: most searches find none, and a
+        # compile costs more than all their literal checks (each forked worker starts without compiled
+        # patterns). Without (or unparsable: re.error), compiled at once, as every file is scanned.
+        compiled = None if clauses else compiled_pattern(pattern, flags | re.MULTILINE)
         hits: list[Location] = []
         for path in self.searchable(globs, excluded):
             if len(hits) >= limit:
@@ -219,6 +222,8 @@ class TextSearch:
             text = self._text(path)
             if not text:
                 continue
+            if compiled is None:
+                compiled = compiled_pattern(pattern, flags | re.MULTILINE)
             prose = path.lower().endswith(PROSE_SUFFIXES)
             line, counted = 1, 0
             for match in compiled.finditer(text):
