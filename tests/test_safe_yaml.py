@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import random
+from typing import Any
 
+import pytest
+import yaml
+
+from verifier import safe_yaml
 from verifier.safe_yaml import LineDict, YamlRefused, load_all
 
 
@@ -37,3 +42,59 @@ def test_unsafe_tags_are_read_as_plain_data_never_run() -> None:
 def test_alias_bombs_and_deep_nesting_are_refused(text: str, reason: str) -> None:
     with pytest.raises(YamlRefused, match=reason):
         load_all(text)
+
+
+def _event_checked_load(text: str) -> list[Any] | str:
+    """The documents as the event check followed by PyYAML's own load gives them, or the refusal."""
+    try:
+        safe_yaml._check_events(text)
+        return list(yaml.load_all(text, Loader=safe_yaml._LineLoader))
+    except safe_yaml.YamlRefused as error:
+        return f"refused: {error}"
+    except yaml.YAMLError:
+        return "invalid"
+
+
+def _load(text: str) -> list[Any] | str:
+    try:
+        return load_all(text)
+    except YamlRefused as error:
+        return "invalid" if str(error).startswith("invalid YAML") else f"refused: {error}"
+
+
+def _random_stream(rng: random.Random) -> str:
+    """Small YAML streams where anchors, aliases (some recursive or undefined), nesting, several documents
+    and syntax errors meet."""
+    pieces = ["a: ", "- ", "&x ", "&y ", "*x", "*y", "[", "]", "{", "}", ", ", "1", "b", "\n", "  ", "---\n"]
+    pieces += ["k: &x [*x]\n", "c: &y {d: 1}\n", "e: [*y, *y, *y]\n", ": ", "!!binary xx", "2024-01-01"]
+    return "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="the composed check runs with libyaml only")
+def test_the_composed_check_loads_and_refuses_as_the_event_check_does() -> None:
+    rng = random.Random(3)
+    outcomes = set()
+    for _ in range(3_000):
+        text = _random_stream(rng)
+        expected = _event_checked_load(text)
+        assert _load(text) == expected, repr(text)
+        outcomes.add(
+            "refused" if isinstance(expected, str) and expected.startswith("refused") else str(type(expected))
+        )
+    assert len(outcomes) == 3, "documents, refusals and invalid streams were all compared"
+
+
+def test_the_node_check_itself_refuses_bombs_recursion_and_depth() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    for text, reason in [
+        (bomb, "alias bomb"),
+        ("x: &a [*a, 1]\n", "recursive"),
+        ("[" * 101 + "]" * 101, "nesting"),
+    ]:
+        loader = safe_yaml._LineLoader(text)
+        with pytest.raises(YamlRefused, match=reason):
+            safe_yaml._NodeCheck().document(loader.get_single_node())
+    loader = safe_yaml._LineLoader("a: &a [1, 2]\nb: [*a, *a]\nc: " + "[" * 98 + "]" * 98 + "\n")
+    safe_yaml._NodeCheck().document(loader.get_single_node())  # shared anchors and 100 levels are fine
