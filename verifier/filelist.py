@@ -26,7 +26,7 @@ import pathspec
 from . import gitsafe
 from .listing import Listing, folder_end
 
-UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._git_side_by_side)
+UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._side_timeout)
 MAX_IGNORE_BYTES = 100_000  # of a .gitignore or .gitmodules (real ones hold a few kB)
 LARGE_REPOSITORY = 20_000
 # What in a gitignore pattern is no literal text: a character class (`[]c]` and `[!]c]` hold "]"), a lone
@@ -184,8 +184,12 @@ class FileList:
         Blob ids are not listed: `Reader.blob_id` hashes a file when a template check asks for it, which
         keeps the listing of a repository with 50,000 committed data files to one short git call and a split.
         """
+        side_results: list[bytes | gitsafe.GitError] | None = None
         try:
-            output = self._git("ls-files", "-z")
+            if self._index_is_small():
+                output, side_results = self._listings_at_once()
+            else:
+                output = self._git("ls-files", "-z")
         except gitsafe.GitError as error:
             self.warn(f"git could not list the files ({error.reason}); walking the directory instead")
             self.is_git = False
@@ -199,9 +203,10 @@ class FileList:
         # are not counted.
         deleted: set[str] = set()
         if len(paths) <= LARGE_REPOSITORY or self.include_untracked:
-            untracked, deleted_output = self._git_side_by_side(
-                ("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z")
-            )
+            if side_results is None:
+                assert self.git_repository is not None
+                side_results = self.git_repository.run_all(*_SIDE_LISTINGS, timeout=self._side_timeout)
+            untracked, deleted_output = self._side_outputs(side_results)
             new = [path for path in (untracked or "").split("\x00") if path]
             self._warn_untracked(len(new))
             deleted = set(filter(None, (deleted_output or "").split("\x00")))
@@ -287,18 +292,42 @@ class FileList:
                 "--include-untracked)"
             )
 
-    def _git_side_by_side(self, *commands: tuple[str, ...]) -> list[str | None]:
-        """The output of each git command, run at the same time; None, with a warning, for one that failed.
-
-        Listing untracked files opens every .gitignore of the work tree, and git blocks on one that is a named
-        pipe: unless untracked files are included, these listings get at most UNTRACKED_TIMEOUT seconds, as
-        their only use then is a count in a warning (and deleted files, which then simply read as missing)."""
+    def _index_is_small(self) -> bool:
+        """Whether the git index cannot list more than LARGE_REPOSITORY files (an entry takes at least 62
+        bytes after the 12-byte header), so the untracked and deleted listings will be wanted."""
         assert self.git_repository is not None
-        timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
+        try:
+            size = os.stat(self.git_repository.git_dir / "index").st_size
+        except OSError:
+            return False
+        return size <= 12 + 62 * LARGE_REPOSITORY
+
+    def _listings_at_once(self) -> tuple[str, list[bytes | gitsafe.GitError]]:
+        """The tracked listing, and the results of `_SIDE_LISTINGS`, all three git commands run side by side
+        (each git start costs about a millisecond, and the machine has more than one core). The tracked
+        listing that did not finish within the side listings' shorter timeout is run again on its own."""
+        assert self.git_repository is not None
+        tracked, *side = self.git_repository.run_all(
+            ("ls-files", "-z"), *_SIDE_LISTINGS, timeout=self._side_timeout
+        )
+        if isinstance(tracked, gitsafe.GitTimeout) and self._side_timeout < self.git_timeout:
+            return self._git("ls-files", "-z"), side
+        if isinstance(tracked, gitsafe.GitError):
+            raise tracked
+        return tracked.decode("utf-8", errors="replace"), side
+
+    @property
+    def _side_timeout(self) -> float:
+        """Listing untracked files opens every .gitignore of the work tree, and git blocks on one that is a
+        named pipe: unless untracked files are included, these listings get at most UNTRACKED_TIMEOUT
+        seconds, as their only use then is a count in a warning (and deleted files, which then simply read
+        as missing)."""
+        return self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
+
+    def _side_outputs(self, results: list[bytes | gitsafe.GitError]) -> list[str | None]:
+        """The output of each of `_SIDE_LISTINGS`; None, with a warning, for one that failed."""
         outputs: list[str | None] = []
-        for command, result in zip(
-            commands, self.git_repository.run_all(*commands, timeout=timeout), strict=True
-        ):
+        for command, result in zip(_SIDE_LISTINGS, results, strict=True):
             if isinstance(result, gitsafe.GitError):
                 which = "untracked" if "--others" in command else "deleted"
                 self.warn(f"git could not list the {which} files ({result.reason}); they were not counted")
@@ -587,6 +616,9 @@ def tree_entries(output: str) -> list[tuple[str, str, str]]:
             entries.append((mode, object_id, path))
     return entries
 
+
+# Listed beside the tracked files: the untracked ones .gitignore does not exclude, and the deleted ones.
+_SIDE_LISTINGS = (("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z"))
 
 _SKIPPED = re.compile(
     r"(^|/)(" + "|".join(re.escape(d) for d in sorted(SKIP_DIRS)) + r")/|(^|/)\.dvc/cache/|(^|/)\.DS_Store$"
