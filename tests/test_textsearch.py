@@ -176,6 +176,77 @@ def test_every_rule_pattern_holds_its_literals_in_text_it_matches(
     assert checked > 50
 
 
+def _sre_tree_clauses(pattern: str, flags: int) -> list[frozenset[str]] | None:
+    try:
+        return textsearch._sequence(textsearch.sre_parse.parse(pattern, flags))
+    except re.error:
+        return None
+
+
+def test_the_quick_parser_reads_every_rule_pattern_as_re_does(
+    searches_of_the_rules: list[tuple[str, tuple[str, ...], dict[str, Any]]],
+) -> None:
+    for pattern, _, options in searches_of_the_rules:
+        flags = options.get("flags", re.IGNORECASE) | re.MULTILINE
+        quick = textsearch.quick_parse(pattern, flags)
+        assert quick is not None, pattern  # the rules write the plain syntax it reads
+        assert textsearch._sequence(quick) == _sre_tree_clauses(pattern, flags), pattern
+
+
+def _random_syntax(rng: random.Random, depth: int = 0) -> str:
+    """Patterns in (and just outside) the syntax the quick parser reads: classes, ranges, braces, escapes,
+    groups of every kind, alternatives sharing prefixes."""
+    atoms = ["a", "b", "ab", "ba", "c", ".", "^", "$", "-", "é", " ", "{", "}", "]", "{}", "{,}", "{1"]
+    atoms += [r"\s", r"\S", r"\w", r"\d", r"\b", r"\.", r"\-", r"\n", r"\\", r"\(", r"\x41", r"\1", r"\q"]
+    atoms += [
+        "[ab]",
+        "[a]",
+        "[aa]",
+        "[.]",
+        "[^a]",
+        "[a-c]",
+        "[c-a]",
+        "[-a]",
+        "[a-]",
+        "[]a]",
+        "[\\s]",
+        "[^\\s]",
+    ]
+    atoms += ["[\\w.-]", "[\\n]", "[\\b]", "[a-\\w]", "[a--b]", "[[a]", "[", "[^]"]
+
+    plain = ["a", "b", "ab", "c", ".", r"\s", r"\b", r"\.", "[ab]", "[.]", "[^a]", "[a-c]", "[\\w.-]"]
+
+    def atom() -> str:
+        if depth < 2 and rng.random() < 0.2:
+            opener = rng.choice(["(", "(?:", "(", "(?:", "(?=", "(?!", "(?P<n>", "(?<=", "(?i)", "(?#"])
+            return opener + _random_syntax(rng, depth + 1) + rng.choice([")", ")", ")", ")", ""])
+        return rng.choice(plain) if rng.random() < 0.7 else rng.choice(atoms)
+
+    def piece() -> str:
+        return atom() + rng.choice(
+            ["", "", "", "?", "*", "+", "{2}", "{1,3}", "{,2}", "*?", "+?", "?+", "**"]
+        )
+
+    branches = ["".join(piece() for _ in range(rng.randint(1, 4))) for _ in range(rng.choice([1, 1, 2, 3]))]
+    if len(branches) > 1 and rng.random() < 0.5:  # a shared prefix, which re's parser moves out
+        branches = ["ab" + branch for branch in branches]
+    return "|".join(branches)
+
+
+@pytest.mark.parametrize("flags", [re.IGNORECASE | re.MULTILINE, re.MULTILINE])
+def test_the_quick_parser_gives_the_clauses_of_re_or_leaves_the_pattern_to_re(flags: int) -> None:
+    rng = random.Random(flags)
+    read = 0
+    for _ in range(4_000):
+        pattern = _random_syntax(rng)
+        quick = textsearch.quick_parse(pattern, flags)
+        if quick is None:
+            continue
+        read += 1
+        assert textsearch._sequence(quick) == _sre_tree_clauses(pattern, flags), pattern  # None: re refuses
+    assert 500 < read < 3_600, "both the plain syntax and the syntax left to re were met"
+
+
 def _plain_search(repo: Repo, pattern: str, *globs: str, limit: int = 20, flags: int = re.I) -> list[Any]:
     """The search as it was before the literal check: the regex over every searchable file."""
     compiled = re.compile(pattern, flags | re.MULTILINE)
