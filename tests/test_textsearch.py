@@ -176,6 +176,26 @@ def test_every_rule_pattern_holds_its_literals_in_text_it_matches(
     assert checked > 50
 
 
+@pytest.mark.parametrize(
+    ("text", "pattern", "expected"),
+    [
+        ("gcloud run deploy app", r"gcloud\s+run\s+deploy", True),
+        ("GCLOUD  Run deploy", r"gcloud\s+run\s+deploy", True),  # compared case-folded
+        ("gcloud deploy app", r"gcloud\s+run\s+deploy", False),  # "run" is missing
+        ("deploy run gcloud", r"gcloud\s+run\s+deploy", True),  # every literal there: only the regex can tell
+        ("anything", r"\w+:", True),  # no literal to check
+        ("torchrun train.py", r"\btorchrun\b|accelerate\s+launch", True),
+        ("accelerate config", r"\btorchrun\b|accelerate\s+launch", False),
+    ],
+)
+def test_may_match_is_false_only_for_text_lacking_the_literals(
+    text: str, pattern: str, expected: bool
+) -> None:
+    assert textsearch.may_match(text, pattern) is expected
+    if re.search(pattern, text, re.IGNORECASE):
+        assert expected, "a text the regex matches always may match"
+
+
 def _sre_tree_clauses(pattern: str, flags: int) -> list[frozenset[str]] | None:
     try:
         return textsearch._sequence(textsearch.sre_parse.parse(pattern, flags))

@@ -100,6 +100,16 @@ def literal_requirement(pattern: str, flags: int = 0) -> Clauses:
         return ()
 
 
+def may_match(text: str, pattern: str, flags: int = re.IGNORECASE) -> bool:
+    """False when `text` lacks the literals every match of `pattern` holds (`literal_requirement`), so the
+    regex need not run, or even be compiled; True when it may match."""
+    clauses = literal_requirement(pattern, flags)
+    if not clauses:
+        return True
+    folded = fold(text)
+    return all(any(literal in folded for literal in clause) for clause in clauses)
+
+
 class _Unsure(Exception):
     """`quick_parse` meets syntax it leaves to `re`'s parser."""
 
