@@ -98,3 +98,18 @@ def test_the_node_check_itself_refuses_bombs_recursion_and_depth() -> None:
             safe_yaml._NodeCheck().document(loader.get_single_node())
     loader = safe_yaml._LineLoader("a: &a [1, 2]\nb: [*a, *a]\nc: " + "[" * 98 + "]" * 98 + "\n")
     safe_yaml._NodeCheck().document(loader.get_single_node())  # shared anchors and 100 levels are fine
+
+
+def test_the_node_check_counts_events_as_the_event_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "a: [1, 2, 3]\n---\nb: 2\n"
+    assert len(list(yaml.parse(text))) == 18
+    monkeypatch.setattr(safe_yaml, "MAX_EVENTS", 18)
+    assert load_all(text) == [{"a": [1, 2, 3]}, {"b": 2}]
+    monkeypatch.setattr(safe_yaml, "MAX_EVENTS", 17)
+    with pytest.raises(YamlRefused, match="more than 17 YAML events"):
+        load_all(text)
+    with pytest.raises(YamlRefused, match="more than 17 YAML events"):
+        check = safe_yaml._NodeCheck()
+        for document in yaml.compose_all(text, Loader=safe_yaml._LineLoader):
+            check.document(document)
+        check.count()

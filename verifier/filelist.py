@@ -151,6 +151,7 @@ class FileList:
         self._globs: dict[tuple[str, ...], list[str]] = {}
         self._text_files: dict[tuple[str, ...], list[str]] = {}
         self._containing: dict[tuple[str, bool], list[str]] = {}
+        self._is_text: dict[str, bool] = {}
         self._listed: Listing | None = None
         listed = self._list_files()
         self.files: tuple[str, ...] = tuple(listed if self._listed is not None else sorted(listed))
@@ -484,12 +485,17 @@ class FileList:
 
     def is_text(self, path: str) -> bool:
         """Whether `path` may be text by its name (a known text suffix, no suffix, or a Dockerfile); reading
-        it still tells binary content apart."""
-        name = path.rsplit("/", 1)[-1]
-        suffix = os.path.splitext(name)[1].lower()
-        # Files without a suffix (.dvc/config, Makefile, Procfile, scripts) are read; `read` still
-        # returns None for binary content.
-        return suffix in TEXT_SUFFIXES or not suffix or bool(DOCKERFILE_NAME.match(name))
+        it still tells binary content apart. Each path is judged once (the searches ask again and again)."""
+        known = self._is_text.get(path)
+        if known is None:
+            name = path.rsplit("/", 1)[-1]
+            suffix = os.path.splitext(name)[1].lower()
+            # Files without a suffix (.dvc/config, Makefile, Procfile, scripts) are read; `read` still
+            # returns None for binary content.
+            known = self._is_text[path] = (
+                suffix in TEXT_SUFFIXES or not suffix or bool(DOCKERFILE_NAME.match(name))
+            )
+        return known
 
     def text_files(self, *patterns: str) -> list[str]:
         """The files that may be text (`is_text`), of those matching `patterns` (all files without any)."""
