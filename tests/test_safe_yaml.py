@@ -113,3 +113,85 @@ def test_the_node_check_counts_events_as_the_event_check(monkeypatch: pytest.Mon
         for document in yaml.compose_all(text, Loader=safe_yaml._LineLoader):
             check.document(document)
         check.count()
+
+
+def _shape(value: Any) -> Any:
+    """A loaded value with every mapping's type and line, and every scalar's type, made comparable."""
+    if isinstance(value, dict):
+        return (
+            type(value).__name__,
+            getattr(value, "line", None),
+            [(_shape(k), _shape(v)) for k, v in value.items()],
+        )
+    if isinstance(value, list):
+        return ["list", *map(_shape, value)]
+    return (type(value).__name__, repr(value))
+
+
+YAML_SHAPES = [
+    "a: 1\nb: [x, 2.5, true, null, ~, 0x1F, 1_000, 1:30, 2024-01-02, '3', \"q\"]\n",
+    "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '-t', 'x', '.']\n",
+    "base: &b {x: 1, y: [1, 2]}\nuse: *b\nagain: *b\nlist: &l [a, b]\nboth: [*l, *l]\n",
+    "defaults: &d {lr: 0.1}\ntrain:\n  <<: *d\n  epochs: 3\n",  # a merge key: left to PyYAML
+    "? [a, b]\n: 1\n",  # a collection as a key
+    "s: !!set {a, b}\no: !!omap [{a: 1}, {b: 2}]\nbin: !!binary aGVsbG8=\nref: !Ref Bucket\nm: !Custom {a: 1}\n",
+    "a: 1\na: 2\nb: {c: 1, c: 3}\n",  # duplicate keys: the last one wins
+    "1: one\ntrue: yes\nnull: nothing\n2.5: x\n",
+    "",
+    "---\n---\nx: 1\n...\n",
+    "- [1, [2, [3, {a: [4]}]]]\n- {a: {b: {c: d}}}\n",
+    "= : value key\n",
+]
+
+
+def _outcome(load: Any, text: str) -> Any:
+    try:
+        return _shape(load(text))
+    except (YamlRefused, yaml.YAMLError) as error:
+        return (
+            f"refused: {error}"
+            if isinstance(error, YamlRefused) and "invalid" not in str(error)
+            else "invalid"
+        )
+
+
+def _pyyaml_load(text: str) -> list[Any]:
+    """The load as it was before the composed check: the event check, then PyYAML's own construction."""
+    safe_yaml._check_events(text)
+    return list(yaml.load_all(text, Loader=safe_yaml._LineLoader))
+
+
+@pytest.mark.parametrize("text", YAML_SHAPES)
+def test_documents_are_built_as_pyyaml_builds_them(text: str) -> None:
+    assert _outcome(load_all, text) == _outcome(_pyyaml_load, text)
+
+
+def test_an_aliased_collection_is_one_object_as_pyyaml_makes_it() -> None:
+    document = load_all("base: &b {x: 1}\nuse: *b\nl: &l [1]\nm: [*l]\n")[0]
+    assert document["use"] is document["base"] and document["m"][0] is document["l"]
+    assert document["base"].line == 1
+
+
+def test_random_documents_are_built_as_pyyaml_builds_them() -> None:
+    rng = random.Random(8)
+    scalars = ["1", "x", "'y'", "yes", "~", "2.0", "0o7", "2024-01-01", "*a", "!!str 5", "!T v", "<<"]
+
+    def value(depth: int) -> str:
+        choice = rng.random()
+        if depth < 3 and choice < 0.25:
+            return (
+                "{"
+                + ", ".join(f"{rng.choice(scalars)}: {value(depth + 1)}" for _ in range(rng.randint(0, 3)))
+                + "}"
+            )
+        if depth < 3 and choice < 0.45:
+            return "[" + ", ".join(value(depth + 1) for _ in range(rng.randint(0, 3))) + "]"
+        return rng.choice(scalars)
+
+    outcomes = []
+    for _ in range(1_500):
+        text = f"anchor: &a {value(1)}\n" + "".join(f"k{n}: {value(1)}\n" for n in range(rng.randint(1, 4)))
+        expected = _outcome(_pyyaml_load, text)
+        assert _outcome(load_all, text) == expected, text
+        outcomes.append(expected if isinstance(expected, str) else "built")
+    assert outcomes.count("built") > 500 and len(set(outcomes)) > 2

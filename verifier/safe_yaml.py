@@ -150,6 +150,61 @@ class _NodeCheck:
         self.count()  # the document's end
 
 
+_STR_TAG, _SEQ_TAG, _MAP_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+class _LeftToPyYAML(Exception):
+    """A node `_construct` leaves to PyYAML's constructor: a merge or `=` key, a collection as a key, a
+    collection with another tag (`!!set`, `!!omap`, `!Ref`)."""
+
+
+def _construct(loader: Any, root: yaml.Node) -> Any:
+    """The document under `root` as `loader.construct_document` builds it (LineDicts with their lines,
+    lists, and each scalar by its tag's constructor), built iteratively in one pass without a generator
+    per collection; a node outside that shape leaves the whole document to `construct_document`. The
+    document was checked (`_NodeCheck`): it holds no recursive alias."""
+    built: dict[int, Any] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    try:
+        while stack:
+            node, filling = stack.pop()
+            key = id(node)
+            if filling:
+                container = built[key]
+                if type(container) is list:
+                    container.extend([built[id(child)] for child in node.value])
+                    continue
+                for key_node, value_node in node.value:
+                    if key_node.tag in _SPECIAL_KEYS or type(key_node) is not yaml.ScalarNode:
+                        raise _LeftToPyYAML
+                    item = built[id(key_node)]
+                    hash(item)
+                    container[item] = built[id(value_node)]
+            elif key in built:
+                continue
+            elif type(node) is yaml.ScalarNode:
+                built[key] = node.value if node.tag == _STR_TAG else loader.construct_object(node)
+            elif node.tag == _SEQ_TAG and type(node) is yaml.SequenceNode:
+                built[key] = []
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.value))
+            elif node.tag == _MAP_TAG and type(node) is yaml.MappingNode:
+                mapping = built[key] = LineDict()
+                mapping.line = node.start_mark.line + 1
+                stack.append((node, True))
+                stack.extend((child, False) for pair in reversed(node.value) for child in reversed(pair))
+            else:
+                raise _LeftToPyYAML
+    except (_LeftToPyYAML, TypeError):
+        loader.constructed_objects = {}
+        return loader.construct_document(root)
+    loader.constructed_objects = {}
+    return built[id(root)]
+
+
+_SPECIAL_KEYS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+
+
 def _load_composed(text: str) -> list[Any]:
     """Every document, each composed, checked (`_NodeCheck`) and only then constructed. On any problem the
     event check runs after all, so that a stream is refused for the first problem in stream order and in
@@ -161,7 +216,7 @@ def _load_composed(text: str) -> list[Any]:
         while loader.check_node():
             node = loader.get_node()
             check.document(node)
-            documents.append(loader.construct_document(node))
+            documents.append(_construct(loader, node))
         check.count()  # the stream's end
         return documents
     except Exception:
