@@ -82,6 +82,22 @@ def test_links_inside_the_repository_are_read_and_links_out_are_not(
     assert "TOP-SECRET" not in snippets(result)
 
 
+def test_a_link_deep_in_a_folder_path_is_resolved_and_checked(tmp_path: Path) -> None:
+    secret = tmp_path / "outside"
+    (secret / "deep").mkdir(parents=True)
+    (secret / "deep" / "build.sh").write_text("docker build TOP-SECRET-CONTENT\n")
+    root = write_tree(tmp_path / "group", {**BASE, "a/b/real/c/run.sh": "docker build -t app .\n"})
+    os.symlink(secret, root / "a" / "b" / "out")
+    os.symlink("real", root / "a" / "b" / "in")
+    repo = Repo(root)
+    assert repo.read("a/b/real/c/run.sh") == "docker build -t app .\n"
+    assert repo.read("a/b/in/c/run.sh") == "docker build -t app .\n"  # a link to a folder inside
+    assert repo.read("a/b/out/deep/build.sh") is None  # a link to a folder outside, two levels up
+    assert repo.read("a/b/in/../out/deep/build.sh") is None
+    assert any("a/b/out/deep/build.sh" in w and "outside the repository" in w for w in repo.warnings)
+    assert repo.reader._resolved_folder("a/b/in/c") == root / "a" / "b" / "real" / "c"
+
+
 def test_a_named_pipe_in_a_walked_folder_does_not_hang(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "group", BASE)
     os.mkfifo(root / "src" / "pipe")

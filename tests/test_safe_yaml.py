@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import random
+from typing import Any
 
+import pytest
+import yaml
+
+from verifier import safe_yaml
 from verifier.safe_yaml import LineDict, YamlRefused, load_all
 
 
@@ -37,3 +42,156 @@ def test_unsafe_tags_are_read_as_plain_data_never_run() -> None:
 def test_alias_bombs_and_deep_nesting_are_refused(text: str, reason: str) -> None:
     with pytest.raises(YamlRefused, match=reason):
         load_all(text)
+
+
+def _event_checked_load(text: str) -> list[Any] | str:
+    """The documents as the event check followed by PyYAML's own load gives them, or the refusal."""
+    try:
+        safe_yaml._check_events(text)
+        return list(yaml.load_all(text, Loader=safe_yaml._LineLoader))
+    except safe_yaml.YamlRefused as error:
+        return f"refused: {error}"
+    except yaml.YAMLError:
+        return "invalid"
+
+
+def _load(text: str) -> list[Any] | str:
+    try:
+        return load_all(text)
+    except YamlRefused as error:
+        return "invalid" if str(error).startswith("invalid YAML") else f"refused: {error}"
+
+
+def _random_stream(rng: random.Random) -> str:
+    """Small YAML streams where anchors, aliases (some recursive or undefined), nesting, several documents
+    and syntax errors meet."""
+    pieces = ["a: ", "- ", "&x ", "&y ", "*x", "*y", "[", "]", "{", "}", ", ", "1", "b", "\n", "  ", "---\n"]
+    pieces += ["k: &x [*x]\n", "c: &y {d: 1}\n", "e: [*y, *y, *y]\n", ": ", "!!binary xx", "2024-01-01"]
+    return "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="the composed check runs with libyaml only")
+def test_the_composed_check_loads_and_refuses_as_the_event_check_does() -> None:
+    rng = random.Random(3)
+    outcomes = set()
+    for _ in range(3_000):
+        text = _random_stream(rng)
+        expected = _event_checked_load(text)
+        assert _load(text) == expected, repr(text)
+        outcomes.add(
+            "refused" if isinstance(expected, str) and expected.startswith("refused") else str(type(expected))
+        )
+    assert len(outcomes) == 3, "documents, refusals and invalid streams were all compared"
+
+
+def test_the_node_check_itself_refuses_bombs_recursion_and_depth() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    for text, reason in [
+        (bomb, "alias bomb"),
+        ("x: &a [*a, 1]\n", "recursive"),
+        ("[" * 101 + "]" * 101, "nesting"),
+    ]:
+        loader = safe_yaml._LineLoader(text)
+        with pytest.raises(YamlRefused, match=reason):
+            safe_yaml._NodeCheck().document(loader.get_single_node())
+    loader = safe_yaml._LineLoader("a: &a [1, 2]\nb: [*a, *a]\nc: " + "[" * 98 + "]" * 98 + "\n")
+    safe_yaml._NodeCheck().document(loader.get_single_node())  # shared anchors and 100 levels are fine
+
+
+def test_the_node_check_counts_events_as_the_event_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "a: [1, 2, 3]\n---\nb: 2\n"
+    assert len(list(yaml.parse(text))) == 18
+    monkeypatch.setattr(safe_yaml, "MAX_EVENTS", 18)
+    assert load_all(text) == [{"a": [1, 2, 3]}, {"b": 2}]
+    monkeypatch.setattr(safe_yaml, "MAX_EVENTS", 17)
+    with pytest.raises(YamlRefused, match="more than 17 YAML events"):
+        load_all(text)
+    with pytest.raises(YamlRefused, match="more than 17 YAML events"):
+        check = safe_yaml._NodeCheck()
+        for document in yaml.compose_all(text, Loader=safe_yaml._LineLoader):
+            check.document(document)
+        check.count()
+
+
+def _shape(value: Any) -> Any:
+    """A loaded value with every mapping's type and line, and every scalar's type, made comparable."""
+    if isinstance(value, dict):
+        return (
+            type(value).__name__,
+            getattr(value, "line", None),
+            [(_shape(k), _shape(v)) for k, v in value.items()],
+        )
+    if isinstance(value, list):
+        return ["list", *map(_shape, value)]
+    return (type(value).__name__, repr(value))
+
+
+YAML_SHAPES = [
+    "a: 1\nb: [x, 2.5, true, null, ~, 0x1F, 1_000, 1:30, 2024-01-02, '3', \"q\"]\n",
+    "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '-t', 'x', '.']\n",
+    "base: &b {x: 1, y: [1, 2]}\nuse: *b\nagain: *b\nlist: &l [a, b]\nboth: [*l, *l]\n",
+    "defaults: &d {lr: 0.1}\ntrain:\n  <<: *d\n  epochs: 3\n",  # a merge key: left to PyYAML
+    "? [a, b]\n: 1\n",  # a collection as a key
+    "s: !!set {a, b}\no: !!omap [{a: 1}, {b: 2}]\nbin: !!binary aGVsbG8=\nref: !Ref Bucket\nm: !Custom {a: 1}\n",
+    "a: 1\na: 2\nb: {c: 1, c: 3}\n",  # duplicate keys: the last one wins
+    "1: one\ntrue: yes\nnull: nothing\n2.5: x\n",
+    "",
+    "---\n---\nx: 1\n...\n",
+    "- [1, [2, [3, {a: [4]}]]]\n- {a: {b: {c: d}}}\n",
+    "= : value key\n",
+]
+
+
+def _outcome(load: Any, text: str) -> Any:
+    try:
+        return _shape(load(text))
+    except (YamlRefused, yaml.YAMLError) as error:
+        return (
+            f"refused: {error}"
+            if isinstance(error, YamlRefused) and "invalid" not in str(error)
+            else "invalid"
+        )
+
+
+def _pyyaml_load(text: str) -> list[Any]:
+    """The load as it was before the composed check: the event check, then PyYAML's own construction."""
+    safe_yaml._check_events(text)
+    return list(yaml.load_all(text, Loader=safe_yaml._LineLoader))
+
+
+@pytest.mark.parametrize("text", YAML_SHAPES)
+def test_documents_are_built_as_pyyaml_builds_them(text: str) -> None:
+    assert _outcome(load_all, text) == _outcome(_pyyaml_load, text)
+
+
+def test_an_aliased_collection_is_one_object_as_pyyaml_makes_it() -> None:
+    document = load_all("base: &b {x: 1}\nuse: *b\nl: &l [1]\nm: [*l]\n")[0]
+    assert document["use"] is document["base"] and document["m"][0] is document["l"]
+    assert document["base"].line == 1
+
+
+def test_random_documents_are_built_as_pyyaml_builds_them() -> None:
+    rng = random.Random(8)
+    scalars = ["1", "x", "'y'", "yes", "~", "2.0", "0o7", "2024-01-01", "*a", "!!str 5", "!T v", "<<"]
+
+    def value(depth: int) -> str:
+        choice = rng.random()
+        if depth < 3 and choice < 0.25:
+            return (
+                "{"
+                + ", ".join(f"{rng.choice(scalars)}: {value(depth + 1)}" for _ in range(rng.randint(0, 3)))
+                + "}"
+            )
+        if depth < 3 and choice < 0.45:
+            return "[" + ", ".join(value(depth + 1) for _ in range(rng.randint(0, 3))) + "]"
+        return rng.choice(scalars)
+
+    outcomes = []
+    for _ in range(1_500):
+        text = f"anchor: &a {value(1)}\n" + "".join(f"k{n}: {value(1)}\n" for n in range(rng.randint(1, 4)))
+        expected = _outcome(_pyyaml_load, text)
+        assert _outcome(load_all, text) == expected, text
+        outcomes.append(expected if isinstance(expected, str) else "built")
+    assert outcomes.count("built") > 500 and len(set(outcomes)) > 2

@@ -176,6 +176,97 @@ def test_every_rule_pattern_holds_its_literals_in_text_it_matches(
     assert checked > 50
 
 
+@pytest.mark.parametrize(
+    ("text", "pattern", "expected"),
+    [
+        ("gcloud run deploy app", r"gcloud\s+run\s+deploy", True),
+        ("GCLOUD  Run deploy", r"gcloud\s+run\s+deploy", True),  # compared case-folded
+        ("gcloud deploy app", r"gcloud\s+run\s+deploy", False),  # "run" is missing
+        ("deploy run gcloud", r"gcloud\s+run\s+deploy", True),  # every literal there: only the regex can tell
+        ("anything", r"\w+:", True),  # no literal to check
+        ("torchrun train.py", r"\btorchrun\b|accelerate\s+launch", True),
+        ("accelerate config", r"\btorchrun\b|accelerate\s+launch", False),
+    ],
+)
+def test_may_match_is_false_only_for_text_lacking_the_literals(
+    text: str, pattern: str, expected: bool
+) -> None:
+    assert textsearch.may_match(text, pattern) is expected
+    if re.search(pattern, text, re.IGNORECASE):
+        assert expected, "a text the regex matches always may match"
+
+
+def _sre_tree_clauses(pattern: str, flags: int) -> list[frozenset[str]] | None:
+    try:
+        return textsearch._sequence(textsearch.sre_parse.parse(pattern, flags))
+    except re.error:
+        return None
+
+
+def test_the_quick_parser_reads_every_rule_pattern_as_re_does(
+    searches_of_the_rules: list[tuple[str, tuple[str, ...], dict[str, Any]]],
+) -> None:
+    for pattern, _, options in searches_of_the_rules:
+        flags = options.get("flags", re.IGNORECASE) | re.MULTILINE
+        quick = textsearch.quick_parse(pattern, flags)
+        assert quick is not None, pattern  # the rules write the plain syntax it reads
+        assert textsearch._sequence(quick) == _sre_tree_clauses(pattern, flags), pattern
+
+
+def _random_syntax(rng: random.Random, depth: int = 0) -> str:
+    """Patterns in (and just outside) the syntax the quick parser reads: classes, ranges, braces, escapes,
+    groups of every kind, alternatives sharing prefixes."""
+    atoms = ["a", "b", "ab", "ba", "c", ".", "^", "$", "-", "é", " ", "{", "}", "]", "{}", "{,}", "{1"]
+    atoms += [r"\s", r"\S", r"\w", r"\d", r"\b", r"\.", r"\-", r"\n", r"\\", r"\(", r"\x41", r"\1", r"\q"]
+    atoms += [
+        "[ab]",
+        "[a]",
+        "[aa]",
+        "[.]",
+        "[^a]",
+        "[a-c]",
+        "[c-a]",
+        "[-a]",
+        "[a-]",
+        "[]a]",
+        "[\\s]",
+        "[^\\s]",
+    ]
+    atoms += ["[\\w.-]", "[\\n]", "[\\b]", "[a-\\w]", "[a--b]", "[[a]", "[", "[^]"]
+
+    plain = ["a", "b", "ab", "c", ".", r"\s", r"\b", r"\.", "[ab]", "[.]", "[^a]", "[a-c]", "[\\w.-]"]
+
+    def atom() -> str:
+        if depth < 2 and rng.random() < 0.2:
+            opener = rng.choice(["(", "(?:", "(", "(?:", "(?=", "(?!", "(?P<n>", "(?<=", "(?i)", "(?#"])
+            return opener + _random_syntax(rng, depth + 1) + rng.choice([")", ")", ")", ")", ""])
+        return rng.choice(plain) if rng.random() < 0.7 else rng.choice(atoms)
+
+    def piece() -> str:
+        return atom() + rng.choice(
+            ["", "", "", "?", "*", "+", "{2}", "{1,3}", "{,2}", "*?", "+?", "?+", "**"]
+        )
+
+    branches = ["".join(piece() for _ in range(rng.randint(1, 4))) for _ in range(rng.choice([1, 1, 2, 3]))]
+    if len(branches) > 1 and rng.random() < 0.5:  # a shared prefix, which re's parser moves out
+        branches = ["ab" + branch for branch in branches]
+    return "|".join(branches)
+
+
+@pytest.mark.parametrize("flags", [re.IGNORECASE | re.MULTILINE, re.MULTILINE])
+def test_the_quick_parser_gives_the_clauses_of_re_or_leaves_the_pattern_to_re(flags: int) -> None:
+    rng = random.Random(flags)
+    read = 0
+    for _ in range(4_000):
+        pattern = _random_syntax(rng)
+        quick = textsearch.quick_parse(pattern, flags)
+        if quick is None:
+            continue
+        read += 1
+        assert textsearch._sequence(quick) == _sre_tree_clauses(pattern, flags), pattern  # None: re refuses
+    assert 500 < read < 3_600, "both the plain syntax and the syntax left to re were met"
+
+
 def _plain_search(repo: Repo, pattern: str, *globs: str, limit: int = 20, flags: int = re.I) -> list[Any]:
     """The search as it was before the literal check: the regex over every searchable file."""
     compiled = re.compile(pattern, flags | re.MULTILINE)
@@ -237,6 +328,22 @@ def test_a_file_without_the_literals_is_not_scanned_by_the_regex(
     assert repo.search(r"gcloud\s+functions\s+deploy", "*.sh") == [] and scanned == []  # no "functions"
     # every literal is there, in another order: only the regex can tell, so the one file is scanned
     assert repo.search(r"gcloud\s+deploy\s+run", "*.sh") == [] and scanned == ["gcloud run deploy ap"]
+
+
+def test_a_pattern_is_compiled_only_when_a_file_holds_its_literals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled: list[str] = []
+    real = textsearch.compiled_pattern
+    monkeypatch.setattr(textsearch, "compiled_pattern", lambda p, f: compiled.append(p) or real(p, f))
+    repo = Repo(write_tree(tmp_path / "r", {"run.sh": "gcloud run deploy app\n", "b.sh": "echo\n"}))
+    assert repo.search(r"kubectl\s+apply", "*.sh") == [] and compiled == []  # no file holds "kubectl"
+    assert repo.search(r"gcloud\s+deploy", "*.sh") == [] and compiled == [r"gcloud\s+deploy"]  # regex decides
+    assert [hit.path for hit in repo.search(r"run\s+deploy", "*.sh")] == ["run.sh"]
+    compiled.clear()
+    assert repo.search(r"\w+", "*.sh") and compiled == [r"\w+"]  # no literal to check: every file scanned
+    with pytest.raises(re.error):
+        repo.search(r"(unclosed", "*.missing")  # a broken pattern fails even where no file is searched
 
 
 # ------------------------------------------------------------------ generated files

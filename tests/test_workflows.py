@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+import pytest
+
 from verifier.repo import Repo
+from verifier.workflows import runs_command
 
 WORKFLOW = """name: tests
 on:
@@ -131,3 +135,14 @@ def test_a_matrix_given_only_through_include(make_repo: Callable[..., Repo]) -> 
         "3.11",
         "3.12",
     ]
+
+
+def test_a_command_is_matched_only_where_its_literals_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    searched: list[str] = []
+    real = re.search
+    monkeypatch.setattr(re, "search", lambda p, s, f=0: searched.append(s) or real(p, s, f))
+    assert runs_command("pip install ruff && ruff check .", r"\bruff\s+check\b")
+    assert searched  # the line holds "ruff" and "check": the regex decides
+    searched.clear()
+    assert not runs_command("pip install ruff && pytest -q", r"\bruff\s+check\b") and searched == []
+    assert not runs_command("pip install ruff", r"\bruff\b")  # an install is no run of the tool

@@ -118,7 +118,8 @@ class ConfigFiles:
     def cloudbuild_steps(self, pattern: str) -> list[Location]:
         """Cloud Build steps (in YAML files of any name) whose `name args entrypoint script` text matches
         the regex `pattern`, e.g. r"run\\s+deploy" for `args: ['run', 'deploy', ...]`."""
-        compiled, found = re.compile(pattern, re.IGNORECASE), []
+        compiled: re.Pattern[str] | None = None  # compiled at the first step: most repositories have none
+        found = []
         for path, document in self.yaml_documents():
             steps = document.get("steps") if isinstance(document, dict) else None
             for step in steps if isinstance(steps, list) else []:
@@ -132,6 +133,8 @@ class ConfigFiles:
                     step.get("script", ""),
                 )
                 text = " ".join(str(part) for part in parts if part)
+                if compiled is None:
+                    compiled = re.compile(pattern, re.IGNORECASE)
                 if compiled.search(text):
                     found.append(self.reader.location(path, getattr(step, "line", None) or 1, text.strip()))
         return found

@@ -10,6 +10,7 @@ repository with 50,000 committed data files costs a fraction of a millisecond pe
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import os
 import posixpath
@@ -18,13 +19,14 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 import pathspec
 
 from . import gitsafe
 from .listing import Listing, folder_end
 
-UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._git_side_by_side)
+UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._side_timeout)
 MAX_IGNORE_BYTES = 100_000  # of a .gitignore or .gitmodules (real ones hold a few kB)
 LARGE_REPOSITORY = 20_000
 # What in a gitignore pattern is no literal text: a character class (`[]c]` and `[!]c]` hold "]"), a lone
@@ -149,6 +151,7 @@ class FileList:
         self._globs: dict[tuple[str, ...], list[str]] = {}
         self._text_files: dict[tuple[str, ...], list[str]] = {}
         self._containing: dict[tuple[str, bool], list[str]] = {}
+        self._is_text: dict[str, bool] = {}
         self._listed: Listing | None = None
         listed = self._list_files()
         self.files: tuple[str, ...] = tuple(listed if self._listed is not None else sorted(listed))
@@ -182,8 +185,12 @@ class FileList:
         Blob ids are not listed: `Reader.blob_id` hashes a file when a template check asks for it, which
         keeps the listing of a repository with 50,000 committed data files to one short git call and a split.
         """
+        side_results: list[bytes | gitsafe.GitError] | None = None
         try:
-            output = self._git("ls-files", "-z")
+            if self._index_is_small():
+                output, side_results = self._listings_at_once()
+            else:
+                output = self._git("ls-files", "-z")
         except gitsafe.GitError as error:
             self.warn(f"git could not list the files ({error.reason}); walking the directory instead")
             self.is_git = False
@@ -197,9 +204,10 @@ class FileList:
         # are not counted.
         deleted: set[str] = set()
         if len(paths) <= LARGE_REPOSITORY or self.include_untracked:
-            untracked, deleted_output = self._git_side_by_side(
-                ("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z")
-            )
+            if side_results is None:
+                assert self.git_repository is not None
+                side_results = self.git_repository.run_all(*_SIDE_LISTINGS, timeout=self._side_timeout)
+            untracked, deleted_output = self._side_outputs(side_results)
             new = [path for path in (untracked or "").split("\x00") if path]
             self._warn_untracked(len(new))
             deleted = set(filter(None, (deleted_output or "").split("\x00")))
@@ -285,18 +293,42 @@ class FileList:
                 "--include-untracked)"
             )
 
-    def _git_side_by_side(self, *commands: tuple[str, ...]) -> list[str | None]:
-        """The output of each git command, run at the same time; None, with a warning, for one that failed.
-
-        Listing untracked files opens every .gitignore of the work tree, and git blocks on one that is a named
-        pipe: unless untracked files are included, these listings get at most UNTRACKED_TIMEOUT seconds, as
-        their only use then is a count in a warning (and deleted files, which then simply read as missing)."""
+    def _index_is_small(self) -> bool:
+        """Whether the git index cannot list more than LARGE_REPOSITORY files (an entry takes at least 62
+        bytes after the 12-byte header), so the untracked and deleted listings will be wanted."""
         assert self.git_repository is not None
-        timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
+        try:
+            size = os.stat(self.git_repository.git_dir / "index").st_size
+        except OSError:
+            return False
+        return size <= 12 + 62 * LARGE_REPOSITORY
+
+    def _listings_at_once(self) -> tuple[str, list[bytes | gitsafe.GitError]]:
+        """The tracked listing, and the results of `_SIDE_LISTINGS`, all three git commands run side by side
+        (each git start costs about a millisecond, and the machine has more than one core). The tracked
+        listing that did not finish within the side listings' shorter timeout is run again on its own."""
+        assert self.git_repository is not None
+        tracked, *side = self.git_repository.run_all(
+            ("ls-files", "-z"), *_SIDE_LISTINGS, timeout=self._side_timeout
+        )
+        if isinstance(tracked, gitsafe.GitTimeout) and self._side_timeout < self.git_timeout:
+            return self._git("ls-files", "-z"), side
+        if isinstance(tracked, gitsafe.GitError):
+            raise tracked
+        return tracked.decode("utf-8", errors="replace"), side
+
+    @property
+    def _side_timeout(self) -> float:
+        """Listing untracked files opens every .gitignore of the work tree, and git blocks on one that is a
+        named pipe: unless untracked files are included, these listings get at most UNTRACKED_TIMEOUT
+        seconds, as their only use then is a count in a warning (and deleted files, which then simply read
+        as missing)."""
+        return self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
+
+    def _side_outputs(self, results: list[bytes | gitsafe.GitError]) -> list[str | None]:
+        """The output of each of `_SIDE_LISTINGS`; None, with a warning, for one that failed."""
         outputs: list[str | None] = []
-        for command, result in zip(
-            commands, self.git_repository.run_all(*commands, timeout=timeout), strict=True
-        ):
+        for command, result in zip(_SIDE_LISTINGS, results, strict=True):
             if isinstance(result, gitsafe.GitError):
                 which = "untracked" if "--others" in command else "deleted"
                 self.warn(f"git could not list the {which} files ({result.reason}); they were not counted")
@@ -453,12 +485,17 @@ class FileList:
 
     def is_text(self, path: str) -> bool:
         """Whether `path` may be text by its name (a known text suffix, no suffix, or a Dockerfile); reading
-        it still tells binary content apart."""
-        name = path.rsplit("/", 1)[-1]
-        suffix = os.path.splitext(name)[1].lower()
-        # Files without a suffix (.dvc/config, Makefile, Procfile, scripts) are read; `read` still
-        # returns None for binary content.
-        return suffix in TEXT_SUFFIXES or not suffix or bool(DOCKERFILE_NAME.match(name))
+        it still tells binary content apart. Each path is judged once (the searches ask again and again)."""
+        known = self._is_text.get(path)
+        if known is None:
+            name = path.rsplit("/", 1)[-1]
+            suffix = os.path.splitext(name)[1].lower()
+            # Files without a suffix (.dvc/config, Makefile, Procfile, scripts) are read; `read` still
+            # returns None for binary content.
+            known = self._is_text[path] = (
+                suffix in TEXT_SUFFIXES or not suffix or bool(DOCKERFILE_NAME.match(name))
+            )
+        return known
 
     def text_files(self, *patterns: str) -> list[str]:
         """The files that may be text (`is_text`), of those matching `patterns` (all files without any)."""
@@ -469,11 +506,105 @@ class FileList:
         return found
 
 
+class PathMatcher(Protocol):
+    """What `FileList.glob` asks of a compiled glob: a `pathspec.PathSpec` or a `StarGlob`."""
+
+    def match_file(self, file: str) -> bool: ...
+
+
 @functools.lru_cache(maxsize=4096)
-def glob_spec(pattern: str) -> pathspec.PathSpec:
-    """The compiled gitignore-style `pattern`, shared by every repository of the process (the rules use a
-    few hundred patterns; compiling one costs more than matching it against a listing)."""
-    return pathspec.PathSpec.from_lines(GITIGNORE, [pattern])
+def glob_spec(pattern: str) -> PathMatcher:
+    """The gitignore-style `pattern` made ready to match paths: a `StarGlob` when it is one of the plain
+    shapes nearly every rule uses (`*.py`, `Dockerfile*`, `configs/`, `requirements/*.txt`), which needs no
+    regular expression; else the pattern compiled by pathspec (a compile costs more than matching a
+    listing, and each forked worker starts without compiled patterns)."""
+    return StarGlob.of(pattern) or pathspec.PathSpec.from_lines(GITIGNORE, [pattern])
+
+
+def _star_match(glob: str, name: str) -> bool:
+    """Whether `glob`, literal text and `*` (any run of characters), matches all of `name`. Each `*` takes
+    the fewest characters that let the next literal part follow, which finds a match whenever there is one
+    (no backtracking: linear in the name)."""
+    parts = glob.split("*")
+    if len(parts) == 1:
+        return glob == name
+    first, last = parts[0], parts[-1]
+    if len(name) < len(first) + len(last) or not name.startswith(first) or not name.endswith(last):
+        return False
+    position, end = len(first), len(name) - len(last)
+    for part in parts[1:-1]:
+        found = name.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class StarGlob:
+    """A gitignore pattern of literal text, `*` and `/` only, matched as pathspec's "gitignore" style matches
+    it, without a regular expression (tests/test_repo.py compares the two on thousands of paths).
+
+    What pathspec does with such a pattern: one without an inner slash matches at any depth (`**/` before
+    it); one with a slash is anchored at the root. A trailing slash matches directories only (something must
+    follow); a pattern that ends in a segment that is `*` alone matches one level only (`foo/*` matches
+    `foo/x` and `foo/x/`, not `foo/x/y`); any other matches a path and all that is under it. A `*` alone
+    stands for a non-empty segment, and `*` within a segment for any run of characters but `/`.
+    """
+
+    segments: tuple[str, ...]
+    anchored: bool
+    directory: bool
+    pattern: str
+
+    @classmethod
+    def of(cls, pattern: str) -> StarGlob | None:
+        """The StarGlob of `pattern`; None when pathspec must read it: a bracket, `?`, escape, `**`, a
+        negation or comment, surrounding spaces, an empty segment, or a lone `*` that pathspec special-cases."""
+        if (
+            not pattern
+            or pattern != pattern.strip()
+            or pattern[0] in "#!"
+            or "**" in pattern
+            or not _STAR_GLOB_CHARS.isdisjoint(pattern)
+        ):
+            return None
+        directory = pattern.endswith("/")
+        body = pattern[1:] if pattern.startswith("/") else pattern
+        body = body[:-1] if directory else body
+        segments = tuple(body.split("/"))
+        if not all(segments) or any(segment in (".", "..") for segment in segments):
+            return None
+        anchored = pattern.startswith("/") or len(segments) > 1
+        if not anchored and segments[0] == "*":
+            return None
+        return cls(segments, anchored, directory, pattern)
+
+    def match_file(self, file: str) -> bool:
+        """Whether the gitignore pattern matches `file`, a relative "/"-separated path. A path pathspec would
+        first normalise (a leading `/` or `./`) or holding a newline (which its regex treats apart) is
+        handed to pathspec itself."""
+        if file.startswith(("/", "./")) or "\n" in file or "//" in file:
+            return bool(pathspec.PathSpec.from_lines(GITIGNORE, [self.pattern]).match_file(file))
+        names = file.split("/")
+        if not self.anchored:
+            glob = self.segments[0]
+            last = len(names) - 1 if self.directory else len(names)
+            return any(_star_match(glob, name) for name in names[:last])
+        count = len(self.segments)
+        if len(names) < count:
+            return False
+        for glob, name in zip(self.segments, names[:count], strict=True):
+            if not (name if glob == "*" else _star_match(glob, name)):
+                return False
+        if self.directory:
+            return len(names) > count
+        if self.segments[-1] == "*":
+            return len(names) == count or (len(names) == count + 1 and not names[count])
+        return True
+
+
+_STAR_GLOB_CHARS = frozenset("?[]\\\n\r")
 
 
 def tree_entries(output: str) -> list[tuple[str, str, str]]:
@@ -491,6 +622,9 @@ def tree_entries(output: str) -> list[tuple[str, str, str]]:
             entries.append((mode, object_id, path))
     return entries
 
+
+# Listed beside the tracked files: the untracked ones .gitignore does not exclude, and the deleted ones.
+_SIDE_LISTINGS = (("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z"))
 
 _SKIPPED = re.compile(
     r"(^|/)(" + "|".join(re.escape(d) for d in sorted(SKIP_DIRS)) + r")/|(^|/)\.dvc/cache/|(^|/)\.DS_Store$"

@@ -157,12 +157,33 @@ class Reader:
 
     def _resolved_dir(self, path: str, folder: str) -> Path | None:
         """The folder of `path` with links resolved (cached); None, with a warning, when it leaves the repository."""
-        if folder not in self._resolved_dirs:
-            self._resolved_dirs[folder] = self._resolve_inside(folder) if folder else self.root
-        parent = self._resolved_dirs[folder]
+        parent = self._resolved_folder(folder)
         if parent is None:
             self.warn(f"{path}: inside a folder that links outside the repository; not read")
         return parent
+
+    def _resolved_folder(self, folder: str) -> Path | None:
+        """`folder` with links resolved, or None when that leaves the repository (cached). Built on its parent
+        folder's answer: a folder that is no link is its resolved parent and its name, known with one
+        `lstat` instead of one per part of the path; a link (or an odd name) is resolved in full."""
+        known = self._resolved_dirs
+        missing = []  # the folder and those above it not resolved yet, innermost first
+        while folder not in known:
+            if not folder:
+                known[folder] = self.root
+                break
+            missing.append(folder)
+            folder = folder.rpartition("/")[0]
+        for inner in reversed(missing):
+            parent = known[inner.rpartition("/")[0]]
+            name = inner.rpartition("/")[2]
+            if parent is None:
+                known[inner] = None
+            elif name in ("", ".", "..") or os.path.islink(parent / name):
+                known[inner] = self._resolve_inside(inner)
+            else:
+                known[inner] = parent / name
+        return known[missing[0] if missing else folder]
 
     def _safe_path(self, path: str) -> Path | None:
         folder, _, name = path.rpartition("/")

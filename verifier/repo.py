@@ -46,7 +46,7 @@ from .history import History, history_of
 from .pyfacts import Call, PythonFacts
 from .pyview import PythonView
 from .reader import MAX_FILE_BYTES, MAX_MARKED_SNIPPET, MAX_NOTEBOOK_BYTES, READ_AS_TEXT, Reader
-from .templates import TemplateMatch, match_blob, match_stub
+from .templates import TemplateMatch, match_blob, match_stub_of_any
 from .textsearch import CHECKBOX_LINE, TextSearch
 from .workflows import Step, Workflow
 
@@ -258,7 +258,7 @@ class Repo:
             text = self.read(path)
             if text is not None and text.strip():
                 packages = [p.rsplit("/", 1)[-1] for p in self.package_dirs] or [None]
-                found = next((m for package in packages if (m := match_stub(text, package))), None)
+                found = match_stub_of_any(text, packages)
         self._template_matches[path] = found
         return found
 

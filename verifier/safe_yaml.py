@@ -91,9 +91,149 @@ def _check_events(text: str) -> None:
             raise YamlRefused(f"more than {MAX_EVENTS} YAML events")
 
 
-def load_all(text: str) -> list[Any]:
-    """Every document of a YAML stream, or `YamlRefused` with a one-line reason."""
+class _NodeCheck:
+    """The checks of `_check_events` made on the composed node graph of each document instead, so that the
+    stream is parsed once (libyaml composes in C; an alias bomb is no larger composed than written, as an
+    alias is one more reference to its anchor's node). Walked iteratively in document order, a node met
+    again is an alias: the same counts, in the same order, as the events give."""
+
+    def __init__(self) -> None:
+        self.events = 1  # the stream's start
+        self.open_nodes: list[list[Any]] = [[0, None]]  # [expanded node count, node id] per open collection
+
+    def count(self, events: int = 1) -> None:
+        self.events += events
+        if self.events > MAX_EVENTS:
+            raise YamlRefused(f"more than {MAX_EVENTS} YAML events")
+
+    def document(self, root: yaml.Node) -> None:
+        """Refuse the document under `root` as `_check_events` refuses its events (raises YamlRefused)."""
+        self.count()  # the document's start
+        open_nodes = self.open_nodes
+        weights: dict[int, int] = {}  # expanded node count of each node met and closed, by id
+        open_ids: set[int] = set()
+        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+        while stack:
+            node, closing = stack.pop()
+            key = id(node)
+            if closing:
+                count, _ = open_nodes.pop()
+                open_ids.discard(key)
+                weights[key] = count
+                open_nodes[-1][0] += count
+            elif key in open_ids:
+                raise YamlRefused("a recursive alias")
+            elif key in weights:
+                open_nodes[-1][0] += weights[key]
+                if sum(count for count, _ in open_nodes) > MAX_EXPANDED_NODES:
+                    raise YamlRefused(
+                        f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (an alias bomb)"
+                    )
+            elif isinstance(node, yaml.ScalarNode):
+                weights[key] = 1
+                open_nodes[-1][0] += 1
+            else:
+                open_nodes.append([1, key])
+                open_ids.add(key)
+                if len(open_nodes) > MAX_DEPTH:
+                    raise YamlRefused(f"nesting deeper than {MAX_DEPTH} levels")
+                children = (
+                    node.value
+                    if isinstance(node, yaml.SequenceNode)
+                    else [n for kv in node.value for n in kv]
+                )
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(children))
+            self.events += 1  # counted here, not by `count`: one call less per node
+            if self.events > MAX_EVENTS:
+                raise YamlRefused(f"more than {MAX_EVENTS} YAML events")
+        self.count()  # the document's end
+
+
+_STR_TAG, _SEQ_TAG, _MAP_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+class _LeftToPyYAML(Exception):
+    """A node `_construct` leaves to PyYAML's constructor: a merge or `=` key, a collection as a key, a
+    collection with another tag (`!!set`, `!!omap`, `!Ref`)."""
+
+
+def _construct(loader: Any, root: yaml.Node) -> Any:
+    """The document under `root` as `loader.construct_document` builds it (LineDicts with their lines,
+    lists, and each scalar by its tag's constructor), built iteratively in one pass without a generator
+    per collection; a node outside that shape leaves the whole document to `construct_document`. The
+    document was checked (`_NodeCheck`): it holds no recursive alias."""
+    built: dict[int, Any] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     try:
+        while stack:
+            node, filling = stack.pop()
+            key = id(node)
+            if filling:
+                container = built[key]
+                if type(container) is list:
+                    container.extend([built[id(child)] for child in node.value])
+                    continue
+                for key_node, value_node in node.value:
+                    if key_node.tag in _SPECIAL_KEYS or type(key_node) is not yaml.ScalarNode:
+                        raise _LeftToPyYAML
+                    item = built[id(key_node)]
+                    hash(item)
+                    container[item] = built[id(value_node)]
+            elif key in built:
+                continue
+            elif type(node) is yaml.ScalarNode:
+                built[key] = node.value if node.tag == _STR_TAG else loader.construct_object(node)
+            elif node.tag == _SEQ_TAG and type(node) is yaml.SequenceNode:
+                built[key] = []
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.value))
+            elif node.tag == _MAP_TAG and type(node) is yaml.MappingNode:
+                mapping = built[key] = LineDict()
+                mapping.line = node.start_mark.line + 1
+                stack.append((node, True))
+                stack.extend((child, False) for pair in reversed(node.value) for child in reversed(pair))
+            else:
+                raise _LeftToPyYAML
+    except (_LeftToPyYAML, TypeError):
+        loader.constructed_objects = {}
+        return loader.construct_document(root)
+    loader.constructed_objects = {}
+    return built[id(root)]
+
+
+_SPECIAL_KEYS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+
+
+def _load_composed(text: str) -> list[Any]:
+    """Every document, each composed, checked (`_NodeCheck`) and only then constructed. On any problem the
+    event check runs after all, so that a stream is refused for the first problem in stream order and in
+    the same words as without libyaml (a problem is rare: the second parse costs nothing in the main)."""
+    loader = _LineLoader(text)
+    check = _NodeCheck()
+    try:
+        documents = []
+        while loader.check_node():
+            node = loader.get_node()
+            check.document(node)
+            documents.append(_construct(loader, node))
+        check.count()  # the stream's end
+        return documents
+    except Exception:
+        _check_events(text)
+        raise
+    finally:
+        loader.dispose()
+
+
+def load_all(text: str) -> list[Any]:
+    """Every document of a YAML stream, or `YamlRefused` with a one-line reason.
+
+    With libyaml, each document is composed once and checked before it is built (`_NodeCheck`); the pure
+    Python composer recurses, so without libyaml the event stream is checked first (`_check_events`)."""
+    try:
+        if _SafeLoader is not yaml.SafeLoader:
+            return _load_composed(text)
         _check_events(text)
         return list(yaml.load_all(text, Loader=_LineLoader))
     except YamlRefused:

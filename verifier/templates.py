@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -60,23 +61,46 @@ def match_blob(blob_id: str | None) -> TemplateMatch | None:
     return None
 
 
+# A comment: a `#` at a line's start or after white space, to the line's end (matched line by line, as the
+# text is one line per "\n" when it is applied: a `\n` taken as the white space only empties a comment line).
+COMMENT = re.compile(r"(^|\s)#.*$", re.MULTILINE)
+
+
+def _layout_folded(text: str) -> str:
+    """`text` without comments, blank lines and indentation, its lines joined by "\n" (every line break
+    `str.splitlines` knows counts, as the fingerprints were made with it)."""
+    joined = "\n".join(text.replace("\r\n", "\n").splitlines())
+    if "#" in joined:
+        joined = COMMENT.sub("", joined)
+    return "\n".join(stripped for line in joined.split("\n") if (stripped := line.strip()))
+
+
+def _package_hash(folded: str, package: str | None) -> str:
+    if package and package in folded:  # the name is not there: no pattern to compile
+        folded = re.sub(rf"\b{re.escape(package)}\b", "{{pkg}}", folded)
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:16]
+
+
 def normalized_hash(text: str, package: str | None = None) -> str:
     """Hash of Python source with comments, blank lines, indentation-free layout and the package name folded.
 
     Two copies of a template stub hash the same even when the group's package is called differently
     or the file was re-saved with other line endings.
     """
-    lines = []
-    for line in text.replace("\r\n", "\n").splitlines():
-        line = (re.sub(r"(^|\s)#.*$", "", line) if "#" in line else line).strip()
-        if line:
-            lines.append(line)
-    folded = "\n".join(lines)
-    if package:
-        folded = re.sub(rf"\b{re.escape(package)}\b", "{{pkg}}", folded)
-    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:16]
+    return _package_hash(_layout_folded(text), package)
 
 
 def match_stub(text: str, package: str | None = None) -> TemplateMatch | None:
-    entry = _index()[1].get(normalized_hash(text, package))
-    return TemplateMatch(entry["file"], entry["template"]) if entry else None
+    return match_stub_of_any(text, [package])
+
+
+def match_stub_of_any(text: str, packages: Iterable[str | None]) -> TemplateMatch | None:
+    """The stub `text` is a copy of, with the name of one of `packages` (tried in order) folded; the layout
+    is folded once for all of them."""
+    folded = _layout_folded(text)
+    stubs = _index()[1]
+    for package in packages:
+        entry = stubs.get(_package_hash(folded, package))
+        if entry:
+            return TemplateMatch(entry["file"], entry["template"])
+    return None

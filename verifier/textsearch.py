@@ -84,15 +84,251 @@ def literal_requirement(pattern: str, flags: int = 0) -> Clauses:
     """What any match of `pattern` contains: clauses, each a set of lower-case ASCII literals of which a
     match holds at least one (all clauses hold). Empty when the pattern promises no literal of MIN_LITERAL
     characters or more (`\\w+:`), or cannot be read. Only ever too weak, never too strong: what is not sure
-    (an optional part, a lookaround, a character class, a character outside ASCII) requires nothing."""
-    try:
-        parsed = sre_parse.parse(pattern, flags)
-    except (re.error, RecursionError, OverflowError):
-        return ()
+    (an optional part, a lookaround, a character class, a character outside ASCII) requires nothing.
+
+    The parse tree is `quick_parse`'s where it reads the pattern (the plain syntax the rules write), else
+    `re`'s own parser's (several times slower, and each forked worker parses every pattern afresh)."""
+    parsed = quick_parse(pattern, flags)
+    if parsed is None:
+        try:
+            parsed = sre_parse.parse(pattern, flags)
+        except (re.error, RecursionError, OverflowError):
+            return ()
     try:
         return tuple(_sequence(parsed))
     except RecursionError:
         return ()
+
+
+def may_match(text: str, pattern: str, flags: int = re.IGNORECASE) -> bool:
+    """False when `text` lacks the literals every match of `pattern` holds (`literal_requirement`), so the
+    regex need not run, or even be compiled; True when it may match."""
+    clauses = literal_requirement(pattern, flags)
+    if not clauses:
+        return True
+    folded = fold(text)
+    return all(any(literal in folded for literal in clause) for clause in clauses)
+
+
+class _Unsure(Exception):
+    """`quick_parse` meets syntax it leaves to `re`'s parser."""
+
+
+class _Items(list):  # type: ignore[type-arg]
+    """The items of a group or repeat: equal only to itself, as `re`'s parser compares its subpatterns."""
+
+    __eq__ = object.__eq__  # type: ignore[assignment]
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+
+_LITERAL, _IN, _NOT_LITERAL = sre_constants.LITERAL, sre_constants.IN, sre_constants.NOT_LITERAL
+_POSITION_ESCAPES = frozenset("bBAZ")
+_CATEGORY_ESCAPES = frozenset("dDsSwW")
+_CONTROL_ESCAPES = {"a": 7, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92}
+_QUANTIFIER = re.compile(r"\{(\d*)(,?)(\d*)\}")
+_FLAG_SYNTAX = re.VERBOSE | re.DEBUG
+_PLAIN_TEXT = re.compile(r"[^\\\\()\[\]{}|?*+.^$]+")  # characters that stand for themselves
+
+
+def quick_parse(pattern: str, flags: int = 0) -> list[tuple[Any, Any]] | None:
+    """The parse tree `re`'s parser gives `pattern`, as far as `literal_requirement` reads it (its literals,
+    groups, alternations and repeats; any other node is only told apart from these and from each other),
+    for the plain syntax of nearly every search pattern: literal text, escapes of punctuation and of
+    categories, classes, groups (plain and `(?:`), lookaheads, alternations and quantifiers. None for anything
+    else (named groups, inline flags, backreferences, lookbehinds, numeric escapes, verbose patterns ...), which
+    `re`'s parser then reads. tests/test_textsearch.py compares the two on the rules' patterns and on
+    thousands of random ones."""
+    if flags & _FLAG_SYNTAX:
+        return None
+    try:
+        items, end = _quick_alternatives(pattern, 0)
+    except _Unsure:
+        return None
+    return items if end == len(pattern) else None
+
+
+def _quick_alternatives(pattern: str, index: int) -> tuple[list[tuple[Any, Any]], int]:
+    """The items from `index` to the `)` closing the group (or the end), and where that is."""
+    alternatives: list[list[tuple[Any, Any]]] = [[]]
+    grouped: set[int] = set()  # the alternatives holding a `(?:...)` group, unpacked at the end
+    end = len(pattern)
+    while index < end:
+        plain = _PLAIN_TEXT.match(pattern, index)
+        if plain is not None:
+            alternatives[-1] += [(_LITERAL, code) for code in map(ord, plain.group())]
+            index = plain.end()
+            continue
+        char = pattern[index]
+        if char == ")":
+            break
+        items = alternatives[-1]
+        index += 1
+        if char == "|":
+            alternatives.append([])
+        elif char in "?*+{":
+            index = _quick_repeat(pattern, index - 1, items)
+        elif char == "\\":
+            if index >= end:
+                raise _Unsure
+            items.append(_quick_escape(pattern[index]))
+            index += 1
+        elif char == "(":
+            index = _quick_group(pattern, index, items)
+            if _non_capturing(items[-1]):
+                grouped.add(len(alternatives) - 1)
+        elif char == "[":
+            index = _quick_class(pattern, index, items)
+        elif char == ".":
+            items.append((sre_constants.ANY, None))
+        elif char in "^$":
+            items.append((sre_constants.AT, char))
+        else:
+            items.append((_LITERAL, ord(char)))
+    for position in grouped:
+        alternatives[position] = _unpacked(alternatives[position])
+    return _quick_branch(alternatives), index
+
+
+def _quick_escape(char: str) -> tuple[Any, Any]:
+    if char in _POSITION_ESCAPES:
+        return (sre_constants.AT, "\\" + char)
+    if char in _CATEGORY_ESCAPES:
+        return (_IN, "\\" + char)
+    if char in _CONTROL_ESCAPES:
+        return (_LITERAL, _CONTROL_ESCAPES[char])
+    if char.isascii() and not char.isalnum():
+        return (_LITERAL, ord(char))
+    raise _Unsure  # a letter or digit escape (numbers, backreferences, \N{...}), a character outside ASCII
+
+
+def _quick_repeat(pattern: str, index: int, items: list[tuple[Any, Any]]) -> int:
+    """Make the last item a repeat of the quantifier at `index`; where the pattern goes on."""
+    char = pattern[index]
+    if char == "{":
+        found = _QUANTIFIER.match(pattern, index)
+        if found is None:
+            raise _Unsure  # a brace that is literal text
+        low, comma, high = found.groups()
+        if not (low or comma) or max(len(low), len(high)) > 4:
+            raise _Unsure  # `{}` is literal text; a large count is left to re's checks
+        minimum = int(low) if low else 0
+        maximum = (int(high) if high else sre_constants.MAXREPEAT) if comma else minimum
+        if maximum < minimum:
+            raise _Unsure
+        index = found.end()
+    else:
+        minimum, maximum = {
+            "?": (0, 1),
+            "*": (0, sre_constants.MAXREPEAT),
+            "+": (1, sre_constants.MAXREPEAT),
+        }[char]
+        index += 1
+    if not items or items[-1][0] in (sre_constants.AT, sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+        raise _Unsure  # nothing to repeat, or a repeat repeated: re's parser says why
+    kind = sre_constants.MAX_REPEAT
+    if index < len(pattern) and pattern[index] == "?":
+        kind, index = sre_constants.MIN_REPEAT, index + 1
+    elif index < len(pattern) and pattern[index] == "+":
+        raise _Unsure  # possessive (Python 3.11+)
+    repeated = items[-1][1][1] if _non_capturing(items[-1]) else _Items([items[-1]])
+    items[-1] = (kind, (minimum, maximum, repeated))
+    return index
+
+
+def _non_capturing(item: tuple[Any, Any]) -> bool:
+    """A `(?:...)` group: `re`'s parser repeats its items, and puts them in its place in a sequence."""
+    return item[0] is sre_constants.SUBPATTERN and item[1][0] is None
+
+
+def _unpacked(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    return [inner for item in items for inner in (item[1][1] if _non_capturing(item) else [item])]
+
+
+def _quick_group(pattern: str, index: int, items: list[tuple[Any, Any]]) -> int:
+    """Read the group opened before `index` into `items`; where the pattern goes on after its `)`."""
+    kind, group = sre_constants.SUBPATTERN, "capturing"
+    if pattern.startswith("?:", index):
+        group, index = None, index + 2
+    elif pattern.startswith(("?=", "?!"), index):
+        kind = sre_constants.ASSERT if pattern[index + 1] == "=" else sre_constants.ASSERT_NOT
+        index += 2
+    elif pattern.startswith("?", index):
+        raise _Unsure  # named groups, inline flags, lookbehinds, comments, conditionals, atomic groups
+    inner, index = _quick_alternatives(pattern, index)
+    if index >= len(pattern):
+        raise _Unsure  # unbalanced
+    items.append((kind, (group, _Items(inner))))
+    return index + 1
+
+
+def _quick_class(pattern: str, index: int, items: list[tuple[Any, Any]]) -> int:
+    """Read the class opened before `index` into `items`: one literal as a literal (as `re` reads `[.]`),
+    one category escape as that escape, any other as a class told apart by its text."""
+    start = index
+    negated = pattern.startswith("^", index)
+    index += negated
+    previous: int | None = None  # the code of a plain character just read, which may start a range
+    if pattern.startswith("]", index):
+        previous, index = ord("]"), index + 1
+    while True:
+        if index >= len(pattern):
+            raise _Unsure
+        char = pattern[index]
+        if char == "]":
+            break
+        if char == "[" or pattern.startswith(("--", "&&", "~~", "||"), index):
+            raise _Unsure  # set syntax that re warns about
+        if char == "\\":
+            if index + 1 >= len(pattern) or not (
+                pattern[index + 1] in _CATEGORY_ESCAPES
+                or pattern[index + 1] in _CONTROL_ESCAPES
+                or (pattern[index + 1].isascii() and not pattern[index + 1].isalnum())
+            ):
+                raise _Unsure
+            previous, index = None, index + 2
+        elif char == "-" and index > start + negated and not pattern.startswith("]", index + 1):
+            end = pattern[index + 1 : index + 2]
+            if previous is None or end in ("", "\\") or ord(end) < previous:
+                raise _Unsure  # a range from or to an escape, or a bad range: re's parser says what it is
+            previous, index = None, index + 2
+        else:
+            previous, index = ord(char), index + 1
+    body = pattern[start + negated : index]
+    if len(body) > 1 and "\\" not in body and "-" not in body and len(set(body)) == 1:
+        body = body[0]  # `[aa]` is one literal, as re reads it
+    single = body if len(body) == 1 else (body if len(body) == 2 and body[0] == "\\" else None)
+    if single is not None:
+        item = _quick_escape(single[1]) if len(single) == 2 else (_LITERAL, ord(single))
+        if item[0] is _LITERAL:
+            items.append((_NOT_LITERAL if negated else _LITERAL, item[1]))
+            return index + 1
+        if not negated:
+            items.append(item)
+            return index + 1
+    items.append((_IN, ("^" if negated else "") + "[" + body))
+    return index + 1
+
+
+def _quick_branch(alternatives: list[list[tuple[Any, Any]]]) -> list[tuple[Any, Any]]:
+    """The alternatives as `re`'s parser leaves them: a prefix common to all moved out in front, single
+    characters or classes made one class, else one branch."""
+    if len(alternatives) == 1:
+        return alternatives[0]
+    prefix = []
+    while all(alternatives) and all(other[0] == alternatives[0][0] for other in alternatives[1:]):
+        prefix.append(alternatives[0][0])
+        for alternative in alternatives:
+            del alternative[0]
+    if all(
+        len(alternative) == 1
+        and (
+            alternative[0][0] is _LITERAL
+            or (alternative[0][0] is _IN and not alternative[0][1].startswith("^"))
+        )
+        for alternative in alternatives
+    ):
+        return [*prefix, (_IN, tuple(alternative[0] for alternative in alternatives))]
+    return [*prefix, (sre_constants.BRANCH, (None, alternatives))]
 
 
 def _sequence(sequence: Any) -> list[frozenset[str]]:
@@ -208,8 +444,11 @@ class TextSearch:
         found = self._searches.get(key)
         if found is not None:
             return found
-        compiled = compiled_pattern(pattern, flags | re.MULTILINE)
         clauses = literal_requirement(pattern, flags | re.MULTILINE)
+        # With literals to check, compiled only once a file holds them: most searches find none, and a
+        # compile costs more than all their literal checks (each forked worker starts without compiled
+        # patterns). Without (or unparsable: re.error), compiled at once, as every file is scanned.
+        compiled = None if clauses else compiled_pattern(pattern, flags | re.MULTILINE)
         hits: list[Location] = []
         for path in self.searchable(globs, excluded):
             if len(hits) >= limit:
@@ -219,6 +458,8 @@ class TextSearch:
             text = self._text(path)
             if not text:
                 continue
+            if compiled is None:
+                compiled = compiled_pattern(pattern, flags | re.MULTILINE)
             prose = path.lower().endswith(PROSE_SUFFIXES)
             line, counted = 1, 0
             for match in compiled.finditer(text):

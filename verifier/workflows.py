@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .safe_yaml import LineDict
+from .textsearch import may_match
 
 CACHE_ACTIONS = ("actions/cache",)
 MAX_MATRIX_VALUES = 256
@@ -21,7 +22,10 @@ def shell_commands(line: str) -> list[str]:
 
 
 def runs_command(line: str, pattern: str | re.Pattern[str]) -> bool:
-    """A command of the shell line matches `pattern` and is not an install command."""
+    """A command of the shell line matches `pattern` and is not an install command. A line without the
+    literals the pattern needs is passed over before any regex is compiled or run (`may_match`)."""
+    if isinstance(pattern, str) and not may_match(line, pattern, re.IGNORECASE):
+        return False
     return any(
         re.search(pattern, command, re.IGNORECASE) and not INSTALL_COMMAND.search(command)
         for command in shell_commands(line)
@@ -44,7 +48,12 @@ class Step:
 
     def runs(self, pattern: str) -> bool:
         """The `run:` text matches `pattern` anywhere (install lines included)."""
-        return bool(self.run) and re.search(pattern, self.run, re.IGNORECASE | re.MULTILINE) is not None
+        flags = re.IGNORECASE | re.MULTILINE
+        return (
+            bool(self.run)
+            and may_match(self.run, pattern, flags)
+            and re.search(pattern, self.run, flags) is not None
+        )
 
     def runs_command(self, pattern: str) -> bool:
         """A command of the `run:` script matches `pattern` and is not an install command, so
