@@ -112,6 +112,9 @@ def instrument(clock: StageClock) -> None:
     clock.wrap(engine, "select_rules", "registry")
     clock.wrap(gitsafe, "_run_side_by_side", "git")
     clock.wrap(gitsafe, "locate", "git")
+    if hasattr(gitsafe, "Started"):  # git started early, collected later
+        clock.wrap(gitsafe.Started, "__init__", "git")
+        clock.wrap(gitsafe.Started, "_collect", "git")
 
 
 class CompileClock:
@@ -202,7 +205,7 @@ def main() -> int:
     print("\nstage (exclusive)")
     for key, seconds in stages.most_common():
         print(f"  {key:10} {ms(seconds)}")
-    print(f"  git commands per verification: {clock.calls['git'] / count:.1f} (locate and each batch)")
+    print(f"  git calls per verification: {clock.calls['git'] / count:.1f} (locate, each start and collection)")
     if args.rules:
         print("\nrule (inclusive)")
         ranked = collections.Counter({k: v for k, v in clock.inclusive.items() if k.startswith("rule ")})

@@ -117,6 +117,7 @@ def _verify_local(
     include_untracked: bool,
 ) -> Verification:
     repo = path if isinstance(path, Repo) else Repo(path, include_untracked=include_untracked)
+    repo.start_history()  # git reads the history while the report is read and the first rules run
     parsed, shown = load_report(repo, report)
     repo.report, repo.report_path = parsed, shown
     repo.report_files = {shown, parsed.checklist_source or shown}

@@ -10,6 +10,7 @@ repository with 50,000 committed data files costs a fraction of a millisecond pe
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import os
 import posixpath
@@ -24,7 +25,8 @@ import pathspec
 from . import gitsafe
 from .listing import Listing, folder_end
 
-UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._git_side_by_side)
+UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._start_side_listings)
+SIDE_LISTINGS = (("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z"))
 MAX_IGNORE_BYTES = 100_000  # of a .gitignore or .gitmodules (real ones hold a few kB)
 LARGE_REPOSITORY = 20_000
 # What in a gitignore pattern is no literal text: a character class (`[]c]` and `[!]c]` hold "]"), a lone
@@ -182,6 +184,10 @@ class FileList:
         Blob ids are not listed: `Reader.blob_id` hashes a file when a template check asks for it, which
         keeps the listing of a repository with 50,000 committed data files to one short git call and a split.
         """
+        with self._start_side_listings() as side_listings:
+            return self._tracked_files(side_listings)
+
+    def _tracked_files(self, side_listings: gitsafe.Started | None) -> list[str] | None:
         try:
             output = self._git("ls-files", "-z")
         except gitsafe.GitError as error:
@@ -197,9 +203,7 @@ class FileList:
         # are not counted.
         deleted: set[str] = set()
         if len(paths) <= LARGE_REPOSITORY or self.include_untracked:
-            untracked, deleted_output = self._git_side_by_side(
-                ("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z")
-            )
+            untracked, deleted_output = self._git_side_by_side(side_listings, *SIDE_LISTINGS)
             new = [path for path in (untracked or "").split("\x00") if path]
             self._warn_untracked(len(new))
             deleted = set(filter(None, (deleted_output or "").split("\x00")))
@@ -285,18 +289,33 @@ class FileList:
                 "--include-untracked)"
             )
 
-    def _git_side_by_side(self, *commands: tuple[str, ...]) -> list[str | None]:
-        """The output of each git command, run at the same time; None, with a warning, for one that failed.
-
+    def _start_side_listings(self) -> contextlib.AbstractContextManager[gitsafe.Started | None]:
+        """The untracked and deleted files' listings (`SIDE_LISTINGS`), started beside the tracked one so the
+        three run at once; where they are not needed (no index, a large repository) they are stopped unread.
         Listing untracked files opens every .gitignore of the work tree, and git blocks on one that is a named
         pipe: unless untracked files are included, these listings get at most UNTRACKED_TIMEOUT seconds, as
         their only use then is a count in a warning (and deleted files, which then simply read as missing)."""
         assert self.git_repository is not None
         timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
+        try:
+            return self.git_repository.start(*SIDE_LISTINGS, timeout=timeout)
+        except gitsafe.GitError:
+            return contextlib.nullcontext()  # started again when needed, where the failure is reported
+
+    def _git_side_by_side(
+        self, started: gitsafe.Started | None, *commands: tuple[str, ...]
+    ) -> list[str | None]:
+        """The output of each git command (collected from `started` when given, else run now side by side);
+        None, with a warning, for one that failed."""
+        assert self.git_repository is not None
+        timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
+        results = (
+            started.results()
+            if started is not None
+            else self.git_repository.run_all(*commands, timeout=timeout)
+        )
         outputs: list[str | None] = []
-        for command, result in zip(
-            commands, self.git_repository.run_all(*commands, timeout=timeout), strict=True
-        ):
+        for command, result in zip(commands, results, strict=True):
             if isinstance(result, gitsafe.GitError):
                 which = "untracked" if "--others" in command else "deleted"
                 self.warn(f"git could not list the {which} files ({result.reason}); they were not counted")
