@@ -205,7 +205,9 @@ def main() -> int:
     print("\nstage (exclusive)")
     for key, seconds in stages.most_common():
         print(f"  {key:10} {ms(seconds)}")
-    print(f"  git calls per verification: {clock.calls['git'] / count:.1f} (locate, each start and collection)")
+    print(
+        f"  git calls per verification: {clock.calls['git'] / count:.1f} (locate, each start and collection)"
+    )
     if args.rules:
         print("\nrule (inclusive)")
         ranked = collections.Counter({k: v for k, v in clock.inclusive.items() if k.startswith("rule ")})
