@@ -176,35 +176,44 @@ def main() -> int:
         return 2
     clock.clear()
     compiles.clear()
-    verifies: list[float] = []
-    floors: list[float] = []
+    # samples[repository][stage]: one value per run; "verify" and "floor" too
+    samples: dict[Path, dict[str, list[float]]] = {root: collections.defaultdict(list) for root in roots}
     for _ in range(args.runs):
         for root in roots:
+            before = collections.Counter(clock.exclusive)
             cold_caches()
             start = time.perf_counter()
             engine.verify(root)
-            verifies.append(time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            stages: collections.Counter[str] = collections.Counter()
+            for key, seconds in (clock.exclusive - before).items():
+                stages["rules" if key.startswith("rule ") else key] += seconds
+            stages["rest"] = elapsed - sum(stages.values())
+            for key, seconds in stages.items():
+                samples[root][key].append(seconds)
+            samples[root]["verify"].append(elapsed)
             start = time.perf_counter()
             floor(root)
-            floors.append(time.perf_counter() - start)
-    count = len(verifies)
-    total = sum(verifies)
+            samples[root]["floor"].append(time.perf_counter() - start)
+    count = len(roots) * args.runs
 
     def ms(seconds: float) -> str:
         return f"{seconds * 1000 / count:7.2f} ms"
 
-    print(f"{len(roots)} repositories x {args.runs} runs")
-    print(
-        f"verify mean {ms(total)}  median {statistics.median(verifies) * 1000:.1f} ms;  "
-        f"floor mean {ms(sum(floors))}"
-    )
-    stages: collections.Counter[str] = collections.Counter()
-    for key, seconds in clock.exclusive.items():
-        stages["rules" if key.startswith("rule ") else key] += seconds
-    stages["rest"] = total - sum(stages.values())
-    print("\nstage (exclusive)")
-    for key, seconds in stages.most_common():
-        print(f"  {key:10} {ms(seconds)}")
+    def typical(key: str) -> float:
+        """The mean over repositories of each one's median run (robust to a busy machine's spikes)."""
+        return statistics.mean(statistics.median(runs[key] or [0.0]) for runs in samples.values()) * 1000
+
+    def mean(key: str) -> float:
+        return sum(sum(runs[key]) for runs in samples.values()) * 1000 / count
+
+    print(f"{len(roots)} repositories x {args.runs} runs; mean, and mean of each repository's median run")
+    print(f"  {'verify':10} {mean('verify'):7.2f} ms {typical('verify'):7.2f} ms")
+    print(f"  {'floor':10} {mean('floor'):7.2f} ms {typical('floor'):7.2f} ms")
+    keys = {key for runs in samples.values() for key in runs} - {"verify", "floor"}
+    print("stage (exclusive)")
+    for key in sorted(keys, key=mean, reverse=True):
+        print(f"  {key:10} {mean(key):7.2f} ms {typical(key):7.2f} ms")
     print(
         f"  git calls per verification: {clock.calls['git'] / count:.1f} (locate, each start and collection)"
     )

@@ -25,7 +25,7 @@ import pathspec
 from . import gitsafe
 from .listing import Listing, folder_end
 
-UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._start_side_listings)
+UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._git_side_by_side)
 SIDE_LISTINGS = (("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z"))
 MAX_IGNORE_BYTES = 100_000  # of a .gitignore or .gitmodules (real ones hold a few kB)
 LARGE_REPOSITORY = 20_000
@@ -184,12 +184,12 @@ class FileList:
         Blob ids are not listed: `Reader.blob_id` hashes a file when a template check asks for it, which
         keeps the listing of a repository with 50,000 committed data files to one short git call and a split.
         """
-        with self._start_side_listings() as side_listings:
-            return self._tracked_files(side_listings)
+        with self._start_listings() as listings:
+            return self._tracked_files(listings)
 
-    def _tracked_files(self, side_listings: gitsafe.Started | None) -> list[str] | None:
+    def _tracked_files(self, listings: gitsafe.Started | None) -> list[str] | None:
         try:
-            output = self._git("ls-files", "-z")
+            output = self._git("ls-files", "-z") if listings is None else _text(listings.result(0))
         except gitsafe.GitError as error:
             self.warn(f"git could not list the files ({error.reason}); walking the directory instead")
             self.is_git = False
@@ -203,7 +203,7 @@ class FileList:
         # are not counted.
         deleted: set[str] = set()
         if len(paths) <= LARGE_REPOSITORY or self.include_untracked:
-            untracked, deleted_output = self._git_side_by_side(side_listings, *SIDE_LISTINGS)
+            untracked, deleted_output = self._git_side_by_side(listings, *SIDE_LISTINGS)
             new = [path for path in (untracked or "").split("\x00") if path]
             self._warn_untracked(len(new))
             deleted = set(filter(None, (deleted_output or "").split("\x00")))
@@ -289,31 +289,31 @@ class FileList:
                 "--include-untracked)"
             )
 
-    def _start_side_listings(self) -> contextlib.AbstractContextManager[gitsafe.Started | None]:
-        """The untracked and deleted files' listings (`SIDE_LISTINGS`), started beside the tracked one so the
-        three run at once; where they are not needed (no index, a large repository) they are stopped unread.
+    def _start_listings(self) -> contextlib.AbstractContextManager[gitsafe.Started | None]:
+        """The tracked files' listing and, beside it, the untracked and deleted files' (`SIDE_LISTINGS`), all
+        started at once; where the side listings are not needed (no index, a large repository) they are
+        stopped unread. When git cannot be started, None: each is run (and its failure reported) when needed."""
+        assert self.git_repository is not None
+        try:
+            return self.git_repository.start(("ls-files", "-z"), *SIDE_LISTINGS, timeout=self.git_timeout)
+        except gitsafe.GitError:
+            return contextlib.nullcontext()
+
+    def _git_side_by_side(
+        self, listings: gitsafe.Started | None, *commands: tuple[str, ...]
+    ) -> list[str | None]:
+        """The output of each side listing (collected from `listings` when they were started, else run now
+        side by side); None, with a warning, for one that failed.
+
         Listing untracked files opens every .gitignore of the work tree, and git blocks on one that is a named
         pipe: unless untracked files are included, these listings get at most UNTRACKED_TIMEOUT seconds, as
         their only use then is a count in a warning (and deleted files, which then simply read as missing)."""
         assert self.git_repository is not None
         timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
-        try:
-            return self.git_repository.start(*SIDE_LISTINGS, timeout=timeout)
-        except gitsafe.GitError:
-            return contextlib.nullcontext()  # started again when needed, where the failure is reported
-
-    def _git_side_by_side(
-        self, started: gitsafe.Started | None, *commands: tuple[str, ...]
-    ) -> list[str | None]:
-        """The output of each git command (collected from `started` when given, else run now side by side);
-        None, with a warning, for one that failed."""
-        assert self.git_repository is not None
-        timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
-        results = (
-            started.results()
-            if started is not None
-            else self.git_repository.run_all(*commands, timeout=timeout)
-        )
+        if listings is not None:
+            results = listings.results(*range(1, len(commands) + 1), timeout=timeout)
+        else:
+            results = self.git_repository.run_all(*commands, timeout=timeout)
         outputs: list[str | None] = []
         for command, result in zip(commands, results, strict=True):
             if isinstance(result, gitsafe.GitError):
@@ -493,6 +493,13 @@ def glob_spec(pattern: str) -> pathspec.PathSpec:
     """The compiled gitignore-style `pattern`, shared by every repository of the process (the rules use a
     few hundred patterns; compiling one costs more than matching it against a listing)."""
     return pathspec.PathSpec.from_lines(GITIGNORE, [pattern])
+
+
+def _text(result: bytes | gitsafe.GitError) -> str:
+    """A git command's output as text; its GitError raised."""
+    if isinstance(result, gitsafe.GitError):
+        raise result
+    return result.decode("utf-8", errors="replace")
 
 
 def tree_entries(output: str) -> list[tuple[str, str, str]]:

@@ -878,16 +878,17 @@ class Started:
     def __len__(self) -> int:
         return len(self._pending) + len(self._results)
 
-    def result(self, index: int) -> bytes | GitError:
-        """The output of command `index`, or its GitError; read now if it was not yet (see the class)."""
-        if index not in self._results:
-            self._collect([index])
-        return self._results[index]
+    def result(self, index: int, *, timeout: float | None = None) -> bytes | GitError:
+        """The output of command `index`, or its GitError; read now if it was not yet (see the class), within
+        `timeout` seconds (default: the batch's)."""
+        return self.results(index, timeout=timeout)[0]
 
-    def results(self) -> list[bytes | GitError]:
-        """Every command's output or GitError, in the order they were given, read side by side."""
-        self._collect(list(self._pending))
-        return [self._results[index] for index in range(len(self))]
+    def results(self, *indexes: int, timeout: float | None = None) -> list[bytes | GitError]:
+        """The output or GitError of each command of `indexes` (default: all, in the order they were
+        given), those not read yet read side by side within `timeout` seconds (default: the batch's)."""
+        wanted = list(indexes) if indexes else list(range(len(self)))
+        self._collect(wanted, self.timeout if timeout is None else timeout)
+        return [self._results[index] for index in wanted]
 
     def close(self) -> None:
         """Kill every command not collected yet (with its process group) and close every pipe."""
@@ -899,7 +900,7 @@ class Started:
     def __exit__(self, *exception: object) -> None:
         self.close()
 
-    def _collect(self, indexes: list[int]) -> None:
+    def _collect(self, indexes: list[int], timeout: float) -> None:
         indexes = [index for index in indexes if index in self._pending]
         wanted = [self._pending[index] for index in indexes]
         if not wanted:
@@ -909,12 +910,12 @@ class Started:
             pipes = [pipe for each in self._pending.values() for pipe in each.pipes()]
             _pump(
                 pipes,
-                time.monotonic() + self.timeout,
+                time.monotonic() + timeout,
                 [sink for each in wanted for sink in (each.out, each.err)],
             )
             for index in indexes:
                 each = self._pending.pop(index)
-                self._results[index] = _finish(each, self.timeout, self.limits.max_output)
+                self._results[index] = _finish(each, timeout, self.limits.max_output)
                 _release([each], os.getpid())
                 self._running.remove(each)
         except BaseException:
