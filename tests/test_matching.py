@@ -234,3 +234,21 @@ def test_a_tie_goes_to_the_earlier_text() -> None:
         expected = match_every_text(text, (), rules)
         assert expected.rule is not Near
         assert registry._match(text, (), rules) == expected
+
+
+def test_a_rule_whose_texts_change_is_matched_by_its_new_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built-in rules' texts are prepared once, when the rules are loaded; a changed text is not missed."""
+    rules = all_rules()
+    rule = next(r for r in rules if r.id == "m16.coverage")
+    assert rule_for("Zebra item about flying kites") is None
+    try:
+        monkeypatch.setattr(rule, "texts", ("Zebra item about flying kites",))
+        registry._match.cache_clear()
+        registry._rule_texts.cache_clear()
+        assert rule_for("Zebra item about flying kites") == "m16.coverage"
+        assert rule_for("Calculate the coverage.") != "m16.coverage"
+    finally:
+        monkeypatch.undo()
+        registry._match.cache_clear()
+        registry._rule_texts.cache_clear()
+    assert rule_for("Calculate the coverage.") == "m16.coverage"

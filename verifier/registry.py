@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 
@@ -46,6 +46,9 @@ def builtin_rules() -> tuple[type[Rule], ...]:
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         if not info.name.startswith("_"):
             found += _rules_in(importlib.import_module(f"{package.__name__}.{info.name}"))
+    for rule in found:
+        # Prepared once with the rules (before a worker is forked per repository), not per verification.
+        rule._matching_texts = (rule.texts, _prepare_texts(rule.texts))  # type: ignore[attr-defined]
     return tuple(found)
 
 
@@ -198,27 +201,42 @@ class Match:
     score: float
 
 
+def _prepare_texts(texts: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(normalized text, content words) of each item text."""
+    return tuple((normalized, _content_words(normalized)) for normalized in map(normalize_text, texts))
+
+
+def _matching_texts(rule: type[Rule]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The rule's item texts prepared for matching: kept on a built-in rule since the rules were loaded
+    (while its texts are the same), prepared now for any other."""
+    kept = rule.__dict__.get("_matching_texts")
+    if kept is not None and kept[0] is rule.texts:
+        return kept[1]  # type: ignore[no-any-return]
+    return _prepare_texts(rule.texts)
+
+
+@dataclass
+class _RuleTexts:
+    """Every rule's item texts prepared for matching: by normalized text, and in rule order with words."""
+
+    exact: dict[str, type[Rule]]
+    texts: list[tuple[type[Rule], str, frozenset[str]]]
+
+    @cached_property
+    def comparable(self) -> list[_Text]:
+        """The texts prepared for `_match`'s bounds, on the first item that no text matches exactly."""
+        return [_Text(rule, text, words, Counter(text), _positions(text)) for rule, text, words in self.texts]
+
+
 @cache
-def _rule_texts(
-    rules: tuple[type[Rule], ...],
-) -> tuple[dict[str, type[Rule]], list[tuple[type[Rule], str, frozenset[str]]]]:
+def _rule_texts(rules: tuple[type[Rule], ...]) -> _RuleTexts:
     exact: dict[str, type[Rule]] = {}
     texts = []
     for rule in rules:
-        for text in rule.texts:
-            normalized = normalize_text(text)
+        for normalized, words in _matching_texts(rule):
             exact.setdefault(normalized, rule)
-            texts.append((rule, normalized, _content_words(normalized)))
-    return exact, texts
-
-
-@cache
-def _comparable_texts(rules: tuple[type[Rule], ...]) -> list[_Text]:
-    """The rule texts prepared for `_match`'s bounds, on the first item that no text matches exactly."""
-    return [
-        _Text(rule, text, words, Counter(text), _positions(text))
-        for rule, text, words in _rule_texts(rules)[1]
-    ]
+            texts.append((rule, normalized, words))
+    return _RuleTexts(exact, texts)
 
 
 def match_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> Match:
@@ -239,13 +257,14 @@ def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ..
     shared characters), then the longest common subsequence, which no matching blocks can exceed. The
     result is the same as comparing every text in order."""
     text = normalize_text(item_text)
-    exact = _rule_texts(rules)[0]
+    prepared = _rule_texts(rules)
+    exact = prepared.exact
     if text in exact:
         return Match(exact[text], 1.0 + (MODULE_BONUS if set(modules) & set(exact[text].modules) else 0.0))
     words = _content_words(text)
     characters = Counter(text)
     candidates = []
-    for index, candidate in enumerate(_comparable_texts(rules)):
+    for index, candidate in enumerate(prepared.comparable):
         # A shared module tag is a bonus; a tag naming only other modules ("Write unit tests for the API
         # (M24)" against the M16 test rules) a penalty.
         if modules and candidate.rule.modules:
