@@ -910,46 +910,6 @@ def test_a_started_command_that_hangs_is_killed_on_time_or_when_dropped(tmp_path
 
 
 @POSIX_ONLY
-def test_commands_started_in_the_background_are_bounded_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from verifier import gitsafe
-
-    root = group(tmp_path / "group")
-    blob = with_hanging_object(root)
-    repository = gitsafe.locate(root)
-    assert repository is not None
-    started = repository.start(("rev-parse", "HEAD"), ("cat-file", "-p", blob), timeout=1, background=True)
-    assert started.result(0).strip() == git(root, "rev-parse", "HEAD").strip().encode()
-    failure, elapsed = bounded(lambda: started.result(1))
-    assert isinstance(failure, gitsafe.GitTimeout) and elapsed < 5
-    dropped = repository.start(("cat-file", "-p", blob), timeout=60, background=True)
-    wait_until(lambda: live_processes_naming(blob))
-    del dropped
-    assert not live_processes_naming(blob) and not gitsafe._live
-    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))  # git cannot be started
-    unstartable = repository.start(("rev-parse", "HEAD"), timeout=5, background=True)  # no error yet
-    with pytest.raises(gitsafe.GitError, match="git could not be started"):
-        unstartable.results()
-    with pytest.raises(gitsafe.GitError, match="git could not be started"):
-        unstartable.result(0)  # and on every later call
-    with pytest.raises(gitsafe.GitError, match="git could not be started"):
-        repository.start(("rev-parse", "HEAD"))  # started at once: the error at once
-
-
-def test_a_history_git_cannot_start_reads_the_same_started_early_or_late(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = group(tmp_path / "group")
-    early, late = Repo(root), Repo(root)
-    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
-    early.start_history()
-    assert not early.history.available and early.history.reason == late.history.reason
-    assert "git could not be started" in late.history.reason
-    assert early.warnings == late.warnings
-
-
-@POSIX_ONLY
 def test_a_forked_process_leaves_the_git_its_parent_started_alone(tmp_path: Path) -> None:
     from verifier import gitsafe
 
@@ -978,7 +938,7 @@ def test_the_history_started_early_reads_as_when_read_late_and_dies_with_its_rep
     late = Repo(root).history
     repo = Repo(root)
     repo.start_history()
-    wait_until(lambda: len(gitsafe._live) == 3)  # log, branches and remotes, started before anyone asks
+    assert len(gitsafe._live) == 3, "log, branches and remotes started before anyone asks"
     assert (
         repo.history == late
         and late.available

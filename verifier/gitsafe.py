@@ -234,18 +234,15 @@ class GitRepository:
         timeout: float = READ_TIMEOUT,
         max_output: int = MAX_OUTPUT,
         max_field: int | None = None,
-        background: bool = False,
     ) -> Started:
         """Start read commands side by side now and collect each when it is needed (`Started`), so git runs
-        while the caller works. GitError when git cannot be started: at once, or with `background` (the
-        processes started by another thread) when a result is asked for."""
+        while the caller works. GitError when git cannot be started."""
         return Started(
             [self.argv(command) for command in commands],
             isolated_environment(self.root),
             self.root,
             timeout,
             _Limits(max_output, max_field),
-            background=background,
         )
 
     def head_branch(self) -> str | None:
@@ -860,62 +857,26 @@ class Started:
     """
 
     def __init__(
-        self,
-        argvs: list[list[str]],
-        environment: dict[str, str],
-        cwd: Path,
-        timeout: float,
-        limits: _Limits,
-        *,
-        background: bool = False,
+        self, argvs: list[list[str]], environment: dict[str, str], cwd: Path, timeout: float, limits: _Limits
     ) -> None:
         self.timeout, self.limits = timeout, limits
-        self._count = len(argvs)
         self._running: list[_Running] = []
         self._pending: dict[int, _Running] = {}
         self._results: dict[int, bytes | GitError] = {}
-        self._failure: BaseException | None = None
         self._close = weakref.finalize(self, _release, self._running, os.getpid())
-        self._starter: threading.Thread | None = None
-        if background:
-            # Starting a process waits until it runs git (vfork until exec); on a busy machine that is
-            # milliseconds each, which the caller's thread spends working instead (CPython >= 3.11.6
-            # releases the GIL meanwhile).
-            self._starter = threading.Thread(
-                target=self._start_all, args=(argvs, environment, cwd, limits), daemon=True
-            )
-            self._starter.start()
-        else:
-            self._start_all(argvs, environment, cwd, limits)
-            self._started()
-
-    def _start_all(
-        self, argvs: list[list[str]], environment: dict[str, str], cwd: Path, limits: _Limits
-    ) -> None:
         try:
             for index, argv in enumerate(argvs):
-                running = _start(argv, environment, cwd, limits)
-                self._running.append(running)
-                self._pending[index] = running
-        except BaseException as error:  # raised where the results are asked for (`_started`)
-            self._failure = error
-
-    def _started(self) -> None:
-        """Wait until every command was started; when one could not be, close the batch and raise (GitError
-        for git that cannot be run), now and on every later call."""
-        if self._starter is not None:
-            self._starter.join()
-            self._starter = None
-        if self._failure is not None:
-            self._close()
-            if isinstance(self._failure, OSError):
-                self._failure = GitError(
-                    f"git could not be started ({self._failure.strerror or self._failure})"
-                )
-            raise self._failure
+                try:
+                    self._pending[index] = _start(argv, environment, cwd, limits)
+                except OSError as error:
+                    raise GitError(f"git could not be started ({error.strerror or error})") from None
+                self._running.append(self._pending[index])
+        except BaseException:
+            self.close()
+            raise
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._pending) + len(self._results)
 
     def result(self, index: int, *, timeout: float | None = None) -> bytes | GitError:
         """The output of command `index`, or its GitError; read now if it was not yet (see the class), within
@@ -931,9 +892,6 @@ class Started:
 
     def close(self) -> None:
         """Kill every command not collected yet (with its process group) and close every pipe."""
-        if self._starter is not None:
-            self._starter.join()
-            self._starter = None
         self._close()
 
     def __enter__(self) -> Started:
@@ -943,7 +901,6 @@ class Started:
         self.close()
 
     def _collect(self, indexes: list[int], timeout: float) -> None:
-        self._started()
         indexes = [index for index in indexes if index in self._pending]
         wanted = [self._pending[index] for index in indexes]
         if not wanted:

@@ -188,11 +188,10 @@ def start_reading(
     max_commits: int = MAX_COMMITS,
     *,
     timeout: float = gitsafe.READ_TIMEOUT,
-    background: bool = False,
 ) -> gitsafe.Started:
     """Start the commands `read_history` needs (the log, the branches, the remotes) side by side now, so
     they run while the caller works; pass the result to `read_history` as `started`. GitError when git
-    cannot be started (with `background`, see `GitRepository.start`, when the history is read)."""
+    cannot be started."""
     return repository.start(
         ("log", f"-n{max_commits + 1}", "-z", LOG_FORMAT, *LOG_SAFETY, "HEAD", "--"),
         ("for-each-ref", "--format=%(refname:short)%00", "refs/heads", "refs/remotes"),
@@ -200,7 +199,6 @@ def start_reading(
         timeout=timeout,
         max_output=MAX_LOG_BYTES,
         max_field=MAX_LOG_FIELD,  # every output here is NUL-separated
-        background=background,
     )
 
 

@@ -379,9 +379,7 @@ class Repo:
         Without git, or when git cannot be started, `history` reads (and says) as it would without this."""
         if self.file_list.git_repository is not None and "history" not in self.__dict__:
             with contextlib.suppress(gitsafe.GitError):
-                self._history_reads = start_reading(
-                    self.file_list.git_repository, timeout=self.git_timeout, background=True
-                )
+                self._history_reads = start_reading(self.file_list.git_repository, timeout=self.git_timeout)
 
     @cached_property
     def history(self) -> History:
