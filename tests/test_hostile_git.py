@@ -909,6 +909,18 @@ def test_a_started_command_that_hangs_is_killed_on_time_or_when_dropped(tmp_path
     assert not live_processes_naming(blob) and not gitsafe._live
 
 
+def test_a_history_git_cannot_start_reads_the_same_started_early_or_late(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = group(tmp_path / "group")
+    early, late = Repo(root), Repo(root)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    early.start_history()
+    assert not early.history.available and early.history.reason == late.history.reason
+    assert "git could not be started" in late.history.reason
+    assert early.warnings == late.warnings
+
+
 @POSIX_ONLY
 def test_a_forked_process_leaves_the_git_its_parent_started_alone(tmp_path: Path) -> None:
     from verifier import gitsafe
