@@ -192,6 +192,27 @@ def test_unfilled_template_report_is_named_in_a_warning(
     assert any("unfilled report template (DM unfilled report)" in w for w in result.warnings)
 
 
+def test_a_report_is_the_unfilled_template_only_byte_for_byte(
+    fake_rules: None, repo_with_report: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layout-blind stub fingerprints are of code: a report that hashes like one is not the template."""
+    from verifier import templates
+
+    root = repo_with_report("* [ ] Alpha item about found evidence")
+    text = (root / "reports" / "README.md").read_text()
+    table = {
+        "blobs": [],
+        "stubs": [{"hash": templates.normalized_hash(text), "file": "tasks.py", "template": "a code stub"}],
+    }
+    monkeypatch.setattr(templates, "_table", lambda: table)
+    assert templates.match_stub(text) is not None  # the near miss: it would match as a stub
+    result = verify(root, check_answers=False)
+    assert not any("unfilled report template" in w for w in result.warnings)
+    blob = {"id": templates.git_blob_id(text.encode()), "file": "reports/README.md", "template": "T"}
+    monkeypatch.setattr(templates, "_table", lambda: {"blobs": [blob], "stubs": table["stubs"]})
+    assert any("unfilled report template (T)" in w for w in verify(root, check_answers=False).warnings)
+
+
 def frontend_item_with_answer(
     monkeypatch: pytest.MonkeyPatch, repo_with_report: Callable[..., Path], answer: str
 ) -> ItemResult:

@@ -858,6 +858,136 @@ def test_redact_url_is_linear() -> None:
         assert elapsed < 1
 
 
+# ----------------------------------------------------------------- git started early, collected late
+
+
+def with_hanging_object(root: Path) -> str:
+    """The id of a blob whose loose object is a named pipe: `git cat-file -p` on it blocks until killed."""
+    blob = git_stdin(root, b"hangs\n", "hash-object", "-w", "--stdin").strip()
+    loose = root / ".git" / "objects" / blob[:2] / blob[2:]
+    loose.unlink()
+    os.mkfifo(loose)
+    return blob
+
+
+def wait_until(condition: Callable[[], Any], seconds: float = 5.0) -> None:
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "timed out waiting"
+        time.sleep(0.02)
+
+
+def test_started_commands_are_collected_when_asked_and_timed_from_then(tmp_path: Path) -> None:
+    from verifier import gitsafe
+
+    root = group(tmp_path / "group")
+    repository = gitsafe.locate(root)
+    assert repository is not None
+    started = repository.start(("ls-files", "-z"), ("rev-parse", "HEAD"), timeout=0.5)
+    time.sleep(1.0)  # longer than the time limit: it counts from when a result is asked for
+    assert started.result(1) == git(root, "rev-parse", "HEAD").encode()
+    assert started.results() == [repository.run("ls-files", "-z"), started.result(1)]
+    assert not gitsafe._live
+
+
+@POSIX_ONLY
+def test_a_started_command_that_hangs_is_killed_on_time_or_when_dropped(tmp_path: Path) -> None:
+    from verifier import gitsafe
+
+    root = group(tmp_path / "group")
+    blob = with_hanging_object(root)
+    repository = gitsafe.locate(root)
+    assert repository is not None
+    started = repository.start(("rev-parse", "HEAD"), ("cat-file", "-p", blob), timeout=1)
+    assert started.result(0).strip() == git(root, "rev-parse", "HEAD").strip().encode()
+    failure, elapsed = bounded(lambda: started.result(1))
+    assert isinstance(failure, gitsafe.GitTimeout) and "within 1 s" in failure.reason and elapsed < 5
+    assert not live_processes_naming(blob) and not gitsafe._live
+    never_asked = repository.start(("cat-file", "-p", blob), timeout=60)
+    wait_until(lambda: live_processes_naming(blob))
+    del never_asked  # dropped unread: its process group is killed at once
+    assert not live_processes_naming(blob) and not gitsafe._live
+
+
+def test_a_history_git_cannot_start_reads_the_same_started_early_or_late(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = group(tmp_path / "group")
+    early, late = Repo(root), Repo(root)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    early.start_history()
+    assert not early.history.available and early.history.reason == late.history.reason
+    assert "git could not be started" in late.history.reason
+    assert early.warnings == late.warnings
+
+
+@POSIX_ONLY
+def test_a_forked_process_leaves_the_git_its_parent_started_alone(tmp_path: Path) -> None:
+    from verifier import gitsafe
+
+    root = group(tmp_path / "group")
+    blob = with_hanging_object(root)
+    repository = gitsafe.locate(root)
+    assert repository is not None
+    started = repository.start(("cat-file", "-p", blob), timeout=60)
+    wait_until(lambda: live_processes_naming(blob))
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child
+        started.close()
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert live_processes_naming(blob), "a forked worker must not kill what its parent started"
+    started.close()
+    assert not live_processes_naming(blob) and not gitsafe._live
+
+
+@POSIX_ONLY
+def test_the_history_started_early_reads_as_when_read_late_and_dies_with_its_repo(tmp_path: Path) -> None:
+    from verifier import gitsafe
+
+    root = group(tmp_path / "group")
+    git(root, "remote", "add", "origin", "https://example.org/group/repo.git")
+    late = Repo(root).history
+    repo = Repo(root)
+    repo.start_history()
+    assert len(gitsafe._live) == 3, "log, branches and remotes started before anyone asks"
+    assert (
+        repo.history == late
+        and late.available
+        and late.remotes == {"origin": "https://example.org/group/repo.git"}
+    )
+    head = git(root, "rev-parse", "HEAD").strip()
+    loose = root / ".git" / "objects" / head[:2] / head[2:]
+    loose.unlink()
+    os.mkfifo(loose)  # git log now blocks
+    unread = Repo(root, git_timeout=60)
+    unread.start_history()
+    wait_until(lambda: live_processes_naming(" log "))
+    del unread  # never asked for its history: the git it started is killed with it
+    assert not live_processes_naming(str(root / ".git")) and not gitsafe._live
+    slow = Repo(root, git_timeout=1)
+    slow.start_history()
+    time.sleep(1.5)
+    history, elapsed = bounded(lambda: slow.history)
+    assert "did not finish within 1 s" in history.reason and elapsed < 5
+
+
+def test_the_untracked_and_deleted_listings_are_stopped_where_not_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifier import filelist, gitsafe
+
+    root = group(tmp_path / "group")
+    (root / "notes.txt").write_text("not committed\n")
+    (root / "src" / "app.py").unlink()
+    assert any(w.startswith("1 untracked file(s) were not checked") for w in Repo(root).warnings)
+    assert "src/app.py" not in Repo(root).files  # deleted: not listed
+    monkeypatch.setattr(filelist, "LARGE_REPOSITORY", 2)  # three tracked files: "large"
+    large = Repo(root)
+    assert not any("untracked" in w for w in large.warnings) and "src/app.py" in large.files
+    assert not gitsafe._live
+
+
 # ----------------------------------------------------------------- gitsafe itself
 
 

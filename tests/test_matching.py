@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import difflib
+import random
+
 import pytest
 
-from verifier.registry import all_rules, match_item, normalize_text, select_rules
+from verifier import registry
+from verifier.registry import (
+    MATCH_THRESHOLD,
+    MODULE_BONUS,
+    MODULE_PENALTY,
+    Match,
+    _content_words,
+    _word_score,
+    all_rules,
+    lcs_length,
+    match_item,
+    normalize_text,
+    select_rules,
+)
 from verifier.report import ChecklistItem
+from verifier.rule import Rule
 
 
 def item(text: str, modules: tuple[str, ...] = ()) -> ChecklistItem:
@@ -125,3 +142,113 @@ def test_a_match_is_kept_per_text_and_tags_and_the_tags_still_count() -> None:
     assert again == first and registry._match.cache_info().hits == 1  # the report's reading, then the engine
     other_tag = match_item(item(text, ("M24",)), all_rules())
     assert other_tag.score < first.score  # another tag is another question, not the kept answer
+
+
+def lcs_by_table(a: str, b: str) -> int:
+    row = [0] * (len(b) + 1)
+    for x in a:
+        diagonal = 0
+        for j, y in enumerate(b, 1):
+            diagonal, row[j] = row[j], diagonal + 1 if x == y else max(row[j], row[j - 1])
+    return row[-1]
+
+
+def test_lcs_length_is_the_longest_common_subsequence() -> None:
+    generator = random.Random(17)
+    pairs = [("", ""), ("abc", ""), ("", "abc"), ("abc", "abc"), ("abc", "xyz"), ("abcbdab", "bdcaba")]
+    pairs += [
+        (
+            "".join(generator.choices("abcd ", k=generator.randint(0, 40))),
+            "".join(generator.choices("abcd ", k=n)),
+        )
+        for n in range(0, 90, 3)
+    ]
+    for a, b in pairs:
+        assert lcs_length(a, b) == lcs_by_table(a, b) == lcs_length(b, a), (a, b)
+
+
+def match_every_text(text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> Match:
+    """The definition `_match` must keep: every rule text compared in order, the first best score wins."""
+    normalized = normalize_text(text)
+    words = _content_words(normalized)
+    best: Match = Match(None, 0.0)
+    for rule in rules:
+        for candidate in map(normalize_text, rule.texts):
+            if normalized == candidate:
+                bonus = MODULE_BONUS if set(modules) & set(rule.modules) else 0.0
+                return Match(rule, 1.0 + bonus)
+    for rule in rules:
+        for candidate in map(normalize_text, rule.texts):
+            adjust = 0.0
+            if modules and rule.modules:
+                adjust = MODULE_BONUS if set(modules) & set(rule.modules) else -MODULE_PENALTY
+            ratio = difflib.SequenceMatcher(None, normalized, candidate, autojunk=False).ratio()
+            score = max(_word_score(words, _content_words(candidate)), ratio) + adjust
+            if score > best.score:
+                best = Match(rule, score)
+    return best if best.score >= MATCH_THRESHOLD else Match(None, best.score)
+
+
+def test_the_pruned_search_finds_what_comparing_every_text_finds() -> None:
+    """Items worded like no known text (names added, words dropped or swapped, other lines) get the same
+    rule and the same score as a comparison with every text would give them."""
+    rules = tuple(all_rules())
+    generator = random.Random(2476)
+    texts = [text for rule in rules for text in rule.texts]
+    variants = [
+        "Calculate the coverage. Easy command, all of us",
+        "Get some continuous integration running on the GitHub repository (Henning, cloud, meet other day)",
+        "Write unit tests related to model construction - Michael",
+        "We made a cake for the exam",
+        "Deployed the model to the moon",
+        "",
+    ]
+    for text in generator.sample(texts, 12):
+        words = text.split()
+        cut = generator.randint(1, max(1, len(words) - 1))
+        variants.append(" ".join(words[:cut]) + " (" + generator.choice(["Alex", "done twice", "M99"]) + ")")
+        generator.shuffle(words)
+        variants.append(" ".join(words))
+        variants.append(" ".join(generator.sample(texts, 2)))
+    for text in variants:
+        for modules in ((), ("M16",), ("M99",)):
+            registry._match.cache_clear()
+            assert registry._match(text, modules, rules) == match_every_text(text, modules, rules), text
+
+
+def test_a_tie_goes_to_the_earlier_text() -> None:
+    class First(Rule):
+        id = "t.first"
+        texts = ("Write unit tests for the data loading part",)
+
+    class Second(Rule):
+        id = "t.second"
+        texts = ("Write unit tests for the data loading part",)
+
+    class Near(Rule):
+        id = "t.near"
+        texts = ("Write unit tests for the model part",)
+
+    text = "Write unit tests for the data loading parts, all of us"
+    for rules in ((First, Second, Near), (Near, Second, First)):
+        expected = match_every_text(text, (), rules)
+        assert expected.rule is not Near
+        assert registry._match(text, (), rules) == expected
+
+
+def test_a_rule_whose_texts_change_is_matched_by_its_new_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built-in rules' texts are prepared once, when the rules are loaded; a changed text is not missed."""
+    rules = all_rules()
+    rule = next(r for r in rules if r.id == "m16.coverage")
+    assert rule_for("Zebra item about flying kites") is None
+    try:
+        monkeypatch.setattr(rule, "texts", ("Zebra item about flying kites",))
+        registry._match.cache_clear()
+        registry._rule_texts.cache_clear()
+        assert rule_for("Zebra item about flying kites") == "m16.coverage"
+        assert rule_for("Calculate the coverage.") != "m16.coverage"
+    finally:
+        monkeypatch.undo()
+        registry._match.cache_clear()
+        registry._rule_texts.cache_clear()
+    assert rule_for("Calculate the coverage.") == "m16.coverage"

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pathspec
 import pytest
 
-from verifier import filelist, gitsafe
 from verifier.repo import Repo
 
 from conftest import git, git_init, write_tree
@@ -49,71 +47,6 @@ def test_untracked_files_are_not_checked_and_say_so(tmp_path: Path) -> None:
     assert included.files == (".gitignore", "a.py", "new.py")  # run.log stays ignored
     assert included.read("new.py") == "b = 2\n"
     assert any(w.startswith("1 untracked file(s) were checked too") for w in included.warnings)
-
-
-def _recorded_git_runs(monkeypatch: pytest.MonkeyPatch, fail_first_tracked: bool = False) -> list[list[str]]:
-    """The commands of each `run_all` call (one list per call); optionally the first tracked listing that
-    runs beside others times out."""
-    calls: list[list[str]] = []
-    real = gitsafe.GitRepository.run_all
-
-    def run_all(self: gitsafe.GitRepository, *commands: Any, **options: Any) -> list[Any]:
-        calls.append([" ".join(command) for command in commands])
-        results = real(self, *commands, **options)
-        if fail_first_tracked and len(commands) == 3 and len(calls) == 1:
-            results[0] = gitsafe.GitTimeout("git did not finish within 10 seconds")
-        return results
-
-    monkeypatch.setattr(gitsafe.GitRepository, "run_all", run_all)
-    return calls
-
-
-def _repository_with_untracked_and_deleted_files(tmp_path: Path) -> Path:
-    root = git_init(write_tree(tmp_path / "group", {"a.py": "a = 1\n", "gone.py": "b = 1\n", "c.py": "c\n"}))
-    (root / "gone.py").unlink()
-    write_tree(root, {"new.py": "n = 1\n"})
-    return root
-
-
-def test_a_small_repository_is_listed_by_three_git_commands_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = _repository_with_untracked_and_deleted_files(tmp_path)
-    calls = _recorded_git_runs(monkeypatch)
-    repo = Repo(root)
-    assert calls == [["ls-files -z", "ls-files --others --exclude-standard -z", "ls-files --deleted -z"]]
-    assert repo.files == ("a.py", "c.py")  # gone.py was deleted, new.py is untracked
-    assert any(w.startswith("1 untracked file(s) were not checked") for w in repo.warnings)
-
-
-def test_an_index_that_may_list_many_files_is_listed_first_and_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = _repository_with_untracked_and_deleted_files(tmp_path)
-    monkeypatch.setattr(filelist, "LARGE_REPOSITORY", 2)  # the index may hold more than 2 entries
-    calls = _recorded_git_runs(monkeypatch)
-    repo = Repo(root)
-    assert calls == [["ls-files -z"]]  # 3 tracked files: more than LARGE_REPOSITORY, no side listings
-    assert repo.files == ("a.py", "c.py", "gone.py")  # a deleted file in a large repository reads as missing
-    assert not any("untracked" in w for w in repo.warnings)
-    monkeypatch.setattr(filelist, "LARGE_REPOSITORY", 3)  # the index may be large, the listing is not
-    calls.clear()
-    assert Repo(root).files == ("a.py", "c.py")
-    assert calls == [["ls-files -z"], ["ls-files --others --exclude-standard -z", "ls-files --deleted -z"]]
-
-
-def test_a_tracked_listing_cut_by_the_shorter_timeout_runs_again_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = _repository_with_untracked_and_deleted_files(tmp_path)
-    calls = _recorded_git_runs(monkeypatch, fail_first_tracked=True)
-    repo = Repo(root, git_timeout=30)
-    assert calls[1:] == [["ls-files -z"]] and repo.is_git
-    assert repo.files == ("a.py", "c.py") and not any("could not list" in w for w in repo.warnings)
-    calls.clear()
-    repo = Repo(root, git_timeout=5)  # the side timeout is the whole timeout: the listing failed
-    assert len(calls) == 1 and not repo.is_git
-    assert any("git could not list the files" in w for w in repo.warnings)
 
 
 def test_files_without_suffix_are_searched_and_binary_ones_are_not(tmp_path: Path) -> None:

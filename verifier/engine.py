@@ -31,6 +31,7 @@ from .results import (
     verdict_for,
 )
 from .rule import Rule, run_rule
+from .templates import match_blob
 from .witness import Testimony, Witness
 
 
@@ -116,11 +117,14 @@ def _verify_local(
     include_untracked: bool,
 ) -> Verification:
     repo = path if isinstance(path, Repo) else Repo(path, include_untracked=include_untracked)
+    repo.start_history()  # git reads the history while the report is read and the first rules run
     parsed, shown = load_report(repo, report)
     repo.report, repo.report_path = parsed, shown
     repo.report_files = {shown, parsed.checklist_source or shown}
     warnings: list[str] = list(parsed.warnings)
-    untouched = repo.template_match(shown) if repo.has(shown) else None
+    # Byte for byte only: the layout-blind fingerprints of `Repo.template_match` are of code, Dockerfiles
+    # and Makefiles, never of a report, and folding a whole report's layout for them cost milliseconds.
+    untouched = match_blob(repo.blob_id(shown)) if repo.has(shown) else None
     if untouched is not None:
         warnings.append(
             f"{shown} is the course's unfilled report template ({untouched.template}): nothing was claimed"

@@ -10,6 +10,7 @@ repository with 50,000 committed data files costs a fraction of a millisecond pe
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import functools
 import os
@@ -26,7 +27,8 @@ import pathspec
 from . import gitsafe
 from .listing import Listing, folder_end
 
-UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._side_timeout)
+UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._git_side_by_side)
+SIDE_LISTINGS = (("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z"))
 MAX_IGNORE_BYTES = 100_000  # of a .gitignore or .gitmodules (real ones hold a few kB)
 LARGE_REPOSITORY = 20_000
 # What in a gitignore pattern is no literal text: a character class (`[]c]` and `[!]c]` hold "]"), a lone
@@ -185,12 +187,12 @@ class FileList:
         Blob ids are not listed: `Reader.blob_id` hashes a file when a template check asks for it, which
         keeps the listing of a repository with 50,000 committed data files to one short git call and a split.
         """
-        side_results: list[bytes | gitsafe.GitError] | None = None
+        with self._start_listings() as listings:
+            return self._tracked_files(listings)
+
+    def _tracked_files(self, listings: gitsafe.Started | None) -> list[str] | None:
         try:
-            if self._index_is_small():
-                output, side_results = self._listings_at_once()
-            else:
-                output = self._git("ls-files", "-z")
+            output = self._git("ls-files", "-z") if listings is None else _text(listings.result(0))
         except gitsafe.GitError as error:
             self.warn(f"git could not list the files ({error.reason}); walking the directory instead")
             self.is_git = False
@@ -204,10 +206,7 @@ class FileList:
         # are not counted.
         deleted: set[str] = set()
         if len(paths) <= LARGE_REPOSITORY or self.include_untracked:
-            if side_results is None:
-                assert self.git_repository is not None
-                side_results = self.git_repository.run_all(*_SIDE_LISTINGS, timeout=self._side_timeout)
-            untracked, deleted_output = self._side_outputs(side_results)
+            untracked, deleted_output = self._git_side_by_side(listings, *SIDE_LISTINGS)
             new = [path for path in (untracked or "").split("\x00") if path]
             self._warn_untracked(len(new))
             deleted = set(filter(None, (deleted_output or "").split("\x00")))
@@ -293,42 +292,33 @@ class FileList:
                 "--include-untracked)"
             )
 
-    def _index_is_small(self) -> bool:
-        """Whether the git index cannot list more than LARGE_REPOSITORY files (an entry takes at least 62
-        bytes after the 12-byte header), so the untracked and deleted listings will be wanted."""
+    def _start_listings(self) -> contextlib.AbstractContextManager[gitsafe.Started | None]:
+        """The tracked files' listing and, beside it, the untracked and deleted files' (`SIDE_LISTINGS`), all
+        started at once; where the side listings are not needed (no index, a large repository) they are
+        stopped unread. When git cannot be started, None: each is run (and its failure reported) when needed."""
         assert self.git_repository is not None
         try:
-            size = os.stat(self.git_repository.git_dir / "index").st_size
-        except OSError:
-            return False
-        return size <= 12 + 62 * LARGE_REPOSITORY
+            return self.git_repository.start(("ls-files", "-z"), *SIDE_LISTINGS, timeout=self.git_timeout)
+        except gitsafe.GitError:
+            return contextlib.nullcontext()
 
-    def _listings_at_once(self) -> tuple[str, list[bytes | gitsafe.GitError]]:
-        """The tracked listing, and the results of `_SIDE_LISTINGS`, all three git commands run side by side
-        (each git start costs about a millisecond, and the machine has more than one core). The tracked
-        listing that did not finish within the side listings' shorter timeout is run again on its own."""
+    def _git_side_by_side(
+        self, listings: gitsafe.Started | None, *commands: tuple[str, ...]
+    ) -> list[str | None]:
+        """The output of each side listing (collected from `listings` when they were started, else run now
+        side by side); None, with a warning, for one that failed.
+
+        Listing untracked files opens every .gitignore of the work tree, and git blocks on one that is a named
+        pipe: unless untracked files are included, these listings get at most UNTRACKED_TIMEOUT seconds, as
+        their only use then is a count in a warning (and deleted files, which then simply read as missing)."""
         assert self.git_repository is not None
-        tracked, *side = self.git_repository.run_all(
-            ("ls-files", "-z"), *_SIDE_LISTINGS, timeout=self._side_timeout
-        )
-        if isinstance(tracked, gitsafe.GitTimeout) and self._side_timeout < self.git_timeout:
-            return self._git("ls-files", "-z"), side
-        if isinstance(tracked, gitsafe.GitError):
-            raise tracked
-        return tracked.decode("utf-8", errors="replace"), side
-
-    @property
-    def _side_timeout(self) -> float:
-        """Listing untracked files opens every .gitignore of the work tree, and git blocks on one that is a
-        named pipe: unless untracked files are included, these listings get at most UNTRACKED_TIMEOUT
-        seconds, as their only use then is a count in a warning (and deleted files, which then simply read
-        as missing)."""
-        return self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
-
-    def _side_outputs(self, results: list[bytes | gitsafe.GitError]) -> list[str | None]:
-        """The output of each of `_SIDE_LISTINGS`; None, with a warning, for one that failed."""
+        timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
+        if listings is not None:
+            results = listings.results(*range(1, len(commands) + 1), timeout=timeout)
+        else:
+            results = self.git_repository.run_all(*commands, timeout=timeout)
         outputs: list[str | None] = []
-        for command, result in zip(_SIDE_LISTINGS, results, strict=True):
+        for command, result in zip(commands, results, strict=True):
             if isinstance(result, gitsafe.GitError):
                 which = "untracked" if "--others" in command else "deleted"
                 self.warn(f"git could not list the {which} files ({result.reason}); they were not counted")
@@ -607,6 +597,13 @@ class StarGlob:
 _STAR_GLOB_CHARS = frozenset("?[]\\\n\r")
 
 
+def _text(result: bytes | gitsafe.GitError) -> str:
+    """A git command's output as text; its GitError raised."""
+    if isinstance(result, gitsafe.GitError):
+        raise result
+    return result.decode("utf-8", errors="replace")
+
+
 def tree_entries(output: str) -> list[tuple[str, str, str]]:
     """(mode, object id, path) of each entry of `git ls-tree -r -z` output (`<mode> <type> <id>\\t<path>`
     between NULs); a record of another shape is left out. Split, never matched by a pattern: a path holds
@@ -622,9 +619,6 @@ def tree_entries(output: str) -> list[tuple[str, str, str]]:
             entries.append((mode, object_id, path))
     return entries
 
-
-# Listed beside the tracked files: the untracked ones .gitignore does not exclude, and the deleted ones.
-_SIDE_LISTINGS = (("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z"))
 
 _SKIPPED = re.compile(
     r"(^|/)(" + "|".join(re.escape(d) for d in sorted(SKIP_DIRS)) + r")/|(^|/)\.dvc/cache/|(^|/)\.DS_Store$"

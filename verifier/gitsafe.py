@@ -40,6 +40,7 @@ import stat
 import subprocess
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,6 +221,23 @@ class GitRepository:
     ) -> list[bytes | GitError]:
         """The output of each command, or its GitError, all run side by side within one `timeout`."""
         return _run_side_by_side(
+            [self.argv(command) for command in commands],
+            isolated_environment(self.root),
+            self.root,
+            timeout,
+            _Limits(max_output, max_field),
+        )
+
+    def start(
+        self,
+        *commands: Sequence[str],
+        timeout: float = READ_TIMEOUT,
+        max_output: int = MAX_OUTPUT,
+        max_field: int | None = None,
+    ) -> Started:
+        """Start read commands side by side now and collect each when it is needed (`Started`), so git runs
+        while the caller works. GitError when git cannot be started."""
+        return Started(
             [self.argv(command) for command in commands],
             isolated_environment(self.root),
             self.root,
@@ -711,15 +729,17 @@ def _start(argv: list[str], environment: dict[str, str], cwd: Path, limits: _Lim
     return _Running(process, out, err, label)
 
 
-def _pump(pipes: list[tuple[IO[bytes], _Sink]], deadline: float) -> None:
-    """Read every pipe into its sink until all have ended or `deadline` passes (one thread, no polling)."""
+def _pump(pipes: list[tuple[IO[bytes], _Sink]], deadline: float, wanted: list[_Sink] | None = None) -> None:
+    """Read every pipe into its sink until all have ended (or, with `wanted`, those sinks have) or `deadline`
+    passes (one thread, no polling)."""
+    pipes = [(stream, sink) for stream, sink in pipes if not sink.ended]
     if os.name != "posix":  # pragma: no cover - Windows cannot select on pipes
-        _pump_with_threads(pipes, deadline)
+        _pump_with_threads([pipe for pipe in pipes if wanted is None or pipe[1] in wanted], deadline)
         return
     with selectors.DefaultSelector() as selector:
         for stream, sink in pipes:
             selector.register(stream, selectors.EVENT_READ, sink)
-        while selector.get_map():
+        while selector.get_map() and not (wanted is not None and all(sink.ended for sink in wanted)):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
@@ -805,24 +825,102 @@ def _run_side_by_side(
     """Start every command, read their output side by side within `timeout`, and return each result.
     On any exit (an error, KeyboardInterrupt or SystemExit raised by a signal handler) every process group
     still running is killed and every pipe closed."""
-    deadline = time.monotonic() + timeout
-    running: list[_Running] = []
-    try:
-        for argv in argvs:
-            try:
-                running.append(_start(argv, environment, cwd, limits))
-            except OSError as error:
-                raise GitError(f"git could not be started ({error.strerror or error})") from None
-        _pump([pipe for each in running for pipe in each.pipes()], deadline)
-        return [_finish(each, timeout, limits.max_output) for each in running]
-    finally:
-        for each in running:
-            if each.process.returncode is None:
-                _kill(each.process)
-                each.process.wait()
-            _live.pop(each.process.pid, None)
-            for stream, _ in each.pipes():
-                stream.close()
+    with Started(argvs, environment, cwd, timeout, limits) as started:
+        return started.results()
+
+
+def _release(running: list[_Running], owner: int) -> None:
+    """Kill the process group of each command of `running` still alive, reap it and close its pipes. In a
+    process forked after they were started (`owner` is another process id) they are not its children: they
+    are left to the process that started them."""
+    if os.getpid() != owner:
+        return
+    for each in running:
+        if each.process.returncode is None:
+            _kill(each.process)
+            each.process.wait()
+        _live.pop(each.process.pid, None)
+        for stream, _ in each.pipes():
+            stream.close()
+    running.clear()
+
+
+class Started:
+    """Read commands started side by side, each collected when first asked for (`result`, `results`).
+
+    git runs while the caller works, and what every command may do is bounded as for `run`: its own
+    session, killed with its whole group when it overruns, the output cap, the isolated environment. The
+    time limit counts from when a result is asked for (a command whose output fills the pipe waits for its
+    reader and cannot finish earlier): git then has `timeout` seconds to end. A command never asked for is
+    killed when the batch is closed: `close()`, the end of a `with` block, or the batch being dropped;
+    `kill_all` ends it too.
+    """
+
+    def __init__(
+        self, argvs: list[list[str]], environment: dict[str, str], cwd: Path, timeout: float, limits: _Limits
+    ) -> None:
+        self.timeout, self.limits = timeout, limits
+        self._running: list[_Running] = []
+        self._pending: dict[int, _Running] = {}
+        self._results: dict[int, bytes | GitError] = {}
+        self._close = weakref.finalize(self, _release, self._running, os.getpid())
+        try:
+            for index, argv in enumerate(argvs):
+                try:
+                    self._pending[index] = _start(argv, environment, cwd, limits)
+                except OSError as error:
+                    raise GitError(f"git could not be started ({error.strerror or error})") from None
+                self._running.append(self._pending[index])
+        except BaseException:
+            self.close()
+            raise
+
+    def __len__(self) -> int:
+        return len(self._pending) + len(self._results)
+
+    def result(self, index: int, *, timeout: float | None = None) -> bytes | GitError:
+        """The output of command `index`, or its GitError; read now if it was not yet (see the class), within
+        `timeout` seconds (default: the batch's)."""
+        return self.results(index, timeout=timeout)[0]
+
+    def results(self, *indexes: int, timeout: float | None = None) -> list[bytes | GitError]:
+        """The output or GitError of each command of `indexes` (default: all, in the order they were
+        given), those not read yet read side by side within `timeout` seconds (default: the batch's)."""
+        wanted = list(indexes) if indexes else list(range(len(self)))
+        self._collect(wanted, self.timeout if timeout is None else timeout)
+        return [self._results[index] for index in wanted]
+
+    def close(self) -> None:
+        """Kill every command not collected yet (with its process group) and close every pipe."""
+        self._close()
+
+    def __enter__(self) -> Started:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.close()
+
+    def _collect(self, indexes: list[int], timeout: float) -> None:
+        indexes = [index for index in indexes if index in self._pending]
+        wanted = [self._pending[index] for index in indexes]
+        if not wanted:
+            return
+        try:
+            # The other commands' pipes are read too, so none of them waits on a full pipe meanwhile.
+            pipes = [pipe for each in self._pending.values() for pipe in each.pipes()]
+            _pump(
+                pipes,
+                time.monotonic() + timeout,
+                [sink for each in wanted for sink in (each.out, each.err)],
+            )
+            for index in indexes:
+                each = self._pending.pop(index)
+                self._results[index] = _finish(each, timeout, self.limits.max_output)
+                _release([each], os.getpid())
+                self._running.remove(each)
+        except BaseException:
+            self.close()
+            raise
 
 
 def run(root: str | Path, *args: str, timeout: float = READ_TIMEOUT, max_output: int = MAX_OUTPUT) -> bytes:

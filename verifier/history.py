@@ -183,23 +183,16 @@ class History:
         return {path for path in root.files if counts.get(path) == 1}
 
 
-def read_history(
-    root: Path,
+def start_reading(
+    repository: gitsafe.GitRepository,
     max_commits: int = MAX_COMMITS,
     *,
-    repository: gitsafe.GitRepository | None = None,
     timeout: float = gitsafe.READ_TIMEOUT,
-) -> History:
-    """History of the branch checked out at `root` (validated by `gitsafe.locate` unless `repository` is
-    given); a directory without `.git` at its root has none. Never raises: a failure is the History's reason."""
-    if repository is None:
-        try:
-            repository = gitsafe.locate(root)
-        except gitsafe.GitError as error:
-            return History(reason=error.reason, unreadable=True)
-        if repository is None:
-            return History(reason=gitsafe.NO_GIT)
-    log, refs, remotes = repository.run_all(
+) -> gitsafe.Started:
+    """Start the commands `read_history` needs (the log, the branches, the remotes) side by side now, so
+    they run while the caller works; pass the result to `read_history` as `started`. GitError when git
+    cannot be started."""
+    return repository.start(
         ("log", f"-n{max_commits + 1}", "-z", LOG_FORMAT, *LOG_SAFETY, "HEAD", "--"),
         ("for-each-ref", "--format=%(refname:short)%00", "refs/heads", "refs/remotes"),
         ("config", "--local", "--no-includes", "-z", "--get-regexp", r"^remote\..*\.url$"),
@@ -207,6 +200,29 @@ def read_history(
         max_output=MAX_LOG_BYTES,
         max_field=MAX_LOG_FIELD,  # every output here is NUL-separated
     )
+
+
+def read_history(
+    root: Path,
+    max_commits: int = MAX_COMMITS,
+    *,
+    repository: gitsafe.GitRepository | None = None,
+    timeout: float = gitsafe.READ_TIMEOUT,
+    started: gitsafe.Started | None = None,
+) -> History:
+    """History of the branch checked out at `root` (validated by `gitsafe.locate` unless `repository` is
+    given); a directory without `.git` at its root has none. `started`: the commands `start_reading`
+    started for `repository` with the same `max_commits` and `timeout`, collected here (and closed).
+    Never raises: a failure is the History's reason."""
+    if repository is None:
+        try:
+            repository = gitsafe.locate(root)
+        except gitsafe.GitError as error:
+            return History(reason=error.reason, unreadable=True)
+        if repository is None:
+            return History(reason=gitsafe.NO_GIT)
+    with started or start_reading(repository, max_commits, timeout=timeout) as reads:
+        log, refs, remotes = reads.results()
     if isinstance(log, gitsafe.GitError):
         return _diagnose(repository, log, timeout)
     commits, records = parse_log(log)
@@ -234,13 +250,15 @@ def history_of(
     *,
     timeout: float,
     warn: Callable[[str], None],
+    started: gitsafe.Started | None = None,
 ) -> History:
     """The history of the work tree at `root` as a `Repo` sees it: read through `repository` (`gitsafe`),
     else a History whose reason is `problem` (why git could not read the folder) or that there is no git.
-    `warn` gets one line when the history cannot be read; an unexpected error is a reason, never a crash."""
+    `started`: the reads `start_reading` started for it, if any. `warn` gets one line when the history
+    cannot be read; an unexpected error is a reason, never a crash."""
     if repository is not None:
         try:
-            history = read_history(root, repository=repository, timeout=timeout)
+            history = read_history(root, repository=repository, timeout=timeout, started=started)
         except Exception as error:  # a bug must not cost the other items
             history = History(reason=f"git history unreadable: {error}", unreadable=True)
         if history.unreadable:

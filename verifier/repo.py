@@ -15,6 +15,7 @@ Every failure to read or parse becomes one warning in `Repo.warnings`; it never 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
@@ -42,7 +43,7 @@ from .filelist import (
     FileList,
     Warnings,
 )
-from .history import History, history_of
+from .history import History, history_of, start_reading
 from .pyfacts import Call, PythonFacts
 from .pyview import PythonView
 from .reader import MAX_FILE_BYTES, MAX_MARKED_SNIPPET, MAX_NOTEBOOK_BYTES, READ_AS_TEXT, Reader
@@ -114,6 +115,7 @@ class Repo:
         self.configs = ConfigFiles(self.file_list, self.reader, warn=warn)
         self.python_view = PythonView(self.file_list, self.reader, warn=warn)
         self._template_matches: dict[str, TemplateMatch | None] = {}
+        self._history_reads: gitsafe.Started | None = None
 
     def warn(self, message: str) -> None:
         """Add a warning (each once)."""
@@ -372,13 +374,22 @@ class Repo:
 
     # ----------------------------------------------------------------- history
 
+    def start_history(self) -> None:
+        """Start reading the git history now, so git runs while the caller works; `history` collects it.
+        Without git, or when git cannot be started, `history` reads (and says) as it would without this."""
+        if self.file_list.git_repository is not None and "history" not in self.__dict__:
+            with contextlib.suppress(gitsafe.GitError):
+                self._history_reads = start_reading(self.file_list.git_repository, timeout=self.git_timeout)
+
     @cached_property
     def history(self) -> History:
         """The git history (see `verifier.history`); without one, `History.reason` says why."""
+        started, self._history_reads = self._history_reads, None
         return history_of(
             self.root,
             self.file_list.git_repository,
             self.git_problem,
             timeout=self.git_timeout,
             warn=self.warnings.add,
+            started=started,
         )
