@@ -27,10 +27,18 @@ LINKED_IMAGE = re.compile(
     r"(?<!!)\[[^\[\]]*\]\(\s*<?([^)>\s\]]+\.(?:png|jpe?g|svg|gif|webp|pdf))>?\s*\)", re.IGNORECASE
 )
 
+# An image file named by its path in the answer's prose ("see reports/figures/pipeline.png"), not a link:
+# a run of path characters ending in an image suffix, not part of a URL or of a longer word.
+MENTIONED_IMAGE = re.compile(
+    r"(?<![\w/.:-])((?:\.{0,2}/)?(?:[\w.-]+/){0,8}[\w.-]{1,200}\.(?:png|jpe?g|svg|gif|webp))(?![\w/-])",
+    re.IGNORECASE,
+)
+
 
 class ArchitectureDiagram(Rule):
-    """An image linked from the report's architecture answer (Q29, Q25 in 27-question reports) that
-    exists under reports/ and is not the course's example figure."""
+    """An image linked from the report's architecture answer (Q29, Q25 in 27-question reports), or named
+    by its path in that answer's prose, that exists in the repository and is not the course's example
+    figure."""
 
     id = "extra.architecture-diagram"
     title = "Architectural diagram of the MLOps pipeline"
@@ -44,13 +52,23 @@ class ArchitectureDiagram(Rule):
             )
         answer = report.answer(29) if len(report.answers) > 27 else report.answer(25)
         looked_for = (
-            "an image linked from the architecture answer (Q29; Q25 in 27-question reports) that exists under reports/",
+            "an image linked from the architecture answer (Q29; Q25 in 27-question reports), or named by its path "
+            "there, that exists in the repository",
         )
         if answer is None:
             return Evidence.absent("The architecture answer links no image.", looked_for)
         # A plain link to an image file ([diagram](figures/x.png)) references it as much as embedding it.
         linked = LINKED_IMAGE.findall(answer.text)
         images = list(dict.fromkeys([*answer.images, *linked]))
+        base = (repo.report_path or "reports/README.md").rpartition("/")[0]
+        if not images:
+            # A figure named by its path in the prose is shown to the reader as much as a link; only one
+            # that exists counts, looked up as a link from the report's folder or from the repository root.
+            images = [
+                path
+                for mention in dict.fromkeys(MENTIONED_IMAGE.findall(answer.text))
+                if (path := _existing_image(repo, mention, base))
+            ]
         if not images:
             if re.search(r"```\s*mermaid", answer.text):
                 where = Location(
@@ -58,7 +76,6 @@ class ArchitectureDiagram(Rule):
                 )
                 return Evidence.found("The architecture answer draws a mermaid diagram.", [where])
             return Evidence.absent("The architecture answer links no image.", looked_for)
-        base = (repo.report_path or "reports/README.md").rpartition("/")[0]
         found, example, missing, external = [], [], [], []
         for image in images:
             if image.startswith(("http://", "https://")):
@@ -86,6 +103,17 @@ class ArchitectureDiagram(Rule):
         return Evidence.absent(
             f"The linked figure is not in the repository: {', '.join(missing)}.", looked_for
         )
+
+
+def _existing_image(repo: Repo, mention: str, base: str) -> str | None:
+    """The link a mentioned image path stands for: relative to the report's folder (`figures/x.png`) or,
+    failing that, to the repository root (`reports/figures/x.png`); None when neither file exists."""
+    if repo.has(repo.link_target(mention, base)):
+        return mention
+    from_root = mention.removeprefix("./")
+    if not from_root.startswith("../") and repo.has(from_root):
+        return "/" + from_root
+    return None
 
 
 class SharedUnderstanding(Rule):

@@ -233,7 +233,9 @@ class ModelTraining(Rule):
         training = repo.call_locations(*TRAIN_CALLS, paths=own) + _train_calls(repo, own)
         training += [
             loc
-            for loc in repo.search(TRAIN_COMMAND, *AUTOMATION_GLOBS, "Dockerfile*", "*.dockerfile", limit=3)
+            for loc in repo.search(
+                TRAIN_COMMAND, *AUTOMATION_GLOBS, *(d.path for d in repo.dockerfiles), limit=3
+            )
             if repo.template_match(loc.path) is None
         ]
         if training:

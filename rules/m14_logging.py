@@ -5,7 +5,7 @@ import re
 from verifier.checks import AUTOMATION_GLOBS, instantiated, own_locations, usage_or_dependency
 from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
-from verifier.rule import Rule
+from verifier.rule import Rule, Trace
 
 LOG_CALLS = (
     "logging.getLogger",
@@ -137,11 +137,51 @@ class WeightsAndBiases(Rule):
         return evidence
 
 
+_SMAC_FACADES = {
+    "HyperparameterOptimizationFacade": "hyperparameter_optimization_facade",
+    "MultiFidelityFacade": "multi_fidelity_facade",
+    "HyperbandFacade": "hyperband_facade",
+    "BlackBoxFacade": "blackbox_facade",
+    "RandomFacade": "random_facade",
+    "AlgorithmConfigurationFacade": "algorithm_configuration_facade",
+}
+# Calls that run a hyperparameter search: W&B sweeps, Optuna, Ray Tune, SMAC (imported from `smac` or
+# its facade modules), hyperopt, scikit-optimize, scikit-learn's searches and KerasTuner.
+SEARCH_CALLS = (
+    "wandb.sweep",
+    "wandb.agent",
+    "optuna.create_study",
+    "optuna.study.create_study",
+    "ray.tune.run",
+    "tune.Tuner",
+    *(f"smac.{facade}" for facade in _SMAC_FACADES),
+    *(f"{module}.{facade}" for facade, module in _SMAC_FACADES.items()),
+    "hyperopt.fmin",
+    "skopt.gp_minimize",
+    "skopt.forest_minimize",
+    "skopt.BayesSearchCV",
+    "model_selection.GridSearchCV",
+    "model_selection.RandomizedSearchCV",
+    "model_selection.HalvingGridSearchCV",
+    "model_selection.HalvingRandomSearchCV",
+    "_search.GridSearchCV",
+    "_search.RandomizedSearchCV",
+    "keras_tuner.RandomSearch",
+    "keras_tuner.BayesianOptimization",
+    "keras_tuner.Hyperband",
+)
+SEARCH_LIBRARIES = ("optuna", "ray", "hyperopt", "smac", "scikit-optimize", "keras-tuner")
+
+
 class Sweep(Rule):
-    """A sweep configuration (method/metric/parameters), wandb.sweep/wandb.agent, an Optuna study
-    or a Hydra sweeper."""
+    """A sweep configuration (method/metric/parameters), wandb.sweep/wandb.agent, a search run by an
+    optimisation library (Optuna, Ray Tune, SMAC, hyperopt, scikit-optimize, scikit-learn's
+    GridSearchCV/RandomizedSearchCV, KerasTuner) or a Hydra sweeper or multirun. With no trace in the
+    repository, the tracking answer decides (a sweep can be started from the W&B UI or by hand): a
+    screenshot of the sweep is weak, a description only the report's word, silence absent."""
 
     id = "m14.sweep"
+    trace = Trace.CODE
     modules = ("M14",)
     title = "Hyperparameter optimization sweep"
     texts = ("Consider running a hyperparameter optimization sweep",)
@@ -160,14 +200,7 @@ class Sweep(Rule):
             and isinstance(doc["hydra"].get("sweeper"), dict)
             and doc["hydra"]["sweeper"].get("params")
         ]
-        calls = repo.call_locations(
-            "wandb.sweep",
-            "wandb.agent",
-            "optuna.create_study",
-            "optuna.study.create_study",
-            "ray.tune.run",
-            "tune.Tuner",
-        )
+        calls = repo.call_locations(*SEARCH_CALLS)
         commands = repo.search(r"\bwandb (sweep|agent)\b|hydra/sweeper", *AUTOMATION_GLOBS, "*.yaml", limit=4)
         commands = [
             loc
@@ -184,7 +217,7 @@ class Sweep(Rule):
         )
         if found:
             return Evidence.found("A hyperparameter sweep is configured or launched.", found)
-        declared = repo.dependency_locations("optuna", "ray", "hyperopt")
+        declared = repo.dependency_locations(*SEARCH_LIBRARIES)
         if declared:
             return Evidence.weak("A sweep library is a dependency, but no sweep was found.", declared)
         return Evidence.absent(
@@ -209,18 +242,40 @@ SWEPT_OVERRIDE = re.compile(
 MULTIRUN_JOB = re.compile(r"^(?P<sweep>(?:.*/)?multirun/(?:.+/)?)(?P<job>\d+)/\.hydra/overrides\.yaml$")
 
 
+MAX_CONTINUATION_LINES = 20
+
+
+def _continued_command(repo: Repo, location: Location) -> str:
+    """The command starting on the line of `location`, with the lines it continues onto through a
+    trailing backslash (`train.py -m a=1 \\` / `  lr=0.1,0.01`); the line alone when the file cannot be read."""
+    text = repo.read(location.path) if location.line else None
+    if text is None:
+        return location.snippet
+    lines = text.splitlines()[location.line - 1 : location.line - 1 + MAX_CONTINUATION_LINES]
+    command = []
+    for line in lines:
+        stripped = line.rstrip()
+        command.append(stripped.removesuffix("\\"))
+        if not stripped.endswith("\\"):
+            break
+    return " ".join(command)
+
+
 def multirun_commands(repo: Repo) -> list[Location]:
     """Hydra multirun commands over several values in scripts, task runners, CI, YAML or the docs:
-    `python train.py -m lr=1e-3,1e-4` or `--multirun model=choice(a,b)`. A `-m` with one value per
+    `python train.py -m lr=1e-3,1e-4` or `--multirun model=choice(a,b)`, also when the overrides
+    follow on lines the command continues onto with a trailing backslash. A `-m` with one value per
     override (`python -m pytest`, `-m lr=0.1`) runs nothing more than a single run."""
     lines = repo.search(MULTIRUN_FLAG, *AUTOMATION_GLOBS, "*.yaml", "*.md", "*.rst", "*.txt", limit=20)
-    return [
-        loc
-        for loc in lines
-        if (flag := re.search(MULTIRUN_FLAG, loc.snippet))
-        and SWEPT_OVERRIDE.search(loc.snippet[flag.end() :])
-        and not RUN_OUTPUT.search(loc.path)
-    ]
+    found = []
+    for loc in lines:
+        if RUN_OUTPUT.search(loc.path):
+            continue
+        command = _continued_command(repo, loc)
+        flag = re.search(MULTIRUN_FLAG, command)
+        if flag and SWEPT_OVERRIDE.search(command[flag.end() :]):
+            found.append(loc)
+    return found
 
 
 def multirun_outputs(repo: Repo) -> list[Location]:

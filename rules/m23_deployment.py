@@ -149,11 +149,15 @@ TORCHSERVE_COMMANDS = (
     r"FROM\s+pytorch/torchserve"
 )
 
+# A requirements line naming the archiver (`torch-model-archiver==0.7.1`) is a dependency, not a command.
+REQUIREMENT_LINE = re.compile(r"^\s*torch-model-archiver\s*(?:[<>=~!;\[]|$)", re.IGNORECASE)
+
 
 class TorchServe(Rule):
     """2022-2024 wording: local deployment with TorchServe (a model archive, torch-model-archiver or
-    torchserve commands in scripts, Dockerfiles or notebooks, a pytorch/torchserve image, a handler, or a
-    torchserve config). Commands only in docs are weak; no trace is unverifiable, since a local deployment
+    torchserve commands in scripts, Dockerfiles of any spelling (serve.Dockerfile) or notebooks, a
+    pytorch/torchserve image, a handler, or a torchserve config). Commands only in docs or notes (README,
+    instructions.txt) are weak; no trace is unverifiable, since a local deployment
     leaves none."""
 
     id = "m23.torchserve"
@@ -166,9 +170,8 @@ class TorchServe(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        uses = repo.search(
-            TORCHSERVE_COMMANDS, *AUTOMATION_GLOBS, "*.py", "*.ipynb", "Dockerfile*", "*.dockerfile", limit=6
-        )
+        dockerfiles = [dockerfile.path for dockerfile in repo.dockerfiles]
+        uses = repo.search(TORCHSERVE_COMMANDS, *AUTOMATION_GLOBS, "*.py", "*.ipynb", *dockerfiles, limit=6)
         uses += repo.subclasses(
             "BaseHandler", "ImageClassifier", "TextClassifier", "ObjectDetector", "ImageSegmenter"
         )
@@ -189,7 +192,11 @@ class TorchServe(Rule):
         )
         if evidence.status is not Status.ABSENT:
             return evidence
-        documented = repo.search(TORCHSERVE_COMMANDS, "*.md", limit=3)
+        documented = [
+            location
+            for location in repo.search(TORCHSERVE_COMMANDS, "*.md", "*.rst", "*.txt", limit=3)
+            if not REQUIREMENT_LINE.match(location.snippet)
+        ]
         if documented:
             return Evidence.weak("TorchServe commands appear only in the documentation.", documented)
         # A local deployment typed in a terminal leaves no file (the .mar archive is usually git-ignored).

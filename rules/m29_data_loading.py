@@ -15,6 +15,10 @@ def _workers_set(value: object) -> bool:
     return value not in (0, None, "0", False)
 
 
+# Calls that build a DataLoader: torch's class (also torch_geometric's and others ending in DataLoader) and
+# timm's `create_loader`, which forwards num_workers/pin_memory to a DataLoader.
+LOADER_CALLS = ("DataLoader", "timm.data.create_loader", "timm.data.loader.create_loader")
+
 # Workers and a timing word on the same line, at most 300 characters apart.
 TIMED_WORKERS = r"num_workers.{0,300}(time|speed)|benchmark.{0,300}num_workers|get_timing"
 
@@ -44,8 +48,8 @@ def _yaml_workers(repo: Repo) -> list[Location]:
 
 
 class DistributedDataLoading(Rule):
-    """DataLoader with num_workers/pin_memory set, with a timing or benchmark trace; workers set
-    with nothing measured is weak. DataLoader(**kwargs) counts as setting workers when the kwargs come
+    """DataLoader (or timm's create_loader) with num_workers/pin_memory set, with a timing or benchmark
+    trace; workers set with nothing measured is weak. DataLoader(**kwargs) counts as setting workers when the kwargs come
     from a dict in the same file, or a YAML config, holding num_workers > 0."""
 
     id = "m29.data-loading"
@@ -60,7 +64,7 @@ class DistributedDataLoading(Rule):
     def check(self, repo: Repo) -> Evidence:
         loaders = [
             (p, c)
-            for p, c in repo.calls("DataLoader")
+            for p, c in repo.calls(*LOADER_CALLS)
             if {"num_workers", "pin_memory", "persistent_workers", "prefetch_factor"} & set(c.keywords)
         ]
         tuned = [

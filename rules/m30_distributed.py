@@ -98,7 +98,7 @@ class DistributedTraining(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        launches = repo.search(LAUNCHERS, *LAUNCH_FILES, limit=4)
+        launches = repo.search(LAUNCHERS, *LAUNCH_FILES, *(d.path for d in repo.dockerfiles), limit=4)
         launches += repo.search(ACCELERATE_MULTI, "*.yaml", "*.yml", limit=2)
         accelerators = repo.call_locations("accelerate.Accelerator", "Accelerator")
         code = repo.call_locations(*DISTRIBUTED_CALLS) + launches

@@ -208,6 +208,9 @@ def test_answers_read_by_heading_not_position() -> None:
         "* [x] Deploy to the cloud a drift detection API (failed due to permissions) (M27)",
         "* [x] Get your model training in GCP using either the Engine or Vertex AI - tried but failed due to quota",
         "* [x] ~~Deploy to the cloud a drift detection API (M27)~~",
+        "* [x] Consider running a hyperparameter optimization sweep (M14) - Not applicable",
+        "* [x] If applicable, play around with distributed model training (M30) (N/A)",
+        "* [x] If applicable, consider deploying the model locally using torchserve - not applicable for our model",
     ],
 )
 def test_remarks_that_take_the_tick_back(line: str) -> None:
@@ -222,6 +225,8 @@ def test_remarks_that_take_the_tick_back(line: str) -> None:
         "* [x] Write unit tests related to model construction and or model training (M16) (incl. tests for failure cases)",
         "* [x] Get your model training in GCP using either the Engine or Vertex AI (M21) (attempted with Vertex AI, then succeeded on Engine)",
         "* [x] Deploy your model in GCP using either Functions or Run as the backend (M23) - works, but couldn't get GPU",
+        "* [x] If applicable, optimize the performance of your training pipeline by using distributed training (M30)",
+        "* [x] Use PyTorch-lightning (if applicable) to reduce the amount of boilerplate in your code (M15) - applicable, used",
     ],
 )
 def test_remarks_that_describe_the_work_keep_the_tick(line: str) -> None:

@@ -68,7 +68,7 @@ def test_every_topic_of_the_map_is_a_question_of_the_template() -> None:
 
 
 def test_the_kinds_the_design_names_are_declared_on_the_rules() -> None:
-    code = {"m13.profiling", "m16.coverage", "m23.torchserve", "m32.github-pages"}
+    code = {"m13.profiling", "m14.sweep", "m16.coverage", "m23.torchserve", "m32.github-pages"}
     console = {
         "m21.bucket-dvc",
         "m21.build-trigger",

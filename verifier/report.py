@@ -83,14 +83,16 @@ MAX_ANSWERS = 200
 MIN_QUESTIONS_WITHOUT_CHECKLIST = 10
 TICK_MARKS = frozenset({"x", "X", "Y", "y", "✓", "✔", "✅", "☑", "v", "V"})
 EMPTY_MARKS = frozenset({"", " ", "  ", "n", "N"})
-# A remark that takes the tick back: "(An attempt was made, failed ...)", "(doesn't work)", "(WIP)".
+# A remark that takes the tick back: "(An attempt was made, failed ...)", "(doesn't work)", "(WIP)", and
+# "- Not applicable" / "(N/A)": the group says the item did not apply to its project, so nothing was done.
 # Not a remark that describes the feature: "alert when requests fail", "tests for failure cases",
 # "attempted with Vertex AI, then succeeded on Engine".
 WITHDRAWAL = re.compile(
     r"\b(not\s+(fully\s+|yet\s+)?(work\w*|finish\w*|complet\w*|done|implemented|functional)|"
     r"(doesn't|does\s+not|didn't|did\s+not|don't|do\s+not)\s+(fully\s+)?work|failed|unsuccessful|unable\s+to|"
     r"(couldn't|could\s+not|didn't|did\s+not)\s+(get\s+it|make\s+it|finish|complete|deploy|manage)|"
-    r"gave\s+up|abandoned|wip|work\s+in\s+progress|partially|incomplete|tried\s+but|an\s+attempt\s+was\s+made)\b",
+    r"gave\s+up|abandoned|wip|work\s+in\s+progress|partially|incomplete|tried\s+but|an\s+attempt\s+was\s+made|"
+    r"not\s+applicable|n/a)\b",
     re.IGNORECASE,
 )
 SUCCEEDED = re.compile(r"\bsucceed\w*|\bnow\s+works\b|\bfixed\b", re.IGNORECASE)
@@ -100,7 +102,7 @@ SUCCEEDED = re.compile(r"\bsucceed\w*|\bnow\s+works\b|\bfixed\b", re.IGNORECASE)
 OPENS_WITH_FAILURE = re.compile(
     r"^\W*(failed|fails?\s+to|did\s+not|didn't|does\s+not|doesn't|not\s+(fully\s+)?(work\w*|done|finished|"
     r"completed|implemented)|unable|could\s+not|couldn't|tried\s+but|an\s+attempt|attempted\s+but|gave\s+up|"
-    r"wip\b|work\s+in\s+progress|only\s+partially|partially|incomplete|unsuccessful)",
+    r"wip\b|work\s+in\s+progress|only\s+partially|partially|incomplete|unsuccessful|not\s+applicable\b|n/a\b)",
     re.IGNORECASE,
 )
 TEMPLATE_SECTIONS = frozenset(

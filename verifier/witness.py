@@ -164,6 +164,7 @@ PRACTICES: dict[str, Practice] = {
     "m14.sweep": Practice(
         ("tracking", "configs"),
         r"\bsweeps?\b|\bhyper-?parameter (?:optimi[sz]ation|search|tuning)\b|\boptuna\b",
+        shots=r"sweep|hyper-?param|optuna|parallel.?coord",
     ),
     "m14.wandb-sweep": Practice(("tracking",), r"\bw&b\b|\bweights\s*(?:&|and)\s*biases\b|\bwandb\b"),
     "m14.optuna": Practice(("tracking", "configs"), r"\boptuna\b"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from verifier import templates
 from verifier.engine import verify
-from verifier.evidence import Status
+from verifier.evidence import Evidence, Status
 from verifier.repo import Repo
 
 from conftest import FIXTURES, check, git, git_init, write_tree
@@ -183,3 +184,49 @@ def test_a_linked_diagram_counts_like_an_embedded_one(tmp_path: Path) -> None:
 def test_workflow_commit_identities_are_not_members(tmp_path: Path) -> None:
     root = group_repo(tmp_path, [("GitHub Action", "action@github.com")])
     assert check("m05.write-access", Repo(root)).status is Status.UNVERIFIABLE
+
+
+def _architecture_answer(tmp_path: Path, answer: str, files: dict[str, str | bytes]) -> Evidence:
+    source = FIXTURES / "rules" / "extra.architecture-diagram" / "found" / "reports" / "README.md"
+    report = re.sub(r"!\[[^\]]*\]\([^)]*\)", answer, source.read_text())
+    root = git_init(write_tree(tmp_path / "group", {"reports/README.md": report, **files}))
+    (item,) = verify(Repo(root), check_answers=False).items
+    return item.evidence
+
+
+@pytest.mark.parametrize(
+    ("answer", "stored"),
+    [
+        ("The pipeline is drawn in reports/figures/pipeline.png.", "reports/figures/pipeline.png"),
+        ("check figures/pipeline.png", "reports/figures/pipeline.png"),
+        ("Our diagram (docs/architecture.svg) shows the services.", "docs/architecture.svg"),
+    ],
+)
+def test_a_diagram_named_by_its_path_in_the_answer_counts(tmp_path: Path, answer: str, stored: str) -> None:
+    evidence = _architecture_answer(tmp_path, answer, {stored: "png"})
+    assert evidence.status is Status.FOUND and evidence.locations[0].path == stored
+
+
+def test_a_named_path_that_does_not_exist_or_is_a_url_is_no_diagram(tmp_path: Path) -> None:
+    answer = "See figures/pipeline.png and https://example.org/figures/pipeline.png for the diagram."
+    evidence = _architecture_answer(tmp_path, answer, {"reports/figures/other.png": "png"})
+    assert evidence.status is Status.ABSENT and evidence.message == "The architecture answer links no image."
+
+
+def test_the_course_example_named_by_its_path_is_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = b"course example figure"
+    table = {
+        "blobs": [{"id": _blob(example), "file": "reports/figures/overview.png", "template": "DM"}],
+        "stubs": [],
+    }
+    monkeypatch.setattr(templates, "_table", lambda: table)
+    evidence = _architecture_answer(
+        tmp_path, "check reports/figures/overview.png", {"reports/figures/overview.png": example}
+    )
+    assert evidence.status is Status.TEMPLATE
+
+
+def _blob(content: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()

@@ -173,6 +173,12 @@ class Detector:
         ),
         ({"Makefile": "train:\n\tyolo detect train data=data.yaml model=yolov8n.pt epochs=10\n"}, "Makefile"),
         ({"scripts/train.sh": "yolo task=detect mode=train data=data.yaml\n"}, "scripts/train.sh"),
+        (
+            {
+                "train.Dockerfile": "FROM ultralytics/ultralytics\nCMD yolo detect train data=data.yaml epochs=5\n"
+            },
+            "train.Dockerfile",
+        ),
     ],
     ids=[
         "yolo-wrapped",
@@ -183,6 +189,7 @@ class Detector:
         "lightning-cli",
         "yolo-cli",
         "yolo-cli-mode",
+        "yolo-cli-in-a-capitalised-dockerfile",
     ],
 )
 def test_training_through_a_framework_api_is_training(

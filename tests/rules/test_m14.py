@@ -208,3 +208,123 @@ def test_event_logging_next_to_an_experiment_logger_is_found(make_repo: Callable
     )
     evidence = check("m14.logging", make_repo({"src/p/train.py": code}))
     assert evidence.status is Status.FOUND and evidence.locations[0].line == 5
+
+
+CONTINUED_MULTIRUN = (
+    "Our sweep:\n\n```bash\nuv run src/digits/train.py -m trainer.logger=false \\\n"
+    "  optimizer.lr=0.001,0.0001 \\\n  model.dropout=0.1,0.3\n```\n"
+)
+
+
+def test_a_multirun_whose_swept_overrides_follow_on_continued_lines_is_a_sweep(
+    make_repo: Callable[..., Repo],
+) -> None:
+    evidence = check("m14.sweep", make_repo({"README.md": CONTINUED_MULTIRUN}))
+    assert evidence.status is Status.FOUND, evidence.message
+    assert (evidence.locations[0].path, evidence.locations[0].line) == ("README.md", 4)
+
+
+def test_continued_lines_of_single_values_or_of_the_next_command_are_no_sweep(
+    make_repo: Callable[..., Repo],
+) -> None:
+    single = CONTINUED_MULTIRUN.replace("0.001,0.0001", "0.001").replace("0.1,0.3", "0.1")
+    ended = "python train.py -m trainer.logger=false\npython plot.py lr=0.1,0.01\n"
+    for text in (single, ended):
+        assert check("m14.sweep", make_repo({"README.md": text})).status is Status.ABSENT, text
+
+
+SMAC_SEARCH = """from smac.facade.hyperparameter_optimization_facade import (
+    HyperparameterOptimizationFacade as HPOFacade,
+)
+from smac.scenario import Scenario
+
+
+def optimise(space, train):
+    smac = HPOFacade(Scenario(space, n_trials=50), train)
+    return smac.optimize()
+"""
+GRID_SEARCH = """from sklearn.model_selection import GridSearchCV
+from sklearn.svm import SVC
+
+search = GridSearchCV(SVC(), {"C": [0.1, 1, 10]}, cv=3)
+"""
+
+
+@pytest.mark.parametrize("source", [SMAC_SEARCH, GRID_SEARCH], ids=["smac", "sklearn-grid"])
+def test_a_search_run_by_an_optimisation_library_is_a_sweep(
+    make_repo: Callable[..., Repo], source: str
+) -> None:
+    evidence = check("m14.sweep", make_repo({"src/digits/tuning.py": source}))
+    assert evidence.status is Status.FOUND, evidence.message
+    assert evidence.locations[0].path == "src/digits/tuning.py"
+
+
+def test_smac_only_declared_is_weak_and_a_class_of_the_same_name_is_no_search(
+    make_repo: Callable[..., Repo],
+) -> None:
+    declared = make_repo({"requirements.txt": "smac==2.0.2\ntorch\n"})
+    assert check("m14.sweep", declared).status is Status.WEAK
+    own = "class HyperparameterOptimizationFacade:\n    pass\n\n\nHyperparameterOptimizationFacade()\n"
+    assert check("m14.sweep", make_repo({"src/digits/facade.py": own})).status is Status.ABSENT
+
+
+def test_the_combined_item_holds_half_with_a_smac_search_and_no_wandb(make_repo: Callable[..., Repo]) -> None:
+    evidence = check("m14.wandb-sweep", make_repo({"src/digits/tuning.py": SMAC_SEARCH}))
+    assert evidence.status is Status.WEAK
+    assert "W&B logging is missing" in evidence.message
+
+
+SWEEP_REPORT = """# Exam template for 02476 Machine Learning Operations
+
+## Overall project checklist
+
+* [x] Consider running a hyperparameter optimization sweep (M14)
+
+## Running code and tracking experiments
+
+### Question 14
+
+> **Upload 1 to 3 screenshots that show the experiments that you have done in W&B (or another experiment tracking**
+> **service of your choice).**
+>
+> Answer:
+
+{answer}
+"""
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict", "said"),
+    [
+        (
+            "We tracked the loss in W&B.\n\n![runs](figures/hyperparameter_sweep.png)",
+            "weakly-supported",
+            "the screenshot figures/hyperparameter_sweep.png",
+        ),
+        (
+            "We ran a W&B sweep over the learning rate and the batch size.",
+            "unverifiable",
+            "Only the report's word",
+        ),
+        ("We tracked the loss in W&B.\n\n![runs](figures/loss.png)", "unsupported", "does not mention it"),
+    ],
+    ids=["sweep-screenshot", "described", "other-screenshot"],
+)
+def test_with_no_sweep_in_the_repository_the_tracking_answer_decides(
+    make_repo: Callable[..., Repo], answer: str, verdict: str, said: str
+) -> None:
+    from verifier.engine import verify
+
+    repo = make_repo(
+        {
+            "reports/README.md": SWEEP_REPORT.format(answer=answer),
+            "reports/figures/hyperparameter_sweep.png": PNG,
+            "reports/figures/loss.png": PNG + b"loss",
+            "src/digits/train.py": WANDB,
+        }
+    )
+    result = verify(repo, check_answers=False).item("m14.sweep")
+    assert result is not None
+    assert result.verdict == verdict, result.message
+    assert said in result.message

@@ -139,3 +139,39 @@ def test_a_commented_out_deploy_is_no_evidence_and_the_message_says_so(
     ev = check("m23.cloud-deploy", make_repo({path: text}))
     assert ev.status is Status.UNVERIFIABLE
     assert f"{path}:" in ev.message and "commented out" in ev.message
+
+
+ARCHIVE_IN_IMAGE = (
+    "FROM pytorch/torchserve:0.5.2-cpu\nCOPY model.pt .\n"
+    "RUN torch-model-archiver --model-name vit --version 1.0 --serialized-file model.pt --handler h.py\n"
+    'CMD ["torchserve", "--start", "--model-store", "store", "--models", "vit=vit.mar"]\n'
+)
+
+
+@pytest.mark.parametrize("path", ["serve.Dockerfile", "deploy/Serve.Dockerfile", "docker/Dockerfile.serve"])
+def test_torchserve_in_a_dockerfile_of_any_spelling_is_found(make_repo, path: str) -> None:
+    ev = check("m23.torchserve", make_repo({path: ARCHIVE_IN_IMAGE}))
+    assert ev.status is Status.FOUND
+    assert ev.locations[0].path == path
+
+
+def test_a_markdown_file_named_like_a_dockerfile_is_no_image(make_repo) -> None:
+    notes = "# Notes\n\nWe might try FROM pytorch/torchserve later.\n"
+    ev = check("m23.torchserve", make_repo({"docs/dockerfile_notes.md": notes}))
+    assert ev.status is Status.WEAK  # a mention in the docs, not an image
+
+
+def test_torchserve_commands_in_a_notes_file_are_weak(make_repo) -> None:
+    notes = (
+        "- Create the .mar file :\n\n"
+        "torch-model-archiver --model-name m --version 1.0 --serialized-file m.pt --handler image_classifier\n\n"
+        "- Deploy locally :\n\ntorchserve --start --ncs --model-store model_store --models m=m.mar\n"
+    )
+    ev = check("m23.torchserve", make_repo({"models/instructions.txt": notes}))
+    assert ev.status is Status.WEAK
+    assert ev.locations[0].path == "models/instructions.txt"
+
+
+def test_the_archiver_as_a_requirement_line_is_no_command(make_repo) -> None:
+    ev = check("m23.torchserve", make_repo({"docs/pinned.txt": "torch-model-archiver==0.7.1\n"}))
+    assert ev.status is Status.UNVERIFIABLE

@@ -69,3 +69,31 @@ def test_workers_in_a_compose_or_workflow_file_are_no_loader_config(make_repo) -
     }
     ev = check("m29.data-loading", make_repo(files))
     assert ev.status is Status.ABSENT
+
+
+TIMM_LOADER = """from timm.data import create_dataset, create_loader
+
+
+def loaders(args):
+    dataset = create_dataset("folder", root=args.data)
+    return create_loader(dataset, input_size=(3, 224, 224), batch_size=32, num_workers={workers}, pin_memory=True)
+"""
+
+
+def test_timm_create_loader_with_workers_is_weak(make_repo) -> None:
+    ev = check(
+        "m29.data-loading", make_repo({"src/leaves/train.py": TIMM_LOADER.format(workers="args.workers")})
+    )
+    assert ev.status is Status.WEAK
+    assert (ev.locations[0].path, ev.locations[0].line) == ("src/leaves/train.py", 6)
+
+
+def test_timm_create_loader_without_workers_is_absent(make_repo) -> None:
+    ev = check("m29.data-loading", make_repo({"src/leaves/train.py": TIMM_LOADER.format(workers="0")}))
+    assert ev.status is Status.ABSENT
+
+
+def test_a_create_loader_of_the_groups_own_is_no_data_loader(make_repo) -> None:
+    source = "def create_loader(ds, num_workers=4):\n    return list(ds)\n\n\nitems = create_loader([1], num_workers=4)\n"
+    ev = check("m29.data-loading", make_repo({"src/leaves/data.py": source}))
+    assert ev.status is Status.ABSENT

@@ -164,3 +164,15 @@ def test_accelerator_auto_alone_and_dataloader_workers_are_not_distributed(make_
 def test_a_computed_accelerator_type_is_no_device_setting(make_repo) -> None:
     code = "import lightning as L\n\naccelerator = 'gpu'\nL.Trainer(accelerator=accelerator, devices=1)\n"
     assert check("m30.distributed-training", make_repo({"src/p/train.py": code})).status is Status.ABSENT
+
+
+@pytest.mark.parametrize("path", ["train.Dockerfile", "docker/Train.Dockerfile", "Dockerfile.train"])
+def test_torchrun_in_a_dockerfile_of_any_spelling_is_found(make_repo, path: str) -> None:
+    image = "FROM pytorch/pytorch\nCOPY . .\nCMD torchrun --nproc_per_node=2 src/digits/train.py\n"
+    ev = check("m30.distributed-training", make_repo({path: image}))
+    assert ev.status is Status.FOUND and ev.locations[0].path == path
+
+
+def test_a_dockerfile_that_runs_plain_python_is_no_launch(make_repo) -> None:
+    image = "FROM pytorch/pytorch\nCOPY . .\nCMD python src/digits/train.py --nproc 2\n"
+    assert check("m30.distributed-training", make_repo({"train.Dockerfile": image})).status is Status.ABSENT
