@@ -8,12 +8,21 @@ run each matched rule (`rule.run_rule`), let the answers testify (`witness`), ch
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .answers import check_answers
 from .discovery import DEFAULT_REPORT, find_report, load_explicit
 from .evidence import Evidence, Location, Status  # noqa: F401  (Evidence, Status: importable from here as before)
+from .project import (
+    NESTED_GITHUB,
+    answers_in_repository,
+    in_repository,
+    nested_github_weakened,
+    project_folder,
+    project_note,
+)
 from .pyview import cycle_collection_paused
 from .registry import all_rules, match_item, select_rules
 from .remote import CLONE_TIMEOUT, cloned, is_remote
@@ -116,10 +125,13 @@ def _verify_local(
     include_untracked: bool,
 ) -> Verification:
     repo = path if isinstance(path, Repo) else Repo(path, include_untracked=include_untracked)
-    parsed, shown = load_report(repo, report)
-    repo.report, repo.report_path = parsed, shown
-    repo.report_files = {shown, parsed.checklist_source or shown}
+    parsed, report_path = load_report(repo, report)
     warnings: list[str] = list(parsed.warnings)
+    repo, shown, checklist_shown, note = _project_view(repo, report_path, parsed.checklist_source)
+    if note:
+        warnings.append(note)
+    repo.report, repo.report_path = parsed, shown
+    repo.report_files = {shown, checklist_shown or shown}
     untouched = repo.template_match(shown) if repo.has(shown) else None
     if untouched is not None:
         warnings.append(
@@ -156,23 +168,60 @@ def _verify_local(
             continue
         if rule_id not in testimonies:
             instances[rule_id] = match.rule()
-            testimonies[rule_id] = witness.testify(instances[rule_id], run_rule(instances[rule_id], repo))
+            evidence = _rooted_evidence(repo, match.rule, run_rule(instances[rule_id], repo))
+            testimony = witness.testify(instances[rule_id], evidence)
+            testimonies[rule_id] = replace(testimony, evidence=in_repository(repo, testimony.evidence))
         testimony = testimonies[rule_id]
         verdict = verdict_for(item.claimed, testimony.evidence.status, testimony.denial is not None)
         results.append(ItemResult(item, rule_id, testimony.evidence, verdict, match.score))
     verification = Verification(
         repo=str(path.root if isinstance(path, Repo) else path),
-        report_path=shown,
+        report_path=report_path,
         commit=repo.history.head,
         items=results,
         report=parsed,
         checklist_source=parsed.checklist_source,
+        project=repo.project,
     )
     if check_answers:
-        verification.answers = _check_answers(repo, parsed, verification, measure_coverage)
+        findings = _check_answers(repo, parsed, verification, measure_coverage)
+        verification.answers = answers_in_repository(repo, findings)
     verification.warnings = warnings + [w for w in repo.warnings if w not in warnings]
     verification.not_searched = repo.search_skipped()
     return verification
+
+
+def _project_view(
+    repo: Repo, report_path: str, checklist_source: str | None
+) -> tuple[Repo, str, str | None, str]:
+    """The view the rules run in: the repository, or the project folder the report belongs to
+    (`verifier.project`); with the report's and the checklist's paths in that view, and the warning line
+    that says so ("" at the root). A report that is not a listed file (a grader's own) keeps the root."""
+    if not repo.has(report_path):
+        return repo, report_path, checklist_source, ""
+    folder, found = project_folder(repo, report_path)
+    if not folder or found is None:
+        return repo, report_path, checklist_source, ""
+    try:
+        view = repo.project_view(folder)
+    except ValueError as error:
+        repo.warn(f"the project folder {error}; the repository root was verified")
+        return repo, report_path, checklist_source, ""
+    prefix = folder + "/"
+    shown = report_path.removeprefix(prefix)
+    checklist = checklist_source.removeprefix(prefix) if checklist_source else None
+    return view, shown, checklist, project_note(folder, found)
+
+
+def _rooted_evidence(repo: Repo, rule: type[Rule], evidence: Evidence) -> Evidence:
+    """In a project view, evidence found only thanks to the project's own `.github/` is weak
+    (`verifier.project.nested_github_weakened`): the rule is run again on the view without it."""
+
+    def without_github() -> Evidence:
+        hidden = repo.project_view_without(NESTED_GITHUB)
+        return run_rule(rule(), hidden) if hidden is not None else evidence
+
+    return nested_github_weakened(repo, evidence, without_github)
 
 
 def _skip_reason(
