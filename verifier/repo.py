@@ -364,8 +364,13 @@ class Repo:
     @property
     def dependencies(self) -> list[deps.Dependency]:
         """Declared dependencies from pyproject, requirements*.txt, uv.lock, poetry.lock, environment.yml
-        and Dockerfiles' pip installs."""
+        and Dockerfiles' pip installs; of a lock file only the direct ones (`ConfigFiles.dependencies`)."""
         return self.configs.dependencies
+
+    @property
+    def transitive_locked(self) -> list[deps.Dependency]:
+        """Packages a lock file holds only as dependencies of other packages (`ConfigFiles.transitive_locked`)."""
+        return self.configs.transitive_locked
 
     def dependency(self, *names: str) -> list[deps.Dependency]:
         """Declarations of any of the distributions `names` (compared as PEP 503 names)."""
