@@ -261,3 +261,55 @@ def test_only_found_evidence_that_rests_on_the_nested_github_is_weakened(tmp_pat
 
     assert nested_github_weakened(view, other, never) is other
     assert nested_github_weakened(root_repo, found, never) is found
+
+
+ROOT_WORKFLOW = """name: ci
+on: [push, pull_request]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    defaults:
+      run:
+        working-directory: group_project
+    steps:
+      - uses: actions/checkout@v4
+      - run: pip install -e .
+      - run: pytest tests/
+"""
+
+
+def test_a_workflow_at_the_repository_root_still_counts_for_a_project_in_a_folder(tmp_path: Path) -> None:
+    """A monorepo's CI lives at the root, where GitHub runs it: found there, shown from the root."""
+    files = {
+        ".github/workflows/ci.yaml": ROOT_WORKFLOW,
+        **{k: v for k, v in project_files("group_project/").items() if ".github/" not in k},
+        "group_project/reports/README.md": FULL,
+    }
+    result = verify(git_init(write_tree(tmp_path / "repository", files)))
+    assert result.project == "group_project"
+    ci = item(result, "m17.ci")
+    assert ci.verdict is Verdict.CONFIRMED, ci.message
+    assert [loc.path for loc in ci.evidence.locations] == [".github/workflows/ci.yaml"]
+    assert "cannot have run" not in ci.message
+    # the project's own files are still found in the folder
+    assert [loc.path for loc in item(result, "m10.dockerfiles").evidence.locations] == [
+        "group_project/dockerfiles/train.dockerfile"
+    ]
+
+
+def test_evidence_found_in_the_project_is_not_replaced_by_the_root(tmp_path: Path) -> None:
+    """Near miss: the project's own workflow and a root workflow. CI found at the root replaces the weaker
+    evidence of the project's own .github/; the project's pre-commit config stays (nothing at the root)."""
+    files = {
+        ".github/workflows/ci.yaml": ROOT_WORKFLOW,
+        **project_files("group_project/"),
+        "group_project/reports/README.md": FULL,
+    }
+    result = verify(git_init(write_tree(tmp_path / "repository", files)))
+    ci = item(result, "m17.ci")
+    assert ci.verdict is Verdict.CONFIRMED and [loc.path for loc in ci.evidence.locations] == [
+        ".github/workflows/ci.yaml"
+    ]
+    precommit = item(result, "m18.pre-commit")
+    assert precommit.verdict is Verdict.CONFIRMED
+    assert {loc.path for loc in precommit.evidence.locations} == {"group_project/.pre-commit-config.yaml"}

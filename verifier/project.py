@@ -150,17 +150,34 @@ def _relocated(location: Location, shown: dict[str, str]) -> Location:
     return replace(location, path=shown[location.path], snippet=_text_shown(location.snippet, shown))
 
 
-def in_repository(view: Repo, evidence: Evidence) -> Evidence:
+def in_repository(
+    view: Repo, evidence: Evidence, *, already_shown: frozenset[Location] = frozenset()
+) -> Evidence:
     """`evidence` found in `view`, its locations (and the paths its message and snippets name) shown from
-    the repository root."""
-    shown = _shown_paths(view, evidence.locations) if view.project else {}
+    the repository root; locations in `already_shown` (found outside the project folder) are left as they
+    are, and so is the message then."""
+    if not view.project:
+        return evidence
+    own = tuple(loc for loc in evidence.locations if loc not in already_shown)
+    shown = _shown_paths(view, own)
     if not shown:
         return evidence
     return replace(
         evidence,
-        message=_text_shown(evidence.message, shown),
-        locations=tuple(_relocated(loc, shown) for loc in evidence.locations),
+        message=evidence.message if already_shown else _text_shown(evidence.message, shown),
+        locations=tuple(
+            loc if loc in already_shown else _relocated(loc, shown) for loc in evidence.locations
+        ),
     )
+
+
+STRENGTH = {Status.FOUND: 3, Status.WEAK: 2, Status.TEMPLATE: 1}
+
+
+def stronger(candidate: Evidence, than: Evidence) -> bool:
+    """Whether `candidate` supports the item more than `than` (found, then weak, then template; absent and
+    unverifiable support nothing)."""
+    return STRENGTH.get(candidate.status, 0) > STRENGTH.get(than.status, 0)
 
 
 def answers_in_repository(view: Repo, findings: list[AnswerFinding]) -> list[AnswerFinding]:
