@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from pathlib import Path
 
 import jsonschema
@@ -313,3 +315,23 @@ def test_evidence_found_in_the_project_is_not_replaced_by_the_root(tmp_path: Pat
     precommit = item(result, "m18.pre-commit")
     assert precommit.verdict is Verdict.CONFIRMED
     assert {loc.path for loc in precommit.evidence.locations} == {"group_project/.pre-commit-config.yaml"}
+
+
+def test_a_verification_in_a_project_folder_leaves_no_reference_cycles(tmp_path: Path) -> None:
+    """The project views (and the views without .github/ or without the folder) refer to the repository's
+    views in one direction only, so the engine's paused cycle collector stays sound."""
+    root = nested(tmp_path)
+    verify(root)
+    gc.collect()
+    gc.disable()
+    try:
+        repo = Repo(root)
+        view = repo.project_view("group_project")
+        view.project_view_without(".github/"), repo.project_view_without("group_project/"), view.history
+        dropped = weakref.ref(view)
+        del view
+        assert dropped() is None
+        verify(root)
+        assert gc.collect() == 0, "a verification leaves no cyclic garbage"
+    finally:
+        gc.enable()
