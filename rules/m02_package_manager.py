@@ -120,8 +120,9 @@ def _in_template_target(repo: Repo, location: Location) -> bool:
 
 class Requirements(Rule):
     """Declared dependencies cover the third-party packages the group's code imports (a package that a
-    declared one requires, such as pydantic with fastapi or torch with torchvision, counts and is named);
-    undeclared imports are listed and make the evidence weak."""
+    declared one requires, such as pydantic with fastapi or torch with torchvision, counts and is named, and
+    so does a package a lock file holds as a transitive one); undeclared imports are listed and make the
+    evidence weak."""
 
     id = "m02.requirements"
     modules = ("M2", "M6")
@@ -148,6 +149,8 @@ class Requirements(Rule):
             for part in path[:-3].split("/")
         }
         provided = provided_through(declared)
+        for locked in repo.transitive_locked:  # installed with the lock, though not the group's own choice
+            provided.setdefault(locked.name, f"{locked.path} (transitively)")
         missing: dict[str, object] = {}
         through: dict[str, str] = {}
         for path in repo.code_files:

@@ -185,24 +185,47 @@ class ConfigFiles:
 
     @cached_property
     def dependencies(self) -> list[deps.Dependency]:
-        """Declared dependencies from pyproject, requirements*.txt, uv.lock, poetry.lock, environment.yml."""
-        found: list[deps.Dependency] = []
+        """Declared dependencies from pyproject, requirements*.txt, uv.lock, poetry.lock, environment.yml and
+        Dockerfiles' pip installs. A lock file's package counts only when the lock names it a direct
+        dependency of the group's project (uv.lock) or a manifest declares it too (`deps.read_lock`); the
+        others are `transitive_locked`."""
+        return self._dependencies_and_transitive[0]
+
+    @property
+    def transitive_locked(self) -> list[deps.Dependency]:
+        """Packages of uv.lock and poetry.lock that no manifest declares and the lock does not name as a
+        direct dependency of the group's project: installed, but pulled in by another package."""
+        return self._dependencies_and_transitive[1]
+
+    @cached_property
+    def _dependencies_and_transitive(self) -> tuple[list[deps.Dependency], list[deps.Dependency]]:
+        before: list[deps.Dependency] = []
         for path in self.files.glob("pyproject.toml"):
             data = self.pyproject if path == "pyproject.toml" else self.toml(path)
             if data:
-                found += deps.from_pyproject(path, self.reader.read(path) or "", data)
+                before += deps.from_pyproject(path, self.reader.read(path) or "", data)
         for path in self.files.glob(
             "requirements*.txt", "requirements/*.txt", "*requirements*.txt", "*.requirements"
         ):
-            found += deps.from_requirements_txt(path, self.reader.read(path) or "")
-        for path in self.files.glob("uv.lock", "poetry.lock"):
-            found += deps.from_lock(path, {"package": self.lock_packages(path)})
+            before += deps.from_requirements_txt(path, self.reader.read(path) or "")
+        after: list[deps.Dependency] = []
         for path in self.files.glob("environment.yml", "environment.yaml", "conda*.yml", "conda*.yaml"):
-            found += deps.from_environment_yml(path, self.reader.read(path) or "", self.yaml(path))
+            after += deps.from_environment_yml(path, self.reader.read(path) or "", self.yaml(path))
         for dockerfile in self.dockerfiles:
             for line, command in dockerfile.get("RUN"):
-                found += deps.from_pip_install(dockerfile.path, line, command)
-        return [dep for dep in found if not self.files.is_generated(dep.path)]
+                after += deps.from_pip_install(dockerfile.path, line, command)
+        manifest = {dep.name for dep in before + after}
+        locked: list[deps.Dependency] = []
+        transitive: list[deps.Dependency] = []
+        for path in self.files.glob("uv.lock", "poetry.lock"):
+            packages = self.lock_packages(path)
+            text = self.reader.read(path) or ""
+            projects = deps.uv_lock_projects(text) if path.endswith("uv.lock") else None
+            read = deps.read_lock(path, {"package": packages}, projects=projects, manifest=manifest)
+            locked += read.declared
+            transitive += read.transitive
+        kept = [dep for dep in before + locked + after if not self.files.is_generated(dep.path)]
+        return kept, [dep for dep in transitive if not self.files.is_generated(dep.path)]
 
     def lock_packages(self, path: str) -> list[dict[str, Any]]:
         """The `[[package]]` tables of a uv.lock or poetry.lock, as far as `deps.from_lock` reads them (their

@@ -225,6 +225,7 @@ def entry_from_row(data: Mapping[str, Any]) -> Verification | Failure:
         answers=[_answer(answer) for answer in data["answers"]],
         warnings=[str(warning) for warning in data["warnings"]],
         checklist_source=data.get("checklist_source"),
+        project=str(data.get("project") or ""),
     )
     return result
 

@@ -197,8 +197,93 @@ def from_requirements_txt(path: str, text: str) -> list[Dependency]:
     return found
 
 
+# uv.lock: the group's own projects are the packages whose source is the project folder or a workspace member
+# (`source = { editable = "." }`, `{ virtual = "." }`); the `{ name = "..." }` entries of such a package's
+# tables (dependencies, optional and dev dependencies, metadata) are its direct dependencies.
+# Each starts with a literal newline, which the regex engine scans for at C speed (a `(?m)^` start is tried at
+# every position): a 1 MB lock costs well under a millisecond. A lock file never starts with either line.
+UV_OWN_PROJECT = re.compile(r"\nsource[ \t]*=[ \t]*\{[ \t]*(?:editable|virtual)[ \t]*=")
+UV_PACKAGE_HEADER = re.compile(r"\n\[\[[ \t]*package[ \t]*\]\]")
+UV_ENTRY_NAME = re.compile(r'(?m)^[ \t]*\{[ \t]*name[ \t]*=[ \t]*"([^"\n]+)"')
+
+
+UV_NAME = re.compile(r'(?m)^name[ \t]*=[ \t]*"([^"\n]+)"')
+
+
+@dataclass(frozen=True)
+class UvProjects:
+    """What a uv.lock says of the group's own projects: their names and the distributions they depend on
+    directly (PEP 503 names)."""
+
+    own: frozenset[str]
+    direct: frozenset[str]
+
+
+def uv_lock_projects(text: str) -> UvProjects | None:
+    """The group's own projects in a uv.lock and their direct dependencies; None when the lock holds no
+    project of the group, so it cannot tell direct dependencies from transitive ones."""
+    own: set[str] = set()
+    direct: set[str] = set()
+    projects = 0
+    for match in UV_OWN_PROJECT.finditer(text):
+        projects += 1
+        name = UV_NAME.search(text, max(text.rfind("[[package]]", 0, match.start()), 0), match.start())
+        if name:
+            own.add(normalize(name.group(1)))
+        following = UV_PACKAGE_HEADER.search(text, match.end())
+        end = following.start() if following else len(text)
+        direct.update(normalize(entry) for entry in UV_ENTRY_NAME.findall(text, match.end(), end))
+    return UvProjects(frozenset(own), frozenset(direct - own)) if projects else None
+
+
+@dataclass(frozen=True)
+class LockRead:
+    """A lock file's packages split into those the group declared (`declared`: direct in the lock, or also
+    named by a manifest) and the rest (`transitive`: pulled in by another package, not the group's choice)."""
+
+    declared: list[Dependency]
+    transitive: list[Dependency]
+
+
 def from_lock(path: str, data: dict[str, Any]) -> list[Dependency]:
-    """uv.lock and poetry.lock: every `[[package]]` name (what was resolved, not necessarily direct)."""
+    """uv.lock and poetry.lock: every `[[package]]` name (what was resolved, not necessarily direct; what
+    counts as declared is `read_lock`'s)."""
+    return _locked(path, data)
+
+
+def read_lock(
+    path: str, data: dict[str, Any], *, projects: UvProjects | None, manifest: Iterable[str]
+) -> LockRead:
+    """The packages of a lock file (`{"package": [tables]}`), a package counted as declared only when the
+    lock says the group's project depends on it directly (`projects`, from `uv_lock_projects`; None for a
+    lock that does not say, as poetry.lock, whose direct dependencies are in pyproject.toml) or when a
+    manifest declares it too (`manifest`: names). The group's own projects are no dependency at all. Each
+    declared one says which of the two in its `spec`, the snippet of its evidence: "wandb 0.19.1, a direct
+    dependency in uv.lock"."""
+    named = set(manifest)
+    own = projects.own if projects is not None else frozenset()
+    direct = projects.direct if projects is not None else frozenset()
+    declared: list[Dependency] = []
+    transitive: list[Dependency] = []
+    name = path.rsplit("/", 1)[-1]
+    for dependency in _locked(path, data):
+        version = f"{dependency.name} {dependency.spec}".rstrip()
+        if dependency.name in own:
+            continue
+        if dependency.name in direct:
+            declared.append(
+                Dependency(dependency.name, f"{version}, a direct dependency in {name}", path, None)
+            )
+        elif dependency.name in named:
+            declared.append(Dependency(dependency.name, f"{version}, locked in {name}", path, None))
+        else:
+            transitive.append(
+                Dependency(dependency.name, f"{version}, only a transitive package in {name}", path, None)
+            )
+    return LockRead(declared, transitive)
+
+
+def _locked(path: str, data: dict[str, Any]) -> list[Dependency]:
     packages = data.get("package") if isinstance(data, dict) else None
     return [
         Dependency(normalize(str(p["name"])), str(p.get("version", "")), path, None)

@@ -8,12 +8,22 @@ run each matched rule (`rule.run_rule`), let the answers testify (`witness`), ch
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .answers import check_answers
 from .discovery import DEFAULT_REPORT, find_report, load_explicit
-from .evidence import Evidence, Location, Status  # noqa: F401  (Evidence, Status: importable from here as before)
+from .evidence import Evidence, Location, Status
+from .project import (
+    NESTED_GITHUB,
+    answers_in_repository,
+    in_repository,
+    nested_github_weakened,
+    project_folder,
+    project_note,
+    stronger,
+)
 from .pyview import cycle_collection_paused
 from .registry import all_rules, match_item, select_rules
 from .remote import CLONE_TIMEOUT, cloned, is_remote
@@ -118,16 +128,22 @@ def _verify_local(
 ) -> Verification:
     repo = path if isinstance(path, Repo) else Repo(path, include_untracked=include_untracked)
     repo.start_history()  # git reads the history while the report is read and the first rules run
-    parsed, shown = load_report(repo, report)
-    repo.report, repo.report_path = parsed, shown
-    repo.report_files = {shown, parsed.checklist_source or shown}
+    parsed, report_path = load_report(repo, report)
     warnings: list[str] = list(parsed.warnings)
+    repo, outside, shown, checklist_shown, note = _project_view(repo, report_path, parsed.checklist_source)
+    if note:
+        warnings.append(note)
+    repo.report, repo.report_path = parsed, shown
+    repo.report_files = {shown, checklist_shown or shown}
+    if outside is not None:
+        outside.report, outside.report_path = parsed, report_path
+        outside.report_files = {report_path, parsed.checklist_source or report_path}
     # Byte for byte only: the layout-blind fingerprints of `Repo.template_match` are of code, Dockerfiles
     # and Makefiles, never of a report, and folding a whole report's layout for them cost milliseconds.
     untouched = match_blob(repo.blob_id(shown)) if repo.has(shown) else None
     if untouched is not None:
         warnings.append(
-            f"{shown} is the course's unfilled report template ({untouched.template}): nothing was claimed"
+            f"{report_path} is the course's unfilled report template ({untouched.template}): nothing was claimed"
         )
     rules = all_rules(warnings)
     select = list(select) if select is not None else None
@@ -160,23 +176,78 @@ def _verify_local(
             continue
         if rule_id not in testimonies:
             instances[rule_id] = match.rule()
-            testimonies[rule_id] = witness.testify(instances[rule_id], run_rule(instances[rule_id], repo))
+            evidence, from_outside = _rooted_evidence(
+                repo, outside, match.rule, run_rule(instances[rule_id], repo)
+            )
+            testimony = witness.testify(instances[rule_id], evidence)
+            shown_evidence = in_repository(repo, testimony.evidence, already_shown=from_outside)
+            testimonies[rule_id] = replace(testimony, evidence=shown_evidence)
         testimony = testimonies[rule_id]
         verdict = verdict_for(item.claimed, testimony.evidence.status, testimony.denial is not None)
         results.append(ItemResult(item, rule_id, testimony.evidence, verdict, match.score))
     verification = Verification(
         repo=str(path.root if isinstance(path, Repo) else path),
-        report_path=shown,
+        report_path=report_path,
         commit=repo.history.head,
         items=results,
         report=parsed,
         checklist_source=parsed.checklist_source,
+        project=repo.project,
     )
     if check_answers:
-        verification.answers = _check_answers(repo, parsed, verification, measure_coverage)
+        findings = _check_answers(repo, parsed, verification, measure_coverage)
+        verification.answers = answers_in_repository(repo, findings)
     verification.warnings = warnings + [w for w in repo.warnings if w not in warnings]
     verification.not_searched = repo.search_skipped()
     return verification
+
+
+def _project_view(
+    repo: Repo, report_path: str, checklist_source: str | None
+) -> tuple[Repo, Repo | None, str, str | None, str]:
+    """The view the rules run in: the repository, or the project folder the report belongs to
+    (`verifier.project`); the repository without that folder (None at the root), where a rule that finds
+    less in the project looks again (`_rooted_evidence`); the report's and the checklist's paths in the
+    view; and the warning line that says so ("" at the root). A report that is not a listed file (a
+    grader's own) keeps the root."""
+    at_root = (repo, None, report_path, checklist_source, "")
+    if not repo.has(report_path):
+        return at_root
+    folder, found = project_folder(repo, report_path)
+    if not folder or found is None:
+        return at_root
+    try:
+        view = repo.project_view(folder)
+    except ValueError as error:
+        repo.warn(f"the project folder {error}; the repository root was verified")
+        return at_root
+    prefix = folder + "/"
+    shown = report_path.removeprefix(prefix)
+    checklist = checklist_source.removeprefix(prefix) if checklist_source else None
+    outside = repo.project_view_without(prefix)
+    return view, outside, shown, checklist, project_note(folder, found)
+
+
+def _rooted_evidence(
+    repo: Repo, outside: Repo | None, rule: type[Rule], evidence: Evidence
+) -> tuple[Evidence, frozenset[Location]]:
+    """The evidence of a rule run in a project view, and those of its locations that are already shown
+    from the repository root. Evidence found only thanks to the project's own `.github/` is weak
+    (`verifier.project.nested_github_weakened`: the rule runs again on the view without it). Evidence short
+    of found is replaced by what the rule finds in the rest of the repository (`outside`), when that is
+    stronger: a workflow at the repository root that runs the project's tests, a root Dockerfile."""
+
+    def without_github() -> Evidence:
+        hidden = repo.project_view_without(NESTED_GITHUB)
+        return run_rule(rule(), hidden) if hidden is not None else evidence
+
+    evidence = nested_github_weakened(repo, evidence, without_github)
+    if outside is None or evidence.status is Status.FOUND:
+        return evidence, frozenset()
+    elsewhere = run_rule(rule(), outside)
+    if stronger(elsewhere, evidence):
+        return elsewhere, frozenset(elsewhere.locations)
+    return evidence, frozenset()
 
 
 def _skip_reason(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import copy
 import dataclasses
 import functools
 import os
@@ -348,6 +349,33 @@ class FileList:
                 path = prefix + name
                 if name != ".git" and not _skipped(path) and not _ignored(ignores, path):
                     yield path
+
+    def within(self, folder: str, *, hidden: Sequence[str] = ()) -> FileList:
+        """The listing of the project kept in `folder` (a listed folder, "/"-separated; "" for this listing's
+        own root): its files relative to it, read under `root / folder`, with the same git repository (and so the same
+        history) and no cached query of this listing. Folders named in `hidden` (relative to `folder`,
+        ending in "/") are left out, for a view that must not see them."""
+        prefix = folder.strip("/") + "/" if folder.strip("/") else ""
+        start = bisect.bisect_left(self.files, prefix) if prefix else 0
+        end = folder_end(self.files, prefix, start) if prefix else len(self.files)
+        files = [path[len(prefix) :] for path in self.files[start:end]]
+        if hidden:
+            files = [path for path in files if not path.startswith(tuple(hidden))]
+        view = copy.copy(self)
+        for name, attribute in vars(FileList).items():
+            if isinstance(attribute, cached_property):
+                view.__dict__.pop(name, None)
+        view.root = self.root / prefix.rstrip("/") if prefix else self.root
+        view.files = tuple(files)
+        view.report_files = set()
+        view.listed_blob_ids = {
+            path[len(prefix) :]: blob
+            for path, blob in self.listed_blob_ids.items()
+            if path.startswith(prefix)
+        }
+        view._globs, view._text_files, view._containing = {}, {}, {}
+        view._listed = None
+        return view
 
     # ----------------------------------------------------------------- path queries
 

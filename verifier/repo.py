@@ -101,21 +101,77 @@ class Repo:
         self.include_untracked = include_untracked
         self.git_timeout = git_timeout
         self.warnings = Warnings()
+        self.repository_root = self.root
+        self.project = ""
+        self._attach(
+            FileList(
+                self.root,
+                include_untracked=include_untracked,
+                git_timeout=git_timeout,
+                warn=self.warnings.add,
+            )
+        )
+
+    def _attach(self, file_list: FileList) -> None:
+        """Build the views over `file_list`. They refer to each other in one direction (and to `warnings`),
+        never back to the Repo: a Repo dropped is freed at once, not kept with its texts and facts until a
+        garbage collection."""
+        warn = self.warnings.add
         self.report: Any = None
         self.report_path: str | None = None
-        # The views refer to each other in one direction (and to `warnings`), never back to the Repo: a
-        # Repo dropped is freed at once, not kept with its texts and facts until a garbage collection.
-        warn = self.warnings.add
-        self.file_list = FileList(
-            self.root, include_untracked=include_untracked, git_timeout=git_timeout, warn=warn
-        )
-        self.files: tuple[str, ...] = self.file_list.files
-        self.reader = Reader(self.root, self.file_list, max_file_bytes=max_file_bytes, warn=warn)
-        self.text_search = TextSearch(self.file_list, self.reader)
-        self.configs = ConfigFiles(self.file_list, self.reader, warn=warn)
-        self.python_view = PythonView(self.file_list, self.reader, warn=warn)
+        self.file_list = file_list
+        self.files: tuple[str, ...] = file_list.files
+        self.reader = Reader(self.root, file_list, max_file_bytes=self.max_file_bytes, warn=warn)
+        self.text_search = TextSearch(file_list, self.reader)
+        self.configs = ConfigFiles(file_list, self.reader, warn=warn)
+        self.python_view = PythonView(file_list, self.reader, warn=warn)
         self._template_matches: dict[str, TemplateMatch | None] = {}
         self._history_reads: gitsafe.Started | None = None
+        self._without: dict[str, Repo | None] = {}
+
+    def project_view(self, folder: str, *, hidden: tuple[str, ...] = ()) -> Repo:
+        """The view of the project kept in `folder` of this repository (`dtu_mlops_69`: its pyproject.toml,
+        src/, tests/, .github/workflows/ are there): every path a rule looks up or returns is relative to
+        `folder`, as if it were the root, while the listing (tracked files only, as here), the git history
+        and the warnings stay this repository's. `shown_path` turns a path of the view back into the
+        repository's. `hidden` folders of the project (ending in "/") are left out of the view.
+        Raises ValueError for a folder that holds no listed file or is no real folder inside the root."""
+        folder = folder.strip("/")
+        target = (self.root / folder).resolve()
+        if not folder or target.parent == target or self.root not in target.parents or not target.is_dir():
+            raise ValueError(f"{folder or '.'}: not a folder inside {self.root}")
+        file_list = self.file_list.within(folder, hidden=hidden)
+        if not file_list.files:
+            raise ValueError(f"{folder}: holds no listed file")
+        return self._derived(target, f"{self.project}/{folder}" if self.project else folder, file_list)
+
+    def project_view_without(self, folder: str) -> Repo | None:
+        """This view without the files of its `folder` (ending in "/"), made once; None when it has none."""
+        if folder not in self._without:
+            file_list = self.file_list.within("", hidden=(folder,))
+            kept = len(file_list.files) < len(self.files)
+            self._without[folder] = self._derived(self.root, self.project, file_list) if kept else None
+        return self._without[folder]
+
+    def _derived(self, root: Path, project: str, file_list: FileList) -> Repo:
+        view = Repo.__new__(Repo)
+        view.root = root
+        view.max_file_bytes = self.max_file_bytes
+        view.include_untracked = self.include_untracked
+        view.git_timeout = self.git_timeout
+        view.warnings = self.warnings
+        view.repository_root = self.repository_root
+        view.project = project
+        view._attach(file_list)
+        return view
+
+    def shown_path(self, path: str) -> str:
+        """The repository-relative path of a path of this view (`pyproject.toml` of the project view of
+        `dtu_mlops_69` is `dtu_mlops_69/pyproject.toml`); `.git`, which stands for the repository's history,
+        and an empty path stay as they are."""
+        if not self.project or not path or path == ".git" or path.startswith(".git/"):
+            return path
+        return f"{self.project}/{path}"
 
     def warn(self, message: str) -> None:
         """Add a warning (each once)."""
@@ -310,8 +366,13 @@ class Repo:
     @property
     def dependencies(self) -> list[deps.Dependency]:
         """Declared dependencies from pyproject, requirements*.txt, uv.lock, poetry.lock, environment.yml
-        and Dockerfiles' pip installs."""
+        and Dockerfiles' pip installs; of a lock file only the direct ones (`ConfigFiles.dependencies`)."""
         return self.configs.dependencies
+
+    @property
+    def transitive_locked(self) -> list[deps.Dependency]:
+        """Packages a lock file holds only as dependencies of other packages (`ConfigFiles.transitive_locked`)."""
+        return self.configs.transitive_locked
 
     def dependency(self, *names: str) -> list[deps.Dependency]:
         """Declarations of any of the distributions `names` (compared as PEP 503 names)."""
@@ -386,7 +447,7 @@ class Repo:
         """The git history (see `verifier.history`); without one, `History.reason` says why."""
         started, self._history_reads = self._history_reads, None
         return history_of(
-            self.root,
+            self.repository_root,
             self.file_list.git_repository,
             self.git_problem,
             timeout=self.git_timeout,

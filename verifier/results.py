@@ -148,7 +148,8 @@ class Verification:
 
     `not_searched` says what the rules' text searches left out, by reason (generated files: profiler
     traces, lock files, data dumps, tool run folders; notebooks' outputs): (files, bytes). It is shown by
-    `verify --verbose` and is not part of the JSON result."""
+    `verify --verbose` and is not part of the JSON result. `project` is the folder the project was verified
+    in when it is not the repository root (`verifier.project`); every path shown is from the root."""
 
     repo: str
     report_path: str
@@ -159,6 +160,7 @@ class Verification:
     report: Report | None = None
     checklist_source: str | None = None
     not_searched: dict[str, tuple[int, int]] = field(default_factory=dict)
+    project: str = ""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -204,6 +206,7 @@ class Verification:
             "commit": self.commit,
             "report": self.report_path,
             **({"checklist_source": self.checklist_source} if self.checklist_source else {}),
+            **({"project": self.project} if self.project else {}),
             "score": self.score,
             "honesty": self.honesty,
             "counts": self.counts,

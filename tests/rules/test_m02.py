@@ -106,3 +106,45 @@ def test_the_2022_template_makefiles_conditional_conda_create_is_the_templates(m
     )
     ev = check("m02.conda-environment", make_repo({"Makefile": makefile, "requirements.txt": "torch\n"}))
     assert ev.status is Status.WEAK
+
+
+UV_LOCK = """version = 1
+
+[[package]]
+name = "dvc"
+version = "3.6"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [
+    { name = "hydra-core" },
+]
+
+[[package]]
+name = "group-project"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [
+    { name = "dvc" },
+]
+
+[[package]]
+name = "hydra-core"
+version = "1.3.2"
+source = { registry = "https://pypi.org/simple" }
+"""
+
+
+def test_an_import_a_lock_file_installs_transitively_counts_and_is_named(make_repo) -> None:
+    """hydra-core pulled in by dvc is installed by the lock: not declared by the group (m11 does not count
+    it), but no undeclared import either, and the message says where it comes from."""
+    pyproject = '[project]\nname = "group-project"\ndependencies = ["dvc"]\n'
+    files = {
+        "pyproject.toml": pyproject,
+        "uv.lock": UV_LOCK,
+        "src/app/train.py": "import hydra\nimport dvc\n",
+    }
+    ev = check("m02.requirements", make_repo(files))
+    assert ev.status is Status.FOUND, ev.message
+    assert "hydra comes with uv.lock (transitively)" in ev.message
+    # near miss: without the lock, hydra is an undeclared import
+    ev = check("m02.requirements", make_repo({k: v for k, v in files.items() if k != "uv.lock"}))
+    assert ev.status is Status.WEAK and ev.details["undeclared"] == ["hydra"]
