@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from verifier.answers import check_answers, count_tests
+from verifier.answers import _dvc_tracked, check_answers, count_tests
 from verifier.engine import verify
 from verifier.repo import Repo
 from verifier.report import parse_report
@@ -361,3 +361,16 @@ def test_measured_coverage_of_tests_that_cannot_run_is_unverifiable(tmp_path: Pa
     (finding,) = [f for f in check_answers(repo, report, measure_coverage=True) if f.check == "coverage"]
     assert finding.verdict == "unverifiable" and "could not be run" in finding.message
     assert any("did not run here" in w for w in repo.warnings)
+
+
+def test_dvcs_own_config_is_not_read_as_a_pointer_file(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "g",
+        {
+            ".dvc/config": "[core]\n    remote = storage\n['remote \"storage\"']\n    url = gs://b/\n",
+            "data.dvc": "outs:\n- md5: 0\n  path: data\n",
+        },
+    )
+    repo = Repo(root)
+    assert _dvc_tracked(repo) == ["data"]
+    assert not any(".dvc/config" in warning for warning in repo.warnings)

@@ -531,9 +531,13 @@ def _gitignore_spec(repo: Repo, path: str) -> pathspec.PathSpec:
 
 
 def _dvc_tracked(repo: Repo) -> list[str]:
-    """The paths DVC tracks: the `outs` of every *.dvc file and dvc.yaml stage, relative to the root."""
+    """The paths DVC tracks: the `outs` of every *.dvc file and dvc.yaml stage, relative to the root. The
+    glob `*.dvc` also matches DVC's own `.dvc/` folder, whose config is INI, not YAML: its files are left out."""
     tracked = []
-    for path in repo.glob("*.dvc", "dvc.yaml", "dvc.lock"):
+    pointers = [
+        path for path in repo.glob("*.dvc") if path.endswith(".dvc") and path.rsplit("/", 1)[-1] != ".dvc"
+    ]
+    for path in pointers + repo.glob("dvc.yaml", "dvc.lock"):
         folder = path.rpartition("/")[0]
         data = repo.yaml(path)
         outs: list[Any] = []
