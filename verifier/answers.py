@@ -25,7 +25,7 @@ from .report import Answer, Report
 from .results import AnswerFinding
 from .rule import run_rule
 from .textsearch import fold
-from .witness import Substitution, judge, literals, may_match, sentences, substitute_all
+from .witness import WEB_ADDRESS, Substitution, judge, literals, may_match, sentences, substitute_all
 
 if TYPE_CHECKING:
     from .repo import Repo
@@ -219,7 +219,6 @@ TOOL_LITERALS = {tool: literals(words) for tool, words in TOOL_WORDS.items()}
 BEFORE_ROUTE_LITERALS = literals(BEFORE_ROUTE)
 ROUTE_LIST_LITERALS = literals(ROUTE_LIST)
 ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
-WEB_ADDRESS = re.compile(r"https?://\S+")
 CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 CODE_SPAN = re.compile(r"`([^`]+)`")
