@@ -130,6 +130,21 @@ def test_a_raising_rule_becomes_unverifiable_and_the_rest_runs(
     assert any("rule t.broken failed" in w for w in result.warnings)
 
 
+def test_a_rule_out_of_memory_fails_the_verification_instead_of_one_item(
+    monkeypatch: pytest.MonkeyPatch, repo_with_report: Callable[..., Path]
+) -> None:
+    starved = [*FAKE_RULES, rule("t.starved", "Golf item whose rule runs out of memory", MemoryError())]
+    monkeypatch.setattr(engine, "all_rules", lambda warnings=None: starved)
+    path = repo_with_report(
+        "* [x] Alpha item about found evidence", "* [x] Golf item whose rule runs out of memory"
+    )
+    with pytest.raises(MemoryError):
+        verify(path, check_answers=False)
+    monkeypatch.setattr(engine, "all_rules", lambda warnings=None: FAKE_RULES)
+    (only,) = verify(repo_with_report("* [x] Alpha item about found evidence"), check_answers=False).items
+    assert only.verdict == "confirmed"
+
+
 def test_withdrawn_tick_is_read_as_not_ticked(
     fake_rules: None, repo_with_report: Callable[..., Path]
 ) -> None:

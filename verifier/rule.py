@@ -74,12 +74,18 @@ class Rule:
 
 def run_rule(rule: Rule, repo: Repo) -> Evidence:
     """A rule's evidence; a rule that raises gives unverifiable evidence naming the error (and a warning),
-    so one broken rule never costs the other items."""
+    so one broken rule never costs the other items.
+
+    A `MemoryError` is not a broken rule but a verification over its memory budget (`verify --max-memory`):
+    it propagates, so the repository fails as a whole with "over its memory budget" instead of giving a
+    result whose items depend on how much memory was left."""
     try:
         evidence = rule.check(repo)
         if not isinstance(evidence, Evidence):
             raise TypeError(f"check() returned {type(evidence).__name__}, not Evidence")
         return evidence
+    except MemoryError:
+        raise
     except Exception as error:
         repo.warn(f"rule {rule.id} failed: {type(error).__name__}: {error}")
         return Evidence.unverifiable(f"the rule failed with {type(error).__name__}: {error}")
