@@ -211,6 +211,29 @@ def test_an_untracked_copy_outside_the_index_is_not_listed_in_the_view(tmp_path:
     assert not view.has("src/pkg/scratch.py") and view.has("src/pkg/data.py")
 
 
+def test_a_link_from_the_project_folder_to_elsewhere_in_the_repository_is_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("secret: 1\n", encoding="utf-8")
+    root = tmp_path / "repository"
+    write_tree(root, {"shared/base.yaml": "lr: 0.1\n", **project_files("group_project/")})
+    (root / "group_project" / "configs").mkdir()
+    (root / "group_project" / "configs" / "base.yaml").symlink_to("../../shared/base.yaml")
+    (root / "group_project" / "configs" / "leak.yaml").symlink_to(outside)
+    (root / "shared_link").symlink_to("shared", target_is_directory=True)
+    (root / "group_project" / "linked").symlink_to("../shared_link", target_is_directory=True)
+    git_init(root)
+    view = Repo(root).project_view("group_project")
+    assert view.read("configs/base.yaml") == "lr: 0.1\n"
+    assert view.read("linked/base.yaml") == "lr: 0.1\n"  # through a linked folder as well
+    assert view.read("configs/leak.yaml") is None
+    warnings = list(view.warnings)
+    assert not any("base.yaml" in line for line in warnings), warnings
+    assert any(
+        line.startswith("configs/leak.yaml: a symbolic link pointing outside the repository")
+        for line in warnings
+    )
+
+
 def test_messages_and_snippets_name_the_repository_paths() -> None:
     shown = {
         ".github/workflows/tests.yaml": "p/.github/workflows/tests.yaml",

@@ -29,12 +29,21 @@ MAX_MARKED_SNIPPET = 140  # a marked snippet keeps the mark within the 160 chara
 
 class Reader:
     """Reads of the files of `files` under `root` (see the module docstring); `warn` receives one line per
-    file that cannot be read whole or at all."""
+    file that cannot be read whole or at all. No link is followed out of `boundary` (default `root`): a
+    project folder's view reads under its folder, and a link from there to elsewhere in the repository is
+    as safe to follow as any link inside it."""
 
     def __init__(
-        self, root: Path, files: FileList, *, max_file_bytes: int, warn: Callable[[str], None]
+        self,
+        root: Path,
+        files: FileList,
+        *,
+        max_file_bytes: int,
+        warn: Callable[[str], None],
+        boundary: Path | None = None,
     ) -> None:
         self.root = root
+        self.boundary = boundary or root
         self.files = files
         self.max_file_bytes = max_file_bytes
         self.warn = warn
@@ -204,7 +213,7 @@ class Reader:
             resolved = (self.root / path).resolve()
         except (OSError, RuntimeError):
             return None
-        if resolved != self.root and self.root not in resolved.parents:
+        if resolved != self.boundary and self.boundary not in resolved.parents:
             return None
         return resolved
 

@@ -121,7 +121,9 @@ class Repo:
         self.report_path: str | None = None
         self.file_list = file_list
         self.files: tuple[str, ...] = file_list.files
-        self.reader = Reader(self.root, file_list, max_file_bytes=self.max_file_bytes, warn=warn)
+        self.reader = Reader(
+            self.root, file_list, max_file_bytes=self.max_file_bytes, warn=warn, boundary=self.repository_root
+        )
         self.text_search = TextSearch(file_list, self.reader)
         self.configs = ConfigFiles(file_list, self.reader, warn=warn)
         self.python_view = PythonView(file_list, self.reader, warn=warn)
