@@ -422,3 +422,30 @@ def test_a_report_kept_elsewhere_is_found_as_verify_finds_it(group: Path, pytest
     }
     assert expected and found == expected
     assert not any(nodeid.startswith(f"{REPORT}::") for nodeid in moved)
+
+
+def test_a_report_kept_elsewhere_is_looked_for_once(
+    group: Path, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without reports/README.md the plugin finds the report to name its items; the verification then uses
+    that report instead of running the discovery (and listing the repository) a second time."""
+    import verifier.engine
+    import verifier.pytest_plugin
+
+    calls: list[str] = []
+    original = verifier.discovery.find_report
+
+    def counted(repo):  # type: ignore[no-untyped-def]
+        calls.append(str(repo.root))
+        return original(repo)
+
+    monkeypatch.setattr(verifier.pytest_plugin, "find_report", counted)
+    monkeypatch.setattr(verifier.engine, "find_report", counted)
+    (group / "report").mkdir()
+    (group / REPORT).rename(group / "report" / "README.md")
+    git(group, "add", "-A")
+    git(group, "commit", "-q", "-m", "move the report")
+    moved = outcomes(pytester.runpytest("--verify-report", "-p", "no:cacheprovider"))
+    assert moved["report/README.md::m17.ci"] == "passed"
+    assert moved["report/README.md::m10.dockerfiles"] == "failed"
+    assert len(calls) == 1, calls

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .answers import check_answers
-from .discovery import DEFAULT_REPORT, find_report, load_explicit
+from .discovery import DEFAULT_REPORT, Found, find_report, load_explicit
 from .evidence import Evidence, Location, Status
 from .project import (
     NESTED_GITHUB,
@@ -54,14 +54,17 @@ def _best_per_rule(matches: Iterable[tuple[ChecklistItem, Any]]) -> dict[str, tu
     return best
 
 
-def load_report(repo: Repo, report: str | Path | None) -> tuple[Report, str]:
+def load_report(repo: Repo, report: str | Path | Found | None) -> tuple[Report, str]:
     """Read and parse the report; ReportError with one actionable line when it is missing or unreadable.
 
     Without `report`, the report is found by `verifier.discovery.find_report` (`reports/README.md` first,
     then the tracked Markdown files most like a report); the returned `Report` names the files its answers
     and its checklist came from (`source`, `checklist_source`). A named `report` relative to the repository
-    is its own file, anything else the grader's own file; both are read with the report's size cap.
+    is its own file, anything else the grader's own file; both are read with the report's size cap. A
+    `Found` is a report `find_report` already found in this `repo`, used as it is.
     """
+    if isinstance(report, Found):
+        return report.report, report.path
     if report is not None:
         return load_explicit(repo, report)
     found = find_report(repo)
@@ -70,7 +73,7 @@ def load_report(repo: Repo, report: str | Path | None) -> tuple[Report, str]:
 
 def verify(
     path: str | Path | Repo,
-    report: str | Path | None = None,
+    report: str | Path | Found | None = None,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | Mapping[str, str] | None = None,
     *,
@@ -86,7 +89,9 @@ def verify(
     into a temporary directory that is always removed (`ref`: a branch, tag or commit to check out;
     `timeout`: seconds for the clone), as `verify URL` does; `RemoteError` (one line) when the URL is
     refused or the clone fails. Unlike the command line, this runs in the calling process, without a
-    memory budget. `select` and `ignore` take rule ids, id prefixes or modules (`"m17"`, `"M21"`);
+    memory budget. `report` may also be the `Found` that `verifier.discovery.find_report` gave for the
+    `Repo` passed as `path`, so a caller that looked for the report first does not look twice.
+    `select` and `ignore` take rule ids, id prefixes or modules (`"m17"`, `"M21"`);
     `ignore` may map each key to the reason it is ignored, shown with every skipped item.
 
     Raises `ReportError` (one line) when there is no readable report; everything else that goes wrong
@@ -118,7 +123,7 @@ def verify(
 
 def _verify_local(
     path: str | Path | Repo,
-    report: str | Path | None,
+    report: str | Path | Found | None,
     select: Iterable[str] | None,
     ignore: Iterable[str] | Mapping[str, str] | None,
     *,

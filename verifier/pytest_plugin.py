@@ -30,7 +30,7 @@ import pytest
 from . import engine
 from .config import Config, ConfigError, find_config
 from .config import repository_root as _repository_root
-from .discovery import find_report
+from .discovery import Found, find_report
 from .engine import DEFAULT_REPORT, ItemResult, Verification
 from .registry import all_rules, unknown_keys
 from .repo import Repo
@@ -90,6 +90,9 @@ class ReportSession:
         self.root = repository_root(_absolute(config.rootpath))
         self._result: Verification | None = None
         self._error: str | None = None
+        self._discovered: tuple[Repo, Found] | None = (
+            None  # the report found when reports/README.md is missing
+        )
         try:
             self.settings = find_config(_absolute(config.rootpath))
         except ConfigError as error:
@@ -125,9 +128,11 @@ class ReportSession:
         if default.is_file():
             return default, False
         try:
-            found = find_report(Repo(self.root))
+            repo = Repo(self.root)
+            found = find_report(repo)
         except (ReportError, OSError):
             return default, False  # verification then says what was searched
+        self._discovered = (repo, found)  # verified as found: the engine does not look a second time
         return self.root / found.path, False
 
     @property
@@ -173,8 +178,13 @@ class ReportSession:
                 f"no exam report at {DEFAULT_REPORT} in the repository {self.root}: write one, or point at it with "
                 "--verify-report-path FILE (no other tracked Markdown file holds the course checklist or questions)"
             )
+        target: Path | Repo = self.root
+        given: str | Found | None = report
+        if report is None and self._discovered is not None:
+            target, given = self._discovered
+            self._discovered = None  # the Repo holds the files it read: dropped once verified
         try:
-            result = engine.verify(self.root, report=report, select=settings.select, ignore=settings.ignore)
+            result = engine.verify(target, report=given, select=settings.select, ignore=settings.ignore)
         except ReportError as error:  # the command line's advice, in the plugin's words
             advice = str(error).replace("use --report FILE", "use --verify-report-path FILE")
             raise ReportError(advice) from None
