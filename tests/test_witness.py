@@ -238,7 +238,14 @@ def test_a_local_deployment_says_nothing_about_a_cloud_one() -> None:
         ("describes", "m23.cloud-deploy", "unverifiable", Status.UNVERIFIABLE, "Only the report's word"),
         # silent, unanswered or missing: absent for code, unverifiable for console work
         ("silent", "m13.profiling", "unsupported", Status.ABSENT, "does not mention it"),
-        ("silent", "m23.cloud-deploy", "unverifiable", Status.UNVERIFIABLE, "does not mention it"),
+        # "We deployed the API locally": it names deployment, never a cloud one, and is quoted as such
+        (
+            "silent",
+            "m23.cloud-deploy",
+            "unverifiable",
+            Status.UNVERIFIABLE,
+            'names it, but no sentence of it was read as saying it was done ("We deployed the API locally with uvicorn',
+        ),
         (
             "unanswered",
             "m13.profiling",
@@ -324,8 +331,20 @@ def test_near_miss_a_hypothetical_is_no_denial(tmp_path: Path) -> None:
     result = verified("near-miss-hypothetical", tmp_path)
     assert item(result, "m23.cloud-deploy").verdict == "unverifiable"
     # nothing said about profiling but a wish: a silent answer, not a denial
-    assert item(result, "m13.profiling").verdict == "unsupported"
+    profiling = item(result, "m13.profiling")
+    assert profiling.verdict == "unsupported"
     assert result.counts["contradicted"] == 0
+    # ... and the wish is quoted and pointed at, not said to be missing
+    assert "does not mention it" not in profiling.message
+    assert (
+        "Question 16, which asks about it, names it, but no sentence of it was read as saying it was done "
+        '("If we had had more time, we would have profiled the data loading")' in profiling.message
+    )
+    (at,) = profiling.evidence.locations
+    assert (at.path, at.line) == (
+        "reports/README.md",
+        report_line("near-miss-hypothetical", "we would have profiled"),
+    )
 
 
 def test_near_miss_a_denial_of_a_sub_part_denies_only_that_part(tmp_path: Path) -> None:

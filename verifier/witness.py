@@ -514,8 +514,13 @@ class Statement:
 
     def quote(self, width: int = 200) -> str:
         """The sentence as one line, without its final full stop, cut to `width` characters."""
-        text = " ".join(self.sentence.split()).rstrip(".")
-        return text if len(text) <= width else text[: width - 3] + "..."
+        return _quoted(self.sentence, width)
+
+
+def _quoted(sentence: str, width: int) -> str:
+    """`sentence` as one line, without its final full stop, cut to `width` characters."""
+    text = " ".join(sentence.split()).rstrip(".")
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -776,21 +781,46 @@ class Witness:
         return Location(self.report_path, self.line_of(answer, needle), snippet)
 
     def _silence(self, rule: Rule | type[Rule], practice: Practice, evidence: Evidence) -> Evidence:
-        """The evidence when no answer speaks about the practice: absent for a code practice (the question
-        asks about it), unchanged but said for console work."""
+        """The evidence when no answer says the practice was done or not done: absent for a code practice
+        (the question asks about it), unchanged but said for console work. An answer that names the practice
+        without either (a hedge, a plan, a negation whose reach is unclear: "our group didn't do profiling
+        using cProfile") is quoted and cited, never said not to mention it."""
         asked = self.answer_to(practice.topics[0])
+        named = self._naming(practice, asked) if asked is not None else None
         if asked is None:
             said = "the report has no answer about it"
         elif not asked.text.strip():
             said = f"the report leaves Question {asked.number}, which asks about it, unanswered"
+        elif named is not None:
+            said = (
+                f"the report's answer to Question {asked.number}, which asks about it, names it, but no "
+                f'sentence of it was read as saying it was done ("{_quoted(named, 160)}")'
+            )
         else:
             said = f"the report's answer to Question {asked.number}, which asks about it, does not mention it"
+        cited = (
+            (self._located(asked, named, f"Question {asked.number}: {_quoted(named, 120)}"),)
+            if asked is not None and named is not None
+            else ()
+        )
         if rule.trace is Trace.CODE:
-            return Evidence.absent(
-                f"Nothing in the repository shows it, and {said}.",
-                (*evidence.looked_for, "a mention, screenshot or command in the report's answers"),
+            looked_for = (*evidence.looked_for, "a mention, screenshot or command in the report's answers")
+            return Evidence(
+                Status.ABSENT, f"Nothing in the repository shows it, and {said}.", cited, looked_for
             )
-        return replace(evidence, message=f"{evidence.message} Nothing in the report shows it either: {said}.")
+        return replace(
+            evidence,
+            message=f"{evidence.message} Nothing in the report shows it either: {said}.",
+            locations=(*evidence.locations, *cited),
+        )
+
+    def _naming(self, practice: Practice, answer: Answer) -> str | None:
+        """The first sentence of `answer` (the one asking about the practice) that names the practice."""
+        words = practice_patterns(practice).asked
+        if words is None:
+            return None
+        _, read = self._sentences_of(answer)
+        return next((sentence for sentence, _ in read if words.search(sentence)), None)
 
 
 def _denial(statements: Sequence[_Heard]) -> _Heard | None:
