@@ -145,6 +145,28 @@ def test_a_rule_out_of_memory_fails_the_verification_instead_of_one_item(
     assert only.verdict == "confirmed"
 
 
+def test_a_remark_on_a_questioned_tick_is_shown_with_the_verdict(
+    fake_rules: None, repo_with_report: Callable[..., Path]
+) -> None:
+    result = verify(
+        repo_with_report(
+            "* [x] Delta item about absent evidence -> Comment: We used another tool instead",
+            "* [x] Alpha item about found evidence (M1) (Ada)",
+            "* [ ] Bravo item about weak evidence -> not needed",
+            "* [x] Charlie item about template evidence -> ¨",
+        ),
+        check_answers=False,
+    )
+    absent, found, unticked, stray = result.items
+    assert absent.verdict == "unsupported"
+    assert absent.message == "ticked with the remark 'Comment: We used another tool instead'. nothing"
+    # a confirmed or an unticked item's remark is no news to a grader: its message stays the evidence's
+    assert found.verdict == "confirmed" and found.message == "found it"
+    assert unticked.verdict == "unclaimed" and unticked.message == "a trace"
+    # a stray mark after an arrow says nothing
+    assert stray.verdict == "template-only" and stray.message == "template default"
+
+
 def test_withdrawn_tick_is_read_as_not_ticked(
     fake_rules: None, repo_with_report: Callable[..., Path]
 ) -> None:

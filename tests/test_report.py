@@ -234,6 +234,43 @@ def test_remarks_that_describe_the_work_keep_the_tick(line: str) -> None:
     assert item.claimed
 
 
+@pytest.mark.parametrize(
+    ("line", "text", "remark", "claimed"),
+    [
+        (
+            "* [✔] Used Hydra to load the configurations and manage your hyperparameters -> Comment: We used Weights and Biases",
+            "Used Hydra to load the configurations and manage your hyperparameters",
+            "Comment: We used Weights and Biases",
+            True,
+        ),
+        (
+            "* [x] Add pre-commit hooks to your version control setup → see .pre-commit-config.yaml",
+            "Add pre-commit hooks to your version control setup",
+            "see .pre-commit-config.yaml",
+            True,
+        ),
+        (
+            "* [x] Load test your application => did not work",
+            "Load test your application",
+            "did not work",
+            False,
+        ),
+        # near miss: an arrow inside a word or code is no remark
+        (
+            "* [x] Write API tests for your application (x->y mapping)",
+            "Write API tests for your application (x->y mapping)",
+            "",
+            True,
+        ),
+    ],
+)
+def test_an_arrow_starts_a_remark_on_an_untagged_item(
+    line: str, text: str, remark: str, claimed: bool
+) -> None:
+    (item,) = parse_items(line)
+    assert (item.text, item.remark, item.claimed) == (text, remark, claimed)
+
+
 def test_a_sub_bullet_remark_takes_the_tick_back() -> None:
     first, second = parse_items(
         "* [x] Deploy to the cloud a drift detection API (M27)",

@@ -69,6 +69,8 @@ HTML_IMAGE = re.compile(r"<img\b[^<>]{0,2000}\bsrc\s*=\s*[\"']([^\"'<>]{1,2000})
 # Every checklist line holds one of these: lines without any are skipped before the item patterns run.
 BOX_HINT = re.compile(rf"[\[{TICK_EMOJI}{CROSS_EMOJI}{PARTIAL_EMOJI}]")
 DASHED_REMARK = re.compile(r"\s[-–—]\s+")
+# "Used Hydra to load the configurations -> Comment: We used Weights and Biases": an arrow starts a remark
+ARROW_REMARK = re.compile(r"\s(?:-+>|=>|→|⇒)\s*")
 BOLD_QUESTION = re.compile(r"\*\*(.{1,2000}?)\*\*", re.DOTALL)
 
 MAX_REPORT_CHARS = 5_000_000
@@ -592,6 +594,9 @@ def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem |
         modules = tuple(f"M{int(number)}" for number in MODULE_NUMBER.findall(tag.group(1)))
         remark = text[tag.end() :].strip(" -–—:,;")
         text = text[: tag.end()].strip()
+    elif arrow := ARROW_REMARK.search(text):
+        remark = text[arrow.end() :].strip()
+        text = text[: arrow.start()].strip()
     else:
         trailing = _trailing_parenthesis(text)
         dashed = _dashed_remark(text)

@@ -41,6 +41,9 @@ class Verdict(str, Enum):
         return self.value
 
 
+# Ticks the repository does not bear out: a remark the group wrote on such an item ("-> Comment: We used
+# Weights and Biases") is shown with the verdict, since a grader weighs an openly named substitute differently.
+QUESTIONED = frozenset({Verdict.UNSUPPORTED, Verdict.TEMPLATE_ONLY, Verdict.WEAKLY_SUPPORTED})
 # Every verdict in the order of the CSV columns and JSON counts.
 VERDICTS: tuple[str, ...] = tuple(verdict.value for verdict in Verdict)
 _TABLE = {
@@ -111,6 +114,8 @@ class ItemResult:
             message = f"ticked, but the remark '{self.item.remark}' withdraws the claim; read as not ticked. {message}"
         elif self.item.partial:
             message = f"marked '[{self.item.mark}]' (partial claim, read as not ticked). {message}"
+        elif self.verdict in QUESTIONED and any(char.isalnum() for char in self.item.remark):
+            message = f"ticked with the remark '{self.item.remark}'. {message}"
         return message
 
     def to_dict(self) -> dict[str, Any]:
