@@ -374,3 +374,21 @@ def test_dvcs_own_config_is_not_read_as_a_pointer_file(tmp_path: Path) -> None:
     repo = Repo(root)
     assert _dvc_tracked(repo) == ["data"]
     assert not any(".dvc/config" in warning for warning in repo.warnings)
+
+
+def test_a_cloud_versioned_pointer_is_read_for_its_paths_without_its_listing(tmp_path: Path) -> None:
+    listing = "".join(f"  - relpath: img_{n}.png\n    md5: {n:032x}\n    size: {n}\n" for n in range(2000))
+    root = write_tree(
+        tmp_path / "g",
+        {
+            "images.dvc": f"outs:\n- hash: md5\n  path: images\n  files:\n{listing}  nfiles: 2000\n",
+            "models/weights.dvc": "outs:\n- md5: 1\n  path: best.ckpt\n",
+            "broken.dvc": "outs:\n- path: kept\n  files:\n  - relpath: [unclosed\n",
+        },
+    )
+    repo = Repo(root)
+    # a listing that is not valid YAML does not hide the paths around it
+    assert sorted(_dvc_tracked(repo)) == ["images", "kept", "models/best.ckpt"]
+    # the per-file listing was never parsed: the Repo's YAML cache holds only the small pointer
+    assert "images.dvc" not in repo.configs._yaml
+    assert not any("images.dvc" in warning for warning in repo.warnings)

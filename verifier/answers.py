@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 import pathspec
 
 from .coverage_check import coverage_data, measure_coverage_total
+from .dvcfiles import without_file_listings
 from .evidence import Evidence, Location, Status
 from .registry import all_rules
 from .repo import GITIGNORE
 from .report import Answer, Report
 from .results import AnswerFinding
 from .rule import run_rule
+from .safe_yaml import YamlRefused, load_all
 from .textsearch import fold
 from .witness import WEB_ADDRESS, Substitution, judge, literals, may_match, sentences, substitute_all
 
@@ -529,6 +531,21 @@ def _gitignore_spec(repo: Repo, path: str) -> pathspec.PathSpec:
     return pathspec.PathSpec.from_lines(GITIGNORE, (repo.read(path) or "").splitlines())
 
 
+def _pointer_file(repo: Repo, path: str) -> Any:
+    """The first YAML document of the DVC pointer file `path` without its per-file listings
+    (`verifier.dvcfiles`: 200-400 kB of them in a cloud-versioned folder's pointer, read here only for its
+    `outs` paths); the whole file's, with its warning, when the cut text cannot be read."""
+    text = repo.read(path)
+    cut = without_file_listings(text) if text is not None else None
+    if cut is None or cut is text:
+        return repo.yaml(path)
+    try:
+        documents = load_all(cut)
+    except YamlRefused:
+        return repo.yaml(path)
+    return documents[0] if documents else None
+
+
 def _dvc_tracked(repo: Repo) -> list[str]:
     """The paths DVC tracks: the `outs` of every *.dvc file and dvc.yaml stage, relative to the root. The
     glob `*.dvc` also matches DVC's own `.dvc/` folder, whose config is INI, not YAML: its files are left out."""
@@ -538,7 +555,7 @@ def _dvc_tracked(repo: Repo) -> list[str]:
     ]
     for path in pointers + repo.glob("dvc.yaml", "dvc.lock"):
         folder = path.rpartition("/")[0]
-        data = repo.yaml(path)
+        data = _pointer_file(repo, path) if path in pointers else repo.yaml(path)
         outs: list[Any] = []
         if isinstance(data, dict):
             outs += data.get("outs") or []
