@@ -106,7 +106,7 @@ def _random_value(rng: random.Random, depth: int) -> Any:
     return {rng.choice(["path", "md5", "files", "outs", "nfiles", "cloud"]): _random_value(rng, depth + 1)}
 
 
-@pytest.mark.parametrize("seed", range(200))
+@pytest.mark.parametrize("seed", range(300))
 def test_generated_block_yaml_reads_the_same_but_the_listings(seed: int) -> None:
     rng = random.Random(seed)
     document = {

@@ -10,10 +10,11 @@ is cut is not read. A text the cut does not apply to comes back unchanged.
 
 from __future__ import annotations
 
+import functools
 import re
 
 # `files:` as a block key, alone on its line: "  files:", "- files:", "  files:  # comment"
-FILES_KEY = re.compile(r"^(?P<indent> *)(?P<dash>(?:- +)+)?files:[ ]*(?:#.*)?\r?$")
+FILES_KEY = re.compile(r"^(?P<indent> *)(?P<dash>(?:- +)+)?files: *(?:#[^\n]*)?\r?$", re.MULTILINE)
 
 
 def without_file_listings(text: str) -> str:
@@ -25,30 +26,18 @@ def without_file_listings(text: str) -> str:
     `files: |`) is left as it is."""
     if "files:" not in text:
         return text
-    lines = text.split("\n")
-    kept: list[str] = []
-    index = 0
-    cut = False
-    while index < len(lines):
-        line = lines[index]
-        index += 1
-        key = FILES_KEY.match(line)
-        if key is None:
-            kept.append(line)
-            continue
-        column = len(key.group("indent")) + len(key.group("dash") or "")
-        kept.append(line.rstrip()[: line.index("files:") + len("files:")] + " []")
-        while index < len(lines) and _inside_block(lines[index], column):
-            index += 1
-        cut = True
-    return "\n".join(kept) if cut else text
+    pieces: list[str] = []
+    position = 0
+    while key := FILES_KEY.search(text, position):
+        indent, dash = key.group("indent"), key.group("dash") or ""
+        pieces += [text[position : key.start()], f"{indent}{dash}files: []\n"]
+        end = _block_end(len(indent) + len(dash)).search(text, key.end() + 1)
+        position = end.start() if end else len(text)
+    return "".join(pieces) + text[position:] if pieces else text
 
 
-def _inside_block(line: str, column: int) -> bool:
-    """Whether `line` belongs to the block of a key at `column` (see `without_file_listings`)."""
-    unindented = line.lstrip(" ")
-    content = unindented.rstrip("\r")
-    if not content or content.startswith("#"):
-        return True
-    indent = len(line) - len(unindented)
-    return indent > column or (indent == column and (content == "-" or content.startswith("- ")))
+@functools.lru_cache(maxsize=8)
+def _block_end(column: int) -> re.Pattern[str]:
+    """The start of the first line that ends the block of a key at `column`: a line with content (neither
+    blank nor a comment) indented at most `column`, unless it is a `- ` item at exactly `column`."""
+    return re.compile(rf"^(?! {{{column + 1}}})(?! {{{column}}}-(?: |\r?$))(?= *[^ #\r\n])", re.MULTILINE)
