@@ -190,6 +190,14 @@ TRAINING = re.compile(PRACTICES["m21.cloud-training"].words or "", re.IGNORECASE
         ("(linux and Mac - Windows was difficult to get up and running)", CI, None),
         ("We did not use DVC: the data lives in a GCP bucket.", BUCKET, "describes"),
         ("We did not use DVC: the data lives in a GCP bucket.", DVC, "denies"),
+        # "so" before a new subject starts a clause: its mood is its own
+        (
+            "We created alerting policies in Cloud Monitoring so we would get notifications on high latency.",
+            ALERTS,
+            "describes",
+        ),
+        ("We would have set up alerting policies so we get notified.", ALERTS, None),
+        ("We did not have time, so we skipped profiling.", PROFILING, "denies"),
     ],
 )
 def test_judging_a_sentence_about_a_practice(sentence: str, words: re.Pattern[str], says: str | None) -> None:
