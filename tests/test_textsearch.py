@@ -19,6 +19,7 @@ from verifier.registry import all_rules
 from verifier.repo import Repo
 from verifier.rule import run_rule
 from verifier.textsearch import (
+    BUILT_ASSET,
     CHECKBOX_LINE,
     DATA_DUMP,
     LOCK_FILE,
@@ -378,6 +379,16 @@ OWN_FILES = {
         ("src/pkg/data.py", None),  # code in a folder named like data is code
         ("src/pkg/data/loader.py", None),
         ("datasets.md", None),
+        ("docs/site/assets/javascripts/bundle.88dd0f4e.min.js", BUILT_ASSET),
+        ("docs/site/assets/javascripts/lunr/wordcut.js", BUILT_ASSET),
+        ("site/assets/stylesheets/main.css", BUILT_ASSET),
+        ("docs/_build/html/_static/searchtools.js", BUILT_ASSET),
+        ("frontend/vendor/chart.min.js", BUILT_ASSET),
+        # near misses: the group's own scripts and styles, and a Python file in an assets folder
+        ("frontend/app.js", None),
+        ("frontend/static/style.css", None),
+        ("src/pkg/assets/javascripts.py", None),
+        ("docs/site/index.html", None),
     ],
 )
 def test_generated_files_are_told_by_their_path(path: str, reason: str | None) -> None:

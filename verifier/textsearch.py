@@ -15,7 +15,8 @@ prefilter; one combined alternation of all the patterns, scanned once per file, 
 What is not searched. Files that tools generate are not evidence of the group's setup and can be large:
 profiler traces, lock files (read for their package names only, `ConfigFiles.dependencies`), data dumps
 (JSON, CSV, JSONL, XML, HTML, TXT files over DATA_DUMP_BYTES, or in a data folder), and the run folders of
-W&B, Hydra, MLflow and Lightning. They are searched only when a search names them (a glob such as
+W&B, Hydra, MLflow and Lightning, and built web assets (minified JavaScript or CSS, the scripts and styles
+of a built documentation site). They are searched only when a search names them (a glob such as
 `*.pt.trace.json` or `wandb/*`, or the file's own path). A notebook is searched in its code cells as
 written, never in its outputs. `skipped()` says what was left out, for `verify --verbose`.
 """
@@ -55,6 +56,11 @@ PROFILER_TRACE = "profiler trace"
 LOCK_FILE = "lock file"
 DATA_DUMP = "data dump"
 RUN_OUTPUT = "tool run output (W&B, Hydra, MLflow, Lightning)"
+BUILT_ASSET = "built web asset (minified or bundled JavaScript or CSS of a built site)"
+# A built documentation site's scripts and styles (MkDocs `assets/javascripts/`, Sphinx `_static/`) and any
+# minified file: bundles of libraries, never the group's own setup, and often 0.5-1 MB each.
+BUILT_ASSET_FOLDERS = ("/assets/javascripts/", "/assets/stylesheets/", "/_static/")
+MINIFIED = (".min.js", ".min.css", ".min.mjs")
 NOTEBOOK_OUTPUT = "notebook outputs and markdown (their code cells were searched)"
 # Characters outside ASCII that a case-insensitive regex matches with an ASCII letter (U+0130 and U+0131
 # with i, U+017F with s, the Kelvin sign U+212A with k): folded to that letter, so the literal check keeps
@@ -403,6 +409,10 @@ def skip_reason(path: str, size: Callable[[str], int] | None = None) -> str | No
         return LOCK_FILE
     if GENERATED.search(path):
         return RUN_OUTPUT
+    if lower.endswith(MINIFIED) or (
+        lower.endswith((".js", ".mjs", ".css")) and any(part in f"/{folder}/" for part in BUILT_ASSET_FOLDERS)
+    ):
+        return BUILT_ASSET
     if os.path.splitext(lower)[1] in DATA_SUFFIXES:
         parts = folder.lower().split("/")
         if any(part in DATA_FOLDERS for part in parts) or (size is not None and size(path) > DATA_DUMP_BYTES):
