@@ -357,6 +357,7 @@ GENERATED_FILES = {
     "results/dump.json": '{"x": "gcloud run deploy"}\n' + " " * 250_000,
     "outputs/2024-01-01/.hydra/config.yaml": "cmd: gcloud run deploy\n",
     "wandb/run-1/files/config.yaml": "cmd: gcloud run deploy\n",
+    "docs/site/assets/javascripts/bundle.min.js": 'var c="gcloud run deploy";\n',
 }
 OWN_FILES = {
     "configs/deploy.yaml": "cmd: gcloud run deploy app\n",
@@ -410,16 +411,18 @@ def test_generated_files_are_not_searched_unless_a_search_names_them(tmp_path: P
         "config.json",
     }
     named = repo.search(
-        r"gcloud\s+run\s+deploy", "*.pt.trace.json", "uv.lock", "wandb/**", "results/dump.json"
+        r"gcloud\s+run\s+deploy", "*.pt.trace.json", "uv.lock", "wandb/**", "results/dump.json", "*.min.js"
     )
     assert {hit.path for hit in named} == {
         "reports/profiling/train.pt.trace.json",
         "uv.lock",
         "wandb/run-1/files/config.yaml",
         "results/dump.json",
+        "docs/site/assets/javascripts/bundle.min.js",
     }
     skipped = repo.search_skipped()
     assert skipped[PROFILER_TRACE][0] == 1 and skipped[LOCK_FILE][0] == 1 and skipped[RUN_OUTPUT][0] == 2
+    assert skipped[BUILT_ASSET][0] == 1
     files, size = skipped[DATA_DUMP]
     assert files == 2 and size > 250_000
 
