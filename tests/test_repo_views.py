@@ -118,13 +118,24 @@ def test_a_lock_file_with_quoted_keys_is_left_to_the_toml_parser(tmp_path: Path)
 
 
 def test_a_lock_file_cut_at_the_read_cap_gives_no_packages_and_says_why(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "r", {"uv.lock": UV_LOCK * 40})
-    repo = Repo(root, max_file_bytes=2_000)
+    root = write_tree(tmp_path / "r", {"uv.lock": UV_LOCK * (40_000 // len(UV_LOCK) + 1)})
+    repo = Repo(root, max_file_bytes=2_000)  # a lock file is read up to 16 times the cap: 32 kB
     assert lock_names(repo, "uv.lock") == []
     assert (
         "uv.lock: a lock file cut at the read cap does not parse; its packages were not read" in repo.warnings
     )
     assert lock_names(Repo(root), "uv.lock"), "read whole, the same file gives its packages"
+
+
+def test_a_lock_file_over_the_read_cap_is_read_whole_up_to_sixteen_times_it(tmp_path: Path) -> None:
+    lock = UV_LOCK * (6_000 // len(UV_LOCK) + 1)  # over a 2 kB cap, under 16 times it
+    root = write_tree(tmp_path / "r", {"uv.lock": lock, "requirements.txt": "torch\n" * 1_000})
+    repo = Repo(root, max_file_bytes=2_000)
+    assert lock_names(repo, "uv.lock") == lock_names(Repo(root), "uv.lock") != []
+    assert repo.read("uv.lock") == lock and "uv.lock" not in repo.truncated
+    assert not any(w.startswith("uv.lock") for w in repo.warnings)
+    # any other file keeps the cap (near miss: a 6 kB requirements file)
+    assert len(repo.read("requirements.txt") or "") == 2_000 and "requirements.txt" in repo.truncated
 
 
 def test_git_ls_tree_output_is_split_into_entries_and_a_malformed_record_is_left_out() -> None:

@@ -1,8 +1,8 @@
 """Bounded, link-safe reads of the listed files, each read at most once.
 
 A read never follows a symbolic link out of the repository, never blocks on a named pipe, and never
-takes more than the read cap of a file (`max_file_bytes`; a notebook's code cells up to
-MAX_NOTEBOOK_BYTES); content with a NUL byte near its start is binary and reads as None. Text is decoded
+takes more than the read cap of a file (`max_file_bytes`, 16 times that for uv.lock and poetry.lock; a
+notebook's code cells up to MAX_NOTEBOOK_BYTES); content with a NUL byte near its start is binary and reads as None. Text is decoded
 leniently (invalid UTF-8 becomes U+FFFD) and kept, with its lines, for every later use.
 """
 
@@ -21,6 +21,10 @@ from .templates import git_blob_id
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NOTEBOOK_BYTES = 50_000_000  # notebooks with plotted outputs; only their code cells are kept
+# Lock files are read for their package names, line by line and never regex-searched unless named; uv's lock of
+# a project using torch is often just over 1 MB, and one cut at the read cap cannot be read at all.
+LOCK_FILE_NAMES = frozenset({"uv.lock", "poetry.lock"})
+LOCK_CAP_FACTOR = 16
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 on Windows: links are checked with lstat there
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 READ_AS_TEXT = "(read as text)"  # marks locations in Python files this interpreter could not parse
@@ -65,19 +69,18 @@ class Reader:
         if path in self._text:
             return self._text[path]
         text = None
+        cap = self.cap(path)
         if self.files.has(path) or (self.root / path).is_file():
             try:
-                data = self._read_up_to(path, self.max_file_bytes)
+                data = self._read_up_to(path, cap)
                 if data is not None:
-                    if len(data) <= self.max_file_bytes:
+                    if len(data) <= cap:
                         self._blob_ids.setdefault(path, git_blob_id(data))
                     if b"\x00" not in data[:8192]:
-                        text = data[: self.max_file_bytes].decode("utf-8", errors="replace")
-                        if len(data) > self.max_file_bytes:
+                        text = data[:cap].decode("utf-8", errors="replace")
+                        if len(data) > cap:
                             self.truncated.add(path)
-                            self.warn(
-                                f"{path}: larger than {self.max_file_bytes // 1000} kB; only its start was read"
-                            )
+                            self.warn(f"{path}: larger than {cap // 1000} kB; only its start was read")
             except IsADirectoryError:
                 self.warn(
                     f"{path}: a folder committed as a link to another git repository (a submodule or an embedded "
@@ -87,6 +90,13 @@ class Reader:
                 self.warn(f"{path}: unreadable ({error.strerror or error})")
         self._text[path] = text
         return text
+
+    def cap(self, path: str) -> int:
+        """How many bytes of `path` are read: `max_file_bytes`, and LOCK_CAP_FACTOR times that for a uv.lock or
+        poetry.lock (machine-written, read line by line for package names only)."""
+        if path.rpartition("/")[2] in LOCK_FILE_NAMES:
+            return self.max_file_bytes * LOCK_CAP_FACTOR
+        return self.max_file_bytes
 
     def lines(self, path: str) -> list[str]:
         """The lines of the file's text (`str.splitlines`), split once; empty for a file `read` gives no text
