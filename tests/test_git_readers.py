@@ -1,0 +1,156 @@
+"""What the verifier reads of a repository's git data with fewer git processes (issue #17): the one tagged
+`git ls-files` listing, and the refs and remote URLs read in Python. Each reader is compared with git's own
+answer on generated repositories, including the shapes that could make them differ."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from verifier import filelist, gitsafe
+from verifier.repo import Repo
+
+from conftest import git, git_init, write_tree
+
+POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="named pipes and odd file names are POSIX")
+ODD_NAME = 'with\nnewline "and quotes".py'
+
+
+def nul_fields(output: str) -> list[str]:
+    return [field for field in output.split("\x00") if field]
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
+    """The git command (arguments after the global options) of every process gitsafe starts."""
+    commands: list[list[str]] = []
+    real_start = gitsafe._start
+
+    def counting(argv: list[str], *args: object, **kwargs: object) -> object:
+        after = next(index for index, arg in enumerate(argv) if arg.startswith("--work-tree"))
+        options = argv[after + 1 :]
+        while options and options[0] == "-c":
+            options = options[2:]
+        commands.append(options)
+        return real_start(argv, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gitsafe, "_start", counting)
+    yield commands
+
+
+def mixed_repository(root: Path) -> Path:
+    """A work tree with every kind of entry `git ls-files` tells apart: tracked, skip-worktree, unmerged (a
+    conflicted merge), deleted, untracked, ignored, and an odd file name."""
+    files: dict[str, str | bytes] = {
+        "a.py": "a = 1\n",
+        "gone.py": "gone = 1\n",
+        "hidden.py": "hidden = 1\n",
+        "conflict.txt": "base\n",
+        ".gitignore": "*.log\nbuild/\n",
+    }
+    if os.name == "posix":
+        files[ODD_NAME] = "odd = 1\n"
+    git_init(write_tree(root, files))
+    git(root, "checkout", "-q", "-b", "other")
+    (root / "conflict.txt").write_text("other\n")
+    git(root, "commit", "-qam", "other side")
+    git(root, "checkout", "-q", "main")
+    (root / "conflict.txt").write_text("main\n")
+    git(root, "commit", "-qam", "main side")
+    subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True, check=False)
+    git(root, "update-index", "--skip-worktree", "hidden.py")
+    (root / "hidden.py").unlink()  # skip-worktree: git counts it neither deleted nor untracked
+    (root / "gone.py").unlink()
+    write_tree(root, {"new.py": "new = 1\n", "debug.log": "x\n", "build/out.py": "o = 1\n", "H x": "h\n"})
+    return root
+
+
+# ----------------------------------------------------------------- the tagged listing
+
+
+def test_one_tagged_listing_gives_what_gits_three_listings_give(tmp_path: Path) -> None:
+    root = mixed_repository(tmp_path / "group")
+    repository = gitsafe.locate(root)
+    assert repository is not None
+    listing = filelist.parse_tagged_listing(repository.run(*filelist.TAGGED_LISTING))
+    tracked = nul_fields(git(root, "ls-files", "-z"))
+    assert listing.tracked == tracked and tracked.count("conflict.txt") == 3  # one entry per stage
+    assert listing.untracked == nul_fields(git(root, "ls-files", "--others", "--exclude-standard", "-z"))
+    assert set(listing.untracked) == {"new.py", "H x"}
+    assert listing.deleted == set(nul_fields(git(root, "ls-files", "--deleted", "-z"))) == {"gone.py"}
+    assert listing.complete and listing.untracked_problem is None
+    if os.name == "posix":
+        assert ODD_NAME in listing.tracked
+
+
+def test_the_repo_lists_with_one_git_process_and_the_same_files(tmp_path: Path, started: list) -> None:
+    root = mixed_repository(tmp_path / "group")
+    repo = Repo(root)
+    assert [command[0] for command in started] == ["ls-files"]
+    expected = sorted(set(nul_fields(git(root, "ls-files", "-z"))) - {"gone.py"})
+    assert list(repo.files) == sorted(expected + ["conflict.txt"] * 2)  # an unmerged path once per stage
+    assert any(w.startswith("2 untracked file(s) were not checked") for w in repo.warnings)
+    assert "new.py" in Repo(root, include_untracked=True).files
+
+
+def test_a_record_of_another_shape_is_not_trusted() -> None:
+    parsed = filelist.parse_tagged_listing(b"H a.py\x00? H b.py\x00R a.py\x00S c\x00M d\x00M d\x00")
+    assert parsed.tracked == ["a.py", "c", "d", "d"] and parsed.untracked == ["H b.py"]
+    assert parsed.deleted == {"a.py"}
+    for output in (b"K a.py\x00", b"a.py\x00", b"H\x00", b"Ha.py\x00", b"C a.py\x00"):
+        with pytest.raises(gitsafe.GitError, match="unexpected record"):
+            filelist.parse_tagged_listing(output)
+    assert filelist.parse_tagged_listing(b"") == filelist.TaggedListing([], [], set())
+
+
+def test_the_index_header_tells_a_large_repository_before_git_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list
+) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n", "b.py": "b\n", "c.py": "c\n"}))
+    (root / "b.py").unlink()
+    (root / "notes.txt").write_text("untracked\n")
+    repository = gitsafe.locate(root)
+    assert repository is not None and filelist.index_entries(repository) == 3
+    monkeypatch.setattr(filelist, "LARGE_REPOSITORY", 2)
+    large = Repo(root)
+    assert started == [list(filelist.CACHED_LISTING)]  # no work tree walk, no stat of every file
+    assert "b.py" in large.files and not any("untracked" in w for w in large.warnings)
+    started.clear()
+    assert "notes.txt" in Repo(root, include_untracked=True).files
+    assert started == [list(filelist.TAGGED_LISTING)]
+
+
+@pytest.mark.parametrize("index", [b"", b"DIRC\x00\x00", b"XXXX\x00\x00\x00\x02\xff\xff\xff\xff", None])
+def test_an_index_header_that_cannot_be_read_counts_nothing(tmp_path: Path, index: bytes | None) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
+    path = root / ".git" / "index"
+    path.unlink()
+    if index is not None:
+        path.write_bytes(index)
+    repository = gitsafe.locate(root)
+    assert repository is not None and filelist.index_entries(repository) == 0
+
+
+@POSIX_ONLY
+def test_an_index_that_is_a_link_is_not_followed(tmp_path: Path) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
+    index = root / ".git" / "index"
+    index.rename(root / ".git" / "index.real")
+    index.symlink_to("index.real")
+    repository = gitsafe.locate(root)
+    assert repository is not None and filelist.index_entries(repository) == 0
+
+
+@POSIX_ONLY
+def test_when_untracked_files_cannot_be_listed_the_deleted_ones_still_are(tmp_path: Path) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n", "b.py": "b\n", "scratch/keep.py": "k\n"}))
+    (root / "b.py").unlink()
+    os.mkfifo(root / "scratch" / ".gitignore")  # git blocks reading it while it lists untracked files
+    repo = Repo(root, git_timeout=1)
+    assert repo.files == ("a.py", "scratch/keep.py")
+    assert any(w.startswith("git could not list the untracked files") and "1 s" in w for w in repo.warnings)
+    assert not gitsafe._live
