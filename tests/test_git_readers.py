@@ -154,3 +154,133 @@ def test_when_untracked_files_cannot_be_listed_the_deleted_ones_still_are(tmp_pa
     assert repo.files == ("a.py", "scratch/keep.py")
     assert any(w.startswith("git could not list the untracked files") and "1 s" in w for w in repo.warnings)
     assert not gitsafe._live
+
+
+# ----------------------------------------------------------------- remote URLs from the config file
+
+CONFIG_BODIES = [
+    '[remote "origin"]\n\turl = https://github.com/a/b.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
+    '[remote "up.stream"]\n\tURL = "git@github.com:a/b.git" ; a comment\n[Remote "Origin"]\n\turl=x # y\n',
+    '[remote "hash"]\n\turl = "https://h.example/a#b;c"  \n\turl = second-is-ignored\n',
+    '[remote "nourl"]\n\tfetch = x\n\tpushurl = p\n\turl-x = q\n[remote]\n\turl = top\n[remotes "r"]\n\turl = r\n',
+    '[remote "bare"]\n\turl\n[remote "empty"]\n\turl =\n[remote.Legacy]\n\turl = l\n',
+    '[remote "crlf"]\r\n\turl = a\\\r\n  b\\tc  "d  e" f\r\n[remote "x"] url = same-line\n',
+    '[remote "utf8"]\n\turl = "https://example.org/\xc3\xa9t\xc3\xa9"\n',
+]
+
+
+def git_remote_urls(root: Path) -> dict[str, str | None] | None:
+    """git's own answer (the command `history` used to run), or None when git rejects the config."""
+    done = subprocess.run(
+        ["git", "config", "--local", "--no-includes", "-z", "--get-regexp", r"^remote\..*\.url$"],
+        cwd=root,
+        capture_output=True,
+        env={"PATH": os.environ["PATH"], "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(root)},
+        check=False,
+    )
+    if done.returncode not in (0, 1) or done.stderr:
+        return None
+    urls: dict[str, str | None] = {}
+    for entry in done.stdout.decode("utf-8", errors="replace").split("\x00"):
+        key, newline, url = entry.partition("\n")
+        if key:
+            urls.setdefault(key[len("remote.") : -len(".url")], url if newline else None)
+    return urls
+
+
+def with_config(root: Path, body: str) -> gitsafe.GitRepository:
+    config = root / ".git" / "config"
+    config.write_bytes(config.read_bytes().split(b"[remote", 1)[0] + body.encode("latin-1"))
+    repository = gitsafe.locate(root)
+    assert repository is not None
+    return repository
+
+
+@pytest.mark.parametrize("body", CONFIG_BODIES)
+def test_the_remote_urls_read_in_python_are_gits(tmp_path: Path, body: str) -> None:
+    from verifier import gitdata
+
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
+    urls = gitdata.remote_urls(with_config(root, body))
+    assert urls is not None and urls == git_remote_urls(root)
+
+
+def test_the_config_reader_keeps_git_quoting_comments_and_sections(tmp_path: Path) -> None:
+    from verifier import gitdata
+
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
+    assert gitdata.remote_urls(with_config(root, "".join(CONFIG_BODIES[:5]))) == {
+        "origin": "https://github.com/a/b.git",
+        "up.stream": "git@github.com:a/b.git",
+        "Origin": "x",
+        "hash": "https://h.example/a#b;c",
+        "bare": None,
+        "empty": "",
+        "legacy": "l",
+    }
+    assert gitdata.remote_urls(with_config(root, CONFIG_BODIES[5])) == {
+        "crlf": "a  b\tc  d  e f",  # a blank inside stays, even after a line break
+        "x": "same-line",
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '[remote "a"]\n\turl = bad\\q\n',  # an escape git does not know
+        '[remote "a"]\n\turl = "unclosed\n',
+        '[remote "a\n\turl = x\n',
+        "[remote a]\n\turl = x\n",
+        '[remote "a"]\n\t9url = x\n',
+        '[remote "a"]\n\turl # x\n',
+        "[]\n",
+    ],
+)
+def test_a_config_git_rejects_is_left_to_git(tmp_path: Path, body: str) -> None:
+    from verifier import gitdata
+
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
+    config = root / ".git" / "config"
+    config.write_bytes(config.read_bytes() + body.encode())
+    repository = gitsafe.GitRepository(root, root / ".git", root / ".git")  # locate would refuse some
+    assert gitdata.remote_urls(repository) is None and git_remote_urls(root) is None
+
+
+def test_a_config_the_reader_is_not_sure_of_is_left_to_git(tmp_path: Path) -> None:
+    from verifier import gitdata
+
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
+    repository = with_config(root, '[remote "a\\"b"]\n\turl = x\n')  # escapes in a subsection
+    assert gitdata.remote_urls(repository) is None and git_remote_urls(root) == {'a"b': "x"}
+    config = root / ".git" / "config"
+    config.write_bytes(b'[remote "a"]\n\turl = x\x00y\n')
+    assert gitdata.remote_urls(repository) is None
+    config.write_bytes(b"[core]\n" + b"#" * gitdata.MAX_CONFIG_BYTES)
+    assert gitdata.remote_urls(repository) is None
+    config.unlink()
+    assert gitdata.remote_urls(repository) == {}
+    if os.name == "posix":
+        (root / "elsewhere").write_text('[remote "a"]\n\turl = x\n')
+        config.symlink_to(root / "elsewhere")
+        assert gitdata.remote_urls(repository) is None  # a link is never followed
+
+
+def test_a_git_file_reads_the_config_of_the_folder_it_names(tmp_path: Path, started: list) -> None:
+    root = write_tree(tmp_path / "group", {"a.py": "a\n"})
+    git(root, "init", "-q", "-b", "main", f"--separate-git-dir={root / 'store'}")
+    git(root, "add", "a.py")
+    git(root, "commit", "-qm", "one")
+    git(root, "remote", "add", "origin", "https://user:s3cret@example.org/group/repo.git")
+    assert (root / ".git").is_file()
+    history = Repo(root).history
+    assert history.remotes == {"origin": "https://***@example.org/group/repo.git"}  # credentials redacted
+    assert not any(command[0] == "config" for command in started)
+
+
+def test_the_history_asks_git_for_the_remotes_only_where_the_reader_is_not_sure(
+    tmp_path: Path, started: list
+) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
+    with_config(root, '[remote "a\\"b"]\n\turl = https://example.org/x.git\n')
+    assert Repo(root).history.remotes == {'a"b': "https://example.org/x.git"}
+    assert [command[0] for command in started].count("config") == 1
