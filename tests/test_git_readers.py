@@ -284,3 +284,122 @@ def test_the_history_asks_git_for_the_remotes_only_where_the_reader_is_not_sure(
     with_config(root, '[remote "a\\"b"]\n\turl = https://example.org/x.git\n')
     assert Repo(root).history.remotes == {'a"b': "https://example.org/x.git"}
     assert [command[0] for command in started].count("config") == 1
+
+
+# ----------------------------------------------------------------- branches from the refs
+
+
+def git_branches(root: Path) -> list[str]:
+    output = git(root, "for-each-ref", "--format=%(refname:short)%00", "refs/heads", "refs/remotes")
+    return [name.strip() for name in output.split("\x00") if name.strip()]
+
+
+def branches_of(root: Path) -> list[str] | None:
+    from verifier import gitdata
+
+    repository = gitsafe.locate(root)
+    assert repository is not None
+    return gitdata.branch_names(repository)
+
+
+def cloned_group(tmp_path: Path) -> Path:
+    """A clone (remote-tracking branches packed, `origin/HEAD` a loose symbolic ref) of a repository with a
+    merged branch, an unmerged one, odd but valid branch names and an annotated tag (a peeled line)."""
+    upstream = git_init(write_tree(tmp_path / "upstream", {"a.py": "a = 1\n"}))
+    for branch in ("feature/merged", "testing-&-precommit", "unmerged#1"):
+        git(upstream, "checkout", "-q", "-b", branch, "main")
+        (upstream / f"{branch.replace('/', '_')}.py").write_text("x = 1\n")
+        git(upstream, "add", "-A")
+        git(upstream, "commit", "-qm", branch)
+    git(upstream, "checkout", "-q", "main")
+    git(upstream, "merge", "-q", "--no-ff", "-m", "merge", "feature/merged")
+    git(upstream, "tag", "-a", "-m", "release", "v1.0")
+    git(tmp_path, "clone", "-q", str(upstream), "group")
+    return tmp_path / "group"
+
+
+def test_the_branches_read_in_python_are_gits_in_a_fresh_clone(tmp_path: Path, started: list) -> None:
+    root = cloned_group(tmp_path)
+    assert "^" in (root / ".git" / "packed-refs").read_text()  # the tag's peeled line
+    expected = git_branches(root)
+    assert "origin/HEAD" in expected and "origin/unmerged#1" in expected
+    assert branches_of(root) == expected
+    assert Repo(root).history.branches == expected
+    assert [command[0] for command in started] == ["ls-files", "log"]
+
+
+def test_a_loose_ref_wins_over_the_packed_one_of_its_name(tmp_path: Path) -> None:
+    root = cloned_group(tmp_path)
+    git(root, "pack-refs", "--all")
+    git(root, "branch", "-f", "feature/merged", "HEAD~1")  # a loose ref over the packed one
+    git(root, "branch", "extra")
+    (root / ".git" / "refs" / "heads" / "main.lock").write_text("junk\n")  # skipped, as git skips it
+    (root / ".git" / "refs" / "heads" / ".hidden").write_text("junk\n")
+    (root / ".git" / "refs" / "heads" / "no-newline").write_text(git(root, "rev-parse", "HEAD").strip())
+    assert branches_of(root) == git_branches(root) and "extra" in git_branches(root)
+
+
+def test_an_ambiguous_short_name_is_left_to_git(tmp_path: Path) -> None:
+    root = cloned_group(tmp_path)
+    git(root, "tag", "main")  # refs/heads/main and refs/tags/main: git prints "heads/main"
+    git(root, "update-ref", "refs/heads/origin/main", "HEAD")  # "origin/main" names two refs
+    assert "heads/main" in git_branches(root) and "remotes/origin/main" in git_branches(root)
+    assert branches_of(root) is None
+    assert Repo(root).history.branches == git_branches(root)
+
+
+def test_a_ref_to_a_missing_object_is_listed_as_git_lists_it(tmp_path: Path) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
+    (root / ".git" / "refs" / "heads" / "ghost").write_text("1" * 40 + "\n")
+    assert git_branches(root) == ["ghost", "main"]  # for-each-ref includes refs whose object is missing
+    assert branches_of(root) == ["ghost", "main"]
+
+
+@pytest.mark.parametrize(
+    "content", ["garbage\n", "0" * 40 + "\n", "ref: refs/heads/nowhere\n", "ref: HEAD\n", "A" * 40 + "\n"]
+)
+def test_a_ref_git_calls_broken_or_reads_otherwise_is_left_to_git(tmp_path: Path, content: str) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
+    (root / ".git" / "refs" / "heads" / "odd").write_text(content)
+    assert branches_of(root) is None
+    assert Repo(root).history.branches == git_branches(root)
+
+
+@pytest.mark.parametrize("change", ["packed-line", "packed-twice", "reftable", "non-ascii", "bad-name"])
+def test_refs_the_reader_is_not_sure_of_are_left_to_git(tmp_path: Path, change: str) -> None:
+    root = cloned_group(tmp_path)
+    dot_git = root / ".git"
+    head = git(root, "rev-parse", "HEAD").strip()
+    if change == "packed-line":
+        with open(dot_git / "packed-refs", "a") as handle:
+            handle.write("not a ref line\n")
+    elif change == "packed-twice":
+        with open(dot_git / "packed-refs", "a") as handle:
+            handle.write(f"{head} refs/remotes/origin/main\n")
+    elif change == "reftable":
+        (dot_git / "reftable").mkdir()
+    elif change == "non-ascii":
+        git(root, "branch", "f\u00e9ature")
+    else:
+        (dot_git / "refs" / "heads" / "a..b").write_text(head + "\n")
+    assert branches_of(root) is None
+
+
+@POSIX_ONLY
+def test_a_link_among_the_refs_is_never_followed(tmp_path: Path) -> None:
+    root = cloned_group(tmp_path)
+    (root / "ref.txt").write_text(git(root, "rev-parse", "HEAD"))
+    (root / ".git" / "refs" / "heads" / "linked").symlink_to(root / "ref.txt")
+    assert gitsafe.locate(root) is not None  # a link inside the repository: git may follow it
+    assert branches_of(root) is None
+
+
+def test_a_linked_worktree_reads_the_branches_of_its_common_folder(tmp_path: Path) -> None:
+    from verifier import gitdata
+
+    root = cloned_group(tmp_path)
+    git(root, "worktree", "add", "-q", "-b", "wt-branch", str(tmp_path / "wt"))
+    git(tmp_path / "wt", "update-ref", "refs/bisect/bad", "HEAD")  # a ref of that worktree only
+    worktree = gitsafe.GitRepository(tmp_path / "wt", root / ".git" / "worktrees" / "wt", root / ".git")
+    expected = git_branches(tmp_path / "wt")
+    assert "wt-branch" in expected and gitdata.branch_names(worktree) == expected

@@ -10,7 +10,9 @@ on) and only inside the git folder `gitsafe.locate` validated.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import gitsafe
 
@@ -205,3 +207,171 @@ def remote_urls(repository: gitsafe.GitRepository) -> dict[str, str | None] | No
         if key.startswith("remote.") and key.endswith(".url") and len(key) >= len("remote..url"):
             urls.setdefault(key[len("remote.") : -len(".url")], entry.value)
     return urls
+
+
+# ----------------------------------------------------------------- branches
+
+
+MAX_PACKED_REFS_BYTES = 4_000_000  # a packed-refs file of ~50,000 refs; a larger one is left to git
+BRANCH_PREFIXES = ("refs/heads/", "refs/remotes/")
+# What `refname:short` strips, in git's order of preference (refs.c `ref_rev_parse_rules`; git 2.39 does not
+# shorten `refs/remotes/x/HEAD` to `x`, so neither does this).
+SHORTENING = ("refs/remotes/", "refs/heads/", "refs/tags/", "refs/")
+# Every name the short name could also stand for (the same rules, plus the top-level `x` and
+# `refs/remotes/x/HEAD`): where any of them exists, git picks a longer short name, and git is asked.
+AMBIGUOUS = ("{}", "refs/{}", "refs/tags/{}", "refs/heads/{}", "refs/remotes/{}", "refs/remotes/{}/HEAD")
+# A ref name this reader accepts: printable ASCII without what git's `check_refname_format` forbids (blanks,
+# `~^:?*[\\`); the sequences git forbids are checked in `_plain_name`, and other names (non-ASCII ones) are
+# left to git.
+_NAME_CHARACTERS = frozenset(chr(code) for code in range(0x21, 0x7F)) - frozenset("~^:?*[\\")
+_HEX = frozenset("0123456789abcdef")
+_SHA1 = 40
+
+
+class NotCertain(Exception):
+    """The refs hold something this reader does not read with certainty: git is asked instead."""
+
+
+def branch_names(repository: gitsafe.GitRepository) -> list[str] | None:
+    """The branches and remote-tracking branches as `git for-each-ref --format=%(refname:short) refs/heads
+    refs/remotes` lists them (sorted by full name), read from the loose refs and `packed-refs`; None when
+    that is not certain (the reftable format, a link, a name or a line this reader does not accept, a ref
+    git would call broken, an ambiguous short name): ask git then.
+
+    for-each-ref lists a ref whose object is missing (it includes "broken" refs, and `refname` needs no
+    object), so objects are not looked for; a ref whose text is no object id or leads nowhere it leaves
+    out, and this reader leaves such a ref to git."""
+    try:
+        return _BranchReader(repository).names()
+    except (NotCertain, OSError, ValueError):
+        return None
+
+
+class _BranchReader:
+    def __init__(self, repository: gitsafe.GitRepository) -> None:
+        self.repository = repository
+        self.common = repository.common_dir
+
+    def names(self) -> list[str]:
+        common = self.common
+        if os.path.lexists(common / "reftable") or os.path.lexists(
+            common / "objects" / "info" / "alternates"
+        ):
+            raise NotCertain("reftable or alternates")
+        packed = self._packed()
+        loose = self._loose(common, "refs")
+        if self.repository.git_dir != common:
+            for name in self._loose(self.repository.git_dir, "refs"):
+                loose.setdefault(name, None)  # per-worktree refs: only for the ambiguity check
+        present = {name.casefold() for name in (*packed, *loose)}
+        tops = {
+            entry.name.casefold()
+            for folder in {common, self.repository.git_dir}
+            for entry in os.scandir(folder)
+        }
+        names = []
+        for name in sorted(set(packed) | set(loose)):
+            if not name.startswith(BRANCH_PREFIXES):
+                continue
+            content = loose[name] if name in loose else packed[name]
+            if content is None:
+                continue
+            self._resolve(name, content, packed, loose)
+            names.append(_shortened(name, present, tops))
+        return names
+
+    def _packed(self) -> dict[str, str]:
+        """name -> object id of each ref of `packed-refs` (`packed-backend.c`): an optional `# pack-refs
+        with:` header, `<id> <name>` lines, each optionally followed by a `^<id>` peeled line."""
+        data = gitsafe.read_regular(self.common / "packed-refs", MAX_PACKED_REFS_BYTES)
+        if data is None:
+            return {}
+        if len(data) > MAX_PACKED_REFS_BYTES or not data.endswith(b"\n"):
+            raise NotCertain("packed-refs")
+        lines = data.decode("ascii").split("\n")[:-1]  # a non-ASCII line raises ValueError
+        if lines and lines[0].startswith("# pack-refs with:"):
+            lines = lines[1:]
+        refs: dict[str, str] = {}
+        previous = None
+        for line in lines:
+            if line.startswith("^") and previous is not None and _is_id(line[1:]):
+                previous = None
+                continue
+            object_id, space, name = line.partition(" ")
+            if not (space and _is_id(object_id) and _plain_name(name)) or name in refs:
+                raise NotCertain("packed-refs line")
+            refs[name] = previous = object_id
+        return refs
+
+    def _loose(self, folder: Path, prefix: str) -> dict[str, str | None]:
+        """name -> content of each loose ref file under `folder / prefix` (`files-backend.c`: names starting
+        with "." or ending in ".lock" are skipped, as git skips them)."""
+        refs: dict[str, str | None] = {}
+        try:
+            entries = list(os.scandir(folder / prefix))
+        except FileNotFoundError:
+            return refs
+        for entry in entries:
+            name = f"{prefix}/{entry.name}"
+            if entry.name.startswith(".") or entry.name.endswith(".lock"):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                refs.update(self._loose(folder, name))
+            elif entry.is_file(follow_symlinks=False) and _plain_name(name):
+                data = gitsafe.read_regular(entry.path, 4096)
+                refs[name] = (data or b"").decode("ascii").rstrip()
+            else:
+                raise NotCertain(f"{name}: a link, or a name this reader does not accept")
+        return refs
+
+    def _resolve(self, name: str, content: str, packed: dict[str, str], loose: dict[str, str | None]) -> str:
+        """The object id `content` (a loose ref's text or a packed id) stands for, symbolic refs followed."""
+        for _ in range(5):  # git's SYMREF_MAXDEPTH
+            if _is_id(content):
+                if content == "0" * _SHA1:
+                    break
+                return content
+            if not content.startswith("ref:"):
+                break
+            target = content[len("ref:") :].lstrip(" \t\n\r")
+            if not (target.startswith("refs/") and _plain_name(target)):
+                break
+            found = loose.get(target) if target in loose else packed.get(target)
+            if found is None:
+                break
+            content = found
+        raise NotCertain(f"{name}: a broken or unusual ref")
+
+
+def _is_id(text: str) -> bool:
+    return len(text) == _SHA1 and _HEX.issuperset(text)
+
+
+def _plain_name(name: str) -> bool:
+    """Whether `name` is a ref name git accepts, of the plain kind this reader reads (see _NAME_CHARACTERS)."""
+    return (
+        _NAME_CHARACTERS.issuperset(name)
+        and ".." not in name
+        and "//" not in name
+        and "@{" not in name
+        and name != "@"
+        and not name.endswith(("/", "."))
+        and not any(part.startswith(".") or part.endswith(".lock") for part in name.split("/"))
+    )
+
+
+def _shortened(name: str, present: set[str], tops: set[str]) -> str:
+    """git's `refname:short` of a branch `name` whose short name is not ambiguous; NotCertain otherwise.
+    `present`: every ref name found (case-folded, as a case-insensitive file system would match them);
+    `tops`: the entries of the git folders, where git looks up a one-level name."""
+    prefix = next(prefix for prefix in SHORTENING if name.startswith(prefix))
+    short = name[len(prefix) :]
+    for rule in AMBIGUOUS:
+        other = rule.format(short)
+        if other == name:
+            continue
+        if other.casefold() in present or (rule == "{}" and short.split("/")[0].casefold() in tops):
+            raise NotCertain(f"{name}: its short name is ambiguous")
+    if short.startswith(("main-worktree/", "worktrees/")):
+        raise NotCertain(f"{name}: a short name git reads as another worktree's ref")
+    return short
