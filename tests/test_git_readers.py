@@ -403,3 +403,13 @@ def test_a_linked_worktree_reads_the_branches_of_its_common_folder(tmp_path: Pat
     worktree = gitsafe.GitRepository(tmp_path / "wt", root / ".git" / "worktrees" / "wt", root / ".git")
     expected = git_branches(tmp_path / "wt")
     assert "wt-branch" in expected and gitdata.branch_names(worktree) == expected
+
+
+def test_an_empty_packed_refs_and_a_linked_refs_folder(tmp_path: Path) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
+    (root / ".git" / "packed-refs").write_text("")
+    assert branches_of(root) == git_branches(root) == ["main"]
+    if os.name == "posix":
+        (root / ".git" / "refs").rename(root / "refs-elsewhere")
+        (root / ".git" / "refs").symlink_to(root / "refs-elsewhere")
+        assert branches_of(root) is None

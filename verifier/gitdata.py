@@ -254,10 +254,8 @@ class _BranchReader:
 
     def names(self) -> list[str]:
         common = self.common
-        if os.path.lexists(common / "reftable") or os.path.lexists(
-            common / "objects" / "info" / "alternates"
-        ):
-            raise NotCertain("reftable or alternates")
+        if os.path.lexists(common / "reftable"):
+            raise NotCertain("the reftable format")
         packed = self._packed()
         loose = self._loose(common, "refs")
         if self.repository.git_dir != common:
@@ -286,7 +284,7 @@ class _BranchReader:
         data = gitsafe.read_regular(self.common / "packed-refs", MAX_PACKED_REFS_BYTES)
         if data is None:
             return {}
-        if len(data) > MAX_PACKED_REFS_BYTES or not data.endswith(b"\n"):
+        if len(data) > MAX_PACKED_REFS_BYTES or (data and not data.endswith(b"\n")):
             raise NotCertain("packed-refs")
         lines = data.decode("ascii").split("\n")[:-1]  # a non-ASCII line raises ValueError
         if lines and lines[0].startswith("# pack-refs with:"):
@@ -307,6 +305,8 @@ class _BranchReader:
         """name -> content of each loose ref file under `folder / prefix` (`files-backend.c`: names starting
         with "." or ending in ".lock" are skipped, as git skips them)."""
         refs: dict[str, str | None] = {}
+        if os.path.islink(folder / prefix):
+            raise NotCertain(f"{prefix}: a link")
         try:
             entries = list(os.scandir(folder / prefix))
         except FileNotFoundError:
