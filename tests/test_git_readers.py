@@ -413,3 +413,31 @@ def test_an_empty_packed_refs_and_a_linked_refs_folder(tmp_path: Path) -> None:
         (root / ".git" / "refs").rename(root / "refs-elsewhere")
         (root / ".git" / "refs").symlink_to(root / "refs-elsewhere")
         assert branches_of(root) is None
+
+
+# ----------------------------------------------------------------- a work tree without an index
+
+
+def test_without_an_index_the_head_commit_is_listed_by_one_process(tmp_path: Path, started: list) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n", "src/b.py": "b\n", "gone.py": "g\n"}))
+    (root / ".git" / "index").unlink()
+    (root / "gone.py").unlink()
+    (root / "untracked.py").write_text("u\n")
+    repo = Repo(root)
+    assert started == [["ls-tree", "-r", "-z", "HEAD"]]
+    assert repo.files == ("a.py", "src/b.py")  # the files of HEAD that are on disk
+    assert any("index is missing" in warning for warning in repo.warnings)
+    assert set(repo.file_list.listed_blob_ids) == {"a.py", "src/b.py", "gone.py"}
+
+
+def test_without_an_index_or_a_commit_the_listing_still_says_why(tmp_path: Path, started: list) -> None:
+    root = write_tree(tmp_path / "group", {"a.py": "a\n"})
+    git(root, "init", "-q", "-b", "main")
+    repo = Repo(root)
+    assert [command[0] for command in started] == ["ls-tree", "ls-files", "ls-tree"]
+    assert repo.files == ("a.py",) and any("no committed files" in w for w in repo.warnings)
+
+
+def test_with_an_index_no_tree_is_listed(tmp_path: Path, started: list) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
+    assert Repo(root).files == ("a.py",) and [command[0] for command in started] == ["ls-files"]

@@ -194,13 +194,21 @@ class FileList:
         `parse_tagged_listing`). Blob ids are not listed: `Reader.blob_id` hashes a file when a template check
         asks for it, which keeps the listing of a repository with 50,000 committed data files to one short
         git call and a split.
+
+        Without an index file git tracks nothing (`git ls-files` would list nothing), so the files of the
+        HEAD commit are listed at once; when that fails, the listing below runs and says why.
         """
+        assert self.git_repository is not None
+        if not os.path.lexists(self.git_repository.git_dir / "index"):
+            tree = self._head_tree()
+            if tree:
+                return self._head_tree_files(tree)
         listing = self._tagged_listing()
         if listing is None:
             return None
         paths = listing.tracked
         if not paths:
-            return self._head_tree_files()
+            return self._head_tree_files(self._head_tree())
         # Checking every file on disk (deleted or untracked ones) costs a stat each; in a large repository a
         # tracked file deleted locally is left in the list and simply reads as missing, and untracked files
         # are not counted.
@@ -225,12 +233,16 @@ class FileList:
             self._listed = listing
         return paths
 
-    def _head_tree_files(self) -> list[str] | None:
-        """The files of the HEAD commit, for a clone whose checkout failed (no index although HEAD has files)."""
+    def _head_tree(self) -> str:
+        """`git ls-tree -r -z HEAD` output; "" when git fails (no commit yet, a damaged repository)."""
         try:
-            output = self._git("ls-tree", "-r", "-z", "HEAD")
+            return self._git("ls-tree", "-r", "-z", "HEAD")
         except gitsafe.GitError:
-            output = ""
+            return ""
+
+    def _head_tree_files(self, output: str) -> list[str] | None:
+        """The files of the HEAD commit (`output` of `_head_tree`), for a clone whose checkout failed (no index
+        although HEAD has files); None, with a warning, when it has none."""
         if not output:
             self.warn("the git repository has no committed files; every file on disk was checked")
             return None
