@@ -441,3 +441,15 @@ def test_without_an_index_or_a_commit_the_listing_still_says_why(tmp_path: Path,
 def test_with_an_index_no_tree_is_listed(tmp_path: Path, started: list) -> None:
     root = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"}))
     assert Repo(root).files == ("a.py",) and [command[0] for command in started] == ["ls-files"]
+
+
+def test_nested_refs_are_read_and_too_many_are_left_to_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifier import gitdata
+
+    root = cloned_group(tmp_path)
+    git(root, "branch", "/".join(["d"] * 60) + "/tip")
+    assert branches_of(root) == git_branches(root)
+    monkeypatch.setattr(gitdata, "MAX_LOOSE_REFS", 2)
+    assert len(list((root / ".git" / "refs").rglob("*"))) > 2 and branches_of(root) is None

@@ -1,6 +1,6 @@
 """What the verifier reads of a repository's git folder itself, without starting git: the remote URLs of
-its config. Starting git costs a process per question (about 1.5 ms each, issue #17); these files are
-small and their formats are fixed.
+its config (`remote_urls`) and its branch names (`branch_names`). Starting git costs a process per
+question (about 1.5 ms each, issue #17); these files are small and their formats are fixed.
 
 Each reader gives exactly what the git command it replaces prints, or None when it cannot be certain of it
 (a file that is not a regular file, too large, holds a NUL byte, or that git itself would reject): the
@@ -213,6 +213,8 @@ def remote_urls(repository: gitsafe.GitRepository) -> dict[str, str | None] | No
 
 
 MAX_PACKED_REFS_BYTES = 4_000_000  # a packed-refs file of ~50,000 refs; a larger one is left to git
+MAX_LOOSE_REFS = 10_000  # loose ref files read (a fresh clone has a few); more are left to git
+MAX_REF_BYTES = 4096  # of one loose ref file (an id or `ref: <name>` and a newline)
 BRANCH_PREFIXES = ("refs/heads/", "refs/remotes/")
 # What `refname:short` strips, in git's order of preference (refs.c `ref_rev_parse_rules`; git 2.39 does not
 # shorten `refs/remotes/x/HEAD` to `x`, so neither does this).
@@ -303,25 +305,31 @@ class _BranchReader:
 
     def _loose(self, folder: Path, prefix: str) -> dict[str, str | None]:
         """name -> content of each loose ref file under `folder / prefix` (`files-backend.c`: names starting
-        with "." or ending in ".lock" are skipped, as git skips them)."""
+        with "." or ending in ".lock" are skipped, as git skips them). More than MAX_LOOSE_REFS files are
+        left to git (and its time-out)."""
         refs: dict[str, str | None] = {}
         if os.path.islink(folder / prefix):
             raise NotCertain(f"{prefix}: a link")
-        try:
-            entries = list(os.scandir(folder / prefix))
-        except FileNotFoundError:
-            return refs
-        for entry in entries:
-            name = f"{prefix}/{entry.name}"
-            if entry.name.startswith(".") or entry.name.endswith(".lock"):
+        pending = [prefix]
+        while pending:
+            current = pending.pop()
+            try:
+                entries = list(os.scandir(folder / current))
+            except FileNotFoundError:
                 continue
-            if entry.is_dir(follow_symlinks=False):
-                refs.update(self._loose(folder, name))
-            elif entry.is_file(follow_symlinks=False) and _plain_name(name):
-                data = gitsafe.read_regular(entry.path, 4096)
-                refs[name] = (data or b"").decode("ascii").rstrip()
-            else:
-                raise NotCertain(f"{name}: a link, or a name this reader does not accept")
+            for entry in entries:
+                name = f"{current}/{entry.name}"
+                if entry.name.startswith(".") or entry.name.endswith(".lock"):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(name)
+                elif (
+                    entry.is_file(follow_symlinks=False) and _plain_name(name) and len(refs) < MAX_LOOSE_REFS
+                ):
+                    data = gitsafe.read_regular(entry.path, MAX_REF_BYTES)
+                    refs[name] = (data or b"").decode("ascii").rstrip()
+                else:
+                    raise NotCertain(f"{name}: a link, a name this reader does not accept, or too many refs")
         return refs
 
     def _resolve(self, name: str, content: str, packed: dict[str, str], loose: dict[str, str | None]) -> str:
