@@ -1,5 +1,5 @@
-"""Git history of the verified repository: one `git log` (with the branches and remotes read side by side),
-and the files of each commit on first use, all through `gitsafe`.
+"""Git history of the verified repository: one `git log` (the branches and remotes read from the git folder
+in Python, `gitdata`), and the files of each commit on first use, all through `gitsafe`.
 
 The log is read with NUL-separated fields and parsed by position, so no author name, e-mail or subject can
 forge a commit or a group member, whatever bytes it holds (see `parse_log`). Every field is cut to
