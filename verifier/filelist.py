@@ -10,7 +10,6 @@ repository with 50,000 committed data files costs a fraction of a millisecond pe
 from __future__ import annotations
 
 import bisect
-import contextlib
 import copy
 import dataclasses
 import functools
@@ -28,8 +27,14 @@ import pathspec
 from . import gitsafe
 from .listing import Listing, folder_end
 
-UNTRACKED_TIMEOUT = 10.0  # seconds for the untracked and deleted listings (see FileList._git_side_by_side)
-SIDE_LISTINGS = (("ls-files", "--others", "--exclude-standard", "-z"), ("ls-files", "--deleted", "-z"))
+UNTRACKED_TIMEOUT = 10.0  # seconds for a listing that includes untracked files (see FileList._tagged_listing)
+# Every tracked, untracked and deleted file, each after its status tag (`parse_tagged_listing`). `-t` and these
+# options are as old as git 1.x; `--format` (git 2.38) is not needed.
+TAGGED_LISTING = ("ls-files", "-t", "--cached", "--others", "--deleted", "--exclude-standard", "-z")
+TRACKED_LISTING = ("ls-files", "-t", "--cached", "--deleted", "-z")  # no .gitignore is read for it
+CACHED_LISTING = ("ls-files", "-t", "--cached", "-z")
+LISTING_TAGS = {"H": "tracked", "S": "tracked", "M": "tracked", "?": "untracked", "R": "deleted"}
+INDEX_HEADER = 12  # bytes: "DIRC", the version, the number of entries
 MAX_IGNORE_BYTES = 100_000  # of a .gitignore or .gitmodules (real ones hold a few kB)
 LARGE_REPOSITORY = 20_000
 # What in a gitignore pattern is no literal text: a character class (`[]c]` and `[!]c]` hold "]"), a lone
@@ -185,34 +190,38 @@ class FileList:
     def _git_files(self) -> list[str] | None:
         """Tracked files (`git ls-files`); None to fall back to a directory walk.
 
-        Blob ids are not listed: `Reader.blob_id` hashes a file when a template check asks for it, which
-        keeps the listing of a repository with 50,000 committed data files to one short git call and a split.
-        """
-        with self._start_listings() as listings:
-            return self._tracked_files(listings)
+        One `git ls-files -t` lists the tracked, untracked and deleted files at once (`TAGGED_LISTING`; see
+        `parse_tagged_listing`). Blob ids are not listed: `Reader.blob_id` hashes a file when a template check
+        asks for it, which keeps the listing of a repository with 50,000 committed data files to one short
+        git call and a split.
 
-    def _tracked_files(self, listings: gitsafe.Started | None) -> list[str] | None:
-        try:
-            output = self._git("ls-files", "-z") if listings is None else _text(listings.result(0))
-        except gitsafe.GitError as error:
-            self.warn(f"git could not list the files ({error.reason}); walking the directory instead")
-            self.is_git = False
+        Without an index file git tracks nothing (`git ls-files` would list nothing), so the files of the
+        HEAD commit are listed at once; when that fails, the listing below runs and says why.
+        """
+        assert self.git_repository is not None
+        if not os.path.lexists(self.git_repository.git_dir / "index"):
+            tree = self._head_tree()
+            if tree:
+                return self._head_tree_files(tree)
+        listing = self._tagged_listing()
+        if listing is None:
             return None
-        if not output:
-            return self._head_tree_files()
-        paths = output.split("\x00")
-        paths.pop()  # after the last NUL
+        paths = listing.tracked
+        if not paths:
+            return self._head_tree_files(self._head_tree())
         # Checking every file on disk (deleted or untracked ones) costs a stat each; in a large repository a
         # tracked file deleted locally is left in the list and simply reads as missing, and untracked files
         # are not counted.
         deleted: set[str] = set()
-        if len(paths) <= LARGE_REPOSITORY or self.include_untracked:
-            untracked, deleted_output = self._git_side_by_side(listings, *SIDE_LISTINGS)
-            new = [path for path in (untracked or "").split("\x00") if path]
-            self._warn_untracked(len(new))
-            deleted = set(filter(None, (deleted_output or "").split("\x00")))
-            if self.include_untracked and new:
-                paths += new
+        if listing.complete and (len(paths) <= LARGE_REPOSITORY or self.include_untracked):
+            if listing.untracked_problem is not None:
+                self.warn(
+                    f"git could not list the untracked files ({listing.untracked_problem}); they were not counted"
+                )
+            self._warn_untracked(len(listing.untracked))
+            deleted = listing.deleted
+            if self.include_untracked and listing.untracked:
+                paths += listing.untracked
         gitlinks = self._submodule_paths()
         paths.sort()
         listing = Listing(paths)
@@ -224,12 +233,16 @@ class FileList:
             self._listed = listing
         return paths
 
-    def _head_tree_files(self) -> list[str] | None:
-        """The files of the HEAD commit, for a clone whose checkout failed (no index although HEAD has files)."""
+    def _head_tree(self) -> str:
+        """`git ls-tree -r -z HEAD` output; "" when git fails (no commit yet, a damaged repository)."""
         try:
-            output = self._git("ls-tree", "-r", "-z", "HEAD")
+            return self._git("ls-tree", "-r", "-z", "HEAD")
         except gitsafe.GitError:
-            output = ""
+            return ""
+
+    def _head_tree_files(self, output: str) -> list[str] | None:
+        """The files of the HEAD commit (`output` of `_head_tree`), for a clone whose checkout failed (no index
+        although HEAD has files); None, with a warning, when it has none."""
         if not output:
             self.warn("the git repository has no committed files; every file on disk was checked")
             return None
@@ -293,40 +306,33 @@ class FileList:
                 "--include-untracked)"
             )
 
-    def _start_listings(self) -> contextlib.AbstractContextManager[gitsafe.Started | None]:
-        """The tracked files' listing and, beside it, the untracked and deleted files' (`SIDE_LISTINGS`), all
-        started at once; where the side listings are not needed (no index, a large repository) they are
-        stopped unread. When git cannot be started, None: each is run (and its failure reported) when needed."""
-        assert self.git_repository is not None
-        try:
-            return self.git_repository.start(("ls-files", "-z"), *SIDE_LISTINGS, timeout=self.git_timeout)
-        except gitsafe.GitError:
-            return contextlib.nullcontext()
-
-    def _git_side_by_side(
-        self, listings: gitsafe.Started | None, *commands: tuple[str, ...]
-    ) -> list[str | None]:
-        """The output of each side listing (collected from `listings` when they were started, else run now
-        side by side); None, with a warning, for one that failed.
+    def _tagged_listing(self) -> TaggedListing | None:
+        """The tracked, untracked and deleted files from one `git ls-files -t`; None (with a warning) when
+        git could not list the files.
 
         Listing untracked files opens every .gitignore of the work tree, and git blocks on one that is a named
-        pipe: unless untracked files are included, these listings get at most UNTRACKED_TIMEOUT seconds, as
-        their only use then is a count in a warning (and deleted files, which then simply read as missing)."""
+        pipe: unless untracked files are included, that listing gets at most UNTRACKED_TIMEOUT seconds, and
+        when it fails the tracked and deleted files are listed alone (no .gitignore is read for them) within
+        the whole time-out, the untracked ones reported as not counted. A large repository (by its index
+        header, `index_entries`) has only its tracked files listed, as the others would go unused."""
         assert self.git_repository is not None
-        timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
-        if listings is not None:
-            results = listings.results(*range(1, len(commands) + 1), timeout=timeout)
-        else:
-            results = self.git_repository.run_all(*commands, timeout=timeout)
-        outputs: list[str | None] = []
-        for command, result in zip(commands, results, strict=True):
-            if isinstance(result, gitsafe.GitError):
-                which = "untracked" if "--others" in command else "deleted"
-                self.warn(f"git could not list the {which} files ({result.reason}); they were not counted")
-                outputs.append(None)
-            else:
-                outputs.append(result.decode("utf-8", errors="replace"))
-        return outputs
+        problem: str | None = None
+        if self.include_untracked or index_entries(self.git_repository) <= LARGE_REPOSITORY:
+            timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
+            try:
+                return parse_tagged_listing(self.git_repository.run(*TAGGED_LISTING, timeout=timeout))
+            except gitsafe.GitError as error:
+                problem = error.reason
+        try:
+            output = self.git_repository.run(
+                *(TRACKED_LISTING if problem else CACHED_LISTING), timeout=self.git_timeout
+            )
+            listing = parse_tagged_listing(output)
+        except gitsafe.GitError as error:
+            self.warn(f"git could not list the files ({error.reason}); walking the directory instead")
+            self.is_git = False
+            return None
+        return dataclasses.replace(listing, complete=problem is not None, untracked_problem=problem)
 
     def _walk_files(self) -> Iterator[str]:
         ignores: list[tuple[str, pathspec.PathSpec]] = []
@@ -625,11 +631,49 @@ class StarGlob:
 _STAR_GLOB_CHARS = frozenset("?[]\\\n\r")
 
 
-def _text(result: bytes | gitsafe.GitError) -> str:
-    """A git command's output as text; its GitError raised."""
-    if isinstance(result, gitsafe.GitError):
-        raise result
-    return result.decode("utf-8", errors="replace")
+@dataclasses.dataclass(frozen=True)
+class TaggedListing:
+    """What one `git ls-files -t` printed: the tracked paths in index order (an unmerged path once per
+    stage, as plain `git ls-files` prints it), the untracked ones and the deleted ones. `complete` is False
+    when only the tracked files were asked for; `untracked_problem` is why the untracked files could not be
+    listed, when they could not."""
+
+    tracked: list[str]
+    untracked: list[str]
+    deleted: set[str]
+    complete: bool = True
+    untracked_problem: str | None = None
+
+
+def parse_tagged_listing(output: bytes) -> TaggedListing:
+    """The paths of `git ls-files -t -z` output, each record a one-letter status tag, a space and a path.
+
+    H (cached), S (skip-worktree) and M (unmerged) are the entries plain `git ls-files` lists; ? is an
+    untracked file and R a tracked file missing from the work tree (which git also lists as H). A record of
+    any other shape raises GitError: the listing is then not trusted."""
+    found: dict[str, list[str]] = {"tracked": [], "untracked": [], "deleted": []}
+    records = output.decode("utf-8", errors="replace").split("\x00")
+    records.pop()  # after the last NUL
+    for record in records:
+        kind = LISTING_TAGS.get(record[:1]) if record[1:2] == " " and len(record) > 2 else None
+        if kind is None:
+            raise gitsafe.GitError(f"git ls-files printed an unexpected record {record[:40]!r}")
+        found[kind].append(record[2:])
+    return TaggedListing(found["tracked"], found["untracked"], set(found["deleted"]))
+
+
+def index_entries(repository: gitsafe.GitRepository) -> int:
+    """The number of entries the index's header gives (0 when there is no index or it cannot be read).
+
+    Never more than `git ls-files` lists (a split or sparse index holds fewer entries than it stands for),
+    so a header above LARGE_REPOSITORY tells a large repository before git is started."""
+    try:
+        header = gitsafe.read_regular(repository.git_dir / "index", INDEX_HEADER) or b""
+    except OSError:
+        return 0
+    if len(header) < INDEX_HEADER or header[:4] != b"DIRC":
+        return 0
+    return int.from_bytes(header[8:12], "big")
 
 
 def tree_entries(output: str) -> list[tuple[str, str, str]]:

@@ -1,5 +1,5 @@
-"""Git history of the verified repository: one `git log` (with the branches and remotes read side by side),
-and the files of each commit on first use, all through `gitsafe`.
+"""Git history of the verified repository: one `git log` (the branches and remotes read from the git folder
+in Python, `gitdata`), and the files of each commit on first use, all through `gitsafe`.
 
 The log is read with NUL-separated fields and parsed by position, so no author name, e-mail or subject can
 forge a commit or a group member, whatever bytes it holds (see `parse_log`). Every field is cut to
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import gitsafe
+from . import gitdata, gitsafe
 from .redact import redact_url
 
 MAX_COMMITS = 5000
@@ -29,6 +29,8 @@ MAX_FILES_BYTES = 256_000_000
 LOG_FORMAT = "--format=%x00%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00%H"
 FILES_FORMAT = "--format=%x00%H"
 LOG_FIELDS = 5
+BRANCHES_COMMAND = ("for-each-ref", "--format=%(refname:short)%00", "refs/heads", "refs/remotes")
+REMOTES_COMMAND = ("config", "--local", "--no-includes", "-z", "--get-regexp", r"^remote\..*\.url$")
 # log options that keep every program and every file outside the repository out, whatever the config says.
 LOG_SAFETY = ("--no-show-signature", "--no-mailmap", "--no-ext-diff", "--no-textconv", f"-O{os.devnull}")
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
@@ -189,13 +191,11 @@ def start_reading(
     *,
     timeout: float = gitsafe.READ_TIMEOUT,
 ) -> gitsafe.Started:
-    """Start the commands `read_history` needs (the log, the branches, the remotes) side by side now, so
-    they run while the caller works; pass the result to `read_history` as `started`. GitError when git
-    cannot be started."""
+    """Start the command `read_history` needs (the log) now, so it runs while the caller works; pass the
+    result to `read_history` as `started`. GitError when git cannot be started. The branches and the
+    remotes are read from the git folder itself (`gitdata`), git asked only where that is not certain."""
     return repository.start(
         ("log", f"-n{max_commits + 1}", "-z", LOG_FORMAT, *LOG_SAFETY, "HEAD", "--"),
-        ("for-each-ref", "--format=%(refname:short)%00", "refs/heads", "refs/remotes"),
-        ("config", "--local", "--no-includes", "-z", "--get-regexp", r"^remote\..*\.url$"),
         timeout=timeout,
         max_output=MAX_LOG_BYTES,
         max_field=MAX_LOG_FIELD,  # every output here is NUL-separated
@@ -222,7 +222,7 @@ def read_history(
         if repository is None:
             return History(reason=gitsafe.NO_GIT)
     with started or start_reading(repository, max_commits, timeout=timeout) as reads:
-        log, refs, remotes = reads.results()
+        (log,) = reads.results()
     if isinstance(log, gitsafe.GitError):
         return _diagnose(repository, log, timeout)
     commits, records = parse_log(log)
@@ -234,12 +234,8 @@ def read_history(
     history.head = history.commits[0].sha
     history.branch = repository.head_branch()
     history.shallow = repository.shallow
-    if not isinstance(refs, gitsafe.GitError):
-        history.branches = [
-            ref.strip() for ref in refs.decode("utf-8", errors="replace").split("\x00") if ref.strip()
-        ]
-    if not isinstance(remotes, gitsafe.GitError):  # status 1: no remote
-        history.remotes = parse_remotes(remotes)
+    history.branches = read_branches(repository, timeout)
+    history.remotes = read_remotes(repository, timeout)
     return history
 
 
@@ -355,6 +351,38 @@ def parse_files(output: bytes) -> dict[str, tuple[str, ...]]:
                 current.append(token)
         index += 1
     return {sha: tuple(paths) for sha, paths in files.items()}
+
+
+def read_branches(repository: gitsafe.GitRepository, timeout: float) -> list[str]:
+    """The branches and remote-tracking branches (`refname:short`), read from the refs
+    (`gitdata.branch_names`), or by `git for-each-ref` where that reader is not certain of the answer;
+    none when git fails."""
+    names = gitdata.branch_names(repository)
+    if names is not None:
+        return names
+    try:
+        output = repository.run(
+            *BRANCHES_COMMAND, timeout=timeout, max_output=MAX_LOG_BYTES, max_field=MAX_LOG_FIELD
+        )
+    except gitsafe.GitError:
+        return []
+    return [ref.strip() for ref in output.decode("utf-8", errors="replace").split("\x00") if ref.strip()]
+
+
+def read_remotes(repository: gitsafe.GitRepository, timeout: float) -> dict[str, str]:
+    """Remote name -> URL (credentials redacted), read from the config file (`gitdata.remote_urls`), or
+    by `git config` where that reader is not certain of the answer; none when git fails (status 1: no
+    remote)."""
+    urls = gitdata.remote_urls(repository)
+    if urls is not None:
+        return {name: redact_url(url or "") for name, url in urls.items()}
+    try:
+        output = repository.run(
+            *REMOTES_COMMAND, timeout=timeout, max_output=MAX_LOG_BYTES, max_field=MAX_LOG_FIELD
+        )
+    except gitsafe.GitError:
+        return {}
+    return parse_remotes(output)
 
 
 def parse_remotes(output: bytes) -> dict[str, str]:
