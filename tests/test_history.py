@@ -5,6 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+import verifier.history as history
 from verifier.repo import Repo
 
 from conftest import git, git_init
@@ -67,3 +70,24 @@ def test_head_branches_and_a_repository_without_commits(tmp_path: Path) -> None:
     nothing = Repo(empty).history
     assert nothing.available and nothing.commits == [] and nothing.head is None
     assert nothing.reason == "the repository has no commits"
+
+
+def test_a_failing_history_read_is_a_reason_but_running_out_of_memory_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = build(tmp_path / "repo")
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(history, "read_history", broken)
+    repo = Repo(root)
+    assert repo.history.unreadable and "a bug" in (repo.history.reason or "")
+    assert any(w.startswith("git history not read") for w in repo.warnings)
+
+    def starved(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise MemoryError
+
+    monkeypatch.setattr(history, "read_history", starved)
+    with pytest.raises(MemoryError):
+        Repo(root).history  # noqa: B018

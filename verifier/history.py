@@ -255,6 +255,8 @@ def history_of(
     if repository is not None:
         try:
             history = read_history(root, repository=repository, timeout=timeout, started=started)
+        except MemoryError:  # over the memory budget: the verification fails as a whole (`rule.run_rule`)
+            raise
         except Exception as error:  # a bug must not cost the other items
             history = History(reason=f"git history unreadable: {error}", unreadable=True)
         if history.unreadable:
