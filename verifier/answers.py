@@ -25,7 +25,15 @@ from .report import Answer, Report
 from .results import AnswerFinding
 from .rule import run_rule
 from .textsearch import fold
-from .witness import WEB_ADDRESS, Substitution, judge, literals, may_match, sentences, substitute_all
+from .witness import (
+    WEB_ADDRESS,
+    Substitution,
+    folded_sentences,
+    judge,
+    literals,
+    may_match,
+    substitute_all,
+)
 
 if TYPE_CHECKING:
     from .repo import Repo
@@ -392,8 +400,11 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
     if "`" not in answer.text and "](" not in answer.text:
         return []
     sentences = SENTENCE_END.split(answer.text)
-    # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists.
-    kept = " ".join(sentence for sentence in sentences if not REMOVED.search(sentence))
+    # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists. No
+    # match of REMOVED crosses a sentence break, so one scan of the answer tells whether any sentence has one.
+    if REMOVED.search(answer.text):
+        sentences = [sentence for sentence in sentences if not REMOVED.search(sentence)]
+    kept = " ".join(sentences)
     links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)}
     tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)] + sorted(links)
     tokens = list(dict.fromkeys(tokens))[:MAX_CITED_PATHS]
@@ -498,11 +509,11 @@ def _under(repo: Repo, lower: str) -> bool:
     )
 
 
-def gitignored(repo: Repo, path: str, specs: dict[str, pathspec.PathSpec] | None = None) -> bool:
+def gitignored(repo: Repo, path: str, specs: dict[str, IgnoreFile] | None = None) -> bool:
     """True when any .gitignore in the tree excludes `path` or a folder above it, read as git reads them
     (patterns of a nested .gitignore relative to its folder, the deepest decision winning). pathspec over
     the committed .gitignore files, no git call: nothing of the group's git configuration is read.
-    `specs` keeps each .gitignore's patterns, by path, for the next call on the same repository."""
+    `specs` keeps each .gitignore's lines, by path, for the next call on the same repository."""
     path = DOT_SLASH.sub("", path).strip("/")
     if not path:
         return False
@@ -513,20 +524,54 @@ def gitignored(repo: Repo, path: str, specs: dict[str, pathspec.PathSpec] | None
         if folder and not path.startswith(folder + "/"):
             continue
         if specs is None:
-            spec = _gitignore_spec(repo, ignore_file)
+            rules = _gitignore_spec(repo, ignore_file)
         elif ignore_file in specs:
-            spec = specs[ignore_file]
+            rules = specs[ignore_file]
         else:
-            spec = specs[ignore_file] = _gitignore_spec(repo, ignore_file)
+            rules = specs[ignore_file] = _gitignore_spec(repo, ignore_file)
         for candidate in candidates:
-            result = spec.check_file(candidate[len(folder) + 1 :] if folder else candidate)
-            if result.include is not None:
-                decision = result.include
+            result = rules.check(candidate[len(folder) + 1 :] if folder else candidate)
+            if result is not None:
+                decision = result
     return bool(decision)
 
 
-def _gitignore_spec(repo: Repo, path: str) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines(GITIGNORE, (repo.read(path) or "").splitlines())
+# What splits a .gitignore pattern into the literal parts every path it matches holds: wildcards, bracket
+# expressions (their content is a choice, no literal), escapes, negation, separators and whitespace.
+GLOB_SYNTAX = re.compile(r"\[.*|[*?!/\\\s]")
+
+
+@dataclass(frozen=True)
+class IgnoreFile:
+    """The pattern lines of one .gitignore, each with the literal parts that any path it matches contains
+    (git's patterns are case-sensitive, and so is pathspec). A cited path is checked against the lines whose
+    literals it holds, a few at most: compiling every line of a 150-line Python template .gitignore for one
+    path cost more than the rest of the check, and a line whose literal text is not in the path cannot
+    match it, so the decision (the last matching line's) is the same."""
+
+    lines: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, text: str) -> IgnoreFile:
+        lines = []
+        for line in text.splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue  # blank lines and comments are no patterns (pathspec skips them too)
+            parts = tuple(part for part in GLOB_SYNTAX.split(line) if part)
+            lines.append((line, parts))
+        return cls(tuple(lines))
+
+    def check(self, path: str) -> bool | None:
+        """True when the last pattern matching `path` excludes it, False when it re-includes it (`!`),
+        None when no pattern matches."""
+        kept = [line for line, parts in self.lines if all(part in path for part in parts)]
+        if not kept:
+            return None
+        return pathspec.PathSpec.from_lines(GITIGNORE, kept).check_file(path).include
+
+
+def _gitignore_spec(repo: Repo, path: str) -> IgnoreFile:
+    return IgnoreFile.of(repo.read(path) or "")
 
 
 def _dvc_tracked(repo: Repo) -> list[str]:
@@ -615,7 +660,7 @@ def _why_not_committed(
     sentence: str,
     tracked: list[str],
     token: str,
-    specs: dict[str, pathspec.PathSpec] | None = None,
+    specs: dict[str, IgnoreFile] | None = None,
 ) -> str | None:
     """Why a missing `path` cannot be in the repository by nature, or None when it should be there."""
     if RUNTIME_OUTPUT.search(path):
@@ -644,7 +689,7 @@ def cited_paths(
     repo: Repo,
     answer: Answer,
     top_folders: set[str] | frozenset[str],
-    specs: dict[str, pathspec.PathSpec] | None = None,
+    specs: dict[str, IgnoreFile] | None = None,
 ) -> list[CitedPath]:
     """Every path `answer` cites, judged: it exists; it cannot be in the repository by nature (a run-time
     output, git-ignored, tracked by DVC, written by the code); or it is missing. `specs` keeps the
@@ -673,7 +718,7 @@ def cited_paths(
 def paths_and_figures(repo: Repo, report: Report) -> list[AnswerFinding]:
     findings = []
     top_folders = repo.top_folders
-    specs: dict[str, pathspec.PathSpec] = {}
+    specs: dict[str, IgnoreFile] = {}
     for answer in report.answers:
         where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
         judged = cited_paths(repo, answer, top_folders, specs)
@@ -923,6 +968,7 @@ FAILED_AFTER = re.compile(
     re.IGNORECASE,
 )
 TRIED = re.compile(r"\b(?:tried|attempted)\b", re.IGNORECASE)
+TRIED_LITERALS = literals(TRIED)
 PART_BREAK = re.compile(r"[()\[\];:–—]|\s-\s|,?\s{0,5}\bbut\b|\bhowever\b|(?<=[.!?])\s|\n")
 
 
@@ -933,13 +979,15 @@ def _failed(text: str, match: re.Match[str]) -> bool:
     """The mention sits in a failed or abandoned part of its sentence: failure words follow it before the
     next "and" or comma ("Windows was difficult to get up", "MacOS which we decided to leave out"), or
     "tried" comes before it in the same part and no success follows ("Tried to set up DVC (twice)")."""
-    starts = [m.end() for m in PART_BREAK.finditer(text, 0, match.start())]
-    start = starts[-1] if starts else 0
     after = PART_BREAK.search(text, match.end())
     end = after.start() if after else len(text)
     own = OWN_PART_END.split(text[match.end() : end], maxsplit=1)[0]
     if FAILED_AFTER.search(own):
         return True
+    if not may_match(fold(text), TRIED_LITERALS):
+        return False  # no "tried" anywhere (most answers): the part before the mention need not be found
+    starts = [m.end() for m in PART_BREAK.finditer(text, 0, match.start())]
+    start = starts[-1] if starts else 0
     sentence_end = text.find(". ", match.end())
     rest = text[match.end() : sentence_end if sentence_end != -1 else len(text)]
     return bool(TRIED.search(text[start : match.start()])) and not SUCCEEDED.search(rest)
@@ -1129,7 +1177,11 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
             match = _mentions(_prose(answer.text), words)
             if not match:
                 continue
-            if any(judge(sentence, words) == "denies" for sentence in sentences(answer.text)):
+            if any(
+                judge(sentence, words) == "denies"
+                for sentence, folded_sentence in folded_sentences(answer.text)
+                if may_match(folded_sentence, TOOL_LITERALS[tool])
+            ):
                 continue  # "We did not use DVC ... DVC stores metadata in git": the rest explains, claims nothing
             if rule_id not in evidence_by_rule:
                 item = verification.item(rule_id) if verification is not None else None

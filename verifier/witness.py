@@ -692,7 +692,7 @@ class Witness:
         """The sentences of `answer`, each with its text folded for `may_match`, and all of them folded
         (a literal of one sentence is in it), read once per answer."""
         if answer.line not in self._read:
-            read = [(sentence, fold(sentence)) for sentence in sentences(answer.text)]
+            read = list(folded_sentences(answer.text))
             self._read[answer.line] = ("\n".join(folded for _, folded in read), read)
         return self._read[answer.line]
 
@@ -835,6 +835,13 @@ def _sentences(text: str) -> tuple[str, ...]:
             if sentence and not sentence.endswith("?"):
                 found.append(sentence[:MAX_SENTENCE])
     return tuple(found)
+
+
+@functools.lru_cache(maxsize=128)
+def folded_sentences(text: str) -> tuple[tuple[str, str], ...]:
+    """`sentences` of `text`, each with its text folded (`textsearch.fold`) for `may_match`: the witness
+    and the tool claims look for the literals of a practice's or a tool's words in the same sentences."""
+    return tuple((sentence, fold(sentence)) for sentence in _sentences(text))
 
 
 def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None = None) -> Says | None:
@@ -991,6 +998,7 @@ __all__ = [
     "Statement",
     "Testimony",
     "Witness",
+    "folded_sentences",
     "hosted_elsewhere",
     "judge",
     "sentences",
