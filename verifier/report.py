@@ -339,11 +339,16 @@ class _Lines:
         cut = [line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] for line in raw]
         filled = [i for i, line in enumerate(cut) if line and not line.isspace()]
         marked = [i for i in filled if cut[i].lstrip()[:1] in ("#", "*", "_")]
-        boxes = {i for i in filled if BOX_HINT.search(cut[i])}
+        boxes = {i for i in filled if _may_hold_box(cut[i])}
         return cls(raw, cut, filled, marked, boxes)
 
     def between(self, indexes: list[int], start: int, end: int) -> list[int]:
         return indexes[bisect.bisect_left(indexes, start) : bisect.bisect_left(indexes, end)]
+
+
+def _may_hold_box(line: str) -> bool:
+    """The line holds a `BOX_HINT`: for an ASCII line, a "[" (every other hint is an emoji)."""
+    return "[" in line if line.isascii() else BOX_HINT.search(line) is not None
 
 
 def _heading_title(match: re.Match[str]) -> str:

@@ -863,11 +863,10 @@ def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | No
 def _judge_clauses(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None) -> Says | None:
     """`judge`, clause by clause."""
     verdicts = set()
-    hypothetical = False
-    for clause, joined in clauses(sentence):
-        # "we would ensure ..., and that we are alerted": a clause joined by "and" keeps the mood of the last
-        hypothetical = bool(HYPOTHETICAL.search(clause)) or (joined and hypothetical)
-        if not words.search(clause) or hypothetical or _only_a_name(clause, words):
+    parts = clauses(sentence)
+    moods: list[bool | None] = [None] * len(parts)
+    for index, (clause, _) in enumerate(parts):
+        if not words.search(clause) or _hypothetical(parts, index, moods) or _only_a_name(clause, words):
             continue
         if elsewhere is not None and elsewhere.search(clause):
             continue
@@ -879,6 +878,30 @@ def _judge_clauses(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[
     if "describes" in verdicts:
         return "describes"
     return "denies" if verdicts else None
+
+
+def _hypothetical(parts: list[tuple[str, bool]], index: int, moods: list[bool | None]) -> bool:
+    """Whether clause `index` of `parts` (`clauses`) is hypothetical: HYPOTHETICAL is in it, or "and" joins it
+    to a hypothetical clause before it ("we would ensure ..., and that we are alerted"). `moods` keeps what
+    was found; only the clauses that name the practice, and those they are joined to, are read."""
+    chain = []
+    while True:
+        known = moods[index]
+        if known is not None:
+            mood = known
+            break
+        clause, joined = parts[index]
+        if HYPOTHETICAL.search(clause):
+            mood = True
+            break
+        chain.append(index)
+        if not joined or index == 0:
+            mood = False
+            break
+        index -= 1
+    for position in (*chain, index):
+        moods[position] = mood
+    return mood
 
 
 def _negation_near(clause: str, words: re.Pattern[str]) -> bool:

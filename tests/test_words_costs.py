@@ -1,0 +1,332 @@
+"""The short cuts of the report, answers and witness stages (issue #17): each skips work that cannot change
+the result, so every test below shows both that the work is skipped and that the result is what the full
+work gives (positive cases, negative ones and near misses)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pathspec
+import pytest
+
+from verifier import answers as answers_module
+from verifier import registry
+from verifier import witness as witness_module
+from verifier.answers import IgnoreFile, _failed, check_answers, gitignored
+from verifier.filelist import GITIGNORE
+from verifier.registry import builtin_rules, match_item
+from verifier.repo import Repo
+from verifier.report import BOX_HINT, ChecklistItem, _may_hold_box, parse_report
+from verifier.witness import HYPOTHETICAL, clauses, judge
+
+from conftest import write_tree
+
+# A .gitignore with the shapes git knows: negation, bracket expressions, escapes, anchors, folders, `**`,
+# trailing spaces, a comment, an unclosed bracket, letter case and a name outside ASCII.
+GITIGNORE_TEXT = (
+    "\n".join(
+        [
+            "# Byte-compiled / optimized",
+            "__pycache__/",
+            "*.py[cod]",
+            "*$py.class",
+            "/build",
+            "dist/",
+            "data/**",
+            "!data/README.md",
+            "models/*.pt",
+            "**/logs",
+            "outputs/",
+            ".env",
+            "\\#notes.txt",
+            "\\!important",
+            "trailing.txt   ",
+            "[abc",
+            "Secret.TXT",
+            "*.ckpt",
+            "docs/_build/",
+            "reports/figures/*.png",
+            "!reports/figures/keep.png",
+            "résumé.md",
+        ]
+    )
+    + "\n"
+)
+PATHS = [
+    "__pycache__",
+    "src/pkg/__pycache__/x.pyc",
+    "src/a.pyc",
+    "src/a.py",
+    "src/a.pyd",
+    "build",
+    "build/lib/x.py",
+    "src/build",
+    "dist/",
+    "dist/pkg.whl",
+    "data/raw/train.csv",
+    "data/README.md",
+    "data",
+    "models/best.pt",
+    "models/best.pth",
+    "logs",
+    "a/b/logs/run.txt",
+    "outputs/2024/run1/",
+    ".env",
+    ".envrc",
+    "#notes.txt",
+    "notes.txt",
+    "!important",
+    "important",
+    "trailing.txt",
+    "[abc",
+    "a",
+    "Secret.TXT",
+    "secret.txt",
+    "m.ckpt",
+    "docs/_build/html/index.html",
+    "reports/figures/loss.png",
+    "reports/figures/keep.png",
+    "reports/README.md",
+    "résumé.md",
+    "resume.md",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_an_ignore_file_decides_as_pathspec_over_all_its_lines(path: str) -> None:
+    whole = pathspec.PathSpec.from_lines(GITIGNORE, GITIGNORE_TEXT.splitlines())
+    for candidate in (path, path.rstrip("/") + "/"):
+        assert IgnoreFile.of(GITIGNORE_TEXT).check(candidate) == whole.check_file(candidate).include, (
+            candidate
+        )
+
+
+def test_an_ignore_file_compiles_only_the_lines_a_path_holds_the_literals_of(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiled: list[list[str]] = []
+    original = pathspec.PathSpec.from_lines
+
+    def recording(style: str, lines: Any) -> pathspec.PathSpec:
+        compiled.append(list(lines))
+        return original(style, lines)
+
+    monkeypatch.setattr(pathspec.PathSpec, "from_lines", recording)
+    rules = IgnoreFile.of(GITIGNORE_TEXT)
+    assert rules.check("models/best.pt") is True
+    assert compiled == [["models/*.pt", "[abc"]]  # not the 19 others; "[abc" promises no literal
+    compiled.clear()
+    rules = IgnoreFile.of(GITIGNORE_TEXT.replace("[abc\n", ""))
+    assert rules.check("models/best.pt") is True
+    assert compiled == [["models/*.pt"]]
+    compiled.clear()
+    assert rules.check("configs/train.yaml") is None
+    assert compiled == []  # no line's literals are in the path: nothing compiled
+    assert rules.check("reports/figures/keep.png") is False  # near miss: re-included by the last line
+    assert compiled == [["reports/figures/*.png", "!reports/figures/keep.png"]]
+
+
+def test_gitignored_reads_nested_files_through_the_literal_check(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            ".gitignore": GITIGNORE_TEXT,
+            "src/pkg/.gitignore": "cache/\n!cache/keep.txt\n*.tmp\n",
+            "src/pkg/model.py": "x = 1\n",
+        },
+    )
+    repo = Repo(root)
+    assert gitignored(repo, "models/best.pt")
+    assert gitignored(repo, "src/pkg/cache/")
+    assert gitignored(repo, "src/pkg/run.tmp")
+    assert not gitignored(repo, "src/pkg/cache/keep.txt")
+    assert not gitignored(repo, "run.tmp")  # the nested file speaks for its own folder only
+    assert not gitignored(repo, "src/pkg/model.py")
+
+
+@pytest.mark.parametrize(
+    "text, failed",
+    [
+        ("We tried DVC (twice) but it never synced.", True),
+        ("We tried DVC and in the end it worked.", False),
+        ("We set up DVC for the data.", False),
+        ("DVC was difficult to get working, so we dropped it.", True),
+        ("Attempted: DVC with a GCS remote.", False),  # near miss: "attempted" in another part
+    ],
+)
+def test_a_failed_mention_is_read_as_before(text: str, failed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    match = re.search(r"\bdvc\b", text, re.IGNORECASE)
+    assert match is not None
+    assert _failed(text, match) is failed
+
+
+def test_the_part_before_a_mention_is_found_only_when_tried_is_in_the_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scanned: list[str] = []
+
+    class CountingBreaks:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern
+
+        def search(self, *args: Any) -> Any:
+            return self.pattern.search(*args)
+
+        def finditer(self, text: str, *args: Any) -> Any:
+            scanned.append(text)
+            return self.pattern.finditer(text, *args)
+
+    monkeypatch.setattr(answers_module, "PART_BREAK", CountingBreaks(answers_module.PART_BREAK))
+    plain = "We used DVC with a GCS bucket for the raw data; everyone pulls it."
+    match = re.search("DVC", plain)
+    assert match is not None and not _failed(plain, match)
+    assert scanned == []
+    tried = "We tried DVC with a GCS bucket; it failed twice."
+    match = re.search("DVC", tried)
+    assert match is not None and _failed(tried, match)
+    assert scanned == [tried]
+
+
+def test_a_tool_denial_is_judged_only_in_sentences_naming_the_tool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    train = "import hydra\n\n\n@hydra.main(config_path='c', config_name='c')\ndef main(cfg):\n    pass\n"
+    root = write_tree(tmp_path, {"src/pkg/train.py": train, "configs/c.yaml": "lr: 1\n"})
+    report = parse_report(
+        "## Overall project checklist\n\n* [x] Create a git repository (M5)\n\n"
+        "### Question 12\n\n> **How did you configure experiments?**\n>\n> Answer:\n\n"
+        "We used Hydra config files for every experiment. The learning rate was 1e-3. "
+        "Each run wrote its outputs to a folder.\n"
+    )
+    judged: list[str] = []
+    original = answers_module.judge
+
+    def recording(sentence: str, *args: Any) -> Any:
+        judged.append(sentence)
+        return original(sentence, *args)
+
+    monkeypatch.setattr(answers_module, "judge", recording)
+    findings = check_answers(Repo(root), report)
+    hydra = [f for f in findings if f.check == "tool-m11.hydra"]
+    assert len(hydra) == 1 and hydra[0].verdict == "consistent"
+    assert judged == ["We used Hydra config files for every experiment."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- [x] Create a git repository (M5)",
+        "* [ ] Use DVC",
+        "[x] bare box",
+        "1. \u2705 Create a git repository (M5)",
+        "- \u274c Deploy",
+        "plain prose line",
+        "a ] closing bracket only",  # near miss: "]" is no hint
+        "caf\u00e9 without a box",  # not ASCII, no hint
+        "caf\u00e9 [x] with a box",
+    ],
+)
+def test_a_box_hint_is_found_as_the_pattern_finds_it(line: str) -> None:
+    assert _may_hold_box(line) == bool(BOX_HINT.search(line))
+
+
+def test_an_ascii_line_is_not_searched_with_the_box_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
+    searched: list[str] = []
+
+    class Recording:
+        def search(self, line: str) -> Any:
+            searched.append(line)
+            return BOX_HINT.search(line)
+
+    monkeypatch.setattr("verifier.report.BOX_HINT", Recording())
+    assert _may_hold_box("- [x] Use DVC") and not _may_hold_box("prose")
+    assert searched == []
+    assert _may_hold_box("1. \u2705 Use DVC")
+    assert searched == ["1. \u2705 Use DVC"]
+
+
+def test_rule_texts_are_prepared_when_the_rules_are_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Matching an item no rule text equals needs each text's characters and their positions: prepared with
+    the rules (before a worker is forked per repository), not in every verification."""
+    rules = list(builtin_rules())
+    registry._rule_texts.cache_clear()
+    registry._match.cache_clear()
+
+    def refused(text: str) -> dict[str, int]:
+        raise AssertionError(f"prepared again: {text}")
+
+    monkeypatch.setattr(registry, "_positions", refused)
+    item = ChecklistItem(1, "Week 1", "Create a git repo for the code (M5)", "x", True, ("M5",))
+    assert match_item(item, rules).rule.id == "m05.git-repository"  # type: ignore[union-attr]
+    unrelated = ChecklistItem(2, "Week 1", "Bake a cake for the group", "x", True)
+    assert match_item(unrelated, rules).rule is None
+
+
+def _judge_eagerly(sentence: str, words: re.Pattern[str]) -> str | None:
+    """`judge` as it read every clause's mood before this short cut (the reference)."""
+    verdicts = set()
+    hypothetical = False
+    for clause, joined in clauses(sentence):
+        hypothetical = bool(HYPOTHETICAL.search(clause)) or (joined and hypothetical)
+        if not words.search(clause) or hypothetical or witness_module._only_a_name(clause, words):
+            continue
+        if witness_module.negated(clause, words):
+            verdicts.add("denies")
+        elif not witness_module._negation_near(clause, words):
+            verdicts.add("describes")
+    if "describes" in verdicts:
+        return "describes"
+    return "denies" if verdicts else None
+
+
+ALERTS = re.compile(r"\balert\w*", re.IGNORECASE)
+SENTENCES = [
+    "We would set up monitoring, and we are alerted when it fails.",
+    "We would set up monitoring and alerts were configured by hand.",
+    "We set up alerts in GCP.",
+    "We did not set up any alerts.",
+    "If we had more time we would add alerts, but we configured alerts for the API anyway.",
+    "We planned to add drift detection; alerts go to Slack.",
+    "Alerts.",
+    "We could not configure alerts, and we would add them later.",
+]
+
+
+@pytest.mark.parametrize("sentence", SENTENCES)
+def test_a_clause_s_mood_is_read_only_when_it_names_the_practice(
+    sentence: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _judge_eagerly(sentence, ALERTS)
+    read: list[str] = []
+
+    class Recording:
+        def search(self, clause: str) -> Any:
+            read.append(clause)
+            return HYPOTHETICAL.search(clause)
+
+    monkeypatch.setattr(witness_module, "HYPOTHETICAL", Recording())
+    assert judge(sentence, ALERTS) == expected
+    parts = clauses(sentence)
+    naming = [index for index, (clause, _) in enumerate(parts) if ALERTS.search(clause)]
+    # each clause that names the practice, and the clauses "and" joins it to, at most once each
+    assert len(read) == len(set(read)) <= len(parts)
+    assert all(
+        clause in read or not ALERTS.search(clause) or index not in naming
+        for index, (clause, _) in enumerate(parts)
+    )
+
+
+def test_a_sentence_of_clauses_without_the_practice_reads_no_mood(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+
+    class Recording:
+        def search(self, clause: str) -> Any:
+            read.append(clause)
+            return HYPOTHETICAL.search(clause)
+
+    monkeypatch.setattr(witness_module, "HYPOTHETICAL", Recording())
+    sentence = "We would like more time, but the API works; alerts go to Slack."
+    assert judge(sentence, ALERTS) == "describes"
+    assert read == ["alerts go to Slack."]
