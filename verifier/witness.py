@@ -863,7 +863,7 @@ def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | No
 def _judge_clauses(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None) -> Says | None:
     """`judge`, clause by clause."""
     verdicts = set()
-    parts = clauses(sentence)
+    parts = _clauses(sentence)
     moods: list[bool | None] = [None] * len(parts)
     for index, (clause, _) in enumerate(parts):
         if not words.search(clause) or _hypothetical(parts, index, moods) or _only_a_name(clause, words):
@@ -880,7 +880,7 @@ def _judge_clauses(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[
     return "denies" if verdicts else None
 
 
-def _hypothetical(parts: list[tuple[str, bool]], index: int, moods: list[bool | None]) -> bool:
+def _hypothetical(parts: Sequence[tuple[str, bool]], index: int, moods: list[bool | None]) -> bool:
     """Whether clause `index` of `parts` (`clauses`) is hypothetical: HYPOTHETICAL is in it, or "and" joins it
     to a hypothetical clause before it ("we would ensure ..., and that we are alerted"). `moods` keeps what
     was found; only the clauses that name the practice, and those they are joined to, are read."""
@@ -922,6 +922,13 @@ def clauses(sentence: str) -> list[tuple[str, bool]]:
     "and" or a comma before a new subject; a phrase without a subject of its own ("As for profiling,",
     "For ML-specific monitoring,") stays with the clause it leads into. Each clause comes with whether
     "and" joined it to the one before."""
+    return list(_clauses(sentence))
+
+
+@functools.lru_cache(maxsize=1024)
+def _clauses(sentence: str) -> tuple[tuple[str, bool], ...]:
+    """`clauses`, kept per sentence within a verification: a sentence naming several practices (a deployment
+    with Docker and FastAPI) is judged once for each."""
     parts: list[tuple[str, bool]] = []
     start, joined = 0, False
     for cut in CLAUSE_BREAK.finditer(sentence):
@@ -931,7 +938,7 @@ def clauses(sentence: str) -> list[tuple[str, bool]]:
         parts.append((before, joined))
         start, joined = cut.end(), bool(AND.search(cut.group(0)))
     parts.append((sentence[start:], joined))
-    return [(part.strip(), joined) for part, joined in parts if part.strip()]
+    return tuple((part.strip(), joined) for part, joined in parts if part.strip())
 
 
 def negated(clause: str, words: re.Pattern[str]) -> bool:
