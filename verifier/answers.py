@@ -635,7 +635,7 @@ def _written_at_run_time(repo: Repo, path: str, sentence: str, token: str = "") 
     for name in names:
         if len(name) < 4:
             continue
-        for location in repo.search(re.escape(name), *AUTOMATION_FILES, limit=5):
+        for location in repo.search(re.escape(name), *_automation_globs(repo), limit=5):
             if WRITES.search(location.snippet):
                 return True
     return False
@@ -649,9 +649,17 @@ AUTOMATION_FILES = (
     "*.yml",
     "*.toml",
     "*.cfg",
-    "Dockerfile*",
-    "*.dockerfile",
 )
+# A character a gitignore-style glob reads as syntax, escaped to name one path exactly.
+GLOB_SPECIAL = re.compile(r"[\\\[\]*?!# ]")
+
+
+def _automation_globs(repo: Repo) -> tuple[str, ...]:
+    """AUTOMATION_FILES and each Dockerfile the rules read (`Repo.dockerfiles`: `serve.Dockerfile`,
+    `dockerfile`, `Dockerfile.api`, `Containerfile` in any letter case), named by its exact path."""
+    return AUTOMATION_FILES + tuple(
+        "/" + GLOB_SPECIAL.sub(r"\\\g<0>", dockerfile.path) for dockerfile in repo.dockerfiles
+    )
 
 
 def _why_not_committed(
