@@ -299,8 +299,8 @@ PRACTICES: dict[str, Practice] = {
 class PracticePatterns:
     """A practice's patterns compiled (case-insensitive; `quoted` also multi-line): `asked` is `words`
     widened by the practice's `asked` words, used on the answer to its first topic. `*_literals` are what
-    any match of `words`, `asked` and `broader` contains (`literals`): a sentence without them is not
-    judged."""
+    any match of `words`, `asked`, `broader`, `urls` and `quoted` contains (`literals`): a sentence or an
+    answer without them is not searched."""
 
     words: re.Pattern[str] | None
     asked: re.Pattern[str] | None
@@ -312,6 +312,8 @@ class PracticePatterns:
     words_literals: Clauses = ()
     asked_literals: Clauses = ()
     broader_literals: Clauses = ()
+    urls_literals: Clauses = ()
+    quoted_literals: Clauses = ()
 
 
 def literals(pattern: re.Pattern[str] | None) -> Clauses:
@@ -342,17 +344,21 @@ def compile_practice(practice: Practice) -> PracticePatterns:
     words = None if practice.words is None else re.compile(practice.words, re.IGNORECASE)
     asked = pattern(f"{practice.words}|{practice.asked}") if words and practice.asked else words
     broader = pattern(practice.broader)
+    urls = pattern(practice.urls)
+    quoted = pattern(practice.quoted, re.IGNORECASE | re.MULTILINE)
     return PracticePatterns(
         words=words,
         asked=asked,
         elsewhere=pattern(practice.elsewhere),
         broader=broader,
-        urls=pattern(practice.urls),
-        quoted=pattern(practice.quoted, re.IGNORECASE | re.MULTILINE),
+        urls=urls,
+        quoted=quoted,
         shots=pattern(practice.shots),
         words_literals=literals(words),
         asked_literals=literals(asked),
         broader_literals=literals(broader),
+        urls_literals=literals(urls),
+        quoted_literals=literals(quoted),
     )
 
 
@@ -453,6 +459,8 @@ IMAGE_LINK = re.compile(
 IMAGE_TAG = re.compile(
     r"<img\b[^>\n]{0,300}?\bsrc\s*=\s*[\"']([^\"'\n]{1,300})[\"'][^>\n]{0,300}>", re.IGNORECASE
 )
+IMAGE_LINK_LITERALS = literals(IMAGE_LINK)
+IMAGE_TAG_LITERALS = literals(IMAGE_TAG)
 PARAGRAPH_OR_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 
 
@@ -547,6 +555,7 @@ class Witness:
     _blocks: dict[int, str] = field(default_factory=dict, init=False, repr=False)
     _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
     _read: dict[int, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict, init=False, repr=False)
+    _folded: dict[int, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         text = None
@@ -703,6 +712,8 @@ class Witness:
         patterns = practice_patterns(practice)
         if patterns.urls is not None:
             for answer in self.report.answers:
+                if not may_match(self._folded_text(answer), patterns.urls_literals):
+                    continue  # no answer but a few links a service: the others are not scanned
                 for match in patterns.urls.finditer(answer.text):
                     url = match.group(0).rstrip(".,;:)`'\"")
                     shown.append(
@@ -710,6 +721,8 @@ class Witness:
                     )
         if patterns.quoted is not None:
             for answer in answers:
+                if not may_match(self._folded_text(answer), patterns.quoted_literals):
+                    continue
                 for match in patterns.quoted.finditer(answer.text):
                     end = answer.text.find("\n", match.start())
                     command = answer.text[match.start() : end if end != -1 else None].split("`")[0]
@@ -722,6 +735,9 @@ class Witness:
         shot_topics = {id(self.answer_to(topic)) for topic in practice.shot_topics}
         shots = patterns.shots
         for answer in answers:
+            folded = self._folded_text(answer)
+            if not may_match(folded, IMAGE_LINK_LITERALS) and not may_match(folded, IMAGE_TAG_LITERALS):
+                continue  # no image in the answer
             for image, context in _images(answer.text):
                 if not self._is_screenshot(image):
                     continue
@@ -730,6 +746,12 @@ class Witness:
                         self._located(answer, image, f"the screenshot {image} in Question {answer.number}")
                     )
         return shown
+
+    def _folded_text(self, answer: Answer) -> str:
+        """The answer's whole text folded (`textsearch.fold`), for the literal checks of `artifacts`."""
+        if answer.line not in self._folded:
+            self._folded[answer.line] = fold(answer.text)
+        return self._folded[answer.line]
 
     def _is_screenshot(self, image: str) -> bool:
         """An image of the group's own: committed next to the report and not one of the course's figures."""
