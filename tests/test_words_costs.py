@@ -406,3 +406,30 @@ def test_only_answers_holding_a_url_s_literals_are_scanned_for_service_urls(
     # near miss: Question 26 links a page, but not on run.app or cloudfunctions.net; the others link nothing
     assert [text.split()[0] for text in urls.scanned] == ["We"]
     assert len(quoted.scanned) == 1
+
+
+# REMOVED as it was written before its look-ahead named the alternatives' first letters (the reference).
+REMOVED_BEFORE = re.compile(
+    r"\b(remov|delet|dropp|renam|deprecat|obsolete|discard)\w*|\bnot\s+(?:used|needed|in\s+use)\b|\bunused\b|"
+    r"\bno\s+longer\b|\bgot\s+rid\s+of\b|\bleft\s+(?:it\s+)?out\b|\breplaced\b|\bdid(?:n't|\s+not)\s+(?:use|keep|need)",
+    re.I,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We removed `evaluate.py` and DELETED the notebooks.",
+        "The old script is not used; `b.py` is Not  needed, `c.py` not in use.",
+        "An unused config, no longer needed, we got rid of it and left it out.",
+        "It was replaced. We didn't use it, did not keep it, DID NOT NEED it.",
+        "Renamed, deprecated, obsolete, discarded and dropped files.",
+        "undeleted, notused, unusedness, leftover, nothing, donut",  # near misses inside words
+        "We kept `src/train.py` as it is.",
+        "\u017fomething r\u0130moved Ob\u017folete",  # letters that fold to ASCII ones under IGNORECASE
+    ],
+)
+def test_the_removal_pattern_finds_what_it_found_before(text: str) -> None:
+    from verifier.answers import REMOVED
+
+    assert [m.span() for m in REMOVED.finditer(text)] == [m.span() for m in REMOVED_BEFORE.finditer(text)]
