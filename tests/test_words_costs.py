@@ -264,17 +264,46 @@ def test_rule_texts_are_prepared_when_the_rules_are_loaded(monkeypatch: pytest.M
     assert match_item(unrelated, rules).rule is None
 
 
+# NEGATION and HYPOTHETICAL as they were written before their look-aheads (the references).
+NEGATION_BEFORE = re.compile(
+    r"\b(?:not(?!\s+only\b)|never|no|without|neither|nor|skip(?:ped|s)?|instead\s+of|rather\s+than|unable\s+to|"
+    r"failed\s+to)\b|n't\b",
+    re.IGNORECASE,
+)
+HYPOTHETICAL_BEFORE = re.compile(
+    r"\b(?:would|could(?!\s+not\b)|might|should|plan(?:ned|ning)?\s+to|in\s+the\s+future|were\s+to|next\s+steps?|"
+    r"hop(?:e|ed)\s+to|wish(?:ed)?|ideally|intend(?:ed)?\s+to|want(?:ed)?\s+to|consider(?:ed|ing)?|"
+    r"if\s+(?:we|you|one|it|there))\b",
+    re.IGNORECASE,
+)
+
+
+def _negated_before(clause: str, words: re.Pattern[str]) -> bool:
+    """`witness.negated` with NEGATION as it was (the reference)."""
+    for mention in words.finditer(clause):
+        before = clause[max(0, mention.start() - 60) : mention.start()]
+        after = clause[mention.end() : mention.end() + 90]
+        cues = list(NEGATION_BEFORE.finditer(before))
+        if cues and witness_module._governs(before[cues[-1].end() :], after):
+            return True
+        if witness_module.DENIED_AFTER.search(after):
+            return True
+    return False
+
+
 def _judge_eagerly(sentence: str, words: re.Pattern[str]) -> str | None:
     """`judge` as it read every clause's mood before this short cut (the reference)."""
     verdicts = set()
     hypothetical = False
     for clause, joined in clauses(sentence):
-        hypothetical = bool(HYPOTHETICAL.search(clause)) or (joined and hypothetical)
+        hypothetical = bool(HYPOTHETICAL_BEFORE.search(clause)) or (joined and hypothetical)
         if not words.search(clause) or hypothetical or witness_module._only_a_name(clause, words):
             continue
-        if witness_module.negated(clause, words):
+        if _negated_before(clause, words):
             verdicts.add("denies")
-        elif not witness_module._negation_near(clause, words):
+        elif not any(
+            NEGATION_BEFORE.search(clause[max(0, m.start() - 60) : m.start()]) for m in words.finditer(clause)
+        ):
             verdicts.add("describes")
     if "describes" in verdicts:
         return "describes"
@@ -283,6 +312,11 @@ def _judge_eagerly(sentence: str, words: re.Pattern[str]) -> str | None:
 
 ALERTS = re.compile(r"\balert\w*", re.IGNORECASE)
 SENTENCES = [
+    "We did not set up alerts, but we were not able to see the alerts either.",
+    "Alerts were not configured.",
+    "We are not able to detect alerts or drift.",
+    "We never used alerts; instead of alerts we watched the logs.",
+    "We set up alerts without a dashboard.",
     "We would set up monitoring, and we are alerted when it fails.",
     "We would set up monitoring and alerts were configured by hand.",
     "We set up alerts in GCP.",
@@ -433,3 +467,24 @@ def test_the_removal_pattern_finds_what_it_found_before(text: str) -> None:
     from verifier.answers import REMOVED
 
     assert [m.span() for m in REMOVED.finditer(text)] == [m.span() for m in REMOVED_BEFORE.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We did not use DVC, never ran it, had no remote, and did it without a bucket.",
+        "Neither nor; we skipped it, skips, skip, instead of that, rather than this, unable to, failed to.",
+        "Not only DVC: we couldn't and didn't, NOT NEVER No.",
+        "nothing notable, knot, snow, Noah, unskipped, foreign",  # near misses inside words
+        "We would, could, might and should; we planned to, plan to, in the future, were to, next steps.",
+        "We hoped to, hope to, wished, ideally, intended to, wanted to, considered, if we, if there.",
+        "could not, would-be, shoulder, wouldn't, iffy, planet, consideration",  # near misses
+        "\u0130f we \u017fhould, \u212aNOT",  # letters that fold to ASCII ones under IGNORECASE
+    ],
+)
+def test_negation_and_mood_patterns_find_what_they_found_before(text: str) -> None:
+    for new, before in (
+        (witness_module.NEGATION, NEGATION_BEFORE),
+        (witness_module.HYPOTHETICAL, HYPOTHETICAL_BEFORE),
+    ):
+        assert [m.span() for m in new.finditer(text)] == [m.span() for m in before.finditer(text)], before

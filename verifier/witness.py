@@ -385,9 +385,11 @@ _PROMPT_LITERALS: dict[Question, Clauses] = {q: literals(p) for q, p in _PROMPTS
 
 
 # A cue that denies what follows it in the same clause: "we did not use DVC", "no profiling", "we skip Vertex AI".
+# (The look-ahead here and in HYPOTHETICAL names the first letter of every word alternative: `re` tries the
+# alternatives only at a word start with one of them, which makes a scan up to twice as fast; same matches.)
 NEGATION = re.compile(
-    r"\b(?:not(?!\s+only\b)|never|no|without|neither|nor|skip(?:ped|s)?|instead\s+of|rather\s+than|unable\s+to|"
-    r"failed\s+to)\b|n't\b",
+    r"\b(?=[finrsuw])(?:not(?!\s+only\b)|never|no|without|neither|nor|skip(?:ped|s)?|instead\s+of|rather\s+than|"
+    r"unable\s+to|failed\s+to)\b|n't\b",
     re.IGNORECASE,
 )
 # The only words that may stand between a negation and the practice it denies: the verbs of doing the work,
@@ -432,7 +434,7 @@ DENIED_AFTER = re.compile(
     re.IGNORECASE,
 )
 HYPOTHETICAL = re.compile(
-    r"\b(?:would|could(?!\s+not\b)|might|should|plan(?:ned|ning)?\s+to|in\s+the\s+future|were\s+to|next\s+steps?|hop(?:e|ed)\s+to|"
+    r"\b(?=[chimnpsw])(?:would|could(?!\s+not\b)|might|should|plan(?:ned|ning)?\s+to|in\s+the\s+future|were\s+to|next\s+steps?|hop(?:e|ed)\s+to|"
     r"wish(?:ed)?|ideally|intend(?:ed)?\s+to|want(?:ed)?\s+to|consider(?:ed|ing)?|if\s+(?:we|you|one|it|there))\b",
     re.IGNORECASE,
 )
@@ -892,9 +894,10 @@ def _judge_clauses(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[
             continue
         if elsewhere is not None and elsewhere.search(clause):
             continue
-        if negated(clause, words):
+        negation = _negation(clause, words)
+        if negation == "denies":
             verdicts.add("denies")
-        elif not _negation_near(clause, words):
+        elif negation is None:
             verdicts.add("describes")
         # else a negation near the practice that does not clearly deny it: neither denial nor description
     if "describes" in verdicts:
@@ -924,14 +927,6 @@ def _hypothetical(parts: Sequence[tuple[str, bool]], index: int, moods: list[boo
     for position in (*chain, index):
         moods[position] = mood
     return mood
-
-
-def _negation_near(clause: str, words: re.Pattern[str]) -> bool:
-    """A negation shortly before a mention of the practice ("we are not able to detect or view data drift")."""
-    return any(
-        NEGATION.search(clause[max(0, mention.start() - WINDOW) : mention.start()])
-        for mention in words.finditer(clause)
-    )
 
 
 def _only_a_name(clause: str, words: re.Pattern[str]) -> bool:
@@ -969,15 +964,24 @@ def negated(clause: str, words: re.Pattern[str]) -> bool:
     the work in between (`BETWEEN`: "did not run any specific profiling"), the mention is not the object of
     a preposition ("did not set up caching in CI"), no noun follows it that it only modifies ("a drift
     detection dashboard") and nothing right after narrows it to a part or a way ("deploy it directly")."""
+    return _negation(clause, words) == "denies"
+
+
+def _negation(clause: str, words: re.Pattern[str]) -> Literal["denies", "near"] | None:
+    """ "denies" when the clause's negations deny the practice (`negated`), "near" when a negation stands
+    shortly before a mention without denying it ("we are not able to detect or view data drift"), None
+    when no negation is near a mention: both questions answered in one pass over the mentions."""
+    near = False
     for mention in words.finditer(clause):
         before = clause[max(0, mention.start() - WINDOW) : mention.start()]
         after = clause[mention.end() : mention.end() + 90]
         cues = list(NEGATION.finditer(before))
         if cues and _governs(before[cues[-1].end() :], after):
-            return True
+            return "denies"
         if DENIED_AFTER.search(after):
-            return True
-    return False
+            return "denies"
+        near = near or bool(cues)
+    return "near" if near else None
 
 
 def _governs(between: str, after: str) -> bool:
