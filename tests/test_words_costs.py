@@ -488,3 +488,23 @@ def test_negation_and_mood_patterns_find_what_they_found_before(text: str) -> No
         (witness_module.HYPOTHETICAL, HYPOTHETICAL_BEFORE),
     ):
         assert [m.span() for m in new.finditer(text)] == [m.span() for m in before.finditer(text)], before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "short answer",
+        "word " * 100,
+        "x" * 500 + " tail",  # one word longer than the first slice
+        ("a" * 79 + " ") * 5,
+        " \n\t lead " + "b" * 318 + "\u2003" + "c" * 10 + " end",  # a cut at a non-ASCII space
+        "w" * 320 + " next",  # the slice ends right before a space
+        ("ab " * 106) + "abcdefgh" * 30,
+    ],
+)
+def test_an_answer_s_first_words_are_those_of_the_whole_split(text: str) -> None:
+    from verifier.answers import _first_words
+
+    for width in (1, 10, 80, 100):
+        assert _first_words(text, width) == " ".join(text.split())[:width]
