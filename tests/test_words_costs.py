@@ -508,3 +508,59 @@ def test_an_answer_s_first_words_are_those_of_the_whole_split(text: str) -> None
 
     for width in (1, 10, 80, 100):
         assert _first_words(text, width) == " ".join(text.split())[:width]
+
+
+class _NoRegexBuilt:
+    """Stands in for a module's `re`: any pattern built from text while it is in place fails the test."""
+
+    IGNORECASE = re.IGNORECASE
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"re.{name} used at run time")
+
+
+def test_a_checklist_is_read_with_patterns_compiled_at_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (
+        "## Overall project checklist\n\n"
+        "* [x] ~~Use DVC for the data~~ (M8)\n"
+        "* [x] Deploy the API (failed due to permissions) in the cloud (M23)\n"
+        "* [x] Create a git repository (M5)\n"
+    )
+    expected = parse_report(text).checklist
+    monkeypatch.setattr("verifier.report.re", _NoRegexBuilt())
+    items = parse_report(text).checklist
+    assert items == expected
+    assert [(item.withdrawn, item.remark) for item in items] == [
+        (True, "struck through"),
+        (True, "failed due to permissions"),
+        (False, ""),
+    ]
+
+
+class _HostedRule:
+    id = "m32.documentation"
+    elsewhere = r"\bdocs?\b|\bdocumentation\b"
+
+
+@pytest.mark.parametrize(
+    "answer, hosted",
+    [
+        ("Our docs are on https://group.github.io/project.", True),
+        ("We wrote the docs with mkdocs.", False),  # no URL at all: no pattern built
+        ("The docs run on http://localhost:8000 while writing.", False),  # near miss: only a local URL
+    ],
+)
+def test_the_elsewhere_pattern_is_built_only_for_a_sentence_that_links_something(
+    answer: str, hosted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifier.evidence import Evidence
+
+    report = parse_report(
+        f"### Question 28\n\n> Answer:\n\n{answer}\n"
+        + "".join(f"\n### Question {n}\n\n> Answer:\n\nNothing.\n" for n in range(1, 11))
+    )
+    absent = Evidence.absent("No documentation was found.", ("mkdocs.yml",))
+    if not hosted:
+        monkeypatch.setattr(witness_module, "re", _NoRegexBuilt())
+    result = witness_module.hosted_elsewhere(_HostedRule, absent, report)  # type: ignore[arg-type]
+    assert (result is not absent) is hosted

@@ -69,6 +69,8 @@ HTML_IMAGE = re.compile(r"<img\b[^<>]{0,2000}\bsrc\s*=\s*[\"']([^\"'<>]{1,2000})
 # Every checklist line holds one of these: lines without any are skipped before the item patterns run.
 BOX_HINT = re.compile(rf"[\[{TICK_EMOJI}{CROSS_EMOJI}{PARTIAL_EMOJI}]")
 DASHED_REMARK = re.compile(r"\s[-–—]\s+")
+STRUCK = re.compile(r"~~[^~]+~~")
+PARENTHESIZED = re.compile(r"\(([^()]*)\)")
 BOLD_QUESTION = re.compile(r"\*\*(.{1,2000}?)\*\*", re.DOTALL)
 
 MAX_REPORT_CHARS = 5_000_000
@@ -587,7 +589,7 @@ def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem |
         return None
     mark = mark.replace("\ufe0f", "").replace("\ufe0e", "")  # emoji presentation selectors: [✔️] is [✔]
     ticked, partial = _mark_state(mark)
-    struck = bool(re.match(r"~~[^~]+~~", text))  # a struck-through item is one the group took back
+    struck = bool(STRUCK.match(text))  # a struck-through item is one the group took back
     text = text.replace("~~", "").strip() if struck else text
     modules: tuple[str, ...] = ()
     remark = ""
@@ -608,7 +610,7 @@ def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem |
             text = text[: dashed[0]].strip()
     # A parenthesised remark inside the item text ("... API (failed due to permissions) (M27)").
     inner = next(
-        (m.group(1) for m in re.finditer(r"\(([^()]*)\)", text) if OPENS_WITH_FAILURE.search(m.group(1))), ""
+        (m.group(1) for m in PARENTHESIZED.finditer(text) if OPENS_WITH_FAILURE.search(m.group(1))), ""
     )
     if inner and not remark:
         remark = inner.strip()

@@ -1031,13 +1031,16 @@ def hosted_elsewhere(rule: Rule | type[Rule], evidence: Evidence, report: Report
     tool's documentation URL does not count) together with a URL that is not local and not an image."""
     if evidence.status is not Status.ABSENT or not rule.elsewhere:
         return evidence
-    pattern = re.compile(rule.elsewhere, re.IGNORECASE)
+    pattern = None  # compiled once a sentence links something (most reports link nothing of the kind)
     for answer in report.answers:
         if "://" not in answer.text:
             continue  # no URL in the answer (most answers): none of its sentences links the work
         for sentence in PARAGRAPH_OR_SENTENCE.split(answer.text):
             urls = [url for url in URL.findall(sentence) if not LOCAL_OR_IMAGE.search(url)]
-            if urls and pattern.search(URL.sub(" ", sentence)):
+            if not urls:
+                continue
+            pattern = pattern or re.compile(rule.elsewhere, re.IGNORECASE)
+            if pattern.search(URL.sub(" ", sentence)):
                 return Evidence.unverifiable(
                     f"{evidence.message} The report's answer to Question {answer.number} says it lives outside this "
                     f"repository ({urls[0]}), which cannot be checked here.",
