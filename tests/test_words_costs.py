@@ -564,3 +564,35 @@ def test_the_elsewhere_pattern_is_built_only_for_a_sentence_that_links_something
         monkeypatch.setattr(witness_module, "re", _NoRegexBuilt())
     result = witness_module.hosted_elsewhere(_HostedRule, absent, report)  # type: ignore[arg-type]
     assert (result is not absent) is hosted
+
+
+def test_a_tool_named_in_no_answer_is_not_looked_for_answer_by_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifier.answers import TOOL_LITERALS, TOOLS, tool_claims
+
+    train = "import hydra\n\n\n@hydra.main(config_path='c', config_name='c')\ndef main(cfg):\n    pass\n"
+    root = write_tree(tmp_path, {"src/pkg/train.py": train, "configs/c.yaml": "lr: 1\n"})
+    report = parse_report(
+        "### Question 12\n\n> Answer:\n\nWe used Hydra config files.\n\n"
+        "### Question 13\n\n> Answer:\n\nSeeds are fixed.\n\n"
+        "### Question 14\n\n> Answer:\n\nWe tracked nothing online.\n"
+        + "".join(f"\n### Question {n}\n\n> Answer:\n\nNothing.\n" for n in range(1, 11))
+    )
+    asked: dict[str, int] = dict.fromkeys(TOOLS, 0)
+    original = answers_module.may_match
+
+    def recording(folded: str, clauses: Any) -> bool:
+        for tool, literals in TOOL_LITERALS.items():
+            if clauses == literals:
+                asked[tool] += 1
+        return original(folded, clauses)
+
+    monkeypatch.setattr(answers_module, "may_match", recording)
+    findings = tool_claims(Repo(root), report, None)
+    assert [f.check for f in findings] == ["tool-m11.hydra"]
+    # the report, the first answer (it names Hydra, so the search stops there) and its sentence
+    assert asked["Hydra"] == 3
+    assert {tool: count for tool, count in asked.items() if tool != "Hydra"} == {
+        tool: 1 for tool in TOOLS if tool != "Hydra"
+    }

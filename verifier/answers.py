@@ -1199,7 +1199,12 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
     findings = []
     # most answers name none of the tools: a literal a tool's words need, missing, spares its regex
     folded = [fold(_prose(answer.text)) for answer in report.answers]
+    everything = "\n".join(
+        folded
+    )  # a tool whose literals are in no answer is not looked for answer by answer
     for tool, (_, rule_id) in TOOLS.items():
+        if not may_match(everything, TOOL_LITERALS[tool]):
+            continue
         words = TOOL_WORDS[tool]
         for answer, folded_prose in zip(report.answers, folded, strict=True):
             if not may_match(folded_prose, TOOL_LITERALS[tool]):
