@@ -1199,9 +1199,8 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
     findings = []
     # most answers name none of the tools: a literal a tool's words need, missing, spares its regex
     folded = [fold(_prose(answer.text)) for answer in report.answers]
-    everything = "\n".join(
-        folded
-    )  # a tool whose literals are in no answer is not looked for answer by answer
+    # and a tool whose literals are in no answer at all is not looked for answer by answer
+    everything = "\n".join(folded)
     for tool, (_, rule_id) in TOOLS.items():
         if not may_match(everything, TOOL_LITERALS[tool]):
             continue

@@ -715,7 +715,7 @@ class Witness:
         if patterns.urls is not None:
             for answer in self.report.answers:
                 if not may_match(self._folded_text(answer), patterns.urls_literals):
-                    continue  # no answer but a few links a service: the others are not scanned
+                    continue  # most answers link no such service: their text is not scanned
                 for match in patterns.urls.finditer(answer.text):
                     url = match.group(0).rstrip(".,;:)`'\"")
                     shown.append(
