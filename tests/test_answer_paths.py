@@ -203,3 +203,30 @@ def test_an_answer_that_denies_a_tool_claims_nothing_with_its_explanation(tmp_pa
     assert "tool-m08.dvc" not in answer_findings(root, 30, "Tried to set up DVC (twice).")
     used = answer_findings(root, 14, "We logged every run to W&B and compared the loss curves there.")
     assert used["tool-m14.wandb"].verdict == "inconsistent"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["docker/serve.Dockerfile", "dockerfile", "Dockerfile.api", "api.DOCKERFILE", "ops/[gpu] #1!.dockerfile"],
+)
+def test_a_dockerfile_in_any_letter_case_that_writes_the_path_counts_as_the_rules_read_it(
+    tmp_path: Path, name: str
+) -> None:
+    """The Dockerfiles searched for a write are those the rules read (`Repo.dockerfiles`), not only the names
+    `Dockerfile*` and `*.dockerfile` spell in one letter case."""
+    image = "FROM python:3.12\nRUN python eval.py --output metrics_out/scores.json\n"
+    root = write_tree(tmp_path, {name: image, "src/pkg/api.py": "x = 1\n"})
+    found = paths(root, "The scores are in `metrics_out/scores.json`.")
+    assert (
+        found is not None
+        and found.verdict == "unverifiable"
+        and "written when the code runs" in found.message
+    )
+    # near miss: the Dockerfile names the file without writing it
+    copied = write_tree(tmp_path / "copied", {name: "FROM python:3.12\nCOPY metrics_out/scores.json /app/\n"})
+    assert paths(copied, "The scores are in `metrics_out/scores.json`.").verdict == "inconsistent"
+    # a file that is no Dockerfile (prose about one) is not searched
+    notes = write_tree(
+        tmp_path / "notes", {"docs/dockerfile_notes.md": "run with --output metrics_out/scores.json\n"}
+    )
+    assert paths(notes, "The scores are in `metrics_out/scores.json`.").verdict == "inconsistent"

@@ -27,7 +27,15 @@ from .results import AnswerFinding
 from .rule import run_rule
 from .safe_yaml import YamlRefused, load_all
 from .textsearch import fold
-from .witness import WEB_ADDRESS, Substitution, judge, literals, may_match, sentences, substitute_all
+from .witness import (
+    WEB_ADDRESS,
+    Substitution,
+    folded_sentences,
+    judge,
+    literals,
+    may_match,
+    substitute_all,
+)
 
 if TYPE_CHECKING:
     from .repo import Repo
@@ -144,10 +152,12 @@ RUNTIME_OUTPUT = re.compile(
 DATA_OR_MODEL = re.compile(
     r"^(?:\./)?(?:data|models?)(?:/|$)|\.(?:ckpt|pth?|onnx|safetensors)$", re.IGNORECASE
 )
-# A sentence about a path that is gone or was never part of the work: "we deleted `evaluate.py`".
+# A sentence about a path that is gone or was never part of the work: "we deleted `evaluate.py`". The
+# look-ahead names the first letter of every alternative: `re` then tries the alternatives only at a word
+# start with one of them, which halves the time of a scan (a search of every answer citing a path).
 REMOVED = re.compile(
-    r"\b(remov|delet|dropp|renam|deprecat|obsolete|discard)\w*|\bnot\s+(?:used|needed|in\s+use)\b|\bunused\b|"
-    r"\bno\s+longer\b|\bgot\s+rid\s+of\b|\bleft\s+(?:it\s+)?out\b|\breplaced\b|\bdid(?:n't|\s+not)\s+(?:use|keep|need)",
+    r"\b(?=[dglnoru])(?:(?:remov|delet|dropp|renam|deprecat|obsolete|discard)\w*|not\s+(?:used|needed|in\s+use)\b|"
+    r"unused\b|no\s+longer\b|got\s+rid\s+of\b|left\s+(?:it\s+)?out\b|replaced\b|did(?:n't|\s+not)\s+(?:use|keep|need))",
     re.I,
 )
 # Words saying the code writes a path when it runs: "logs are written to `logs/`", "the model is saved to
@@ -159,6 +169,8 @@ WRITE_VERB = (
 WRITTEN_PARTICIPLE = (
     r"(?:generated|written|saved|created|produced|downloaded|populated|filled|cached|stored|logged)"
 )
+# A word each of `_said_written`'s patterns needs, standing alone: a write verb or a participle of writing.
+WRITE_WORDS = re.compile(rf"\b(?:{WRITE_VERB}|{WRITTEN_PARTICIPLE})\b", re.IGNORECASE)
 # Code that writes a file or folder: the missing path's name next to one of these is an output of a run.
 WRITES = re.compile(
     r"open\([^)\n]{0,200}[\"'][wa]b?[\"']|\.write|save|dump|to_csv|to_json|savefig|export|mkdir|makedirs|--out\w*|"
@@ -365,7 +377,7 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
             AnswerFinding(
                 question=answer.number,
                 check="completeness",
-                claim=" ".join(answer.text.split())[:80],
+                claim=_first_words(answer.text, 80),
                 observed=observed,
                 verdict="incomplete" if problems else "consistent",
                 message="; ".join(problems) if problems else f"answered ({observed})",
@@ -373,6 +385,22 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
             )
         )
     return findings
+
+
+def _first_words(text: str, width: int) -> str:
+    """`" ".join(text.split())[:width]`, splitting only as much of `text` as that needs (an answer's claim is
+    its first 80 characters; splitting the whole of every answer cost more than the rest of the check)."""
+    size = 4 * width
+    while size < len(text):
+        head = text[:size]
+        words = head.split()
+        if words and not head[-1].isspace() and not text[size].isspace():
+            words.pop()  # the last word goes on past `size`
+        joined = " ".join(words)
+        if len(joined) >= width:
+            return joined[:width]
+        size *= 2
+    return " ".join(text.split())[:width]
 
 
 PLACEHOLDER_WORDS = re.compile(r"todo|tbd|fill\s*in", re.IGNORECASE)
@@ -394,8 +422,11 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
     if "`" not in answer.text and "](" not in answer.text:
         return []
     sentences = SENTENCE_END.split(answer.text)
-    # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists.
-    kept = " ".join(sentence for sentence in sentences if not REMOVED.search(sentence))
+    # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists. No
+    # match of REMOVED crosses a sentence break, so one scan of the answer tells whether any sentence has one.
+    if REMOVED.search(answer.text):
+        sentences = [sentence for sentence in sentences if not REMOVED.search(sentence)]
+    kept = " ".join(sentences)
     links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)}
     tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)] + sorted(links)
     tokens = list(dict.fromkeys(tokens))[:MAX_CITED_PATHS]
@@ -500,11 +531,11 @@ def _under(repo: Repo, lower: str) -> bool:
     )
 
 
-def gitignored(repo: Repo, path: str, specs: dict[str, pathspec.PathSpec] | None = None) -> bool:
+def gitignored(repo: Repo, path: str, specs: dict[str, IgnoreFile] | None = None) -> bool:
     """True when any .gitignore in the tree excludes `path` or a folder above it, read as git reads them
     (patterns of a nested .gitignore relative to its folder, the deepest decision winning). pathspec over
     the committed .gitignore files, no git call: nothing of the group's git configuration is read.
-    `specs` keeps each .gitignore's patterns, by path, for the next call on the same repository."""
+    `specs` keeps each .gitignore's lines, by path, for the next call on the same repository."""
     path = DOT_SLASH.sub("", path).strip("/")
     if not path:
         return False
@@ -515,20 +546,54 @@ def gitignored(repo: Repo, path: str, specs: dict[str, pathspec.PathSpec] | None
         if folder and not path.startswith(folder + "/"):
             continue
         if specs is None:
-            spec = _gitignore_spec(repo, ignore_file)
+            rules = _gitignore_spec(repo, ignore_file)
         elif ignore_file in specs:
-            spec = specs[ignore_file]
+            rules = specs[ignore_file]
         else:
-            spec = specs[ignore_file] = _gitignore_spec(repo, ignore_file)
+            rules = specs[ignore_file] = _gitignore_spec(repo, ignore_file)
         for candidate in candidates:
-            result = spec.check_file(candidate[len(folder) + 1 :] if folder else candidate)
-            if result.include is not None:
-                decision = result.include
+            result = rules.check(candidate[len(folder) + 1 :] if folder else candidate)
+            if result is not None:
+                decision = result
     return bool(decision)
 
 
-def _gitignore_spec(repo: Repo, path: str) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines(GITIGNORE, (repo.read(path) or "").splitlines())
+# What splits a .gitignore pattern into the literal parts every path it matches holds: wildcards, bracket
+# expressions (their content is a choice, no literal), escapes, negation, separators and whitespace.
+GLOB_SYNTAX = re.compile(r"\[.*|[*?!/\\\s]")
+
+
+@dataclass(frozen=True)
+class IgnoreFile:
+    """The pattern lines of one .gitignore, each with the literal parts that any path it matches contains
+    (git's patterns are case-sensitive, and so is pathspec). A cited path is checked against the lines whose
+    literals it holds, a few at most: compiling every line of a 150-line Python template .gitignore for one
+    path cost more than the rest of the check, and a line whose literal text is not in the path cannot
+    match it, so the decision (the last matching line's) is the same."""
+
+    lines: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, text: str) -> IgnoreFile:
+        lines = []
+        for line in text.splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue  # blank lines and comments are no patterns (pathspec skips them too)
+            parts = tuple(part for part in GLOB_SYNTAX.split(line) if part)
+            lines.append((line, parts))
+        return cls(tuple(lines))
+
+    def check(self, path: str) -> bool | None:
+        """True when the last pattern matching `path` excludes it, False when it re-includes it (`!`),
+        None when no pattern matches."""
+        kept = [line for line, parts in self.lines if all(part in path for part in parts)]
+        if not kept:
+            return None
+        return pathspec.PathSpec.from_lines(GITIGNORE, kept).check_file(path).include
+
+
+def _gitignore_spec(repo: Repo, path: str) -> IgnoreFile:
+    return IgnoreFile.of(repo.read(path) or "")
 
 
 def _pointer_file(repo: Repo, path: str) -> Any:
@@ -584,6 +649,8 @@ def _under_dvc(path: str, tracked: list[str]) -> bool:
 def _said_written(sentence: str, token: str) -> bool:
     """The sentence says the code writes `token` when it runs: "saved to `models/best.pt`", "`metrics.json`
     is generated by evaluate.py"."""
+    if not WRITE_WORDS.search(sentence):
+        return False  # neither pattern below can match: spares compiling them (most sentences say no write)
     quoted = r"[`\[]?" + re.escape(token)
     before = rf"\b{WRITE_VERB}\b[^.;]{{0,40}}?\b(?:to|into|in|at|as|under|inside)\s+(?:the\s+|a\s+)?{quoted}"
     after = (
@@ -607,7 +674,7 @@ def _written_at_run_time(repo: Repo, path: str, sentence: str, token: str = "") 
     for name in names:
         if len(name) < 4:
             continue
-        for location in repo.search(re.escape(name), *AUTOMATION_FILES, limit=5):
+        for location in repo.search(re.escape(name), *_automation_globs(repo), limit=5):
             if WRITES.search(location.snippet):
                 return True
     return False
@@ -621,9 +688,17 @@ AUTOMATION_FILES = (
     "*.yml",
     "*.toml",
     "*.cfg",
-    "Dockerfile*",
-    "*.dockerfile",
 )
+# A character a gitignore-style glob reads as syntax, escaped to name one path exactly.
+GLOB_SPECIAL = re.compile(r"[\\\[\]*?!# ]")
+
+
+def _automation_globs(repo: Repo) -> tuple[str, ...]:
+    """AUTOMATION_FILES and each Dockerfile the rules read (`Repo.dockerfiles`: `serve.Dockerfile`,
+    `dockerfile`, `Dockerfile.api`, `Containerfile` in any letter case), named by its exact path."""
+    return AUTOMATION_FILES + tuple(
+        "/" + GLOB_SPECIAL.sub(r"\\\g<0>", dockerfile.path) for dockerfile in repo.dockerfiles
+    )
 
 
 def _why_not_committed(
@@ -632,7 +707,7 @@ def _why_not_committed(
     sentence: str,
     tracked: list[str],
     token: str,
-    specs: dict[str, pathspec.PathSpec] | None = None,
+    specs: dict[str, IgnoreFile] | None = None,
 ) -> str | None:
     """Why a missing `path` cannot be in the repository by nature, or None when it should be there."""
     if RUNTIME_OUTPUT.search(path):
@@ -661,7 +736,7 @@ def cited_paths(
     repo: Repo,
     answer: Answer,
     top_folders: set[str] | frozenset[str],
-    specs: dict[str, pathspec.PathSpec] | None = None,
+    specs: dict[str, IgnoreFile] | None = None,
 ) -> list[CitedPath]:
     """Every path `answer` cites, judged: it exists; it cannot be in the repository by nature (a run-time
     output, git-ignored, tracked by DVC, written by the code); or it is missing. `specs` keeps the
@@ -690,7 +765,7 @@ def cited_paths(
 def paths_and_figures(repo: Repo, report: Report) -> list[AnswerFinding]:
     findings = []
     top_folders = repo.top_folders
-    specs: dict[str, pathspec.PathSpec] = {}
+    specs: dict[str, IgnoreFile] = {}
     for answer in report.answers:
         where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
         judged = cited_paths(repo, answer, top_folders, specs)
@@ -940,6 +1015,7 @@ FAILED_AFTER = re.compile(
     re.IGNORECASE,
 )
 TRIED = re.compile(r"\b(?:tried|attempted)\b", re.IGNORECASE)
+TRIED_LITERALS = literals(TRIED)
 PART_BREAK = re.compile(r"[()\[\];:–—]|\s-\s|,?\s{0,5}\bbut\b|\bhowever\b|(?<=[.!?])\s|\n")
 
 
@@ -950,13 +1026,15 @@ def _failed(text: str, match: re.Match[str]) -> bool:
     """The mention sits in a failed or abandoned part of its sentence: failure words follow it before the
     next "and" or comma ("Windows was difficult to get up", "MacOS which we decided to leave out"), or
     "tried" comes before it in the same part and no success follows ("Tried to set up DVC (twice)")."""
-    starts = [m.end() for m in PART_BREAK.finditer(text, 0, match.start())]
-    start = starts[-1] if starts else 0
     after = PART_BREAK.search(text, match.end())
     end = after.start() if after else len(text)
     own = OWN_PART_END.split(text[match.end() : end], maxsplit=1)[0]
     if FAILED_AFTER.search(own):
         return True
+    if not may_match(fold(text), TRIED_LITERALS):
+        return False  # no "tried" anywhere (most answers): the part before the mention need not be found
+    starts = [m.end() for m in PART_BREAK.finditer(text, 0, match.start())]
+    start = starts[-1] if starts else 0
     sentence_end = text.find(". ", match.end())
     rest = text[match.end() : sentence_end if sentence_end != -1 else len(text)]
     return bool(TRIED.search(text[start : match.start()])) and not SUCCEEDED.search(rest)
@@ -1138,7 +1216,11 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
     findings = []
     # most answers name none of the tools: a literal a tool's words need, missing, spares its regex
     folded = [fold(_prose(answer.text)) for answer in report.answers]
+    # and a tool whose literals are in no answer at all is not looked for answer by answer
+    everything = "\n".join(folded)
     for tool, (_, rule_id) in TOOLS.items():
+        if not may_match(everything, TOOL_LITERALS[tool]):
+            continue
         words = TOOL_WORDS[tool]
         for answer, folded_prose in zip(report.answers, folded, strict=True):
             if not may_match(folded_prose, TOOL_LITERALS[tool]):
@@ -1146,7 +1228,11 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
             match = _mentions(_prose(answer.text), words)
             if not match:
                 continue
-            if any(judge(sentence, words) == "denies" for sentence in sentences(answer.text)):
+            if any(
+                judge(sentence, words) == "denies"
+                for sentence, folded_sentence in folded_sentences(answer.text)
+                if may_match(folded_sentence, TOOL_LITERALS[tool])
+            ):
                 continue  # "We did not use DVC ... DVC stores metadata in git": the rest explains, claims nothing
             if rule_id not in evidence_by_rule:
                 item = verification.item(rule_id) if verification is not None else None

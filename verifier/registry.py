@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 
@@ -180,10 +180,10 @@ def lcs_length(a: str, b: str, b_positions: dict[str, int] | None = None) -> int
 
 
 @dataclass(frozen=True)
-class _Text:
-    """A rule's item text, prepared for comparison: its words, character counts and character positions."""
+class _Prepared:
+    """An item text prepared for comparison: normalized, its content words, its character counts and the
+    positions of each character (for `_match`'s bounds and `lcs_length`)."""
 
-    rule: type[Rule]
     text: str
     words: frozenset[str]
     characters: Counter[str]
@@ -201,12 +201,15 @@ class Match:
     score: float
 
 
-def _prepare_texts(texts: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
-    """(normalized text, content words) of each item text."""
-    return tuple((normalized, _content_words(normalized)) for normalized in map(normalize_text, texts))
+def _prepare_texts(texts: tuple[str, ...]) -> tuple[_Prepared, ...]:
+    """Each item text prepared for matching (`_Prepared`)."""
+    return tuple(
+        _Prepared(normalized, _content_words(normalized), Counter(normalized), _positions(normalized))
+        for normalized in map(normalize_text, texts)
+    )
 
 
-def _matching_texts(rule: type[Rule]) -> tuple[tuple[str, frozenset[str]], ...]:
+def _matching_texts(rule: type[Rule]) -> tuple[_Prepared, ...]:
     """The rule's item texts prepared for matching: kept on a built-in rule since the rules were loaded
     (while its texts are the same), prepared now for any other."""
     kept = rule.__dict__.get("_matching_texts")
@@ -217,26 +220,21 @@ def _matching_texts(rule: type[Rule]) -> tuple[tuple[str, frozenset[str]], ...]:
 
 @dataclass
 class _RuleTexts:
-    """Every rule's item texts prepared for matching: by normalized text, and in rule order with words."""
+    """Every rule's item texts prepared for matching: by normalized text, and in rule order."""
 
     exact: dict[str, type[Rule]]
-    texts: list[tuple[type[Rule], str, frozenset[str]]]
-
-    @cached_property
-    def comparable(self) -> list[_Text]:
-        """The texts prepared for `_match`'s bounds, on the first item that no text matches exactly."""
-        return [_Text(rule, text, words, Counter(text), _positions(text)) for rule, text, words in self.texts]
+    comparable: list[tuple[type[Rule], _Prepared]]
 
 
 @cache
 def _rule_texts(rules: tuple[type[Rule], ...]) -> _RuleTexts:
     exact: dict[str, type[Rule]] = {}
-    texts = []
+    comparable = []
     for rule in rules:
-        for normalized, words in _matching_texts(rule):
-            exact.setdefault(normalized, rule)
-            texts.append((rule, normalized, words))
-    return _RuleTexts(exact, texts)
+        for prepared in _matching_texts(rule):
+            exact.setdefault(prepared.text, rule)
+            comparable.append((rule, prepared))
+    return _RuleTexts(exact, comparable)
 
 
 def match_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> Match:
@@ -264,21 +262,23 @@ def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ..
     words = _content_words(text)
     characters = Counter(text)
     candidates = []
-    for index, candidate in enumerate(prepared.comparable):
+    for index, (rule, candidate) in enumerate(prepared.comparable):
         # A shared module tag is a bonus; a tag naming only other modules ("Write unit tests for the API
         # (M24)" against the M16 test rules) a penalty.
-        if modules and candidate.rule.modules:
-            adjust = MODULE_BONUS if set(modules) & set(candidate.rule.modules) else -MODULE_PENALTY
+        if modules and rule.modules:
+            adjust = MODULE_BONUS if set(modules) & set(rule.modules) else -MODULE_PENALTY
         else:
             adjust = 0.0
         length = len(text) + len(candidate.text)
         shared = sum(min(count, candidate.characters.get(c, 0)) for c, count in characters.items())
         bound = min(_ratio(min(len(text), len(candidate.text)), length), _ratio(shared, length))
         word_score = _word_score(words, candidate.words)
-        candidates.append((max(word_score, bound) + adjust, index, word_score, bound, adjust, candidate))
+        candidates.append(
+            (max(word_score, bound) + adjust, index, word_score, bound, adjust, rule, candidate)
+        )
     candidates.sort(key=lambda entry: (-entry[0], entry[1]))
     best_score, best_index, best_rule = 0.0, -1, None  # the empty match wins a tie at 0.0, as no rule
-    for upper, index, word_score, bound, adjust, candidate in candidates:
+    for upper, index, word_score, bound, adjust, rule, candidate in candidates:
         if upper < best_score:
             break  # every text left is bounded below the best
         if upper == best_score and index > best_index:
@@ -294,5 +294,5 @@ def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ..
                 similarity = max(word_score, sequence.ratio())
         score = similarity + adjust
         if score > best_score or (score == best_score and index < best_index):
-            best_score, best_index, best_rule = score, index, candidate.rule
+            best_score, best_index, best_rule = score, index, rule
     return Match(best_rule, best_score) if best_score >= MATCH_THRESHOLD else Match(None, best_score)

@@ -71,6 +71,8 @@ BOX_HINT = re.compile(rf"[\[{TICK_EMOJI}{CROSS_EMOJI}{PARTIAL_EMOJI}]")
 DASHED_REMARK = re.compile(r"\s[-–—]\s+")
 # "Used Hydra to load the configurations -> Comment: We used Weights and Biases": an arrow starts a remark
 ARROW_REMARK = re.compile(r"\s(?:-+>|=>|→|⇒)\s*")
+STRUCK = re.compile(r"~~[^~]+~~")
+PARENTHESIZED = re.compile(r"\(([^()]*)\)")
 BOLD_QUESTION = re.compile(r"\*\*(.{1,2000}?)\*\*", re.DOTALL)
 
 MAX_REPORT_CHARS = 5_000_000
@@ -341,11 +343,16 @@ class _Lines:
         cut = [line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] for line in raw]
         filled = [i for i, line in enumerate(cut) if line and not line.isspace()]
         marked = [i for i in filled if cut[i].lstrip()[:1] in ("#", "*", "_")]
-        boxes = {i for i in filled if BOX_HINT.search(cut[i])}
+        boxes = {i for i in filled if _may_hold_box(cut[i])}
         return cls(raw, cut, filled, marked, boxes)
 
     def between(self, indexes: list[int], start: int, end: int) -> list[int]:
         return indexes[bisect.bisect_left(indexes, start) : bisect.bisect_left(indexes, end)]
+
+
+def _may_hold_box(line: str) -> bool:
+    """The line holds a `BOX_HINT`: for an ASCII line, a "[" (every other hint is an emoji)."""
+    return "[" in line if line.isascii() else BOX_HINT.search(line) is not None
 
 
 def _heading_title(match: re.Match[str]) -> str:
@@ -584,7 +591,7 @@ def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem |
         return None
     mark = mark.replace("\ufe0f", "").replace("\ufe0e", "")  # emoji presentation selectors: [✔️] is [✔]
     ticked, partial = _mark_state(mark)
-    struck = bool(re.match(r"~~[^~]+~~", text))  # a struck-through item is one the group took back
+    struck = bool(STRUCK.match(text))  # a struck-through item is one the group took back
     text = text.replace("~~", "").strip() if struck else text
     modules: tuple[str, ...] = ()
     remark = ""
@@ -608,7 +615,7 @@ def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem |
             text = text[: dashed[0]].strip()
     # A parenthesised remark inside the item text ("... API (failed due to permissions) (M27)").
     inner = next(
-        (m.group(1) for m in re.finditer(r"\(([^()]*)\)", text) if OPENS_WITH_FAILURE.search(m.group(1))), ""
+        (m.group(1) for m in PARENTHESIZED.finditer(text) if OPENS_WITH_FAILURE.search(m.group(1))), ""
     )
     if inner and not remark:
         remark = inner.strip()

@@ -299,8 +299,8 @@ PRACTICES: dict[str, Practice] = {
 class PracticePatterns:
     """A practice's patterns compiled (case-insensitive; `quoted` also multi-line): `asked` is `words`
     widened by the practice's `asked` words, used on the answer to its first topic. `*_literals` are what
-    any match of `words`, `asked` and `broader` contains (`literals`): a sentence without them is not
-    judged."""
+    any match of `words`, `asked`, `broader`, `urls` and `quoted` contains (`literals`): a sentence or an
+    answer without them is not searched."""
 
     words: re.Pattern[str] | None
     asked: re.Pattern[str] | None
@@ -312,6 +312,8 @@ class PracticePatterns:
     words_literals: Clauses = ()
     asked_literals: Clauses = ()
     broader_literals: Clauses = ()
+    urls_literals: Clauses = ()
+    quoted_literals: Clauses = ()
 
 
 def literals(pattern: re.Pattern[str] | None) -> Clauses:
@@ -342,17 +344,21 @@ def compile_practice(practice: Practice) -> PracticePatterns:
     words = None if practice.words is None else re.compile(practice.words, re.IGNORECASE)
     asked = pattern(f"{practice.words}|{practice.asked}") if words and practice.asked else words
     broader = pattern(practice.broader)
+    urls = pattern(practice.urls)
+    quoted = pattern(practice.quoted, re.IGNORECASE | re.MULTILINE)
     return PracticePatterns(
         words=words,
         asked=asked,
         elsewhere=pattern(practice.elsewhere),
         broader=broader,
-        urls=pattern(practice.urls),
-        quoted=pattern(practice.quoted, re.IGNORECASE | re.MULTILINE),
+        urls=urls,
+        quoted=quoted,
         shots=pattern(practice.shots),
         words_literals=literals(words),
         asked_literals=literals(asked),
         broader_literals=literals(broader),
+        urls_literals=literals(urls),
+        quoted_literals=literals(quoted),
     )
 
 
@@ -379,9 +385,11 @@ _PROMPT_LITERALS: dict[Question, Clauses] = {q: literals(p) for q, p in _PROMPTS
 
 
 # A cue that denies what follows it in the same clause: "we did not use DVC", "no profiling", "we skip Vertex AI".
+# (The look-ahead here and in HYPOTHETICAL names the first letter of every word alternative: `re` tries the
+# alternatives only at a word start with one of them, which makes a scan up to twice as fast; same matches.)
 NEGATION = re.compile(
-    r"\b(?:not(?!\s+only\b)|never|no|without|neither|nor|skip(?:ped|s)?|instead\s+of|rather\s+than|unable\s+to|"
-    r"failed\s+to)\b|n't\b",
+    r"\b(?=[finrsuw])(?:not(?!\s+only\b)|never|no|without|neither|nor|skip(?:ped|s)?|instead\s+of|rather\s+than|"
+    r"unable\s+to|failed\s+to)\b|n't\b",
     re.IGNORECASE,
 )
 # The only words that may stand between a negation and the practice it denies: the verbs of doing the work,
@@ -426,7 +434,7 @@ DENIED_AFTER = re.compile(
     re.IGNORECASE,
 )
 HYPOTHETICAL = re.compile(
-    r"\b(?:would|could(?!\s+not\b)|might|should|plan(?:ned|ning)?\s+to|in\s+the\s+future|were\s+to|next\s+steps?|hop(?:e|ed)\s+to|"
+    r"\b(?=[chimnpsw])(?:would|could(?!\s+not\b)|might|should|plan(?:ned|ning)?\s+to|in\s+the\s+future|were\s+to|next\s+steps?|hop(?:e|ed)\s+to|"
     r"wish(?:ed)?|ideally|intend(?:ed)?\s+to|want(?:ed)?\s+to|consider(?:ed|ing)?|if\s+(?:we|you|one|it|there))\b",
     re.IGNORECASE,
 )
@@ -454,6 +462,8 @@ IMAGE_LINK = re.compile(
 IMAGE_TAG = re.compile(
     r"<img\b[^>\n]{0,300}?\bsrc\s*=\s*[\"']([^\"'\n]{1,300})[\"'][^>\n]{0,300}>", re.IGNORECASE
 )
+IMAGE_LINK_LITERALS = literals(IMAGE_LINK)
+IMAGE_TAG_LITERALS = literals(IMAGE_TAG)
 PARAGRAPH_OR_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 
 
@@ -553,6 +563,7 @@ class Witness:
     _blocks: dict[int, str] = field(default_factory=dict, init=False, repr=False)
     _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
     _read: dict[int, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict, init=False, repr=False)
+    _folded: dict[int, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         text = None
@@ -698,7 +709,7 @@ class Witness:
         """The sentences of `answer`, each with its text folded for `may_match`, and all of them folded
         (a literal of one sentence is in it), read once per answer."""
         if answer.line not in self._read:
-            read = [(sentence, fold(sentence)) for sentence in sentences(answer.text)]
+            read = list(folded_sentences(answer.text))
             self._read[answer.line] = ("\n".join(folded for _, folded in read), read)
         return self._read[answer.line]
 
@@ -709,6 +720,8 @@ class Witness:
         patterns = practice_patterns(practice)
         if patterns.urls is not None:
             for answer in self.report.answers:
+                if not may_match(self._folded_text(answer), patterns.urls_literals):
+                    continue  # most answers link no such service: their text is not scanned
                 for match in patterns.urls.finditer(answer.text):
                     url = match.group(0).rstrip(".,;:)`'\"")
                     shown.append(
@@ -716,6 +729,8 @@ class Witness:
                     )
         if patterns.quoted is not None:
             for answer in answers:
+                if not may_match(self._folded_text(answer), patterns.quoted_literals):
+                    continue
                 for match in patterns.quoted.finditer(answer.text):
                     end = answer.text.find("\n", match.start())
                     command = answer.text[match.start() : end if end != -1 else None].split("`")[0]
@@ -728,6 +743,9 @@ class Witness:
         shot_topics = {id(self.answer_to(topic)) for topic in practice.shot_topics}
         shots = patterns.shots
         for answer in answers:
+            folded = self._folded_text(answer)
+            if not may_match(folded, IMAGE_LINK_LITERALS) and not may_match(folded, IMAGE_TAG_LITERALS):
+                continue  # no image in the answer
             for image, context in _images(answer.text):
                 if not self._is_screenshot(image):
                     continue
@@ -736,6 +754,12 @@ class Witness:
                         self._located(answer, image, f"the screenshot {image} in Question {answer.number}")
                     )
         return shown
+
+    def _folded_text(self, answer: Answer) -> str:
+        """The answer's whole text folded (`textsearch.fold`), for the literal checks of `artifacts`."""
+        if answer.line not in self._folded:
+            self._folded[answer.line] = fold(answer.text)
+        return self._folded[answer.line]
 
     def _is_screenshot(self, image: str) -> bool:
         """An image of the group's own: committed next to the report and not one of the course's figures."""
@@ -868,6 +892,13 @@ def _sentences(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+@functools.lru_cache(maxsize=128)
+def folded_sentences(text: str) -> tuple[tuple[str, str], ...]:
+    """`sentences` of `text`, each with its text folded (`textsearch.fold`) for `may_match`: the witness
+    and the tool claims look for the literals of a practice's or a tool's words in the same sentences."""
+    return tuple((sentence, fold(sentence)) for sentence in _sentences(text))
+
+
 def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None = None) -> Says | None:
     """What a sentence says about the practice `words` names: "denies" when a clause about it negates
     it and none describes it, "describes" when a clause about it says it was done, None when no clause
@@ -887,17 +918,17 @@ def judge(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | No
 def _judge_clauses(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[str] | None) -> Says | None:
     """`judge`, clause by clause."""
     verdicts = set()
-    hypothetical = False
-    for clause, joined in clauses(sentence):
-        # "we would ensure ..., and that we are alerted": a clause joined by "and" keeps the mood of the last
-        hypothetical = bool(HYPOTHETICAL.search(clause)) or (joined and hypothetical)
-        if not words.search(clause) or hypothetical or _only_a_name(clause, words):
+    parts = _clauses(sentence)
+    moods: list[bool | None] = [None] * len(parts)
+    for index, (clause, _) in enumerate(parts):
+        if not words.search(clause) or _hypothetical(parts, index, moods) or _only_a_name(clause, words):
             continue
         if elsewhere is not None and elsewhere.search(clause):
             continue
-        if negated(clause, words):
+        negation = _negation(clause, words)
+        if negation == "denies":
             verdicts.add("denies")
-        elif not _negation_near(clause, words):
+        elif negation is None:
             verdicts.add("describes")
         # else a negation near the practice that does not clearly deny it: neither denial nor description
     if "describes" in verdicts:
@@ -905,12 +936,28 @@ def _judge_clauses(sentence: str, words: re.Pattern[str], elsewhere: re.Pattern[
     return "denies" if verdicts else None
 
 
-def _negation_near(clause: str, words: re.Pattern[str]) -> bool:
-    """A negation shortly before a mention of the practice ("we are not able to detect or view data drift")."""
-    return any(
-        NEGATION.search(clause[max(0, mention.start() - WINDOW) : mention.start()])
-        for mention in words.finditer(clause)
-    )
+def _hypothetical(parts: Sequence[tuple[str, bool]], index: int, moods: list[bool | None]) -> bool:
+    """Whether clause `index` of `parts` (`clauses`) is hypothetical: HYPOTHETICAL is in it, or "and" joins it
+    to a hypothetical clause before it ("we would ensure ..., and that we are alerted"). `moods` keeps what
+    was found; only the clauses that name the practice, and those they are joined to, are read."""
+    chain = []
+    while True:
+        known = moods[index]
+        if known is not None:
+            mood = known
+            break
+        clause, joined = parts[index]
+        if HYPOTHETICAL.search(clause):
+            mood = True
+            break
+        chain.append(index)
+        if not joined or index == 0:
+            mood = False
+            break
+        index -= 1
+    for position in (*chain, index):
+        moods[position] = mood
+    return mood
 
 
 def _only_a_name(clause: str, words: re.Pattern[str]) -> bool:
@@ -923,6 +970,13 @@ def clauses(sentence: str) -> list[tuple[str, bool]]:
     "and" or a comma before a new subject; a phrase without a subject of its own ("As for profiling,",
     "For ML-specific monitoring,") stays with the clause it leads into. Each clause comes with whether
     "and" joined it to the one before."""
+    return list(_clauses(sentence))
+
+
+@functools.lru_cache(maxsize=1024)
+def _clauses(sentence: str) -> tuple[tuple[str, bool], ...]:
+    """`clauses`, kept per sentence within a verification: a sentence naming several practices (a deployment
+    with Docker and FastAPI) is judged once for each."""
     parts: list[tuple[str, bool]] = []
     start, joined = 0, False
     for cut in CLAUSE_BREAK.finditer(sentence):
@@ -932,7 +986,7 @@ def clauses(sentence: str) -> list[tuple[str, bool]]:
         parts.append((before, joined))
         start, joined = cut.end(), bool(AND.search(cut.group(0)))
     parts.append((sentence[start:], joined))
-    return [(part.strip(), joined) for part, joined in parts if part.strip()]
+    return tuple((part.strip(), joined) for part, joined in parts if part.strip())
 
 
 def negated(clause: str, words: re.Pattern[str]) -> bool:
@@ -941,15 +995,24 @@ def negated(clause: str, words: re.Pattern[str]) -> bool:
     the work in between (`BETWEEN`: "did not run any specific profiling"), the mention is not the object of
     a preposition ("did not set up caching in CI"), no noun follows it that it only modifies ("a drift
     detection dashboard") and nothing right after narrows it to a part or a way ("deploy it directly")."""
+    return _negation(clause, words) == "denies"
+
+
+def _negation(clause: str, words: re.Pattern[str]) -> Literal["denies", "near"] | None:
+    """ "denies" when the clause's negations deny the practice (`negated`), "near" when a negation stands
+    shortly before a mention without denying it ("we are not able to detect or view data drift"), None
+    when no negation is near a mention: both questions answered in one pass over the mentions."""
+    near = False
     for mention in words.finditer(clause):
         before = clause[max(0, mention.start() - WINDOW) : mention.start()]
         after = clause[mention.end() : mention.end() + 90]
         cues = list(NEGATION.finditer(before))
         if cues and _governs(before[cues[-1].end() :], after):
-            return True
+            return "denies"
         if DENIED_AFTER.search(after):
-            return True
-    return False
+            return "denies"
+        near = near or bool(cues)
+    return "near" if near else None
 
 
 def _governs(between: str, after: str) -> bool:
@@ -999,13 +1062,16 @@ def hosted_elsewhere(rule: Rule | type[Rule], evidence: Evidence, report: Report
     tool's documentation URL does not count) together with a URL that is not local and not an image."""
     if evidence.status is not Status.ABSENT or not rule.elsewhere:
         return evidence
-    pattern = re.compile(rule.elsewhere, re.IGNORECASE)
+    pattern = None  # compiled once a sentence links something (most reports link nothing of the kind)
     for answer in report.answers:
         if "://" not in answer.text:
             continue  # no URL in the answer (most answers): none of its sentences links the work
         for sentence in PARAGRAPH_OR_SENTENCE.split(answer.text):
             urls = [url for url in URL.findall(sentence) if not LOCAL_OR_IMAGE.search(url)]
-            if urls and pattern.search(URL.sub(" ", sentence)):
+            if not urls:
+                continue
+            pattern = pattern or re.compile(rule.elsewhere, re.IGNORECASE)
+            if pattern.search(URL.sub(" ", sentence)):
                 return Evidence.unverifiable(
                     f"{evidence.message} The report's answer to Question {answer.number} says it lives outside this "
                     f"repository ({urls[0]}), which cannot be checked here.",
@@ -1022,6 +1088,7 @@ __all__ = [
     "Statement",
     "Testimony",
     "Witness",
+    "folded_sentences",
     "hosted_elsewhere",
     "judge",
     "sentences",
