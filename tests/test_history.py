@@ -38,6 +38,9 @@ def test_commits_authors_merges_and_files(tmp_path: Path) -> None:
     authors = {a.names[0]: a for a in history.authors()}
     assert set(authors) == {"Ada Student", "Bo Li"}
     assert authors["Ada Student"].commits == 3
+    # merged once per verification: a second question gets the same list, with or without the bots
+    assert history.authors() is history.authors() and history.authors(include_bots=True) == history.authors()
+    assert history.authors() == history._merged_authors(False)
     counts = history.file_commit_counts()
     assert counts["train.py"] == 2 and counts["README.md"] == 1
     assert history.last_commit("train.py").subject == "change train"

@@ -34,6 +34,7 @@ REMOTES_COMMAND = ("config", "--local", "--no-includes", "-z", "--get-regexp", r
 # log options that keep every program and every file outside the repository out, whatever the config says.
 LOG_SAFETY = ("--no-show-signature", "--no-mailmap", "--no-ext-diff", "--no-textconv", f"-O{os.devnull}")
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+NOT_NAME_CHARACTER = re.compile(r"[^a-z0-9]")  # "Lin Zhu" and "linzhu" are one name
 BOT = re.compile(r"\[bot\]|dependabot|github-actions|pre-commit-ci|renovate|noreply@github\.com$", re.I)
 # Coding agents that commit under their own name (GitHub Copilot's coding agent, Claude, Devin, Codex):
 # not a member of the group.
@@ -100,6 +101,7 @@ class History:
     files_reason: str | None = None  # why the files of the commits could not be read, when they could not
     _records: int = field(default=0, repr=False)
     _files_read: bool = field(default=False, repr=False)
+    _authors: dict[bool, list[Author]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def merges(self) -> list[Commit]:
@@ -117,13 +119,20 @@ class History:
     def authors(self, include_bots: bool = False) -> list[Author]:
         """People who authored commits, merged by shared email or by the same name ignoring case, spaces and
         punctuation ("Lin Zhu" and "linzhu" are one person). Names are given as first written, oldest first.
-        A commit whose author has neither name nor e-mail (git could not parse the identity) counts for nobody."""
+        A commit whose author has neither name nor e-mail (git could not parse the identity) counts for nobody.
+        Worked out once per `include_bots` (the write-access rule and the answer checks both ask); the list is
+        shared: do not change it."""
+        if include_bots not in self._authors:
+            self._authors[include_bots] = self._merged_authors(include_bots)
+        return self._authors[include_bots]
+
+    def _merged_authors(self, include_bots: bool) -> list[Author]:
         groups: list[tuple[set[str], set[str], list[str], int]] = []
         for commit in reversed(self.commits):
             if commit.is_bot and not include_bots:
                 continue
             display = commit.author.strip()
-            key = re.sub(r"[^a-z0-9]", "", display.lower()) or display.lower()
+            key = NOT_NAME_CHARACTER.sub("", display.lower()) or display.lower()
             email = commit.email.strip().lower()
             if not display and not email:
                 continue  # an identity git could not parse (a crafted commit object) is nobody
