@@ -392,3 +392,27 @@ def test_a_cloud_versioned_pointer_is_read_for_its_paths_without_its_listing(tmp
     # the per-file listing was never parsed: the Repo's YAML cache holds only the small pointer
     assert "images.dvc" not in repo.configs._yaml
     assert not any("images.dvc" in warning for warning in repo.warnings)
+
+
+def test_a_failing_answer_check_is_a_warning_but_running_out_of_memory_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import verifier.answers as answers
+
+    root = write_tree(tmp_path, {"src/app.py": "x = 1\n", "tests/test_app.py": "def test_x():\n    pass\n"})
+    report = parse_report(_answer(7, "We wrote 1 test."))
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(answers, "tests_claim", broken)
+    repo = Repo(root)
+    check_answers(repo, report)
+    assert "an answer check failed: ValueError: a bug" in repo.warnings
+
+    def starved(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise MemoryError
+
+    monkeypatch.setattr(answers, "tests_claim", starved)
+    with pytest.raises(MemoryError):
+        check_answers(Repo(root), report)

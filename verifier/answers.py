@@ -267,7 +267,8 @@ CI_PLATFORM_WORDS = {
 def check_answers(
     repo: Repo, report: Report, verification: Verification | None = None, *, measure_coverage: bool = False
 ) -> list[AnswerFinding]:
-    """Every answer check, in question order. Never raises: a failing check becomes unverifiable."""
+    """Every answer check, in question order. A failing check becomes a warning, and the others run; only a
+    `MemoryError` (a verification over its memory budget) is raised."""
     if not report.answers:
         return []
     modern = max(answer.number for answer in report.answers) > 27
@@ -298,6 +299,8 @@ def check_answers(
     for run in checks:
         try:
             findings.extend(run())
+        except MemoryError:  # over the memory budget: the verification fails as a whole (`rule.run_rule`)
+            raise
         except Exception as error:
             repo.warn(f"an answer check failed: {type(error).__name__}: {error}")
     return sorted(findings, key=lambda f: (f.question, f.check))
