@@ -44,7 +44,7 @@ BUILD_COMMAND = (
     r"docker(\s+buildx)?\s+build\b|docker[- ]compose\b.{0,300}\b(build|up)\b|gcr\.io/cloud-builders/docker|"
     r"docker/build-push-action|gcloud builds submit|kaniko"
 )
-CLOUDBUILD_BUILD_STEP = r"cloud-builders/docker|\bbuild\b.{0,300}-t\b|kaniko"
+CLOUDBUILD_BUILD_STEP = re.compile(r"cloud-builders/docker|\bbuild\b.{0,300}-t\b|kaniko", re.IGNORECASE)
 
 
 class DockerBuild(Rule):

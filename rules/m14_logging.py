@@ -189,12 +189,12 @@ class Sweep(Rule):
     def check(self, repo: Repo) -> Evidence:
         sweeps = [
             repo.location(path, getattr(doc, "line", 1) or 1, "sweep config: method/metric/parameters")
-            for path, doc in repo.yaml_documents()
+            for path, doc in repo.yaml_documents(holding=("parameters",))
             if isinstance(doc, dict) and "parameters" in doc and ("method" in doc or "metric" in doc)
         ]
         sweeps += [
             repo.location(path, getattr(doc, "line", 1) or 1, "hydra sweeper params")
-            for path, doc in repo.yaml_documents()
+            for path, doc in repo.yaml_documents(holding=("sweeper",))
             if isinstance(doc, dict)
             and isinstance(doc.get("hydra"), dict)
             and isinstance(doc["hydra"].get("sweeper"), dict)
@@ -235,6 +235,7 @@ class Sweep(Rule):
 # A Hydra multirun flag, then (on the same line) an override over several values: `lr=1e-3,1e-4`,
 # `lr=range(1,4)`, `model=choice(a,b)`, `lr=interval(0.1,1)`, `glob(*)`.
 MULTIRUN_FLAG = r"(--multirun|(^|\s)-m)\s"
+MULTIRUN_FLAG_PATTERN = re.compile(MULTIRUN_FLAG)
 SWEPT_OVERRIDE = re.compile(
     r"[\w.+~/-]=[^\s,\"'()=]+(?:,[^\s,\"'()=]+)+(?=[\s\"'\\]|$)|[\w.+~/-]=['\"]?(range|choice|interval|glob)\("
 )
@@ -272,7 +273,7 @@ def multirun_commands(repo: Repo) -> list[Location]:
         if RUN_OUTPUT.search(loc.path):
             continue
         command = _continued_command(repo, loc)
-        flag = re.search(MULTIRUN_FLAG, command)
+        flag = MULTIRUN_FLAG_PATTERN.search(command)
         if flag and SWEPT_OVERRIDE.search(command[flag.end() :]):
             found.append(loc)
     return found

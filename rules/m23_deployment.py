@@ -13,6 +13,10 @@ DEPLOY = (
     r"|resource\s+\"google_(cloud_run(_v2)?_service|cloudfunctions2?_function)\""  # terraform
 )
 
+CLOUDBUILD_DEPLOY = re.compile(
+    r"\b(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)\b", re.IGNORECASE
+)
+
 
 def deploy_commands(repo: Repo) -> list[Location]:
     """gcloud deploy commands in workflows, Cloud Build files, scripts, tasks and Makefiles, and deploy actions."""
@@ -21,7 +25,7 @@ def deploy_commands(repo: Repo) -> list[Location]:
         for loc in repo.search(DEPLOY, *AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.tf", limit=10)
         if not repo.is_excluded(loc.path)
     ]
-    found += repo.cloudbuild_steps(r"\b(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)\b")
+    found += repo.cloudbuild_steps(CLOUDBUILD_DEPLOY)
     return found
 
 
@@ -52,7 +56,7 @@ def commented_deploys(repo: Repo) -> list[Location]:
     """Deploy commands that are commented out in scripts, workflows, Cloud Build files and code."""
     found = []
     for path in repo.text_files(*AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml"):
-        if "deploy" in (repo.read(path) or "") and (line := repo.line_of(path, COMMENTED_DEPLOY.pattern)):
+        if "deploy" in (repo.read(path) or "") and (line := repo.line_of(path, COMMENTED_DEPLOY)):
             found.append(repo.location(path, line))
     return found
 
@@ -96,7 +100,7 @@ class CloudDeploy(Rule):
     def check(self, repo: Repo) -> Evidence:
         services = [
             repo.location(p, getattr(d, "line", 1) or 1, "Knative/Cloud Run service")
-            for p, d in repo.yaml_documents()
+            for p, d in repo.yaml_documents(holding=("serving.knative.dev",))
             if isinstance(d, dict)
             and d.get("kind") == "Service"
             and "serving.knative.dev" in str(d.get("apiVersion", ""))
@@ -149,6 +153,8 @@ TORCHSERVE_COMMANDS = (
     r"FROM\s+pytorch/torchserve"
 )
 
+TORCHSERVE_SETTING = re.compile(r"^(inference_address|model_store)\s*=", re.IGNORECASE)
+
 # A requirements line naming the archiver (`torch-model-archiver==0.7.1`) is a dependency, not a command.
 REQUIREMENT_LINE = re.compile(r"^\s*torch-model-archiver\s*(?:[<>=~!;\[]|$)", re.IGNORECASE)
 
@@ -181,7 +187,7 @@ class TorchServe(Rule):
         uses += [
             repo.location(p, line)
             for p in repo.glob("config.properties")
-            if (line := repo.line_of(p, r"^(inference_address|model_store)\s*="))
+            if (line := repo.line_of(p, TORCHSERVE_SETTING))
         ]
         evidence = usage_or_dependency(
             repo,

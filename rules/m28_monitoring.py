@@ -9,6 +9,8 @@ from verifier.rule import Rule, Trace
 from verifier.rules.m22_api import fastapi_apps
 from verifier.rules.m27_drift import DriftRobustness
 
+METRICS_ROUTE = re.compile(r"[\"']/metrics[\"']")
+
 
 class SystemMetrics(Rule):
     """prometheus_client metrics with a /metrics endpoint, a Prometheus instrumentator, starlette_exporter's
@@ -32,12 +34,7 @@ class SystemMetrics(Rule):
             "MeterProvider",
         )
         metrics += repo.imports("starlette_exporter", "opentelemetry.instrumentation.fastapi")
-        metrics += [
-            r
-            for _, routes in fastapi_apps(repo)
-            for r in routes
-            if re.search(r"[\"']/metrics[\"']", r.snippet)
-        ]
+        metrics += [r for _, routes in fastapi_apps(repo) for r in routes if METRICS_ROUTE.search(r.snippet)]
         return usage_or_dependency(
             repo,
             metrics,

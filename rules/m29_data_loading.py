@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from verifier.checks import training_config_documents
@@ -9,6 +10,8 @@ from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 from verifier.safe_yaml import mappings
+
+NUM_WORKERS_KEY = re.compile(r"^\s*num_workers\s*:", re.IGNORECASE)
 
 
 def _workers_set(value: object) -> bool:
@@ -41,8 +44,8 @@ def _yaml_workers(repo: Repo) -> list[Location]:
         return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
     return [
-        repo.location(path, repo.line_of(path, r"^\s*num_workers\s*:") or 1)
-        for path, document in training_config_documents(repo)
+        repo.location(path, repo.line_of(path, NUM_WORKERS_KEY) or 1)
+        for path, document in training_config_documents(repo, holding=("num_workers",))
         if any(sets_workers(mapping) for _, mapping in mappings(document))
     ]
 

@@ -50,7 +50,7 @@ def _trainer_configs(repo: Repo) -> Iterator[Location]:
     """YAML mappings that configure a Trainer (under a `trainer` key, in a trainer config file, or with
     Trainer keys such as max_epochs) and ask for a distributed strategy or several devices."""
 
-    for path, document in training_config_documents(repo):
+    for path, document in training_config_documents(repo, holding=STRATEGY_KEYS + DEVICE_KEYS):
         for parent, node in mappings(document):
             key = _distributed(node)
             trainer_like = (

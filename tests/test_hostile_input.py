@@ -510,7 +510,7 @@ def test_every_walker_of_loaded_yaml_ends_on_a_document_that_contains_itself(tmp
     assert workflow.matrix_values("os") == {}
     assert dependencies.from_environment_yml("environment.yml", "", document) == []
     repo = Repo(write_tree(tmp_path, {"configs/train.yaml": "x: 1\n", "src/train.py": "x = 1\n"}))
-    repo.yaml_documents = lambda *patterns: iter([("configs/train.yaml", document)])  # type: ignore[method-assign]
+    repo.yaml_documents = lambda *patterns, holding=(): iter([("configs/train.yaml", document)])  # type: ignore[method-assign]
     assert repo.vertex_configs == []
     assert m29_data_loading._yaml_workers(repo)
     assert list(m30_distributed._trainer_configs(repo))
