@@ -6,6 +6,7 @@ from verifier.checks import AUTOMATION_GLOBS
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.textsearch import prepared
 
 # data.py, make_dataset.py, download_data.py, data_processing.py, preprocess.py, a data/ or datasets/
 # package, and notebooks with such names; not drift or monitoring code that reads reference data.
@@ -100,7 +101,9 @@ MODEL_FACTORIES = (
 )
 # Framework training commands in scripts, task runners, CI or Dockerfiles: `yolo train ...`,
 # `yolo detect train ...`, `yolo task=detect mode=train ...`, `python -m spacy train config.cfg`.
-TRAIN_COMMAND = r"\byolo[ \t]+(?:\w+[ \t]+)?train\b|\byolo\b[^\n]{0,300}\bmode=train\b|\bspacy[ \t]+train\b"
+TRAIN_COMMAND = prepared(
+    r"\byolo[ \t]+(?:\w+[ \t]+)?train\b|\byolo\b[^\n]{0,300}\bmode=train\b|\bspacy[ \t]+train\b"
+)
 
 
 def _own(repo: Repo, paths: list[str]) -> list[str]:

@@ -7,9 +7,10 @@ from verifier.evidence import Evidence, Location, Status
 from verifier.pyfacts import Function
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.textsearch import prepared
 
-LINTERS = r"\b(ruff|flake8|black|pylint|pycodestyle|autopep8|isort|pre-commit)\b"
-LINTER_COMMAND = re.compile(LINTERS, re.IGNORECASE)
+LINTERS = prepared(r"\b(ruff|flake8|black|pylint|pycodestyle|autopep8|isort|pre-commit)\b")
+LINTER_COMMAND = prepared(re.compile(LINTERS, re.IGNORECASE))
 CONFIG_FILES = ("ruff.toml", ".ruff.toml", ".flake8", ".pylintrc", "pylintrc", "setup.cfg", "tox.ini")
 
 

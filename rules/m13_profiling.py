@@ -4,6 +4,7 @@ from verifier.checks import AUTOMATION_GLOBS, is_exercise_copy
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
+from verifier.textsearch import prepared
 
 PROFILERS = (
     "cProfile",
@@ -27,6 +28,9 @@ PROFILER_DISTRIBUTIONS = (
     "scalene",
     "memory-profiler",
     "yappi",
+)
+PROFILER_COMMAND = prepared(
+    r"-m\s+(cProfile|pyinstrument|line_profiler|memory_profiler)\b|\b(kernprof|snakeviz|py-spy|scalene)\b"
 )
 
 
@@ -65,7 +69,7 @@ class Profiling(Rule):
         )
         code = repo.imports(*PROFILERS) + profiler_calls + profiler_arguments
         commands = repo.search(
-            r"-m\s+(cProfile|pyinstrument|line_profiler|memory_profiler)\b|\b(kernprof|snakeviz|py-spy|scalene)\b",
+            PROFILER_COMMAND,
             *AUTOMATION_GLOBS,
             "*.py",
             limit=5,

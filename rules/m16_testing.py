@@ -7,6 +7,7 @@ from verifier.evidence import Evidence, Location
 from verifier.pyfacts import Function
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
+from verifier.textsearch import prepared
 
 API_TEST_FILE = re.compile(r"(^|[-_])(api|integration)([-_.]|$)", re.I)
 COVERAGE_TABLE = re.compile(r"^\[tool\.coverage", re.I)
@@ -76,6 +77,9 @@ def _below_package(module: str, packages: set[str]) -> str:
     return rest if top in packages else module
 
 
+COVERAGE_COMMAND = prepared(r"coverage\s+(run|report|xml|html)|--cov\b|--cov=|pytest-cov|codecov")
+
+
 class DataTests(Rule):
     """Test functions that exercise the group's data code and assert something; the template's
     single test_data.py test is template."""
@@ -138,7 +142,9 @@ class ModelTests(Rule):
 # pytest options that measure coverage (`addopts = --cov` or an addopts list holding it) and coverage
 # sections of setup.cfg/tox.ini; spaces (not line breaks) before the key, and a list scan that stops at
 # the next list.
-COVERAGE_SETTINGS = r"^[ \t]*addopts[ \t]*=(\s*\[[^\[\]]*|.*)--cov\b|^[ \t]*\[coverage:(run|report)\]"
+COVERAGE_SETTINGS = prepared(
+    r"^[ \t]*addopts[ \t]*=(\s*\[[^\[\]]*|.*)--cov\b|^[ \t]*\[coverage:(run|report)\]"
+)
 
 
 class Coverage(Rule):
@@ -153,9 +159,7 @@ class Coverage(Rule):
     texts = ("Calculate the code coverage", "Calculate the coverage.")
 
     def check(self, repo: Repo) -> Evidence:
-        runs = repo.search(
-            r"coverage\s+(run|report|xml|html)|--cov\b|--cov=|pytest-cov|codecov", *AUTOMATION_GLOBS, limit=8
-        )
+        runs = repo.search(COVERAGE_COMMAND, *AUTOMATION_GLOBS, limit=8)
         runs = [loc for loc in runs if not INSTALL.search(loc.snippet)]
         reports = [
             Location(p, None, p)

@@ -6,12 +6,15 @@ from verifier.checks import TEST_COMMAND, lint_steps
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.textsearch import prepared
 from verifier.workflows import Step, Workflow
 
 CODE_EVENTS = ("push", "pull_request", "pull_request_target", "merge_group")
 
 
-LINTERS = re.compile(r"\b(ruff|flake8|black|pylint|mypy|pre-commit|isort|pycodestyle|ty)\b", re.IGNORECASE)
+LINTERS = prepared(
+    re.compile(r"\b(ruff|flake8|black|pylint|mypy|pre-commit|isort|pycodestyle|ty)\b", re.IGNORECASE)
+)
 
 
 def test_steps(workflow: Workflow) -> list[Step]:

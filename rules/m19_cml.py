@@ -6,13 +6,16 @@ from verifier.checks import stray_workflows
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.textsearch import prepared
 
-DVC_STEP = re.compile(r"\bdvc\s+(pull|repro|push)|cml\b", re.IGNORECASE)
+DVC_STEP = prepared(re.compile(r"\bdvc\s+(pull|repro|push)|cml\b", re.IGNORECASE))
 # Registry actions, not a model's name: `--model_name resnet18` or `$MODEL_NAME` act on no registry.
-REGISTRY_STEP = re.compile(
-    r"model[-_ ]registry|wandb-registry|link_artifact|use_artifact|wandb\s+artifact|"
-    r"(link|stage|promote)[-_]?(to[-_])?model|staged?_model|client_payload|artifact_version|--aliases?\b",
-    re.IGNORECASE,
+REGISTRY_STEP = prepared(
+    re.compile(
+        r"model[-_ ]registry|wandb-registry|link_artifact|use_artifact|wandb\s+artifact|"
+        r"(link|stage|promote)[-_]?(to[-_])?model|staged?_model|client_payload|artifact_version|--aliases?\b",
+        re.IGNORECASE,
+    )
 )
 # DVC files, or a data folder at the top of the repository (`data/**`, `datasets/**`), not a code
 # package's data module (`src/proj/data/**`) or a config group (`configs/data/**`).

@@ -6,10 +6,13 @@ from verifier.checks import AUTOMATION_GLOBS, GCP_REGISTRY, gcp_image_builds, tr
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
+from verifier.textsearch import prepared
 
-DOCKER_BUILD = re.compile(
-    r"docker(\s+buildx)?\s+build\b|docker/build-push-action|gcloud builds submit|docker\s+push\b",
-    re.IGNORECASE,
+DOCKER_BUILD = prepared(
+    re.compile(
+        r"docker(\s+buildx)?\s+build\b|docker/build-push-action|gcloud builds submit|docker\s+push\b",
+        re.IGNORECASE,
+    )
 )
 
 TRAINING_JOB = r"(ai\s+custom-jobs\s+create|compute\s+instances\s+create)"
@@ -20,8 +23,9 @@ VERTEX_SPECS = re.compile(r"workerPoolSpecs|worker_pool_specs", re.IGNORECASE)
 
 
 # `.{0,300}`: on the same line, at most 300 characters on (a scan per start stays short).
-DVC_REMOTE_ADD = r"\bdvc\s+remote\s+(add|modify)\b.{0,300}\bgs://[\w.-]+"
+DVC_REMOTE_ADD = prepared(r"\bdvc\s+remote\s+(add|modify)\b.{0,300}\bgs://[\w.-]+")
 CLOUDBUILD_IMAGE_BUILD = re.compile(r"cloud-builders/docker\b.{0,300}\bbuild\b|kaniko", re.IGNORECASE)
+GCLOUD_TRAINING_JOB = prepared(rf"gcloud\s+(beta\s+)?{TRAINING_JOB}")
 
 
 class BucketDvc(Rule):
@@ -122,8 +126,10 @@ class BuildTrigger(Rule):
 
 # Commands that run training on GCP by hand: a Vertex AI job, a VM made or logged into; and a GPU container
 # run, which is GCP training only with an image from a GCP registry.
-GCLOUD_TRAINING = r"gcloud\s+(beta\s+)?(ai\s+custom-jobs\s+create|compute\s+(instances\s+create|ssh)\b)"
-GPU_RUN = r"\bdocker\s+run\b[^\n]{0,300}--gpus"
+GCLOUD_TRAINING = prepared(
+    r"gcloud\s+(beta\s+)?(ai\s+custom-jobs\s+create|compute\s+(instances\s+create|ssh)\b)"
+)
+GPU_RUN = prepared(r"\bdocker\s+run\b[^\n]{0,300}--gpus")
 
 
 class CloudTraining(Rule):
@@ -145,9 +151,7 @@ class CloudTraining(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         vertex = [repo.location(p, repo.line_of(p, VERTEX_SPECS) or 1) for p in repo.vertex_configs]
-        commands = repo.search(
-            rf"gcloud\s+(beta\s+)?{TRAINING_JOB}", *AUTOMATION_GLOBS, "*.py", "*.yaml", limit=6
-        )
+        commands = repo.search(GCLOUD_TRAINING_JOB, *AUTOMATION_GLOBS, "*.py", "*.yaml", limit=6)
         commands += repo.cloudbuild_steps(CLOUDBUILD_TRAINING_JOB)
         code = repo.call_locations(
             "aiplatform.CustomJob",

@@ -6,8 +6,9 @@ from verifier.checks import AUTOMATION_GLOBS, gcp_image_builds, trace_search, us
 from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
+from verifier.textsearch import prepared
 
-DEPLOY = (
+DEPLOY = prepared(
     r"gcloud\s+(beta\s+|alpha\s+)?(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)"
     r"|google-github-actions/deploy-cloudrun|deploy-cloud-functions"
     r"|resource\s+\"google_(cloud_run(_v2)?_service|cloudfunctions2?_function)\""  # terraform
@@ -32,7 +33,7 @@ def deploy_commands(repo: Repo) -> list[Location]:
 # Cloud Run's contract: the container listens on $PORT (8080 by default).
 CLOUD_RUN_PORT = re.compile(r"\$\{?PORT\b|(?<![\d.])8080\b")
 # Code or scripts that look a deployed service up: `gcloud run services describe/list`, the Cloud Run client.
-SERVICE_LOOKUP = r"gcloud\s+(beta\s+)?run\s+services\s+(describe|list)\b"
+SERVICE_LOOKUP = prepared(r"gcloud\s+(beta\s+)?run\s+services\s+(describe|list)\b")
 COMMENTED_DEPLOY = re.compile(
     rf"^\s*(#|//|REM\b).*?({DEPLOY}|['\"]run['\"],\s*['\"]deploy['\"])", re.IGNORECASE
 )
@@ -148,7 +149,7 @@ LOOKED_FOR_TORCHSERVE = (
     "*.mar archives or a torchserve config.properties",
 )
 
-TORCHSERVE_COMMANDS = (
+TORCHSERVE_COMMANDS = prepared(
     r"torch-model-archiver|torchserve\b[^\n]{0,300}--start|[\"']torchserve[\"'],\s*[\"']--start|"
     r"FROM\s+pytorch/torchserve"
 )

@@ -10,6 +10,7 @@ from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 from verifier.safe_yaml import mappings
+from verifier.textsearch import prepared
 
 NUM_WORKERS_KEY = re.compile(r"^\s*num_workers\s*:", re.IGNORECASE)
 
@@ -23,7 +24,7 @@ def _workers_set(value: object) -> bool:
 LOADER_CALLS = ("DataLoader", "timm.data.create_loader", "timm.data.loader.create_loader")
 
 # Workers and a timing word on the same line, at most 300 characters apart.
-TIMED_WORKERS = r"num_workers.{0,300}(time|speed)|benchmark.{0,300}num_workers|get_timing"
+TIMED_WORKERS = prepared(r"num_workers.{0,300}(time|speed)|benchmark.{0,300}num_workers|get_timing")
 
 
 def _splat_loaders(repo: Repo, path: str) -> tuple[list[int], list[int]]:

@@ -12,6 +12,7 @@ from verifier.pyfacts import Call
 from verifier.repo import Repo
 from verifier.rule import Rule
 from verifier.safe_yaml import mappings
+from verifier.textsearch import prepared
 
 STRATEGY_KEYS = ("strategy", "accelerator", "distributed_backend")  # accelerator="ddp" is the PL 1.x form
 DEVICE_KEYS = ("devices", "gpus", "num_nodes")
@@ -73,10 +74,12 @@ DISTRIBUTED_CALLS = (
     "FSDPStrategy",
     "DeepSpeedStrategy",
 )
-LAUNCHERS = r"\btorchrun\b|torch\.distributed\.(run|launch)|accelerate\s+launch"
+LAUNCHERS = prepared(r"\btorchrun\b|torch\.distributed\.(run|launch)|accelerate\s+launch")
 LAUNCH_FILES = ("*.sh", "*.py", "*.yaml", "*.yml", "Makefile", "tasks.py", "*dockerfile*", "Dockerfile*")
 # An accelerate config that starts several processes (`accelerate config` writes it).
-ACCELERATE_MULTI = r"^[ \t]*(num_processes[ \t]*:[ \t]*([2-9]|\d\d+)|distributed_type\s*:\s*['\"]?(MULTI_\w+|DEEPSPEED|FSDP))"
+ACCELERATE_MULTI = prepared(
+    r"^[ \t]*(num_processes[ \t]*:[ \t]*([2-9]|\d\d+)|distributed_type\s*:\s*['\"]?(MULTI_\w+|DEEPSPEED|FSDP))"
+)
 
 
 class DistributedTraining(Rule):

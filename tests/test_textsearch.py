@@ -531,3 +531,25 @@ def test_every_output_names_the_notebook_cell(tmp_path: Path) -> None:
     related = _related(1, cells[0])  # SARIF: a cell's line is no line of the file
     assert "region" not in related["physicalLocation"] and where in related["message"]["text"]
     assert "region" in _related(1, Location("train.py", 3, "wandb.init()"))["physicalLocation"]
+
+
+def test_a_prepared_pattern_needs_no_parse_in_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule's fixed pattern has its literal requirement read at import (`prepared`); a worker whose
+    caches start empty takes it from there, for the flags it was prepared for only."""
+    pattern = textsearch.prepared(r"gcloud\s+(beta\s+)?run\s+deploy\b")
+    compiled = textsearch.prepared(re.compile(r"\bpytest\b", re.IGNORECASE))
+    assert pattern == r"gcloud\s+(beta\s+)?run\s+deploy\b" and compiled.pattern == r"\bpytest\b"
+    expected = textsearch.literal_requirement(pattern, re.IGNORECASE | re.MULTILINE)
+    textsearch.literal_requirement.cache_clear()  # as in a worker forked for one repository
+    parsed: list[str] = []
+    real = textsearch.quick_parse
+    monkeypatch.setattr(textsearch, "quick_parse", lambda p, f=0: parsed.append(p) or real(p, f))
+    assert textsearch.literal_requirement(pattern, re.IGNORECASE | re.MULTILINE) == expected
+    assert textsearch.literal_requirement(compiled.pattern, compiled.flags) == (frozenset({"pytest"}),)
+    assert parsed == []
+    assert textsearch.literal_requirement(pattern, re.MULTILINE) == expected  # other flags: parsed
+    assert textsearch.literal_requirement(r"\bdvc\s+pull\b", re.IGNORECASE) == (
+        frozenset({"pull"}),
+        frozenset({"dvc"}),
+    )
+    assert parsed == [pattern, r"\bdvc\s+pull\b"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from .evidence import Evidence, Location
 from .repo import Repo
+from .textsearch import prepared
 from .workflows import Step, Workflow, parse_workflow
 
 # Where groups wire commands: task runners, scripts, CI, Cloud Build and compose files.
@@ -47,6 +48,7 @@ TRACE_GLOBS = (
     "*.js",
     "*.ts",
 )
+DOCKER_BUILD_COMMAND = prepared(r"\bdocker(\s+buildx)?\s+build\b|\bbuilds\s+submit\b")
 
 
 def trace_search(repo: Repo, pattern: str, limit: int = 6, prose: bool = False) -> list[Location]:
@@ -105,10 +107,12 @@ def usage_or_dependency(
 
 # A command that runs a test suite: pytest, unittest, coverage, tox/nox, or a task runner's test target
 # (`invoke test`, `make unit-tests`, `uv run test`, `hatch test`, `just test`).
-TEST_COMMAND = re.compile(
-    r"\b(pytest|py\.test|unittest|coverage\s+run|tox|nox|hatch\s+test|"
-    r"(?:(?:uv|pdm|poetry|hatch|pipenv)\s+run\s+|invoke\s+|inv\s+|make\s+|just\s+|task\s+)(?:unit[-_]?)?tests?)\b",
-    re.IGNORECASE,
+TEST_COMMAND = prepared(
+    re.compile(
+        r"\b(pytest|py\.test|unittest|coverage\s+run|tox|nox|hatch\s+test|"
+        r"(?:(?:uv|pdm|poetry|hatch|pipenv)\s+run\s+|invoke\s+|inv\s+|make\s+|just\s+|task\s+)(?:unit[-_]?)?tests?)\b",
+        re.IGNORECASE,
+    )
 )
 # A load-test script by its file name: load_test.py, locustfile.py, stress_test.py, perf_api.py,
 # benchmark.py; not download.py or load_data.py.
@@ -251,9 +255,7 @@ def gcp_image_builds(repo: Repo) -> list[ImageBuild]:
                 builds += _builds_in(
                     repo, command, repo.location(path, getattr(step, "line", None) or 1, command)
                 )
-    for location in repo.search(
-        r"\bdocker(\s+buildx)?\s+build\b|\bbuilds\s+submit\b", *AUTOMATION_GLOBS, limit=20
-    ):
+    for location in repo.search(DOCKER_BUILD_COMMAND, *AUTOMATION_GLOBS, limit=20):
         builds += _builds_in(repo, location.snippet, location)
     return builds
 

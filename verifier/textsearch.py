@@ -26,7 +26,7 @@ import functools
 import os
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from .evidence import Location
 from .filelist import GENERATED, FileList
@@ -79,6 +79,23 @@ def fold(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_ASCII_FOLDS).lower()
 
 
+# Literal requirements read when a rule module is imported (`prepared`): a worker forked per repository
+# inherits them, as it inherits the rule's compiled patterns.
+_PREPARED: dict[tuple[str, int], Clauses] = {}
+
+_Prepared = TypeVar("_Prepared", str, re.Pattern[str])
+
+
+def prepared(pattern: _Prepared, flags: int = re.IGNORECASE) -> _Prepared:
+    """`pattern` itself, its literal requirement read now, at import, for the flags it is searched with:
+    `flags` (a search's default) for a string given to `Repo.search`, its own for a compiled pattern
+    given to a workflow step's `runs_command`. A rule declares its fixed patterns so; each search and
+    step check then starts from the requirement instead of parsing the pattern afresh in every worker."""
+    key = (pattern, flags | re.MULTILINE) if isinstance(pattern, str) else (pattern.pattern, pattern.flags)
+    _PREPARED[key] = literal_requirement(*key)
+    return pattern
+
+
 @functools.lru_cache(maxsize=4096)
 def literal_requirement(pattern: str, flags: int = 0) -> Clauses:
     """What any match of `pattern` contains: clauses, each a set of lower-case ASCII literals of which a
@@ -88,6 +105,9 @@ def literal_requirement(pattern: str, flags: int = 0) -> Clauses:
 
     The parse tree is `quick_parse`'s where it reads the pattern (the plain syntax the rules write), else
     `re`'s own parser's (several times slower, and each forked worker parses every pattern afresh)."""
+    known = _PREPARED.get((pattern, flags))
+    if known is not None:
+        return known
     parsed = quick_parse(pattern, flags)
     if parsed is None:
         try:
