@@ -16,6 +16,8 @@ from verifier.textsearch import prepared
 
 STRATEGY_KEYS = ("strategy", "accelerator", "distributed_backend")  # accelerator="ddp" is the PL 1.x form
 DEVICE_KEYS = ("devices", "gpus", "num_nodes")
+# The line of each key in a YAML config (`strategy: ddp`).
+KEY_LINE = {key: re.compile(rf"^\s*{key}\s*:", re.IGNORECASE) for key in STRATEGY_KEYS + DEVICE_KEYS}
 DISTRIBUTED = re.compile(r"^(ddp|fsdp|deepspeed|horovod|dp$)", re.IGNORECASE)
 
 
@@ -61,7 +63,7 @@ def _trainer_configs(repo: Repo) -> Iterator[Location]:
                 or bool({"max_epochs", "max_steps", "precision", "strategy"} & set(node))
             )
             if key and trainer_like:
-                yield repo.location(path, repo.line_of(path, rf"^\s*{key}\s*:") or 1)
+                yield repo.location(path, repo.line_of(path, KEY_LINE[key]) or 1)
 
 
 DISTRIBUTED_CALLS = (

@@ -548,8 +548,20 @@ def test_a_prepared_pattern_needs_no_parse_in_a_worker(monkeypatch: pytest.Monke
     assert textsearch.literal_requirement(compiled.pattern, compiled.flags) == (frozenset({"pytest"}),)
     assert parsed == []
     assert textsearch.literal_requirement(pattern, re.MULTILINE) == expected  # other flags: parsed
-    assert textsearch.literal_requirement(r"\bdvc\s+pull\b", re.IGNORECASE) == (
+    assert set(textsearch.literal_requirement(r"\bdvc\s+pull\b", re.IGNORECASE)) == {
         frozenset({"pull"}),
         frozenset({"dvc"}),
-    )
+    }
     assert parsed == [pattern, r"\bdvc\s+pull\b"]
+
+
+def test_a_prepared_search_pattern_is_compiled_at_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    pattern = textsearch.prepared(r"\bkubectl\s+apply\b")
+    textsearch.compiled_pattern.cache_clear()  # as in a worker forked for one repository
+    compiled: list[str] = []
+    real = re.compile
+    monkeypatch.setattr(re, "compile", lambda p, f=0: compiled.append(p) or real(p, f))
+    prepared = textsearch.compiled_pattern(pattern, re.IGNORECASE | re.MULTILINE)
+    assert compiled == [] and prepared.flags & re.IGNORECASE and prepared.search("KUBECTL apply -f x")
+    other = textsearch.compiled_pattern(pattern, re.MULTILINE)  # near miss: other flags, compiled now
+    assert compiled == [pattern] and not other.search("KUBECTL apply -f x")

@@ -70,8 +70,9 @@ Clauses = tuple[frozenset[str], ...]
 @functools.lru_cache(maxsize=4096)
 def compiled_pattern(pattern: str, flags: int) -> re.Pattern[str]:
     """`re.compile`, kept for the whole process: the rules and the answer checks compile more patterns than
-    `re`'s own cache holds (512), so it would compile the search patterns again for every repository."""
-    return re.compile(pattern, flags)
+    `re`'s own cache holds (512), so it would compile the search patterns again for every repository. A
+    pattern a rule `prepared` was compiled at import."""
+    return _PREPARED_COMPILED.get((pattern, flags)) or re.compile(pattern, flags)
 
 
 def fold(text: str) -> str:
@@ -82,16 +83,22 @@ def fold(text: str) -> str:
 # Literal requirements read when a rule module is imported (`prepared`): a worker forked per repository
 # inherits them, as it inherits the rule's compiled patterns.
 _PREPARED: dict[tuple[str, int], Clauses] = {}
+_PREPARED_COMPILED: dict[tuple[str, int], re.Pattern[str]] = {}
 
 _Prepared = TypeVar("_Prepared", str, re.Pattern[str])
 
 
 def prepared(pattern: _Prepared, flags: int = re.IGNORECASE) -> _Prepared:
     """`pattern` itself, its literal requirement read now, at import, for the flags it is searched with:
-    `flags` (a search's default) for a string given to `Repo.search`, its own for a compiled pattern
-    given to a workflow step's `runs_command`. A rule declares its fixed patterns so; each search and
-    step check then starts from the requirement instead of parsing the pattern afresh in every worker."""
-    key = (pattern, flags | re.MULTILINE) if isinstance(pattern, str) else (pattern.pattern, pattern.flags)
+    `flags` (a search's default) for a string given to `Repo.search` (compiled now as the search compiles
+    it), its own for a compiled pattern given to a workflow step's `runs_command`. A rule declares its
+    fixed patterns so; each search and step check then starts from the requirement and the compiled
+    pattern instead of parsing and compiling the pattern afresh in every worker."""
+    if isinstance(pattern, str):
+        key = (pattern, flags | re.MULTILINE)
+        _PREPARED_COMPILED[key] = re.compile(*key)
+    else:
+        key = (pattern.pattern, pattern.flags)
     _PREPARED[key] = literal_requirement(*key)
     return pattern
 
