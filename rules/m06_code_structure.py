@@ -110,6 +110,9 @@ def _own(repo: Repo, paths: list[str]) -> list[str]:
     return [p for p in paths if repo.template_match(p) is None and (repo.read(p) or "").strip()]
 
 
+COOKIECUTTER = prepared(r"mlops_template|cookiecutter")
+
+
 class Cookiecutter(Rule):
     """The layout of a course cookiecutter template of any year (src/<pkg>/{data,model,train}.py,
     tasks.py, the README line "Created using mlops_template", or the 2023 cookiecutter-data-science
@@ -124,7 +127,7 @@ class Cookiecutter(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        mention = repo.search(r"mlops_template|cookiecutter", "README.md", "README*.md", "*.md", limit=3)
+        mention = repo.search(COOKIECUTTER, "README.md", "README*.md", "*.md", limit=3)
         mention = [
             loc
             for loc in mention

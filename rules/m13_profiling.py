@@ -32,6 +32,7 @@ PROFILER_DISTRIBUTIONS = (
 PROFILER_COMMAND = prepared(
     r"-m\s+(cProfile|pyinstrument|line_profiler|memory_profiler)\b|\b(kernprof|snakeviz|py-spy|scalene)\b"
 )
+PROFILER_WORDS = prepared(r"cProfile|snakeviz|torch\.profiler|pyinstrument|line_profiler")
 
 
 class Profiling(Rule):
@@ -86,7 +87,7 @@ class Profiling(Rule):
                 f"Profiling appears only in unchanged copies of course exercise files ({', '.join(sources[:3])}).",
                 copies,
             )
-        docs = repo.search(r"cProfile|snakeviz|torch\.profiler|pyinstrument|line_profiler", "*.md", limit=4)
+        docs = repo.search(PROFILER_WORDS, "*.md", limit=4)
         if docs:
             return Evidence.weak("Profiling is only mentioned in documentation.", docs)
         declared = repo.dependency_locations(*PROFILER_DISTRIBUTIONS)

@@ -77,6 +77,7 @@ def _below_package(module: str, packages: set[str]) -> str:
     return rest if top in packages else module
 
 
+COVERAGE_DOCS = prepared(r"coverage\s+(run|report)|--cov\b")
 COVERAGE_COMMAND = prepared(r"coverage\s+(run|report|xml|html)|--cov\b|--cov=|pytest-cov|codecov")
 
 
@@ -167,7 +168,7 @@ class Coverage(Rule):
                 ".coverage", "coverage.xml", "htmlcov/index.html", "coverage.json", "lcov.info"
             )
         ]
-        docs = own_locations(repo, repo.search(r"coverage\s+(run|report)|--cov\b", "*.md", "*.rst", limit=3))
+        docs = own_locations(repo, repo.search(COVERAGE_DOCS, "*.md", "*.rst", limit=3))
         configured, template_config, empty = _coverage_config(repo)
         # pytest options that measure coverage on every test run, and coverage sections in setup.cfg/tox.ini
         configured += repo.search(
