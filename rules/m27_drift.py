@@ -108,7 +108,8 @@ DRIFT_NAME = re.compile(r"drift|robust|perturb|corrupt", re.IGNORECASE)
 EVALUATES = re.compile(
     r"(^|_)(predict\w{0,40}|infer(ence)?|evaluate\w{0,40}|eval|score\w{0,40}|accuracy)$", re.IGNORECASE
 )
-RUNS_EVALUATION = prepared(r"python\b.*(infer|evaluat|predict)")
+# `.{0,300}`: on the same line, at most 300 characters on (a line of repeated `python` stays linear).
+RUNS_EVALUATION = prepared(r"python\b.{0,300}(infer|evaluat|predict)")
 
 
 def _about_drift(repo: Repo, path: str) -> bool:

@@ -44,6 +44,7 @@ from verifier.rules import (
     m23_deployment,
     m24_api_testing,
     m26_frontend,
+    m27_drift,
     m29_data_loading,
     m30_distributed,
 )
@@ -402,6 +403,19 @@ REWRITES = [
         0,
         ("see [the config](configs/train.yaml).", "![img](a.png)", "[a](b c)", "[x](y) [z](w)"),
         "[" * MB,
+    ),
+    Rewrite(
+        "m27 RUNS_EVALUATION",
+        r"python\b.*(infer|evaluat|predict)",
+        m27_drift.RUNS_EVALUATION,
+        re.IGNORECASE | re.MULTILINE,
+        (
+            "python -m src.inference --model x",
+            "uv run python evaluate.py && python predict.py",
+            "python train.py\nrun predictions",
+            "PYTHON src/Evaluation.py",
+        ),
+        "python " * (MB // 7),
     ),
     Rewrite(
         "coverage LINE_RATE",
