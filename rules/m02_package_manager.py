@@ -8,6 +8,7 @@ from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
+DEPENDENCIES_KEY = re.compile(r"dependencies", re.IGNORECASE)
 ENVIRONMENT_FILES = (
     "uv.lock",
     "poetry.lock",
@@ -53,14 +54,14 @@ class Environment(Rule):
         locations = [repo.location(path, 1, path) for path in files]
         if declared and (files or not declared <= TEMPLATE_RUNTIME):
             locations.insert(
-                0, repo.location("pyproject.toml", repo.line_of("pyproject.toml", r"dependencies"))
+                0, repo.location("pyproject.toml", repo.line_of("pyproject.toml", DEPENDENCIES_KEY))
             )
         if locations:
             return Evidence.found(
                 f"Environment declared in {', '.join(loc.path for loc in locations[:5])}.", locations
             )
         if declared:
-            where = repo.location("pyproject.toml", repo.line_of("pyproject.toml", r"dependencies"))
+            where = repo.location("pyproject.toml", repo.line_of("pyproject.toml", DEPENDENCIES_KEY))
             return Evidence.template(
                 "Only the template's pyproject.toml dependencies (torch, typer, fastapi, uvicorn).", [where]
             )

@@ -6,6 +6,7 @@ from verifier.checks import AUTOMATION_GLOBS
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.textsearch import prepared
 
 # data.py, make_dataset.py, download_data.py, data_processing.py, preprocess.py, a data/ or datasets/
 # package, and notebooks with such names; not drift or monitoring code that reads reference data.
@@ -100,11 +101,16 @@ MODEL_FACTORIES = (
 )
 # Framework training commands in scripts, task runners, CI or Dockerfiles: `yolo train ...`,
 # `yolo detect train ...`, `yolo task=detect mode=train ...`, `python -m spacy train config.cfg`.
-TRAIN_COMMAND = r"\byolo[ \t]+(?:\w+[ \t]+)?train\b|\byolo\b[^\n]{0,300}\bmode=train\b|\bspacy[ \t]+train\b"
+TRAIN_COMMAND = prepared(
+    r"\byolo[ \t]+(?:\w+[ \t]+)?train\b|\byolo\b[^\n]{0,300}\bmode=train\b|\bspacy[ \t]+train\b"
+)
 
 
 def _own(repo: Repo, paths: list[str]) -> list[str]:
     return [p for p in paths if repo.template_match(p) is None and (repo.read(p) or "").strip()]
+
+
+COOKIECUTTER = prepared(r"mlops_template|cookiecutter")
 
 
 class Cookiecutter(Rule):
@@ -121,7 +127,7 @@ class Cookiecutter(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        mention = repo.search(r"mlops_template|cookiecutter", "README.md", "README*.md", "*.md", limit=3)
+        mention = repo.search(COOKIECUTTER, "README.md", "README*.md", "*.md", limit=3)
         mention = [
             loc
             for loc in mention

@@ -7,8 +7,10 @@ from verifier.evidence import Evidence, Location, Status
 from verifier.pyfacts import Function
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.textsearch import prepared
 
-LINTERS = r"\b(ruff|flake8|black|pylint|pycodestyle|autopep8|isort|pre-commit)\b"
+LINTERS = prepared(r"\b(ruff|flake8|black|pylint|pycodestyle|autopep8|isort|pre-commit)\b")
+LINTER_COMMAND = prepared(re.compile(LINTERS, re.IGNORECASE))
 CONFIG_FILES = ("ruff.toml", ".ruff.toml", ".flake8", ".pylintrc", "pylintrc", "setup.cfg", "tox.ini")
 
 
@@ -31,7 +33,8 @@ class Pep8(Rule):
             for hook in (precommit_lint_hooks(repo, type_checkers=False) if config else [])
         ]
         ci = [
-            repo.step_location(w.path, s, LINTERS) for w, s in lint_steps(repo, LINTERS, type_checkers=False)
+            repo.step_location(w.path, s, LINTER_COMMAND)
+            for w, s in lint_steps(repo, LINTER_COMMAND, type_checkers=False)
         ]
         own_ci = [loc for loc in ci if repo.template_match(loc.path) is None]
         if hook_locs or own_ci:

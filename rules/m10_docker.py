@@ -6,6 +6,7 @@ from verifier.checks import AUTOMATION_GLOBS
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
+from verifier.textsearch import prepared
 
 DOCKERFILE_NAMES = ("Dockerfile", "Dockerfile.*", "*.dockerfile", "*.Dockerfile")
 
@@ -40,11 +41,11 @@ TEMPLATE_TASK_BUILD = re.compile(
 )
 # A build command; `.{0,300}`: words on the same line at most 300 characters apart, so a long line of
 # repeats is scanned in linear time.
-BUILD_COMMAND = (
+BUILD_COMMAND = prepared(
     r"docker(\s+buildx)?\s+build\b|docker[- ]compose\b.{0,300}\b(build|up)\b|gcr\.io/cloud-builders/docker|"
     r"docker/build-push-action|gcloud builds submit|kaniko"
 )
-CLOUDBUILD_BUILD_STEP = r"cloud-builders/docker|\bbuild\b.{0,300}-t\b|kaniko"
+CLOUDBUILD_BUILD_STEP = re.compile(r"cloud-builders/docker|\bbuild\b.{0,300}-t\b|kaniko", re.IGNORECASE)
 
 
 class DockerBuild(Rule):

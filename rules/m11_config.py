@@ -9,8 +9,10 @@ from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 
-CONFIG_DIRS = r"(^|/)(configs?|conf|config_files|hparams|experiments?)/[^/]+\.(ya?ml|json|toml)$"
-NOT_EXPERIMENT_CONFIGS = r"(^|/)\.|cloudbuild|docker-compose|compose\.|mkdocs|pre-commit|dependabot|codecov|vertex|workflow|environment\.ya?ml$|\.github/"
+CONFIG_DIRS = re.compile(r"(^|/)(configs?|conf|config_files|hparams|experiments?)/[^/]+\.(ya?ml|json|toml)$")
+NOT_EXPERIMENT_CONFIGS = re.compile(
+    r"(^|/)\.|cloudbuild|docker-compose|compose\.|mkdocs|pre-commit|dependabot|codecov|vertex|workflow|environment\.ya?ml$|\.github/"
+)
 CONFIG_LOADS = (
     "hydra.main",
     "hydra.compose",
@@ -95,7 +97,7 @@ class ConfigFiles(Rule):
 
     def check(self, repo: Repo) -> Evidence:
         structured = repo.glob("*.yaml", "*.yml", "*.json", "*.toml")
-        candidates = [p for p in structured if re.search(CONFIG_DIRS, p)] + repo.glob(
+        candidates = [p for p in structured if CONFIG_DIRS.search(p)] + repo.glob(
             "*config*.yaml", "*config*.yml", "sweep*.yaml", "*params*.yaml"
         )
         referenced = _referenced_configs(repo)
@@ -106,7 +108,7 @@ class ConfigFiles(Rule):
                 for p in candidates
                 if not repo.is_generated(p)
                 and not repo.is_excluded(p)
-                and not re.search(NOT_EXPERIMENT_CONFIGS, p)
+                and not NOT_EXPERIMENT_CONFIGS.search(p)
                 and not is_job_config(repo, p)
             )
         )

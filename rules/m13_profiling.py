@@ -4,6 +4,7 @@ from verifier.checks import AUTOMATION_GLOBS, is_exercise_copy
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
+from verifier.textsearch import prepared
 
 PROFILERS = (
     "cProfile",
@@ -28,6 +29,10 @@ PROFILER_DISTRIBUTIONS = (
     "memory-profiler",
     "yappi",
 )
+PROFILER_COMMAND = prepared(
+    r"-m\s+(cProfile|pyinstrument|line_profiler|memory_profiler)\b|\b(kernprof|snakeviz|py-spy|scalene)\b"
+)
+PROFILER_WORDS = prepared(r"cProfile|snakeviz|torch\.profiler|pyinstrument|line_profiler")
 
 
 class Profiling(Rule):
@@ -65,7 +70,7 @@ class Profiling(Rule):
         )
         code = repo.imports(*PROFILERS) + profiler_calls + profiler_arguments
         commands = repo.search(
-            r"-m\s+(cProfile|pyinstrument|line_profiler|memory_profiler)\b|\b(kernprof|snakeviz|py-spy|scalene)\b",
+            PROFILER_COMMAND,
             *AUTOMATION_GLOBS,
             "*.py",
             limit=5,
@@ -82,7 +87,7 @@ class Profiling(Rule):
                 f"Profiling appears only in unchanged copies of course exercise files ({', '.join(sources[:3])}).",
                 copies,
             )
-        docs = repo.search(r"cProfile|snakeviz|torch\.profiler|pyinstrument|line_profiler", "*.md", limit=4)
+        docs = repo.search(PROFILER_WORDS, "*.md", limit=4)
         if docs:
             return Evidence.weak("Profiling is only mentioned in documentation.", docs)
         declared = repo.dependency_locations(*PROFILER_DISTRIBUTIONS)

@@ -6,6 +6,7 @@ from verifier.checks import AUTOMATION_GLOBS, instantiated, own_locations, usage
 from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
+from verifier.textsearch import prepared
 
 LOG_CALLS = (
     "logging.getLogger",
@@ -49,6 +50,7 @@ EXPERIMENT_LOGGERS = (
     "SummaryWriter",
 )
 COURSE_REPORT_TOOL = "reports/report.py"
+SWEEP_COMMAND = prepared(r"\bwandb (sweep|agent)\b|hydra/sweeper")
 
 
 class Logging(Rule):
@@ -93,7 +95,7 @@ class Logging(Rule):
 
 # A logger config naming WandbLogger; the class path is one word without a colon, so the scan after one
 # `_target_:` stops at the next.
-WANDB_LOGGER_CONFIG = r"_target_:\s*[^\s:]*WandbLogger|class_path:\s*[^\s:]*WandbLogger"
+WANDB_LOGGER_CONFIG = prepared(r"_target_:\s*[^\s:]*WandbLogger|class_path:\s*[^\s:]*WandbLogger")
 
 
 class WeightsAndBiases(Rule):
@@ -189,19 +191,19 @@ class Sweep(Rule):
     def check(self, repo: Repo) -> Evidence:
         sweeps = [
             repo.location(path, getattr(doc, "line", 1) or 1, "sweep config: method/metric/parameters")
-            for path, doc in repo.yaml_documents()
+            for path, doc in repo.yaml_documents(holding=("parameters",))
             if isinstance(doc, dict) and "parameters" in doc and ("method" in doc or "metric" in doc)
         ]
         sweeps += [
             repo.location(path, getattr(doc, "line", 1) or 1, "hydra sweeper params")
-            for path, doc in repo.yaml_documents()
+            for path, doc in repo.yaml_documents(holding=("sweeper",))
             if isinstance(doc, dict)
             and isinstance(doc.get("hydra"), dict)
             and isinstance(doc["hydra"].get("sweeper"), dict)
             and doc["hydra"]["sweeper"].get("params")
         ]
         calls = repo.call_locations(*SEARCH_CALLS)
-        commands = repo.search(r"\bwandb (sweep|agent)\b|hydra/sweeper", *AUTOMATION_GLOBS, "*.yaml", limit=4)
+        commands = repo.search(SWEEP_COMMAND, *AUTOMATION_GLOBS, "*.yaml", limit=4)
         commands = [
             loc
             for loc in commands
@@ -234,7 +236,8 @@ class Sweep(Rule):
 
 # A Hydra multirun flag, then (on the same line) an override over several values: `lr=1e-3,1e-4`,
 # `lr=range(1,4)`, `model=choice(a,b)`, `lr=interval(0.1,1)`, `glob(*)`.
-MULTIRUN_FLAG = r"(--multirun|(^|\s)-m)\s"
+MULTIRUN_FLAG = prepared(r"(--multirun|(^|\s)-m)\s")
+MULTIRUN_FLAG_PATTERN = re.compile(MULTIRUN_FLAG)
 SWEPT_OVERRIDE = re.compile(
     r"[\w.+~/-]=[^\s,\"'()=]+(?:,[^\s,\"'()=]+)+(?=[\s\"'\\]|$)|[\w.+~/-]=['\"]?(range|choice|interval|glob)\("
 )
@@ -272,7 +275,7 @@ def multirun_commands(repo: Repo) -> list[Location]:
         if RUN_OUTPUT.search(loc.path):
             continue
         command = _continued_command(repo, loc)
-        flag = re.search(MULTIRUN_FLAG, command)
+        flag = MULTIRUN_FLAG_PATTERN.search(command)
         if flag and SWEPT_OVERRIDE.search(command[flag.end() :]):
             found.append(loc)
     return found

@@ -7,7 +7,12 @@ from verifier.evidence import Evidence, Location
 from verifier.pyfacts import Function
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
+from verifier.textsearch import prepared
 
+API_TEST_FILE = re.compile(r"(^|[-_])(api|integration)([-_.]|$)", re.I)
+COVERAGE_TABLE = re.compile(r"^\[tool\.coverage", re.I)
+INI_SETTING = re.compile(r"^\s*\w+\s*=", re.I)
+INSTALL = re.compile(r"pip install|uv add")
 DATA_WORDS = re.compile(r"data|loader|preprocess|(?<![a-z])transform", re.I)
 MODEL_WORDS = re.compile(r"model|train|network|net\b|forward|predict|classif|cnn|resnet", re.I)
 
@@ -45,7 +50,7 @@ def _tests_about(repo: Repo, words: re.Pattern[str]) -> tuple[list[Location], li
     packages = {folder.rsplit("/", 1)[-1] for folder in repo.package_dirs}
     for path in repo.test_files:
         name = path.rsplit("/", 1)[-1]
-        if re.search(r"(^|[-_])(api|integration)([-_.]|$)", name, re.I) or LOAD_TEST_FILE.search(name):
+        if API_TEST_FILE.search(name) or LOAD_TEST_FILE.search(name):
             continue
         facts = repo.python(path)
         tests = [f for f in facts.functions if f.is_test]
@@ -70,6 +75,10 @@ def _below_package(module: str, packages: set[str]) -> str:
     like a model (mnist_classifier) does not make every test a model test."""
     top, _, rest = module.partition(".")
     return rest if top in packages else module
+
+
+COVERAGE_DOCS = prepared(r"coverage\s+(run|report)|--cov\b")
+COVERAGE_COMMAND = prepared(r"coverage\s+(run|report|xml|html)|--cov\b|--cov=|pytest-cov|codecov")
 
 
 class DataTests(Rule):
@@ -134,7 +143,9 @@ class ModelTests(Rule):
 # pytest options that measure coverage (`addopts = --cov` or an addopts list holding it) and coverage
 # sections of setup.cfg/tox.ini; spaces (not line breaks) before the key, and a list scan that stops at
 # the next list.
-COVERAGE_SETTINGS = r"^[ \t]*addopts[ \t]*=(\s*\[[^\[\]]*|.*)--cov\b|^[ \t]*\[coverage:(run|report)\]"
+COVERAGE_SETTINGS = prepared(
+    r"^[ \t]*addopts[ \t]*=(\s*\[[^\[\]]*|.*)--cov\b|^[ \t]*\[coverage:(run|report)\]"
+)
 
 
 class Coverage(Rule):
@@ -149,17 +160,15 @@ class Coverage(Rule):
     texts = ("Calculate the code coverage", "Calculate the coverage.")
 
     def check(self, repo: Repo) -> Evidence:
-        runs = repo.search(
-            r"coverage\s+(run|report|xml|html)|--cov\b|--cov=|pytest-cov|codecov", *AUTOMATION_GLOBS, limit=8
-        )
-        runs = [loc for loc in runs if not re.search(r"pip install|uv add", loc.snippet)]
+        runs = repo.search(COVERAGE_COMMAND, *AUTOMATION_GLOBS, limit=8)
+        runs = [loc for loc in runs if not INSTALL.search(loc.snippet)]
         reports = [
             Location(p, None, p)
             for p in repo.glob(
                 ".coverage", "coverage.xml", "htmlcov/index.html", "coverage.json", "lcov.info"
             )
         ]
-        docs = own_locations(repo, repo.search(r"coverage\s+(run|report)|--cov\b", "*.md", "*.rst", limit=3))
+        docs = own_locations(repo, repo.search(COVERAGE_DOCS, "*.md", "*.rst", limit=3))
         configured, template_config, empty = _coverage_config(repo)
         # pytest options that measure coverage on every test run, and coverage sections in setup.cfg/tox.ini
         configured += repo.search(
@@ -204,7 +213,7 @@ def _coverage_config(repo: Repo) -> tuple[list[Location], list[Location], list[L
     empty: list[Location] = []
     section = (repo.pyproject.get("tool") or {}).get("coverage")
     if section is not None:
-        loc = repo.location("pyproject.toml", repo.line_of("pyproject.toml", r"^\[tool\.coverage"))
+        loc = repo.location("pyproject.toml", repo.line_of("pyproject.toml", COVERAGE_TABLE))
         settings = (
             {k: v for k, v in section.items() if v not in ({}, None)} if isinstance(section, dict) else {}
         )
@@ -212,6 +221,6 @@ def _coverage_config(repo: Repo) -> tuple[list[Location], list[Location], list[L
             with_settings if settings and settings != TEMPLATE_COVERAGE else template if settings else empty
         ).append(loc)
     for path in repo.glob(".coveragerc"):
-        line = repo.line_of(path, r"^\s*\w+\s*=")
+        line = repo.line_of(path, INI_SETTING)
         (with_settings if line else empty).append(repo.location(path, line or 1, None if line else path))
     return with_settings, template, empty

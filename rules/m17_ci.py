@@ -6,12 +6,15 @@ from verifier.checks import TEST_COMMAND, lint_steps
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.textsearch import prepared
 from verifier.workflows import Step, Workflow
 
 CODE_EVENTS = ("push", "pull_request", "pull_request_target", "merge_group")
 
 
-LINTERS = r"\b(ruff|flake8|black|pylint|mypy|pre-commit|isort|pycodestyle|ty)\b"
+LINTERS = prepared(
+    re.compile(r"\b(ruff|flake8|black|pylint|mypy|pre-commit|isort|pycodestyle|ty)\b", re.IGNORECASE)
+)
 
 
 def test_steps(workflow: Workflow) -> list[Step]:
@@ -122,7 +125,8 @@ class MatrixAndCaching(Rule):
 
 
 # A formatter run without --check on the same line (within 300 characters) only rewrites files.
-REFORMAT_ONLY = r"ruff\s+format(?![^\n]{0,300}--check)|black(?![^\n]{0,300}--check)"
+REFORMAT_ONLY = re.compile(r"ruff\s+format(?![^\n]{0,300}--check)|black(?![^\n]{0,300}--check)")
+LINT_CHECK = re.compile(r"ruff\s+check|flake8|pylint|mypy|pre-commit")
 
 
 class LintingInCi(Rule):
@@ -146,11 +150,7 @@ class LintingInCi(Rule):
                 "Only the template's untouched linting workflow runs a linter.", locations
             )
         checking = [
-            (w, s)
-            for w, s in own
-            if not re.search(REFORMAT_ONLY, s.run)
-            or re.search(r"ruff\s+check|flake8|pylint|mypy|pre-commit", s.run)
-            or s.uses
+            (w, s) for w, s in own if not REFORMAT_ONLY.search(s.run) or LINT_CHECK.search(s.run) or s.uses
         ]
         if checking:
             return Evidence.found(

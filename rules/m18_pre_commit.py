@@ -10,7 +10,7 @@ SAMPLE_HOOKS = frozenset(
     {"trailing-whitespace", "end-of-file-fixer", "check-yaml", "check-added-large-files"}
 )
 
-HOOK_ID_LINE = r"^\s*(?:-\s*)?id:"
+HOOK_ID_LINE = re.compile(r"^\s*(?:-\s*)?id:", re.IGNORECASE)
 
 
 class PreCommit(Rule):

@@ -6,16 +6,22 @@ from verifier.checks import stray_workflows
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.textsearch import prepared
 
-DVC_STEP = r"\bdvc\s+(pull|repro|push)|cml\b"
+DVC_STEP = prepared(re.compile(r"\bdvc\s+(pull|repro|push)|cml\b", re.IGNORECASE))
 # Registry actions, not a model's name: `--model_name resnet18` or `$MODEL_NAME` act on no registry.
-REGISTRY_STEP = (
-    r"model[-_ ]registry|wandb-registry|link_artifact|use_artifact|wandb\s+artifact|"
-    r"(link|stage|promote)[-_]?(to[-_])?model|staged?_model|client_payload|artifact_version|--aliases?\b"
+REGISTRY_STEP = prepared(
+    re.compile(
+        r"model[-_ ]registry|wandb-registry|link_artifact|use_artifact|wandb\s+artifact|"
+        r"(link|stage|promote)[-_]?(to[-_])?model|staged?_model|client_payload|artifact_version|--aliases?\b",
+        re.IGNORECASE,
+    )
 )
 # DVC files, or a data folder at the top of the repository (`data/**`, `datasets/**`), not a code
 # package's data module (`src/proj/data/**`) or a config group (`configs/data/**`).
-DATA_PATH = r"\.dvc\b|(^|/)dvc\.(yaml|lock)$|^(\./)?(\*\*/)?(data|datasets?|raw[-_]data)(/|$)"
+DATA_PATH = re.compile(r"\.dvc\b|(^|/)dvc\.(yaml|lock)$|^(\./)?(\*\*/)?(data|datasets?|raw[-_]data)(/|$)")
+GLOB_CHARACTER = re.compile(r"[*?\[]")
+DISPATCH = re.compile(r"repository_dispatch", re.IGNORECASE)
 
 
 def _dvc_outputs(repo: Repo) -> set[str]:
@@ -37,9 +43,9 @@ def _names_data(path_filter: str, tracked: set[str]) -> bool:
     """A paths filter naming DVC files, a top-level data folder, or a path tracked by DVC."""
     if path_filter.startswith("!"):
         return False
-    if re.search(DATA_PATH, path_filter):
+    if DATA_PATH.search(path_filter):
         return True
-    prefix = re.split(r"[*?\[]", path_filter.removeprefix("./"), maxsplit=1)[0].strip("/")
+    prefix = GLOB_CHARACTER.split(path_filter.removeprefix("./"), maxsplit=1)[0].strip("/")
     return bool(prefix) and any(prefix == out or prefix.startswith(out + "/") for out in tracked)
 
 
@@ -122,7 +128,7 @@ class RegistryTrigger(Rule):
         dispatch = [
             repo.location(
                 w.path,
-                repo.line_of(w.path, r"repository_dispatch") or 1,
+                repo.line_of(w.path, DISPATCH) or 1,
                 f"repository_dispatch {w.triggers.get('repository_dispatch') or ''}",
             )
             for w in repo.workflows

@@ -1,18 +1,31 @@
 """M21 Using the cloud: bucket linked to DVC, image build triggers, training on GCP."""
 
+import re
+
 from verifier.checks import AUTOMATION_GLOBS, GCP_REGISTRY, gcp_image_builds, trains
 from verifier.evidence import Evidence
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
+from verifier.textsearch import prepared
 
-DOCKER_BUILD = r"docker(\s+buildx)?\s+build\b|docker/build-push-action|gcloud builds submit|docker\s+push\b"
+DOCKER_BUILD = prepared(
+    re.compile(
+        r"docker(\s+buildx)?\s+build\b|docker/build-push-action|gcloud builds submit|docker\s+push\b",
+        re.IGNORECASE,
+    )
+)
 
 TRAINING_JOB = r"(ai\s+custom-jobs\s+create|compute\s+instances\s+create)"
+CLOUDBUILD_TRAINING_JOB = re.compile(
+    rf"\b{TRAINING_JOB}", re.IGNORECASE
+)  # cloud-builders/gcloud, a cloud-sdk image
+VERTEX_SPECS = re.compile(r"workerPoolSpecs|worker_pool_specs", re.IGNORECASE)
 
 
 # `.{0,300}`: on the same line, at most 300 characters on (a scan per start stays short).
-DVC_REMOTE_ADD = r"\bdvc\s+remote\s+(add|modify)\b.{0,300}\bgs://[\w.-]+"
-CLOUDBUILD_IMAGE_BUILD = r"cloud-builders/docker\b.{0,300}\bbuild\b|kaniko"
+DVC_REMOTE_ADD = prepared(r"\bdvc\s+remote\s+(add|modify)\b.{0,300}\bgs://[\w.-]+")
+CLOUDBUILD_IMAGE_BUILD = re.compile(r"cloud-builders/docker\b.{0,300}\bbuild\b|kaniko", re.IGNORECASE)
+GCLOUD_TRAINING_JOB = prepared(rf"gcloud\s+(beta\s+)?{TRAINING_JOB}")
 
 
 class BucketDvc(Rule):
@@ -113,8 +126,10 @@ class BuildTrigger(Rule):
 
 # Commands that run training on GCP by hand: a Vertex AI job, a VM made or logged into; and a GPU container
 # run, which is GCP training only with an image from a GCP registry.
-GCLOUD_TRAINING = r"gcloud\s+(beta\s+)?(ai\s+custom-jobs\s+create|compute\s+(instances\s+create|ssh)\b)"
-GPU_RUN = r"\bdocker\s+run\b[^\n]{0,300}--gpus"
+GCLOUD_TRAINING = prepared(
+    r"gcloud\s+(beta\s+)?(ai\s+custom-jobs\s+create|compute\s+(instances\s+create|ssh)\b)"
+)
+GPU_RUN = prepared(r"\bdocker\s+run\b[^\n]{0,300}--gpus")
 
 
 class CloudTraining(Rule):
@@ -135,14 +150,9 @@ class CloudTraining(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        vertex = [
-            repo.location(p, repo.line_of(p, r"workerPoolSpecs|worker_pool_specs") or 1)
-            for p in repo.vertex_configs
-        ]
-        commands = repo.search(
-            rf"gcloud\s+(beta\s+)?{TRAINING_JOB}", *AUTOMATION_GLOBS, "*.py", "*.yaml", limit=6
-        )
-        commands += repo.cloudbuild_steps(rf"\b{TRAINING_JOB}")  # cloud-builders/gcloud or a cloud-sdk image
+        vertex = [repo.location(p, repo.line_of(p, VERTEX_SPECS) or 1) for p in repo.vertex_configs]
+        commands = repo.search(GCLOUD_TRAINING_JOB, *AUTOMATION_GLOBS, "*.py", "*.yaml", limit=6)
+        commands += repo.cloudbuild_steps(CLOUDBUILD_TRAINING_JOB)
         code = repo.call_locations(
             "aiplatform.CustomJob",
             "aiplatform.CustomContainerTrainingJob",

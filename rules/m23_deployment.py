@@ -6,11 +6,16 @@ from verifier.checks import AUTOMATION_GLOBS, gcp_image_builds, trace_search, us
 from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
+from verifier.textsearch import prepared
 
-DEPLOY = (
+DEPLOY = prepared(
     r"gcloud\s+(beta\s+|alpha\s+)?(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)"
     r"|google-github-actions/deploy-cloudrun|deploy-cloud-functions"
     r"|resource\s+\"google_(cloud_run(_v2)?_service|cloudfunctions2?_function)\""  # terraform
+)
+
+CLOUDBUILD_DEPLOY = re.compile(
+    r"\b(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)\b", re.IGNORECASE
 )
 
 
@@ -21,14 +26,14 @@ def deploy_commands(repo: Repo) -> list[Location]:
         for loc in repo.search(DEPLOY, *AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.tf", limit=10)
         if not repo.is_excluded(loc.path)
     ]
-    found += repo.cloudbuild_steps(r"\b(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)\b")
+    found += repo.cloudbuild_steps(CLOUDBUILD_DEPLOY)
     return found
 
 
 # Cloud Run's contract: the container listens on $PORT (8080 by default).
 CLOUD_RUN_PORT = re.compile(r"\$\{?PORT\b|(?<![\d.])8080\b")
 # Code or scripts that look a deployed service up: `gcloud run services describe/list`, the Cloud Run client.
-SERVICE_LOOKUP = r"gcloud\s+(beta\s+)?run\s+services\s+(describe|list)\b"
+SERVICE_LOOKUP = prepared(r"gcloud\s+(beta\s+)?run\s+services\s+(describe|list)\b")
 COMMENTED_DEPLOY = re.compile(
     rf"^\s*(#|//|REM\b).*?({DEPLOY}|['\"]run['\"],\s*['\"]deploy['\"])", re.IGNORECASE
 )
@@ -52,7 +57,7 @@ def commented_deploys(repo: Repo) -> list[Location]:
     """Deploy commands that are commented out in scripts, workflows, Cloud Build files and code."""
     found = []
     for path in repo.text_files(*AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml"):
-        if "deploy" in (repo.read(path) or "") and (line := repo.line_of(path, COMMENTED_DEPLOY.pattern)):
+        if "deploy" in (repo.read(path) or "") and (line := repo.line_of(path, COMMENTED_DEPLOY)):
             found.append(repo.location(path, line))
     return found
 
@@ -96,7 +101,7 @@ class CloudDeploy(Rule):
     def check(self, repo: Repo) -> Evidence:
         services = [
             repo.location(p, getattr(d, "line", 1) or 1, "Knative/Cloud Run service")
-            for p, d in repo.yaml_documents()
+            for p, d in repo.yaml_documents(holding=("serving.knative.dev",))
             if isinstance(d, dict)
             and d.get("kind") == "Service"
             and "serving.knative.dev" in str(d.get("apiVersion", ""))
@@ -144,10 +149,12 @@ LOOKED_FOR_TORCHSERVE = (
     "*.mar archives or a torchserve config.properties",
 )
 
-TORCHSERVE_COMMANDS = (
+TORCHSERVE_COMMANDS = prepared(
     r"torch-model-archiver|torchserve\b[^\n]{0,300}--start|[\"']torchserve[\"'],\s*[\"']--start|"
     r"FROM\s+pytorch/torchserve"
 )
+
+TORCHSERVE_SETTING = re.compile(r"^(inference_address|model_store)\s*=", re.IGNORECASE)
 
 # A requirements line naming the archiver (`torch-model-archiver==0.7.1`) is a dependency, not a command.
 REQUIREMENT_LINE = re.compile(r"^\s*torch-model-archiver\s*(?:[<>=~!;\[]|$)", re.IGNORECASE)
@@ -181,7 +188,7 @@ class TorchServe(Rule):
         uses += [
             repo.location(p, line)
             for p in repo.glob("config.properties")
-            if (line := repo.line_of(p, r"^(inference_address|model_store)\s*="))
+            if (line := repo.line_of(p, TORCHSERVE_SETTING))
         ]
         evidence = usage_or_dependency(
             repo,

@@ -7,6 +7,7 @@ from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 from verifier.rules.m22_api import fastapi_apps, imported_own_modules, module_files
+from verifier.textsearch import prepared
 
 # Clients that call an API in a test: FastAPI/Starlette TestClient, Flask's test client, httpx, requests,
 # aiohttp, urllib, and BentoML's HTTP clients.
@@ -133,7 +134,7 @@ class ApiTests(Rule):
         return Evidence.weak("API tests exist, but no workflow runs them.", clients)
 
 
-LOAD_TEST_COMMAND = (
+LOAD_TEST_COMMAND = prepared(
     r"from\s+['\"]k6/http['\"]|\bvegeta\s+attack\b|\blocust\s+-f\b|\blocust\b.{0,300}--headless|"
     r"\bhey\s+-[nzc]\b|\bab\s+-n\s+\d|\bwrk\s+-[tcd]\s*\d"
 )

@@ -22,9 +22,10 @@ WEB_FILES = (
     "*.svelte",
 )
 # Generated pages (Evidently/coverage reports, built docs, vendored bundles) are not a frontend.
-NOT_FRONTEND = (
+NOT_FRONTEND = re.compile(
     r"node_modules|report|htmlcov|(^|/)site/|(^|/)docs?/|\.min\.js$|(^|/)(dist|build|static/vendor)/"
 )
+PAGE_IN_CODE = re.compile(r"<(script|form)\b", re.IGNORECASE)
 MAX_PAGE_BYTES = 200_000
 HTTP_CALLS = (
     "requests.get",
@@ -77,11 +78,11 @@ class Frontend(Rule):
         web = [
             p
             for p in repo.glob(*WEB_FILES)
-            if not re.search(NOT_FRONTEND, p) and not repo.is_excluded(p) and repo.size(p) < MAX_PAGE_BYTES
+            if not NOT_FRONTEND.search(p) and not repo.is_excluded(p) and repo.size(p) < MAX_PAGE_BYTES
         ]
         # An HTML page held in a Python string and returned by a web app's route.
         servers = sorted({loc.path for loc in repo.imports("fastapi", "flask", "starlette")})
-        embedded = [p for p in servers if re.search(r"<(script|form)\b", repo.read(p) or "", re.IGNORECASE)]
+        embedded = [p for p in servers if PAGE_IN_CODE.search(repo.read(p) or "")]
         fetches = [loc for path in web + embedded for loc in _page_calls(repo, path)][:6]
         if calling or fetches:
             return Evidence.found("A frontend calls the API.", calling + fetches)

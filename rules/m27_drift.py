@@ -9,6 +9,7 @@ from verifier.repo import Repo
 from verifier.rule import Rule
 from verifier.rules.m22_api import fastapi_apps, imported_own_modules
 from verifier.rules.m23_deployment import deploy_commands
+from verifier.textsearch import prepared
 
 STORAGE_MODULE = r"collect|log|stor|monitor|database|(^|/)db"
 DRIFT_LIBRARIES = ("evidently", "nannyml", "whylogs", "alibi_detect", "deepchecks", "frouros", "torchdrift")
@@ -107,7 +108,8 @@ DRIFT_NAME = re.compile(r"drift|robust|perturb|corrupt", re.IGNORECASE)
 EVALUATES = re.compile(
     r"(^|_)(predict\w{0,40}|infer(ence)?|evaluate\w{0,40}|eval|score\w{0,40}|accuracy)$", re.IGNORECASE
 )
-RUNS_EVALUATION = r"python\b.*(infer|evaluat|predict)"
+# `.{0,300}`: on the same line, at most 300 characters on (a line of repeated `python` stays linear).
+RUNS_EVALUATION = prepared(r"python\b.{0,300}(infer|evaluat|predict)")
 
 
 def _about_drift(repo: Repo, path: str) -> bool:

@@ -8,6 +8,16 @@ from verifier.repo import Repo
 from verifier.rule import Rule, Trace
 from verifier.rules.m22_api import fastapi_apps
 from verifier.rules.m27_drift import DriftRobustness
+from verifier.textsearch import prepared
+
+METRICS_ROUTE = re.compile(r"[\"']/metrics[\"']")
+CLOUD_MONITORING = prepared(
+    r"cloud-run-gmp-sidecar|RunMonitoring|managed.?prometheus|opentelemetry|google\.cloud\.monitoring|monitoring_v3"
+)
+ALERTING = prepared(
+    r"gcloud\s+(alpha\s+|beta\s+)?monitoring\s+(policies|channels)|google_monitoring_alert_policy|AlertPolicy"
+    r"|alertPolicies|notificationChannels|conditionThreshold|conditionAbsent"
+)
 
 
 class SystemMetrics(Rule):
@@ -32,12 +42,7 @@ class SystemMetrics(Rule):
             "MeterProvider",
         )
         metrics += repo.imports("starlette_exporter", "opentelemetry.instrumentation.fastapi")
-        metrics += [
-            r
-            for _, routes in fastapi_apps(repo)
-            for r in routes
-            if re.search(r"[\"']/metrics[\"']", r.snippet)
-        ]
+        metrics += [r for _, routes in fastapi_apps(repo) for r in routes if METRICS_ROUTE.search(r.snippet)]
         return usage_or_dependency(
             repo,
             metrics,
@@ -68,7 +73,7 @@ class CloudMonitoring(Rule):
     def check(self, repo: Repo) -> Evidence:
         traces = trace_search(
             repo,
-            r"cloud-run-gmp-sidecar|RunMonitoring|managed.?prometheus|opentelemetry|google\.cloud\.monitoring|monitoring_v3",
+            CLOUD_MONITORING,
         )
         traces += repo.imports("google.cloud.monitoring", "google.cloud.monitoring_v3", "opentelemetry")
         if traces:
@@ -95,7 +100,7 @@ class Alerts(Rule):
     def check(self, repo: Repo) -> Evidence:
         traces = trace_search(
             repo,
-            r"gcloud\s+(alpha\s+|beta\s+)?monitoring\s+(policies|channels)|google_monitoring_alert_policy|AlertPolicy|alertPolicies|notificationChannels|conditionThreshold|conditionAbsent",
+            ALERTING,
         )
         if traces:
             return Evidence.found("Alerting is configured in the repository.", traces)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from verifier.checks import training_config_documents
@@ -9,6 +10,9 @@ from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
 from verifier.safe_yaml import mappings
+from verifier.textsearch import prepared
+
+NUM_WORKERS_KEY = re.compile(r"^\s*num_workers\s*:", re.IGNORECASE)
 
 
 def _workers_set(value: object) -> bool:
@@ -20,7 +24,7 @@ def _workers_set(value: object) -> bool:
 LOADER_CALLS = ("DataLoader", "timm.data.create_loader", "timm.data.loader.create_loader")
 
 # Workers and a timing word on the same line, at most 300 characters apart.
-TIMED_WORKERS = r"num_workers.{0,300}(time|speed)|benchmark.{0,300}num_workers|get_timing"
+TIMED_WORKERS = prepared(r"num_workers.{0,300}(time|speed)|benchmark.{0,300}num_workers|get_timing")
 
 
 def _splat_loaders(repo: Repo, path: str) -> tuple[list[int], list[int]]:
@@ -41,8 +45,8 @@ def _yaml_workers(repo: Repo) -> list[Location]:
         return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
     return [
-        repo.location(path, repo.line_of(path, r"^\s*num_workers\s*:") or 1)
-        for path, document in training_config_documents(repo)
+        repo.location(path, repo.line_of(path, NUM_WORKERS_KEY) or 1)
+        for path, document in training_config_documents(repo, holding=("num_workers",))
         if any(sets_workers(mapping) for _, mapping in mappings(document))
     ]
 

@@ -12,9 +12,12 @@ from verifier.pyfacts import Call
 from verifier.repo import Repo
 from verifier.rule import Rule
 from verifier.safe_yaml import mappings
+from verifier.textsearch import prepared
 
 STRATEGY_KEYS = ("strategy", "accelerator", "distributed_backend")  # accelerator="ddp" is the PL 1.x form
 DEVICE_KEYS = ("devices", "gpus", "num_nodes")
+# The line of each key in a YAML config (`strategy: ddp`).
+KEY_LINE = {key: re.compile(rf"^\s*{key}\s*:", re.IGNORECASE) for key in STRATEGY_KEYS + DEVICE_KEYS}
 DISTRIBUTED = re.compile(r"^(ddp|fsdp|deepspeed|horovod|dp$)", re.IGNORECASE)
 
 
@@ -50,7 +53,7 @@ def _trainer_configs(repo: Repo) -> Iterator[Location]:
     """YAML mappings that configure a Trainer (under a `trainer` key, in a trainer config file, or with
     Trainer keys such as max_epochs) and ask for a distributed strategy or several devices."""
 
-    for path, document in training_config_documents(repo):
+    for path, document in training_config_documents(repo, holding=STRATEGY_KEYS + DEVICE_KEYS):
         for parent, node in mappings(document):
             key = _distributed(node)
             trainer_like = (
@@ -60,7 +63,7 @@ def _trainer_configs(repo: Repo) -> Iterator[Location]:
                 or bool({"max_epochs", "max_steps", "precision", "strategy"} & set(node))
             )
             if key and trainer_like:
-                yield repo.location(path, repo.line_of(path, rf"^\s*{key}\s*:") or 1)
+                yield repo.location(path, repo.line_of(path, KEY_LINE[key]) or 1)
 
 
 DISTRIBUTED_CALLS = (
@@ -73,10 +76,12 @@ DISTRIBUTED_CALLS = (
     "FSDPStrategy",
     "DeepSpeedStrategy",
 )
-LAUNCHERS = r"\btorchrun\b|torch\.distributed\.(run|launch)|accelerate\s+launch"
+LAUNCHERS = prepared(r"\btorchrun\b|torch\.distributed\.(run|launch)|accelerate\s+launch")
 LAUNCH_FILES = ("*.sh", "*.py", "*.yaml", "*.yml", "Makefile", "tasks.py", "*dockerfile*", "Dockerfile*")
 # An accelerate config that starts several processes (`accelerate config` writes it).
-ACCELERATE_MULTI = r"^[ \t]*(num_processes[ \t]*:[ \t]*([2-9]|\d\d+)|distributed_type\s*:\s*['\"]?(MULTI_\w+|DEEPSPEED|FSDP))"
+ACCELERATE_MULTI = prepared(
+    r"^[ \t]*(num_processes[ \t]*:[ \t]*([2-9]|\d\d+)|distributed_type\s*:\s*['\"]?(MULTI_\w+|DEEPSPEED|FSDP))"
+)
 
 
 class DistributedTraining(Rule):

@@ -44,6 +44,7 @@ from verifier.rules import (
     m23_deployment,
     m24_api_testing,
     m26_frontend,
+    m27_drift,
     m29_data_loading,
     m30_distributed,
 )
@@ -419,6 +420,19 @@ REWRITES = [
         "[" * MB,
     ),
     Rewrite(
+        "m27 RUNS_EVALUATION",
+        r"python\b.*(infer|evaluat|predict)",
+        m27_drift.RUNS_EVALUATION,
+        re.IGNORECASE | re.MULTILINE,
+        (
+            "python -m src.inference --model x",
+            "uv run python evaluate.py && python predict.py",
+            "python train.py\nrun predictions",
+            "PYTHON src/Evaluation.py",
+        ),
+        "python " * (MB // 7),
+    ),
+    Rewrite(
         "coverage LINE_RATE",
         r"<coverage[^>]*\bline-rate=\"([\d.]+)\"",
         coverage_check.LINE_RATE,
@@ -525,7 +539,7 @@ def test_every_walker_of_loaded_yaml_ends_on_a_document_that_contains_itself(tmp
     assert workflow.matrix_values("os") == {}
     assert dependencies.from_environment_yml("environment.yml", "", document) == []
     repo = Repo(write_tree(tmp_path, {"configs/train.yaml": "x: 1\n", "src/train.py": "x = 1\n"}))
-    repo.yaml_documents = lambda *patterns: iter([("configs/train.yaml", document)])  # type: ignore[method-assign]
+    repo.yaml_documents = lambda *patterns, holding=(): iter([("configs/train.yaml", document)])  # type: ignore[method-assign]
     assert repo.vertex_configs == []
     assert m29_data_loading._yaml_workers(repo)
     assert list(m30_distributed._trainer_configs(repo))

@@ -298,3 +298,47 @@ def test_a_glob_searches_the_pattern_part_with_the_fewest_paths_to_filter(tmp_pa
         ".txt",
         False,
     ) not in repo.file_list._containing
+
+
+def test_yaml_documents_holding_parse_only_files_that_may_hold_the_literal(make_repo) -> None:
+    repo = make_repo(
+        {
+            "a_cloudbuild.yaml": "steps:\n  - name: gcr.io/cloud-builders/docker\n",
+            "b_escaped.yaml": '"st\\x65ps":\n  - name: gcr.io/cloud-builders/gcloud\n',
+            "c_config.yaml": "model:\n  lr: 0.1\n  path: C:\\data\\x\n  name: 'a\\x73teps'\n",
+            "d_broken.yaml": "a: b: c\n",
+            "e_sweep.yaml": "sweeper: {params: {lr: '0.1,0.2'}}\n",
+        }
+    )
+    found = [path for path, _ in repo.yaml_documents(holding=("steps",))]
+    assert found == ["a_cloudbuild.yaml", "b_escaped.yaml"]  # an escaped key may spell the literal
+    assert "c_config.yaml" not in repo.configs._yaml and "e_sweep.yaml" not in repo.configs._yaml
+    # a file that may not load is loaded all the same, so its warning is the one every file gave before
+    assert [w for w in repo.warnings if "d_broken.yaml" in w] and "d_broken.yaml" in repo.configs._yaml
+    # a file passed over for one literal is given to a later query that holds its own (and the files
+    # parsed already are given too: a caller judges each document, a pre-check only spares parsing)
+    assert [path for path, _ in repo.yaml_documents(holding=("sweeper",))] == [
+        "a_cloudbuild.yaml",
+        "b_escaped.yaml",
+        "e_sweep.yaml",
+    ]
+    assert [path for path, _ in repo.yaml_documents()] == [
+        "a_cloudbuild.yaml",
+        "b_escaped.yaml",
+        "c_config.yaml",
+        "e_sweep.yaml",
+    ]
+
+
+def test_warnings_of_yaml_files_are_the_same_with_and_without_literal_pre_checks(make_repo) -> None:
+    files = {
+        "1.yaml": "x: *nothing\n",
+        "2.yaml": "ok: 1\n",
+        "3.yaml": "d: 2023-02-30\n",
+        "4.yaml": "[" * 150 + "]" * 150,
+        "5.yaml": "- [a\n",
+    }
+    narrow, full = make_repo(files), make_repo(files)
+    assert list(narrow.yaml_documents(holding=("absent",))) == []
+    list(full.yaml_documents())
+    assert list(narrow.warnings) == list(full.warnings) and len(full.warnings) == 4

@@ -195,3 +195,55 @@ def test_random_documents_are_built_as_pyyaml_builds_them() -> None:
         assert _outcome(load_all, text) == expected, text
         outcomes.append(expected if isinstance(expected, str) else "built")
     assert outcomes.count("built") > 500 and len(set(outcomes)) > 2
+
+
+# Streams libyaml parses that a later stage refuses or fails on: `surely_loads` must never vouch for them.
+LATER_FAILURES = [
+    "x: *undefined\n",  # an alias without its anchor (the composer)
+    "a: &x 1\nb: &x 2\n",  # a duplicate anchor
+    "x: &a [*a]\n",  # a recursive alias
+    "d: 2023-02-30\n",  # read as a timestamp: no such day
+    "n: 0x_\n",  # read as an integer without digits
+    "b: 0b_\n",
+    "big: " + "9" * 5_000 + "\n",  # more digits than int() reads
+    "i: !!int abc\n",  # an explicit tag its constructor refuses
+    "x: 1\n<<: 5\n",  # a merge key that is no mapping
+    "? [a, b]\n: 1\n",  # a collection as a key
+    "[a, b]: 1\n",
+    "{a: 1}: 2\n",
+    "[" * 150 + "]" * 150,  # deeper than MAX_DEPTH in flow style
+    "".join(" " * n + "- \n" for n in range(0, 220, 2)),  # ... in block style, one level a line
+    "x: " + "- " * 120 + "a\n",  # ... in compact sequences on one line (invalid after a key: refused anyway)
+    "- " * 120 + "a\n",
+    "a: b: c\n",  # invalid
+]
+
+
+@pytest.mark.parametrize("text", LATER_FAILURES + YAML_SHAPES)
+def test_surely_loads_vouches_only_for_streams_that_load(text: str) -> None:
+    if safe_yaml.surely_loads(text):
+        load_all(text)
+    elif text in LATER_FAILURES:
+        with pytest.raises(YamlRefused):
+            load_all(text)
+
+
+def test_surely_loads_vouches_for_plain_configs_and_never_for_a_random_failure() -> None:
+    workflow = "name: t\non: [push]\njobs:\n  test:\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest\n"
+    config = (
+        "model:\n  lr: 0.001\n  layers: [64, 32]\ntrainer: {max_epochs: 3, devices: 1}\nurl: http://x/?a=1\n"
+    )
+    nested = "".join(" " * n + "a:\n" for n in range(0, 40, 2)) + " " * 40 + "b: 1\n"  # 21 levels
+    assert (
+        safe_yaml.surely_loads(workflow) and safe_yaml.surely_loads(config) and safe_yaml.surely_loads(nested)
+    )
+    assert safe_yaml.surely_loads("") and not safe_yaml.surely_loads("a: [b\n")  # near miss: unclosed
+    rng = random.Random(17)
+    pieces = ["a", "1", "[", "]", "{", "}", ":", " ", "\n", "- ", "  ", "'", '"', "#", "2024-01-01", ",", "?"]
+    vouched = 0
+    for _ in range(3_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        if safe_yaml.surely_loads(text):
+            vouched += 1
+            load_all(text)  # never raises
+    assert vouched > 300

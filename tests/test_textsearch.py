@@ -545,3 +545,37 @@ def test_every_output_names_the_notebook_cell(tmp_path: Path) -> None:
     related = _related(1, cells[0])  # SARIF: a cell's line is no line of the file
     assert "region" not in related["physicalLocation"] and where in related["message"]["text"]
     assert "region" in _related(1, Location("train.py", 3, "wandb.init()"))["physicalLocation"]
+
+
+def test_a_prepared_pattern_needs_no_parse_in_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule's fixed pattern has its literal requirement read at import (`prepared`); a worker whose
+    caches start empty takes it from there, for the flags it was prepared for only."""
+    pattern = textsearch.prepared(r"gcloud\s+(beta\s+)?run\s+deploy\b")
+    compiled = textsearch.prepared(re.compile(r"\bpytest\b", re.IGNORECASE))
+    assert pattern == r"gcloud\s+(beta\s+)?run\s+deploy\b" and compiled.pattern == r"\bpytest\b"
+    expected = textsearch.literal_requirement(pattern, re.IGNORECASE | re.MULTILINE)
+    textsearch.literal_requirement.cache_clear()  # as in a worker forked for one repository
+    parsed: list[str] = []
+    real = textsearch.quick_parse
+    monkeypatch.setattr(textsearch, "quick_parse", lambda p, f=0: parsed.append(p) or real(p, f))
+    assert textsearch.literal_requirement(pattern, re.IGNORECASE | re.MULTILINE) == expected
+    assert textsearch.literal_requirement(compiled.pattern, compiled.flags) == (frozenset({"pytest"}),)
+    assert parsed == []
+    assert textsearch.literal_requirement(pattern, re.MULTILINE) == expected  # other flags: parsed
+    assert set(textsearch.literal_requirement(r"\bdvc\s+pull\b", re.IGNORECASE)) == {
+        frozenset({"pull"}),
+        frozenset({"dvc"}),
+    }
+    assert parsed == [pattern, r"\bdvc\s+pull\b"]
+
+
+def test_a_prepared_search_pattern_is_compiled_at_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    pattern = textsearch.prepared(r"\bkubectl\s+apply\b")
+    textsearch.compiled_pattern.cache_clear()  # as in a worker forked for one repository
+    compiled: list[str] = []
+    real = re.compile
+    monkeypatch.setattr(re, "compile", lambda p, f=0: compiled.append(p) or real(p, f))
+    prepared = textsearch.compiled_pattern(pattern, re.IGNORECASE | re.MULTILINE)
+    assert compiled == [] and prepared.flags & re.IGNORECASE and prepared.search("KUBECTL apply -f x")
+    other = textsearch.compiled_pattern(pattern, re.MULTILINE)  # near miss: other flags, compiled now
+    assert compiled == [pattern] and not other.search("KUBECTL apply -f x")

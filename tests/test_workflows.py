@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from verifier import workflows
 from verifier.repo import Repo
 from verifier.workflows import runs_command
 
@@ -146,3 +147,44 @@ def test_a_command_is_matched_only_where_its_literals_are(monkeypatch: pytest.Mo
     searched.clear()
     assert not runs_command("pip install ruff && pytest -q", r"\bruff\s+check\b") and searched == []
     assert not runs_command("pip install ruff", r"\bruff\b")  # an install is no run of the tool
+
+
+def test_a_pattern_compiled_at_import_is_used_with_its_own_flags(make_repo: Callable[..., Repo]) -> None:
+    """Rules pass patterns compiled once at import (a worker forked per repository inherits them): they
+    match as the same pattern given as a string does, and are never compiled again."""
+    repo = make_repo(
+        {
+            ".github/workflows/tests.yaml": WORKFLOW,
+            "cloudbuild.yaml": "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '-t', 'x', '.']\n",
+            "config.properties": "# settings\nModel_Store=/models\n",
+        }
+    )
+    (workflow,) = repo.workflows
+    compiled = re.compile(r"\bPYTEST\b", re.IGNORECASE)
+    assert [s.line for s in workflow.steps_running(compiled)] == [
+        s.line for s in workflow.steps_running("PYTEST")
+    ]
+    (step,) = workflow.steps_running(compiled)
+    assert step.runs_command(compiled) and step.command_line(compiled) == "pytest tests/"
+    assert repo.step_location(workflow.path, step, compiled) == repo.step_location(
+        workflow.path, step, "PYTEST"
+    )
+    assert repo.step_location(workflow.path, step, compiled).snippet == "pytest tests/"
+    # its own flags count: without IGNORECASE, upper case does not match lower case
+    assert not step.runs(re.compile(r"\bPYTEST\b")) and not step.runs_command(re.compile(r"\bPYTEST\b"))
+    assert not runs_command("pip install pytest", compiled)  # near miss: an install runs nothing
+    build = re.compile(r"cloud-builders/docker", re.IGNORECASE)
+    assert [loc.line for loc in repo.cloudbuild_steps(build)] == [2]
+    assert repo.cloudbuild_steps(re.compile(r"CLOUD-BUILDERS")) == []
+    assert repo.line_of("config.properties", re.compile(r"^model_store\s*=", re.IGNORECASE)) == 2
+    assert repo.line_of("config.properties", re.compile(r"^model_store\s*=")) is None
+
+
+def test_a_compiled_pattern_is_run_only_where_its_literals_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    pattern = re.compile(r"\bruff\s+check\b", re.IGNORECASE)
+    literal_checks: list[str] = []
+    real = workflows.may_match
+    monkeypatch.setattr(workflows, "may_match", lambda t, p, f: literal_checks.append(p) or real(t, p, f))
+    assert runs_command("pip install ruff && RUFF check .", pattern)
+    assert not runs_command("pip install ruff && pytest -q", pattern)
+    assert literal_checks == [pattern.pattern, pattern.pattern]

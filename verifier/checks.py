@@ -9,6 +9,7 @@ from typing import Any
 
 from .evidence import Evidence, Location
 from .repo import Repo
+from .textsearch import prepared
 from .workflows import Step, Workflow, parse_workflow
 
 # Where groups wire commands: task runners, scripts, CI, Cloud Build and compose files.
@@ -47,6 +48,7 @@ TRACE_GLOBS = (
     "*.js",
     "*.ts",
 )
+DOCKER_BUILD_COMMAND = prepared(r"\bdocker(\s+buildx)?\s+build\b|\bbuilds\s+submit\b")
 
 
 def trace_search(repo: Repo, pattern: str, limit: int = 6, prose: bool = False) -> list[Location]:
@@ -105,9 +107,12 @@ def usage_or_dependency(
 
 # A command that runs a test suite: pytest, unittest, coverage, tox/nox, or a task runner's test target
 # (`invoke test`, `make unit-tests`, `uv run test`, `hatch test`, `just test`).
-TEST_COMMAND = (
-    r"\b(pytest|py\.test|unittest|coverage\s+run|tox|nox|hatch\s+test|"
-    r"(?:(?:uv|pdm|poetry|hatch|pipenv)\s+run\s+|invoke\s+|inv\s+|make\s+|just\s+|task\s+)(?:unit[-_]?)?tests?)\b"
+TEST_COMMAND = prepared(
+    re.compile(
+        r"\b(pytest|py\.test|unittest|coverage\s+run|tox|nox|hatch\s+test|"
+        r"(?:(?:uv|pdm|poetry|hatch|pipenv)\s+run\s+|invoke\s+|inv\s+|make\s+|just\s+|task\s+)(?:unit[-_]?)?tests?)\b",
+        re.IGNORECASE,
+    )
 )
 # A load-test script by its file name: load_test.py, locustfile.py, stress_test.py, perf_api.py,
 # benchmark.py; not download.py or load_data.py.
@@ -158,7 +163,9 @@ def precommit_lint_hooks(repo: Repo, type_checkers: bool = True) -> list[str]:
     ]
 
 
-def lint_steps(repo: Repo, linters: str, type_checkers: bool = True) -> list[tuple[Workflow, Step]]:
+def lint_steps(
+    repo: Repo, linters: str | re.Pattern[str], type_checkers: bool = True
+) -> list[tuple[Workflow, Step]]:
     """Workflow steps that run a linter: a `run:` command matching `linters` that is not an install
     command (`pip install ruff && ruff check .` counts, `pip install ruff` alone does not), a task-runner
     lint target (`make lint`), or a lint action. Running pre-commit counts only when its config has a lint
@@ -197,9 +204,14 @@ def instantiated(repo: Repo, word: str) -> list[Location]:
 NOT_TRAINING_CONFIG = re.compile(r"(^|/)(\.github|docker-compose|compose)")
 
 
-def training_config_documents(repo: Repo) -> Iterator[tuple[str, Any]]:
-    """(path, document) of the YAML documents that may configure training or data loading."""
-    return ((path, doc) for path, doc in repo.yaml_documents() if not NOT_TRAINING_CONFIG.search(path))
+def training_config_documents(repo: Repo, holding: Iterable[str] = ()) -> Iterator[tuple[str, Any]]:
+    """(path, document) of the YAML documents that may configure training or data loading; with
+    `holding`, of the files that may hold one of those literals only (`Repo.yaml_documents`)."""
+    return (
+        (path, doc)
+        for path, doc in repo.yaml_documents(holding=holding)
+        if not NOT_TRAINING_CONFIG.search(path)
+    )
 
 
 def is_job_config(repo: Repo, path: str) -> bool:
@@ -243,9 +255,7 @@ def gcp_image_builds(repo: Repo) -> list[ImageBuild]:
                 builds += _builds_in(
                     repo, command, repo.location(path, getattr(step, "line", None) or 1, command)
                 )
-    for location in repo.search(
-        r"\bdocker(\s+buildx)?\s+build\b|\bbuilds\s+submit\b", *AUTOMATION_GLOBS, limit=20
-    ):
+    for location in repo.search(DOCKER_BUILD_COMMAND, *AUTOMATION_GLOBS, limit=20):
         builds += _builds_in(repo, location.snippet, location)
     return builds
 
@@ -280,7 +290,7 @@ def stray_workflows(repo: Repo) -> list[Workflow]:
     """YAML files written as GitHub Actions workflows (`on:` triggers and `jobs:`) that lie outside
     .github/workflows/ (or in a folder below it): GitHub never runs them."""
     found = []
-    for path, document in repo.yaml_documents():
+    for path, document in repo.yaml_documents(holding=("jobs",)):
         if path.startswith(".github/workflows/") and path.count("/") == 2:
             continue
         if isinstance(document, dict) and isinstance(document.get("jobs"), dict):

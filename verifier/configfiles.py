@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -19,7 +19,7 @@ from . import dependencies as deps
 from .evidence import Location
 from .filelist import TEXT_SUFFIXES, FileList
 from .reader import Reader
-from .safe_yaml import YamlRefused, has_key
+from .safe_yaml import YamlRefused, has_key, surely_loads
 from .safe_yaml import load_all as yaml_load_all
 from .workflows import Step, Workflow, parse_workflow, runs_command
 
@@ -39,6 +39,9 @@ LOCK_KEY = re.compile(r"""(name|version)[ \t]*=[ \t]*(?:"([^"\\\n]*)"|'([^'\n]*)
 # a quoted key, a merge conflict marker.
 LOCK_LINE_FIRST = frozenset("[nv\"'<=>")
 LOCK_LINE_START = re.compile(r"\n(?=[\[nv\"'<=>])")
+# The first escape of a double-quoted YAML scalar (`"st\x65ps"`): the only way a key or value holds a
+# literal its text does not. Found from the scalar's opening quote, so never missed.
+ESCAPE_IN_DOUBLE_QUOTES = re.compile(r'"[^"\\]*\\')
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class ConfigFiles:
         self.reader = reader
         self.warn = warn
         self._yaml: dict[str, list[Any]] = {}
+        self._loads: set[str] = set()  # YAML files `surely_loads` proved to load without a warning
 
     # ----------------------------------------------------------------- YAML
 
@@ -86,13 +90,37 @@ class ConfigFiles:
         documents = self.yaml_all(path)
         return documents[0] if documents else None
 
-    def yaml_documents(self, *patterns: str) -> Iterator[tuple[str, Any]]:
-        """(path, document) for every YAML document in files matching `patterns` (default: all YAML)."""
+    def yaml_documents(self, *patterns: str, holding: Iterable[str] = ()) -> Iterator[tuple[str, Any]]:
+        """(path, document) for every YAML document in files matching `patterns` (default: all YAML); with
+        `holding`, a file not parsed yet is parsed only when its text may hold one of those literals (see
+        `_may_hold`): the caller judges each document given, the pre-check only spares parsing."""
         for path in self.files.glob(*(patterns or ("*.yaml", "*.yml"))):
             if self.files.is_excluded(path):
                 continue
+            if holding and path not in self._yaml and not self._may_hold(path, holding):
+                continue
             for document in self.yaml_all(path):
                 yield path, document
+
+    def _may_hold(self, path: str, literals: Iterable[str]) -> bool:
+        """Whether a document of `path` may hold one of `literals` (a key, or a word of a value), telling a
+        file that cannot from its text alone: a YAML key or value holds a literal only where the text does,
+        unless it is spelled with an escape (a double-quoted scalar with a backslash keeps the file). A file passed over is
+        still one that would give a warning when loaded (invalid or refused): unless `surely_loads` proves
+        it loads, it is loaded, so the warnings stay those of loading every file in turn. Most YAML files
+        of a repository hold none of the keys a rule looks for, and composing and building them is most of
+        the YAML cost (`surely_loads` costs about a tenth of a load)."""
+        text = self.reader.read(path)
+        if text is None:
+            return False
+        if any(literal in text for literal in literals) or ESCAPE_IN_DOUBLE_QUOTES.search(text):
+            return True
+        if path in self._loads:
+            return False
+        if not surely_loads(text):
+            return True
+        self._loads.add(path)
+        return False
 
     @cached_property
     def cloudbuild_files(self) -> list[str]:
@@ -100,7 +128,7 @@ class ConfigFiles:
         return sorted(
             {
                 path
-                for path, document in self.yaml_documents()
+                for path, document in self.yaml_documents(holding=("steps",))
                 if isinstance(document, dict)
                 and isinstance(steps := document.get("steps"), list)
                 and steps
@@ -112,15 +140,21 @@ class ConfigFiles:
     def vertex_configs(self) -> list[str]:
         """YAML files (any name) holding a Vertex AI job config: a `workerPoolSpecs` key at any depth."""
         return sorted(
-            {path for path, document in self.yaml_documents() if has_key(document, "workerPoolSpecs")}
+            {
+                path
+                for path, document in self.yaml_documents(holding=("workerPoolSpecs",))
+                if has_key(document, "workerPoolSpecs")
+            }
         )
 
-    def cloudbuild_steps(self, pattern: str) -> list[Location]:
+    def cloudbuild_steps(self, pattern: str | re.Pattern[str]) -> list[Location]:
         """Cloud Build steps (in YAML files of any name) whose `name args entrypoint script` text matches
-        the regex `pattern`, e.g. r"run\\s+deploy" for `args: ['run', 'deploy', ...]`."""
-        compiled: re.Pattern[str] | None = None  # compiled at the first step: most repositories have none
+        the regex `pattern`, e.g. r"run\\s+deploy" for `args: ['run', 'deploy', ...]`: a string ignoring
+        case, a pattern compiled at import (by the rule) with its own flags."""
+        # a string is compiled at the first step: most repositories have none
+        compiled: re.Pattern[str] | None = None if isinstance(pattern, str) else pattern
         found = []
-        for path, document in self.yaml_documents():
+        for path, document in self.yaml_documents(holding=("steps",)):
             steps = document.get("steps") if isinstance(document, dict) else None
             for step in steps if isinstance(steps, list) else []:
                 if not isinstance(step, dict):
@@ -170,7 +204,7 @@ class ConfigFiles:
             found.append(workflow)
         return found
 
-    def step_location(self, path: str, step: Step, pattern: str) -> Location:
+    def step_location(self, path: str, step: Step, pattern: str | re.Pattern[str]) -> Location:
         """The line of a workflow step's `run:` script with a command matching `pattern` that is not an
         install command (`Step.runs_command`), cited at its own line; for a step without one (a `uses:`
         step), the step's first line."""

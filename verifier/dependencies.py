@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+EGG_NAME = re.compile(r"#egg=([A-Za-z0-9._-]+)")
+NAME_SEPARATORS = re.compile(r"[-_.]+")
 
 # Import names that differ from the distribution that provides them.
 IMPORT_TO_DISTRIBUTION: dict[str, tuple[str, ...]] = {
@@ -103,7 +105,7 @@ def provided_through(declared: Iterable[str]) -> dict[str, str]:
 
 def normalize(name: str) -> str:
     """PEP 503 normalised distribution name."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return NAME_SEPARATORS.sub("-", name).lower()
 
 
 def distributions_for_import(module: str) -> tuple[str, ...]:
@@ -187,7 +189,7 @@ def from_requirements_txt(path: str, text: str) -> list[Dependency]:
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split(" #")[0].strip()
         if not line or line.startswith(("#", "-", "git+", "http")):
-            egg = re.search(r"#egg=([A-Za-z0-9._-]+)", raw)
+            egg = EGG_NAME.search(raw)
             if egg:
                 found.append(Dependency(normalize(egg.group(1)), raw.strip(), path, number))
             continue

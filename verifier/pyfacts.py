@@ -125,8 +125,6 @@ def parse_python(source: str) -> PythonFacts:
         collector.visit(tree)
     except RecursionError:
         collector.facts.error = "RecursionError: nesting too deep"
-    finally:
-        collector.close()
     return collector.facts
 
 
@@ -268,46 +266,26 @@ class _Collector:
     passed over without a call when no field of its type can hold a node (a name, a context, an operator);
     fields that never hold a node (`ctx`, operators, identifiers) are not read; a string constant is taken
     where it is met and a chain of attributes is followed to its start without a call per dot. What to do
-    with each node type is decided once (`_plan`).
+    with each node type is decided once, for the module (`_PLAN`): the table holds plain functions, so a
+    collector refers to nothing that refers back to it, and reference counting frees it.
     """
 
     def __init__(self) -> None:
         self.facts = PythonFacts()
         self.aliases: dict[str, str] = {}
         self.class_depth = 0
-        self.handlers: dict[type, Callable[[Any], None]] = {
-            ast.Import: self.visit_Import,
-            ast.ImportFrom: self.visit_ImportFrom,
-            ast.Call: self.visit_Call,
-            ast.Constant: self.visit_Constant,
-            ast.FunctionDef: self.visit_function,
-            ast.AsyncFunctionDef: self.visit_function,
-            ast.ClassDef: self.visit_ClassDef,
-            ast.Assign: self.visit_Assign,
-            ast.AnnAssign: self.visit_Assign,
-            ast.Dict: self.visit_Dict,
-        }
-        self.plan = _plan(self.handlers, self.visit_children)
-
-    def close(self) -> None:
-        """Drop the dispatch tables, whose bound methods refer back to the collector: without the cycle,
-        reference counting frees the collector (the engine pauses the cycle collector while verifying)."""
-        self.handlers.clear()
-        self.plan.clear()
 
     def visit(self, node: ast.AST) -> None:
-        handler = self.handlers.get(type(node))
-        if handler is None:
-            self.visit_children(node)
-        else:
-            handler(node)
+        visit = _PLAN.get(type(node), _Collector.visit_children)
+        if visit is not None:
+            visit(self, node)
 
     def visit_children(self, node: ast.AST) -> None:
         """Visit the children of `node` that can hold a fact, in source order: a node type with a handler
         is handed to it, a node type without fields that can hold nodes (a name, a context, an operator)
         is passed over, and a chain of attributes (`a.b.c`, whose only child is the part before the dot)
         is followed to its start without a call per dot."""
-        plan = self.plan
+        plan = _PLAN
         strings = self.facts.strings
         for name in _NODE_FIELDS.get(type(node), ()):
             value = getattr(node, name, None)
@@ -327,7 +305,7 @@ class _Collector:
                     continue
                 visit = plan.get(kind)
                 if visit is not None:
-                    visit(item)
+                    visit(self, item)
 
     def resolve(self, node: ast.AST) -> str | None:
         if type(node) is ast.Name:  # the common case, without building a list
@@ -440,7 +418,7 @@ class _Collector:
                 name=node.name,
                 line=node.lineno,
                 annotated=annotated,
-                documented=ast.get_docstring(node) is not None,
+                documented=ast.get_docstring(node, clean=False) is not None,
                 is_method=self.class_depth > 0,
                 is_test=node.name.startswith("test"),
                 decorators=tuple(decorators),
@@ -463,7 +441,7 @@ class _Collector:
                 node.name,
                 node.lineno,
                 bases,
-                ast.get_docstring(node) is not None,
+                ast.get_docstring(node, clean=False) is not None,
                 node.end_lineno or node.lineno,
             )
         )
@@ -497,18 +475,32 @@ _NODE_FIELDS: dict[type, tuple[str, ...]] = {
 }
 
 
-def _plan(
-    handlers: dict[type, Callable[[Any], None]], visit_children: Callable[[Any], None]
-) -> dict[type, Any]:
+def _plan() -> dict[type, Callable[[_Collector, Any], None] | None]:
     """What to do with a node of each type: its handler, a visit of its children, or nothing (None) for a
     type whose fields hold no node (a name, a context, an operator)."""
-    plan: dict[type, Any] = {
-        node_type: visit_children if fields else None for node_type, fields in _NODE_FIELDS.items()
+    plan: dict[type, Callable[[_Collector, Any], None] | None] = {
+        node_type: _Collector.visit_children if fields else None for node_type, fields in _NODE_FIELDS.items()
     }
-    plan.update(handlers)
+    plan.update(
+        {
+            ast.Import: _Collector.visit_Import,
+            ast.ImportFrom: _Collector.visit_ImportFrom,
+            ast.Call: _Collector.visit_Call,
+            ast.Constant: _Collector.visit_Constant,
+            ast.FunctionDef: _Collector.visit_function,
+            ast.AsyncFunctionDef: _Collector.visit_function,
+            ast.ClassDef: _Collector.visit_ClassDef,
+            ast.Assign: _Collector.visit_Assign,
+            ast.AnnAssign: _Collector.visit_Assign,
+            ast.Dict: _Collector.visit_Dict,
+        }
+    )
     for value_type in (str, bytes, int, float, complex, bool, type(None), type(...)):
         plan[value_type] = None
     return plan
+
+
+_PLAN = _plan()
 
 
 def _literal(node: ast.AST) -> object:

@@ -283,9 +283,10 @@ class Repo:
         notebook, the cell and the line within it)."""
         return self.reader.location(path, line, snippet)
 
-    def line_of(self, path: str, pattern: str, flags: int = re.IGNORECASE) -> int | None:
-        """The first line of `path` matching `pattern` (of a notebook: counted in its code cells joined)."""
-        compiled = re.compile(pattern, flags)
+    def line_of(self, path: str, pattern: str | re.Pattern[str], flags: int = re.IGNORECASE) -> int | None:
+        """The first line of `path` matching `pattern` (of a notebook: counted in its code cells joined): a
+        string compiled with `flags`, or a pattern a rule compiled once at import (its own flags count)."""
+        compiled = re.compile(pattern, flags) if isinstance(pattern, str) else pattern
         return next(
             (n for n, line in enumerate(self.reader.code_lines(path), start=1) if compiled.search(line)), None
         )
@@ -331,9 +332,11 @@ class Repo:
     def yaml(self, path: str) -> Any:
         return self.configs.yaml(path)
 
-    def yaml_documents(self, *patterns: str) -> Iterator[tuple[str, Any]]:
-        """(path, document) for every YAML document in files matching `patterns` (default: all YAML)."""
-        return self.configs.yaml_documents(*patterns)
+    def yaml_documents(self, *patterns: str, holding: Iterable[str] = ()) -> Iterator[tuple[str, Any]]:
+        """(path, document) for every YAML document in files matching `patterns` (default: all YAML); with
+        `holding`, files not parsed yet are parsed only when their text may hold one of those literals (a key
+        or value the caller needs; `ConfigFiles.yaml_documents`)."""
+        return self.configs.yaml_documents(*patterns, holding=holding)
 
     @property
     def cloudbuild_files(self) -> list[str]:
@@ -345,7 +348,7 @@ class Repo:
         """YAML files (any name) holding a Vertex AI job config (a `workerPoolSpecs` key at any depth)."""
         return self.configs.vertex_configs
 
-    def cloudbuild_steps(self, pattern: str) -> list[Location]:
+    def cloudbuild_steps(self, pattern: str | re.Pattern[str]) -> list[Location]:
         """Cloud Build steps whose `name args entrypoint script` text matches the regex `pattern`."""
         return self.configs.cloudbuild_steps(pattern)
 
@@ -361,7 +364,7 @@ class Repo:
         """GitHub Actions workflows under .github/workflows/."""
         return self.configs.workflows
 
-    def step_location(self, path: str, step: Step, pattern: str) -> Location:
+    def step_location(self, path: str, step: Step, pattern: str | re.Pattern[str]) -> Location:
         """The line of a workflow step's `run:` script with a command matching `pattern` (`ConfigFiles`)."""
         return self.configs.step_location(path, step, pattern)
 

@@ -11,6 +11,7 @@ iteratively, each collection once, so they end on any document. Mappings come ba
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -247,6 +248,35 @@ def load_all(text: str) -> list[Any]:
         raise YamlRefused(f"invalid YAML{where}: {problem}") from None
     except (RecursionError, MemoryError, ValueError, TypeError) as error:
         raise YamlRefused(f"unreadable YAML: {type(error).__name__}") from None
+
+
+# What may make a stream that libyaml parses fail later, in composing, checking or constructing it: an
+# anchor or alias (undefined, duplicated, recursive, an alias bomb), a tag (`!!int x`, `!!binary`, `!Ref`),
+# a merge key, an explicit (`? `) or collection key (`[a]: b`, unhashable), a scalar read as a timestamp
+# (`2023-02-30` is no date), a `0x`/`0b` integer (`0x_` has no digits), a digit run too long for `int()`.
+_DOUBTFUL = re.compile(r"[&*!]|<<|\?(?:[ \t\r\n]|$)|[\]}][ \t]*:|\d{4}-\d|0[xXbB]|[0-9_]{1000}")
+_LEADING = re.compile(r"^(?:[ \t]|[-?](?=[ \t]))*", re.MULTILINE)  # indentation and block indicators
+
+
+def surely_loads(text: str) -> bool:
+    """True when `load_all(text)` is sure to succeed, told without composing or building a node: libyaml
+    parses the stream without an error (in C, building no object: about a tenth of a load), and nothing
+    that only a later stage refuses can be there (`_DOUBTFUL`; no alias, so no alias bomb), nor more than
+    half of MAX_EVENTS events, nor a nesting as deep as MAX_DEPTH. The nesting bound: a block collection
+    inside another starts at a greater column, or (a sequence under a key) at the same column once in a
+    row, and starts within a line's indentation and block indicators (`_LEADING`); a flow collection needs
+    a bracket, and holds at most one single-pair mapping per level. False means only "not sure"."""
+    if _SafeLoader is yaml.SafeLoader or _DOUBTFUL.search(text):
+        return False
+    widest = max(map(len, _LEADING.findall(text)), default=0)
+    brackets = text.count("[") + text.count("{")
+    if 2 * (widest + 1) + 2 * brackets + 1 >= MAX_DEPTH:
+        return False
+    try:
+        events = _SafeLoader(text).raw_parse()
+    except (yaml.YAMLError, ValueError, TypeError, MemoryError):
+        return False
+    return bool(events <= MAX_EVENTS // 2)
 
 
 def load(text: str) -> Any:

@@ -27,7 +27,7 @@ import functools
 import os
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from .evidence import Location
 from .filelist import GENERATED, FileList
@@ -76,13 +76,37 @@ Clauses = tuple[frozenset[str], ...]
 @functools.lru_cache(maxsize=4096)
 def compiled_pattern(pattern: str, flags: int) -> re.Pattern[str]:
     """`re.compile`, kept for the whole process: the rules and the answer checks compile more patterns than
-    `re`'s own cache holds (512), so it would compile the search patterns again for every repository."""
-    return re.compile(pattern, flags)
+    `re`'s own cache holds (512), so it would compile the search patterns again for every repository. A
+    pattern a rule `prepared` was compiled at import."""
+    return _PREPARED_COMPILED.get((pattern, flags)) or re.compile(pattern, flags)
 
 
 def fold(text: str) -> str:
     """`text` lower-cased for the literal check (see `_ASCII_FOLDS`)."""
     return text.lower() if text.isascii() else text.translate(_ASCII_FOLDS).lower()
+
+
+# Literal requirements read when a rule module is imported (`prepared`): a worker forked per repository
+# inherits them, as it inherits the rule's compiled patterns.
+_PREPARED: dict[tuple[str, int], Clauses] = {}
+_PREPARED_COMPILED: dict[tuple[str, int], re.Pattern[str]] = {}
+
+_Prepared = TypeVar("_Prepared", str, re.Pattern[str])
+
+
+def prepared(pattern: _Prepared, flags: int = re.IGNORECASE) -> _Prepared:
+    """`pattern` itself, its literal requirement read now, at import, for the flags it is searched with:
+    `flags` (a search's default) for a string given to `Repo.search` (compiled now as the search compiles
+    it), its own for a compiled pattern given to a workflow step's `runs_command`. A rule declares its
+    fixed patterns so; each search and step check then starts from the requirement and the compiled
+    pattern instead of parsing and compiling the pattern afresh in every worker."""
+    if isinstance(pattern, str):
+        key = (pattern, flags | re.MULTILINE)
+        _PREPARED_COMPILED[key] = re.compile(*key)
+    else:
+        key = (pattern.pattern, pattern.flags)
+    _PREPARED[key] = literal_requirement(*key)
+    return pattern
 
 
 @functools.lru_cache(maxsize=4096)
@@ -94,6 +118,9 @@ def literal_requirement(pattern: str, flags: int = 0) -> Clauses:
 
     The parse tree is `quick_parse`'s where it reads the pattern (the plain syntax the rules write), else
     `re`'s own parser's (several times slower, and each forked worker parses every pattern afresh)."""
+    known = _PREPARED.get((pattern, flags))
+    if known is not None:
+        return known
     parsed = quick_parse(pattern, flags)
     if parsed is None:
         try:

@@ -22,14 +22,27 @@ def shell_commands(line: str) -> list[str]:
 
 
 def runs_command(line: str, pattern: str | re.Pattern[str]) -> bool:
-    """A command of the shell line matches `pattern` and is not an install command. A line without the
-    literals the pattern needs is passed over before any regex is compiled or run (`may_match`)."""
-    if isinstance(pattern, str) and not may_match(line, pattern, re.IGNORECASE):
+    """A command of the shell line matches `pattern` (a string ignoring case; a pattern a rule compiled once
+    at import, with its own flags) and is not an install command. A line without the literals the pattern
+    needs is passed over before any regex is compiled or run (`may_match`)."""
+    if not _may_match(line, pattern, re.IGNORECASE):
         return False
     return any(
-        re.search(pattern, command, re.IGNORECASE) and not INSTALL_COMMAND.search(command)
+        _search(pattern, command, re.IGNORECASE) and not INSTALL_COMMAND.search(command)
         for command in shell_commands(line)
     )
+
+
+def _may_match(text: str, pattern: str | re.Pattern[str], flags: int) -> bool:
+    """`may_match` for a string searched with `flags`, or a compiled pattern with its own."""
+    if isinstance(pattern, str):
+        return may_match(text, pattern, flags)
+    return may_match(text, pattern.pattern, pattern.flags)
+
+
+def _search(pattern: str | re.Pattern[str], text: str, flags: int) -> re.Match[str] | None:
+    """`re.search` of a string with `flags`, or of a compiled pattern with its own."""
+    return re.search(pattern, text, flags) if isinstance(pattern, str) else pattern.search(text)
 
 
 @dataclass(frozen=True)
@@ -46,21 +59,22 @@ class Step:
         """One line describing the step, for snippets."""
         return self.run.strip().splitlines()[0] if self.run.strip() else (self.uses or self.name)
 
-    def runs(self, pattern: str) -> bool:
-        """The `run:` text matches `pattern` anywhere (install lines included)."""
+    def runs(self, pattern: str | re.Pattern[str]) -> bool:
+        """The `run:` text matches `pattern` anywhere (install lines included): a string ignoring case, `^`
+        and `$` at each line; a compiled pattern with its own flags."""
         flags = re.IGNORECASE | re.MULTILINE
         return (
             bool(self.run)
-            and may_match(self.run, pattern, flags)
-            and re.search(pattern, self.run, flags) is not None
+            and _may_match(self.run, pattern, flags)
+            and _search(pattern, self.run, flags) is not None
         )
 
-    def runs_command(self, pattern: str) -> bool:
+    def runs_command(self, pattern: str | re.Pattern[str]) -> bool:
         """A command of the `run:` script matches `pattern` and is not an install command, so
         `pip install ruff && ruff check .` runs ruff and `pip install ruff` alone does not."""
         return any(runs_command(line, pattern) for line in self.run.splitlines())
 
-    def command_line(self, pattern: str) -> str:
+    def command_line(self, pattern: str | re.Pattern[str]) -> str:
         """The first line of the `run:` script with a command matching `pattern` (see `runs_command`)."""
         return next(
             (line.strip() for line in self.run.splitlines() if runs_command(line, pattern)), self.text
@@ -103,7 +117,7 @@ class Workflow:
                 filters.extend(str(p) for p in (paths if isinstance(paths, list) else [paths]))
         return filters
 
-    def steps_running(self, pattern: str) -> list[Step]:
+    def steps_running(self, pattern: str | re.Pattern[str]) -> list[Step]:
         return [step for step in self.steps if step.runs(pattern)]
 
     def steps_using(self, *actions: str) -> list[Step]:
