@@ -90,6 +90,29 @@ def test_a_transitive_package_of_a_uv_lock_is_not_declared(make_repo: Callable[.
     assert "group-project" not in {d.name for d in repo.transitive_locked}
 
 
+def test_a_tool_runs_frozen_environment_is_no_manifest(make_repo: Callable[..., Repo]) -> None:
+    """W&B copies `pip freeze` and the conda environment into each run folder: those files declare nothing,
+    so a package the lock pulls in stays transitive; the group's own requirements file still counts."""
+    lock = uv_lock(["torch"], [], ["torch", "wandb", "pillow"])
+    frozen = "torch==2.1.0\nwandb==0.16.0\npillow==10.0\n"
+    conda = "name: base\ndependencies:\n  - python=3.11\n  - pip:\n    - pillow==10.0\n"
+    repo = make_repo(
+        {
+            "pyproject.toml": PYPROJECT_TORCH,
+            "uv.lock": lock,
+            "wandb/run-20240112_121503-o0m9roav/files/requirements.txt": frozen,
+            "wandb/run-20240112_121503-o0m9roav/files/conda-environment.yaml": conda,
+            "requirements_dev.txt": "pytest\n",
+        }
+    )
+    assert repo.dependency("pillow") == [] and repo.dependency("wandb") == []
+    assert {d.name for d in repo.transitive_locked} == {"pillow", "wandb"}
+    assert [d.path for d in repo.dependency("pytest")] == ["requirements_dev.txt"]
+    # the same files outside a run folder are the group's own manifests (near miss)
+    own = make_repo({"pyproject.toml": PYPROJECT_TORCH, "uv.lock": lock, "requirements.txt": frozen})
+    assert [d.path for d in own.dependency("pillow")] == ["requirements.txt", "uv.lock"]
+
+
 def test_a_direct_package_of_a_uv_lock_is_declared_and_says_so(make_repo: Callable[..., Repo]) -> None:
     lock = uv_lock(["torch", "wandb"], ["pytest"], ["torch", "pytest", "wandb"])
     repo = make_repo({"pyproject.toml": PYPROJECT_TORCH, "uv.lock": lock})

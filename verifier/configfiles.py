@@ -231,19 +231,25 @@ class ConfigFiles:
         direct dependency of the group's project: installed, but pulled in by another package."""
         return self._dependencies_and_transitive[1]
 
+    def _manifests(self, *patterns: str) -> list[str]:
+        """The files matching `patterns` that can be the group's manifests: not the copies tools write into
+        their run folders (a W&B run's `files/requirements.txt` and `conda-environment.yaml` freeze the
+        whole environment), which are neither read nor counted as declaring anything."""
+        return [path for path in self.files.glob(*patterns) if not self.files.is_generated(path)]
+
     @cached_property
     def _dependencies_and_transitive(self) -> tuple[list[deps.Dependency], list[deps.Dependency]]:
         before: list[deps.Dependency] = []
-        for path in self.files.glob("pyproject.toml"):
+        for path in self._manifests("pyproject.toml"):
             data = self.pyproject if path == "pyproject.toml" else self.toml(path)
             if data:
                 before += deps.from_pyproject(path, self.reader.read(path) or "", data)
-        for path in self.files.glob(
+        for path in self._manifests(
             "requirements*.txt", "requirements/*.txt", "*requirements*.txt", "*.requirements"
         ):
             before += deps.from_requirements_txt(path, self.reader.read(path) or "")
         after: list[deps.Dependency] = []
-        for path in self.files.glob("environment.yml", "environment.yaml", "conda*.yml", "conda*.yaml"):
+        for path in self._manifests("environment.yml", "environment.yaml", "conda*.yml", "conda*.yaml"):
             after += deps.from_environment_yml(path, self.reader.read(path) or "", self.yaml(path))
         for dockerfile in self.dockerfiles:
             for line, command in dockerfile.get("RUN"):
@@ -251,7 +257,7 @@ class ConfigFiles:
         manifest = {dep.name for dep in before + after}
         locked: list[deps.Dependency] = []
         transitive: list[deps.Dependency] = []
-        for path in self.files.glob("uv.lock", "poetry.lock"):
+        for path in self._manifests("uv.lock", "poetry.lock"):
             packages = self.lock_packages(path)
             text = self.reader.read(path) or ""
             projects = deps.uv_lock_projects(text) if path.endswith("uv.lock") else None
