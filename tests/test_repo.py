@@ -342,3 +342,29 @@ def test_warnings_of_yaml_files_are_the_same_with_and_without_literal_pre_checks
     assert list(narrow.yaml_documents(holding=("absent",))) == []
     list(full.yaml_documents())
     assert list(narrow.warnings) == list(full.warnings) and len(full.warnings) == 4
+
+
+def test_a_tool_run_folders_yaml_is_no_config_of_the_group(make_repo) -> None:
+    cloudbuild = "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '-t', 'x', '.']\n"
+    repo = make_repo(
+        {
+            "wandb/run-20240112_121503-o0m9roav/files/cloudbuild.yaml": cloudbuild,
+            "outputs/2024-01-12/10-00-00/.hydra/broken.yaml": "a: b: c\n",
+            "multirun/2024-01-12/0/config.yaml": "workerPoolSpecs: []\n",
+            "configs/wandb/sweep.yaml": "method: bayes\n",  # a folder the group named wandb is its own
+        }
+    )
+    assert repo.cloudbuild_files == [] and repo.configs.vertex_configs == []
+    assert repo.cloudbuild_steps(r"cloud-builders/docker") == []
+    assert [path for path, _ in repo.yaml_documents()] == ["configs/wandb/sweep.yaml"]
+    assert not [w for w in repo.warnings if "broken.yaml" in w]  # never parsed, so never a warning
+    # named by a pattern, such a file is read as any other (near miss)
+    assert [path for path, _ in repo.yaml_documents("wandb/**/*.yaml")] == [
+        "wandb/run-20240112_121503-o0m9roav/files/cloudbuild.yaml"
+    ]
+    # the same config outside a run folder is the group's
+    own = make_repo({"cloudbuild.yaml": cloudbuild})
+    assert (
+        own.cloudbuild_files == ["cloudbuild.yaml"]
+        and len(own.cloudbuild_steps(r"cloud-builders/docker")) == 1
+    )

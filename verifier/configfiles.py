@@ -60,6 +60,15 @@ class Dockerfile:
         ]
 
 
+# The folders a tool writes one run into: W&B's `wandb/run-20240112_121503-o0m9roav/` (not a `configs/wandb/`
+# folder of the group's sweep configs), Hydra's dated `outputs/` and `multirun/` runs and their `.hydra/`,
+# MLflow's `mlruns/` and Lightning's `lightning_logs/`.
+TOOL_RUN_FOLDER = re.compile(
+    r"(?:^|/)(?:wandb/(?:offline-)?run-[^/]+/|wandb/latest-run/|(?:outputs|multirun)/\d{4}-\d{2}-\d{2}/|"
+    r"\.hydra/|mlruns/|lightning_logs/)"
+)
+
+
 class ConfigFiles:
     """Parsed views of the configuration files of `files`, read through `reader` (whose `location` makes
     the Locations cited); `warn` gets one line per file that cannot be parsed."""
@@ -91,11 +100,13 @@ class ConfigFiles:
         return documents[0] if documents else None
 
     def yaml_documents(self, *patterns: str, holding: Iterable[str] = ()) -> Iterator[tuple[str, Any]]:
-        """(path, document) for every YAML document in files matching `patterns` (default: all YAML); with
+        """(path, document) for every YAML document in files matching `patterns` (default: all YAML but the
+        copies tools write into their run folders, TOOL_RUN_FOLDER: a W&B run's conda environment or a Hydra
+        run's saved config is never a Cloud Build, Vertex, sweep or service config of the group's); with
         `holding`, a file not parsed yet is parsed only when its text may hold one of those literals (see
         `_may_hold`): the caller judges each document given, the pre-check only spares parsing."""
         for path in self.files.glob(*(patterns or ("*.yaml", "*.yml"))):
-            if self.files.is_excluded(path):
+            if self.files.is_excluded(path) or (not patterns and TOOL_RUN_FOLDER.search(path)):
                 continue
             if holding and path not in self._yaml and not self._may_hold(path, holding):
                 continue
