@@ -351,6 +351,7 @@ def test_a_tool_run_folders_yaml_is_no_config_of_the_group(make_repo) -> None:
             "wandb/run-20240112_121503-o0m9roav/files/cloudbuild.yaml": cloudbuild,
             "outputs/2024-01-12/10-00-00/.hydra/broken.yaml": "a: b: c\n",
             "multirun/2024-01-12/0/config.yaml": "workerPoolSpecs: []\n",
+            "wandb/sweep-zjgi1mbh/config-hf84p4a3.yaml": "steps:\n  - name: x\n",
             "configs/wandb/sweep.yaml": "method: bayes\n",  # a folder the group named wandb is its own
         }
     )
@@ -360,7 +361,8 @@ def test_a_tool_run_folders_yaml_is_no_config_of_the_group(make_repo) -> None:
     assert not [w for w in repo.warnings if "broken.yaml" in w]  # never parsed, so never a warning
     # named by a pattern, such a file is read as any other (near miss)
     assert [path for path, _ in repo.yaml_documents("wandb/**/*.yaml")] == [
-        "wandb/run-20240112_121503-o0m9roav/files/cloudbuild.yaml"
+        "wandb/run-20240112_121503-o0m9roav/files/cloudbuild.yaml",
+        "wandb/sweep-zjgi1mbh/config-hf84p4a3.yaml",
     ]
     # the same config outside a run folder is the group's
     own = make_repo({"cloudbuild.yaml": cloudbuild})

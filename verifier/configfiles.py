@@ -60,12 +60,12 @@ class Dockerfile:
         ]
 
 
-# The folders a tool writes one run into: W&B's `wandb/run-20240112_121503-o0m9roav/` (not a `configs/wandb/`
-# folder of the group's sweep configs), Hydra's dated `outputs/` and `multirun/` runs and their `.hydra/`,
-# MLflow's `mlruns/` and Lightning's `lightning_logs/`.
+# The folders a tool writes one run into: W&B's `wandb/run-20240112_121503-o0m9roav/` and the config of each
+# sweep run in `wandb/sweep-<id>/` (not a `configs/wandb/` folder of the group's sweep configs), Hydra's dated
+# `outputs/` and `multirun/` runs and their `.hydra/`, MLflow's `mlruns/` and Lightning's `lightning_logs/`.
 TOOL_RUN_FOLDER = re.compile(
-    r"(?:^|/)(?:wandb/(?:offline-)?run-[^/]+/|wandb/latest-run/|(?:outputs|multirun)/\d{4}-\d{2}-\d{2}/|"
-    r"\.hydra/|mlruns/|lightning_logs/)"
+    r"(?:^|/)(?:wandb/(?:offline-)?run-[^/]+/|wandb/sweep-[^/]+/|wandb/latest-run/|"
+    r"(?:outputs|multirun)/\d{4}-\d{2}-\d{2}/|\.hydra/|mlruns/|lightning_logs/)"
 )
 
 
