@@ -105,6 +105,15 @@ def test_a_record_of_another_shape_is_not_trusted() -> None:
         with pytest.raises(gitsafe.GitError, match="unexpected record"):
             filelist.parse_tagged_listing(output)
     assert filelist.parse_tagged_listing(b"") == filelist.TaggedListing([], [], set())
+    # all tracked: the same as record by record, including paths that hold a tag-like part
+    clean = b"H a.py\x00H dir/H x.py\x00H name with H space\x00H \xc3\xa9.py\x00"
+    assert filelist.parse_tagged_listing(clean) == filelist.TaggedListing(
+        ["a.py", "dir/H x.py", "name with H space", "\u00e9.py"], [], set()
+    )
+    # all tracked but one of another shape, or an empty path: still not trusted
+    for output in (b"H a.py\x00H \x00", b"H a.py\x00Hb.py\x00"):
+        with pytest.raises(gitsafe.GitError, match="unexpected record"):
+            filelist.parse_tagged_listing(output)
 
 
 def test_the_index_header_tells_a_large_repository_before_git_starts(
