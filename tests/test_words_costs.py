@@ -189,11 +189,16 @@ def test_the_part_before_a_mention_is_found_only_when_tried_is_in_the_answer(
     assert scanned == [tried]
 
 
+def hydra_project(tmp_path: Path) -> Path:
+    """A repository whose training script loads its configuration with Hydra."""
+    train = "import hydra\n\n\n@hydra.main(config_path='c', config_name='c')\ndef main(cfg):\n    pass\n"
+    return write_tree(tmp_path, {"src/pkg/train.py": train, "configs/c.yaml": "lr: 1\n"})
+
+
 def test_a_tool_denial_is_judged_only_in_sentences_naming_the_tool(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    train = "import hydra\n\n\n@hydra.main(config_path='c', config_name='c')\ndef main(cfg):\n    pass\n"
-    root = write_tree(tmp_path, {"src/pkg/train.py": train, "configs/c.yaml": "lr: 1\n"})
+    root = hydra_project(tmp_path)
     report = parse_report(
         "## Overall project checklist\n\n* [x] Create a git repository (M5)\n\n"
         "### Question 12\n\n> **How did you configure experiments?**\n>\n> Answer:\n\n"
@@ -571,8 +576,7 @@ def test_a_tool_named_in_no_answer_is_not_looked_for_answer_by_answer(
 ) -> None:
     from verifier.answers import TOOL_LITERALS, TOOLS, tool_claims
 
-    train = "import hydra\n\n\n@hydra.main(config_path='c', config_name='c')\ndef main(cfg):\n    pass\n"
-    root = write_tree(tmp_path, {"src/pkg/train.py": train, "configs/c.yaml": "lr: 1\n"})
+    root = hydra_project(tmp_path)
     report = parse_report(
         "### Question 12\n\n> Answer:\n\nWe used Hydra config files.\n\n"
         "### Question 13\n\n> Answer:\n\nSeeds are fixed.\n\n"
