@@ -333,11 +333,8 @@ SENTENCES = [
 ]
 
 
-@pytest.mark.parametrize("sentence", SENTENCES)
-def test_a_clause_s_mood_is_read_only_when_it_names_the_practice(
-    sentence: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    expected = _judge_eagerly(sentence, ALERTS)
+def recorded_moods(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The clauses the witness reads the mood of (HYPOTHETICAL searched), in order, from now on."""
     read: list[str] = []
 
     class Recording:
@@ -346,6 +343,15 @@ def test_a_clause_s_mood_is_read_only_when_it_names_the_practice(
             return HYPOTHETICAL.search(clause)
 
     monkeypatch.setattr(witness_module, "HYPOTHETICAL", Recording())
+    return read
+
+
+@pytest.mark.parametrize("sentence", SENTENCES)
+def test_a_clause_s_mood_is_read_only_when_it_names_the_practice(
+    sentence: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _judge_eagerly(sentence, ALERTS)
+    read = recorded_moods(monkeypatch)
     assert judge(sentence, ALERTS) == expected
     parts = clauses(sentence)
     naming = [index for index, (clause, _) in enumerate(parts) if ALERTS.search(clause)]
@@ -358,14 +364,7 @@ def test_a_clause_s_mood_is_read_only_when_it_names_the_practice(
 
 
 def test_a_sentence_of_clauses_without_the_practice_reads_no_mood(monkeypatch: pytest.MonkeyPatch) -> None:
-    read: list[str] = []
-
-    class Recording:
-        def search(self, clause: str) -> Any:
-            read.append(clause)
-            return HYPOTHETICAL.search(clause)
-
-    monkeypatch.setattr(witness_module, "HYPOTHETICAL", Recording())
+    read = recorded_moods(monkeypatch)
     sentence = "We would like more time, but the API works; alerts go to Slack."
     assert judge(sentence, ALERTS) == "describes"
     assert read == ["alerts go to Slack."]
