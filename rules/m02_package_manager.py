@@ -7,6 +7,7 @@ from verifier.dependencies import NAMESPACE_PREFIXES, distributions_for_import, 
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
+from verifier.textsearch import prepared
 
 DEPENDENCIES_KEY = re.compile(r"dependencies", re.IGNORECASE)
 ENVIRONMENT_FILES = (
@@ -31,6 +32,9 @@ ENVIRONMENT_FILES = (
 )
 TEMPLATE_RUNTIME = frozenset({"torch", "typer", "fastapi", "uvicorn"})
 BUILD_BACKENDS = frozenset({"setuptools", "pkg_resources"})
+
+
+CONDA_CREATE = prepared(r"conda (create|env create)")
 
 
 class Environment(Rule):
@@ -91,7 +95,7 @@ class CondaEnvironment(Rule):
         # choice of the group's; a command of its own, or one in the README, is.
         commands = [
             loc
-            for loc in repo.search(r"conda (create|env create)", "Makefile", "tasks.py", "*.md")
+            for loc in repo.search(CONDA_CREATE, "Makefile", "tasks.py", "*.md")
             if repo.template_match(loc.path) is None and not _in_template_target(repo, loc)
         ]
         if files or commands:

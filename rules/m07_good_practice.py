@@ -14,6 +14,9 @@ LINTER_COMMAND = prepared(re.compile(LINTERS, re.IGNORECASE))
 CONFIG_FILES = ("ruff.toml", ".ruff.toml", ".flake8", ".pylintrc", "pylintrc", "setup.cfg", "tox.ini")
 
 
+SCRIPTED_LINTER = prepared(r"\b(ruff|flake8|black|pylint)\b")
+
+
 class Pep8(Rule):
     """A linter or formatter (ruff, flake8, black, pylint) that is configured and run by a
     pre-commit hook or a CI step (a `run:` command that is not only an install, or a lint action such as
@@ -50,7 +53,7 @@ class Pep8(Rule):
             for p in repo.glob(*CONFIG_FILES)
             if repo.search(LINTERS, p, limit=1) or p in ("ruff.toml", ".ruff.toml", ".flake8", ".pylintrc")
         ]
-        scripted = repo.search(r"\b(ruff|flake8|black|pylint)\b", "tasks.py", "Makefile", limit=3)
+        scripted = repo.search(SCRIPTED_LINTER, "tasks.py", "Makefile", limit=3)
         if ci:
             return Evidence.template("Only the template's linting workflow runs a linter.", ci)
         if configured or scripted:

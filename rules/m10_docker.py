@@ -11,6 +11,10 @@ from verifier.textsearch import prepared
 DOCKERFILE_NAMES = ("Dockerfile", "Dockerfile.*", "*.dockerfile", "*.Dockerfile")
 
 
+COMPOSE_BUILD = prepared(r"\bbuild\s*:")
+DOCUMENTED_BUILD = prepared(r"docker\s+build\b")
+
+
 class Dockerfiles(Rule):
     """Dockerfile, Dockerfile.* or *.dockerfile files with a FROM instruction anywhere in the
     repository. Files that are untouched copies of the template's dockerfiles are template."""
@@ -72,7 +76,7 @@ class DockerBuild(Rule):
         compose = [
             repo.location(p, 1, p)
             for p in repo.glob("docker-compose*.yaml", "docker-compose*.yml", "compose*.yaml", "compose*.yml")
-            if repo.search(r"\bbuild\s*:", p, limit=1)
+            if repo.search(COMPOSE_BUILD, p, limit=1)
         ]
         template = [
             loc
@@ -82,7 +86,7 @@ class DockerBuild(Rule):
         own = [loc for loc in wired + compose if loc not in template]
         if own:
             return Evidence.found("Docker builds are wired into automation.", own)
-        documented = repo.search(r"docker\s+build\b", "*.md", limit=4)
+        documented = repo.search(DOCUMENTED_BUILD, "*.md", limit=4)
         if documented:
             return Evidence.weak(
                 "Docker build commands appear only in instructions or template files.", documented + template

@@ -53,6 +53,9 @@ COURSE_REPORT_TOOL = "reports/report.py"
 SWEEP_COMMAND = prepared(r"\bwandb (sweep|agent)\b|hydra/sweeper")
 
 
+WANDB_ENV_KEYS = prepared(r"WANDB_(API_KEY|PROJECT|ENTITY)")
+
+
 class Logging(Rule):
     """The stdlib logging module or loguru used by the group's code beyond the template. Experiment
     loggers (Lightning's CSVLogger, WandbLogger, TensorBoard) record metrics, not events: weak. A loguru
@@ -133,7 +136,7 @@ class WeightsAndBiases(Rule):
                 "A W&B logger config exists, but no code builds a logger from it.", configured
             )
         if evidence.status is Status.ABSENT:
-            keys = repo.search(r"WANDB_(API_KEY|PROJECT|ENTITY)", ".env*", "*.yaml", "*.yml", "*.md", limit=3)
+            keys = repo.search(WANDB_ENV_KEYS, ".env*", "*.yaml", "*.yml", "*.md", limit=3)
             if keys:
                 return Evidence.weak("Only W&B keys or settings were found, no code that logs to W&B.", keys)
         return evidence

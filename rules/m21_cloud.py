@@ -28,6 +28,11 @@ CLOUDBUILD_IMAGE_BUILD = re.compile(r"cloud-builders/docker\b.{0,300}\bbuild\b|k
 GCLOUD_TRAINING_JOB = prepared(rf"gcloud\s+(beta\s+)?{TRAINING_JOB}")
 
 
+DVC_GS_REMOTE = prepared(r"url\s*=\s*gs://")
+GS_BUCKET = prepared(r"gs://[\w.-]+")
+DVC_ANY_REMOTE = prepared(r"url\s*=\s*\S+")
+
+
 class BucketDvc(Rule):
     """A DVC remote whose url is gs://...: in .dvc/config, or made by `dvc remote add ... gs://` in a
     workflow, script or Dockerfile (also in a DVC project in a subfolder). gs:// paths without DVC, or a
@@ -45,7 +50,7 @@ class BucketDvc(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        remotes = repo.search(r"url\s*=\s*gs://", ".dvc/config", "*/.dvc/config", limit=4)
+        remotes = repo.search(DVC_GS_REMOTE, ".dvc/config", "*/.dvc/config", limit=4)
         remotes += repo.search(
             DVC_REMOTE_ADD, *AUTOMATION_GLOBS, *(d.path for d in repo.dockerfiles), "*.py", limit=4
         )
@@ -55,11 +60,11 @@ class BucketDvc(Rule):
             r"gs://[\w.-]+", *AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.toml", "*.cfg", limit=4
         )
         buckets += repo.call_locations("storage.Client", "google.cloud.storage.Client")
-        buckets += repo.search(r"gs://[\w.-]+", *(d.path for d in repo.dockerfiles), "*.md", "*.rst", limit=4)
+        buckets += repo.search(GS_BUCKET, *(d.path for d in repo.dockerfiles), "*.md", "*.rst", limit=4)
         if buckets:
             dvc = "DVC uses another remote" if repo.has(".dvc/config") else "DVC is not set up"
             return Evidence.weak(f"A GCP bucket is used, but {dvc}.", buckets)
-        other = repo.search(r"url\s*=\s*\S+", ".dvc/config", "*/.dvc/config", limit=2)
+        other = repo.search(DVC_ANY_REMOTE, ".dvc/config", "*/.dvc/config", limit=2)
         if other:
             return Evidence.absent(
                 "DVC is set up with a remote that is not a GCP bucket.",

@@ -137,6 +137,9 @@ def drift_experiments(repo: Repo) -> tuple[list[Location], list[Location]]:
     return perturbed, own_locations(repo, runs)
 
 
+LOGGED_FIELDS = prepared(r"prediction|input")
+
+
 class DriftRobustness(Rule):
     """Drift analysis over the group's data: evidently, nannyml, whylogs, alibi-detect, deepchecks,
     frouros, torchdrift, the group's own statistical tests, or a robustness experiment: drifted copies
@@ -207,7 +210,7 @@ class InputOutputCollection(Rule):
         stores += repo.call_locations("BackgroundTasks", paths=apps)
         if stores:
             return Evidence.found("The API stores requests and predictions.", stores)
-        logged = repo.search(r"prediction|input", *apps, limit=3) if apps else []
+        logged = repo.search(LOGGED_FIELDS, *apps, limit=3) if apps else []
         logged = [loc for loc in logged if "log" in loc.snippet.lower()]
         if logged:
             return Evidence.weak("The API logs its inputs or predictions, but does not store them.", logged)

@@ -6,6 +6,7 @@ import re
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
+from verifier.textsearch import prepared
 
 TEMPLATE_INDEX_LINE = re.compile(r"^(#+\s*Documentation|Documentation for .*)$")
 
@@ -25,6 +26,10 @@ def _docs_folder(repo: Repo, config: str) -> str:
     settings = repo.yaml(config)
     docs_dir = settings.get("docs_dir", "docs") if isinstance(settings, dict) else "docs"
     return posixpath.normpath(posixpath.join(base, str(docs_dir))) + "/"
+
+
+API_PAGE_DIRECTIVE = prepared(r"^:::\s*\w|automodule::|autofunction::")
+MANUAL_GH_DEPLOY = prepared(r"mkdocs\s+gh-deploy")
 
 
 class Documentation(Rule):
@@ -53,7 +58,7 @@ class Documentation(Rule):
         own_pages = [
             p for p in pages if repo.template_match(p) is None and not _template_index(repo.read(p) or "")
         ]
-        api_pages = repo.search(r"^:::\s*\w|automodule::|autofunction::", *pages, limit=3) if pages else []
+        api_pages = repo.search(API_PAGE_DIRECTIVE, *pages, limit=3) if pages else []
         if configs and (own_pages or api_pages):
             return Evidence.found(
                 f"A documentation site with {len(pages)} page(s).",
@@ -98,7 +103,7 @@ class GithubPages(Rule):
                 "A gh-pages branch exists (the documentation was published).",
                 [Location(".git", None, f"branch {branch[0]}")],
             )
-        manual = repo.search(r"mkdocs\s+gh-deploy", "tasks.py", "Makefile", "*.sh", "*.md", limit=3)
+        manual = repo.search(MANUAL_GH_DEPLOY, "tasks.py", "Makefile", "*.sh", "*.md", limit=3)
         if manual:
             return Evidence.weak("mkdocs gh-deploy is only run by hand; a gh-pages branch may exist.", manual)
         return Evidence.absent(
