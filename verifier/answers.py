@@ -28,6 +28,7 @@ from .rule import run_rule
 from .safe_yaml import YamlRefused, load_all
 from .textsearch import fold
 from .witness import (
+    SENTENCE_BREAK,
     WEB_ADDRESS,
     Substitution,
     folded_sentences,
@@ -234,7 +235,6 @@ BEFORE_ROUTE_LITERALS = literals(BEFORE_ROUTE)
 ROUTE_LIST_LITERALS = literals(ROUTE_LIST)
 ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
 CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 CODE_SPAN = re.compile(r"`([^`]+)`")
 EXTENSION_ONLY = re.compile(r"\*?\.\w+")
 NAME_PATTERN_CHARACTER = re.compile(r"[{}<>$%]")
@@ -424,7 +424,7 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
     none, and most answers have neither: those are not read further."""
     if "`" not in answer.text and "](" not in answer.text:
         return []
-    sentences = SENTENCE_END.split(answer.text)
+    sentences = SENTENCE_BREAK.split(answer.text)
     # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists. No
     # match of REMOVED crosses a sentence break, so one scan of the answer tells whether any sentence has one.
     if REMOVED.search(answer.text):
@@ -754,7 +754,7 @@ def cited_paths(
             judged.append(CitedPath(token, "exists"))
             continue
         spellings = _spellings(token, folder) or [token]
-        sentence = next((s for s in SENTENCE_END.split(answer.text) if token in s), "")
+        sentence = next((s for s in SENTENCE_BREAK.split(answer.text) if token in s), "")
         if not tracked:
             tracked = _dvc_tracked(repo) or [""]
         reason = next(
