@@ -275,8 +275,9 @@ class ConfigFiles:
             read = deps.read_lock(path, {"package": packages}, projects=projects, manifest=manifest)
             locked += read.declared
             transitive += read.transitive
+        # the manifests are the group's own (`_manifests`); a Dockerfile in a tool's folder may still name some
         kept = [dep for dep in before + locked + after if not self.files.is_generated(dep.path)]
-        return kept, [dep for dep in transitive if not self.files.is_generated(dep.path)]
+        return kept, transitive
 
     def lock_packages(self, path: str) -> list[dict[str, Any]]:
         """The `[[package]]` tables of a uv.lock or poetry.lock, as far as `deps.from_lock` reads them (their
