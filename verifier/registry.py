@@ -96,11 +96,8 @@ def select_rules(
 ) -> set[str]:
     """Ids of the rules kept by `--select` / `--ignore` (rule ids, id prefixes like `m17`, or modules like `M21`)."""
     chosen = {r.id for r in rules if not select or any(_selects(r, key) for key in select)}
-    return {
-        rid
-        for rid in chosen
-        if not any(_selects(r, key) for r in rules if r.id == rid for key in ignore or ())
-    }
+    keys = list(ignore or ())
+    return chosen - {r.id for r in rules if any(_selects(r, key) for key in keys)} if keys else chosen
 
 
 def unknown_keys(rules: Sequence[type[Rule]], keys: Iterable[str] | None) -> list[str]:
