@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
+import random
+import re
 import weakref
 from pathlib import Path
 
@@ -246,6 +248,27 @@ def test_messages_and_snippets_name_the_repository_paths() -> None:
     assert _text_shown("see x/docs/mkdocs.yaml and docs/mkdocs.yaml.bak", shown) == (
         "see x/docs/mkdocs.yaml and docs/mkdocs.yaml.bak"
     )
+
+
+def _text_shown_by_regex(text: str, shown: dict[str, str]) -> str:
+    """The alternation of the named paths, longest first, that `_text_shown` reads without a regex."""
+    named = sorted((path for path in shown if path in text), key=len, reverse=True)
+    if not named:
+        return text
+    paths = "|".join(map(re.escape, named))
+    return re.sub(rf"(?<![\w./-])(?:{paths})(?![\w-]|\.\w)", lambda match: shown[match.group(0)], text)
+
+
+def test_paths_in_text_are_replaced_as_an_alternation_of_whole_paths_would() -> None:
+    pieces = ["a", "a/b", "b", "a/b.c", "b.c", ".", "/", "-", " ", "_", "é", "x", "c", ".yaml", "(", "'"]
+    paths = ["a", "a/b", "b", "a/b.c", "b.c", "b.c/a", "é/b", "a-b", "c.yaml"]
+    chance = random.Random(17)
+    for _ in range(3000):
+        shown = {path: f"P{number}/{path}" for number, path in enumerate(chance.sample(paths, 4))}
+        text = "".join(chance.choice(pieces) for _ in range(chance.randint(0, 14)))
+        assert _text_shown(text, shown) == _text_shown_by_regex(text, shown), (text, shown)
+    # overlapping places: the longest path at the leftmost place wins, and reading goes on after it
+    assert _text_shown("a/b.c a/b a", {"a": "R/a", "a/b": "R/a/b", "a/b.c": "R/a/b.c"}) == "R/a/b.c R/a/b R/a"
 
 
 def test_locations_of_evidence_and_answers_are_shown_from_the_root(tmp_path: Path) -> None:
