@@ -236,6 +236,23 @@ def test_a_link_from_the_project_folder_to_elsewhere_in_the_repository_is_read(t
     )
 
 
+def test_the_views_of_a_project_share_one_reading_of_the_history(tmp_path: Path, monkeypatch) -> None:
+    import verifier.repo
+
+    reads = []
+    real_history_of = verifier.repo.history_of
+    monkeypatch.setattr(
+        verifier.repo, "history_of", lambda *a, **k: reads.append(1) or real_history_of(*a, **k)
+    )
+    repo = Repo(nested(tmp_path))
+    repo.start_history()
+    view = repo.project_view("group_project")
+    outside = repo.project_view_without("group_project/")
+    assert outside is not None
+    assert view.history is repo.history is outside.history
+    assert view.history.head and len(reads) == 1
+
+
 def test_messages_and_snippets_name_the_repository_paths() -> None:
     shown = {
         ".github/workflows/tests.yaml": "p/.github/workflows/tests.yaml",

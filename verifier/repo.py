@@ -103,6 +103,7 @@ class Repo:
         self.warnings = Warnings()
         self.repository_root = self.root
         self.project = ""
+        self._history = _SharedHistory()
         self._attach(
             FileList(
                 self.root,
@@ -128,7 +129,6 @@ class Repo:
         self.configs = ConfigFiles(file_list, self.reader, warn=warn)
         self.python_view = PythonView(file_list, self.reader, warn=warn)
         self._template_matches: dict[str, TemplateMatch | None] = {}
-        self._history_reads: gitsafe.Started | None = None
         self._without: dict[str, Repo | None] = {}
 
     def project_view(self, folder: str, *, hidden: tuple[str, ...] = ()) -> Repo:
@@ -164,6 +164,7 @@ class Repo:
         view.warnings = self.warnings
         view.repository_root = self.repository_root
         view.project = project
+        view._history = self._history
         view._attach(file_list)
         return view
 
@@ -443,19 +444,35 @@ class Repo:
     def start_history(self) -> None:
         """Start reading the git history now, so git runs while the caller works; `history` collects it.
         Without git, or when git cannot be started, `history` reads (and says) as it would without this."""
-        if self.file_list.git_repository is not None and "history" not in self.__dict__:
+        shared = self._history
+        if self.file_list.git_repository is not None and shared.history is None and shared.started is None:
             with contextlib.suppress(gitsafe.GitError):
-                self._history_reads = start_reading(self.file_list.git_repository, timeout=self.git_timeout)
+                shared.started = start_reading(self.file_list.git_repository, timeout=self.git_timeout)
 
-    @cached_property
+    @property
     def history(self) -> History:
-        """The git history (see `verifier.history`); without one, `History.reason` says why."""
-        started, self._history_reads = self._history_reads, None
-        return history_of(
-            self.repository_root,
-            self.file_list.git_repository,
-            self.git_problem,
-            timeout=self.git_timeout,
-            warn=self.warnings.add,
-            started=started,
-        )
+        """The git history (see `verifier.history`); without one, `History.reason` says why. Read once for
+        the repository and every view of it (a project folder's, the rest of the repository's)."""
+        shared = self._history
+        if shared.history is None:
+            started, shared.started = shared.started, None
+            shared.history = history_of(
+                self.repository_root,
+                self.file_list.git_repository,
+                self.git_problem,
+                timeout=self.git_timeout,
+                warn=self.warnings.add,
+                started=started,
+            )
+        return shared.history
+
+
+class _SharedHistory:
+    """The git history of one repository, read once and shared by the Repo and its derived views (which
+    refer to it, not to each other: no reference cycle keeps a dropped view alive)."""
+
+    __slots__ = ("history", "started")
+
+    def __init__(self) -> None:
+        self.started: gitsafe.Started | None = None
+        self.history: History | None = None
