@@ -216,6 +216,33 @@ def test_the_pruned_search_finds_what_comparing_every_text_finds() -> None:
             assert registry._match(text, modules, rules) == match_every_text(text, modules, rules), text
 
 
+def test_is_course_item_says_whether_the_best_match_reaches_the_threshold() -> None:
+    """Reading a report asks only whether a line is a course item: the early-stopping search must agree
+    with the full comparison, for items above, near and below the threshold, with and without module tags."""
+    rules = tuple(all_rules())
+    generator = random.Random(62)
+    texts = [text for rule in rules for text in rule.texts]
+    variants = ["We made a cake for the exam", "Deployed the model to the moon", "", "- [ ] todo"]
+    # typos: above the threshold by its character ratio alone, below it once tagged with another module
+    variants.append("Crqateqthq iqitqal fqqe strqqturequsing coqkqecutter")
+    for text in generator.sample(texts, 15):
+        words = text.split()
+        for keep in (0.9, 0.6, 0.4, 0.25):
+            kept = [word for word in words if generator.random() < keep]
+            variants.append(" ".join(kept))
+        variants.append(" ".join(words[: len(words) // 2]) + " " + " ".join(generator.sample(texts, 1)))
+        for rate in (0.15, 0.3, 0.45):  # typos: a high character ratio with few words in common
+            variants.append("".join("q" if generator.random() < rate else char for char in text))
+    reached = set()
+    for text in variants:
+        for modules in ((), ("M16",), ("M99",)):
+            expected = match_every_text(text, modules, rules).rule is not None
+            registry._reaches_threshold.cache_clear()
+            assert registry.is_course_item(item(text, modules), rules) is expected, (text, modules)
+            reached.add(expected)
+    assert reached == {True, False}
+
+
 def test_a_tie_goes_to_the_earlier_text() -> None:
     class First(Rule):
         id = "t.first"

@@ -241,6 +241,50 @@ def match_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> Match:
     return _match(item.text, tuple(item.modules), tuple(rules))
 
 
+def is_course_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> bool:
+    """Whether `match_item` would give this item a rule (its best score reaches MATCH_THRESHOLD), found
+    without looking for the best: a text whose bound cannot reach the threshold is passed over, and the
+    first that reaches it ends the search. Reading a report asks this of every checklist line of every
+    Markdown file that may be the report, most of them no course item, for which the best match would
+    compute a difflib ratio against most rule texts."""
+    return _reaches_threshold(item.text, tuple(item.modules), tuple(rules))
+
+
+@lru_cache(maxsize=4096)
+def _reaches_threshold(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> bool:
+    text = normalize_text(item_text)
+    prepared = _rule_texts(rules)
+    if text in prepared.exact:
+        return True
+    words = _content_words(text)
+    characters = Counter(text)
+    for rule, candidate in prepared.comparable:
+        adjust = _module_adjustment(modules, rule)
+        word_score = _word_score(words, candidate.words)
+        if word_score + adjust >= MATCH_THRESHOLD:
+            return True
+        length = len(text) + len(candidate.text)
+        if _ratio(min(len(text), len(candidate.text)), length) + adjust < MATCH_THRESHOLD:
+            continue
+        shared = sum(min(count, candidate.characters.get(c, 0)) for c, count in characters.items())
+        if _ratio(shared, length) + adjust < MATCH_THRESHOLD:
+            continue
+        if _ratio(lcs_length(text, candidate.text, candidate.positions), length) + adjust < MATCH_THRESHOLD:
+            continue
+        sequence = difflib.SequenceMatcher(None, text, candidate.text, autojunk=False)
+        if sequence.ratio() + adjust >= MATCH_THRESHOLD:
+            return True
+    return False
+
+
+def _module_adjustment(modules: tuple[str, ...], rule: type[Rule]) -> float:
+    """A shared module tag is a bonus; a tag naming only other modules ("Write unit tests for the API
+    (M24)" against the M16 test rules) a penalty."""
+    if modules and rule.modules:
+        return MODULE_BONUS if set(modules) & set(rule.modules) else -MODULE_PENALTY
+    return 0.0
+
+
 @lru_cache(maxsize=4096)
 def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> Match:
     """The rule text most like the item: the highest score max(word overlap, difflib ratio) + module
@@ -260,12 +304,7 @@ def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ..
     characters = Counter(text)
     candidates = []
     for index, (rule, candidate) in enumerate(prepared.comparable):
-        # A shared module tag is a bonus; a tag naming only other modules ("Write unit tests for the API
-        # (M24)" against the M16 test rules) a penalty.
-        if modules and rule.modules:
-            adjust = MODULE_BONUS if set(modules) & set(rule.modules) else -MODULE_PENALTY
-        else:
-            adjust = 0.0
+        adjust = _module_adjustment(modules, rule)
         length = len(text) + len(candidate.text)
         shared = sum(min(count, candidate.characters.get(c, 0)) for c, count in characters.items())
         bound = min(_ratio(min(len(text), len(candidate.text)), length), _ratio(shared, length))

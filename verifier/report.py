@@ -277,8 +277,8 @@ def _scan(text: str | bytes, course_item: CourseItem | None) -> tuple[Report, in
 
 
 def _registry_course_item() -> CourseItem:
-    """Whether an item matches a rule's item text (`verifier.registry.match_item`), cached per text."""
-    from .registry import all_rules, match_item  # registry imports this module
+    """Whether an item matches a rule's item text (`verifier.registry.is_course_item`), cached per text."""
+    from .registry import all_rules, is_course_item  # registry imports this module
 
     rules = all_rules()
     known: dict[tuple[str, tuple[str, ...]], bool] = {}
@@ -286,7 +286,7 @@ def _registry_course_item() -> CourseItem:
     def is_course(item: ChecklistItem) -> bool:
         key = (item.text, item.modules)
         if key not in known:
-            known[key] = match_item(item, rules).rule is not None
+            known[key] = is_course_item(item, rules)
         return known[key]
 
     return is_course
