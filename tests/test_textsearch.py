@@ -93,6 +93,28 @@ def test_fold_keeps_every_character_a_case_insensitive_ascii_literal_matches() -
     assert fold("Docker ſtart İnt K") == "docker start int k"
 
 
+def test_a_text_is_translated_only_when_it_holds_a_character_folded_to_ascii(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`fold` gives what translating every text gives, translating only the texts that need it."""
+    translated: list[str] = []
+
+    class Text(str):
+        def translate(self, table: Any) -> str:
+            translated.append(str(self))
+            return str.translate(self, table)
+
+    def full(text: str) -> str:
+        return str.translate(text, textsearch._ASCII_FOLDS).lower()
+
+    for text in ("Plain ASCII", "Café ✓ déjà vu — Ω", "emoji 🚀 and Straße"):
+        assert fold(Text(text)) == full(text)
+    assert translated == []  # none holds one of the four characters
+    for text in ("İmport torch", "ıf x", "ſtart", "\u212aubernetes", "café İ"):
+        assert fold(Text(text)) == full(text) and "i" in full("İ")
+    assert len(translated) == 5
+
+
 ALPHABET = "abcAB .-\n\u017f\u0131"
 
 
