@@ -94,3 +94,46 @@ def test_a_failing_history_read_is_a_reason_but_running_out_of_memory_is_not(
     monkeypatch.setattr(history, "read_history", starved)
     with pytest.raises(MemoryError):
         Repo(root).history  # noqa: B018
+
+
+def _commit(number: int, author: str, email: str) -> history.Commit:
+    return history.Commit(f"{number:040x}", (), author, email, "2026-01-01T00:00:00+00:00", f"c{number}")
+
+
+def test_each_identity_is_judged_once_and_authors_merge_as_every_commit_would() -> None:
+    """Hundreds of commits by a few identities: each (author, e-mail) pair is judged once, and the merged
+    authors (names, e-mails, counts, order of ties) are those of judging every commit."""
+    identities = [
+        ("Lin Zhu", "lin@example.org"),
+        ("linzhu", "lin@example.org"),
+        ("Bo Li", "bo@example.org"),
+        ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"),
+        ("Ada", "ada@example.org"),
+        ("Ada", "ada@students.example.org"),
+        ("", ""),
+        ("Cy", "cy@example.org"),
+    ]
+    commits = [_commit(n, *identities[n % len(identities)]) for n in range(400)]
+    commits += [_commit(401, "Cy", "cy@example.org")]  # Cy then ties with nobody: one more commit
+    judged: list[str] = []
+    original = history.Commit.is_bot
+
+    def counting(self: history.Commit) -> bool:
+        judged.append(self.author)
+        return original.fget(self)  # type: ignore[attr-defined]
+
+    found = history.History(available=True, reason="", commits=commits)
+    try:
+        history.Commit.is_bot = property(counting)  # type: ignore[assignment,method-assign]
+        people = found._merged_authors(False)
+        with_bots = found._merged_authors(True)
+    finally:
+        history.Commit.is_bot = original  # type: ignore[method-assign]
+    assert len(judged) == len(identities)  # once per identity (with bots included, none is asked about)
+    assert [(a.names, a.emails, a.commits) for a in people] == [
+        (("Ada",), ("ada@example.org", "ada@students.example.org"), 100),
+        (("linzhu", "Lin Zhu"), ("lin@example.org",), 100),  # oldest first: the list is newest first
+        (("Cy",), ("cy@example.org",), 51),
+        (("Bo Li",), ("bo@example.org",), 50),
+    ]
+    assert [a.names[0] for a in with_bots] == ["Ada", "linzhu", "Cy", "dependabot[bot]", "Bo Li"]

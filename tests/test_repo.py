@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pathspec
@@ -328,6 +329,66 @@ def test_yaml_documents_holding_parse_only_files_that_may_hold_the_literal(make_
         "c_config.yaml",
         "e_sweep.yaml",
     ]
+
+
+def test_yaml_all_holding_parses_a_file_only_when_its_text_may_hold_the_literal(make_repo) -> None:
+    from verifier.checks import is_job_config
+
+    repo = make_repo(
+        {
+            "configs/train.yaml": "model:\n  lr: 0.1\n",
+            "configs/job.yaml": "steps:\n  - name: gcr.io/cloud-builders/docker\n",
+            "configs/escaped.yaml": '"st\\x65ps":\n  - name: x\n',
+            "configs/broken.yaml": "a: b: c\n",
+            "configs/mentions.yaml": "notes: 'three steps'\n",
+        }
+    )
+    assert repo.yaml_all("configs/train.yaml", holding=("steps",)) == []
+    assert "configs/train.yaml" not in repo.configs._yaml  # not parsed
+    assert repo.yaml_all("configs/job.yaml", holding=("steps",))[0]["steps"][0]["name"].endswith("docker")
+    assert repo.yaml_all("configs/escaped.yaml", holding=("steps",)) == [{"steps": [{"name": "x"}]}]
+    assert repo.yaml_all("configs/broken.yaml", holding=("steps",)) == []
+    assert [w for w in repo.warnings if "configs/broken.yaml" in w]  # loaded all the same: its warning stays
+    assert repo.yaml_all("configs/mentions.yaml", holding=("steps",)) == [{"notes": "three steps"}]
+    # a file parsed already is given whatever it holds
+    assert repo.yaml_all("configs/train.yaml") == repo.yaml_all("configs/train.yaml", holding=("absent",))
+    assert is_job_config(repo, "configs/job.yaml") and is_job_config(repo, "configs/escaped.yaml")
+    assert not is_job_config(repo, "configs/mentions.yaml") and not is_job_config(repo, "configs/train.yaml")
+    fresh = make_repo({"configs/train.yaml": "model:\n  lr: 0.1\n"})
+    assert not is_job_config(fresh, "configs/train.yaml") and not fresh.configs._yaml
+
+
+def test_cloudbuild_steps_reads_the_steps_once_for_every_pattern(make_repo, monkeypatch) -> None:
+    import verifier.configfiles as configfiles
+
+    repo = make_repo(
+        {
+            "cloudbuild.yaml": "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '.']\n"
+            "  - name: gcr.io/google.com/cloudsdktool/cloud-sdk\n    entrypoint: gcloud\n"
+            "    args: ['run', 'deploy', 'api']\n",
+            "configs/train.yaml": "lr: 0.1\n",
+        }
+    )
+    loads: list[str] = []
+    original = configfiles.yaml_load_all
+    monkeypatch.setattr(configfiles, "yaml_load_all", lambda text: loads.append(text) or original(text))
+    scans: list[tuple[str, ...]] = []
+    documents = repo.configs.yaml_documents
+    monkeypatch.setattr(
+        repo.configs,
+        "yaml_documents",
+        lambda *p, holding=(): scans.append(tuple(holding)) or documents(*p, holding=holding),
+    )
+    builds = repo.cloudbuild_steps(r"docker.*\bbuild\b")
+    assert [(loc.path, loc.line) for loc in builds] == [("cloudbuild.yaml", 2)]
+    assert len(loads) == 1  # the Cloud Build file; the config holds no `steps`
+    deploys = repo.cloudbuild_steps(re.compile(r"run\s+deploy"))
+    assert [(loc.path, loc.line, loc.snippet) for loc in deploys] == [
+        ("cloudbuild.yaml", 4, "gcr.io/google.com/cloudsdktool/cloud-sdk run deploy api gcloud")
+    ]
+    assert repo.cloudbuild_steps("kaniko") == [] and len(loads) == 1
+    assert scans == [("steps",)]  # one pass over the YAML files for the three patterns
+    assert make_repo({"a.yaml": "x: 1\n"}).cloudbuild_steps("(unbalanced") == []  # no step: never compiled
 
 
 def test_warnings_of_yaml_files_are_the_same_with_and_without_literal_pre_checks(make_repo) -> None:

@@ -93,6 +93,28 @@ def test_fold_keeps_every_character_a_case_insensitive_ascii_literal_matches() -
     assert fold("Docker ſtart İnt K") == "docker start int k"
 
 
+def test_a_text_is_translated_only_when_it_holds_a_character_folded_to_ascii(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`fold` gives what translating every text gives, translating only the texts that need it."""
+    translated: list[str] = []
+
+    class Text(str):
+        def translate(self, table: Any) -> str:
+            translated.append(str(self))
+            return str.translate(self, table)
+
+    def full(text: str) -> str:
+        return str.translate(text, textsearch._ASCII_FOLDS).lower()
+
+    for text in ("Plain ASCII", "Café ✓ déjà vu — Ω", "emoji 🚀 and Straße"):
+        assert fold(Text(text)) == full(text)
+    assert translated == []  # none holds one of the four characters
+    for text in ("İmport torch", "ıf x", "ſtart", "\u212aubernetes", "café İ"):
+        assert fold(Text(text)) == full(text) and "i" in full("İ")
+    assert len(translated) == 5
+
+
 ALPHABET = "abcAB .-\n\u017f\u0131"
 
 
@@ -579,3 +601,47 @@ def test_a_prepared_search_pattern_is_compiled_at_import(monkeypatch: pytest.Mon
     assert compiled == [] and prepared.flags & re.IGNORECASE and prepared.search("KUBECTL apply -f x")
     other = textsearch.compiled_pattern(pattern, re.MULTILINE)  # near miss: other flags, compiled now
     assert compiled == [pattern] and not other.search("KUBECTL apply -f x")
+
+
+def test_each_file_and_glob_is_judged_once_for_every_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file's exclusion and generated kind, and whether a glob names generated files, are judged once
+    however many searches' globs hold them; each search still leaves out what it would judging afresh."""
+    repo = Repo(
+        write_tree(
+            tmp_path / "r",
+            {
+                "train.py": "import wandb\n",
+                "Makefile": "train:\n\tpython train.py  # wandb\n",
+                "wandb/run-1/files/config.yaml": "wandb: 1\n",
+                "AGENTS.md": "use wandb\n",
+                "nb.ipynb": json.dumps(
+                    {"cells": [{"cell_type": "code", "source": ["import wandb\n"], "outputs": []}]}
+                ),
+            },
+        )
+    )
+    judged: list[str] = []
+    globs_judged: list[str] = []
+    is_excluded, real_skip_reason = repo.file_list.is_excluded, textsearch.skip_reason
+    monkeypatch.setattr(repo.file_list, "is_excluded", lambda path: judged.append(path) or is_excluded(path))
+    monkeypatch.setattr(
+        textsearch,
+        "skip_reason",
+        lambda path, size=None: globs_judged.append(path) or real_skip_reason(path, size),
+    )
+    paths = lambda hits: sorted(hit.path for hit in hits)  # noqa: E731
+    assert paths(repo.search("wandb")) == ["Makefile", "nb.ipynb", "train.py"]
+    assert paths(repo.search("wandb", "*.py", "Makefile", "*.ipynb")) == ["Makefile", "nb.ipynb", "train.py"]
+    assert paths(repo.search("wandb", "*.py", "*.yaml")) == ["train.py"]  # the run folder is generated
+    assert paths(repo.search("wandb", "*.py", "wandb/**")) == ["train.py", "wandb/run-1/files/config.yaml"]
+    assert paths(repo.search("wandb", "*.md", excluded=True)) == ["AGENTS.md"]  # near miss: asked for
+    assert paths(repo.search("wandb", "*.md")) == []
+    assert sorted(judged) == sorted(set(judged)) and len(judged) == 5  # each file once
+    assert [g for g in globs_judged if "*" in g] == ["*.py", "*.ipynb", "*.yaml", "wandb/**", "*.md"]
+    assert repo.search_skipped()[RUN_OUTPUT][0] == 1 and repo.search_skipped()[NOTEBOOK_OUTPUT][0] == 1
+    # the report's files, named after a search ran, are judged again: never evidence
+    repo.report_files = {"train.py"}
+    assert paths(repo.search("wandb", "*.py")) == []
+    assert paths(repo.search("wandb", "*.py", excluded=True)) == ["train.py"]

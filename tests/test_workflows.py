@@ -188,3 +188,20 @@ def test_a_compiled_pattern_is_run_only_where_its_literals_are(monkeypatch: pyte
     assert runs_command("pip install ruff && RUFF check .", pattern)
     assert not runs_command("pip install ruff && pytest -q", pattern)
     assert literal_checks == [pattern.pattern, pattern.pattern]
+
+
+def test_a_script_without_the_literals_is_passed_over_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    from verifier.workflows import Step
+
+    literal_checks: list[str] = []
+    real = workflows.may_match
+    monkeypatch.setattr(workflows, "may_match", lambda t, p, f: literal_checks.append(t) or real(t, p, f))
+    script = "pip install -e .\npytest -q tests/\ncoverage report\necho done\n"
+    assert not Step("test", 1, run=script).runs_command(r"\bruff\s+check\b")
+    assert literal_checks == [script]  # one check of the script, none per line
+    literal_checks.clear()
+    # near misses: the literals on one line among others, and only in an install line
+    linting = Step("lint", 1, run="pip install ruff\necho start\nruff check src\n")
+    assert linting.runs_command(r"\bruff\s+check\b") and len(literal_checks) > 1
+    assert linting.command_line(r"\bruff\s+check\b") == "ruff check src"
+    assert not Step("setup", 1, run="echo ruff\npip install ruff check\n").runs_command(r"\bruff\s+check\b")

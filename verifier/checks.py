@@ -215,10 +215,11 @@ def training_config_documents(repo: Repo, holding: Iterable[str] = ()) -> Iterat
 
 
 def is_job_config(repo: Repo, path: str) -> bool:
-    """A Cloud Build file or a Vertex AI job config, not an experiment configuration."""
+    """A Cloud Build file or a Vertex AI job config, not an experiment configuration. A config file whose
+    text cannot hold a `steps` key is not parsed for it (most experiment configs are parsed by no rule)."""
     return path in repo.vertex_configs or any(
         isinstance(document, dict) and isinstance(document.get("steps"), list)
-        for document in repo.yaml_all(path)
+        for document in repo.yaml_all(path, holding=("steps",))
     )
 
 

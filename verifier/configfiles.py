@@ -82,8 +82,12 @@ class ConfigFiles:
 
     # ----------------------------------------------------------------- YAML
 
-    def yaml_all(self, path: str) -> list[Any]:
-        """Every document of a YAML file (empty on error, with a warning)."""
+    def yaml_all(self, path: str, holding: Iterable[str] = ()) -> list[Any]:
+        """Every document of a YAML file (empty on error, with a warning); with `holding`, none of a file
+        not parsed yet whose text cannot hold one of those literals (`_may_hold`: a caller that judges only
+        documents with one of those keys or values is spared the parse)."""
+        if holding and path not in self._yaml and not self._may_hold(path, holding):
+            return []
         if path not in self._yaml:
             text = self.reader.read(path)
             documents: list[Any] = []
@@ -162,8 +166,20 @@ class ConfigFiles:
         """Cloud Build steps (in YAML files of any name) whose `name args entrypoint script` text matches
         the regex `pattern`, e.g. r"run\\s+deploy" for `args: ['run', 'deploy', ...]`: a string ignoring
         case, a pattern compiled at import (by the rule) with its own flags."""
-        # a string is compiled at the first step: most repositories have none
-        compiled: re.Pattern[str] | None = None if isinstance(pattern, str) else pattern
+        steps = self._step_texts
+        if not steps:  # most repositories have none: a string pattern is not even compiled
+            return []
+        compiled = re.compile(pattern, re.IGNORECASE) if isinstance(pattern, str) else pattern
+        return [
+            self.reader.location(path, line, text.strip())
+            for path, line, text in steps
+            if compiled.search(text)
+        ]
+
+    @cached_property
+    def _step_texts(self) -> list[tuple[str, int, str]]:
+        """(path, line, `name args entrypoint script` text) of every step of a top-level `steps` list of
+        mappings in a YAML file: worked out once, as four rules ask `cloudbuild_steps` with their patterns."""
         found = []
         for path, document in self.yaml_documents(holding=("steps",)):
             steps = document.get("steps") if isinstance(document, dict) else None
@@ -178,10 +194,7 @@ class ConfigFiles:
                     step.get("script", ""),
                 )
                 text = " ".join(str(part) for part in parts if part)
-                if compiled is None:
-                    compiled = re.compile(pattern, re.IGNORECASE)
-                if compiled.search(text):
-                    found.append(self.reader.location(path, getattr(step, "line", None) or 1, text.strip()))
+                found.append((path, getattr(step, "line", None) or 1, text))
         return found
 
     # ----------------------------------------------------------------- TOML

@@ -70,6 +70,19 @@ class Commit:
         )
 
 
+def _person(commit: Commit, include_bots: bool) -> tuple[str, str, str] | None:
+    """(name as written, name key, e-mail lower-cased) of the commit's author; None for a bot (unless
+    `include_bots`) and for an identity git could not parse (a crafted commit object): nobody."""
+    if not include_bots and commit.is_bot:
+        return None
+    display = commit.author.strip()
+    key = NOT_NAME_CHARACTER.sub("", display.lower()) or display.lower()
+    email = commit.email.strip().lower()
+    if not display and not email:
+        return None
+    return display, key, email
+
+
 @dataclass(frozen=True)
 class Author:
     """One person, with every name and email seen for them merged."""
@@ -128,14 +141,18 @@ class History:
 
     def _merged_authors(self, include_bots: bool) -> list[Author]:
         groups: list[tuple[set[str], set[str], list[str], int]] = []
+        # A group's few identities sign most of its hundreds of commits: each (author, e-mail) pair is
+        # judged (bot or person, name key) once.
+        identities: dict[tuple[str, str], tuple[str, str, str] | None] = {}
         for commit in reversed(self.commits):
-            if commit.is_bot and not include_bots:
+            identity = (commit.author, commit.email)
+            if identity in identities:
+                person = identities[identity]
+            else:
+                person = identities[identity] = _person(commit, include_bots)
+            if person is None:
                 continue
-            display = commit.author.strip()
-            key = NOT_NAME_CHARACTER.sub("", display.lower()) or display.lower()
-            email = commit.email.strip().lower()
-            if not display and not email:
-                continue  # an identity git could not parse (a crafted commit object) is nobody
+            display, key, email = person
             matches = [g for g in groups if key in g[0] or (email and email in g[1])]
             keys, emails, names, count = {key}, {email} if email else set(), [display], 1
             for group in matches:

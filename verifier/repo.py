@@ -326,9 +326,10 @@ class Repo:
 
     # ----------------------------------------------------------------- configuration files (configfiles)
 
-    def yaml_all(self, path: str) -> list[Any]:
-        """Every document of a YAML file (empty on error, with a warning)."""
-        return self.configs.yaml_all(path)
+    def yaml_all(self, path: str, holding: Iterable[str] = ()) -> list[Any]:
+        """Every document of a YAML file (empty on error, with a warning); with `holding`, none of a file
+        not parsed yet whose text cannot hold one of those literals (`ConfigFiles.yaml_all`)."""
+        return self.configs.yaml_all(path, holding)
 
     def yaml(self, path: str) -> Any:
         return self.configs.yaml(path)

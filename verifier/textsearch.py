@@ -66,11 +66,13 @@ NOTEBOOK_OUTPUT = "notebook outputs and markdown (their code cells were searched
 # with i, U+017F with s, the Kelvin sign U+212A with k): folded to that letter, so the literal check keeps
 # every file the regex could match (tests/test_textsearch.py checks every code point).
 _ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLDED_TO_ASCII = "\u0130\u0131\u017f\u212a"
 _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT} | (
     {sre_constants.POSSESSIVE_REPEAT} if hasattr(sre_constants, "POSSESSIVE_REPEAT") else set()
 )
 
 Clauses = tuple[frozenset[str], ...]
+_UNJUDGED = object()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -82,8 +84,15 @@ def compiled_pattern(pattern: str, flags: int) -> re.Pattern[str]:
 
 
 def fold(text: str) -> str:
-    """`text` lower-cased for the literal check (see `_ASCII_FOLDS`)."""
-    return text.lower() if text.isascii() else text.translate(_ASCII_FOLDS).lower()
+    """`text` lower-cased for the literal check (see `_ASCII_FOLDS`). A text outside ASCII is translated
+    only when it holds one of those characters: `str.translate` with a table costs about ten times a
+    lower-casing, and one text file in sixteen holds some character outside ASCII (an accent, an emoji,
+    a box-drawing line), hardly ever one of these four."""
+    if text.isascii():
+        return text.lower()
+    if any(char in text for char in _FOLDED_TO_ASCII):
+        text = text.translate(_ASCII_FOLDS)
+    return text.lower()
 
 
 # Literal requirements read when a rule module is imported (`prepared`): a worker forked per repository
@@ -457,6 +466,8 @@ class TextSearch:
         self._searches: dict[tuple[Any, ...], list[Location]] = {}
         self._searchable: dict[tuple[tuple[str, ...], bool], list[str]] = {}
         self._reasons: dict[str, str | None] = {}
+        self._names_generated: dict[str, bool] = {}
+        self._judged: dict[str, tuple[bool, str | None] | None] = {}
         self._skipped: dict[str, str] = {}
         self._notebooks: set[str] = set()
         self._folded: dict[str, str] = {}
@@ -466,6 +477,7 @@ class TextSearch:
         """Drop what depends on `FileList.is_excluded` (the report's files were named after a search ran)."""
         self._searches.clear()
         self._searchable.clear()
+        self._judged.clear()
 
     def search(
         self, pattern: str, *globs: str, limit: int = 20, flags: int = re.IGNORECASE, excluded: bool = False
@@ -521,21 +533,46 @@ class TextSearch:
         if found is None:
             named: set[str] = set()
             for glob in globs:
-                if not any(char in glob for char in "*?[") or skip_reason(glob) is not None:
+                if self._names_files(glob):
                     named.update(self.files.text_files(glob))
             found = []
             for path in self.files.text_files(*globs):
-                if not excluded and self.files.is_excluded(path):
-                    continue
-                reason = self._reason(path)
-                if reason is not None and path not in named:
-                    self._skipped[path] = reason
-                    continue
-                if path.endswith(".ipynb"):
-                    self._notebooks.add(path)
+                judged = self._judged.get(path, _UNJUDGED)
+                if judged is _UNJUDGED:
+                    judged = self._judged[path] = self._judge(path)
+                if judged is not None:
+                    is_excluded, reason = judged
+                    if is_excluded and not excluded:
+                        continue
+                    if reason is not None and path not in named:
+                        self._skipped[path] = reason
+                        continue
+                    if path.endswith(".ipynb"):
+                        self._notebooks.add(path)
                 found.append(path)
             self._searchable[key] = found
         return found
+
+    def _names_files(self, glob: str) -> bool:
+        """Whether `glob` names the files it matches, generated ones included: a path, or a glob of
+        generated files (`*.pt.trace.json`, `wandb/*`). Judged once per glob: the rules' glob tuples
+        share most of their globs."""
+        names = self._names_generated.get(glob)
+        if names is None:
+            names = self._names_generated[glob] = (
+                not any(char in glob for char in "*?[") or skip_reason(glob) is not None
+            )
+        return names
+
+    def _judge(self, path: str) -> tuple[bool, str | None] | None:
+        """None for a file every search of its globs reads (most files); else whether it `is_excluded`
+        and why it is generated (`skip_reason`, or None), for a notebook too (its code cells are what a
+        search reads). Judged once per file (until `forget_exclusions`): each file is in many searches'
+        globs."""
+        is_excluded, reason = self.files.is_excluded(path), self._reason(path)
+        if is_excluded or reason is not None or path.endswith(".ipynb"):
+            return is_excluded, reason
+        return None
 
     def _reason(self, path: str) -> str | None:
         if path not in self._reasons:

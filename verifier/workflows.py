@@ -71,7 +71,10 @@ class Step:
 
     def runs_command(self, pattern: str | re.Pattern[str]) -> bool:
         """A command of the `run:` script matches `pattern` and is not an install command, so
-        `pip install ruff && ruff check .` runs ruff and `pip install ruff` alone does not."""
+        `pip install ruff && ruff check .` runs ruff and `pip install ruff` alone does not. A script
+        without the pattern's literals is passed over whole, not line by line."""
+        if not _may_match(self.run, pattern, re.IGNORECASE):
+            return False
         return any(runs_command(line, pattern) for line in self.run.splitlines())
 
     def command_line(self, pattern: str | re.Pattern[str]) -> str:

@@ -145,3 +145,37 @@ def test_another_framework_without_a_model_is_no_evidence(make_repo) -> None:
 def test_a_fastapi_app_wins_over_another_framework(make_repo) -> None:
     ev = check("m22.fastapi", make_repo({"api/main.py": APP, "app/upload.py": STREAMLIT_PAGE}))
     assert ev.status is Status.FOUND and "Streamlit" not in ev.message
+
+
+def test_an_import_resolves_to_the_groups_module_files_only(make_repo) -> None:
+    """`module_files` looks only at files whose path holds the module's path: each import still resolves
+    as a pass over every code file would resolve it."""
+    from verifier.rules.m22_api import imported_own_modules, module_files
+
+    repo = make_repo(
+        {
+            "src/shop/__init__.py": "",
+            "src/shop/model.py": "",
+            "src/shop/api/__init__.py": "from . import routes\nfrom .model_io import save\n",
+            "src/shop/api/routes.py": "from shop.model import Net\nfrom ..model import Net\nimport numpy\n",
+            "src/shop/api/model_io.py": "",
+            "tests/test_model.py": "",
+            "docs/shop/model.md": "",
+            "other/shop/model.py": "",
+            "shop_model.py": "",
+        }
+    )
+    assert module_files(repo, "shop.model", "src/shop/api/routes.py") == [
+        "other/shop/model.py",
+        "src/shop/model.py",
+    ]
+    assert module_files(repo, "..model", "src/shop/api/routes.py") == ["src/shop/model.py"]
+    assert module_files(repo, "shop.api", "x.py") == ["src/shop/api/__init__.py"]  # a package: __init__
+    assert module_files(repo, "shop.model.Net", "x.py") == ["other/shop/model.py", "src/shop/model.py"]
+    # near misses: a test, a Markdown file and a file whose name only contains the module's are no module
+    assert module_files(repo, "test_model", "x.py") == [] and module_files(repo, "model_io", "x.py") == [
+        "src/shop/api/model_io.py"
+    ]
+    assert module_files(repo, "numpy", "src/shop/api/routes.py") == []
+    assert module_files(repo, "shop.model", "src/shop/model.py") == ["other/shop/model.py"]  # never itself
+    assert imported_own_modules(repo, "src/shop/api/__init__.py") == ["src/shop/api/model_io.py"]
