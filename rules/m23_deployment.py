@@ -6,7 +6,7 @@ from verifier.checks import AUTOMATION_GLOBS, gcp_image_builds, trace_search, us
 from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
-from verifier.textsearch import prepared
+from verifier.textsearch import may_match, prepared
 
 DEPLOY = prepared(
     r"gcloud\s+(beta\s+|alpha\s+)?(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)"
@@ -34,8 +34,8 @@ def deploy_commands(repo: Repo) -> list[Location]:
 CLOUD_RUN_PORT = re.compile(r"\$\{?PORT\b|(?<![\d.])8080\b")
 # Code or scripts that look a deployed service up: `gcloud run services describe/list`, the Cloud Run client.
 SERVICE_LOOKUP = prepared(r"gcloud\s+(beta\s+)?run\s+services\s+(describe|list)\b")
-COMMENTED_DEPLOY = re.compile(
-    rf"^\s*(#|//|REM\b).*?({DEPLOY}|['\"]run['\"],\s*['\"]deploy['\"])", re.IGNORECASE
+COMMENTED_DEPLOY = prepared(
+    re.compile(rf"^\s*(#|//|REM\b).*?({DEPLOY}|['\"]run['\"],\s*['\"]deploy['\"])", re.IGNORECASE)
 )
 
 
@@ -54,10 +54,14 @@ def serving_images(repo: Repo) -> list[Location]:
 
 
 def commented_deploys(repo: Repo) -> list[Location]:
-    """Deploy commands that are commented out in scripts, workflows, Cloud Build files and code."""
+    """Deploy commands that are commented out in scripts, workflows, Cloud Build files, terraform and code (a
+    file is read line by line only when it holds the literals every such line holds)."""
     found = []
-    for path in repo.text_files(*AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml"):
-        if "deploy" in (repo.read(path) or "") and (line := repo.line_of(path, COMMENTED_DEPLOY)):
+    for path in repo.text_files(*AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.tf"):
+        text = repo.read(path) or ""
+        if may_match(text, COMMENTED_DEPLOY.pattern, COMMENTED_DEPLOY.flags) and (
+            line := repo.line_of(path, COMMENTED_DEPLOY)
+        ):
             found.append(repo.location(path, line))
     return found
 

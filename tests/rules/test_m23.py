@@ -130,8 +130,10 @@ def test_a_serving_image_alone_or_on_another_port_is_not_evidence(make_repo) -> 
             "cloudbuild.yaml",
             "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '.']\n#  - name: gcr.io/cloud-builders/gcloud\n#    args: ['run', 'deploy', 'api']\n",
         ),
+        ("scripts/deploy.sh", "#!/bin/sh\n# GCLOUD RUN DEPLOY api --image x\n"),
+        ("infra/main.tf", '# resource "google_cloud_run_v2_service" "api" {\n#   name = "api"\n# }\n'),
     ],
-    ids=["workflow", "cloudbuild-args"],
+    ids=["workflow", "cloudbuild-args", "upper-case", "terraform"],
 )
 def test_a_commented_out_deploy_is_no_evidence_and_the_message_says_so(
     make_repo, path: str, text: str
