@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -577,7 +577,7 @@ class Witness:
         if practice is None or practice.words is None:
             return Testimony(hosted_elsewhere(rule, evidence, self.report))
         answers = self.answers_for(practice.topics)
-        heard = self._hear(practice, answers)
+        heard = _until_described(self._hearing(practice, answers))
         denied = _denial(heard)
         denial = self._statement(denied) if denied is not None else None
         if evidence.status is Status.FOUND:
@@ -676,12 +676,15 @@ class Witness:
 
     def _hear(self, practice: Practice, answers: Sequence[Answer]) -> list[_Heard]:
         """`statements` before they are located: `testify` locates only the one it quotes."""
+        return list(self._hearing(practice, answers))
+
+    def _hearing(self, practice: Practice, answers: Sequence[Answer]) -> Iterator[_Heard]:
+        """`_hear`, sentence by sentence, so that a caller can stop once the rest cannot change its verdict."""
         patterns = practice_patterns(practice)
         if patterns.words is None or patterns.asked is None:
-            return []
+            return
         elsewhere, broader = patterns.elsewhere, patterns.broader
         asked_answer = self.answer_to(practice.topics[0])
-        found = []
         for answer in answers:
             if answer is asked_answer:
                 words, needed = patterns.asked, patterns.asked_literals
@@ -702,8 +705,7 @@ class Witness:
                 ):
                     says = "denies"
                 if says is not None:
-                    found.append(_Heard(answer, sentence, says))
-        return found
+                    yield _Heard(answer, sentence, says)
 
     def _sentences_of(self, answer: Answer) -> tuple[str, list[tuple[str, str]]]:
         """The sentences of `answer`, each with its text folded for `may_match`, and all of them folded
@@ -846,6 +848,19 @@ class Witness:
             return None
         _, read = self._sentences_of(answer)
         return next((sentence for sentence, _ in read if words.search(sentence)), None)
+
+
+def _until_described(hearing: Iterable[_Heard]) -> list[_Heard]:
+    """The statements heard up to and including the first that describes the work. What `testify` makes of
+    the statements (`_denial`, and the description it quotes) depends only on whether one describes the
+    work, which one comes first, and, when none does, on the first denial: the sentences after the first
+    description cannot change it, so they are not judged."""
+    heard = []
+    for statement in hearing:
+        heard.append(statement)
+        if statement.says == "describes":
+            break
+    return heard
 
 
 def _denial(statements: Sequence[_Heard]) -> _Heard | None:

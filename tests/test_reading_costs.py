@@ -1,0 +1,118 @@
+"""Session-4 short cuts of the witness, the answer checks and the report reader (issue #17): each skips
+work that cannot change the result. Every test shows both that the work is skipped and that the result is
+the one the full work gives (a positive case, a negative one and a near miss)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from verifier import witness as witness_module
+from verifier.evidence import Evidence, Location, Status
+from verifier.registry import all_rules
+from verifier.report import parse_report, scan_report
+from verifier.rule import Rule
+from verifier.witness import PRACTICES, Witness
+
+from conftest import SEEDS, SEEDS_MISSING
+
+SEED_REPORTS = sorted(SEEDS.glob("*.md"))
+needs_seeds = pytest.mark.skipif(not SEED_REPORTS, reason=SEEDS_MISSING)
+RULES = {rule.id: rule for rule in all_rules()}
+SHOWN = Location("data.dvc", 1, "outs: data")
+
+
+def judged_sentences(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sentences the witness judges (`witness.judge` called), in order, from now on."""
+    judged: list[str] = []
+    original = witness_module.judge
+
+    def recording(sentence: str, *args: Any) -> Any:
+        judged.append(sentence)
+        return original(sentence, *args)
+
+    monkeypatch.setattr(witness_module, "judge", recording)
+    return judged
+
+
+def dvc_report(answer: str) -> Witness:
+    return Witness(scan_report(f"### Question 10\n\n> **Did you use DVC?**\n>\n> Answer:\n\n{answer}\n"))
+
+
+def fully_heard(witness: Witness, rule: type[Rule], evidence: Evidence) -> witness_module.Testimony:
+    """`testify` as it read before the short cut: every sentence of the practice's answers judged."""
+    original = witness_module._until_described
+    try:
+        witness_module._until_described = list  # type: ignore[assignment]
+        return witness.testify(rule, evidence)
+    finally:
+        witness_module._until_described = original
+
+
+@pytest.mark.parametrize("status", [Status.FOUND, Status.ABSENT])
+def test_the_witness_stops_judging_at_the_first_description(
+    status: Status, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    witness = dvc_report("We used DVC for the data. We did not use DVC for the models. DVC pulls are slow.")
+    evidence = (
+        Evidence.found("pointer files", (SHOWN,)) if status is Status.FOUND else Evidence.absent("nothing")
+    )
+    expected = fully_heard(witness, RULES["m08.dvc"], evidence)
+    judged = judged_sentences(monkeypatch)
+    testimony = witness.testify(RULES["m08.dvc"], evidence)
+    assert testimony == expected and testimony.denial is None
+    assert judged == ["We used DVC for the data."]
+
+
+def test_a_denial_before_the_description_is_heard_and_outweighed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # near miss: the description comes second, so both sentences are judged, and the description is quoted
+    witness = Witness(
+        scan_report(
+            "### Question 16\n\n> **How did you perform debugging?**\n>\n> Answer:\n\n"
+            "We did not profile at first. Later we profiled the data loader with cProfile.\n"
+        )
+    )
+    absent = Evidence.absent("nothing")
+    expected = fully_heard(witness, RULES["m13.profiling"], absent)
+    judged = judged_sentences(monkeypatch)
+    testimony = witness.testify(RULES["m13.profiling"], absent)
+    assert testimony == expected and testimony.denial is None
+    assert testimony.evidence.status is Status.UNVERIFIABLE
+    assert "Later we profiled the data loader" in testimony.evidence.message
+    assert judged == ["We did not profile at first.", "Later we profiled the data loader with cProfile."]
+
+
+def test_without_a_description_every_sentence_is_judged_and_the_first_denial_quoted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    witness = dvc_report("We did not use DVC. DVC was never set up. Our data is small.")
+    absent = Evidence.absent("nothing")
+    judged = judged_sentences(monkeypatch)
+    testimony = witness.testify(RULES["m08.dvc"], absent)
+    assert testimony.denial is not None and testimony.denial.sentence == "We did not use DVC."
+    assert judged == ["We did not use DVC.", "DVC was never set up."]  # the third names no DVC
+
+
+@needs_seeds
+@pytest.mark.parametrize("seed", SEED_REPORTS, ids=lambda p: p.stem)
+def test_every_testimony_on_real_reports_is_that_of_the_full_hearing(seed: Path) -> None:
+    report = parse_report(seed.read_bytes())
+    compared = stopped = 0
+    for rule_id, practice in PRACTICES.items():
+        if practice.words is None:
+            continue
+        rule = RULES[rule_id]
+        for evidence in (
+            Evidence.found("shown", (SHOWN,)),
+            Evidence.weak("a trace", (SHOWN,)),
+            Evidence.absent("nothing"),
+            Evidence.unverifiable("cannot tell"),
+        ):
+            full = fully_heard(Witness(report), rule, evidence)
+            assert Witness(report).testify(rule, evidence) == full, (rule_id, evidence.status)
+            compared += 1
+        heard = Witness(report)._hear(practice, Witness(report).answers_for(practice.topics))
+        stopped += len(witness_module._until_described(heard)) < len(heard)
+    assert compared > 100 and stopped > 0  # the short cut was taken on real answers
