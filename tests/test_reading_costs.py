@@ -5,11 +5,13 @@ the one the full work gives (a positive case, a negative one and a near miss).""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from verifier import answers as answers_module
 from verifier import templates
 from verifier import witness as witness_module
 from verifier.evidence import Evidence, Location, Status
@@ -173,3 +175,85 @@ def test_an_image_of_a_figure_s_size_is_matched_by_its_blob_id(
     # negative: the same size is asked, and a different content is no match
     assert course_figure(repo, "reports/figures/other.png") is None
     assert set(repo.reader._blob_ids) == {"reports/figures/overview.png", "reports/figures/other.png"}
+
+
+# ---------------------------------------------------------------------- first-character look-aheads
+
+# The patterns as they were written before a look-ahead named their alternatives' first characters.
+PATTERNS_BEFORE = {
+    (answers_module, "NEGATION"): re.compile(
+        r"(\b(not|no|never|without|neither|nor|instead of|rather than)\b|n't\b)[^.]{0,60}$", re.IGNORECASE
+    ),
+    (answers_module, "DISMISSED"): re.compile(
+        r"\b(considered\s+(using|adding|it\s+but|\w+\s+but)|decided\s+against|went\s+back\s+to|abandon\w*|"
+        r"out\s+of\s+(our\s+)?scope|outside\s+(of\s+)?our\s+scope|never\s+got\s+around|ran\s+out\s+of\s+time|"
+        r"on\s+our\s+(wish\s?)?list)\b",
+        re.IGNORECASE,
+    ),
+    (answers_module, "ALTERNATIVE_BEFORE"): re.compile(
+        r"(\b(chose|chosen|prefer\w*|picked|selected|went\s+with)\b[^.]{0,40}\bover|\bcompared\s+(to|with)|"
+        r"\balternatives?\s+(like|such\s+as|to)|\binstead\s+of|\brather\s+than|\bvs\.?|\bversus|"
+        r"\b(skipped|dropped|removed))\s+(\w+\s+){0,2}$",
+        re.IGNORECASE,
+    ),
+    (answers_module, "CLAUSE_BREAK"): re.compile(
+        r",\s*(?:but|while|whereas)\b|;|\bbut\b|\bwhereas\b|\bwhile\b", re.IGNORECASE
+    ),
+    (answers_module, "HYPOTHETICAL"): re.compile(
+        r"\b(could|would|might|should|plan(ned)? to|in the future|if we had|were to|next step)\b", re.I
+    ),
+    (witness_module, "CLAUSE_BREAK"): re.compile(
+        r",?\s{1,5}\b(?:but|however|whereas|while|although|though|except|instead(?!\s{1,5}of))\b|;|:\s|\s[-–—]\s|\(|\)"
+        r"|,\s{1,5}and\b|\s{1,5}and\s{1,5}(?=(?:we|our|it|they|the|this|i|then)\b)|,\s{1,5}(?=(?:we|our|they|it|i|only)\b)"
+        r"|,?\s{1,5}so(?:\s{1,5}that)?\s{1,5}(?=(?:we|they|it|i)\b)",
+        re.IGNORECASE,
+    ),
+}
+LOOK_AHEAD_TEXTS = [
+    "We did not use DVC, never ran it, had no remote, and did it without a bucket.",
+    "Neither nor; instead of that, rather than this, we couldn't.",
+    "nothing notable, knot, snow, Noah, foreign, winstead",  # near misses inside words
+    "We considered using Docker but decided against it, went back to conda and abandoned Hydra.",
+    "It was out of our scope, outside of our scope; we never got around to it and ran out of time.",
+    "It is on our wish list, on our list.",
+    "We chose FastAPI over BentoML, compared to Streamlit, alternatives like Gradio, vs. Flask",
+    "versus Flask, we skipped caching, dropped DVC, removed the",
+    "picked X over Y, preferred A over B ",
+    "We could, would, might and should; we plan to, planned to, in the future, if we had, were to, next step.",
+    "couldn, wouldn't, shoulder, iffy, planet, nextstep, inthe future",  # near misses
+    "It works, but slowly; while we waited, whereas they: the API - (Cloud Run) - works",
+    "We built it, and we ran it , so that we saw it,  so it ran, although it failed, instead of Docker.",
+    "The data\u2003but the model\u00a0while it ran, \u2014 done",  # white space outside ASCII
+    "\u0130f we \u017fhould, \u212aNOT, \u017fkipped, \u0131nstead, NOT, Never, WHILE, BUT",  # case folds
+    "",
+]
+
+
+@pytest.mark.parametrize("key", list(PATTERNS_BEFORE), ids=lambda key: f"{key[0].__name__}.{key[1]}")
+def test_a_pattern_with_a_first_character_look_ahead_finds_what_it_found_before(key: tuple[Any, str]) -> None:
+    module, name = key
+    new, before = getattr(module, name), PATTERNS_BEFORE[key]
+    assert new.pattern != before.pattern and new.flags == before.flags
+    # every text, its parts after a few characters and its parts up to each space (the 60 characters
+    # before a mention, which NEGATION and ALTERNATIVE_BEFORE read up to their end)
+    texts = [*LOOK_AHEAD_TEXTS, *(text[start:] for text in LOOK_AHEAD_TEXTS for start in (1, 7, 30))]
+    texts += [text[: end + 1] for text in LOOK_AHEAD_TEXTS for end, char in enumerate(text) if char == " "]
+    for text in texts:
+        assert [m.span() for m in new.finditer(text)] == [m.span() for m in before.finditer(text)], text
+        found = new.search(text)
+        assert (found and found.group(0)) == ((m := before.search(text)) and m.group(0)), text
+    assert sum(bool(new.search(text)) for text in texts) >= 5  # the texts hold matches
+
+
+@needs_seeds
+def test_the_look_ahead_patterns_find_what_they_found_before_on_real_answers() -> None:
+    texts = [
+        text
+        for seed in SEED_REPORTS
+        for answer in parse_report(seed.read_bytes()).answers
+        for text in (answer.text, *witness_module.sentences(answer.text))
+    ]
+    for (module, name), before in PATTERNS_BEFORE.items():
+        new = getattr(module, name)
+        for text in texts:
+            assert [m.span() for m in new.finditer(text)] == [m.span() for m in before.finditer(text)]

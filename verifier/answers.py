@@ -76,8 +76,12 @@ MAX_MENTIONS = 50  # mentions of one tool examined per answer (the first one tha
 MAX_CITED_PATHS = 200  # cited paths checked per answer
 MAX_FIGURES = 50  # embedded figures checked per answer
 FILLER = re.compile(r"fewafewubaofew", re.IGNORECASE)
+# (The look-ahead at the start of this and the next patterns names the first character of every alternative:
+# `re` then tries the alternatives only where one of them can start, which makes a scan about a third faster;
+# same matches, tests/test_reading_costs.py.)
 NEGATION = re.compile(
-    r"(\b(not|no|never|without|neither|nor|instead of|rather than)\b|n't\b)[^.]{0,60}$", re.IGNORECASE
+    r"(?=[nwir])(\b(not|no|never|without|neither|nor|instead of|rather than)\b|n't\b)[^.]{0,60}$",
+    re.IGNORECASE,
 )
 # A negation right after the mention, in the same clause: "DVC was not used", "Caching: no".
 NEGATED_AFTER = re.compile(
@@ -87,7 +91,7 @@ NEGATED_AFTER = re.compile(
 )
 # A clause that names a tool as a plan or dropped work: no claim that it is used.
 DISMISSED = re.compile(
-    r"\b(considered\s+(using|adding|it\s+but|\w+\s+but)|decided\s+against|went\s+back\s+to|abandon\w*|"
+    r"\b(?=[acdnorw])(considered\s+(using|adding|it\s+but|\w+\s+but)|decided\s+against|went\s+back\s+to|abandon\w*|"
     r"out\s+of\s+(our\s+)?scope|outside\s+(of\s+)?our\s+scope|never\s+got\s+around|ran\s+out\s+of\s+time|"
     r"on\s+our\s+(wish\s?)?list)\b",
     re.IGNORECASE,
@@ -95,7 +99,7 @@ DISMISSED = re.compile(
 # Right before the mention: "chose FastAPI over BentoML", "Compared to Streamlit", "alternatives like Streamlit",
 # "we skipped caching", "dropped DVC".
 ALTERNATIVE_BEFORE = re.compile(
-    r"(\b(chose|chosen|prefer\w*|picked|selected|went\s+with)\b[^.]{0,40}\bover|\bcompared\s+(to|with)|"
+    r"(?=[acdiprsvw])(\b(chose|chosen|prefer\w*|picked|selected|went\s+with)\b[^.]{0,40}\bover|\bcompared\s+(to|with)|"
     r"\balternatives?\s+(like|such\s+as|to)|\binstead\s+of|\brather\s+than|\bvs\.?|\bversus|"
     r"\b(skipped|dropped|removed))\s+(\w+\s+){0,2}$",
     re.IGNORECASE,
@@ -106,7 +110,9 @@ LOCAL = re.compile(
     r"\bteam members\b",
     re.IGNORECASE,
 )
-CLAUSE_BREAK = re.compile(r",\s*(?:but|while|whereas)\b|;|\bbut\b|\bwhereas\b|\bwhile\b", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(
+    r"(?=[,;bw])(?:,\s*(?:but|while|whereas)\b|;|\bbut\b|\bwhereas\b|\bwhile\b)", re.IGNORECASE
+)
 SEPARATE_REPOSITORY = re.compile(
     r"\b(separate|another|other|second|different) (github )?repo(sitor(y|ies))?\b", re.I
 )
@@ -115,7 +121,8 @@ PYTHON_VERSION = re.compile(
     re.IGNORECASE,
 )
 HYPOTHETICAL = re.compile(
-    r"\b(could|would|might|should|plan(ned)? to|in the future|if we had|were to|next step)\b", re.I
+    r"\b(?=[cimnpsw])(could|would|might|should|plan(ned)? to|in the future|if we had|were to|next step)\b",
+    re.I,
 )
 NOT_CI = re.compile(r"pre-?commit|\bmanual(ly)?\b|\blocal(ly)?\b|\bIDE\b|vs ?code", re.IGNORECASE)
 IN_CI = re.compile(r"\bworkflows?\b|github actions?|\bCI\b|continuous integration|pipeline", re.IGNORECASE)

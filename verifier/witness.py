@@ -439,10 +439,11 @@ HYPOTHETICAL = re.compile(
     r"wish(?:ed)?|ideally|intend(?:ed)?\s+to|want(?:ed)?\s+to|consider(?:ed|ing)?|if\s+(?:we|you|one|it|there))\b",
     re.IGNORECASE,
 )
+# Every break starts with white space or one of ",;:()": the look-ahead lets `re` try the alternatives only there.
 CLAUSE_BREAK = re.compile(
-    r",?\s{1,5}\b(?:but|however|whereas|while|although|though|except|instead(?!\s{1,5}of))\b|;|:\s|\s[-–—]\s|\(|\)"
+    r"(?=[\s,;:()])(?:,?\s{1,5}\b(?:but|however|whereas|while|although|though|except|instead(?!\s{1,5}of))\b|;|:\s|\s[-–—]\s|\(|\)"
     r"|,\s{1,5}and\b|\s{1,5}and\s{1,5}(?=(?:we|our|it|they|the|this|i|then)\b)|,\s{1,5}(?=(?:we|our|they|it|i|only)\b)"
-    r"|,?\s{1,5}so(?:\s{1,5}that)?\s{1,5}(?=(?:we|they|it|i)\b)",
+    r"|,?\s{1,5}so(?:\s{1,5}that)?\s{1,5}(?=(?:we|they|it|i)\b))",
     re.IGNORECASE,
 )
 SUBJECT = re.compile(r"\b(?:we|i|they)\b", re.IGNORECASE)
