@@ -257,3 +257,63 @@ def test_the_look_ahead_patterns_find_what_they_found_before_on_real_answers() -
         new = getattr(module, name)
         for text in texts:
             assert [m.span() for m in new.finditer(text)] == [m.span() for m in before.finditer(text)]
+
+
+# ---------------------------------------------------------------------- one fold of each text
+
+
+def test_each_text_of_the_answers_is_folded_once_for_all_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path, {"src/pkg/train.py": "import hydra\n", "configs/c.yaml": "lr: 1\n"})
+    report = scan_report(
+        "### Question 12\n\n> Answer:\n\nWe used Hydra\u2019s config files \u2014 see the [docs](https://hydra.cc)."
+        " We tried DVC, and it worked.\n\n"
+        "### Question 13\n\n> Answer:\n\nSeeds are fixed for every run (caf\u00e9 style).\n"
+    )
+    witness_module.folded.cache_clear()
+    witness_module._sentences.cache_clear()
+    answers_module._prose.cache_clear()
+    folded_texts: list[str] = []
+    original = witness_module.fold
+
+    def recording(text: str) -> str:
+        folded_texts.append(text)
+        return original(text)
+
+    monkeypatch.setattr(witness_module, "fold", recording)
+    repo = Repo(root)
+    witness = Witness(report, repo)
+    for practice in (PRACTICES["m11.hydra"], PRACTICES["m08.dvc"]):
+        witness.statements(practice, witness.answers_for(practice.topics))
+    findings = answers_module.check_answers(repo, report)
+    assert any(f.check == "tool-m11.hydra" for f in findings)
+    whole = [text for text in folded_texts if "\n" in text or len(text) > 60]
+    assert whole and len(whole) == len(set(whole))  # no answer text or prose folded twice
+    assert any(text == report.answers[0].text.replace("\u2019", "'") for text in whole)
+
+
+@pytest.mark.parametrize(
+    "answer, filler",
+    [
+        ("fewafewubaofew fewafewubaofew", True),
+        ("Text FEWAFEWUBAOFEW left from the template.", True),  # near miss in letter case: still found
+        ("We answered this question ourselves.", False),
+    ],
+)
+def test_the_filler_is_searched_for_only_in_an_answer_holding_its_letters(
+    answer: str, filler: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = scan_report(f"### Question 7\n\n> Answer:\n\n{answer}\n")
+    scanned: list[str] = []
+    original = answers_module.FILLER
+
+    class Recording:
+        def search(self, text: str) -> Any:
+            scanned.append(text)
+            return original.search(text)
+
+    monkeypatch.setattr(answers_module, "FILLER", Recording())
+    [finding] = answers_module.completeness(report, modern=True)
+    assert ("filler" in finding.message) is filler
+    assert scanned == ([answer] if filler else [])

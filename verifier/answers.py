@@ -32,6 +32,7 @@ from .witness import (
     WEB_ADDRESS,
     Substitution,
     course_figure,
+    folded,
     folded_sentences,
     judge,
     literals,
@@ -76,6 +77,9 @@ MAX_MENTIONS = 50  # mentions of one tool examined per answer (the first one tha
 MAX_CITED_PATHS = 200  # cited paths checked per answer
 MAX_FIGURES = 50  # embedded figures checked per answer
 FILLER = re.compile(r"fewafewubaofew", re.IGNORECASE)
+FILLER_LITERALS = literals(
+    FILLER
+)  # the answer's folded text, which the witness reads too, is looked in first
 # (The look-ahead at the start of this and the next patterns names the first character of every alternative:
 # `re` then tries the alternatives only where one of them can start, which makes a scan about a third faster;
 # same matches, tests/test_reading_costs.py.)
@@ -373,7 +377,7 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
         words = len(_prose(answer.text).split())
         low, high = answer.length_range or words_table.get(answer.number, (0, 10_000))
         problems = []
-        if FILLER.search(answer.text):
+        if may_match(folded(answer.text), FILLER_LITERALS) and FILLER.search(answer.text):
             problems.append("the template's random filler text is still there")
         if not answer.text.strip() or _is_placeholder(answer.text):
             problems.append("not answered" + (" (placeholder left)" if answer.placeholder else ""))
@@ -443,14 +447,14 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
     tokens = list(dict.fromkeys(tokens))[:MAX_CITED_PATHS]
     # where a token ends when it is followed by `?\s+(endpoint|route); only an answer naming endpoints or
     # routes is searched for them (a case-insensitive scan of every answer costs more than the literal check)
-    folded = fold(kept)
+    kept_folded = fold(kept)
     route_ends: set[int] = set()
     listed_routes: set[str] = set()
-    if may_match(folded, BEFORE_ROUTE_LITERALS):
+    if may_match(kept_folded, BEFORE_ROUTE_LITERALS):
         route_ends = {
             m.start() - (kept[m.start() - 1 : m.start()] == "`") for m in BEFORE_ROUTE.finditer(kept)
         }
-    if may_match(folded, ROUTE_LIST_LITERALS):
+    if may_match(kept_folded, ROUTE_LIST_LITERALS):
         listed_routes = {
             name.lower() for m in ROUTE_LIST.finditer(kept) for name in CODE_SPAN.findall(m.group(0))
         }
@@ -472,10 +476,10 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
             continue  # an API route such as /predict, not a file
         if "=" in token or token.count(":") > 0:
             continue
-        folded = token.lower()
-        if folded in listed_routes:
+        lowered = token.lower()
+        if lowered in listed_routes:
             continue  # an API route of a list: "the `root/` and `predict/` endpoints"
-        if any(kept[end - len(token) : end].lower() == folded for end in route_ends if end >= len(token)):
+        if any(kept[end - len(token) : end].lower() == lowered for end in route_ends if end >= len(token)):
             continue  # an API route such as `metrics/` endpoint
         if "@" in token:
             continue  # actions/checkout@v4, user@host
@@ -1042,7 +1046,7 @@ def _failed(text: str, match: re.Match[str]) -> bool:
     own = OWN_PART_END.split(text[match.end() : end], maxsplit=1)[0]
     if FAILED_AFTER.search(own):
         return True
-    if not may_match(fold(text), TRIED_LITERALS):
+    if not may_match(folded(text), TRIED_LITERALS):
         return False  # no "tried" anywhere (most answers): the part before the mention need not be found
     starts = [m.end() for m in PART_BREAK.finditer(text, 0, match.start())]
     start = starts[-1] if starts else 0
@@ -1226,15 +1230,15 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
     evidence_by_rule: dict[str, Evidence] = {}
     findings = []
     # most answers name none of the tools: a literal a tool's words need, missing, spares its regex
-    folded = [fold(_prose(answer.text)) for answer in report.answers]
+    folded_prose = [folded(_prose(answer.text)) for answer in report.answers]
     # and a tool whose literals are in no answer at all is not looked for answer by answer
-    everything = "\n".join(folded)
+    everything = "\n".join(folded_prose)
     for tool, (_, rule_id) in TOOLS.items():
         if not may_match(everything, TOOL_LITERALS[tool]):
             continue
         words = TOOL_WORDS[tool]
-        for answer, folded_prose in zip(report.answers, folded, strict=True):
-            if not may_match(folded_prose, TOOL_LITERALS[tool]):
+        for answer, answer_folded in zip(report.answers, folded_prose, strict=True):
+            if not may_match(answer_folded, TOOL_LITERALS[tool]):
                 continue
             match = _mentions(_prose(answer.text), words)
             if not match:

@@ -483,19 +483,27 @@ class Substitution:
         object.__setattr__(self, "needed", literals(self.pattern))
 
     def __call__(self, text: str) -> str:
-        return self.pattern.sub(self.replacement, text) if may_match(fold(text), self.needed) else text
+        return self.pattern.sub(self.replacement, text) if may_match(folded(text), self.needed) else text
 
 
 def substitute_all(substitutions: Sequence[Substitution], text: str) -> str:
     """`text` after each of `substitutions` in turn, folded for their literal checks once, and again only
     after a substitution changed it."""
-    folded = fold(text)
+    folded_text = folded(text)
     for substitution in substitutions:
-        if may_match(folded, substitution.needed):
+        if may_match(folded_text, substitution.needed):
             changed = substitution.pattern.sub(substitution.replacement, text)
             if changed != text:
-                text, folded = changed, fold(changed)
+                text, folded_text = changed, folded(changed)
     return text
+
+
+@functools.lru_cache(maxsize=512)
+def folded(text: str) -> str:
+    """`textsearch.fold(text)`, kept per text within a verification: the prose and the sentences of an answer
+    start from the same text, and the tool claims look for literals in the prose the answers' checks made
+    (folding a text outside ASCII costs about 14 ns a character, several times what a literal check does)."""
+    return fold(text)
 
 
 def _without_dots(match: re.Match[str]) -> str:
@@ -565,7 +573,6 @@ class Witness:
     _blocks: dict[int, str] = field(default_factory=dict, init=False, repr=False)
     _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
     _read: dict[int, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict, init=False, repr=False)
-    _folded: dict[int, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         text = None
@@ -760,10 +767,8 @@ class Witness:
         return shown
 
     def _folded_text(self, answer: Answer) -> str:
-        """The answer's whole text folded (`textsearch.fold`), for the literal checks of `artifacts`."""
-        if answer.line not in self._folded:
-            self._folded[answer.line] = fold(answer.text)
-        return self._folded[answer.line]
+        """The answer's whole text folded (`folded`), for the literal checks of `artifacts`."""
+        return folded(answer.text)
 
     def _is_screenshot(self, image: str) -> bool:
         """An image of the group's own: committed next to the report and not one of the course's figures."""
@@ -1132,6 +1137,7 @@ __all__ = [
     "Testimony",
     "Witness",
     "course_figure",
+    "folded",
     "folded_sentences",
     "hosted_elsewhere",
     "judge",
