@@ -317,3 +317,72 @@ def test_the_filler_is_searched_for_only_in_an_answer_holding_its_letters(
     [finding] = answers_module.completeness(report, modern=True)
     assert ("filler" in finding.message) is filler
     assert scanned == ([answer] if filler else [])
+
+
+# ---------------------------------------------------------------------- sentences that cannot deny
+
+
+DENIALS = [
+    "We did not use DVC.",
+    "DVC was never set up.",
+    "We had no remote for DVC.",
+    "We went without DVC, neither DVC nor Git LFS.",
+    "We skipped DVC, skips DVC, skip DVC.",
+    "Instead of DVC, rather than DVC, we were unable to, we failed to use DVC.",
+    "We didn't use DVC; DVC wasn't used; we couldn't.",
+    "DVC was not used. DVC has been never done.",
+    "We \u017fkipped DVC. NOT DVC. NEVER. We \u017fKIP it. Unab\u013ce? No.",  # letters folded to ASCII ones
+]
+
+
+@pytest.mark.parametrize("text", DENIALS)
+def test_every_denial_holds_one_of_the_denial_literals(text: str) -> None:
+    from verifier.textsearch import fold
+
+    cues = [*witness_module.NEGATION.finditer(text), *witness_module.DENIED_AFTER.finditer(text)]
+    assert cues or "\u013c" in text
+    assert witness_module.may_match(fold(text), witness_module.DENIAL_LITERALS)
+    for cue in cues:  # each cue by itself holds one
+        assert witness_module.may_match(fold(cue.group(0)), witness_module.DENIAL_LITERALS), cue.group(0)
+
+
+@needs_seeds
+def test_no_sentence_of_a_real_report_denies_without_a_denial_literal() -> None:
+    checked = 0
+    for seed in SEED_REPORTS:
+        for answer in parse_report(seed.read_bytes()).answers:
+            for sentence, folded_sentence in witness_module.folded_sentences(answer.text):
+                if witness_module.may_match(folded_sentence, witness_module.DENIAL_LITERALS):
+                    continue
+                checked += 1
+                assert not witness_module.NEGATION.search(sentence)
+                assert not witness_module.DENIED_AFTER.search(sentence)
+    assert checked > 100
+
+
+def test_a_tool_s_sentence_without_a_denial_literal_is_not_judged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path, {"src/pkg/train.py": "import hydra\n", "configs/c.yaml": "lr: 1\n"})
+    report = scan_report(
+        "### Question 12\n\n> Answer:\n\nWe used Hydra for every experiment. Hydra made it easy, no more argparse.\n\n"
+        "### Question 13\n\n> Answer:\n\nHydra composed the configs. We did not use Hydra at first.\n"
+    )
+    judged: list[str] = []
+    original = answers_module.judge
+
+    def recording(sentence: str, *args: Any) -> Any:
+        judged.append(sentence)
+        return original(sentence, *args)
+
+    monkeypatch.setattr(answers_module, "judge", recording)
+    findings = answers_module.tool_claims(Repo(root), report, None)
+    # the second sentence is judged (it holds "no") and denies nothing: the claim stands
+    assert [f.check for f in findings] == ["tool-m11.hydra"] and findings[0].claim.startswith("We used Hydra")
+    assert judged == ["Hydra made it easy, no more argparse."]
+    # near miss: a denial of the tool in the same answer is judged, and takes the claim back
+    denied = scan_report(
+        "### Question 12\n\n> Answer:\n\nWe used Hydra at first. Hydra was not used in the end.\n"
+    )
+    assert answers_module.tool_claims(Repo(root), denied, None) == []
+    assert judged[-1] == "Hydra was not used in the end."

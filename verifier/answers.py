@@ -28,6 +28,7 @@ from .rule import run_rule
 from .safe_yaml import YamlRefused, load_all
 from .textsearch import fold
 from .witness import (
+    DENIAL_LITERALS,
     SENTENCE_BREAK,
     WEB_ADDRESS,
     Substitution,
@@ -1247,6 +1248,7 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
                 judge(sentence, words) == "denies"
                 for sentence, folded_sentence in folded_sentences(answer.text)
                 if may_match(folded_sentence, TOOL_LITERALS[tool])
+                and may_match(folded_sentence, DENIAL_LITERALS)
             ):
                 continue  # "We did not use DVC ... DVC stores metadata in git": the rest explains, claims nothing
             if rule_id not in evidence_by_rule:

@@ -434,6 +434,12 @@ DENIED_AFTER = re.compile(
     r"created|added|included|completed|utili[sz]ed|needed|necessary|required|a\s+priority)\b",
     re.IGNORECASE,
 )
+# Folded words one of which every denial holds: each cue of NEGATION holds one, and DENIED_AFTER needs "not"
+# or "never". A sentence holding none cannot deny a practice (`judge` cannot say "denies"), so a caller that
+# only looks for a denial need not judge it (tests/test_reading_costs.py checks both patterns against it).
+DENIAL_LITERALS: Clauses = (
+    frozenset({"no", "never", "without", "neither", "skip", "instead", "rather", "unable", "failed", "n't"}),
+)
 HYPOTHETICAL = re.compile(
     r"\b(?=[chimnpsw])(?:would|could(?!\s+not\b)|might|should|plan(?:ned|ning)?\s+to|in\s+the\s+future|were\s+to|next\s+steps?|hop(?:e|ed)\s+to|"
     r"wish(?:ed)?|ideally|intend(?:ed)?\s+to|want(?:ed)?\s+to|consider(?:ed|ing)?|if\s+(?:we|you|one|it|there))\b",
@@ -1129,6 +1135,7 @@ def hosted_elsewhere(rule: Rule | type[Rule], evidence: Evidence, report: Report
 
 
 __all__ = [
+    "DENIAL_LITERALS",
     "PRACTICES",
     "QUESTIONS",
     "Practice",
