@@ -386,3 +386,37 @@ def test_a_tool_s_sentence_without_a_denial_literal_is_not_judged(
     )
     assert answers_module.tool_claims(Repo(root), denied, None) == []
     assert judged[-1] == "Hydra was not used in the end."
+
+
+# ---------------------------------------------------------------------- the report's placeholders
+
+
+@pytest.mark.parametrize(
+    "line, placeholder",
+    [
+        ("--- question 7 fill here ---", True),
+        ("-- Question 7 FILL HERE -- We wrote 12 tests.", True),
+        ("We wrote twelve well-tested, pre-commit-checked tests - all green.", False),  # hyphens, no "--"
+        ("-- question seven fill here --", False),  # near miss: "--" without the number is read as text
+    ],
+)
+def test_only_a_line_holding_a_double_dash_is_searched_for_the_placeholder(
+    line: str, placeholder: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifier import report as report_module
+
+    scanned: list[str] = []
+    original = report_module.PLACEHOLDER
+
+    class Recording:
+        def search(self, text: str) -> Any:
+            scanned.append(text)
+            return original.search(text)
+
+        def sub(self, replacement: str, text: str) -> str:
+            return original.sub(replacement, text)
+
+    monkeypatch.setattr(report_module, "PLACEHOLDER", Recording())
+    [answer] = scan_report(f"### Question 7\n\n> Answer:\n\n{line}\n").answers
+    assert answer.placeholder is placeholder
+    assert scanned == ([line] if "--" in line else [])
