@@ -340,7 +340,7 @@ def test_every_denial_holds_one_of_the_denial_literals(text: str) -> None:
     from verifier.textsearch import fold
 
     cues = [*witness_module.NEGATION.finditer(text), *witness_module.DENIED_AFTER.finditer(text)]
-    assert cues or "\u013c" in text
+    assert cues
     assert witness_module.may_match(fold(text), witness_module.DENIAL_LITERALS)
     for cue in cues:  # each cue by itself holds one
         assert witness_module.may_match(fold(cue.group(0)), witness_module.DENIAL_LITERALS), cue.group(0)
