@@ -202,7 +202,7 @@ def test_a_tool_denial_is_judged_only_in_sentences_naming_the_tool(
     report = parse_report(
         "## Overall project checklist\n\n* [x] Create a git repository (M5)\n\n"
         "### Question 12\n\n> **How did you configure experiments?**\n>\n> Answer:\n\n"
-        "We used Hydra config files for every experiment. The learning rate was 1e-3. "
+        "We used Hydra config files for every experiment, not argparse. The learning rate was never changed. "
         "Each run wrote its outputs to a folder.\n"
     )
     judged: list[str] = []
@@ -216,7 +216,7 @@ def test_a_tool_denial_is_judged_only_in_sentences_naming_the_tool(
     findings = check_answers(Repo(root), report)
     hydra = [f for f in findings if f.check == "tool-m11.hydra"]
     assert len(hydra) == 1 and hydra[0].verdict == "consistent"
-    assert judged == ["We used Hydra config files for every experiment."]
+    assert judged == ["We used Hydra config files for every experiment, not argparse."]
 
 
 @pytest.mark.parametrize(

@@ -28,9 +28,12 @@ from .rule import run_rule
 from .safe_yaml import YamlRefused, load_all
 from .textsearch import fold
 from .witness import (
+    DENIAL_LITERALS,
     SENTENCE_BREAK,
     WEB_ADDRESS,
     Substitution,
+    course_figure,
+    folded,
     folded_sentences,
     judge,
     literals,
@@ -75,8 +78,15 @@ MAX_MENTIONS = 50  # mentions of one tool examined per answer (the first one tha
 MAX_CITED_PATHS = 200  # cited paths checked per answer
 MAX_FIGURES = 50  # embedded figures checked per answer
 FILLER = re.compile(r"fewafewubaofew", re.IGNORECASE)
+FILLER_LITERALS = literals(
+    FILLER
+)  # the answer's folded text, which the witness reads too, is looked in first
+# (The look-ahead at the start of this and the next patterns names the first character of every alternative:
+# `re` then tries the alternatives only where one of them can start, which makes a scan about a third faster;
+# same matches, tests/test_reading_costs.py.)
 NEGATION = re.compile(
-    r"(\b(not|no|never|without|neither|nor|instead of|rather than)\b|n't\b)[^.]{0,60}$", re.IGNORECASE
+    r"(?=[nwir])(\b(not|no|never|without|neither|nor|instead of|rather than)\b|n't\b)[^.]{0,60}$",
+    re.IGNORECASE,
 )
 # A negation right after the mention, in the same clause: "DVC was not used", "Caching: no".
 NEGATED_AFTER = re.compile(
@@ -86,7 +96,7 @@ NEGATED_AFTER = re.compile(
 )
 # A clause that names a tool as a plan or dropped work: no claim that it is used.
 DISMISSED = re.compile(
-    r"\b(considered\s+(using|adding|it\s+but|\w+\s+but)|decided\s+against|went\s+back\s+to|abandon\w*|"
+    r"\b(?=[acdnorw])(considered\s+(using|adding|it\s+but|\w+\s+but)|decided\s+against|went\s+back\s+to|abandon\w*|"
     r"out\s+of\s+(our\s+)?scope|outside\s+(of\s+)?our\s+scope|never\s+got\s+around|ran\s+out\s+of\s+time|"
     r"on\s+our\s+(wish\s?)?list)\b",
     re.IGNORECASE,
@@ -94,7 +104,7 @@ DISMISSED = re.compile(
 # Right before the mention: "chose FastAPI over BentoML", "Compared to Streamlit", "alternatives like Streamlit",
 # "we skipped caching", "dropped DVC".
 ALTERNATIVE_BEFORE = re.compile(
-    r"(\b(chose|chosen|prefer\w*|picked|selected|went\s+with)\b[^.]{0,40}\bover|\bcompared\s+(to|with)|"
+    r"(?=[acdiprsvw])(\b(chose|chosen|prefer\w*|picked|selected|went\s+with)\b[^.]{0,40}\bover|\bcompared\s+(to|with)|"
     r"\balternatives?\s+(like|such\s+as|to)|\binstead\s+of|\brather\s+than|\bvs\.?|\bversus|"
     r"\b(skipped|dropped|removed))\s+(\w+\s+){0,2}$",
     re.IGNORECASE,
@@ -105,7 +115,9 @@ LOCAL = re.compile(
     r"\bteam members\b",
     re.IGNORECASE,
 )
-CLAUSE_BREAK = re.compile(r",\s*(?:but|while|whereas)\b|;|\bbut\b|\bwhereas\b|\bwhile\b", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(
+    r"(?=[,;bw])(?:,\s*(?:but|while|whereas)\b|;|\bbut\b|\bwhereas\b|\bwhile\b)", re.IGNORECASE
+)
 SEPARATE_REPOSITORY = re.compile(
     r"\b(separate|another|other|second|different) (github )?repo(sitor(y|ies))?\b", re.I
 )
@@ -114,7 +126,8 @@ PYTHON_VERSION = re.compile(
     re.IGNORECASE,
 )
 HYPOTHETICAL = re.compile(
-    r"\b(could|would|might|should|plan(ned)? to|in the future|if we had|were to|next step)\b", re.I
+    r"\b(?=[cimnpsw])(could|would|might|should|plan(ned)? to|in the future|if we had|were to|next step)\b",
+    re.I,
 )
 NOT_CI = re.compile(r"pre-?commit|\bmanual(ly)?\b|\blocal(ly)?\b|\bIDE\b|vs ?code", re.IGNORECASE)
 IN_CI = re.compile(r"\bworkflows?\b|github actions?|\bCI\b|continuous integration|pipeline", re.IGNORECASE)
@@ -365,7 +378,7 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
         words = len(_prose(answer.text).split())
         low, high = answer.length_range or words_table.get(answer.number, (0, 10_000))
         problems = []
-        if FILLER.search(answer.text):
+        if may_match(folded(answer.text), FILLER_LITERALS) and FILLER.search(answer.text):
             problems.append("the template's random filler text is still there")
         if not answer.text.strip() or _is_placeholder(answer.text):
             problems.append("not answered" + (" (placeholder left)" if answer.placeholder else ""))
@@ -435,14 +448,14 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
     tokens = list(dict.fromkeys(tokens))[:MAX_CITED_PATHS]
     # where a token ends when it is followed by `?\s+(endpoint|route); only an answer naming endpoints or
     # routes is searched for them (a case-insensitive scan of every answer costs more than the literal check)
-    folded = fold(kept)
+    kept_folded = fold(kept)
     route_ends: set[int] = set()
     listed_routes: set[str] = set()
-    if may_match(folded, BEFORE_ROUTE_LITERALS):
+    if may_match(kept_folded, BEFORE_ROUTE_LITERALS):
         route_ends = {
             m.start() - (kept[m.start() - 1 : m.start()] == "`") for m in BEFORE_ROUTE.finditer(kept)
         }
-    if may_match(folded, ROUTE_LIST_LITERALS):
+    if may_match(kept_folded, ROUTE_LIST_LITERALS):
         listed_routes = {
             name.lower() for m in ROUTE_LIST.finditer(kept) for name in CODE_SPAN.findall(m.group(0))
         }
@@ -464,10 +477,10 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
             continue  # an API route such as /predict, not a file
         if "=" in token or token.count(":") > 0:
             continue
-        folded = token.lower()
-        if folded in listed_routes:
+        lowered = token.lower()
+        if lowered in listed_routes:
             continue  # an API route of a list: "the `root/` and `predict/` endpoints"
-        if any(kept[end - len(token) : end].lower() == folded for end in route_ends if end >= len(token)):
+        if any(kept[end - len(token) : end].lower() == lowered for end in route_ends if end >= len(token)):
             continue  # an API route such as `metrics/` endpoint
         if "@" in token:
             continue  # actions/checkout@v4, user@host
@@ -808,7 +821,7 @@ def _figure(repo: Repo, answer: Answer, image: str, where: tuple[Location, ...])
         return finding(
             "incomplete", f"{path} exists but is not a .png/.jpg/.jpeg file as the template asks", path
         )
-    template = repo.template_match(path)
+    template = course_figure(repo, path)
     if template is not None:
         return finding("inconsistent", f"{path} is the course's example figure ({template.template})", path)
     return finding("consistent", f"{path} exists", path)
@@ -1034,7 +1047,7 @@ def _failed(text: str, match: re.Match[str]) -> bool:
     own = OWN_PART_END.split(text[match.end() : end], maxsplit=1)[0]
     if FAILED_AFTER.search(own):
         return True
-    if not may_match(fold(text), TRIED_LITERALS):
+    if not may_match(folded(text), TRIED_LITERALS):
         return False  # no "tried" anywhere (most answers): the part before the mention need not be found
     starts = [m.end() for m in PART_BREAK.finditer(text, 0, match.start())]
     start = starts[-1] if starts else 0
@@ -1218,15 +1231,15 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
     evidence_by_rule: dict[str, Evidence] = {}
     findings = []
     # most answers name none of the tools: a literal a tool's words need, missing, spares its regex
-    folded = [fold(_prose(answer.text)) for answer in report.answers]
+    folded_prose = [folded(_prose(answer.text)) for answer in report.answers]
     # and a tool whose literals are in no answer at all is not looked for answer by answer
-    everything = "\n".join(folded)
+    everything = "\n".join(folded_prose)
     for tool, (_, rule_id) in TOOLS.items():
         if not may_match(everything, TOOL_LITERALS[tool]):
             continue
         words = TOOL_WORDS[tool]
-        for answer, folded_prose in zip(report.answers, folded, strict=True):
-            if not may_match(folded_prose, TOOL_LITERALS[tool]):
+        for answer, answer_folded in zip(report.answers, folded_prose, strict=True):
+            if not may_match(answer_folded, TOOL_LITERALS[tool]):
                 continue
             match = _mentions(_prose(answer.text), words)
             if not match:
@@ -1235,6 +1248,7 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
                 judge(sentence, words) == "denies"
                 for sentence, folded_sentence in folded_sentences(answer.text)
                 if may_match(folded_sentence, TOOL_LITERALS[tool])
+                and may_match(folded_sentence, DENIAL_LITERALS)
             ):
                 continue  # "We did not use DVC ... DVC stores metadata in git": the rest explains, claims nothing
             if rule_id not in evidence_by_rule:

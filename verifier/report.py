@@ -705,7 +705,7 @@ def _make_answer(number: int, line: int, lines: _Lines, start: int, end: int) ->
     dropped: set[int] = set()
     for n in answer_filled:
         text = answer_lines[n]
-        if "-" in text and PLACEHOLDER.search(text[:MAX_LINE_CHARS]):
+        if "--" in text and PLACEHOLDER.search(text[:MAX_LINE_CHARS]):  # every placeholder holds "--"
             placeholder = True
             text = PLACEHOLDER.sub("", text).replace("```", "").replace("`", "")
             if not text.strip():

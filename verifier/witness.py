@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -32,6 +32,7 @@ from .textsearch import Clauses, fold, literal_requirement
 
 if TYPE_CHECKING:
     from .repo import Repo
+    from .templates import TemplateMatch
 
 
 @dataclass(frozen=True)
@@ -433,15 +434,22 @@ DENIED_AFTER = re.compile(
     r"created|added|included|completed|utili[sz]ed|needed|necessary|required|a\s+priority)\b",
     re.IGNORECASE,
 )
+# Folded words one of which every denial holds: each cue of NEGATION holds one, and DENIED_AFTER needs "not"
+# or "never". A sentence holding none cannot deny a practice (`judge` cannot say "denies"), so a caller that
+# only looks for a denial need not judge it (tests/test_reading_costs.py checks both patterns against it).
+DENIAL_LITERALS: Clauses = (
+    frozenset({"no", "never", "without", "neither", "skip", "instead", "rather", "unable", "failed", "n't"}),
+)
 HYPOTHETICAL = re.compile(
     r"\b(?=[chimnpsw])(?:would|could(?!\s+not\b)|might|should|plan(?:ned|ning)?\s+to|in\s+the\s+future|were\s+to|next\s+steps?|hop(?:e|ed)\s+to|"
     r"wish(?:ed)?|ideally|intend(?:ed)?\s+to|want(?:ed)?\s+to|consider(?:ed|ing)?|if\s+(?:we|you|one|it|there))\b",
     re.IGNORECASE,
 )
+# Every break starts with white space or one of ",;:()": the look-ahead lets `re` try the alternatives only there.
 CLAUSE_BREAK = re.compile(
-    r",?\s{1,5}\b(?:but|however|whereas|while|although|though|except|instead(?!\s{1,5}of))\b|;|:\s|\s[-–—]\s|\(|\)"
+    r"(?=[\s,;:()])(?:,?\s{1,5}\b(?:but|however|whereas|while|although|though|except|instead(?!\s{1,5}of))\b|;|:\s|\s[-–—]\s|\(|\)"
     r"|,\s{1,5}and\b|\s{1,5}and\s{1,5}(?=(?:we|our|it|they|the|this|i|then)\b)|,\s{1,5}(?=(?:we|our|they|it|i|only)\b)"
-    r"|,?\s{1,5}so(?:\s{1,5}that)?\s{1,5}(?=(?:we|they|it|i)\b)",
+    r"|,?\s{1,5}so(?:\s{1,5}that)?\s{1,5}(?=(?:we|they|it|i)\b))",
     re.IGNORECASE,
 )
 SUBJECT = re.compile(r"\b(?:we|i|they)\b", re.IGNORECASE)
@@ -481,19 +489,27 @@ class Substitution:
         object.__setattr__(self, "needed", literals(self.pattern))
 
     def __call__(self, text: str) -> str:
-        return self.pattern.sub(self.replacement, text) if may_match(fold(text), self.needed) else text
+        return self.pattern.sub(self.replacement, text) if may_match(folded(text), self.needed) else text
 
 
 def substitute_all(substitutions: Sequence[Substitution], text: str) -> str:
     """`text` after each of `substitutions` in turn, folded for their literal checks once, and again only
     after a substitution changed it."""
-    folded = fold(text)
+    folded_text = folded(text)
     for substitution in substitutions:
-        if may_match(folded, substitution.needed):
+        if may_match(folded_text, substitution.needed):
             changed = substitution.pattern.sub(substitution.replacement, text)
             if changed != text:
-                text, folded = changed, fold(changed)
+                text, folded_text = changed, folded(changed)
     return text
+
+
+@functools.lru_cache(maxsize=512)
+def folded(text: str) -> str:
+    """`textsearch.fold(text)`, kept per text within a verification: the prose and the sentences of an answer
+    start from the same text, and the tool claims look for literals in the prose the answers' checks made
+    (folding a text outside ASCII costs about 14 ns a character, several times what a literal check does)."""
+    return fold(text)
 
 
 def _without_dots(match: re.Match[str]) -> str:
@@ -563,7 +579,6 @@ class Witness:
     _blocks: dict[int, str] = field(default_factory=dict, init=False, repr=False)
     _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
     _read: dict[int, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict, init=False, repr=False)
-    _folded: dict[int, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         text = None
@@ -577,7 +592,7 @@ class Witness:
         if practice is None or practice.words is None:
             return Testimony(hosted_elsewhere(rule, evidence, self.report))
         answers = self.answers_for(practice.topics)
-        heard = self._hear(practice, answers)
+        heard = _until_described(self._hearing(practice, answers))
         denied = _denial(heard)
         denial = self._statement(denied) if denied is not None else None
         if evidence.status is Status.FOUND:
@@ -676,12 +691,15 @@ class Witness:
 
     def _hear(self, practice: Practice, answers: Sequence[Answer]) -> list[_Heard]:
         """`statements` before they are located: `testify` locates only the one it quotes."""
+        return list(self._hearing(practice, answers))
+
+    def _hearing(self, practice: Practice, answers: Sequence[Answer]) -> Iterator[_Heard]:
+        """`_hear`, sentence by sentence, so that a caller can stop once the rest cannot change its verdict."""
         patterns = practice_patterns(practice)
         if patterns.words is None or patterns.asked is None:
-            return []
+            return
         elsewhere, broader = patterns.elsewhere, patterns.broader
         asked_answer = self.answer_to(practice.topics[0])
-        found = []
         for answer in answers:
             if answer is asked_answer:
                 words, needed = patterns.asked, patterns.asked_literals
@@ -702,8 +720,7 @@ class Witness:
                 ):
                     says = "denies"
                 if says is not None:
-                    found.append(_Heard(answer, sentence, says))
-        return found
+                    yield _Heard(answer, sentence, says)
 
     def _sentences_of(self, answer: Answer) -> tuple[str, list[tuple[str, str]]]:
         """The sentences of `answer`, each with its text folded for `may_match`, and all of them folded
@@ -756,10 +773,8 @@ class Witness:
         return shown
 
     def _folded_text(self, answer: Answer) -> str:
-        """The answer's whole text folded (`textsearch.fold`), for the literal checks of `artifacts`."""
-        if answer.line not in self._folded:
-            self._folded[answer.line] = fold(answer.text)
-        return self._folded[answer.line]
+        """The answer's whole text folded (`folded`), for the literal checks of `artifacts`."""
+        return folded(answer.text)
 
     def _is_screenshot(self, image: str) -> bool:
         """An image of the group's own: committed next to the report and not one of the course's figures."""
@@ -767,7 +782,7 @@ class Witness:
             return False
         folder = self.report_path.rpartition("/")[0]
         path = self.repo.link_target(image, folder)
-        return self.repo.has(path) and self.repo.template_match(path) is None
+        return self.repo.has(path) and course_figure(self.repo, path) is None
 
     # ------------------------------------------------------------------ locations and messages
 
@@ -846,6 +861,19 @@ class Witness:
             return None
         _, read = self._sentences_of(answer)
         return next((sentence for sentence, _ in read if words.search(sentence)), None)
+
+
+def _until_described(hearing: Iterable[_Heard]) -> list[_Heard]:
+    """The statements heard up to and including the first that describes the work. What `testify` makes of
+    the statements (`_denial`, and the description it quotes) depends only on whether one describes the
+    work, which one comes first, and, when none does, on the first denial: the sentences after the first
+    description cannot change it, so they are not judged."""
+    heard = []
+    for statement in hearing:
+        heard.append(statement)
+        if statement.says == "describes":
+            break
+    return heard
 
 
 def _denial(statements: Sequence[_Heard]) -> _Heard | None:
@@ -1050,6 +1078,32 @@ def _images(text: str) -> list[tuple[str, str]]:
     return found
 
 
+# ---------------------------------------------------------------------- the course's own figures
+
+# The course's example figures (`reports/figures/*.png` of the report template), by the blob id prefix
+# data/fingerprints.json holds for each, with their size in bytes. A blob id covers the file's size, so an
+# image of another size is no untouched copy of one (tests/test_reading_costs.py keeps this table and the
+# fingerprints' binary files one and the same).
+COURSE_FIGURE_SIZES = {
+    "be0b30de": 98_676,  # bucket.png
+    "0e8cde37": 67_106,  # build.png
+    "2541ccd6": 107_110,  # overview.png
+    "265a2a18": 40_879,  # registry.png
+    "be2ab283": 90_022,  # wandb.png
+}
+_FIGURE_SIZES = frozenset(COURSE_FIGURE_SIZES.values())
+
+
+def course_figure(repo: Repo, path: str) -> TemplateMatch | None:
+    """`repo.template_match(path)` for an image the answers embed, told without reading the image when its
+    size is that of none of the course's figures: reading and hashing every embedded screenshot to learn
+    that it is the group's own cost more than the rest of the figure checks. A file that may be text
+    (`Repo.is_text`: an SVG, a file without a suffix) can also match a template stub, and is always asked."""
+    if not repo.is_text(path) and repo.size(path) not in _FIGURE_SIZES:
+        return None
+    return repo.template_match(path)
+
+
 # ---------------------------------------------------------------------- work that lives elsewhere
 
 LOCAL_OR_IMAGE = re.compile(r"//(localhost|127\.0\.0\.1|0\.0\.0\.0)\b|\.(png|jpe?g|gif|svg)$", re.IGNORECASE)
@@ -1081,6 +1135,7 @@ def hosted_elsewhere(rule: Rule | type[Rule], evidence: Evidence, report: Report
 
 
 __all__ = [
+    "DENIAL_LITERALS",
     "PRACTICES",
     "QUESTIONS",
     "Practice",
@@ -1088,6 +1143,8 @@ __all__ = [
     "Statement",
     "Testimony",
     "Witness",
+    "course_figure",
+    "folded",
     "folded_sentences",
     "hosted_elsewhere",
     "judge",
