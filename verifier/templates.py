@@ -34,11 +34,18 @@ def git_blob_id(content: bytes) -> str:
 PREFIX = 8  # the shortest id in the table: a prefix id matches every blob id that starts with it
 
 
-_indexes: dict[int, tuple[Any, dict[str, list[dict[str, str]]], dict[str, dict[str, str]]]] = {}
+@dataclass(frozen=True)
+class _Index:
+    blobs: dict[str, list[dict[str, str]]]  # blob entries by their first PREFIX hex digits
+    stubs: dict[str, dict[str, str]]  # stub entries by hash
+    stub_lines_max: int | None  # the most folded lines a stub has; None when the table does not say
 
 
-def _index() -> tuple[dict[str, list[dict[str, str]]], dict[str, dict[str, str]]]:
-    """(blob entries by their first PREFIX hex digits, stub entries by hash), built once per table."""
+_indexes: dict[int, tuple[Any, _Index]] = {}
+
+
+def _index() -> _Index:
+    """The table indexed for look-ups, built once per table."""
     table = _table()
     built = _indexes.get(id(table))
     if built is None or built[0] is not table:
@@ -48,14 +55,14 @@ def _index() -> tuple[dict[str, list[dict[str, str]]], dict[str, dict[str, str]]
         stubs: dict[str, dict[str, str]] = {}
         for entry in table.get("stubs", []):
             stubs.setdefault(entry["hash"], entry)
-        built = _indexes[id(table)] = (table, blobs, stubs)
-    return built[1], built[2]
+        built = _indexes[id(table)] = (table, _Index(blobs, stubs, table.get("stubs_max_lines")))
+    return built[1]
 
 
 def match_blob(blob_id: str | None) -> TemplateMatch | None:
     if not blob_id:
         return None
-    for entry in _index()[0].get(blob_id[:PREFIX], ()):
+    for entry in _index().blobs.get(blob_id[:PREFIX], ()):
         if blob_id.startswith(entry["id"]):
             return TemplateMatch(entry["file"], entry["template"])
     return None
@@ -94,13 +101,33 @@ def match_stub(text: str, package: str | None = None) -> TemplateMatch | None:
     return match_stub_of_any(text, [package])
 
 
+# The start of a line whose first character after spaces and tabs is neither white space nor "#": such a
+# line keeps that character through `_layout_folded` (no break, strip or comment can reach it), so the
+# number of these lines is never more than the folded text's lines.
+CODE_LINE_START = re.compile(r"^(?=[ \t]*[^\s#])", re.MULTILINE)
+
+
+def more_code_lines_than(text: str, bound: int) -> bool:
+    """True when `text` surely folds to more than `bound` lines; a count of line starts, no folding."""
+    if text.count("\n") < bound:  # at most `bound` lines of any kind
+        return False
+    return len(CODE_LINE_START.findall(text)) > bound
+
+
 def match_stub_of_any(text: str, packages: Iterable[str | None]) -> TemplateMatch | None:
     """The stub `text` is a copy of, with the name of one of `packages` (tried in order) folded; the layout
-    is folded once for all of them."""
+    is folded once for all of them.
+
+    Most code files of a group are longer than any stub: when `text` has more lines of code than the
+    table's longest stub (`stubs_max_lines`), it is ruled out before its layout is folded and hashed.
+    Folding the package name never changes the number of lines, so the bound holds for every package.
+    """
+    index = _index()
+    if index.stub_lines_max is not None and more_code_lines_than(text, index.stub_lines_max):
+        return None
     folded = _layout_folded(text)
-    stubs = _index()[1]
     for package in packages:
-        entry = stubs.get(_package_hash(folded, package))
+        entry = index.stubs.get(_package_hash(folded, package))
         if entry:
             return TemplateMatch(entry["file"], entry["template"])
     return None
