@@ -111,7 +111,13 @@ def test_a_record_of_another_shape_is_not_trusted() -> None:
         ["a.py", "dir/H x.py", "name with H space", "\u00e9.py"], [], set()
     )
     # all tracked but one of another shape, or an empty path: still not trusted
-    for output in (b"H a.py\x00H \x00", b"H a.py\x00Hb.py\x00"):
+    for output in (
+        b"H a.py\x00H \x00",
+        b"H a.py\x00Hb.py\x00",
+        b"H \x00",
+        b"H \x00H a\x00",
+        b"H a\x00H \x00H b\x00",
+    ):
         with pytest.raises(gitsafe.GitError, match="unexpected record"):
             filelist.parse_tagged_listing(output)
 
