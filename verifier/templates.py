@@ -38,7 +38,7 @@ PREFIX = 8  # the shortest id in the table: a prefix id matches every blob id th
 class _Index:
     blobs: dict[str, list[dict[str, str]]]  # blob entries by their first PREFIX hex digits
     stubs: dict[str, dict[str, str]]  # stub entries by hash
-    stub_lines_max: int | None  # the most folded lines a stub has; None when the table does not say
+    stub_lines: frozenset[int] | None  # how many lines the stubs fold to; None when a stub does not say
 
 
 _indexes: dict[int, tuple[Any, _Index]] = {}
@@ -55,7 +55,9 @@ def _index() -> _Index:
         stubs: dict[str, dict[str, str]] = {}
         for entry in table.get("stubs", []):
             stubs.setdefault(entry["hash"], entry)
-        built = _indexes[id(table)] = (table, _Index(blobs, stubs, table.get("stubs_max_lines")))
+        lines = [entry.get("lines") for entry in stubs.values()]
+        known = frozenset(lines) if stubs and None not in lines else None
+        built = _indexes[id(table)] = (table, _Index(blobs, stubs, known))
     return built[1]
 
 
@@ -101,30 +103,36 @@ def match_stub(text: str, package: str | None = None) -> TemplateMatch | None:
     return match_stub_of_any(text, [package])
 
 
-# The start of a line whose first character after spaces and tabs is neither white space nor "#": such a
-# line keeps that character through `_layout_folded` (no break, strip or comment can reach it), so the
-# number of these lines is never more than the folded text's lines.
-CODE_LINE_START = re.compile(r"^(?=[ \t]*[^\s#])", re.MULTILINE)
+# The line breaks `str.splitlines` knows besides "\n" and "\r\n" ("\r" alone is told by counting).
+OTHER_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
-def more_code_lines_than(text: str, bound: int) -> bool:
-    """True when `text` surely folds to more than `bound` lines; a count of line starts, no folding."""
-    if text.count("\n") < bound:  # at most `bound` lines of any kind
-        return False
-    return len(CODE_LINE_START.findall(text)) > bound
+def folded_line_count(text: str) -> int | None:
+    """How many lines `_layout_folded(text)` has, counted without folding: the lines that are not blank and
+    whose first character that is not white space does not start a comment (any later "#" leaves that
+    character in place). None for a text with a line break other than "\n" and "\r\n", which only folding
+    splits as the fingerprints were made."""
+    if ("\r" in text and text.count("\r") != text.count("\r\n")) or any(
+        brk in text for brk in OTHER_LINE_BREAKS
+    ):
+        return None
+    firsts = [line[:1] for line in map(str.lstrip, text.split("\n"))]
+    return len(firsts) - firsts.count("") - firsts.count("#")
 
 
 def match_stub_of_any(text: str, packages: Iterable[str | None]) -> TemplateMatch | None:
     """The stub `text` is a copy of, with the name of one of `packages` (tried in order) folded; the layout
     is folded once for all of them.
 
-    Most code files of a group are longer than any stub: when `text` has more lines of code than the
-    table's longest stub (`stubs_max_lines`), it is ruled out before its layout is folded and hashed.
-    Folding the package name never changes the number of lines, so the bound holds for every package.
+    Most code files of a group fold to a number of lines that no stub has (the table gives each stub's
+    `lines`): such a file is ruled out before its layout is folded and hashed. Folding the package name
+    never changes the number of lines, so this holds for every package.
     """
     index = _index()
-    if index.stub_lines_max is not None and more_code_lines_than(text, index.stub_lines_max):
-        return None
+    if index.stub_lines is not None:
+        count = folded_line_count(text)
+        if count is not None and count not in index.stub_lines:
+            return None
     folded = _layout_folded(text)
     for package in packages:
         entry = index.stubs.get(_package_hash(folded, package))
