@@ -28,7 +28,9 @@ def _table() -> dict[str, list[dict[str, str]]]:
 
 def git_blob_id(content: bytes) -> str:
     """The id git gives a file with this content (`git hash-object`)."""
-    return hashlib.sha1(b"blob %d\x00" % len(content) + content).hexdigest()
+    digest = hashlib.sha1(b"blob %d\x00" % len(content))
+    digest.update(content)  # not joined to the header first: that would copy the content
+    return digest.hexdigest()
 
 
 PREFIX = 8  # the shortest id in the table: a prefix id matches every blob id that starts with it
