@@ -7,7 +7,7 @@ from pathlib import Path
 import pathspec
 import pytest
 
-from verifier import reader
+from verifier import reader, templates
 from verifier.repo import Repo
 
 from conftest import git, git_init, write_tree
@@ -235,6 +235,32 @@ def test_blob_ids_of_every_kind_of_content_are_gits_and_hashed_only_when_asked(
     assert repo.blob_id("ascii.py") == git(root, "hash-object", "ascii.py").strip() and len(hashed) == len(
         contents
     )
+
+
+def test_a_file_of_a_size_no_template_blob_has_is_neither_read_nor_hashed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    figure = b"\x89PNG\r\n\x1a\n\x00template figure"
+    root = tmp_path / "sizes"
+    (root / "reports" / "figures").mkdir(parents=True)
+    (root / "reports" / "figures" / "overview.png").write_bytes(figure)  # the template's own figure
+    (root / "reports" / "figures" / "same_size.png").write_bytes(figure.upper())  # its size, not its bytes
+    (root / "reports" / "figures" / "ours.png").write_bytes(figure + b"!")  # a byte more
+    git_init(root)
+    blob = {"id": templates.git_blob_id(figure), "file": "reports/figures/overview.png", "template": "T"}
+    table = {"blobs": [{**blob, "size": len(figure)}], "stubs": []}
+    monkeypatch.setattr(templates, "_table", lambda: table)
+    repo = Repo(root)
+    assert repo.template_match("reports/figures/overview.png") == templates.TemplateMatch(blob["file"], "T")
+    assert repo.template_match("reports/figures/same_size.png") is None
+    assert repo.template_match("reports/figures/ours.png") is None
+    assert "reports/figures/same_size.png" in repo.reader._text  # read and hashed: the size could match
+    assert "reports/figures/ours.png" not in repo.reader._text  # never read
+    # a table that does not give every blob's size: every file is hashed, as before sizes were known
+    monkeypatch.setattr(templates, "_table", lambda: {"blobs": [blob], "stubs": []})
+    repo = Repo(root)
+    assert repo.template_match("reports/figures/ours.png") is None
+    assert "reports/figures/ours.png" in repo.reader._text
 
 
 def test_paths_containing_matches_a_plain_scan_in_any_query_order(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ class _Index:
     blobs: dict[str, list[dict[str, str]]]  # blob entries by their first PREFIX hex digits
     stubs: dict[str, dict[str, str]]  # stub entries by hash
     stub_lines: frozenset[int] | None  # how many lines the stubs fold to; None when a stub does not say
+    blob_sizes: frozenset[int] | None  # the sizes of the blobs in bytes; None when a blob entry does not say
 
 
 _indexes: dict[int, tuple[Any, _Index]] = {}
@@ -59,8 +60,17 @@ def _index() -> _Index:
             stubs.setdefault(entry["hash"], entry)
         lines = [entry.get("lines") for entry in stubs.values()]
         known = frozenset(lines) if stubs and None not in lines else None
-        built = _indexes[id(table)] = (table, _Index(blobs, stubs, known))
+        sizes = [entry.get("size") for entry in table["blobs"]]
+        known_sizes = frozenset(sizes) if None not in sizes else None
+        built = _indexes[id(table)] = (table, _Index(blobs, stubs, known, known_sizes))
     return built[1]
+
+
+def may_match_blob(size: int) -> bool:
+    """Whether a file of `size` bytes can be byte-identical to a blob of the table: a git blob id hashes the
+    size, so one of another size cannot be (True when the table does not give every blob's size)."""
+    sizes = _index().blob_sizes
+    return sizes is None or size in sizes
 
 
 def match_blob(blob_id: str | None) -> TemplateMatch | None:
