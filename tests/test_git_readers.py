@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from verifier import filelist, gitsafe
+from verifier import filelist, gitsafe, templates
 from verifier.repo import Repo
 
 from conftest import git, git_init, write_tree
@@ -111,7 +111,13 @@ def test_a_record_of_another_shape_is_not_trusted() -> None:
         ["a.py", "dir/H x.py", "name with H space", "\u00e9.py"], [], set()
     )
     # all tracked but one of another shape, or an empty path: still not trusted
-    for output in (b"H a.py\x00H \x00", b"H a.py\x00Hb.py\x00"):
+    for output in (
+        b"H a.py\x00H \x00",
+        b"H a.py\x00Hb.py\x00",
+        b"H \x00",
+        b"H \x00H a\x00",
+        b"H a\x00H \x00H b\x00",
+    ):
         with pytest.raises(gitsafe.GitError, match="unexpected record"):
             filelist.parse_tagged_listing(output)
 
@@ -437,6 +443,17 @@ def test_without_an_index_the_head_commit_is_listed_by_one_process(tmp_path: Pat
     assert repo.files == ("a.py", "src/b.py")  # the files of HEAD that are on disk
     assert any("index is missing" in warning for warning in repo.warnings)
     assert set(repo.file_list.listed_blob_ids) == {"a.py", "src/b.py", "gone.py"}
+
+
+def test_a_blob_id_the_listing_gave_is_matched_whatever_the_file_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = git_init(write_tree(tmp_path / "group", {"tasks.py": "template tasks\n"}))
+    (root / ".git" / "index").unlink()
+    (root / "tasks.py").write_text("changed on disk, to another size\n")
+    blob = {"id": templates.git_blob_id(b"template tasks\n"), "file": "tasks.py", "template": "T"}
+    monkeypatch.setattr(templates, "_table", lambda: {"blobs": [{**blob, "size": 15}], "stubs": []})
+    assert Repo(root).template_match("tasks.py") == templates.TemplateMatch("tasks.py", "T")
 
 
 def test_without_an_index_or_a_commit_the_listing_still_says_why(tmp_path: Path, started: list) -> None:

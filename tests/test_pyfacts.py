@@ -122,3 +122,16 @@ def test_a_collector_is_freed_without_the_cycle_collector() -> None:
     assert [c.name for c in facts.calls] == ["os.getcwd"] and facts.mappings == [({"a": 1}, 9)]
     assert [(f.name, f.documented, f.is_method) for f in facts.functions] == [("f", True, True)]
     assert [(c.name, c.documented) for c in facts.classes] == [("A", True)]
+
+
+def test_calls_without_keywords_or_arguments_get_their_own_empty_ones() -> None:
+    facts = parse_python("f()\ng(1, x)\nh(a=1)\nk(*rest, 2, 3, 4, 5, **more)\nf()\n")
+    shapes = [(call.name, call.keywords, call.args) for call in facts.calls]
+    assert shapes == [
+        ("f", {}, ()),
+        ("g", {}, (1, "<name x>")),
+        ("h", {"a": 1}, ()),
+        ("k", {"**": "<name more>"}, ("<expr>", 2, 3, 4)),
+        ("f", {}, ()),
+    ]
+    assert facts.calls[0].keywords is not facts.calls[-1].keywords  # no empty dict shared between calls

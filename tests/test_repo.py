@@ -8,6 +8,7 @@ from pathlib import Path
 import pathspec
 import pytest
 
+from verifier import reader, templates
 from verifier.repo import Repo
 
 from conftest import git, git_init, write_tree
@@ -201,6 +202,66 @@ def test_blob_ids_come_from_the_read_and_large_binary_files_give_no_warning(tmp_
     assert repo.read("reports/figures/big.png") is None
     assert repo.blob_id("reports/figures/big.png") is None  # over the cap: no template file is that large
     assert repo.warnings == [] and repo.truncated == set()
+
+
+def test_blob_ids_of_every_kind_of_content_are_gits_and_hashed_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contents = {
+        "ascii.py": b"x = 1\n",
+        "utf8.py": "s = 'ünïcode İ €'\n".encode(),
+        "crlf_bom.py": b"\xef\xbb\xbfx = 1\r\ny = 2\r\n",
+        "latin1.py": b"s = '\xe9t\xe9'\n",  # not valid UTF-8: the text holds U+FFFD
+        "replacement.py": "s = '\ufffd'\n".encode(),  # a real U+FFFD: hashed from the bytes all the same
+        "binary.bin": b"\x89PNG\r\n\x1a\n\x00\x01\x02",
+        "empty.py": b"",
+    }
+    root = tmp_path / "blobs"
+    root.mkdir()
+    for name, data in contents.items():
+        (root / name).write_bytes(data)
+    git_init(root)
+    hashed: list[int] = []
+    real_hash = reader.git_blob_id
+    monkeypatch.setattr(reader, "git_blob_id", lambda data: hashed.append(len(data)) or real_hash(data))
+    repo = Repo(root)
+    for name in contents:
+        repo.read(name)
+    assert (
+        len(hashed) == 3
+    )  # latin1.py, replacement.py and binary.bin only: their text does not give the bytes
+    for name in contents:
+        assert repo.blob_id(name) == git(root, "hash-object", name).strip(), name
+    assert len(hashed) == len(contents)
+    assert repo.blob_id("ascii.py") == git(root, "hash-object", "ascii.py").strip() and len(hashed) == len(
+        contents
+    )
+
+
+def test_a_file_of_a_size_no_template_blob_has_is_neither_read_nor_hashed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    figure = b"\x89PNG\r\n\x1a\n\x00template figure"
+    root = tmp_path / "sizes"
+    (root / "reports" / "figures").mkdir(parents=True)
+    (root / "reports" / "figures" / "overview.png").write_bytes(figure)  # the template's own figure
+    (root / "reports" / "figures" / "same_size.png").write_bytes(figure.upper())  # its size, not its bytes
+    (root / "reports" / "figures" / "ours.png").write_bytes(figure + b"!")  # a byte more
+    git_init(root)
+    blob = {"id": templates.git_blob_id(figure), "file": "reports/figures/overview.png", "template": "T"}
+    table = {"blobs": [{**blob, "size": len(figure)}], "stubs": []}
+    monkeypatch.setattr(templates, "_table", lambda: table)
+    repo = Repo(root)
+    assert repo.template_match("reports/figures/overview.png") == templates.TemplateMatch(blob["file"], "T")
+    assert repo.template_match("reports/figures/same_size.png") is None
+    assert repo.template_match("reports/figures/ours.png") is None
+    assert "reports/figures/same_size.png" in repo.reader._text  # read and hashed: the size could match
+    assert "reports/figures/ours.png" not in repo.reader._text  # never read
+    # a table that does not give every blob's size: every file is hashed, as before sizes were known
+    monkeypatch.setattr(templates, "_table", lambda: {"blobs": [blob], "stubs": []})
+    repo = Repo(root)
+    assert repo.template_match("reports/figures/ours.png") is None
+    assert "reports/figures/ours.png" in repo.reader._text
 
 
 def test_paths_containing_matches_a_plain_scan_in_any_query_order(tmp_path: Path) -> None:

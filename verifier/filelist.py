@@ -652,11 +652,18 @@ def parse_tagged_listing(output: bytes) -> TaggedListing:
     untracked file and R a tracked file missing from the work tree (which git also lists as H). A record of
     any other shape raises GitError: the listing is then not trusted."""
     text = output.decode("utf-8", errors="replace")
-    if text.startswith("H ") and text.endswith("\x00") and text.count("\x00H ") == text.count("\x00") - 1:
+    if (
+        text.startswith("H ")
+        and text.endswith("\x00")
+        and not text.startswith("H \x00")
+        and "\x00H \x00" not in text
+    ):
         # Every record tracked and present, as in a fresh clone or a large repository's `--cached` listing:
-        # split at C speed (a path holds no NUL), not record by record (12 ms for 50,000 files).
+        # split at C speed (a path holds no NUL), not record by record (12 ms for 50,000 files). The split
+        # gives one path per record when every NUL ends one (no other tag follows a NUL), and no record is
+        # an empty path ("H " then its NUL, looked for in the text rather than among 50,000 paths).
         paths = text[2:-1].split("\x00H ")
-        if "" not in paths:
+        if len(paths) == text.count("\x00"):
             return TaggedListing(paths, [], set())
     found: dict[str, list[str]] = {"tracked": [], "untracked": [], "deleted": []}
     records = text.split("\x00")

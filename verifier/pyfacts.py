@@ -344,8 +344,10 @@ class _Collector:
     def visit_Call(self, node: ast.Call) -> None:
         name = self.resolve(node.func)
         if name:
-            keywords = {kw.arg or "**": self.value(kw.value) for kw in node.keywords}
-            args = tuple(self.value(arg) for arg in node.args[:4])
+            value = self.value
+            # Most calls have no keywords, and some no arguments: no comprehension is started for those.
+            keywords = {kw.arg or "**": value(kw.value) for kw in node.keywords} if node.keywords else {}
+            args = tuple([value(arg) for arg in node.args[:4]]) if node.args else ()
             self.facts.calls.append(Call(name, node.lineno, keywords, args))
         self.visit_children(node)
 

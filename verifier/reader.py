@@ -59,12 +59,17 @@ class Reader:
         self._lines: dict[str, list[str]] = {}
         self._notebooks: dict[str, NotebookCode] = {}
         self._blob_ids: dict[str, str] = dict(files.listed_blob_ids)
+        # Files read whole whose text encodes back to their bytes: their blob id is hashed when asked for.
+        self._blob_from_text: set[str] = set()
         self._resolved_dirs: dict[str, Path | None] = {}
 
     def read(self, path: str) -> str | None:
         """The file's text (at most `max_file_bytes`, decoded leniently); None for binary or unreadable files.
 
-        Reading a whole file also records its git blob id, so template checks need no second read.
+        Reading a whole file also makes its git blob id known, so template checks need no second read: hashed
+        at once for a file whose text does not give its bytes back (binary, or not valid UTF-8: its text
+        holds a U+FFFD), else from the text's UTF-8 when `blob_id` asks (most files read are never asked
+        about, and hashing all of them cost 2% of a verification).
         """
         if path in self._text:
             return self._text[path]
@@ -74,13 +79,16 @@ class Reader:
             try:
                 data = self._read_up_to(path, cap)
                 if data is not None:
-                    if len(data) <= cap:
-                        self._blob_ids.setdefault(path, git_blob_id(data))
                     if b"\x00" not in data[:8192]:
                         text = data[:cap].decode("utf-8", errors="replace")
                         if len(data) > cap:
                             self.truncated.add(path)
                             self.warn(f"{path}: larger than {cap // 1000} kB; only its start was read")
+                    if len(data) <= cap and path not in self._blob_ids:
+                        if text is not None and "\ufffd" not in text:
+                            self._blob_from_text.add(path)
+                        else:
+                            self._blob_ids[path] = git_blob_id(data)
             except IsADirectoryError:
                 self.warn(
                     f"{path}: a folder committed as a link to another git repository (a submodule or an embedded "
@@ -169,7 +177,9 @@ class Reader:
         """The git blob id of the file's content (as `git hash-object` gives it); None for a file that cannot be
         read or is larger than the read cap (no template file is)."""
         if path not in self._blob_ids:
-            self.read(path)
+            text = self.read(path)
+            if path in self._blob_from_text and text is not None:
+                self._blob_ids[path] = git_blob_id(text.encode("utf-8"))
         return self._blob_ids.get(path)
 
     # ----------------------------------------------------------------- link-safe opening

@@ -47,7 +47,7 @@ from .history import History, history_of, start_reading
 from .pyfacts import Call, PythonFacts
 from .pyview import PythonView
 from .reader import MAX_FILE_BYTES, MAX_MARKED_SNIPPET, MAX_NOTEBOOK_BYTES, READ_AS_TEXT, Reader
-from .templates import TemplateMatch, match_blob, match_stub_of_any
+from .templates import TemplateMatch, match_blob, match_stub_of_any, may_match_blob
 from .textsearch import CHECKBOX_LINE, TextSearch
 from .workflows import Step, Workflow
 
@@ -315,7 +315,11 @@ class Repo:
         is JSON, never a source stub: it matches byte for byte or not at all)."""
         if path in self._template_matches:
             return self._template_matches[path]
-        found = match_blob(self.blob_id(path))
+        found = None
+        # A file of a size no template blob has is not read or hashed for the byte-for-byte check (report
+        # figures are most of the bytes asked about); a blob id the listing gave costs nothing to look up.
+        if path in self.file_list.listed_blob_ids or may_match_blob(self.size(path)):
+            found = match_blob(self.blob_id(path))
         if found is None and self.is_text(path) and not path.endswith(".ipynb"):
             text = self.read(path)
             if text is not None and text.strip():

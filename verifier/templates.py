@@ -28,17 +28,27 @@ def _table() -> dict[str, list[dict[str, str]]]:
 
 def git_blob_id(content: bytes) -> str:
     """The id git gives a file with this content (`git hash-object`)."""
-    return hashlib.sha1(b"blob %d\x00" % len(content) + content).hexdigest()
+    digest = hashlib.sha1(b"blob %d\x00" % len(content))
+    digest.update(content)  # not joined to the header first: that would copy the content
+    return digest.hexdigest()
 
 
 PREFIX = 8  # the shortest id in the table: a prefix id matches every blob id that starts with it
 
 
-_indexes: dict[int, tuple[Any, dict[str, list[dict[str, str]]], dict[str, dict[str, str]]]] = {}
+@dataclass(frozen=True)
+class _Index:
+    blobs: dict[str, list[dict[str, str]]]  # blob entries by their first PREFIX hex digits
+    stubs: dict[str, dict[str, str]]  # stub entries by hash
+    stub_lines: frozenset[int] | None  # how many lines the stubs fold to; None when a stub does not say
+    blob_sizes: frozenset[int] | None  # the sizes of the blobs in bytes; None when a blob entry does not say
 
 
-def _index() -> tuple[dict[str, list[dict[str, str]]], dict[str, dict[str, str]]]:
-    """(blob entries by their first PREFIX hex digits, stub entries by hash), built once per table."""
+_indexes: dict[int, tuple[Any, _Index]] = {}
+
+
+def _index() -> _Index:
+    """The table indexed for look-ups, built once per table."""
     table = _table()
     built = _indexes.get(id(table))
     if built is None or built[0] is not table:
@@ -48,14 +58,25 @@ def _index() -> tuple[dict[str, list[dict[str, str]]], dict[str, dict[str, str]]
         stubs: dict[str, dict[str, str]] = {}
         for entry in table.get("stubs", []):
             stubs.setdefault(entry["hash"], entry)
-        built = _indexes[id(table)] = (table, blobs, stubs)
-    return built[1], built[2]
+        lines = [entry.get("lines") for entry in stubs.values()]
+        known = frozenset(lines) if stubs and None not in lines else None
+        sizes = [entry.get("size") for entry in table["blobs"]]
+        known_sizes = frozenset(sizes) if None not in sizes else None
+        built = _indexes[id(table)] = (table, _Index(blobs, stubs, known, known_sizes))
+    return built[1]
+
+
+def may_match_blob(size: int) -> bool:
+    """Whether a file of `size` bytes can be byte-identical to a blob of the table: a git blob id hashes the
+    size, so one of another size cannot be (True when the table does not give every blob's size)."""
+    sizes = _index().blob_sizes
+    return sizes is None or size in sizes
 
 
 def match_blob(blob_id: str | None) -> TemplateMatch | None:
     if not blob_id:
         return None
-    for entry in _index()[0].get(blob_id[:PREFIX], ()):
+    for entry in _index().blobs.get(blob_id[:PREFIX], ()):
         if blob_id.startswith(entry["id"]):
             return TemplateMatch(entry["file"], entry["template"])
     return None
@@ -94,13 +115,39 @@ def match_stub(text: str, package: str | None = None) -> TemplateMatch | None:
     return match_stub_of_any(text, [package])
 
 
+# The line breaks `str.splitlines` knows besides "\n" and "\r\n" ("\r" alone is told by counting).
+OTHER_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def folded_line_count(text: str) -> int | None:
+    """How many lines `_layout_folded(text)` has, counted without folding: the lines that are not blank and
+    whose first character that is not white space does not start a comment (any later "#" leaves that
+    character in place). None for a text with a line break other than "\n" and "\r\n", which only folding
+    splits as the fingerprints were made."""
+    if ("\r" in text and text.count("\r") != text.count("\r\n")) or any(
+        brk in text for brk in OTHER_LINE_BREAKS
+    ):
+        return None
+    firsts = [line[:1] for line in map(str.lstrip, text.split("\n"))]
+    return len(firsts) - firsts.count("") - firsts.count("#")
+
+
 def match_stub_of_any(text: str, packages: Iterable[str | None]) -> TemplateMatch | None:
     """The stub `text` is a copy of, with the name of one of `packages` (tried in order) folded; the layout
-    is folded once for all of them."""
+    is folded once for all of them.
+
+    Most code files of a group fold to a number of lines that no stub has (the table gives each stub's
+    `lines`): such a file is ruled out before its layout is folded and hashed. Folding the package name
+    never changes the number of lines, so this holds for every package.
+    """
+    index = _index()
+    if index.stub_lines is not None:
+        count = folded_line_count(text)
+        if count is not None and count not in index.stub_lines:
+            return None
     folded = _layout_folded(text)
-    stubs = _index()[1]
     for package in packages:
-        entry = stubs.get(_package_hash(folded, package))
+        entry = index.stubs.get(_package_hash(folded, package))
         if entry:
             return TemplateMatch(entry["file"], entry["template"])
     return None
