@@ -4,7 +4,6 @@ the one the full work gives (a positive case, a negative one and a near miss).""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,9 @@ from verifier.repo import Repo
 from verifier.report import parse_report, scan_report
 from verifier.rule import Rule
 from verifier.templates import git_blob_id
-from verifier.witness import COURSE_FIGURE_SIZES, PRACTICES, Witness, course_figure
+from verifier.witness import PRACTICES, Witness
 
-from conftest import ROOT, SEEDS, SEEDS_MISSING, write_tree
+from conftest import SEEDS, SEEDS_MISSING, write_tree
 
 SEED_REPORTS = sorted(SEEDS.glob("*.md"))
 needs_seeds = pytest.mark.skipif(not SEED_REPORTS, reason=SEEDS_MISSING)
@@ -127,13 +126,6 @@ def test_every_testimony_on_real_reports_is_that_of_the_full_hearing(seed: Path)
 # ---------------------------------------------------------------------- the course's example figures
 
 
-def test_the_figure_sizes_are_those_of_every_binary_file_the_fingerprints_hold(tmp_path: Path) -> None:
-    table = json.loads((ROOT / "verifier" / "data" / "fingerprints.json").read_text(encoding="utf-8"))
-    by_name = Repo(tmp_path)  # tells a file that may be text by its name, as for every repository
-    binary = {entry["id"] for entry in table["blobs"] if not by_name.is_text(entry["file"])}
-    assert binary == set(COURSE_FIGURE_SIZES)  # a new binary fingerprint needs its size here
-
-
 def recorded_template_matches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths `Repo.template_match` is asked about, from now on."""
     asked: list[str] = []
@@ -147,34 +139,37 @@ def recorded_template_matches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return asked
 
 
-def test_an_image_of_no_figure_s_size_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
-    root = write_tree(tmp_path, {"reports/figures/own.png": png, "reports/figures/chart": "digraph {}\n"})
-    repo = Repo(root)
-    asked = recorded_template_matches(monkeypatch)
-    assert course_figure(repo, "reports/figures/own.png") is None
-    assert asked == [] and repo.reader._blob_ids == {}  # neither hashed nor read
-    # near miss: a file that may be text can match a template stub, whatever its size
-    assert course_figure(repo, "reports/figures/chart") is None
-    assert asked == ["reports/figures/chart"]
-
-
-def test_an_image_of_a_figure_s_size_is_matched_by_its_blob_id(
+def test_an_embedded_image_of_no_template_blob_s_size_is_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    png = b"\x89PNG\r\n\x1a\n" + b"course figure" * 100
+    """The figure checks of the answers and the witness ask `Repo.template_match`, which reads and hashes
+    no image of a size that no template blob has (tests/test_repo.py); the course's figure is still found."""
+    figure = b"\x89PNG\r\n\x1a\n" + b"course figure" * 100
     root = write_tree(
-        tmp_path, {"reports/figures/overview.png": png, "reports/figures/other.png": png + b"!"}
+        tmp_path,
+        {
+            "reports/figures/overview.png": figure,
+            "reports/figures/own.png": figure + b"!",
+            "reports/figures/chart": "digraph {}\n",
+        },
     )
-    table = {"blobs": [{"id": git_blob_id(png)[:8], "file": "reports/figures/overview.png", "template": "T"}]}
-    monkeypatch.setattr(templates, "_table", lambda: table)
-    monkeypatch.setattr(witness_module, "_FIGURE_SIZES", frozenset({len(png), len(png) + 1}))
+    blob = {
+        "id": git_blob_id(figure)[:8],
+        "file": "reports/figures/overview.png",
+        "template": "T",
+        "size": len(figure),
+    }
+    monkeypatch.setattr(templates, "_table", lambda: {"blobs": [blob], "stubs": []})
     repo = Repo(root)
-    found = course_figure(repo, "reports/figures/overview.png")
-    assert found is not None and found.template == "T"
-    # negative: the same size is asked, and a different content is no match
-    assert course_figure(repo, "reports/figures/other.png") is None
-    assert set(repo.reader._blob_ids) == {"reports/figures/overview.png", "reports/figures/other.png"}
+    asked = recorded_template_matches(monkeypatch)
+    witness = Witness(scan_report("### Question 1\n\nAnswer: yes\n"), repo, "reports/README.md")
+    assert witness._is_screenshot("figures/own.png")
+    assert "reports/figures/own.png" not in repo.reader._text  # neither read nor hashed
+    assert not witness._is_screenshot("figures/overview.png")  # the course's own figure
+    assert asked == ["reports/figures/own.png", "reports/figures/overview.png"]
+    # near miss: a file that may be text is read, as it can match a template stub whatever its size
+    assert witness._is_screenshot("figures/chart")
+    assert "reports/figures/chart" in repo.reader._text
 
 
 # ---------------------------------------------------------------------- first-character look-aheads

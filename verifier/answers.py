@@ -32,7 +32,6 @@ from .witness import (
     SENTENCE_BREAK,
     WEB_ADDRESS,
     Substitution,
-    course_figure,
     folded,
     folded_sentences,
     judge,
@@ -821,7 +820,7 @@ def _figure(repo: Repo, answer: Answer, image: str, where: tuple[Location, ...])
         return finding(
             "incomplete", f"{path} exists but is not a .png/.jpg/.jpeg file as the template asks", path
         )
-    template = course_figure(repo, path)
+    template = repo.template_match(path)
     if template is not None:
         return finding("inconsistent", f"{path} is the course's example figure ({template.template})", path)
     return finding("consistent", f"{path} exists", path)

@@ -32,7 +32,6 @@ from .textsearch import Clauses, fold, literal_requirement
 
 if TYPE_CHECKING:
     from .repo import Repo
-    from .templates import TemplateMatch
 
 
 @dataclass(frozen=True)
@@ -782,7 +781,7 @@ class Witness:
             return False
         folder = self.report_path.rpartition("/")[0]
         path = self.repo.link_target(image, folder)
-        return self.repo.has(path) and course_figure(self.repo, path) is None
+        return self.repo.has(path) and self.repo.template_match(path) is None
 
     # ------------------------------------------------------------------ locations and messages
 
@@ -1080,29 +1079,6 @@ def _images(text: str) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------------- the course's own figures
 
-# The course's example figures (`reports/figures/*.png` of the report template), by the blob id prefix
-# data/fingerprints.json holds for each, with their size in bytes. A blob id covers the file's size, so an
-# image of another size is no untouched copy of one (tests/test_reading_costs.py keeps this table and the
-# fingerprints' binary files one and the same).
-COURSE_FIGURE_SIZES = {
-    "be0b30de": 98_676,  # bucket.png
-    "0e8cde37": 67_106,  # build.png
-    "2541ccd6": 107_110,  # overview.png
-    "265a2a18": 40_879,  # registry.png
-    "be2ab283": 90_022,  # wandb.png
-}
-_FIGURE_SIZES = frozenset(COURSE_FIGURE_SIZES.values())
-
-
-def course_figure(repo: Repo, path: str) -> TemplateMatch | None:
-    """`repo.template_match(path)` for an image the answers embed, told without reading the image when its
-    size is that of none of the course's figures: reading and hashing every embedded screenshot to learn
-    that it is the group's own cost more than the rest of the figure checks. A file that may be text
-    (`Repo.is_text`: an SVG, a file without a suffix) can also match a template stub, and is always asked."""
-    if not repo.is_text(path) and repo.size(path) not in _FIGURE_SIZES:
-        return None
-    return repo.template_match(path)
-
 
 # ---------------------------------------------------------------------- work that lives elsewhere
 
@@ -1143,7 +1119,6 @@ __all__ = [
     "Statement",
     "Testimony",
     "Witness",
-    "course_figure",
     "folded",
     "folded_sentences",
     "hosted_elsewhere",
