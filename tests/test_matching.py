@@ -135,7 +135,7 @@ def test_a_tag_naming_only_other_modules_steers_away_from_a_rule() -> None:
 def test_a_match_is_kept_per_text_and_tags_and_the_tags_still_count() -> None:
     from verifier import registry
 
-    registry._match.cache_clear()
+    registry.forget_matches()
     text = "Write unit tests related to the data part of your code"
     first = match_item(item(text, ("M16",)), all_rules())
     again = match_item(item(text, ("M16",)), all_rules())
@@ -212,7 +212,7 @@ def test_the_pruned_search_finds_what_comparing_every_text_finds() -> None:
         variants.append(" ".join(generator.sample(texts, 2)))
     for text in variants:
         for modules in ((), ("M16",), ("M99",)):
-            registry._match.cache_clear()
+            registry.forget_matches()
             assert registry._match(text, modules, rules) == match_every_text(text, modules, rules), text
 
 
@@ -237,7 +237,7 @@ def test_is_course_item_says_whether_the_best_match_reaches_the_threshold() -> N
     for text in variants:
         for modules in ((), ("M16",), ("M99",)):
             expected = match_every_text(text, modules, rules).rule is not None
-            registry._reaches_threshold.cache_clear()
+            registry.forget_matches()
             assert registry.is_course_item(item(text, modules), rules) is expected, (text, modules)
             reached.add(expected)
     assert reached == {True, False}
@@ -270,12 +270,10 @@ def test_a_rule_whose_texts_change_is_matched_by_its_new_texts(monkeypatch: pyte
     assert rule_for("Zebra item about flying kites") is None
     try:
         monkeypatch.setattr(rule, "texts", ("Zebra item about flying kites",))
-        registry._match.cache_clear()
-        registry._rule_texts.cache_clear()
+        registry.forget_matches()
         assert rule_for("Zebra item about flying kites") == "m16.coverage"
         assert rule_for("Calculate the coverage.") != "m16.coverage"
     finally:
         monkeypatch.undo()
-        registry._match.cache_clear()
-        registry._rule_texts.cache_clear()
+        registry.forget_matches()
     assert rule_for("Calculate the coverage.") == "m16.coverage"

@@ -256,8 +256,7 @@ def test_rule_texts_are_prepared_when_the_rules_are_loaded(monkeypatch: pytest.M
     """Matching an item no rule text equals needs each text's characters and their positions: prepared with
     the rules (before a worker is forked per repository), not in every verification."""
     rules = list(builtin_rules())
-    registry._rule_texts.cache_clear()
-    registry._match.cache_clear()
+    registry.forget_matches()
 
     def refused(text: str) -> dict[str, int]:
         raise AssertionError(f"prepared again: {text}")

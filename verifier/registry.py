@@ -234,6 +234,12 @@ def _rule_texts(rules: tuple[type[Rule], ...]) -> _RuleTexts:
     return _RuleTexts(exact, comparable)
 
 
+def forget_matches() -> None:
+    """Empty the caches of item matching (for rules whose texts changed since they were matched)."""
+    for cached in (_rule_texts, _candidates, _match, _reaches_threshold):
+        cached.cache_clear()
+
+
 def match_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> Match:
     """The rule this checklist item answers to, by text similarity with a bonus for a shared module tag and
     a penalty for tags that name only other modules. Kept per item text and tags: reading the report and
@@ -252,23 +258,16 @@ def is_course_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> bool:
 
 @lru_cache(maxsize=4096)
 def _reaches_threshold(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> bool:
+    found = _candidates(item_text, modules, rules)
+    if isinstance(found, Match):
+        return found.rule is not None
     text = normalize_text(item_text)
-    prepared = _rule_texts(rules)
-    if text in prepared.exact:
-        return True
-    words = _content_words(text)
-    characters = Counter(text)
-    for rule, candidate in prepared.comparable:
-        adjust = _module_adjustment(modules, rule)
-        word_score = _word_score(words, candidate.words)
+    for upper, _, word_score, _, adjust, _, candidate in found:
+        if upper < MATCH_THRESHOLD:
+            return False  # the texts are in order of their bounds: none left can reach it
         if word_score + adjust >= MATCH_THRESHOLD:
             return True
         length = len(text) + len(candidate.text)
-        if _ratio(min(len(text), len(candidate.text)), length) + adjust < MATCH_THRESHOLD:
-            continue
-        shared = sum(min(count, candidate.characters.get(c, 0)) for c, count in characters.items())
-        if _ratio(shared, length) + adjust < MATCH_THRESHOLD:
-            continue
         if _ratio(lcs_length(text, candidate.text, candidate.positions), length) + adjust < MATCH_THRESHOLD:
             continue
         sequence = difflib.SequenceMatcher(None, text, candidate.text, autojunk=False)
@@ -285,16 +284,16 @@ def _module_adjustment(modules: tuple[str, ...], rule: type[Rule]) -> float:
     return 0.0
 
 
-@lru_cache(maxsize=4096)
-def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> Match:
-    """The rule text most like the item: the highest score max(word overlap, difflib ratio) + module
-    adjustment, the first such text in rule order on a tie, and None below MATCH_THRESHOLD.
+_Candidate = tuple[float, int, float, float, float, "type[Rule]", _Prepared]
 
-    difflib's ratio is the costly part (pure Python, about a tenth of a millisecond for a line), so the
-    texts are visited from the highest upper bound of their score down, and a ratio is computed only for a
-    text whose bound can still beat the best so far: first the bounds difflib gives itself (lengths,
-    shared characters), then the longest common subsequence, which no matching blocks can exceed. The
-    result is the same as comparing every text in order."""
+
+@lru_cache(maxsize=4096)
+def _candidates(
+    item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]
+) -> Match | list[_Candidate]:
+    """The Match of an item whose text is a rule's own; else every rule text with the upper bound of its
+    score (upper, rule order, word score, difflib's own bound, module adjustment, rule, text), highest
+    bound first and in rule order on a tie: computed once for `_match` and `_reaches_threshold`."""
     text = normalize_text(item_text)
     prepared = _rule_texts(rules)
     exact = prepared.exact
@@ -313,6 +312,23 @@ def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ..
             (max(word_score, bound) + adjust, index, word_score, bound, adjust, rule, candidate)
         )
     candidates.sort(key=lambda entry: (-entry[0], entry[1]))
+    return candidates
+
+
+@lru_cache(maxsize=4096)
+def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> Match:
+    """The rule text most like the item: the highest score max(word overlap, difflib ratio) + module
+    adjustment, the first such text in rule order on a tie, and None below MATCH_THRESHOLD.
+
+    difflib's ratio is the costly part (pure Python, about a tenth of a millisecond for a line), so the
+    texts are visited from the highest upper bound of their score down (`_candidates`), and a ratio is
+    computed only for a text whose bound can still beat the best so far: first the bounds difflib gives
+    itself (lengths, shared characters), then the longest common subsequence, which no matching blocks can
+    exceed. The result is the same as comparing every text in order."""
+    candidates = _candidates(item_text, modules, rules)
+    if isinstance(candidates, Match):
+        return candidates
+    text = normalize_text(item_text)
     best_score, best_index, best_rule = 0.0, -1, None  # the empty match wins a tie at 0.0, as no rule
     for upper, index, word_score, bound, adjust, rule, candidate in candidates:
         if upper < best_score:
