@@ -159,6 +159,9 @@ class FileList:
         self._globs: dict[tuple[str, ...], list[str]] = {}
         self._text_files: dict[tuple[str, ...], list[str]] = {}
         self._containing: dict[tuple[str, bool], list[str]] = {}
+        # The answers of `paths_containing` with few files (at most NARROW_AMONG), by `ignore_case`: those
+        # a later text that contains one is looked for among (only these are gone through for each text).
+        self._narrowing: dict[bool, dict[str, list[str]]] = {False: {}, True: {}}
         self._is_text: dict[str, bool] = {}
         self._listed: Listing | None = None
         listed = self._list_files()
@@ -379,7 +382,7 @@ class FileList:
             for path, blob in self.listed_blob_ids.items()
             if path.startswith(prefix)
         }
-        view._globs, view._text_files, view._containing = {}, {}, {}
+        view._globs, view._text_files, view._containing, view._narrowing = {}, {}, {}, {False: {}, True: {}}
         view._listed = None
         return view
 
@@ -435,11 +438,8 @@ class FileList:
         dot = needle.rfind(".")
         if 0 < dot < len(needle) - 2:
             self.paths_containing(needle[dot:], ignore_case)
-        narrower = [
-            paths
-            for (known, case), paths in self._containing.items()
-            if case == ignore_case and known in needle and len(paths) <= NARROW_AMONG
-        ]
+        narrowing = self._narrowing[ignore_case]
+        narrower = [paths for known, paths in narrowing.items() if known in needle]
         if narrower:
             found = [
                 path for path in min(narrower, key=len) if needle in (path.lower() if ignore_case else path)
@@ -447,6 +447,8 @@ class FileList:
         else:
             found = self._scan_listing(needle, ignore_case)
         self._containing[key] = found
+        if len(found) <= NARROW_AMONG:
+            narrowing[needle] = found
         return found
 
     def _scan_listing(self, needle: str, ignore_case: bool) -> list[str]:
