@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -137,3 +138,19 @@ def test_each_identity_is_judged_once_and_authors_merge_as_every_commit_would() 
         (("Bo Li",), ("bo@example.org",), 50),
     ]
     assert [a.names[0] for a in with_bots] == ["Ada", "linzhu", "Cy", "dependabot[bot]", "Bo Li"]
+
+
+def test_a_commit_read_from_the_log_is_the_commit_its_constructor_makes() -> None:
+    """`Commit.of` fills the fields without the frozen `__init__`: the same fields (a field added to Commit
+    and not to `of` fails here), equality, hash and repr, and still frozen; a near miss differs."""
+    sha, parent, other = "a" * 40, "b" * 40, "c" * 40
+    fields = (sha, (parent,), "Ada", "ada@example.org", "2026-01-05T10:00:00+01:00", "train")
+    made, built = history.Commit.of(*fields), history.Commit(*fields)
+    assert vars(made) == vars(built) and type(made) is history.Commit
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert made != history.Commit(sha, (other,), *fields[2:])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.author = "Bo"  # type: ignore[misc]
+    output = f"\0{sha}\0{parent} {other} nonsense\0Ada\0ada@example.org\0{fields[4]}\0train\0{sha}".encode()
+    (read,), records = history.parse_log(output)
+    assert records == 1 and vars(read) == vars(history.Commit(sha, (parent, other), *fields[2:]))

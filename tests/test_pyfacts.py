@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import gc
 import json
 import weakref
 from collections.abc import Callable
 
-from verifier.pyfacts import _Collector, parse_python
+import pytest
+
+from verifier.pyfacts import Call, _Collector, parse_python
 from verifier.repo import Repo
 
 SOURCE = '''import torch.nn as nn
@@ -135,3 +138,18 @@ def test_calls_without_keywords_or_arguments_get_their_own_empty_ones() -> None:
         ("f", {}, ()),
     ]
     assert facts.calls[0].keywords is not facts.calls[-1].keywords  # no empty dict shared between calls
+
+
+def test_a_call_made_by_the_fact_walk_is_the_call_its_constructor_makes() -> None:
+    """`Call.of` fills the fields without the frozen `__init__`: the same fields (a field added to Call and
+    not to `of` fails here), equality that ignores keywords, the same hash and repr, and still frozen."""
+    made = Call.of("torch.save", 3, {"f": "<name path>"}, ("<name model>",))
+    built = Call("torch.save", 3, {"f": "<name path>"}, ("<name model>",))
+    assert vars(made) == vars(built) and type(made) is Call
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert made == Call("torch.save", 3, {"other": 1}, ("<name model>",))  # keywords are not compared
+    assert made != Call("torch.save", 4, {"f": "<name path>"}, ("<name model>",))  # a near miss: the line
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.line = 4  # type: ignore[misc]
+    (walked,) = parse_python("import torch\ntorch.save(model, f=path)\n").calls
+    assert vars(walked) == vars(Call("torch.save", 2, {"f": "<name path>"}, ("<name model>",)))

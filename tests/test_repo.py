@@ -8,7 +8,7 @@ from pathlib import Path
 import pathspec
 import pytest
 
-from verifier import reader, templates
+from verifier import filelist, reader, templates
 from verifier.repo import Repo
 
 from conftest import git, git_init, write_tree
@@ -299,6 +299,33 @@ def test_paths_containing_matches_a_plain_scan_in_any_query_order(tmp_path: Path
             assert repo.paths_containing(text.upper(), ignore_case=True) == [
                 p for p in repo.files if text in p.lower()
             ], text
+
+
+@pytest.mark.parametrize(("narrow_among", "listing_searches"), [(3, ["src/"]), (2, ["src/", "data.py"])])
+def test_a_text_is_looked_for_among_the_few_files_of_one_it_contains(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, narrow_among: int, listing_searches: list[str]
+) -> None:
+    """`data.py` is looked for among the files holding `.py` when those are few (at most NARROW_AMONG): the
+    listing is not searched again. With one file more than the cap (a near miss) the listing is searched;
+    both give the plain scan's answer, in either letter case."""
+    files = ["src/data.py", "src/model.py", "tests/test_data.py"]
+    root = git_init(write_tree(tmp_path / "p", dict.fromkeys(files, "x\n")))
+    monkeypatch.setattr(filelist, "NARROW_AMONG", narrow_among)
+    file_list = Repo(root).file_list
+    searched: list[str] = []
+    scan = file_list._scan_listing
+    file_list._scan_listing = lambda text, case: searched.append(text) or scan(text, case)  # type: ignore[method-assign]
+    assert file_list.paths_containing("src/") == ["src/data.py", "src/model.py"]
+    assert file_list.paths_containing(".py") == files
+    assert file_list.paths_containing("data.py") == ["src/data.py", "tests/test_data.py"]
+    assert [text for text in searched if text != ".py"] == listing_searches
+    assert file_list.paths_containing("SRC/DATA", ignore_case=True) == ["src/data.py"]
+    assert file_list.paths_containing("src/data", ignore_case=False) == ["src/data.py"]
+    del file_list._scan_listing  # the view below searches its own listing
+    view = file_list.within("src")  # its own paths: nothing searched in the whole listing is among them
+    assert view.paths_containing("data.py") == ["data.py"] and view.paths_containing("DATA", True) == [
+        "data.py"
+    ]
 
 
 def test_globs_in_a_repository_with_a_committed_dataset_match_a_plain_pathspec_scan(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import re
 import pathspec
 import pytest
 
-from verifier.filelist import StarGlob, _star_match, glob_spec
+from verifier.filelist import NAME, PREFIX, SUFFIX, StarGlob, _star_match, glob_spec
 
 # Globs the rules ask for (the shapes of nearly every `Repo.glob` call).
 RULE_GLOBS = [
@@ -140,3 +140,38 @@ def test_near_misses_do_not_match() -> None:
 def test_star_match_takes_the_shortest_run_before_each_literal(glob: str, name: str, expected: bool) -> None:
     assert _star_match(glob, name) is expected
     assert (re.fullmatch(".*".join(map(re.escape, glob.split("*"))), name, re.DOTALL) is not None) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "shape"),
+    [
+        ("uv.lock", NAME),
+        ("configs/", NAME),
+        ("*.py", SUFFIX),
+        ("*.dvc/", SUFFIX),
+        ("Dockerfile*", PREFIX),
+        ("Dockerfile*/", ""),  # a folder glob that a prefix test would also match at the last name
+        ("*config*.yaml", ""),
+        ("a*b", ""),
+        ("/uv.lock", ""),
+        ("src/*.py", ""),
+    ],
+)
+def test_unanchored_one_name_globs_are_decided_by_a_substring_test(pattern: str, shape: str) -> None:
+    """The shape says which globs skip the name-by-name match; the comparisons with pathspec above hold for
+    every shape, and these paths are each shape's near misses."""
+    glob = StarGlob.of(pattern)
+    assert glob is not None and glob.shape == shape
+    spec = pathspec.PathSpec.from_lines("gitignore", [pattern])
+    stem = pattern.strip("/*").split("*")[0]
+    for path in [
+        stem,
+        f"a/{stem}",
+        f"{stem}/b",
+        f"a/{stem}x",
+        f"a/x{stem}",
+        f"x{stem}/b",
+        f"{stem}x/b",
+        "a/b",
+    ]:
+        assert glob.match_file(path) == spec.match_file(path), (pattern, path)

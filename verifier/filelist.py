@@ -159,6 +159,9 @@ class FileList:
         self._globs: dict[tuple[str, ...], list[str]] = {}
         self._text_files: dict[tuple[str, ...], list[str]] = {}
         self._containing: dict[tuple[str, bool], list[str]] = {}
+        # The answers of `paths_containing` with few files (at most NARROW_AMONG), by `ignore_case`: those
+        # a later text that contains one is looked for among (only these are gone through for each text).
+        self._narrowing: dict[bool, dict[str, list[str]]] = {False: {}, True: {}}
         self._is_text: dict[str, bool] = {}
         self._listed: Listing | None = None
         listed = self._list_files()
@@ -379,7 +382,7 @@ class FileList:
             for path, blob in self.listed_blob_ids.items()
             if path.startswith(prefix)
         }
-        view._globs, view._text_files, view._containing = {}, {}, {}
+        view._globs, view._text_files, view._containing, view._narrowing = {}, {}, {}, {False: {}, True: {}}
         view._listed = None
         return view
 
@@ -435,11 +438,8 @@ class FileList:
         dot = needle.rfind(".")
         if 0 < dot < len(needle) - 2:
             self.paths_containing(needle[dot:], ignore_case)
-        narrower = [
-            paths
-            for (known, case), paths in self._containing.items()
-            if case == ignore_case and known in needle and len(paths) <= NARROW_AMONG
-        ]
+        narrowing = self._narrowing[ignore_case]
+        narrower = [paths for known, paths in narrowing.items() if known in needle]
         if narrower:
             found = [
                 path for path in min(narrower, key=len) if needle in (path.lower() if ignore_case else path)
@@ -447,6 +447,8 @@ class FileList:
         else:
             found = self._scan_listing(needle, ignore_case)
         self._containing[key] = found
+        if len(found) <= NARROW_AMONG:
+            narrowing[needle] = found
         return found
 
     def _scan_listing(self, needle: str, ignore_case: bool) -> list[str]:
@@ -580,6 +582,7 @@ class StarGlob:
     anchored: bool
     directory: bool
     pattern: str
+    shape: str = ""  # NAME, SUFFIX or PREFIX: an unanchored glob matched by a substring test (`match_file`)
 
     @classmethod
     def of(cls, pattern: str) -> StarGlob | None:
@@ -602,7 +605,7 @@ class StarGlob:
         anchored = pattern.startswith("/") or len(segments) > 1
         if not anchored and segments[0] == "*":
             return None
-        return cls(segments, anchored, directory, pattern)
+        return cls(segments, anchored, directory, pattern, "" if anchored else _shape(segments[0], directory))
 
     def match_file(self, file: str) -> bool:
         """Whether the gitignore pattern matches `file`, a relative "/"-separated path. A path pathspec would
@@ -610,6 +613,14 @@ class StarGlob:
         handed to pathspec itself."""
         if file.startswith(("/", "./")) or "\n" in file or "//" in file:
             return bool(pathspec.PathSpec.from_lines(GITIGNORE, [self.pattern]).match_file(file))
+        shape = self.shape
+        if shape:
+            glob = self.segments[0]
+            if shape == NAME:
+                return f"/{glob}/" in (f"/{file}" if self.directory else f"/{file}/")
+            if shape == SUFFIX:
+                return f"{glob[1:]}/" in file or (not self.directory and file.endswith(glob[1:]))
+            return file.startswith(glob[:-1]) or f"/{glob[:-1]}" in file  # PREFIX
         names = file.split("/")
         if not self.anchored:
             glob = self.segments[0]
@@ -629,6 +640,25 @@ class StarGlob:
 
 
 _STAR_GLOB_CHARS = frozenset("?[]\\\n\r")
+
+# The shapes of an unanchored one-segment glob that a substring test decides. Such a glob matches a path when
+# it matches one of the path's names (but the last, for a folder glob `x/`), and the name holds no "/": so
+# `uv.lock` matches when "/uv.lock/" is in "/" + path + "/"; `*.py` when the path ends with ".py" or holds
+# ".py/" (a name ends there); `Dockerfile*` when the path starts with "Dockerfile" or holds "/Dockerfile".
+NAME, SUFFIX, PREFIX = "name", "suffix", "prefix"
+
+
+def _shape(glob: str, directory: bool) -> str:
+    """NAME (no star), SUFFIX (`*` then literal text) or PREFIX (literal text then `*`, not a folder glob)
+    for a glob a substring test decides; "" for any other (`*config*.yaml`), matched name by name."""
+    stars = glob.count("*")
+    if stars == 0:
+        return NAME
+    if stars == 1 and len(glob) > 1 and glob.startswith("*"):
+        return SUFFIX
+    if stars == 1 and len(glob) > 1 and glob.endswith("*") and not directory:
+        return PREFIX
+    return ""
 
 
 @dataclasses.dataclass(frozen=True)
