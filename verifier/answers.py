@@ -41,6 +41,8 @@ from .witness import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .repo import Repo
     from .results import Verification
 
@@ -222,6 +224,7 @@ PATH_SUFFIXES = (
     ".dvc",
 )
 # Tools named in answers, and the rule whose evidence should back the mention.
+LINTING_IN_CI = "m17.lint-ci"  # the rule whose evidence the CI answer's linting claim is judged by
 TOOLS = {
     "Hydra": (r"\bhydra\b", "m11.hydra"),
     "Weights & Biases": (r"\bw&b\b|weights\s*(&|and)\s*biases|\bwandb\b", "m14.wandb"),
@@ -277,10 +280,19 @@ CI_PLATFORM_WORDS = {
 
 
 def check_answers(
-    repo: Repo, report: Report, verification: Verification | None = None, *, measure_coverage: bool = False
+    repo: Repo,
+    report: Report,
+    verification: Verification | None = None,
+    *,
+    measure_coverage: bool = False,
+    rule_evidence: Mapping[str, Evidence] | None = None,
 ) -> list[AnswerFinding]:
     """Every answer check, in question order. A failing check becomes a warning, and the others run; only a
-    `MemoryError` (a verification over its memory budget) is raised."""
+    `MemoryError` (a verification over its memory budget) is raised.
+
+    `rule_evidence` is what rules already gave in `repo` (rule id -> evidence of `run_rule`, before the
+    witness and the project view's fallbacks touched it): a check that needs a rule's own verdict takes it
+    from there instead of running the rule again."""
     if not report.answers:
         return []
     modern = max(answer.number for answer in report.answers) > 27
@@ -292,7 +304,7 @@ def check_answers(
         lambda: paths_and_figures(repo, claims),
         lambda: tests_claim(repo, claims.answer(topics["tests"])),
         lambda: coverage_claim(repo, claims.answer(topics["coverage"]), measure_coverage),
-        lambda: ci_claim(repo, claims.answer(topics["ci"])),
+        lambda: ci_claim(repo, claims.answer(topics["ci"]), (rule_evidence or {}).get(LINTING_IN_CI)),
         lambda: group_claim(repo, claims.answer(topics["group"])),
         lambda: tool_claims(repo, claims, verification),
     )
@@ -1085,10 +1097,13 @@ def _clause(text: str, position: int) -> str:
     return sentence[start:end]
 
 
-def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
+def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None = None) -> list[AnswerFinding]:
+    """The CI answer's claims (platforms, caching, linting, Python versions) against the workflows.
+    Linting is judged by the m17.lint-ci rule: `lint_evidence` is that rule's evidence in `repo` when the
+    verification already has it; evidence of a rule that failed (unverifiable) is not taken, so the rule
+    runs here and its error fails this check as before."""
     if answer is None:
         return []
-    from .rules.m17_ci import LintingInCi  # the linting rule's own notion of a lint step
 
     text = _prose(answer.text)
     where = Location("reports/README.md", answer.line, f"Question {answer.number}")
@@ -1118,7 +1133,7 @@ def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
         "Windows": "windows" in platforms,
         "macOS": "macos" in platforms or "mac-" in platforms,
         "caching": any(w.caching_steps() for w in repo.workflows),
-        "linting": LintingInCi().check(repo).status is not Status.ABSENT,
+        "linting": _linting_in_ci(repo, lint_evidence).status is not Status.ABSENT,
     }
     findings = []
     for aspect, present in observed.items():
@@ -1173,6 +1188,15 @@ def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
             )
         )
     return findings
+
+
+def _linting_in_ci(repo: Repo, known: Evidence | None) -> Evidence:
+    """The m17.lint-ci rule's evidence: `known` when given and not the mark of a failed rule."""
+    if known is not None and known.status is not Status.UNVERIFIABLE:
+        return known
+    from .rules.m17_ci import LintingInCi  # the linting rule's own notion of a lint step
+
+    return LintingInCi().check(repo)
 
 
 def _inert_cache_inputs(repo: Repo) -> list[str]:
