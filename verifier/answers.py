@@ -199,6 +199,7 @@ QUOTED_QUESTION = re.compile(r"[\"\u201c][^\"\u201c\u201d\n]{3,300}\?[\"\u201d]"
 EMBEDDED_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^)\]]*\)|<img[^<>]*>")
 LINK_TARGET = re.compile(r"\]\([^)\]]*\)")
 RELATIVE_LINK = re.compile(r"(?<!!)\[[^\[\]]*\]\(([^)\s\]]+)\)")
+LINK_TARGET_SHAPE = re.compile(r"\]\([^)\s\]]+\)")  # the part of a RELATIVE_LINK no sentence break can cut
 # Whitespace before "endpoint"/"route", taken from its start: `metrics/` endpoint names an API route.
 # Code spans joined by commas, "and" or "or" before "endpoints"/"routes": "the `root/` and `predict/` endpoints".
 ROUTE_LIST = re.compile(
@@ -447,6 +448,11 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
     """The paths `answer` cites in code spans and relative links. Without a backquote or a "](" it cites
     none, and most answers have neither: those are not read further."""
     if "`" not in answer.text and "](" not in answer.text:
+        return []
+    # Nor does an answer whose backquotes are only code fences or spans with spaces, and whose "](" opens
+    # no link target (2 of 5 past the literal check). Dropping sentences below only joins the rest with
+    # spaces, and a path token or link target holds none: each one found there is in the answer as written.
+    if PATH_TOKEN.search(answer.text) is None and LINK_TARGET_SHAPE.search(answer.text) is None:
         return []
     sentences = SENTENCE_BREAK.split(answer.text)
     # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists. No
