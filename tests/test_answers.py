@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from verifier.answers import _dvc_tracked, check_answers, count_tests
+from verifier.answers import LINTING_IN_CI, _dvc_tracked, check_answers, count_tests
 from verifier.engine import verify
+from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.report import parse_report
+from verifier.rules.m17_ci import LintingInCi
 
 from conftest import SEEDS, SEEDS_MISSING, write_tree
 
@@ -173,6 +175,51 @@ def test_linting_outside_ci_is_not_a_ci_claim(tmp_path: Path) -> None:
     in_ci = _answer(11, "Our GitHub Actions workflow lints the code with ruff on every push.")
     (lint,) = [f for f in check_answers(Repo(root), parse_report(in_ci)) if f.check == "ci-linting"]
     assert lint.verdict == "inconsistent" and lint.claim.lower().count("ruff") == 1
+
+
+def test_ci_linting_claim_takes_the_lint_rules_evidence_when_given(tmp_path: Path) -> None:
+    workflow = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n"
+    root = write_tree(tmp_path, {".github/workflows/tests.yaml": workflow})
+    report = parse_report(_answer(11, "Our GitHub Actions workflow lints the code with ruff on every push."))
+    given = Evidence.found("A workflow step lints the code.", [Location(".github/workflows/tests.yaml", 6)])
+
+    def linting(evidence: Evidence | None) -> str:
+        results = check_answers(
+            Repo(root), report, rule_evidence={"m17.lint-ci": evidence} if evidence else None
+        )
+        (lint,) = [f for f in results if f.check == "ci-linting"]
+        return lint.verdict
+
+    assert LintingInCi.id == LINTING_IN_CI
+    assert linting(given) == "consistent"  # taken as given: this workflow alone runs no linter
+    assert linting(None) == "inconsistent"
+    # the evidence of a rule that failed is not a verdict: the rule is asked again
+    assert linting(Evidence.unverifiable("the rule failed with OSError: x")) == "inconsistent"
+
+
+def test_verify_runs_the_lint_rule_once_for_the_item_and_the_ci_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workflow = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ruff check .\n"
+    answer = "Our GitHub Actions workflow lints the code with ruff on every push."
+    calls: list[Repo] = []
+    check = LintingInCi.check
+
+    def counted(self: LintingInCi, repo: Repo) -> Evidence:
+        calls.append(repo)
+        return check(self, repo)
+
+    monkeypatch.setattr(LintingInCi, "check", counted)
+    ticked = "* [x] Add a linting step to your continuous integration\n"
+    for name, checklist in (("with-item", ticked), ("without-item", "* [ ] x\n")):
+        report = _answer(11, answer).replace("* [ ] x\n", checklist)
+        files = {".github/workflows/lint.yaml": workflow, "reports/README.md": report}
+        calls.clear()
+        result = verify(Repo(write_tree(tmp_path / name, files)))
+        (lint,) = [f for f in result.answers if f.check == "ci-linting"]
+        assert lint.verdict == "consistent"
+        # with the item: the verification's run serves the answer too; without it: the answer check's own run
+        assert len(calls) == 1, name
 
 
 def test_figure_written_from_the_repository_root(tmp_path: Path) -> None:

@@ -73,10 +73,31 @@ def test_the_literal_check_keeps_case_and_unicode_variants() -> None:
         ("The training code is in `src/pkg/train.py`.", ["src/pkg/train.py"]),
         ("See [the config](configs/config.yaml) for the defaults.", ["configs/config.yaml"]),
         ("The training code is in src/pkg/train.py and the configs folder.", []),  # near miss: no markup
+        # backquotes and "](" that cite nothing: a code fence, a span with spaces, an empty link target
+        ("We ran\n```\npython src/train.py\n```\nand `make train data`; see [it]( here).", []),
+        # a sentence about removing something leaves the link around it intact: still read
+        ("All code is [in. We [later] removed one file. there](src/train.py).", ["src/train.py"]),
     ],
 )
 def test_paths_are_read_from_code_spans_and_links_only(text: str, expected: list[str]) -> None:
     assert _path_candidates(Answer(5, 10, "structure", text)) == expected
+
+
+def test_an_answer_whose_markup_cites_nothing_is_not_read_sentence_by_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[str] = []
+
+    def split(text: str) -> list[str]:
+        read.append(text)
+        return [text]
+
+    monkeypatch.setattr(answers_module, "SENTENCE_BREAK", types.SimpleNamespace(split=split))
+    fenced = "We ran\n```\npython src/train.py\n```\nthen `make train data`."
+    assert _path_candidates(Answer(5, 10, "structure", fenced)) == [] and read == []
+    cited = "We ran `src/train.py` and [the config](configs/a.yaml)."  # near miss: a code span and a link
+    assert _path_candidates(Answer(5, 10, "structure", cited)) == ["src/train.py", "configs/a.yaml"]
+    assert read == [cited]
 
 
 def test_the_gitignore_patterns_read_once_give_what_reading_them_each_time_gives(

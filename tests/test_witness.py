@@ -136,6 +136,18 @@ def test_a_question_moved_to_another_number_is_found_by_its_prompt() -> None:
     assert witness.answer_to("gcp-services").number == 16
 
 
+def test_the_answer_at_the_templates_number_is_taken_without_reading_the_other_prompts() -> None:
+    debugging = "how did you perform debugging?"
+    # Question 5 asks it too (a copy pasted into the wrong place): the template's number still wins
+    witness = Witness(parse_report(numbered_report(range(1, 32), {5: debugging, 16: debugging})))
+    assert witness.answer_to("debugging").number == 16
+    assert "_folded_questions" not in vars(witness)  # the other 30 prompts were not folded nor searched
+    # near-miss: the template's number holds another prompt, so every prompt is read to find the moved one
+    moved = Witness(parse_report(numbered_report(range(1, 32), {5: debugging, 16: "Which GCP services?"})))
+    assert moved.answer_to("debugging").number == 5
+    assert "_folded_questions" in vars(moved)
+
+
 # ---------------------------------------------------------------------- denial scoped to the practice
 
 PROFILING = re.compile(PRACTICES["m13.profiling"].words or "", re.IGNORECASE)

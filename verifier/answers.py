@@ -41,6 +41,8 @@ from .witness import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .repo import Repo
     from .results import Verification
 
@@ -197,6 +199,7 @@ QUOTED_QUESTION = re.compile(r"[\"\u201c][^\"\u201c\u201d\n]{3,300}\?[\"\u201d]"
 EMBEDDED_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^)\]]*\)|<img[^<>]*>")
 LINK_TARGET = re.compile(r"\]\([^)\]]*\)")
 RELATIVE_LINK = re.compile(r"(?<!!)\[[^\[\]]*\]\(([^)\s\]]+)\)")
+LINK_TARGET_SHAPE = re.compile(r"\]\([^)\s\]]+\)")  # the part of a RELATIVE_LINK no sentence break can cut
 # Whitespace before "endpoint"/"route", taken from its start: `metrics/` endpoint names an API route.
 # Code spans joined by commas, "and" or "or" before "endpoints"/"routes": "the `root/` and `predict/` endpoints".
 ROUTE_LIST = re.compile(
@@ -222,6 +225,7 @@ PATH_SUFFIXES = (
     ".dvc",
 )
 # Tools named in answers, and the rule whose evidence should back the mention.
+LINTING_IN_CI = "m17.lint-ci"  # the rule whose evidence the CI answer's linting claim is judged by
 TOOLS = {
     "Hydra": (r"\bhydra\b", "m11.hydra"),
     "Weights & Biases": (r"\bw&b\b|weights\s*(&|and)\s*biases|\bwandb\b", "m14.wandb"),
@@ -277,10 +281,19 @@ CI_PLATFORM_WORDS = {
 
 
 def check_answers(
-    repo: Repo, report: Report, verification: Verification | None = None, *, measure_coverage: bool = False
+    repo: Repo,
+    report: Report,
+    verification: Verification | None = None,
+    *,
+    measure_coverage: bool = False,
+    rule_evidence: Mapping[str, Evidence] | None = None,
 ) -> list[AnswerFinding]:
     """Every answer check, in question order. A failing check becomes a warning, and the others run; only a
-    `MemoryError` (a verification over its memory budget) is raised."""
+    `MemoryError` (a verification over its memory budget) is raised.
+
+    `rule_evidence` is what rules already gave in `repo` (rule id -> evidence of `run_rule`, before the
+    witness and the project view's fallbacks touched it): a check that needs a rule's own verdict takes it
+    from there instead of running the rule again."""
     if not report.answers:
         return []
     modern = max(answer.number for answer in report.answers) > 27
@@ -292,7 +305,7 @@ def check_answers(
         lambda: paths_and_figures(repo, claims),
         lambda: tests_claim(repo, claims.answer(topics["tests"])),
         lambda: coverage_claim(repo, claims.answer(topics["coverage"]), measure_coverage),
-        lambda: ci_claim(repo, claims.answer(topics["ci"])),
+        lambda: ci_claim(repo, claims.answer(topics["ci"]), (rule_evidence or {}).get(LINTING_IN_CI)),
         lambda: group_claim(repo, claims.answer(topics["group"])),
         lambda: tool_claims(repo, claims, verification),
     )
@@ -435,6 +448,11 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
     """The paths `answer` cites in code spans and relative links. Without a backquote or a "](" it cites
     none, and most answers have neither: those are not read further."""
     if "`" not in answer.text and "](" not in answer.text:
+        return []
+    # Nor does an answer whose backquotes are only code fences or spans with spaces, and whose "](" opens
+    # no link target (2 of 5 past the literal check). Dropping sentences below only joins the rest with
+    # spaces, and a path token or link target holds none: each one found there is in the answer as written.
+    if PATH_TOKEN.search(answer.text) is None and LINK_TARGET_SHAPE.search(answer.text) is None:
         return []
     sentences = SENTENCE_BREAK.split(answer.text)
     # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists. No
@@ -1085,10 +1103,13 @@ def _clause(text: str, position: int) -> str:
     return sentence[start:end]
 
 
-def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
+def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None = None) -> list[AnswerFinding]:
+    """The CI answer's claims (platforms, caching, linting, Python versions) against the workflows.
+    Linting is judged by the m17.lint-ci rule: `lint_evidence` is that rule's evidence in `repo` when the
+    verification already has it; evidence of a rule that failed (unverifiable) is not taken, so the rule
+    runs here and its error fails this check as before."""
     if answer is None:
         return []
-    from .rules.m17_ci import LintingInCi  # the linting rule's own notion of a lint step
 
     text = _prose(answer.text)
     where = Location("reports/README.md", answer.line, f"Question {answer.number}")
@@ -1118,7 +1139,7 @@ def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
         "Windows": "windows" in platforms,
         "macOS": "macos" in platforms or "mac-" in platforms,
         "caching": any(w.caching_steps() for w in repo.workflows),
-        "linting": LintingInCi().check(repo).status is not Status.ABSENT,
+        "linting": _linting_in_ci(repo, lint_evidence).status is not Status.ABSENT,
     }
     findings = []
     for aspect, present in observed.items():
@@ -1173,6 +1194,15 @@ def ci_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
             )
         )
     return findings
+
+
+def _linting_in_ci(repo: Repo, known: Evidence | None) -> Evidence:
+    """The m17.lint-ci rule's evidence: `known` when given and not the mark of a failed rule."""
+    if known is not None and known.status is not Status.UNVERIFIABLE:
+        return known
+    from .rules.m17_ci import LintingInCi  # the linting rule's own notion of a lint step
+
+    return LintingInCi().check(repo)
 
 
 def _inert_cache_inputs(repo: Repo) -> list[str]:

@@ -156,6 +156,9 @@ def _verify_local(
     active = select_rules(rules, select, reasons)
     instances: dict[str, Rule] = {}
     testimonies: dict[str, Testimony] = {}
+    rule_evidence: dict[
+        str, Evidence
+    ] = {}  # as each rule gave it, for the answer checks that ask a rule again
     witness = Witness(parsed, repo, shown)
     results = []
     matches = [(item, match_item(item, rules)) for item in parsed.checklist]
@@ -181,9 +184,8 @@ def _verify_local(
             continue
         if rule_id not in testimonies:
             instances[rule_id] = match.rule()
-            evidence, from_outside = _rooted_evidence(
-                repo, outside, match.rule, run_rule(instances[rule_id], repo)
-            )
+            rule_evidence[rule_id] = run_rule(instances[rule_id], repo)
+            evidence, from_outside = _rooted_evidence(repo, outside, match.rule, rule_evidence[rule_id])
             testimony = witness.testify(instances[rule_id], evidence)
             shown_evidence = in_repository(repo, testimony.evidence, already_shown=from_outside)
             testimonies[rule_id] = replace(testimony, evidence=shown_evidence)
@@ -200,7 +202,7 @@ def _verify_local(
         project=repo.project,
     )
     if check_answers:
-        findings = _check_answers(repo, parsed, verification, measure_coverage)
+        findings = _check_answers(repo, parsed, verification, measure_coverage, rule_evidence)
         verification.answers = answers_in_repository(repo, findings)
     verification.warnings = warnings + [w for w in repo.warnings if w not in warnings]
     verification.not_searched = repo.search_skipped()
@@ -267,9 +269,15 @@ def _skip_reason(
 
 
 def _check_answers(
-    repo: Repo, report: Report, verification: Verification, measure_coverage: bool
+    repo: Repo,
+    report: Report,
+    verification: Verification,
+    measure_coverage: bool,
+    rule_evidence: Mapping[str, Evidence],
 ) -> list[AnswerFinding]:
-    return check_answers(repo, report, verification, measure_coverage=measure_coverage)
+    return check_answers(
+        repo, report, verification, measure_coverage=measure_coverage, rule_evidence=rule_evidence
+    )
 
 
 __all__ = [

@@ -656,15 +656,19 @@ class Witness:
     def _find(self, topic: str) -> Answer | None:
         question = QUESTIONS[topic]
         prompt, needed = _prompt(question), _PROMPT_LITERALS.get(question, ())
+        number = question.modern if self.modern else question.legacy
+        answer = self.report.answer(number) if number is not None else None
+        if answer is not None and answer.question and prompt.search(answer.question):
+            # the template's number holds the prompt (most reports): every other answer whose prompt reads
+            # like it comes later or has another number, so it is the answer, and the rest are not read
+            return answer
         by_prompt = [
             a
             for a, folded in zip(self.report.answers, self._folded_questions, strict=True)
             if a.question and may_match(folded, needed) and prompt.search(a.question)
         ]
-        number = question.modern if self.modern else question.legacy
         if by_prompt:
             return next((a for a in by_prompt if a.number == number), by_prompt[0])
-        answer = self.report.answer(number) if number is not None else None
         if answer is None or any(_prompt(other).search(answer.question) for other in QUESTIONS.values()):
             return None  # this template does not ask it, or the number holds another known question
         return answer
