@@ -156,9 +156,8 @@ def _verify_local(
     active = select_rules(rules, select, reasons)
     instances: dict[str, Rule] = {}
     testimonies: dict[str, Testimony] = {}
-    rule_evidence: dict[
-        str, Evidence
-    ] = {}  # as each rule gave it, for the answer checks that ask a rule again
+    # each rule's evidence as it gave it, for the answer checks that would ask the rule again
+    rule_evidence: dict[str, Evidence] = {}
     witness = Witness(parsed, repo, shown)
     results = []
     matches = [(item, match_item(item, rules)) for item in parsed.checklist]
