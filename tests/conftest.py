@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,3 +101,17 @@ def check(rule_id: str, repo: Repo) -> Evidence:
     """Run one rule by id on a Repo, as the engine would (errors become unverifiable)."""
     rule = next(r for r in all_rules() if r.id == rule_id)
     return run_rule(rule(), repo)
+
+
+def recorded_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, argument: int = 0) -> list[Any]:
+    """The `argument`-th positional argument of every call of `owner.name` from now on (the call still runs
+    as before); for a method of a class, argument 0 is the instance."""
+    seen: list[Any] = []
+    original = getattr(owner, name)
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        seen.append(args[argument])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return seen

@@ -14,7 +14,7 @@ from verifier.repo import Repo
 from verifier.report import parse_report
 from verifier.rules.m17_ci import LintingInCi
 
-from conftest import SEEDS, SEEDS_MISSING, write_tree
+from conftest import SEEDS, SEEDS_MISSING, recorded_calls, write_tree
 
 
 def findings(repo: Repo) -> dict[tuple[int, str], object]:
@@ -202,14 +202,7 @@ def test_verify_runs_the_lint_rule_once_for_the_item_and_the_ci_answer(
 ) -> None:
     workflow = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ruff check .\n"
     answer = "Our GitHub Actions workflow lints the code with ruff on every push."
-    calls: list[Repo] = []
-    check = LintingInCi.check
-
-    def counted(self: LintingInCi, repo: Repo) -> Evidence:
-        calls.append(repo)
-        return check(self, repo)
-
-    monkeypatch.setattr(LintingInCi, "check", counted)
+    calls = recorded_calls(monkeypatch, LintingInCi, "check", argument=1)
     ticked = "* [x] Add a linting step to your continuous integration\n"
     for name, checklist in (("with-item", ticked), ("without-item", "* [ ] x\n")):
         report = _answer(11, answer).replace("* [ ] x\n", checklist)

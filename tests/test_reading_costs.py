@@ -21,7 +21,7 @@ from verifier.rule import Rule
 from verifier.templates import git_blob_id
 from verifier.witness import PRACTICES, Witness
 
-from conftest import SEEDS, SEEDS_MISSING, write_tree
+from conftest import SEEDS, SEEDS_MISSING, recorded_calls, write_tree
 
 SEED_REPORTS = sorted(SEEDS.glob("*.md"))
 needs_seeds = pytest.mark.skipif(not SEED_REPORTS, reason=SEEDS_MISSING)
@@ -31,15 +31,7 @@ SHOWN = Location("data.dvc", 1, "outs: data")
 
 def judged_sentences(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The sentences the witness judges (`witness.judge` called), in order, from now on."""
-    judged: list[str] = []
-    original = witness_module.judge
-
-    def recording(sentence: str, *args: Any) -> Any:
-        judged.append(sentence)
-        return original(sentence, *args)
-
-    monkeypatch.setattr(witness_module, "judge", recording)
-    return judged
+    return recorded_calls(monkeypatch, witness_module, "judge")
 
 
 def dvc_report(answer: str) -> Witness:
@@ -128,15 +120,7 @@ def test_every_testimony_on_real_reports_is_that_of_the_full_hearing(seed: Path)
 
 def recorded_template_matches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths `Repo.template_match` is asked about, from now on."""
-    asked: list[str] = []
-    original = Repo.template_match
-
-    def recording(self: Repo, path: str) -> Any:
-        asked.append(path)
-        return original(self, path)
-
-    monkeypatch.setattr(Repo, "template_match", recording)
-    return asked
+    return recorded_calls(monkeypatch, Repo, "template_match", argument=1)
 
 
 def test_an_embedded_image_of_no_template_blob_s_size_is_not_read(
@@ -363,14 +347,7 @@ def test_a_tool_s_sentence_without_a_denial_literal_is_not_judged(
         "### Question 12\n\n> Answer:\n\nWe used Hydra for every experiment. Hydra made it easy, no more argparse.\n\n"
         "### Question 13\n\n> Answer:\n\nHydra composed the configs. We did not use Hydra at first.\n"
     )
-    judged: list[str] = []
-    original = answers_module.judge
-
-    def recording(sentence: str, *args: Any) -> Any:
-        judged.append(sentence)
-        return original(sentence, *args)
-
-    monkeypatch.setattr(answers_module, "judge", recording)
+    judged = recorded_calls(monkeypatch, answers_module, "judge")
     findings = answers_module.tool_claims(Repo(root), report, None)
     # the second sentence is judged (it holds "no") and denies nothing: the claim stands
     assert [f.check for f in findings] == ["tool-m11.hydra"] and findings[0].claim.startswith("We used Hydra")

@@ -21,7 +21,7 @@ from verifier.repo import Repo
 from verifier.report import BOX_HINT, ChecklistItem, _may_hold_box, parse_report
 from verifier.witness import HYPOTHETICAL, clauses, judge
 
-from conftest import write_tree
+from conftest import recorded_calls, write_tree
 
 # A .gitignore with the shapes git knows: negation, bracket expressions, escapes, anchors, folders, `**`,
 # trailing spaces, a comment, an unclosed bracket, letter case and a name outside ASCII.
@@ -205,14 +205,7 @@ def test_a_tool_denial_is_judged_only_in_sentences_naming_the_tool(
         "We used Hydra config files for every experiment, not argparse. The learning rate was never changed. "
         "Each run wrote its outputs to a folder.\n"
     )
-    judged: list[str] = []
-    original = answers_module.judge
-
-    def recording(sentence: str, *args: Any) -> Any:
-        judged.append(sentence)
-        return original(sentence, *args)
-
-    monkeypatch.setattr(answers_module, "judge", recording)
+    judged = recorded_calls(monkeypatch, answers_module, "judge")
     findings = check_answers(Repo(root), report)
     hydra = [f for f in findings if f.check == "tool-m11.hydra"]
     assert len(hydra) == 1 and hydra[0].verdict == "consistent"
