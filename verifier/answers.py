@@ -79,9 +79,8 @@ MAX_MENTIONS = 50  # mentions of one tool examined per answer (the first one tha
 MAX_CITED_PATHS = 200  # cited paths checked per answer
 MAX_FIGURES = 50  # embedded figures checked per answer
 FILLER = re.compile(r"fewafewubaofew", re.IGNORECASE)
-FILLER_LITERALS = literals(
-    FILLER
-)  # the answer's folded text, which the witness reads too, is looked in first
+# looked for in the answer's folded text first (the witness folds it too)
+FILLER_LITERALS = literals(FILLER)
 # (The look-ahead at the start of this and the next patterns names the first character of every alternative:
 # `re` then tries the alternatives only where one of them can start, which makes a scan about a third faster;
 # same matches, tests/test_reading_costs.py.)
