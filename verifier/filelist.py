@@ -25,7 +25,7 @@ from typing import Protocol
 import pathspec
 
 from . import gitsafe
-from .listing import Listing, folder_end
+from .listing import MIN_PATHS, Listing, folder_end
 
 UNTRACKED_TIMEOUT = 10.0  # seconds for a listing that includes untracked files (see FileList._tagged_listing)
 # Every tracked, untracked and deleted file, each after its status tag (`parse_tagged_listing`). `-t` and these
@@ -434,6 +434,9 @@ class FileList:
         key = (needle, ignore_case)
         found = self._containing.get(key)
         if found is not None:
+            return found
+        if len(self.files) < MIN_PATHS:  # one listing search is cheaper than looking for a narrower one
+            found = self._containing[key] = self._scan_listing(needle, ignore_case)
             return found
         dot = needle.rfind(".")
         if 0 < dot < len(needle) - 2:
