@@ -122,6 +122,22 @@ def test_a_record_of_another_shape_is_not_trusted() -> None:
             filelist.parse_tagged_listing(output)
 
 
+def test_the_plain_listing_of_a_large_repository_gives_gits_tracked_files(tmp_path: Path) -> None:
+    root = mixed_repository(tmp_path / "group")
+    repository = gitsafe.locate(root)
+    assert repository is not None
+    listing = filelist.parse_cached_listing(repository.run(*filelist.CACHED_LISTING))
+    assert listing.tracked == nul_fields(git(root, "ls-files", "-z"))
+    assert listing.tracked.count("conflict.txt") == 3 and "gone.py" in listing.tracked
+    assert listing.untracked == [] and listing.deleted == set()
+    assert filelist.parse_cached_listing(b"") == filelist.TaggedListing([], [], set())
+    parsed = filelist.parse_cached_listing(b"a.py\x00dir/H x.py\x00\xc3\xa9.py\x00")
+    assert parsed.tracked == ["a.py", "dir/H x.py", "\u00e9.py"]
+    for output in (b"a.py", b"\x00", b"a.py\x00\x00b.py\x00", b"\x00a.py\x00"):  # cut short, empty paths
+        with pytest.raises(gitsafe.GitError, match="unexpected listing"):
+            filelist.parse_cached_listing(output)
+
+
 def test_the_index_header_tells_a_large_repository_before_git_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list
 ) -> None:

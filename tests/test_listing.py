@@ -165,6 +165,7 @@ def test_lowercase_search_matches_a_plain_lowercase_scan(listing: Listing) -> No
     assert lowercase is not None
     for needle in ("cat_1", ".jpg", "dockerfile", "readme", "v1.0/cats/"):
         assert lowercase.containing(needle) == [p for p in listing.paths if needle in p.lower()], needle
+    assert lowercase.text is listing.text  # the listing's own text, not joined again
 
 
 def test_lowercase_that_changes_the_length_gives_no_listing() -> None:

@@ -117,9 +117,11 @@ class Listing:
     ignore case); matches are always returned as the listed paths.
     """
 
-    def __init__(self, paths: Sequence[str], *, _search: tuple[str, list[Run]] | None = None) -> None:
+    def __init__(
+        self, paths: Sequence[str], *, _search: tuple[str, list[Run]] | None = None, _text: str | None = None
+    ) -> None:
         self.paths = paths
-        self.text = "\x00" + "\x00".join(paths) + "\x00"
+        self.text = "\x00" + "\x00".join(paths) + "\x00" if _text is None else _text
         if _search is None:
             self.search_text, self.runs = self.text, _find_runs(paths, self.text)
         else:
@@ -148,7 +150,7 @@ class Listing:
             for run in self.runs
             if not any("\u03a3" in suffix for suffix in run.suffixes)
         ]
-        return Listing(self.paths, _search=(lowered, runs))
+        return Listing(self.paths, _search=(lowered, runs), _text=self.text)
 
     def containing(self, needle: str) -> list[str]:
         """The paths that contain `needle` (searched in `search_text`), in listing order. The text between
