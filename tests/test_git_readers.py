@@ -132,7 +132,8 @@ def test_the_plain_listing_of_a_large_repository_gives_gits_tracked_files(tmp_pa
     assert listing.untracked == [] and listing.deleted == set()
     assert filelist.parse_cached_listing(b"") == filelist.TaggedListing([], [], set())
     parsed = filelist.parse_cached_listing(b"a.py\x00dir/H x.py\x00\xc3\xa9.py\x00")
-    assert parsed.tracked == ["a.py", "dir/H x.py", "\u00e9.py"]
+    assert parsed.tracked == ["a.py", "dir/H x.py", "\u00e9.py"] and parsed.ordered
+    assert not filelist.parse_cached_listing(b"a\xff.py\x00a.py\x00").ordered  # replaced: order unknown
     for output in (b"a.py", b"\x00", b"a.py\x00\x00b.py\x00", b"\x00a.py\x00"):  # cut short, empty paths
         with pytest.raises(gitsafe.GitError, match="unexpected listing"):
             filelist.parse_cached_listing(output)
@@ -153,6 +154,15 @@ def test_the_index_header_tells_a_large_repository_before_git_starts(
     started.clear()
     assert "notes.txt" in Repo(root, include_untracked=True).files
     assert started == [list(filelist.TAGGED_LISTING)]
+
+
+def test_a_large_repository_lists_its_files_in_order_without_sorting_them_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = ["b.py", "B.py", "a/z.py", "a-b.py", "a.py", "\u00e9.py", "e.py", "\u4e2d.md", "_x.py"]
+    root = git_init(write_tree(tmp_path / "group", dict.fromkeys(names, "x\n")))
+    monkeypatch.setattr(filelist, "LARGE_REPOSITORY", 2)
+    assert list(Repo(root).files) == sorted(names)
 
 
 @pytest.mark.parametrize("index", [b"", b"DIRC\x00\x00", b"XXXX\x00\x00\x00\x02\xff\xff\xff\xff", None])
