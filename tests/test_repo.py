@@ -535,3 +535,28 @@ def test_a_tool_run_folders_yaml_is_no_config_of_the_group(make_repo) -> None:
         own.cloudbuild_files == ["cloudbuild.yaml"]
         and len(own.cloudbuild_steps(r"cloud-builders/docker")) == 1
     )
+
+
+def test_globs_ending_in_a_name_find_in_a_listing_of_data_runs_what_pathspec_finds(tmp_path: Path) -> None:
+    """In a listing with runs of data files a glob that ends with literal text (`Makefile`, `*.py`) is looked
+    for at the end of paths, which skips the runs; a folder named like that text (`Makefile/`, whose files
+    the glob matches) is still found, and so is a data file whose stem holds the text."""
+    files = {f"data/raw/{n // 500}/img_{n:05d}.png": "" for n in range(2_500)}
+    files |= {"data/raw/3/Makefile_notes.png": "", "data/raw/4/Makefile/a.png": "", "data/raw/2/Pipfile": ""}
+    files |= {"Makefile": "all:\n", "src/app.py": "x = 1\n", "docs/Pipfile.md": "", "justfile": "run:\n"}
+    repo = Repo(write_tree(tmp_path / "p", files))
+    assert repo.file_list._listing.runs  # the data folders are runs
+    for pattern in (
+        "Makefile",
+        "Pipfile",
+        "justfile",
+        "*.py",
+        "Makefile*",
+        "*.png",
+        "img_00001.png",
+        "/Makefile",
+    ):
+        spec = pathspec.PathSpec.from_lines(filelist.GITIGNORE, [pattern])
+        assert repo.glob(pattern) == [path for path in repo.files if spec.match_file(path)], pattern
+    assert repo.glob("Makefile") == ["Makefile", "data/raw/4/Makefile/a.png"]
+    assert repo.glob("Pipfile") == ["data/raw/2/Pipfile"]

@@ -25,7 +25,7 @@ from typing import Protocol
 import pathspec
 
 from . import gitsafe
-from .listing import MIN_PATHS, Listing, folder_end
+from .listing import END, MIN_PATHS, Listing, folder_end
 
 UNTRACKED_TIMEOUT = 10.0  # seconds for a listing that includes untracked files (see FileList._tagged_listing)
 # Every tracked, untracked and deleted file, each after its status tag (`parse_tagged_listing`). `-t` and these
@@ -415,17 +415,31 @@ class FileList:
         `configs/`), which every match must contain; all files when it has no part of two characters or
         more. The part searched first is the one with the fewest paths to read or filter: a part with a
         dot or a slash (never in folders of other data files) unless it is in all of a folder of them."""
+        pieces = GLOB_NOT_LITERAL.split(pattern.lstrip("!").rstrip())
         parts = [
             literal
-            for part in GLOB_NOT_LITERAL.split(pattern.lstrip("!").rstrip())
+            for part in pieces
             if len(literal := part.lstrip("/")) >= 2  # `**/x` matches `x` at the root: no leading slash
         ]
         if not parts:
             return self.files
         searched = min(parts, key=lambda part: (self._listing.search_cost(part), -len(part)))
         others = [part for part in parts if part not in searched]
-        found = self.paths_containing(searched)
+        ends = parts[-1] == searched and pieces[-1].endswith(searched) and not searched.endswith("/")
+        if ends and self._listing.search_cost(searched):  # it would scan runs of data files
+            found = self._ending_with(searched)
+        else:
+            found = self.paths_containing(searched)
         return [path for path in found if all(part in path for part in others)] if others else found
+
+    def _ending_with(self, tail: str) -> Sequence[str]:
+        """The files that hold `tail` where it ends a glob: at their end, or followed by "/" (the glob's last
+        name may name a folder, whose files it matches). A search for the end skips most runs of data files
+        (`Makefile` may be inside the stem of a `.png`, never end its name); only when some path holds the
+        tail followed by "/" (rare) are all paths that contain it searched for."""
+        if self._listing.containing(tail + "/"):
+            return self.paths_containing(tail)
+        return self._listing.containing(tail + END)
 
     def paths_containing(self, text: str, ignore_case: bool = False) -> list[str]:
         """The files whose path contains `text`, in listing order.
