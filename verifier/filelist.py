@@ -228,7 +228,7 @@ class FileList:
         gitlinks = self._submodule_paths()
         if not listing.ordered:
             paths.sort()
-        listing = Listing(paths)
+        listing = Listing(paths, text=listing.text if listing.ordered else None)
         if deleted or gitlinks or listing.any_folder(_skipped, _SKIP_MARKERS):
             paths = self._kept(paths, deleted | gitlinks)
         if any(path.endswith("/pyvenv.cfg") for path in listing.containing("/pyvenv.cfg")):
@@ -696,6 +696,7 @@ class TaggedListing:
     complete: bool = True
     untracked_problem: str | None = None
     ordered: bool = False  # `tracked` is sorted already
+    text: str | None = None  # when `ordered`: the paths between NULs, as a `Listing` holds them
 
 
 def parse_tagged_listing(output: bytes) -> TaggedListing:
@@ -740,7 +741,10 @@ def parse_cached_listing(output: bytes) -> TaggedListing:
         raise gitsafe.GitError(f"git ls-files printed an unexpected listing {text[:40]!r}")
     # git keeps the index in byte order of the paths (it refuses an index out of order), which is their
     # code point order when they decode without a replacement character: no sort needed then
-    return TaggedListing(text[:-1].split("\x00"), [], set(), ordered="\ufffd" not in text)
+    ordered = "\ufffd" not in text
+    return TaggedListing(
+        text[:-1].split("\x00"), [], set(), ordered=ordered, text=END + text if ordered else None
+    )
 
 
 def index_entries(repository: gitsafe.GitRepository) -> int:

@@ -144,10 +144,12 @@ class Listing:
     """
 
     def __init__(
-        self, paths: Sequence[str], *, _search: tuple[str, list[Run]] | None = None, _text: str | None = None
+        self, paths: Sequence[str], *, text: str | None = None, _search: tuple[str, list[Run]] | None = None
     ) -> None:
+        """`text`, when given, must be the paths between NUL characters (as `git ls-files -z` prints them,
+        after a NUL): it saves joining them again."""
         self.paths = paths
-        self.text = "\x00" + "\x00".join(paths) + "\x00" if _text is None else _text
+        self.text = "\x00" + "\x00".join(paths) + "\x00" if text is None else text
         if _search is None:
             self.search_text, self.runs = self.text, _find_runs(paths, self.text)
         else:
@@ -176,7 +178,7 @@ class Listing:
             for run in self.runs
             if not any("\u03a3" in suffix for suffix in run.suffixes)
         ]
-        return Listing(self.paths, _search=(lowered, runs), _text=self.text)
+        return Listing(self.paths, text=self.text, _search=(lowered, runs))
 
     def containing(self, needle: str) -> list[str]:
         """The paths that contain `needle` (searched in `search_text`), in listing order; with a final NUL
