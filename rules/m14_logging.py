@@ -254,10 +254,13 @@ MAX_CONTINUATION_LINES = 20
 def _continued_command(repo: Repo, location: Location) -> str:
     """The command starting on the line of `location`, with the lines it continues onto through a
     trailing backslash (`train.py -m a=1 \\` / `  lr=0.1,0.01`); the line alone when the file cannot be read."""
-    text = repo.read(location.path) if location.line else None
-    if text is None:
+    lines = (
+        repo.lines(location.path)[location.line - 1 : location.line - 1 + MAX_CONTINUATION_LINES]
+        if location.line
+        else []
+    )
+    if not lines:
         return location.snippet
-    lines = text.splitlines()[location.line - 1 : location.line - 1 + MAX_CONTINUATION_LINES]
     command = []
     for line in lines:
         stripped = line.rstrip()

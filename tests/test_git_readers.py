@@ -122,6 +122,25 @@ def test_a_record_of_another_shape_is_not_trusted() -> None:
             filelist.parse_tagged_listing(output)
 
 
+def test_the_plain_listing_of_a_large_repository_gives_gits_tracked_files(tmp_path: Path) -> None:
+    root = mixed_repository(tmp_path / "group")
+    repository = gitsafe.locate(root)
+    assert repository is not None
+    listing = filelist.parse_cached_listing(repository.run(*filelist.CACHED_LISTING))
+    assert listing.tracked == nul_fields(git(root, "ls-files", "-z"))
+    assert listing.tracked.count("conflict.txt") == 3 and "gone.py" in listing.tracked
+    assert listing.untracked == [] and listing.deleted == set()
+    assert filelist.parse_cached_listing(b"") == filelist.TaggedListing([], [], set())
+    parsed = filelist.parse_cached_listing(b"a.py\x00dir/H x.py\x00\xc3\xa9.py\x00")
+    assert parsed.tracked == ["a.py", "dir/H x.py", "\u00e9.py"] and parsed.ordered
+    assert parsed.text == "\x00" + "\x00".join(parsed.tracked) + "\x00"  # as a Listing holds it
+    unordered = filelist.parse_cached_listing(b"a\xff.py\x00a.py\x00")  # replaced: order unknown
+    assert not unordered.ordered and unordered.text is None
+    for output in (b"a.py", b"\x00", b"a.py\x00\x00b.py\x00", b"\x00a.py\x00"):  # cut short, empty paths
+        with pytest.raises(gitsafe.GitError, match="unexpected listing"):
+            filelist.parse_cached_listing(output)
+
+
 def test_the_index_header_tells_a_large_repository_before_git_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list
 ) -> None:
@@ -137,6 +156,18 @@ def test_the_index_header_tells_a_large_repository_before_git_starts(
     started.clear()
     assert "notes.txt" in Repo(root, include_untracked=True).files
     assert started == [list(filelist.TAGGED_LISTING)]
+
+
+def test_a_large_repository_lists_its_files_in_order_without_sorting_them_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = ["b.py", "B.py", "a/z.py", "a-b.py", "a.py", "\u00e9.py", "e.py", "\u4e2d.md", "_x.py"]
+    root = git_init(write_tree(tmp_path / "group", dict.fromkeys(names, "x\n")))
+    monkeypatch.setattr(filelist, "LARGE_REPOSITORY", 2)
+    file_list = Repo(root).file_list
+    assert list(file_list.files) == sorted(names)
+    assert file_list._listing.text == "\x00" + "\x00".join(sorted(names)) + "\x00"
+    assert file_list.paths_containing(".py") == sorted(name for name in names if ".py" in name)
 
 
 @pytest.mark.parametrize("index", [b"", b"DIRC\x00\x00", b"XXXX\x00\x00\x00\x02\xff\xff\xff\xff", None])

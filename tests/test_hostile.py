@@ -106,6 +106,33 @@ def test_a_named_pipe_in_a_walked_folder_does_not_hang(tmp_path: Path) -> None:
     assert result.items
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_gives_what_was_written_or_nothing_without_blocking(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "group", BASE)
+    os.mkfifo(root / "src" / "written")
+    os.mkfifo(root / "src" / "silent")
+    written = os.open(root / "src" / "written", os.O_RDWR)  # a writer that keeps the pipe open
+    silent = os.open(root / "src" / "silent", os.O_RDWR)
+    try:
+        os.write(written, b"docker build -t app .\n")
+        repo = Repo(root, include_untracked=True)
+        assert repo.read("src/written") == "docker build -t app .\n"  # a pipe's size is 0: read on
+        assert repo.read("src/silent") is None  # nothing to read yet: no wait for it
+    finally:
+        os.close(written)
+        os.close(silent)
+
+
+def test_files_at_and_over_the_read_cap(tmp_path: Path) -> None:
+    cap = 1000
+    files = {"at.txt": "a" * cap, "over.txt": "b" * (cap + 1), "under.txt": "c" * (cap - 1)}
+    root = write_tree(tmp_path / "group", {**BASE, **files})
+    repo = Repo(root, max_file_bytes=cap)
+    assert repo.read("at.txt") == "a" * cap and repo.read("under.txt") == "c" * (cap - 1)
+    assert repo.read("over.txt") == "b" * cap
+    assert repo.truncated == {"over.txt"}
+
+
 def test_an_embedded_repository_is_named_not_read(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "group", BASE)
     git_init(write_tree(root / "vendor" / "other", {"README.md": "other group\n"}))

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from verifier.listing import MIN_PATHS, MIN_RUN, STRIDE, Listing, Run, Verdict, _RunFinder
+from verifier.listing import END, MIN_PATHS, MIN_RUN, STRIDE, Listing, Run, Verdict, _RunFinder
 
 TYPES = ("png", "json", "txt", "npy", "wav", "csv")
 
@@ -149,6 +149,59 @@ def test_random_substrings_of_paths_are_found_like_a_plain_scan(listing: Listing
         assert listing.containing(needle) == [p for p in listing.paths if needle in p], needle
 
 
+END_NEEDLES = [
+    "Pipfile",
+    "Dockerfile",
+    "Makefile",
+    "png",
+    "ng",
+    ".png",
+    "img_00001.png",
+    "/img_00001.png",
+    "001/img_00601.png",
+    "raw/001/",
+    ".JPG",
+    "Cat_12.JPG",
+    "s0001.wav",
+    ".tar.gz",
+    "gz",
+    "00.npy",
+    "sub/y.npy",
+    "sub/x.py",
+    "/x.py",
+    "README.md",
+    "c029/im1",
+    "im1199.jpg",
+    "v2.1/c003/im0120.jpg",
+    "data.py",
+]
+
+
+@pytest.mark.parametrize("tail", END_NEEDLES)
+def test_a_needle_ending_in_nul_finds_the_paths_ending_with_it(listing: Listing, tail: str) -> None:
+    assert listing.containing(tail + END) == [path for path in listing.paths if path.endswith(tail)]
+
+
+def test_names_without_a_dot_end_no_path_of_a_run_of_suffixed_names(listing: Listing) -> None:
+    for tail in ("Pipfile", "Makefile", "/Dockerfile", "data/Makefile"):
+        assert Verdict.SCAN not in listing.verdicts(tail + END), tail
+        assert Verdict.SCAN in listing.verdicts(tail.lstrip("/")), tail  # a stem may hold it
+    verdicts = zip(listing.runs, listing.verdicts("png" + END), strict=True)
+    assert {run.folder for run, verdict in verdicts if verdict is Verdict.SCAN} >= {
+        "data/raw/000/",
+        "data/train/",
+    }
+    assert listing.containing("a" + END + "b") == []  # a NUL inside a needle: no path holds one
+
+
+def test_random_path_ends_are_found_like_a_plain_scan(listing: Listing) -> None:
+    chooser = random.Random(17)
+    for _ in range(300):
+        path = chooser.choice(listing.paths)
+        tail = path[chooser.randrange(len(path)) :]
+        assert listing.containing(tail + END) == [p for p in listing.paths if p.endswith(tail)], tail
+
+
 def test_searches_for_suffixes_and_folders_read_no_flat_run(listing: Listing) -> None:
     for needle in (".py", ".DS_Store", "/pyvenv.cfg", ".github/workflows"):
         assert Verdict.SCAN not in listing.verdicts(needle), needle
@@ -165,6 +218,7 @@ def test_lowercase_search_matches_a_plain_lowercase_scan(listing: Listing) -> No
     assert lowercase is not None
     for needle in ("cat_1", ".jpg", "dockerfile", "readme", "v1.0/cats/"):
         assert lowercase.containing(needle) == [p for p in listing.paths if needle in p.lower()], needle
+    assert lowercase.text is listing.text  # the listing's own text, not joined again
 
 
 def test_lowercase_that_changes_the_length_gives_no_listing() -> None:
@@ -215,6 +269,8 @@ def test_random_listings_keep_the_run_invariants_and_plain_scan_answers(seed: in
         start = chooser.randrange(len(path))
         needle = path[start : chooser.randrange(start + 1, len(path) + 1)]
         assert listing.containing(needle) == [p for p in listing.paths if needle in p], needle
+        tail = path[start:]
+        assert listing.containing(tail + END) == [p for p in listing.paths if p.endswith(tail)], tail
 
 
 def test_a_folder_below_a_run_that_is_not_flat_is_found_by_its_markers() -> None:

@@ -301,6 +301,21 @@ def test_paths_containing_matches_a_plain_scan_in_any_query_order(tmp_path: Path
             ], text
 
 
+def test_a_short_listing_is_searched_for_every_text(tmp_path: Path) -> None:
+    """Below MIN_PATHS paths a listing search costs less than finding an earlier answer to narrow: each text
+    is looked for in the listing, and the answers are the plain scan's."""
+    files = ["src/data.py", "src/model.py", "tests/test_data.py"]
+    file_list = Repo(git_init(write_tree(tmp_path / "p", dict.fromkeys(files, "x\n")))).file_list
+    searched: list[str] = []
+    scan = file_list._scan_listing
+    file_list._scan_listing = lambda text, case: searched.append(text) or scan(text, case)  # type: ignore[method-assign]
+    assert file_list.paths_containing(".py") == files
+    assert file_list.paths_containing("data.py") == ["src/data.py", "tests/test_data.py"]
+    assert file_list.paths_containing("data.py") == ["src/data.py", "tests/test_data.py"]  # kept
+    assert searched == [".py", "data.py"]
+    assert file_list._narrowing == {False: {}, True: {}}
+
+
 @pytest.mark.parametrize(("narrow_among", "listing_searches"), [(3, ["src/"]), (2, ["src/", "data.py"])])
 def test_a_text_is_looked_for_among_the_few_files_of_one_it_contains(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, narrow_among: int, listing_searches: list[str]
@@ -311,6 +326,7 @@ def test_a_text_is_looked_for_among_the_few_files_of_one_it_contains(
     files = ["src/data.py", "src/model.py", "tests/test_data.py"]
     root = git_init(write_tree(tmp_path / "p", dict.fromkeys(files, "x\n")))
     monkeypatch.setattr(filelist, "NARROW_AMONG", narrow_among)
+    monkeypatch.setattr(filelist, "MIN_PATHS", 1)  # narrowing is for listings of many paths
     file_list = Repo(root).file_list
     searched: list[str] = []
     scan = file_list._scan_listing
@@ -519,3 +535,28 @@ def test_a_tool_run_folders_yaml_is_no_config_of_the_group(make_repo) -> None:
         own.cloudbuild_files == ["cloudbuild.yaml"]
         and len(own.cloudbuild_steps(r"cloud-builders/docker")) == 1
     )
+
+
+def test_globs_ending_in_a_name_find_in_a_listing_of_data_runs_what_pathspec_finds(tmp_path: Path) -> None:
+    """In a listing with runs of data files a glob that ends with literal text (`Makefile`, `*.py`) is looked
+    for at the end of paths, which skips the runs; a folder named like that text (`Makefile/`, whose files
+    the glob matches) is still found, and so is a data file whose stem holds the text."""
+    files = {f"data/raw/{n // 500}/img_{n:05d}.png": "" for n in range(2_500)}
+    files |= {"data/raw/3/Makefile_notes.png": "", "data/raw/4/Makefile/a.png": "", "data/raw/2/Pipfile": ""}
+    files |= {"Makefile": "all:\n", "src/app.py": "x = 1\n", "docs/Pipfile.md": "", "justfile": "run:\n"}
+    repo = Repo(write_tree(tmp_path / "p", files))
+    assert repo.file_list._listing.runs  # the data folders are runs
+    for pattern in (
+        "Makefile",
+        "Pipfile",
+        "justfile",
+        "*.py",
+        "Makefile*",
+        "*.png",
+        "img_00001.png",
+        "/Makefile",
+    ):
+        spec = pathspec.PathSpec.from_lines(filelist.GITIGNORE, [pattern])
+        assert repo.glob(pattern) == [path for path in repo.files if spec.match_file(path)], pattern
+    assert repo.glob("Makefile") == ["Makefile", "data/raw/4/Makefile/a.png"]
+    assert repo.glob("Pipfile") == ["data/raw/2/Pipfile"]

@@ -25,14 +25,14 @@ from typing import Protocol
 import pathspec
 
 from . import gitsafe
-from .listing import Listing, folder_end
+from .listing import END, MIN_PATHS, Listing, folder_end
 
 UNTRACKED_TIMEOUT = 10.0  # seconds for a listing that includes untracked files (see FileList._tagged_listing)
 # Every tracked, untracked and deleted file, each after its status tag (`parse_tagged_listing`). `-t` and these
 # options are as old as git 1.x; `--format` (git 2.38) is not needed.
 TAGGED_LISTING = ("ls-files", "-t", "--cached", "--others", "--deleted", "--exclude-standard", "-z")
 TRACKED_LISTING = ("ls-files", "-t", "--cached", "--deleted", "-z")  # no .gitignore is read for it
-CACHED_LISTING = ("ls-files", "-t", "--cached", "-z")
+CACHED_LISTING = ("ls-files", "-z")  # every entry is tracked: no tags (`parse_cached_listing`)
 LISTING_TAGS = {"H": "tracked", "S": "tracked", "M": "tracked", "?": "untracked", "R": "deleted"}
 INDEX_HEADER = 12  # bytes: "DIRC", the version, the number of entries
 MAX_IGNORE_BYTES = 100_000  # of a .gitignore or .gitmodules (real ones hold a few kB)
@@ -226,8 +226,9 @@ class FileList:
             if self.include_untracked and listing.untracked:
                 paths += listing.untracked
         gitlinks = self._submodule_paths()
-        paths.sort()
-        listing = Listing(paths)
+        if not listing.ordered:
+            paths.sort()
+        listing = Listing(paths, text=listing.text if listing.ordered else None)
         if deleted or gitlinks or listing.any_folder(_skipped, _SKIP_MARKERS):
             paths = self._kept(paths, deleted | gitlinks)
         if any(path.endswith("/pyvenv.cfg") for path in listing.containing("/pyvenv.cfg")):
@@ -327,10 +328,14 @@ class FileList:
             except gitsafe.GitError as error:
                 problem = error.reason
         try:
-            output = self.git_repository.run(
-                *(TRACKED_LISTING if problem else CACHED_LISTING), timeout=self.git_timeout
-            )
-            listing = parse_tagged_listing(output)
+            if problem:
+                listing = parse_tagged_listing(
+                    self.git_repository.run(*TRACKED_LISTING, timeout=self.git_timeout)
+                )
+            else:
+                listing = parse_cached_listing(
+                    self.git_repository.run(*CACHED_LISTING, timeout=self.git_timeout)
+                )
         except gitsafe.GitError as error:
             self.warn(f"git could not list the files ({error.reason}); walking the directory instead")
             self.is_git = False
@@ -410,17 +415,31 @@ class FileList:
         `configs/`), which every match must contain; all files when it has no part of two characters or
         more. The part searched first is the one with the fewest paths to read or filter: a part with a
         dot or a slash (never in folders of other data files) unless it is in all of a folder of them."""
+        pieces = GLOB_NOT_LITERAL.split(pattern.lstrip("!").rstrip())
         parts = [
             literal
-            for part in GLOB_NOT_LITERAL.split(pattern.lstrip("!").rstrip())
+            for part in pieces
             if len(literal := part.lstrip("/")) >= 2  # `**/x` matches `x` at the root: no leading slash
         ]
         if not parts:
             return self.files
         searched = min(parts, key=lambda part: (self._listing.search_cost(part), -len(part)))
         others = [part for part in parts if part not in searched]
-        found = self.paths_containing(searched)
+        ends = parts[-1] == searched and pieces[-1].endswith(searched) and not searched.endswith("/")
+        if ends and self._listing.search_cost(searched):  # it would scan runs of data files
+            found = self._ending_with(searched)
+        else:
+            found = self.paths_containing(searched)
         return [path for path in found if all(part in path for part in others)] if others else found
+
+    def _ending_with(self, tail: str) -> Sequence[str]:
+        """The files that hold `tail` where it ends a glob: at their end, or followed by "/" (the glob's last
+        name may name a folder, whose files it matches). A search for the end skips most runs of data files
+        (`Makefile` may be inside the stem of a `.png`, never end its name); only when some path holds the
+        tail followed by "/" (rare) are all paths that contain it searched for."""
+        if self._listing.containing(tail + "/"):
+            return self.paths_containing(tail)
+        return self._listing.containing(tail + END)
 
     def paths_containing(self, text: str, ignore_case: bool = False) -> list[str]:
         """The files whose path contains `text`, in listing order.
@@ -434,6 +453,9 @@ class FileList:
         key = (needle, ignore_case)
         found = self._containing.get(key)
         if found is not None:
+            return found
+        if len(self.files) < MIN_PATHS:  # one listing search is cheaper than looking for a narrower one
+            found = self._containing[key] = self._scan_listing(needle, ignore_case)
             return found
         dot = needle.rfind(".")
         if 0 < dot < len(needle) - 2:
@@ -673,6 +695,8 @@ class TaggedListing:
     deleted: set[str]
     complete: bool = True
     untracked_problem: str | None = None
+    ordered: bool = False  # `tracked` is sorted already
+    text: str | None = None  # when `ordered`: the paths between NULs, as a `Listing` holds them
 
 
 def parse_tagged_listing(output: bytes) -> TaggedListing:
@@ -704,6 +728,23 @@ def parse_tagged_listing(output: bytes) -> TaggedListing:
             raise gitsafe.GitError(f"git ls-files printed an unexpected record {record[:40]!r}")
         found[kind].append(record[2:])
     return TaggedListing(found["tracked"], found["untracked"], set(found["deleted"]))
+
+
+def parse_cached_listing(output: bytes) -> TaggedListing:
+    """The paths of plain `git ls-files -z` output (all tracked: what a large repository lists), split at C
+    speed; half the time of the tagged form's parse for 50,000 paths, and in order (`ordered`) unless a
+    path is not valid UTF-8. An empty path raises GitError."""
+    text = output.decode("utf-8", errors="replace")
+    if not text:
+        return TaggedListing([], [], set())
+    if not text.endswith("\x00") or text.startswith("\x00") or "\x00\x00" in text:
+        raise gitsafe.GitError(f"git ls-files printed an unexpected listing {text[:40]!r}")
+    # git keeps the index in byte order of the paths (it refuses an index out of order), which is their
+    # code point order when they decode without a replacement character: no sort needed then
+    ordered = "\ufffd" not in text
+    return TaggedListing(
+        text[:-1].split("\x00"), [], set(), ordered=ordered, text=END + text if ordered else None
+    )
 
 
 def index_entries(repository: gitsafe.GitRepository) -> int:

@@ -8,7 +8,7 @@ run they are the folder's direct files. Whether a needle can occur in a run's pa
 from the folder and the suffixes alone (`.py` never occurs in `data/raw/cats/img_001.jpg`, `data/` occurs in all
 of them), so most searches skip the run's bytes. A needle that could occur inside a file's stem
 (`Pipfile`), or a folder name below a run's folder (`configs/` in a run that is not flat), still scans
-them.
+them; looked for at the end of paths (`Pipfile` and a NUL, as a glob's last name is), it does not.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+END = "\x00"  # between paths in the listing text: a needle that ends with it ends a path there
 MIN_PATHS = 2_000  # below this a plain scan costs well under a millisecond: no runs are looked for
 MIN_RUN = 200
 STRIDE = MIN_RUN // 4
@@ -51,7 +52,10 @@ class Run:
     dotless: bool = False
 
     def verdict(self, needle: str) -> Verdict:
-        """Whether `needle` occurs in none, all or maybe some of the run's paths (then they are scanned)."""
+        """Whether `needle` occurs in none, all or maybe some of the run's paths (then they are scanned). A
+        needle ending in NUL (`END`) must end a path there."""
+        if needle.endswith(END):
+            return self._verdict_at_end(needle[:-1])
         if needle in self.folder:
             return Verdict.ALL
         if not self.flat:
@@ -62,6 +66,28 @@ class Run:
                 return Verdict.NONE
             return _in_name(needle[cut:], True, self.suffixes, self.dotless)
         return _in_name(needle, False, self.suffixes, self.dotless)
+
+    def _verdict_at_end(self, piece: str) -> Verdict:
+        """Whether some of the run's paths end with `piece`. What follows its last "/" is a whole name; in a
+        flat run what comes before must also end the folder (a flat run's names hold no "/")."""
+        cut = piece.rfind("/") + 1
+        if cut and self.flat and not self.folder.endswith(piece[:cut]):
+            return Verdict.NONE
+        return _ends_name(piece[cut:], bool(cut), self.suffixes, self.dotless)
+
+
+def _ends_name(tail: str, whole: bool, suffixes: tuple[str, ...], dotless: bool) -> Verdict:
+    """Whether a name `stem + suffix` (a stem without "." or "/", a suffix of `suffixes`, or none when
+    `dotless`) may end with `tail` (`whole`: be `tail`): SCAN or NONE. A dot in the tail is the suffix's, so
+    what follows it is a whole suffix; a tail without a dot lies inside the suffix, or is a dotless name."""
+    dots = tail.count(".")
+    if dots > 1:
+        return Verdict.NONE
+    if dots == 1:
+        return Verdict.SCAN if tail[tail.find(".") :] in suffixes else Verdict.NONE
+    if dotless or (not whole and any(suffix[1:].endswith(tail) for suffix in suffixes)):
+        return Verdict.SCAN
+    return Verdict.NONE
 
 
 def _in_rest(needle: str, folder: str, suffixes: tuple[str, ...], dotless: bool) -> Verdict:
@@ -117,9 +143,13 @@ class Listing:
     ignore case); matches are always returned as the listed paths.
     """
 
-    def __init__(self, paths: Sequence[str], *, _search: tuple[str, list[Run]] | None = None) -> None:
+    def __init__(
+        self, paths: Sequence[str], *, text: str | None = None, _search: tuple[str, list[Run]] | None = None
+    ) -> None:
+        """`text`, when given, must be the paths between NUL characters (as `git ls-files -z` prints them,
+        after a NUL): it saves joining them again."""
         self.paths = paths
-        self.text = "\x00" + "\x00".join(paths) + "\x00"
+        self.text = "\x00" + "\x00".join(paths) + "\x00" if text is None else text
         if _search is None:
             self.search_text, self.runs = self.text, _find_runs(paths, self.text)
         else:
@@ -148,14 +178,15 @@ class Listing:
             for run in self.runs
             if not any("\u03a3" in suffix for suffix in run.suffixes)
         ]
-        return Listing(self.paths, _search=(lowered, runs))
+        return Listing(self.paths, text=self.text, _search=(lowered, runs))
 
     def containing(self, needle: str) -> list[str]:
-        """The paths that contain `needle` (searched in `search_text`), in listing order. The text between
-        runs and the runs that must be scanned are searched as one stretch."""
+        """The paths that contain `needle` (searched in `search_text`), in listing order; with a final NUL
+        (`END`), those that end with what precedes it. The text between runs and the runs that must be
+        scanned are searched as one stretch."""
         if not needle:
             return list(self.paths)
-        if "\x00" in needle:
+        if END in needle[:-1]:
             return []  # no path holds one, and the listing puts one between paths
         found: list[str] = []
         stretch = 0  # where the text not yet searched starts

@@ -27,6 +27,7 @@ LOCK_FILE_NAMES = frozenset({"uv.lock", "poetry.lock"})
 LOCK_CAP_FACTOR = 16
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 on Windows: links are checked with lstat there
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 READ_AS_TEXT = "(read as text)"  # marks locations in Python files this interpreter could not parse
 MAX_MARKED_SNIPPET = 140  # a marked snippet keeps the mark within the 160 characters of a Location
 
@@ -238,12 +239,30 @@ class Reader:
         return resolved
 
     def _read_up_to(self, path: str, limit: int) -> bytes | None:
-        """The first `limit` + 1 bytes of `path` (one more tells a longer file); None for a link that leaves."""
-        handle = self.open(path)
-        if handle is None:
+        """The first `limit` + 1 bytes of `path` (one more tells a longer file); None for a link that leaves,
+        or a named pipe with nothing to read.
+
+        Read with `os.read` on the descriptor, sized by `fstat`: a buffered file object costs more to set up
+        than reading a small file (most are), and every file of a repository is read through here."""
+        descriptor = self._descriptor(path)
+        if descriptor is None:
             return None
-        with handle:
-            return handle.read(limit + 1)
+        try:
+            wanted = limit + 1
+            asked = min(wanted, os.fstat(descriptor).st_size + 1)
+            chunks = [os.read(descriptor, asked)]
+            got = len(chunks[0])
+            # A file read short of what was asked has ended; one that gave all of it and still less than
+            # `wanted` is longer than its size said (it grew, or it is a pipe): read on.
+            while len(chunks[-1]) == asked and got < wanted:
+                asked = wanted - got
+                chunks.append(os.read(descriptor, asked))
+                got += len(chunks[-1])
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        except BlockingIOError:  # a named pipe whose writer has written nothing
+            return None
+        finally:
+            os.close(descriptor)
 
     def open(self, path: str) -> BinaryIO | None:
         """`path` opened for reading, never through a link that leaves the repository (None, with a warning).
@@ -254,6 +273,20 @@ class Reader:
         if not _O_NOFOLLOW:
             full = self._safe_path(path)
             return open(full, "rb") if full is not None else None
+        descriptor = self._descriptor(path)
+        if descriptor is None:
+            return None
+        try:
+            return os.fdopen(descriptor, "rb")
+        except OSError:  # a folder (a submodule's link) opens, but is no file
+            os.close(descriptor)
+            raise
+
+    def _descriptor(self, path: str) -> int | None:
+        """An open descriptor of `path` (see `open`), or None for a link that leaves the repository."""
+        if not _O_NOFOLLOW:
+            full = self._safe_path(path)
+            return os.open(full, os.O_RDONLY | _O_BINARY) if full is not None else None
         folder, _, name = path.rpartition("/")
         parent = self._resolved_dir(path, folder)
         if parent is None:
@@ -268,8 +301,4 @@ class Reader:
                 self.warn(f"{path}: a symbolic link pointing outside the repository; not read")
                 return None
             descriptor = os.open(resolved, os.O_RDONLY | _O_NONBLOCK)
-        try:
-            return os.fdopen(descriptor, "rb")
-        except OSError:  # a folder (a submodule's link) opens, but is no file
-            os.close(descriptor)
-            raise
+        return descriptor
