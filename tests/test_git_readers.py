@@ -479,3 +479,25 @@ def test_nested_refs_are_read_and_too_many_are_left_to_git(
     assert branches_of(root) == git_branches(root)
     monkeypatch.setattr(gitdata, "MAX_LOOSE_REFS", 2)
     assert len(list((root / ".git" / "refs").rglob("*"))) > 2 and branches_of(root) is None
+
+
+def test_each_field_is_cut_as_it_arrives_however_the_output_is_chunked() -> None:
+    """A sink with `max_field` keeps the start of every NUL-separated field, whether a chunk holds no long
+    field (kept whole) or a field longer than the cap starts, ends or lies within it."""
+    import random
+
+    randomness = random.Random(17)
+    cap = 8
+    for _ in range(500):
+        fields = [
+            bytes(randomness.choice(b"ab\n") for _ in range(randomness.choice((0, 3, cap, cap + 1, 30))))
+            for _ in range(randomness.randint(1, 12))
+        ]
+        output = b"\x00".join(fields)
+        sink = gitsafe._Sink(1 << 20, False, lambda: None, cap)
+        start = 0
+        while start < len(output):
+            end = start + randomness.randint(1, 20)
+            sink.feed(output[start:end])
+            start = end
+        assert sink.output() == b"\x00".join(field[:cap] for field in fields)
