@@ -295,6 +295,14 @@ class Repo:
             (n for n, line in enumerate(self.reader.code_lines(path), start=1) if compiled.search(line)), None
         )
 
+    def may_match(self, path: str, pattern: str | re.Pattern[str], flags: int = re.IGNORECASE) -> bool:
+        """False when `path` cannot hold a match of `pattern` (a string compiled with `flags`, or a pattern
+        a rule compiled at import, its own flags counting) as it lacks the literals every match holds; a
+        cheap check before a rule reads a file line by line (`TextSearch.may_match`)."""
+        if isinstance(pattern, re.Pattern):
+            return self.text_search.may_match(path, pattern.pattern, pattern.flags)
+        return self.text_search.may_match(path, pattern, flags)
+
     def search(
         self, pattern: str, *globs: str, limit: int = 20, flags: int = re.IGNORECASE, excluded: bool = False
     ) -> list[Location]:
