@@ -72,8 +72,10 @@ def floor(root: Path) -> None:
                 pass
 
 
-# Function caches the parent process fills before it forks a worker per repository (the rules, loaded once).
-PARENT_CACHES = frozenset({"builtin_rules", "_rule_entry_points", "all_rules", "plugin_rules"})
+# Function caches the parent process fills before it forks a worker per repository: the rules, loaded once,
+# and the template fingerprint table (`_table`, which does not depend on the repository: `cli._verify_all`
+# and `cohort.warm_up` load it with `templates.prepare()` before they fork).
+PARENT_CACHES = frozenset({"builtin_rules", "_rule_entry_points", "all_rules", "plugin_rules", "_table"})
 
 
 def cold_caches() -> None:

@@ -6,7 +6,7 @@ from verifier.checks import AUTOMATION_GLOBS, gcp_image_builds, trace_search, us
 from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
-from verifier.textsearch import may_match, prepared
+from verifier.textsearch import prepared
 
 DEPLOY = prepared(
     r"gcloud\s+(beta\s+|alpha\s+)?(run\s+(deploy|services\s+replace)|functions\s+deploy|app\s+deploy)"
@@ -58,10 +58,7 @@ def commented_deploys(repo: Repo) -> list[Location]:
     file is read line by line only when it holds the literals every such line holds)."""
     found = []
     for path in repo.text_files(*AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.tf"):
-        text = repo.read(path) or ""
-        if may_match(text, COMMENTED_DEPLOY.pattern, COMMENTED_DEPLOY.flags) and (
-            line := repo.line_of(path, COMMENTED_DEPLOY)
-        ):
+        if repo.may_match(path, COMMENTED_DEPLOY) and (line := repo.line_of(path, COMMENTED_DEPLOY)):
             found.append(repo.location(path, line))
     return found
 

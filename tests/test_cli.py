@@ -300,3 +300,36 @@ def test_min_score_fails_closed_when_nothing_could_be_scored(tmp_path: Path, cap
     root = git_init(write_tree(tmp_path / "g", {"reports/README.md": report}))
     assert main([str(root), "--min-score", "0.5", "-f", "csv"]) == 1
     assert "no item could be scored" in capsys.readouterr().err
+
+
+class _TableUnreadable:
+    """Stands for `importlib.resources` in `verifier.templates`: reading the fingerprint table fails."""
+
+    @staticmethod
+    def files(package: str) -> object:
+        raise RuntimeError("the fingerprint table was read again")
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_workers_inherit_the_template_table_the_parent_loaded(
+    prepared: bool, small_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The parent reads the table before it forks; a worker that read it again would fail here. Without the
+    parent's read (the control) the worker needs the table for the report's template check and fails."""
+    from verifier import templates
+
+    templates._table.cache_clear()
+    original = templates.prepare
+
+    def prepare_then_forbid_reading() -> None:
+        if prepared:
+            original()
+        monkeypatch.setattr(templates, "resources", _TableUnreadable)
+
+    monkeypatch.setattr(templates, "prepare", prepare_then_forbid_reading)
+    code = main([str(small_repo), "-f", "json"])
+    captured = capsys.readouterr()
+    if prepared:
+        assert code == 0 and json.loads(captured.out)["items"]
+    else:
+        assert code != 0 and "the fingerprint table was read again" in captured.err

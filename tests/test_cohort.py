@@ -414,3 +414,40 @@ def test_the_database_keeps_no_credential_of_a_url(tmp_path: Path) -> None:
         assert database.get("https://github.com/org/repo.git", "abc", "{}") is None  # another source
     raw = (tmp_path / "r.sqlite").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("r.sqlite-*"))
     assert b"ghp_token123" not in raw and b"github.com/org/repo.git" in raw
+
+
+class _TableUnreadable:
+    """Stands for `importlib.resources` in `verifier.templates`: reading the fingerprint table fails."""
+
+    @staticmethod
+    def files(package: str) -> object:
+        raise RuntimeError("the fingerprint table was read again")
+
+
+@pytest.mark.parametrize("warmed", [True, False])
+def test_the_workers_inherit_the_template_table_the_warm_up_loaded(
+    warmed: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warm-up reads the table before the workers are forked; a worker that read it again would fail
+    here. Without the warm-up's read (the control) each worker needs the table and fails."""
+    from verifier import templates
+
+    if cohort.start_method() != "fork":
+        pytest.skip("the workers inherit the parent's state only when they are forked")
+    folders = [str(make_project(tmp_path / f"g{n}", when=BEFORE)) for n in range(2)]
+    templates._table.cache_clear()
+    monkeypatch.setattr(cohort, "_warm", not warmed)  # an earlier test may have warmed this process up
+    original = templates.prepare
+
+    def prepare_then_forbid_reading() -> None:
+        original()
+        monkeypatch.setattr(templates, "resources", _TableUnreadable)
+
+    monkeypatch.setattr(templates, "prepare", prepare_then_forbid_reading)
+    if not warmed:
+        monkeypatch.setattr(templates, "resources", _TableUnreadable)
+    errors = [getattr(result.entry, "error", None) for result in run(folders, tmp_path)]
+    if warmed:
+        assert errors == [None, None]
+    else:
+        assert all(error and "the fingerprint table was read again" in error for error in errors)

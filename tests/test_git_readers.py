@@ -510,3 +510,54 @@ def test_nested_refs_are_read_and_too_many_are_left_to_git(
     assert branches_of(root) == git_branches(root)
     monkeypatch.setattr(gitdata, "MAX_LOOSE_REFS", 2)
     assert len(list((root / ".git" / "refs").rglob("*"))) > 2 and branches_of(root) is None
+
+
+def test_each_field_is_cut_as_it_arrives_however_the_output_is_chunked() -> None:
+    """A sink with `max_field` keeps the start of every NUL-separated field, whether a chunk holds no long
+    field (kept whole) or a field longer than the cap starts, ends or lies within it."""
+    import random
+
+    randomness = random.Random(17)
+    cap = 8
+    for _ in range(500):
+        fields = [
+            bytes(randomness.choice(b"ab\n") for _ in range(randomness.choice((0, 3, cap, cap + 1, 30))))
+            for _ in range(randomness.randint(1, 12))
+        ]
+        output = b"\x00".join(fields)
+        sink = gitsafe._Sink(1 << 20, False, lambda: None, cap)
+        start = 0
+        while start < len(output):
+            end = start + randomness.randint(1, 20)
+            sink.feed(output[start:end])
+            start = end
+        assert sink.output() == b"\x00".join(field[:cap] for field in fields)
+
+
+def test_a_repo_asked_to_start_its_history_starts_git_log_before_the_listing(
+    tmp_path: Path, started: list
+) -> None:
+    """`start_history=True`: the log runs side by side with `git ls-files`, and reads the same history as a
+    Repo that reads it when asked; without it, no log is started before the history is asked for."""
+    root = cloned_group(tmp_path)
+    early = Repo(root, start_history=True)
+    assert [command[0] for command in started] == ["log", "ls-files"]
+    early_history = early.history
+    assert [command[0] for command in started] == ["log", "ls-files"]  # collected, not read again
+    started.clear()
+    late = Repo(root)
+    assert [command[0] for command in started] == ["ls-files"]
+    late_history = late.history
+    assert [command[0] for command in started] == ["ls-files", "log"]
+    assert early_history == late_history and early_history.available and len(early_history.commits) >= 3
+    assert early_history.branches == late_history.branches and early_history.head == late_history.head
+
+
+def test_a_folder_without_git_starts_no_history_however_asked(tmp_path: Path, started: list) -> None:
+    root = write_tree(tmp_path / "plain", {"a.py": "a = 1\n"})
+    repo = Repo(root, start_history=True)
+    assert started == [] and not repo.history.available and repo.history.reason == gitsafe.NO_GIT
+    nested = write_tree(tmp_path / "group" / "inner", {"b.py": "b = 1\n"})
+    git_init(tmp_path / "group")
+    inner = Repo(nested, start_history=True)  # inside a work tree, not its root: not a repository of its own
+    assert started == [] and not inner.history.available

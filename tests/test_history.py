@@ -154,3 +154,52 @@ def test_a_commit_read_from_the_log_is_the_commit_its_constructor_makes() -> Non
     output = f"\0{sha}\0{parent} {other} nonsense\0Ada\0ada@example.org\0{fields[4]}\0train\0{sha}".encode()
     (read,), records = history.parse_log(output)
     assert records == 1 and vars(read) == vars(history.Commit(sha, (parent, other), *fields[2:]))
+
+
+def _authors_judging_every_commit(commits: list[history.Commit], include_bots: bool) -> list[tuple]:
+    """The merge as written before identities were remembered: every commit judged and merged in turn."""
+    groups: list[tuple[set[str], set[str], list[str], int]] = []
+    for commit in reversed(commits):
+        person = history._person(commit, include_bots)
+        if person is None:
+            continue
+        display, key, email = person
+        matches = [g for g in groups if key in g[0] or (email and email in g[1])]
+        keys, emails, names, count = {key}, {email} if email else set(), [display], 1
+        for group in matches:
+            keys |= group[0]
+            emails |= group[1]
+            names = group[2] + [n for n in names if n not in group[2]]
+            count += group[3]
+            groups.remove(group)
+        groups.append((keys, emails, names, count))
+    ordered = sorted(groups, key=lambda g: -g[3])
+    return [(tuple(names), tuple(sorted(emails)), count) for _, emails, names, count in ordered]
+
+
+def test_authors_merge_as_judging_every_commit_on_random_histories() -> None:
+    """Identities that join a group late (an e-mail or a name shared with another group merges both), ties,
+    bots and empty identities, in random orders: the same authors, names, e-mails, counts and order."""
+    import random
+
+    randomness = random.Random(5)
+    names = ["Lin Zhu", "linzhu", "Bo", "bo", "Ada", "", "github-actions[bot]", "Cy"]
+    emails = [
+        "lin@x.org",
+        "bo@x.org",
+        "ada@x.org",
+        "",
+        "41898282+github-actions[bot]@users.noreply.github.com",
+    ]
+    merged_late = 0
+    for _ in range(300):
+        pool = [
+            (randomness.choice(names), randomness.choice(emails)) for _ in range(randomness.randint(1, 6))
+        ]
+        commits = [_commit(n, *randomness.choice(pool)) for n in range(randomness.randint(0, 40))]
+        for include_bots in (False, True):
+            found = history.History(available=True, reason="", commits=commits)
+            got = [(a.names, a.emails, a.commits) for a in found._merged_authors(include_bots)]
+            assert got == _authors_judging_every_commit(commits, include_bots), commits
+        merged_late += len({c.author for c in commits}) > len(found._merged_authors(True))
+    assert merged_late > 50  # many histories merged two identities' groups into one

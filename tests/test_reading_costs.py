@@ -392,3 +392,20 @@ def test_only_a_line_holding_a_double_dash_is_searched_for_the_placeholder(
     [answer] = scan_report(f"### Question 7\n\n> Answer:\n\n{line}\n").answers
     assert answer.placeholder is placeholder
     assert scanned == ([line] if "--" in line else [])
+
+
+def test_a_file_read_whole_gives_its_size_without_a_stat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The size of a file read whole is the bytes read; one not read (or cut at the read cap: the near miss)
+    is asked of the disk, once. Every answer is the size on disk."""
+    text = "é = 1\n" * 10  # two bytes for é: the size counts bytes, not characters
+    root = write_tree(tmp_path / "group", {"a.py": text, "b.py": "b = 2\n", "big.txt": "x" * 5_000})
+    repo = Repo(root, max_file_bytes=1_000)
+    asked = recorded_calls(monkeypatch, type(repo.reader), "_safe_path", 1)
+    repo.read("a.py")
+    repo.read("big.txt")  # cut at the cap: its size is not what was read
+    sizes = {path: repo.size(path) for path in ("a.py", "b.py", "big.txt", "a.py", "b.py", "big.txt")}
+    assert sizes == {path: (root / path).stat().st_size for path in ("a.py", "b.py", "big.txt")}
+    assert sizes["a.py"] == len(text.encode()) and sizes["big.txt"] == 5_000
+    assert asked == ["b.py", "big.txt"]

@@ -247,3 +247,28 @@ def test_surely_loads_vouches_for_plain_configs_and_never_for_a_random_failure()
             vouched += 1
             load_all(text)  # never raises
     assert vouched > 300
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="the composed check runs with libyaml only")
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("s: !!set {a, b}\nr: &r [1, *r]\n", "recursive alias"),  # left to PyYAML, then a recursive alias
+        ("m: {<<: {a: 1}}\nd: " + "[" * 101 + "]" * 101 + "\n", "nesting deeper"),  # a merge key, then depth
+        ("k: {[a]: 1}\nr: &r {x: *r}\n", "recursive alias"),  # a collection as a key, then recursion
+    ],
+)
+def test_a_document_left_to_pyyaml_is_checked_to_its_end_before_it_is_built(text: str, reason: str) -> None:
+    """Building stops at the first node PyYAML must build, the check does not: the whole document is
+    refused as the event check refuses it, and PyYAML never builds a recursive or too deep document."""
+    with pytest.raises(YamlRefused, match=reason):
+        load_all(text)
+    with pytest.raises(YamlRefused, match=reason):
+        safe_yaml._check_events(text)
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="the composed check runs with libyaml only")
+def test_a_document_built_in_the_checking_walk_is_the_one_pyyaml_builds() -> None:
+    """The near miss of the above: the same shapes without the refused part load as PyYAML loads them."""
+    for text in ("s: !!set {a, b}\nr: &r [1, 2]\nt: *r\n", "m: {<<: {a: 1}, b: 2}\n", "k: {[a]: 1}\n"):
+        assert _outcome(load_all, text) == _outcome(_pyyaml_load, text)  # the last: invalid for both

@@ -645,3 +645,27 @@ def test_each_file_and_glob_is_judged_once_for_every_search(
     repo.report_files = {"train.py"}
     assert paths(repo.search("wandb", "*.py")) == []
     assert paths(repo.search("wandb", "*.py", excluded=True)) == ["train.py"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("steps:\n  # gcloud run deploy app\n", True),
+        ("# GCLOUD  Run DEPLOY app\n", True),  # compared case-folded
+        ("# gcloud deploy app\n", False),  # "run" is missing
+        ("deploy = run  # gcloud\n", True),  # every literal there: only the regex can tell
+    ],
+)
+def test_a_repo_tells_a_file_that_cannot_match_from_its_literals(
+    make_repo: Any, text: str, expected: bool
+) -> None:
+    """`Repo.may_match` answers as `may_match` on the file's text, for a pattern string and for a pattern
+    compiled with its own flags, and its answers are the searches' (kept per file, shared with them)."""
+    repo = make_repo({"deploy.sh": text})
+    compiled = re.compile(r"^\s*#.*gcloud\s+run\s+deploy", re.IGNORECASE)
+    assert repo.may_match("deploy.sh", r"gcloud\s+run\s+deploy") is expected
+    assert repo.may_match("deploy.sh", compiled) is expected
+    assert textsearch.may_match(text, compiled.pattern, compiled.flags) is expected
+    assert repo.text_search._holds["deploy.sh"]  # the answers are kept: a later search reuses them
+    if compiled.search(text):
+        assert expected, "a file the regex matches always may match"

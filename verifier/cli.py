@@ -521,6 +521,9 @@ def _verify_all(args: argparse.Namespace) -> list[Entry]:
     verified is a Failure with its one-line reason, also said on stderr."""
     from . import engine  # noqa: F401  (imported here, once: the workers are forked from this process)
     from .overrides import apply_overrides, overrides_for
+    from .templates import prepare as prepare_templates
+
+    prepare_templates()  # the fingerprint table, read once here and inherited by every forked worker
 
     job = VerifyJob(
         report=args.report,

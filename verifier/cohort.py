@@ -32,7 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import gitsafe
+from . import gitsafe, templates
 from .batch import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
@@ -432,6 +432,7 @@ def warm_up() -> None:
         f"### Question {number}\n> **Question {number}?**\n>\n> Answer:\n\nWe did.\n"
         for number in range(1, 32)
     ]
+    templates.prepare()
     with tempfile.TemporaryDirectory(prefix="mlops-verifier-warm-") as folder:
         report = Path(folder) / "reports" / "README.md"
         report.parent.mkdir()

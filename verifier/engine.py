@@ -131,8 +131,13 @@ def _verify_local(
     measure_coverage: bool,
     include_untracked: bool,
 ) -> Verification:
-    repo = path if isinstance(path, Repo) else Repo(path, include_untracked=include_untracked)
-    repo.start_history()  # git reads the history while the report is read and the first rules run
+    # git reads the history while it lists the files, the report is read and the first rules run
+    repo = (
+        path
+        if isinstance(path, Repo)
+        else Repo(path, include_untracked=include_untracked, start_history=True)
+    )
+    repo.start_history()  # a Repo given by the caller: from now on
     parsed, report_path = load_report(repo, report)
     warnings: list[str] = list(parsed.warnings)
     repo, outside, shown, checklist_shown, note = _project_view(repo, report_path, parsed.checklist_source)

@@ -137,6 +137,8 @@ class FileList:
 
     `warn` receives every problem met while listing (one line each). `report_files` are the files the
     report was read from: never evidence (`is_excluded`). See `verifier.repo.Repo` for `include_untracked`.
+    `on_git` is called with the located repository before git lists its files, so that a caller can start
+    git reads of its own (the history) side by side with the listing.
     """
 
     def __init__(
@@ -146,6 +148,7 @@ class FileList:
         include_untracked: bool,
         git_timeout: float,
         warn: Callable[[str], None],
+        on_git: Callable[[gitsafe.GitRepository], None] | None = None,
     ) -> None:
         self.root = root
         self.include_untracked = include_untracked
@@ -164,12 +167,12 @@ class FileList:
         self._narrowing: dict[bool, dict[str, list[str]]] = {False: {}, True: {}}
         self._is_text: dict[str, bool] = {}
         self._listed: Listing | None = None
-        listed = self._list_files()
+        listed = self._list_files(on_git)  # not kept: no reference back to the caller
         self.files: tuple[str, ...] = tuple(listed if self._listed is not None else sorted(listed))
 
     # ----------------------------------------------------------------- listing
 
-    def _list_files(self) -> Iterable[str]:
+    def _list_files(self, on_git: Callable[[gitsafe.GitRepository], None] | None) -> Iterable[str]:
         if self.is_git:
             try:
                 self.git_repository = gitsafe.locate(self.root)
@@ -179,6 +182,8 @@ class FileList:
             if self.git_repository is None:
                 self.is_git = False
             else:
+                if on_git is not None:
+                    on_git(self.git_repository)
                 listed = self._git_files()
                 if listed is not None:
                     return listed

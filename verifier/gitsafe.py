@@ -682,6 +682,11 @@ class _Sink:
 
     def _cut_fields(self, chunk: bytes, max_field: int) -> bytes:
         pieces = chunk.split(b"\x00")
+        if self.field_length + len(pieces[0]) <= max_field and max(map(len, pieces)) <= max_field:
+            # No field is too long (a log's usual chunk): the chunk is kept as it is, told in C, not piece
+            # by piece below.
+            self.field_length = len(pieces[-1]) if len(pieces) > 1 else self.field_length + len(chunk)
+            return chunk
         kept = []
         for number, piece in enumerate(pieces):
             if number:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import gitdata, gitsafe
 from .redact import redact_url
@@ -159,12 +160,22 @@ class History:
         return self._authors[include_bots]
 
     def _merged_authors(self, include_bots: bool) -> list[Author]:
-        groups: list[tuple[set[str], set[str], list[str], int]] = []
+        # A group: [name keys, e-mails, names, commits]; `groups` is in the order each was last added to.
+        groups: list[list[Any]] = []
         # A group's few identities sign most of its hundreds of commits: each (author, e-mail) pair is
-        # judged (bot or person, name key) once.
+        # judged (bot or person, name key) once, and a pair seen before counts for the group it was merged
+        # into (the only one that holds its key and e-mail) while that group has not been merged further.
         identities: dict[tuple[str, str], tuple[str, str, str] | None] = {}
+        group_of: dict[tuple[str, str], list[Any]] = {}
         for commit in reversed(self.commits):
             identity = (commit.author, commit.email)
+            group = group_of.get(identity)
+            if group is not None and group[4]:
+                group[3] += 1
+                if groups[-1] is not group:
+                    groups.remove(group)
+                    groups.append(group)
+                continue
             if identity in identities:
                 person = identities[identity]
             else:
@@ -174,15 +185,17 @@ class History:
             display, key, email = person
             matches = [g for g in groups if key in g[0] or (email and email in g[1])]
             keys, emails, names, count = {key}, {email} if email else set(), [display], 1
-            for group in matches:
-                keys |= group[0]
-                emails |= group[1]
-                names = group[2] + [n for n in names if n not in group[2]]
-                count += group[3]
-                groups.remove(group)
-            groups.append((keys, emails, names, count))
+            for match in matches:
+                keys |= match[0]
+                emails |= match[1]
+                names = match[2] + [n for n in names if n not in match[2]]
+                count += match[3]
+                match[4] = False  # merged into the new group
+                groups.remove(match)
+            group_of[identity] = [keys, emails, names, count, True]
+            groups.append(group_of[identity])
         ordered = sorted(groups, key=lambda g: -g[3])
-        return [Author(tuple(names), tuple(sorted(emails)), count) for _, emails, names, count in ordered]
+        return [Author(tuple(names), tuple(sorted(emails)), count) for _, emails, names, count, _ in ordered]
 
     def with_files(self) -> list[Commit]:
         """The commits with the files each one changed (read on first use: one more `git log`). When that

@@ -63,6 +63,7 @@ class Reader:
         # Files read whole whose text encodes back to their bytes: their blob id is hashed when asked for.
         self._blob_from_text: set[str] = set()
         self._resolved_dirs: dict[str, Path | None] = {}
+        self._sizes: dict[str, int] = {}  # bytes of each file read whole or asked about (`size`)
 
     def read(self, path: str) -> str | None:
         """The file's text (at most `max_file_bytes`, decoded leniently); None for binary or unreadable files.
@@ -85,6 +86,8 @@ class Reader:
                         if len(data) > cap:
                             self.truncated.add(path)
                             self.warn(f"{path}: larger than {cap // 1000} kB; only its start was read")
+                    if len(data) <= cap:
+                        self._sizes[path] = len(data)
                     if len(data) <= cap and path not in self._blob_ids:
                         if text is not None and "\ufffd" not in text:
                             self._blob_from_text.add(path)
@@ -168,11 +171,18 @@ class Reader:
         return data.decode("utf-8", errors="replace")
 
     def size(self, path: str) -> int:
-        full = self._safe_path(path)
-        try:
-            return full.stat().st_size if full else 0
-        except OSError:
-            return 0
+        """Bytes in the file (0 for one that cannot be reached): those read of a file read whole, else its
+        size on disk, asked once (template checks, the search's skip rules and rules ask about most files
+        again and again)."""
+        size = self._sizes.get(path)
+        if size is None:
+            full = self._safe_path(path)
+            try:
+                size = full.stat().st_size if full else 0
+            except OSError:
+                size = 0
+            self._sizes[path] = size
+        return size
 
     def blob_id(self, path: str) -> str | None:
         """The git blob id of the file's content (as `git hash-object` gives it); None for a file that cannot be

@@ -83,7 +83,8 @@ class Repo:
     Folders of committed virtualenvs (known names, or any folder holding a pyvenv.cfg) are never listed.
     git runs only through `gitsafe` (validated repository, isolated environment, no program of the group),
     each command within `git_timeout` seconds; a repository git may not read is listed by a directory walk,
-    and `git_problem` says why.
+    and `git_problem` says why. `start_history=True` starts reading the git history as soon as the
+    repository is located, side by side with the listing (see `start_history`).
     """
 
     def __init__(
@@ -93,6 +94,7 @@ class Repo:
         max_file_bytes: int = MAX_FILE_BYTES,
         include_untracked: bool = False,
         git_timeout: float = gitsafe.READ_TIMEOUT,
+        start_history: bool = False,
     ) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
@@ -110,6 +112,7 @@ class Repo:
                 include_untracked=include_untracked,
                 git_timeout=git_timeout,
                 warn=self.warnings.add,
+                on_git=self._start_reading if start_history else None,
             )
         )
 
@@ -292,6 +295,14 @@ class Repo:
             (n for n, line in enumerate(self.reader.code_lines(path), start=1) if compiled.search(line)), None
         )
 
+    def may_match(self, path: str, pattern: str | re.Pattern[str], flags: int = re.IGNORECASE) -> bool:
+        """False when `path` cannot hold a match of `pattern` (a string compiled with `flags`, or a pattern
+        a rule compiled at import, its own flags counting) as it lacks the literals every match holds; a
+        cheap check before a rule reads a file line by line (`TextSearch.may_match`)."""
+        if isinstance(pattern, re.Pattern):
+            return self.text_search.may_match(path, pattern.pattern, pattern.flags)
+        return self.text_search.may_match(path, pattern, flags)
+
     def search(
         self, pattern: str, *globs: str, limit: int = 20, flags: int = re.IGNORECASE, excluded: bool = False
     ) -> list[Location]:
@@ -448,11 +459,17 @@ class Repo:
 
     def start_history(self) -> None:
         """Start reading the git history now, so git runs while the caller works; `history` collects it.
-        Without git, or when git cannot be started, `history` reads (and says) as it would without this."""
+        Without git, or when git cannot be started, `history` reads (and says) as it would without this.
+        `Repo(..., start_history=True)` starts it earlier still: as soon as the repository is located, so
+        that git reads the history while it lists the files."""
+        if self.file_list.git_repository is not None:
+            self._start_reading(self.file_list.git_repository)
+
+    def _start_reading(self, repository: gitsafe.GitRepository) -> None:
         shared = self._history
-        if self.file_list.git_repository is not None and shared.history is None and shared.started is None:
+        if shared.history is None and shared.started is None:
             with contextlib.suppress(gitsafe.GitError):
-                shared.started = start_reading(self.file_list.git_repository, timeout=self.git_timeout)
+                shared.started = start_reading(repository, timeout=self.git_timeout)
 
     @property
     def history(self) -> History:

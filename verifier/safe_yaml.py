@@ -92,6 +92,15 @@ def _check_events(text: str) -> None:
             raise YamlRefused(f"more than {MAX_EVENTS} YAML events")
 
 
+_STR_TAG, _SEQ_TAG, _MAP_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_SPECIAL_KEYS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+
+
+class _LeftToPyYAML(Exception):
+    """A node `_NodeCheck.document` leaves to PyYAML's constructor: a merge or `=` key, a collection as a
+    key, a collection with another tag (`!!set`, `!!omap`, `!Ref`)."""
+
+
 class _NodeCheck:
     """The checks of `_check_events` made on the composed node graph of each document instead, so that the
     stream is parsed once (libyaml composes in C; an alias bomb is no larger composed than written, as an
@@ -107,12 +116,17 @@ class _NodeCheck:
         if self.events > MAX_EVENTS:
             raise YamlRefused(f"more than {MAX_EVENTS} YAML events")
 
-    def document(self, root: yaml.Node) -> None:
-        """Refuse the document under `root` as `_check_events` refuses its events (raises YamlRefused)."""
+    def document(self, root: yaml.Node, loader: Any = None) -> Any:
+        """Refuse the document under `root` as `_check_events` refuses its events (raises YamlRefused); given
+        the `loader` that composed it, also the document as `loader.construct_document` builds it, built in
+        the same walk (one pass, no generator per collection): LineDicts with their lines, lists, and each
+        scalar by its tag's constructor. A node outside that shape (`_LeftToPyYAML`) leaves the building to
+        `construct_document`, once the walk has checked the whole document (so no recursive alias is built)."""
         self.count()  # the document's start
         open_nodes = self.open_nodes
         weights: dict[int, int] = {}  # expanded node count of each node met and closed, by id
         open_ids: set[int] = set()
+        built: dict[int, Any] | None = {} if loader is not None else None  # None: not built by this walk
         stack: list[tuple[yaml.Node, bool]] = [(root, False)]
         while stack:
             node, closing = stack.pop()
@@ -122,6 +136,11 @@ class _NodeCheck:
                 open_ids.discard(key)
                 weights[key] = count
                 open_nodes[-1][0] += count
+                if built is not None:
+                    try:
+                        _fill(built, node)
+                    except (_LeftToPyYAML, TypeError):
+                        built = None
             elif key in open_ids:
                 raise YamlRefused("a recursive alias")
             elif key in weights:
@@ -133,11 +152,26 @@ class _NodeCheck:
             elif isinstance(node, yaml.ScalarNode):
                 weights[key] = 1
                 open_nodes[-1][0] += 1
+                if built is not None:
+                    try:
+                        if type(node) is not yaml.ScalarNode:
+                            raise _LeftToPyYAML
+                        built[key] = node.value if node.tag == _STR_TAG else loader.construct_object(node)
+                    except (_LeftToPyYAML, TypeError):
+                        built = None
             else:
                 open_nodes.append([1, key])
                 open_ids.add(key)
                 if len(open_nodes) > MAX_DEPTH:
                     raise YamlRefused(f"nesting deeper than {MAX_DEPTH} levels")
+                if built is not None:
+                    if node.tag == _SEQ_TAG and type(node) is yaml.SequenceNode:
+                        built[key] = []
+                    elif node.tag == _MAP_TAG and type(node) is yaml.MappingNode:
+                        mapping = built[key] = LineDict()
+                        mapping.line = node.start_mark.line + 1
+                    else:
+                        built = None
                 children = (
                     node.value
                     if isinstance(node, yaml.SequenceNode)
@@ -149,75 +183,38 @@ class _NodeCheck:
             if self.events > MAX_EVENTS:
                 raise YamlRefused(f"more than {MAX_EVENTS} YAML events")
         self.count()  # the document's end
-
-
-_STR_TAG, _SEQ_TAG, _MAP_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
-
-
-class _LeftToPyYAML(Exception):
-    """A node `_construct` leaves to PyYAML's constructor: a merge or `=` key, a collection as a key, a
-    collection with another tag (`!!set`, `!!omap`, `!Ref`)."""
-
-
-def _construct(loader: Any, root: yaml.Node) -> Any:
-    """The document under `root` as `loader.construct_document` builds it (LineDicts with their lines,
-    lists, and each scalar by its tag's constructor), built iteratively in one pass without a generator
-    per collection; a node outside that shape leaves the whole document to `construct_document`. The
-    document was checked (`_NodeCheck`): it holds no recursive alias."""
-    built: dict[int, Any] = {}
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    try:
-        while stack:
-            node, filling = stack.pop()
-            key = id(node)
-            if filling:
-                container = built[key]
-                if type(container) is list:
-                    container.extend([built[id(child)] for child in node.value])
-                    continue
-                for key_node, value_node in node.value:
-                    if key_node.tag in _SPECIAL_KEYS or type(key_node) is not yaml.ScalarNode:
-                        raise _LeftToPyYAML
-                    item = built[id(key_node)]
-                    hash(item)
-                    container[item] = built[id(value_node)]
-            elif key in built:
-                continue
-            elif type(node) is yaml.ScalarNode:
-                built[key] = node.value if node.tag == _STR_TAG else loader.construct_object(node)
-            elif node.tag == _SEQ_TAG and type(node) is yaml.SequenceNode:
-                built[key] = []
-                stack.append((node, True))
-                stack.extend((child, False) for child in reversed(node.value))
-            elif node.tag == _MAP_TAG and type(node) is yaml.MappingNode:
-                mapping = built[key] = LineDict()
-                mapping.line = node.start_mark.line + 1
-                stack.append((node, True))
-                stack.extend((child, False) for pair in reversed(node.value) for child in reversed(pair))
-            else:
-                raise _LeftToPyYAML
-    except (_LeftToPyYAML, TypeError):
+        if loader is None:
+            return None
         loader.constructed_objects = {}
-        return loader.construct_document(root)
-    loader.constructed_objects = {}
-    return built[id(root)]
+        return loader.construct_document(root) if built is None else built[id(root)]
 
 
-_SPECIAL_KEYS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+def _fill(built: dict[int, Any], node: yaml.Node) -> None:
+    """Put the built children of the collection `node` into its built container (`_LeftToPyYAML` for a
+    mapping key PyYAML treats apart or that is a collection; TypeError for a key that cannot be hashed)."""
+    container = built[id(node)]
+    if type(container) is list:
+        container.extend([built[id(child)] for child in node.value])
+        return
+    for key_node, value_node in node.value:
+        if key_node.tag in _SPECIAL_KEYS or type(key_node) is not yaml.ScalarNode:
+            raise _LeftToPyYAML
+        item = built[id(key_node)]
+        hash(item)
+        container[item] = built[id(value_node)]
 
 
 def _load_composed(text: str) -> list[Any]:
-    """Every document, each composed, checked (`_NodeCheck`) and only then constructed. On any problem the
-    event check runs after all, so that a stream is refused for the first problem in stream order and in
-    the same words as without libyaml (a problem is rare: the second parse costs nothing in the main)."""
+    """Every document, each composed, then checked and built in one walk (`_NodeCheck.document`). On any
+    problem the event check runs after all, so that a stream is refused for the first problem in stream
+    order and in the same words as without libyaml (a problem is rare: the second parse costs nothing in
+    the main)."""
     loader = _LineLoader(text)
     check = _NodeCheck()
     try:
         documents = []
         while loader.check_node():
-            node = loader.get_node()
-            check.document(node)
-            documents.append(_construct(loader, node))
+            documents.append(check.document(loader.get_node(), loader))
         check.count()  # the stream's end
         return documents
     except Exception:

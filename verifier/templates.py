@@ -66,6 +66,13 @@ def _index() -> _Index:
     return built[1]
 
 
+def prepare() -> None:
+    """Load and index the table now. It does not depend on the verified repository: the CLI's parent calls
+    this before it forks a worker per repository, so every worker inherits the table instead of reading,
+    decoding and indexing it again (about a millisecond, 2% of a verification)."""
+    _index()
+
+
 def may_match_blob(size: int) -> bool:
     """Whether a file of `size` bytes can be byte-identical to a blob of the table: a git blob id hashes the
     size, so one of another size cannot be (True when the table does not give every blob's size)."""

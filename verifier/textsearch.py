@@ -586,6 +586,14 @@ class TextSearch:
             return code.source if code.text is None else code.text
         return self.reader.read(path) or ""
 
+    def may_match(self, path: str, pattern: str, flags: int = re.IGNORECASE) -> bool:
+        """Whether the text a search reads of `path` may hold a match of `pattern` compiled with `flags`:
+        False when it lacks the literals every match holds (`literal_requirement`). Told from the folded
+        text and the answers the searches keep per file, so that a rule that reads files line by line
+        itself (as a search skips commented-out lines) shares them instead of folding each text again."""
+        clauses = literal_requirement(pattern, flags)
+        return not clauses or self._may_match(path, clauses)
+
     def _may_match(self, path: str, clauses: Clauses) -> bool:
         """Whether the text of `path` holds a literal of every clause (each answer kept per file)."""
         holds = self._holds.get(path)
