@@ -195,6 +195,9 @@ PATH_TOKEN = re.compile(r"`([^`\s]+)`")
 # What `_prose` removes. Each scan stops where its pattern could start again (an opening quote, a bracket,
 # a `<`), so a text repeating the opening thousands of times is still read once.
 QUOTED_QUESTION = re.compile(r"[\"\u201c][^\"\u201c\u201d\n]{3,300}\?[\"\u201d]")
+# What every QUOTED_QUESTION holds, which `literals` does not read from its character classes: most answers
+# quote no question, and scanning each from every quote mark costs more than the rest of `_prose`.
+QUOTED_QUESTION_NEEDS = (frozenset({"?"}), frozenset({'"', "\u201c"}))
 EMBEDDED_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^)\]]*\)|<img[^<>]*>")
 LINK_TARGET = re.compile(r"\]\([^)\]]*\)")
 RELATIVE_LINK = re.compile(r"(?<!!)\[[^\[\]]*\]\(([^)\s\]]+)\)")
@@ -248,7 +251,8 @@ TOOL_WORDS = {tool: re.compile(pattern, re.IGNORECASE) for tool, (pattern, _) in
 TOOL_LITERALS = {tool: literals(words) for tool, words in TOOL_WORDS.items()}
 BEFORE_ROUTE_LITERALS = literals(BEFORE_ROUTE)
 ROUTE_LIST_LITERALS = literals(ROUTE_LIST)
-ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
+# the final dot inside the group: the literal check then looks for "e.g.", "vs." ... (see witness.ABBREVIATION)
+ABBREVIATION = re.compile(r"\b(e\.g\.|i\.e\.|etc\.|vs\.)", re.IGNORECASE)
 CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
 CODE_SPAN = re.compile(r"`([^`]+)`")
 EXTENSION_ONLY = re.compile(r"\*?\.\w+")
@@ -368,7 +372,7 @@ def _without_dots(match: re.Match[str]) -> str:
 # What `_prose` does, in order.
 PROSE_SUBSTITUTIONS = (
     Substitution(ABBREVIATION, _without_dots),
-    Substitution(QUOTED_QUESTION, " "),
+    Substitution(QUOTED_QUESTION, " ", QUOTED_QUESTION_NEEDS),
     Substitution(EMBEDDED_IMAGE, " "),
     Substitution(LINK_TARGET, "]"),
     Substitution(WEB_ADDRESS, " "),
@@ -459,7 +463,8 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
     if REMOVED.search(answer.text):
         sentences = [sentence for sentence in sentences if not REMOVED.search(sentence)]
     kept = " ".join(sentences)
-    links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)}
+    # every link holds "](": an answer without one (most that cite paths, in code spans) is not scanned for them
+    links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)} if "](" in kept else set()
     tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)] + sorted(links)
     tokens = list(dict.fromkeys(tokens))[:MAX_CITED_PATHS]
     # where a token ends when it is followed by `?\s+(endpoint|route); only an answer naming endpoints or
