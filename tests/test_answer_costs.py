@@ -251,3 +251,26 @@ def test_an_answer_without_a_link_is_not_scanned_for_links(monkeypatch: pytest.M
     linked = "We train with `src/train.py`; see [the config](configs/a.yaml)."  # near miss: a link
     assert _path_candidates(Answer(5, 10, "structure", linked)) == ["src/train.py", "configs/a.yaml"]
     assert len(recording.scanned) == 1
+
+
+# ------------------------------------------------------------------ mentions of tools
+
+
+def test_a_tool_mention_is_not_cut_into_clauses_unless_a_neighbouring_practice_is_looked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cut = recorded_calls(monkeypatch, answers_module, "_clause")
+    words = answers_module.TOOL_WORDS["Hydra"]
+    text = "We could use Hydra. In the end we used Hydra for every config."
+    match = answers_module._mentions(text, words)
+    assert match is not None and match.start() == text.rindex("Hydra")  # the hypothetical one is passed over
+    assert answers_module._mentions("We did not use Hydra.", words) is None
+    assert cut == []
+    # near miss: the CI answer's linting, where the clause tells pre-commit from CI, is cut as before
+    linting = answers_module.CI_PLATFORM_WORDS["linting"]
+    assert (
+        answers_module._mentions("We lint with ruff in pre-commit hooks.", linting, answers_module.NOT_CI)
+        is None
+    )
+    assert answers_module._mentions("Our CI workflow runs ruff.", linting, answers_module.NOT_CI) is not None
+    assert len(cut) == 3  # once per mention: "lint" and "ruff", then "ruff"

@@ -1023,12 +1023,13 @@ def _mentions(
         if count == MAX_MENTIONS:
             break
         sentence = _sentence(text, match.start())
-        clause = _clause(text, match.start())
-        if elsewhere is not None and (
-            (elsewhere.search(clause) and not IN_CI.search(clause))
-            or elsewhere.search(_left_context(text, match.start()))
-        ):
-            continue
+        if elsewhere is not None:
+            # the clause is cut only where a neighbouring practice is looked for in it (the CI answer's)
+            clause = _clause(text, match.start())
+            if (elsewhere.search(clause) and not IN_CI.search(clause)) or elsewhere.search(
+                _left_context(text, match.start())
+            ):
+                continue
         before = text[max(0, match.start() - 60) : match.start()]
         if NEGATION.search(before) or NEGATED_AFTER.search(text[match.end() : match.end() + 60]):
             continue
