@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from verifier import answers as answers_module
 from verifier import report as report_module
 from verifier import witness as witness_module
 from verifier.answers import QUOTED_QUESTION, QUOTED_QUESTION_NEEDS, _path_candidates, _prose
+from verifier.repo import Repo
 from verifier.report import Answer, _may_hold_box, _opens_item, scan_report
 from verifier.textsearch import fold
 from verifier.witness import (
@@ -26,7 +28,7 @@ from verifier.witness import (
     sentences,
 )
 
-from conftest import SEEDS, SEEDS_MISSING, recorded_calls
+from conftest import SEEDS, SEEDS_MISSING, recorded_calls, write_tree
 
 SEED_REPORTS = sorted(SEEDS.glob("*.md"))
 needs_seeds = pytest.mark.skipif(not SEED_REPORTS, reason=SEEDS_MISSING)
@@ -274,3 +276,28 @@ def test_a_tool_mention_is_not_cut_into_clauses_unless_a_neighbouring_practice_i
     )
     assert answers_module._mentions("Our CI workflow runs ruff.", linting, answers_module.NOT_CI) is not None
     assert len(cut) == 3  # once per mention: "lint" and "ruff", then "ruff"
+
+
+# ------------------------------------------------------------------ the CI answer
+
+
+def test_the_ci_answer_asks_the_lint_rule_only_when_it_claims_linting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workflow = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n"
+    repo = Repo(write_tree(tmp_path, {".github/workflows/tests.yaml": workflow}))
+    asked = recorded_calls(monkeypatch, answers_module, "_linting_in_ci")
+    scanned = recorded_calls(monkeypatch, answers_module, "_mentions", 1)
+    platforms = Answer(11, 5, "", "Our workflow runs the tests on ubuntu with Python 3.11 in CI.")
+    assert [(f.check, f.verdict) for f in answers_module.ci_claim(repo, platforms)] == [
+        ("ci-ubuntu", "consistent"),
+        ("ci-python-3.11", "unverifiable"),  # the workflow names no version
+    ]
+    assert asked == []  # no linting claimed: the rule is not run
+    assert scanned == [answers_module.CI_PLATFORM_WORDS["Ubuntu/Linux"]]  # nor the other aspects looked for
+    linted = Answer(11, 5, "", "Our GitHub Actions workflow lints the code with ruff on ubuntu.")  # near miss
+    assert [(f.check, f.verdict) for f in answers_module.ci_claim(repo, linted)] == [
+        ("ci-ubuntu", "consistent"),
+        ("ci-linting", "inconsistent"),
+    ]
+    assert len(asked) == 1

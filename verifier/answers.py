@@ -41,7 +41,7 @@ from .witness import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from .repo import Repo
     from .results import Verification
@@ -281,6 +281,8 @@ CI_PLATFORM_WORDS = {
     "caching": re.compile(r"\bcach(e|ing|ed)\b", re.IGNORECASE),
     "linting": re.compile(r"\blint(ing|er|s)?\b|\bruff\b|\bflake8\b", re.IGNORECASE),
 }
+# what each aspect's words need: an answer without them is not scanned for the aspect
+CI_PLATFORM_LITERALS = {aspect: literals(words) for aspect, words in CI_PLATFORM_WORDS.items()}
 
 
 def check_answers(
@@ -1112,7 +1114,8 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
     """The CI answer's claims (platforms, caching, linting, Python versions) against the workflows.
     Linting is judged by the m17.lint-ci rule: `lint_evidence` is that rule's evidence in `repo` when the
     verification already has it; evidence of a rule that failed (unverifiable) is not taken, so the rule
-    runs here and its error fails this check as before."""
+    runs here, once the answer claims linting, and its error fails this check as before. What the
+    workflows show of an aspect is looked at only when the answer claims it."""
     if answer is None:
         return []
 
@@ -1139,19 +1142,23 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
     versions = {v for v in versions if v != "3.1" or "3.1" in " ".join(v for v in versions if v != "3.1")}
     if not versions and repo.has(".python-version"):
         versions = set(PYTHON_3_PREFIX.findall(repo.read(".python-version") or ""))
-    observed = {
-        "Ubuntu/Linux": "ubuntu" in platforms,
-        "Windows": "windows" in platforms,
-        "macOS": "macos" in platforms or "mac-" in platforms,
-        "caching": any(w.caching_steps() for w in repo.workflows),
-        "linting": _linting_in_ci(repo, lint_evidence).status is not Status.ABSENT,
+    observed: dict[str, Callable[[], bool]] = {
+        "Ubuntu/Linux": lambda: "ubuntu" in platforms,
+        "Windows": lambda: "windows" in platforms,
+        "macOS": lambda: "macos" in platforms or "mac-" in platforms,
+        "caching": lambda: any(w.caching_steps() for w in repo.workflows),
+        "linting": lambda: _linting_in_ci(repo, lint_evidence).status is not Status.ABSENT,
     }
     findings = []
-    for aspect, present in observed.items():
+    folded_text = folded(text)
+    for aspect, shown in observed.items():
+        if not may_match(folded_text, CI_PLATFORM_LITERALS[aspect]):
+            continue  # the answer does not name the aspect
         match = _mentions(text, CI_PLATFORM_WORDS[aspect], NOT_CI if aspect == "linting" else LOCAL)
         if match and aspect == "linting" and "pre-commit.ci" in _sentence(text, match.start()).lower():
             match = None  # a hosted service: no workflow file shows it
         if match:
+            present = shown()
             verdict = "consistent" if present else "inconsistent"
             message = f"claims {aspect} in CI; {'a' if present else 'no'} workflow shows it"
             inert = _inert_cache_inputs(repo) if aspect == "caching" and not present else []
