@@ -22,6 +22,7 @@ from verifier.witness import (
     ABBREVIATION,
     BLOCK_BREAK,
     JOIN_ABBREVIATIONS,
+    PARAGRAPH_OR_SENTENCE,
     SENTENCE_BREAK,
     Witness,
     may_match,
@@ -301,3 +302,33 @@ def test_the_ci_answer_asks_the_lint_rule_only_when_it_claims_linting(
         ("ci-linting", "inconsistent"),
     ]
     assert len(asked) == 1
+
+
+def test_the_sentences_that_link_something_are_read_once_per_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Hosted:
+        id, elsewhere = "m32.github-pages", r"\bdocs?\b|\bdocumentation\b"
+
+    class Served:
+        id, elsewhere = "m23.cloud-deploy", r"\bcloud run\b"
+
+    witness_module._linking_sentences.cache_clear()
+    split: list[str] = []
+
+    class Splitting:
+        def split(self, text: str) -> list[str]:
+            split.append(text)
+            return PARAGRAPH_OR_SENTENCE.split(text)
+
+    monkeypatch.setattr(witness_module, "PARAGRAPH_OR_SENTENCE", Splitting())
+    report = scan_report(
+        "### Question 28\n\nAnswer:\n\nOur docs are on https://group.github.io/project. "
+        "The API runs on http://localhost:8000 while writing.\n"
+    )
+    absent = witness_module.Evidence.absent("Nothing found.", ("mkdocs.yml",))
+    hosted = witness_module.hosted_elsewhere(Hosted, absent, report)  # type: ignore[arg-type]
+    assert (
+        hosted.status is witness_module.Status.UNVERIFIABLE
+        and "https://group.github.io/project" in hosted.message
+    )
+    assert witness_module.hosted_elsewhere(Served, absent, report) is absent  # near miss: names no Cloud Run
+    assert len(split) == 1  # the answer was cut into sentences once for both rules

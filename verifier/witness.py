@@ -1108,18 +1108,28 @@ def hosted_elsewhere(rule: Rule | type[Rule], evidence: Evidence, report: Report
     for answer in report.answers:
         if "://" not in answer.text:
             continue  # no URL in the answer (most answers): none of its sentences links the work
-        for sentence in PARAGRAPH_OR_SENTENCE.split(answer.text):
-            urls = [url for url in URL.findall(sentence) if not LOCAL_OR_IMAGE.search(url)]
-            if not urls:
-                continue
+        for url, words in _linking_sentences(answer.text):
             pattern = pattern or re.compile(rule.elsewhere, re.IGNORECASE)
-            if pattern.search(URL.sub(" ", sentence)):
+            if pattern.search(words):
                 return Evidence.unverifiable(
                     f"{evidence.message} The report's answer to Question {answer.number} says it lives outside this "
-                    f"repository ({urls[0]}), which cannot be checked here.",
+                    f"repository ({url}), which cannot be checked here.",
                     evidence.looked_for,
                 )
     return evidence
+
+
+@functools.lru_cache(maxsize=128)
+def _linking_sentences(text: str) -> tuple[tuple[str, str], ...]:
+    """The sentences of an answer that link a URL that is not local and no image: each as its first such
+    URL and its words without the URLs. Kept per text within a verification: every rule whose work may live
+    elsewhere and whose evidence is absent reads the same answers."""
+    found = []
+    for sentence in PARAGRAPH_OR_SENTENCE.split(text):
+        urls = [url for url in URL.findall(sentence) if not LOCAL_OR_IMAGE.search(url)]
+        if urls:
+            found.append((urls[0], URL.sub(" ", sentence)))
+    return tuple(found)
 
 
 __all__ = [
