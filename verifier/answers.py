@@ -41,7 +41,7 @@ from .witness import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from .repo import Repo
     from .results import Verification
@@ -195,6 +195,9 @@ PATH_TOKEN = re.compile(r"`([^`\s]+)`")
 # What `_prose` removes. Each scan stops where its pattern could start again (an opening quote, a bracket,
 # a `<`), so a text repeating the opening thousands of times is still read once.
 QUOTED_QUESTION = re.compile(r"[\"\u201c][^\"\u201c\u201d\n]{3,300}\?[\"\u201d]")
+# What every QUOTED_QUESTION holds, which `literals` does not read from its character classes: most answers
+# quote no question, and scanning each from every quote mark costs more than the rest of `_prose`.
+QUOTED_QUESTION_NEEDS = (frozenset({"?"}), frozenset({'"', "\u201c"}))
 EMBEDDED_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^)\]]*\)|<img[^<>]*>")
 LINK_TARGET = re.compile(r"\]\([^)\]]*\)")
 RELATIVE_LINK = re.compile(r"(?<!!)\[[^\[\]]*\]\(([^)\s\]]+)\)")
@@ -248,7 +251,8 @@ TOOL_WORDS = {tool: re.compile(pattern, re.IGNORECASE) for tool, (pattern, _) in
 TOOL_LITERALS = {tool: literals(words) for tool, words in TOOL_WORDS.items()}
 BEFORE_ROUTE_LITERALS = literals(BEFORE_ROUTE)
 ROUTE_LIST_LITERALS = literals(ROUTE_LIST)
-ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
+# the final dot inside the group: the literal check then looks for "e.g.", "vs." ... (see witness.ABBREVIATION)
+ABBREVIATION = re.compile(r"\b(e\.g\.|i\.e\.|etc\.|vs\.)", re.IGNORECASE)
 CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
 CODE_SPAN = re.compile(r"`([^`]+)`")
 EXTENSION_ONLY = re.compile(r"\*?\.\w+")
@@ -277,6 +281,8 @@ CI_PLATFORM_WORDS = {
     "caching": re.compile(r"\bcach(e|ing|ed)\b", re.IGNORECASE),
     "linting": re.compile(r"\blint(ing|er|s)?\b|\bruff\b|\bflake8\b", re.IGNORECASE),
 }
+# what each aspect's words need: an answer without them is not scanned for the aspect
+CI_PLATFORM_LITERALS = {aspect: literals(words) for aspect, words in CI_PLATFORM_WORDS.items()}
 
 
 def check_answers(
@@ -368,7 +374,7 @@ def _without_dots(match: re.Match[str]) -> str:
 # What `_prose` does, in order.
 PROSE_SUBSTITUTIONS = (
     Substitution(ABBREVIATION, _without_dots),
-    Substitution(QUOTED_QUESTION, " "),
+    Substitution(QUOTED_QUESTION, " ", QUOTED_QUESTION_NEEDS),
     Substitution(EMBEDDED_IMAGE, " "),
     Substitution(LINK_TARGET, "]"),
     Substitution(WEB_ADDRESS, " "),
@@ -459,7 +465,8 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
     if REMOVED.search(answer.text):
         sentences = [sentence for sentence in sentences if not REMOVED.search(sentence)]
     kept = " ".join(sentences)
-    links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)}
+    # every link holds "](": an answer without one (most that cite paths, in code spans) is not scanned for them
+    links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)} if "](" in kept else set()
     tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)] + sorted(links)
     tokens = list(dict.fromkeys(tokens))[:MAX_CITED_PATHS]
     # where a token ends when it is followed by `?\s+(endpoint|route); only an answer naming endpoints or
@@ -1018,12 +1025,13 @@ def _mentions(
         if count == MAX_MENTIONS:
             break
         sentence = _sentence(text, match.start())
-        clause = _clause(text, match.start())
-        if elsewhere is not None and (
-            (elsewhere.search(clause) and not IN_CI.search(clause))
-            or elsewhere.search(_left_context(text, match.start()))
-        ):
-            continue
+        if elsewhere is not None:
+            # the clause is cut only where a neighbouring practice is looked for in it (the CI answer's)
+            clause = _clause(text, match.start())
+            if (elsewhere.search(clause) and not IN_CI.search(clause)) or elsewhere.search(
+                _left_context(text, match.start())
+            ):
+                continue
         before = text[max(0, match.start() - 60) : match.start()]
         if NEGATION.search(before) or NEGATED_AFTER.search(text[match.end() : match.end() + 60]):
             continue
@@ -1106,7 +1114,8 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
     """The CI answer's claims (platforms, caching, linting, Python versions) against the workflows.
     Linting is judged by the m17.lint-ci rule: `lint_evidence` is that rule's evidence in `repo` when the
     verification already has it; evidence of a rule that failed (unverifiable) is not taken, so the rule
-    runs here and its error fails this check as before."""
+    runs here, once the answer claims linting, and its error fails this check as before. What the
+    workflows show of an aspect is looked at only when the answer claims it."""
     if answer is None:
         return []
 
@@ -1133,19 +1142,23 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
     versions = {v for v in versions if v != "3.1" or "3.1" in " ".join(v for v in versions if v != "3.1")}
     if not versions and repo.has(".python-version"):
         versions = set(PYTHON_3_PREFIX.findall(repo.read(".python-version") or ""))
-    observed = {
-        "Ubuntu/Linux": "ubuntu" in platforms,
-        "Windows": "windows" in platforms,
-        "macOS": "macos" in platforms or "mac-" in platforms,
-        "caching": any(w.caching_steps() for w in repo.workflows),
-        "linting": _linting_in_ci(repo, lint_evidence).status is not Status.ABSENT,
+    observed: dict[str, Callable[[], bool]] = {
+        "Ubuntu/Linux": lambda: "ubuntu" in platforms,
+        "Windows": lambda: "windows" in platforms,
+        "macOS": lambda: "macos" in platforms or "mac-" in platforms,
+        "caching": lambda: any(w.caching_steps() for w in repo.workflows),
+        "linting": lambda: _linting_in_ci(repo, lint_evidence).status is not Status.ABSENT,
     }
     findings = []
-    for aspect, present in observed.items():
+    folded_text = folded(text)
+    for aspect, shown in observed.items():
+        if not may_match(folded_text, CI_PLATFORM_LITERALS[aspect]):
+            continue  # the answer does not name the aspect
         match = _mentions(text, CI_PLATFORM_WORDS[aspect], NOT_CI if aspect == "linting" else LOCAL)
         if match and aspect == "linting" and "pre-commit.ci" in _sentence(text, match.start()).lower():
             match = None  # a hosted service: no workflow file shows it
         if match:
+            present = shown()
             verdict = "consistent" if present else "inconsistent"
             message = f"claims {aspect} in CI; {'a' if present else 'no'} workflow shows it"
             inert = _inert_cache_inputs(repo) if aspect == "caching" and not present else []

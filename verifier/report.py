@@ -329,7 +329,8 @@ def _without_comments(text: str) -> str:
 @dataclass
 class _Lines:
     """The report's lines as written, cut to MAX_LINE_CHARS for matching, and the indexes of the lines that
-    are not blank and of those that may be a heading (every pass but one skips blank lines)."""
+    are not blank, of those that may be a heading and of those that start a checklist item (every pass but
+    one skips blank lines)."""
 
     raw: list[str]
     cut: list[str]
@@ -343,7 +344,7 @@ class _Lines:
         cut = [line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] for line in raw]
         filled = [i for i, line in enumerate(cut) if line and not line.isspace()]
         marked = [i for i in filled if cut[i].lstrip()[:1] in ("#", "*", "_")]
-        boxes = {i for i in filled if _may_hold_box(cut[i])}
+        boxes = {i for i in filled if _opens_item(cut[i])}
         return cls(raw, cut, filled, marked, boxes)
 
     def between(self, indexes: list[int], start: int, end: int) -> list[int]:
@@ -353,6 +354,15 @@ class _Lines:
 def _may_hold_box(line: str) -> bool:
     """The line holds a `BOX_HINT`: for an ASCII line, a "[" (every other hint is an emoji)."""
     return "[" in line if line.isascii() else BOX_HINT.search(line) is not None
+
+
+def _opens_item(line: str) -> bool:
+    """The line starts a checklist item (`BULLET` or `EMOJI_ITEM` matches it), tried only on a line with a
+    box hint. A link or an image in an answer holds "[" too: the stretch of the answers around such a line
+    holds no item, and a stretch without an item line is not read for a checklist at all."""
+    if not _may_hold_box(line):
+        return False
+    return BULLET.match(line) is not None or (not line.isascii() and EMOJI_ITEM.match(line) is not None)
 
 
 def _heading_title(match: re.Match[str]) -> str:
