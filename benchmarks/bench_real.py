@@ -4,11 +4,16 @@ Give it folders of cloned student repositories (kept outside the project: never 
 
     python benchmarks/bench_real.py /tmp/clones/* [--runs 5] [--json times.json] [--compare before.json]
 
-For each repository, in one warm process, it times paired runs (a floor, then a verification, `--runs`
-times) and keeps the median of each. Each verification starts as it would in the worker `verify` forks
-for one repository: the rules are loaded, but no compiled pattern, glob or item match of an earlier run
-is kept (`re.purge()` and the verifier's function caches emptied), so a cache only counts for what it
-saves within one verification (`--warm-caches` keeps them).
+For each repository, in one warm process (the measure of issue 17), it times paired runs (a floor, then a
+verification, `--runs` times) and keeps the median of each. Each verification starts with the rules loaded
+but no compiled pattern, glob or item match of an earlier run (`re.purge()` and the verifier's function
+caches emptied), so a cache only counts for what it saves within one verification (`--warm-caches` keeps
+them). `--forked` times each run in a child forked for it instead, as `verify A B ...` verifies each
+repository in a worker forked from its parent (`verifier.batch`): the parent has loaded the rules, warmed
+up on a project of its own (`verifier.warmup`) and frozen its objects (`gc.freeze`), and the child starts
+with that and nothing of an earlier run; the floor is timed in a forked child too, so both pay what a
+fresh worker pays (its first touches of memory), which the in-process floor, run again and again in warm
+memory, does not.
 
     floor    list the tracked files (`git ls-files -z`), read every text file (the verifier's text
              suffixes; at most the verifier's read cap of each) and `ast.parse` every Python file
@@ -29,6 +34,7 @@ import json
 import os
 import re
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -37,6 +43,11 @@ from pathlib import Path
 
 from verifier import ReportError, verify
 from verifier.repo import MAX_FILE_BYTES, TEXT_SUFFIXES
+
+try:
+    from verifier import warmup
+except ImportError:  # code from before verifier.warmup (a run of an older commit): its cohort's warm-up
+    from verifier import cohort as warmup  # type: ignore[no-redef]
 
 
 def tracked(root: Path) -> list[str]:
@@ -95,20 +106,56 @@ def timed(action, root: Path) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - start
 
 
-def measure(root: Path, runs: int, warm_caches: bool = False) -> tuple[float, float] | None:
+def in_worker(action, root: Path) -> float:  # type: ignore[no-untyped-def]
+    """`timed(action, root)` in a child forked for it (see the module docstring); its time comes back
+    through a pipe, and it ends without any clean-up of the process, as a batch's worker does."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read)
+        try:
+            os.write(write, struct.pack("d", timed(action, root)))
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as answer:
+        data = answer.read()
+    os.waitpid(pid, 0)
+    if len(data) != struct.calcsize("d"):
+        raise RuntimeError(f"the worker timing {root} ended without a time")
+    return struct.unpack("d", data)[0]
+
+
+def measure(
+    root: Path, runs: int, warm_caches: bool = False, forked: bool = False
+) -> tuple[float, float] | None:
     """(median floor, median verify) in seconds; None for a repository without a report."""
     try:
-        verify(root)  # warm: caches of the file system, and the rules loaded
+        verify(root)  # warm: caches of the file system
     except ReportError:
         return None
+    if forked:  # the parent's state before it forks, built again as `verify A B ...` builds it
+        cold_caches()  # nothing of the warming run above
+        warmup._warm = False
+        warmup.warm_up()
+        gc.collect()
+        gc.freeze()
     floors, verifies = [], []
-    for _ in range(runs):
-        gc.collect()
-        floors.append(timed(floor, root))
-        gc.collect()
-        if not warm_caches:
-            cold_caches()
-        verifies.append(timed(verify, root))
+    try:
+        for _ in range(runs):
+            if not forked:
+                gc.collect()
+                floors.append(timed(floor, root))
+                gc.collect()
+                if not warm_caches:
+                    cold_caches()
+                verifies.append(timed(verify, root))
+            else:
+                floors.append(in_worker(floor, root))
+                verifies.append(in_worker(verify, root))
+    finally:
+        if forked:
+            gc.unfreeze()
     return statistics.median(floors), statistics.median(verifies)
 
 
@@ -119,6 +166,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write {repository: [floor, verify]} (seconds) here")
     parser.add_argument("--compare", type=Path, help="a --json file of an earlier run, shown beside this one")
     parser.add_argument("--warm-caches", action="store_true", help="keep function caches between runs")
+    parser.add_argument("--forked", action="store_true", help="time each run in a worker forked for it")
     args = parser.parse_args()
     earlier = json.loads(args.compare.read_text()) if args.compare else {}
     times: dict[str, list[float]] = {}
@@ -126,7 +174,7 @@ def main() -> int:
     for root in args.repositories:
         if not (root / ".git").exists():
             continue
-        measured = measure(root, args.runs, args.warm_caches)
+        measured = measure(root, args.runs, args.warm_caches, args.forked)
         if measured is None:
             without_report.append(root.name)
             continue
@@ -143,7 +191,8 @@ def main() -> int:
     ratios = {name: v / f for name, (f, v) in times.items()}
     worst = max(ratios, key=ratios.__getitem__)
     median = statistics.median(ratios.values())
-    print(f"{len(times)} repositories, medians of {args.runs} paired runs")
+    where = "each in a forked worker" if args.forked else "in this process"
+    print(f"{len(times)} repositories, medians of {args.runs} paired runs, {where}")
     print(
         f"verify / floor: median {median:.2f}x (target <= 3), worst {ratios[worst]:.2f}x ({worst}; target <= 6)"
     )

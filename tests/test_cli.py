@@ -333,3 +333,47 @@ def test_the_workers_inherit_the_template_table_the_parent_loaded(
         assert code == 0 and json.loads(captured.out)["items"]
     else:
         assert code != 0 and "the fingerprint table was read again" in captured.err
+
+
+@pytest.mark.parametrize("targets", [1, 2])
+def test_a_batch_warms_the_parent_up_before_it_forks_and_one_target_does_not(
+    targets: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from verifier import batch, warmup
+
+    if batch.start_method() != "fork":
+        pytest.skip("the workers inherit the parent's state only when they are forked")
+    warmed: list[bool] = []
+    monkeypatch.setattr(warmup, "warm_up", lambda: warmed.append(True))
+    files = {"reports/README.md": REPORT, "Dockerfile": "FROM python:3.12-slim\n"}
+    folders = [str(git_init(write_tree(tmp_path / f"g{n}", files))) for n in range(targets)]
+    assert main([*folders, "-f", "json"]) == 0
+    capsys.readouterr()
+    assert warmed == ([True] if targets > 1 else [])
+
+
+def test_the_warm_up_fills_what_every_verification_builds_and_survives_a_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from verifier import engine, filelist, registry, templates, warmup
+
+    monkeypatch.setattr(warmup, "_warm", False)
+    registry.forget_matches()
+    for cached in (filelist.glob_spec, templates._table):
+        cached.cache_clear()
+    warmup.warm_up()
+    assert registry._rule_texts.cache_info().currsize == 1  # the rules' texts prepared for matching
+    assert filelist.glob_spec.cache_info().currsize > 50  # the rules' globs, compiled
+    assert templates._table.cache_info().currsize == 1
+    verified: list[object] = []
+    monkeypatch.setattr(engine, "verify", lambda *args, **kwargs: verified.append(args))
+    warmup.warm_up()  # once per process
+    assert verified == []
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a broken warm-up")
+
+    monkeypatch.setattr(warmup, "_warm", False)
+    monkeypatch.setattr(engine, "verify", failing)
+    warmup.warm_up()  # a failure only costs the warm-up
+    assert warmup._warm

@@ -430,13 +430,13 @@ def test_the_workers_inherit_the_template_table_the_warm_up_loaded(
 ) -> None:
     """The warm-up reads the table before the workers are forked; a worker that read it again would fail
     here. Without the warm-up's read (the control) each worker needs the table and fails."""
-    from verifier import templates
+    from verifier import templates, warmup
 
     if cohort.start_method() != "fork":
         pytest.skip("the workers inherit the parent's state only when they are forked")
     folders = [str(make_project(tmp_path / f"g{n}", when=BEFORE)) for n in range(2)]
     templates._table.cache_clear()
-    monkeypatch.setattr(cohort, "_warm", not warmed)  # an earlier test may have warmed this process up
+    monkeypatch.setattr(warmup, "_warm", not warmed)  # an earlier test may have warmed this process up
     original = templates.prepare
 
     def prepare_then_forbid_reading() -> None:

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
-from .batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, MEMORY_LIMIT_SUPPORTED, Interrupted, run_many
+from .batch import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_TIMEOUT,
+    MEMORY_LIMIT_SUPPORTED,
+    Interrupted,
+    run_many,
+    start_method,
+)
 from .cache import DB_NAME
 from .config import Config, ConfigError, find_config, load_config, repository_root
 from .remote import RemoteError, cloned, is_remote
@@ -522,8 +529,11 @@ def _verify_all(args: argparse.Namespace) -> list[Entry]:
     from . import engine  # noqa: F401  (imported here, once: the workers are forked from this process)
     from .overrides import apply_overrides, overrides_for
     from .templates import prepare as prepare_templates
+    from .warmup import warm_up
 
     prepare_templates()  # the fingerprint table, read once here and inherited by every forked worker
+    if len(args.paths) > 1 and start_method() == "fork":
+        warm_up()  # what every worker would otherwise build again (a single target gains nothing from it)
 
     job = VerifyJob(
         report=args.report,

@@ -17,12 +17,10 @@ others go on.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
 import re
 import signal
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -32,7 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import gitsafe, templates
+from . import gitsafe
 from .batch import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
@@ -46,10 +44,10 @@ from .db import ResultsDB, options_key
 from .engine import Verification, verify
 from .groups import Target, as_targets
 from .redact import redact_url
-from .registry import all_rules
 from .remote import RemoteError
 from .report import ReportError
 from .views import Failure
+from .warmup import warm_up
 
 EXPECTED_ERRORS = (ReportError, RemoteError, SnapshotError, NotADirectoryError, FileNotFoundError)
 # Sources resolved at once at least: clones and fetches wait on the network, not on a core.
@@ -414,34 +412,6 @@ def _run(
                 yield emit(_result(targets[index], index, snapshot, deadline, shared, False, outcome.seconds))
     finally:
         outcomes.close()
-
-
-def warm_up() -> None:
-    """Verify a report of our own, with every rule's item ticked, in a temporary folder of our own, once in
-    this process: the modules the engine imports late, the rules' compiled patterns and the caches are
-    then ready in every worker forked afterwards instead of being built again in each (about 50 ms a
-    repository). Nothing of a group's repository is read here; a failure only costs the warm-up."""
-    global _warm
-    if _warm:
-        return
-    _warm = True
-    lines = ["# Exam", "", "## Overall project checklist", ""]
-    lines += [f"* [x] {rule.texts[0]}" for rule in all_rules() if rule.texts]
-    lines += ["", "## Group information", ""]
-    lines += [
-        f"### Question {number}\n> **Question {number}?**\n>\n> Answer:\n\nWe did.\n"
-        for number in range(1, 32)
-    ]
-    templates.prepare()
-    with tempfile.TemporaryDirectory(prefix="mlops-verifier-warm-") as folder:
-        report = Path(folder) / "reports" / "README.md"
-        report.parent.mkdir()
-        report.write_text("\n".join(lines), encoding="utf-8")
-        with contextlib.suppress(Exception):
-            verify(folder)
-
-
-_warm = False
 
 
 def _name(target: Target) -> str:
