@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -100,11 +101,23 @@ class PythonFacts:
         if index is None or self.__dict__.get("_calls_indexed") != len(self.calls):
             index = {}
             for position, call in enumerate(self.calls):
-                index.setdefault(call.name.rpartition(".")[2], []).append((position, call))
+                index.setdefault(call.name.rpartition(".")[2], []).append(position)
             self.__dict__["_calls_by_last"] = index
             self.__dict__["_calls_indexed"] = len(self.calls)
-        candidates = dict(entry for name in names for entry in index.get(name.rpartition(".")[2], ()))
-        return [candidates[p] for p in sorted(candidates) if name_matches(candidates[p].name, names)]
+        calls = self.calls
+        groups = [(index[last], targets) for last, targets in by_last_part(names).items() if last in index]
+        if len(groups) == 1:  # one group is in order already
+            positions, targets = groups[0]
+            if targets is None:
+                return [calls[p] for p in positions]
+            return [calls[p] for p in positions if name_matches(calls[p].name, targets)]
+        kept = [
+            p
+            for positions, targets in groups
+            for p in positions
+            if targets is None or name_matches(calls[p].name, targets)
+        ]
+        return [calls[p] for p in sorted(kept)]
 
     def decorated_with(self, *names: str) -> list[tuple[str, int]]:
         return [(name, line) for name, line in self.decorators if name_matches(name, names)]
@@ -121,6 +134,31 @@ def imports_any(name: str, modules: tuple[str, ...]) -> bool:
 def name_matches(name: str, wanted: tuple[str, ...]) -> bool:
     """`torch.onnx.export` matches the wanted names `torch.onnx.export`, `onnx.export` and `export`."""
     return any(name == target or name.endswith("." + target) for target in wanted)
+
+
+@functools.lru_cache(maxsize=1024)
+def by_last_part(names: tuple[str, ...]) -> dict[str, tuple[str, ...] | None]:
+    """`names` grouped by their last part, for looking them up in an index of calls by last part: a call
+    can match a name (`name_matches`) only when its last part is that name's, so a call of one group needs
+    testing against that group's names only, and against none (None) when one of them is the bare last
+    part, which every call of the group matches. Cached: the same names are looked up in file after file.
+    The caller must not change the dict."""
+    grouped: dict[str, list[str]] = {}
+    for name in names:
+        grouped.setdefault(name.rpartition(".")[2], []).append(name)
+    return {last: None if last in group else tuple(group) for last, group in grouped.items()}
+
+
+@functools.lru_cache(maxsize=1024)
+def by_top_module(modules: tuple[str, ...]) -> dict[str, tuple[str, ...] | None]:
+    """`modules` grouped by their top-level module, for an index of imports by top-level module: an import
+    can be one of `modules` or a submodule (`imports_any`) only of a module of its own group, and is one of
+    the group's for certain (None) when the group holds the top-level module itself. Cached as
+    `by_last_part` is."""
+    grouped: dict[str, list[str]] = {}
+    for module in modules:
+        grouped.setdefault(module.split(".")[0], []).append(module)
+    return {top: None if top in group else tuple(group) for top, group in grouped.items()}
 
 
 def parse_python(source: str) -> PythonFacts:
