@@ -307,7 +307,9 @@ def _cells_one_by_one(text: str) -> Iterator[Any]:
 
 
 _Attribute = ast.Attribute
+_Call = ast.Call
 _Constant = ast.Constant
+_Name = ast.Name
 
 
 class _Collector:
@@ -360,19 +362,26 @@ class _Collector:
                     visit(self, item)
 
     def resolve(self, node: ast.AST) -> str | None:
-        if type(node) is ast.Name:  # the common case, without building a list
+        """The dotted name of a name, a chain of attributes or of a call's result (`a.b().c` is `a.b.c`)
+        through the file's imports; None for anything else (a subscript, a literal)."""
+        kind = type(node)
+        if kind is _Name:  # the common cases first, without building a list
             return self.aliases.get(node.id, node.id)  # type: ignore[attr-defined]
+        if kind is _Attribute and type(node.value) is _Name:  # type: ignore[attr-defined]
+            base = node.value.id  # type: ignore[attr-defined]
+            return f"{self.aliases.get(base, base)}.{node.attr}"  # type: ignore[attr-defined]
         parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if isinstance(node, ast.Call):
-            inner = self.resolve(node.func)
+        while kind is _Attribute:
+            parts.append(node.attr)  # type: ignore[attr-defined]
+            node = node.value  # type: ignore[attr-defined]
+            kind = type(node)
+        if kind is _Call:
+            inner = self.resolve(node.func)  # type: ignore[attr-defined]
             if inner is None:
                 return None
             parts.append(inner)
-        elif isinstance(node, ast.Name):
-            parts.append(self.aliases.get(node.id, node.id))
+        elif kind is _Name:
+            parts.append(self.aliases.get(node.id, node.id))  # type: ignore[attr-defined]
         else:
             return None
         return ".".join(reversed(parts))
@@ -420,16 +429,26 @@ class _Collector:
     def value(self, node: ast.AST, depth: int = 0) -> object:
         """A literal value where the code has one, else a short description (see PythonFacts)."""
         kind = type(node)
-        if depth <= 3 and kind is ast.Constant:  # the common cases first, as the checks below decide them
-            return _literal(node)
-        if depth <= 3 and kind is ast.Name:
-            return f"<name {self.aliases.get(node.id, node.id)}>"  # type: ignore[attr-defined]
-        if isinstance(node, ast.Await):
-            node = node.value
-        if isinstance(node, ast.Call):
-            return f"<call {self.resolve(node.func) or '?'}>"
-        if depth > 3:
+        if depth <= 3:  # the common cases first, as the checks below decide them
+            if kind is _Constant:
+                literal = node.value  # type: ignore[attr-defined]
+                return (
+                    literal
+                    if type(literal) is not str or len(literal) <= MAX_LITERAL
+                    else literal[:MAX_LITERAL]
+                )
+            if kind is _Name:
+                return f"<name {self.aliases.get(node.id, node.id)}>"  # type: ignore[attr-defined]
+        if kind is ast.Await:
+            node = node.value  # type: ignore[attr-defined]
+            kind = type(node)
+        if kind is _Call:
+            return f"<call {self.resolve(node.func) or '?'}>"  # type: ignore[attr-defined]
+        if depth > 3 or kind in _OPAQUE_VALUES:
             return "<expr>"
+        if kind is _Attribute:
+            name = self.resolve(node)
+            return f"<name {name}>" if name else "<expr>"
         if isinstance(node, ast.Dict):
             if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
                 return "<expr>"
@@ -526,6 +545,21 @@ def _node_types() -> list[type]:
 _NODE_FIELDS: dict[type, tuple[str, ...]] = {
     node_type: tuple(name for name in getattr(node_type, "_fields", ()) if name not in _NOT_NODES)
     for node_type in _node_types()
+}
+
+
+# Node types whose value is "<expr>" at any depth (a subscript, an operation, a comprehension, a lambda):
+# `_Collector.value` answers them before trying the types that can hold a literal or a name.
+_OPAQUE_VALUES = frozenset(_NODE_FIELDS) - {
+    ast.Constant,
+    ast.Name,
+    ast.Attribute,
+    ast.Await,
+    ast.Call,
+    ast.Dict,
+    ast.List,
+    ast.Tuple,
+    ast.UnaryOp,
 }
 
 
