@@ -193,7 +193,9 @@ def test_call_look_ups_by_last_part_give_what_testing_every_call_gives(
     repo = make_repo(LOOKUP_FILES)
     expected = _every_call_tested(repo, names)
     assert [(path, call.line) for path, call in repo.calls(*names)] == expected
-    per_file = [(path, call.line) for path in repo.python_files for call in repo.python(path).calls_to(*names)]
+    per_file = [
+        (path, call.line) for path in repo.python_files for call in repo.python(path).calls_to(*names)
+    ]
     assert per_file == expected
     assert [(path, call.line) for path, call in repo.calls(*names, paths=repo.python_files)] == expected
 
@@ -219,3 +221,31 @@ def test_import_look_ups_by_top_module_keep_file_and_line_order(
 ) -> None:
     repo = make_repo(LOOKUP_FILES)
     assert [(loc.path, loc.line) for loc in repo.imports(*modules)] == expected
+
+
+@pytest.mark.parametrize("names", LOOKUPS)
+def test_call_look_ups_in_chosen_files_keep_the_order_the_files_are_given_in(
+    make_repo: Callable[..., Repo], names: tuple[str, ...]
+) -> None:
+    """Files asked about in another order than the listing's, one file alone, and a file that is not one of
+    the Python files (read on its own, as it is not in the repository's index of calls)."""
+    repo = make_repo({**LOOKUP_FILES, "notes.txt": "load(x)\n"})
+    order = ["src/p/b.py", "src/p/a.py"]
+    expected = [
+        (path, call.line)
+        for path in order
+        for call in repo.python(path).calls
+        if any(call.name == name or call.name.endswith("." + name) for name in names)
+    ]
+    assert [(path, call.line) for path, call in repo.calls(*names, paths=order)] == expected
+    assert [(p, c.line) for p, c in repo.calls(*names, paths=iter(order[1:]))] == expected_in(
+        expected, "src/p/a.py"
+    )
+    outside = ["src/p/a.py", "notes.txt"]
+    assert [p for p, _ in repo.calls(*names, paths=outside)] == [
+        p for p, _ in expected_in(expected, "src/p/a.py")
+    ] + (["notes.txt"] if "load" in names else [])
+
+
+def expected_in(found: list[tuple[str, int]], path: str) -> list[tuple[str, int]]:
+    return [entry for entry in found if entry[0] == path]

@@ -127,9 +127,12 @@ class PythonView:
     def calls(self, *names: str, paths: Iterable[str] | None = None) -> list[tuple[str, Call]]:
         """(path, call) for calls resolved to one of `names` (`torch.onnx.export`, `onnx.export`, `export`)."""
         if paths is None:
-            return _gathered(
-                self._calls_by_last, by_last_part(names), lambda call, wanted: name_matches(call.name, wanted)
-            )
+            return _gathered(self._calls_by_last, by_last_part(names), _call_matches)
+        paths = list(paths)
+        places = {path: place for place, path in enumerate(paths)}
+        if len(places) == len(paths) and places.keys() <= self._python_file_set:
+            # every file asked about is in the index: its entries of those files, in the order of `paths`
+            return _gathered(self._calls_by_last, by_last_part(names), _call_matches, places)
         return [(path, call) for path in paths for call in self.python(path).calls_to(*names)]
 
     @cached_property
@@ -191,18 +194,29 @@ def _gathered(
     index: dict[str, list[tuple[int, int, str, Fact]]],
     wanted: dict[str, tuple[str, ...] | None],
     matches: Callable[[Fact, tuple[str, ...]], bool],
+    places: dict[str, int] | None = None,
 ) -> list[tuple[str, Fact]]:
     """(path, fact) of the entries of `index` under the keys of `wanted` that `matches` the key's names (all of
-    them for a key given None), in file order and then in order within the file. An entry is under one key
-    only, so no entry comes twice; the entries of one key are in that order already and are not sorted."""
+    them for a key given None), in file order and then in order within the file; with `places`, only those of
+    its files, in its order of the files. An entry is under one key only, so no entry comes twice; the entries
+    of one key are in file order already and are not sorted."""
     groups = [(index[key], names) for key, names in wanted.items() if key in index]
     kept = [
-        entry for entries, names in groups for entry in entries if names is None or matches(entry[3], names)
+        entry
+        for entries, names in groups
+        for entry in entries
+        if (places is None or entry[2] in places) and (names is None or matches(entry[3], names))
     ]
-    if len(groups) > 1:
+    if places is not None:
+        kept.sort(key=lambda entry: (places[entry[2]], entry[1]))
+    elif len(groups) > 1:
         kept.sort(key=_file_order)
     return [(path, fact) for _, _, path, fact in kept]
 
 
 def _file_order(entry: tuple[int, int, str, Any]) -> tuple[int, int]:
     return entry[0], entry[1]
+
+
+def _call_matches(call: Call, names: tuple[str, ...]) -> bool:
+    return name_matches(call.name, names)
