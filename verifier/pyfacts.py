@@ -307,6 +307,10 @@ def _cells_one_by_one(text: str) -> Iterator[Any]:
 
 
 _Attribute = ast.Attribute
+# Node types whose only field that can hold a node is `value`, which always holds one: a chain of them
+# (`a.b.c`, a keyword argument, an expression statement, `await x`, `*args`) is followed to its end without a
+# call per node.
+_VALUE_WRAPPERS = frozenset({ast.Attribute, ast.keyword, ast.Expr, ast.Await, ast.Starred, ast.YieldFrom})
 _Call = ast.Call
 _Constant = ast.Constant
 _Name = ast.Name
@@ -349,7 +353,7 @@ class _Collector:
                 value = (value,)
             for item in value:
                 kind = type(item)
-                while kind is _Attribute:
+                while kind in _VALUE_WRAPPERS:
                     item = item.value
                     kind = type(item)
                 if kind is _Constant:
