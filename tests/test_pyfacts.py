@@ -249,3 +249,37 @@ def test_call_look_ups_in_chosen_files_keep_the_order_the_files_are_given_in(
 
 def expected_in(found: list[tuple[str, int]], path: str) -> list[tuple[str, int]]:
     return [entry for entry in found if entry[0] == path]
+
+
+DECORATED_FILES = {
+    "src/p/a.py": "import hydra\nfrom fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/')\ndef root(): ...\n\n"
+    "@hydra.main(config_path='c')\ndef main(cfg): ...\n\n@click.command()\n@app.post('/p')\ndef post(): ...\n",
+    "src/p/b.py": "import click\n\n@click.command()\ndef cli(): ...\n\n@main\ndef other(): ...\n\n@get\ndef g(): ...\n",
+}
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("hydra.main",),
+        ("main",),
+        ("command", "click.command"),
+        ("get", "app.post"),
+        ("app.get", "main"),
+        ("x",),
+        (),
+    ],
+)
+def test_decorator_look_ups_by_last_part_give_what_testing_every_decorator_gives(
+    make_repo: Callable[..., Repo], names: tuple[str, ...]
+) -> None:
+    repo = make_repo(DECORATED_FILES)
+    expected = [
+        (path, line)
+        for path in repo.python_files
+        for name, line in repo.python(path).decorators
+        if any(name == wanted or name.endswith("." + wanted) for wanted in names)
+    ]
+    assert [(loc.path, loc.line) for loc in repo.decorators(*names)] == expected
+    chosen = [(loc.path, loc.line) for loc in repo.decorators(*names, paths=repo.python_files)]
+    assert chosen == expected

@@ -154,10 +154,24 @@ class PythonView:
                 index.setdefault(call.name.rpartition(".")[2], []).append((order, position, path, call))
         return index
 
+    @cached_property
+    def _decorators_by_last(self) -> dict[str, list[tuple[int, int, str, tuple[str, int]]]]:
+        """Every decorator of every Python file by the last part of its name, with its (file, position)
+        order, as `_calls_by_last`."""
+        index: dict[str, list[tuple[int, int, str, tuple[str, int]]]] = {}
+        for order, path in enumerate(self.python_files):
+            for position, entry in enumerate(self.python(path).decorators):
+                index.setdefault(entry[0].rpartition(".")[2], []).append((order, position, path, entry))
+        return index
+
     def call_locations(self, *names: str, paths: Iterable[str] | None = None) -> list[Location]:
         return [self.reader.location(path, call.line) for path, call in self.calls(*names, paths=paths)]
 
     def decorators(self, *names: str, paths: Iterable[str] | None = None) -> list[Location]:
+        """Decorators resolved to one of `names` (matched as calls are), in Python files and notebooks."""
+        if paths is None:
+            found = _gathered(self._decorators_by_last, by_last_part(names), _decorator_matches)
+            return [self.reader.location(path, line) for path, (_, line) in found]
         return [
             self.reader.location(path, line)
             for path in self._paths(paths)
@@ -220,3 +234,7 @@ def _file_order(entry: tuple[int, int, str, Any]) -> tuple[int, int]:
 
 def _call_matches(call: Call, names: tuple[str, ...]) -> bool:
     return name_matches(call.name, names)
+
+
+def _decorator_matches(decorator: tuple[str, int], names: tuple[str, ...]) -> bool:
+    return name_matches(decorator[0], names)
