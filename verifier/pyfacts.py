@@ -342,7 +342,8 @@ class _Collector:
         """Visit the children of `node` that can hold a fact, in source order: a node type with a handler
         is handed to it, a node type without fields that can hold nodes (a name, a context, an operator)
         is passed over, and a chain of attributes (`a.b.c`, whose only child is the part before the dot)
-        is followed to its start without a call per dot."""
+        is followed to its start without a call per dot, as are the other nodes whose only child is their
+        `value` (`_VALUE_WRAPPERS`)."""
         plan = _PLAN
         strings = self.facts.strings
         for name in _NODE_FIELDS.get(type(node), ()):
