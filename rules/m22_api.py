@@ -35,11 +35,12 @@ def _route_lines(repo: Repo, path: str) -> list[Location]:
 def _linked_app_modules(repo: Repo) -> dict[str, list[str]]:
     """Modules with route decorators but no FastAPI()/APIRouter() of their own, mapped to the modules
     creating a FastAPI app that they import (`from app import app`) or that import them (`register(app)`)."""
-    creators = [p for p in repo.code_files if repo.python(p).calls_to("fastapi.FastAPI")]
+    app_files = _calling(repo, "fastapi.FastAPI")
+    creators = [p for p in repo.code_files if p in app_files]
+    app_or_router_files = _calling(repo, "fastapi.FastAPI", "fastapi.APIRouter")
     linked: dict[str, list[str]] = {}
     for path in repo.code_files:
-        facts = repo.python(path)
-        if facts.calls_to("fastapi.FastAPI", "fastapi.APIRouter") or not _route_lines(repo, path):
+        if path in app_or_router_files or not _route_lines(repo, path):
             continue
         imported = imported_own_modules(repo, path)
         apps = [c for c in creators if c in imported or path in imported_own_modules(repo, c)]
@@ -51,13 +52,16 @@ def _linked_app_modules(repo: Repo) -> dict[str, list[str]]:
 def fastapi_apps(repo: Repo) -> list[tuple[str, list[Location]]]:
     """(path, route locations) of modules that create a FastAPI app (or APIRouter) and define routes, and
     of route modules wired to an app created in another own module."""
-    apps = []
-    for path in repo.code_files:
-        facts = repo.python(path)
-        if facts.calls_to("fastapi.FastAPI", "fastapi.APIRouter"):
-            apps.append((path, _route_lines(repo, path)))
+    creating = _calling(repo, "fastapi.FastAPI", "fastapi.APIRouter")
+    apps = [(path, _route_lines(repo, path)) for path in repo.code_files if path in creating]
     apps += [(path, _route_lines(repo, path)) for path in _linked_app_modules(repo)]
     return apps
+
+
+def _calling(repo: Repo, *names: str) -> set[str]:
+    """The Python files calling one of `names`, from the repository's index of calls (one look-up, not one
+    per file)."""
+    return {path for path, _ in repo.calls(*names)}
 
 
 def module_files(repo: Repo, module: str, path: str) -> list[str]:

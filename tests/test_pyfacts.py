@@ -153,3 +153,133 @@ def test_a_call_made_by_the_fact_walk_is_the_call_its_constructor_makes() -> Non
         made.line = 4  # type: ignore[misc]
     (walked,) = parse_python("import torch\ntorch.save(model, f=path)\n").calls
     assert vars(walked) == vars(Call("torch.save", 2, {"f": "<name path>"}, ("<name model>",)))
+
+
+# Calls whose names share last parts, bare and dotted, in two files: the look-ups by last part must give
+# what testing every call against every name gives, in file order and then in source order.
+LOOKUP_FILES = {
+    "src/p/a.py": "import torch\nimport yaml\nmodel.train()\nyaml.load(f)\ntorch.load(p)\njson.load(f)\n"
+    "trainer.fit(m)\ntorch.onnx.export(m)\nload(x)\n",
+    "src/p/b.py": "import torch.nn\nfrom os import path\nexport(m)\nonnx.export(m)\ntorch.load(q)\nfit()\n",
+}
+LOOKUPS = [
+    ("load",),
+    ("torch.load",),
+    ("torch.load", "json.load"),
+    ("torch.load", "load"),
+    ("load", "torch.load", "load"),
+    ("fit", "torch.load"),
+    ("export", "fit", "yaml.load"),
+    ("onnx.export", "torch.onnx.export"),
+    ("trainer.fit", "model.train", "missing", "x.missing"),
+    ("missing",),
+    (),
+]
+
+
+def _every_call_tested(repo: Repo, names: tuple[str, ...]) -> list[tuple[str, int]]:
+    return [
+        (path, call.line)
+        for path in repo.python_files
+        for call in repo.python(path).calls
+        if any(call.name == name or call.name.endswith("." + name) for name in names)
+    ]
+
+
+@pytest.mark.parametrize("names", LOOKUPS)
+def test_call_look_ups_by_last_part_give_what_testing_every_call_gives(
+    make_repo: Callable[..., Repo], names: tuple[str, ...]
+) -> None:
+    repo = make_repo(LOOKUP_FILES)
+    expected = _every_call_tested(repo, names)
+    assert [(path, call.line) for path, call in repo.calls(*names)] == expected
+    per_file = [
+        (path, call.line) for path in repo.python_files for call in repo.python(path).calls_to(*names)
+    ]
+    assert per_file == expected
+    assert [(path, call.line) for path, call in repo.calls(*names, paths=repo.python_files)] == expected
+
+
+def test_call_look_ups_keep_the_order_of_the_files_and_the_lines() -> None:
+    facts = parse_python("a.load()\nb.fit()\nc.load()\nfit()\nd.export()\n")
+    assert [call.line for call in facts.calls_to("export", "load", "fit")] == [1, 2, 3, 4, 5]
+    assert [call.line for call in facts.calls_to("c.load", "b.fit")] == [2, 3]  # a near miss: a.load
+
+
+@pytest.mark.parametrize(
+    ("modules", "expected"),
+    [
+        (("torch",), [("src/p/a.py", 1), ("src/p/b.py", 1)]),
+        (("torch.nn",), [("src/p/b.py", 1)]),
+        (("torch.nn", "yaml", "os.path"), [("src/p/a.py", 2), ("src/p/b.py", 1), ("src/p/b.py", 2)]),
+        (("torc",), []),  # a near miss: a prefix of a module is not the module
+        (("os", "torch"), [("src/p/a.py", 1), ("src/p/b.py", 1), ("src/p/b.py", 2), ("src/p/b.py", 2)]),
+    ],
+)
+def test_import_look_ups_by_top_module_keep_file_and_line_order(
+    make_repo: Callable[..., Repo], modules: tuple[str, ...], expected: list[tuple[str, int]]
+) -> None:
+    repo = make_repo(LOOKUP_FILES)
+    assert [(loc.path, loc.line) for loc in repo.imports(*modules)] == expected
+
+
+@pytest.mark.parametrize("names", LOOKUPS)
+def test_call_look_ups_in_chosen_files_keep_the_order_the_files_are_given_in(
+    make_repo: Callable[..., Repo], names: tuple[str, ...]
+) -> None:
+    """Files asked about in another order than the listing's, one file alone, and a file that is not one of
+    the Python files (read on its own, as it is not in the repository's index of calls)."""
+    repo = make_repo({**LOOKUP_FILES, "notes.txt": "load(x)\n"})
+    order = ["src/p/b.py", "src/p/a.py"]
+    expected = [
+        (path, call.line)
+        for path in order
+        for call in repo.python(path).calls
+        if any(call.name == name or call.name.endswith("." + name) for name in names)
+    ]
+    assert [(path, call.line) for path, call in repo.calls(*names, paths=order)] == expected
+    assert [(p, c.line) for p, c in repo.calls(*names, paths=iter(order[1:]))] == expected_in(
+        expected, "src/p/a.py"
+    )
+    outside = ["src/p/a.py", "notes.txt"]
+    assert [p for p, _ in repo.calls(*names, paths=outside)] == [
+        p for p, _ in expected_in(expected, "src/p/a.py")
+    ] + (["notes.txt"] if "load" in names else [])
+
+
+def expected_in(found: list[tuple[str, int]], path: str) -> list[tuple[str, int]]:
+    return [entry for entry in found if entry[0] == path]
+
+
+DECORATED_FILES = {
+    "src/p/a.py": "import hydra\nfrom fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/')\ndef root(): ...\n\n"
+    "@hydra.main(config_path='c')\ndef main(cfg): ...\n\n@click.command()\n@app.post('/p')\ndef post(): ...\n",
+    "src/p/b.py": "import click\n\n@click.command()\ndef cli(): ...\n\n@main\ndef other(): ...\n\n@get\ndef g(): ...\n",
+}
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("hydra.main",),
+        ("main",),
+        ("command", "click.command"),
+        ("get", "app.post"),
+        ("app.get", "main"),
+        ("x",),
+        (),
+    ],
+)
+def test_decorator_look_ups_by_last_part_give_what_testing_every_decorator_gives(
+    make_repo: Callable[..., Repo], names: tuple[str, ...]
+) -> None:
+    repo = make_repo(DECORATED_FILES)
+    expected = [
+        (path, line)
+        for path in repo.python_files
+        for name, line in repo.python(path).decorators
+        if any(name == wanted or name.endswith("." + wanted) for wanted in names)
+    ]
+    assert [(loc.path, loc.line) for loc in repo.decorators(*names)] == expected
+    chosen = [(loc.path, loc.line) for loc in repo.decorators(*names, paths=repo.python_files)]
+    assert chosen == expected

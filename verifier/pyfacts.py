@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -100,11 +101,23 @@ class PythonFacts:
         if index is None or self.__dict__.get("_calls_indexed") != len(self.calls):
             index = {}
             for position, call in enumerate(self.calls):
-                index.setdefault(call.name.rpartition(".")[2], []).append((position, call))
+                index.setdefault(call.name.rpartition(".")[2], []).append(position)
             self.__dict__["_calls_by_last"] = index
             self.__dict__["_calls_indexed"] = len(self.calls)
-        candidates = dict(entry for name in names for entry in index.get(name.rpartition(".")[2], ()))
-        return [candidates[p] for p in sorted(candidates) if name_matches(candidates[p].name, names)]
+        calls = self.calls
+        groups = [(index[last], targets) for last, targets in by_last_part(names).items() if last in index]
+        if len(groups) == 1:  # one group is in order already
+            positions, targets = groups[0]
+            if targets is None:
+                return [calls[p] for p in positions]
+            return [calls[p] for p in positions if name_matches(calls[p].name, targets)]
+        kept = [
+            p
+            for positions, targets in groups
+            for p in positions
+            if targets is None or name_matches(calls[p].name, targets)
+        ]
+        return [calls[p] for p in sorted(kept)]
 
     def decorated_with(self, *names: str) -> list[tuple[str, int]]:
         return [(name, line) for name, line in self.decorators if name_matches(name, names)]
@@ -121,6 +134,31 @@ def imports_any(name: str, modules: tuple[str, ...]) -> bool:
 def name_matches(name: str, wanted: tuple[str, ...]) -> bool:
     """`torch.onnx.export` matches the wanted names `torch.onnx.export`, `onnx.export` and `export`."""
     return any(name == target or name.endswith("." + target) for target in wanted)
+
+
+@functools.lru_cache(maxsize=1024)
+def by_last_part(names: tuple[str, ...]) -> dict[str, tuple[str, ...] | None]:
+    """`names` grouped by their last part, for looking them up in an index of calls by last part: a call
+    can match a name (`name_matches`) only when its last part is that name's, so a call of one group needs
+    testing against that group's names only, and against none (None) when one of them is the bare last
+    part, which every call of the group matches. Cached: the same names are looked up in file after file.
+    The caller must not change the dict."""
+    grouped: dict[str, list[str]] = {}
+    for name in names:
+        grouped.setdefault(name.rpartition(".")[2], []).append(name)
+    return {last: None if last in group else tuple(group) for last, group in grouped.items()}
+
+
+@functools.lru_cache(maxsize=1024)
+def by_top_module(modules: tuple[str, ...]) -> dict[str, tuple[str, ...] | None]:
+    """`modules` grouped by their top-level module, for an index of imports by top-level module: an import
+    can be one of `modules` or a submodule (`imports_any`) only of a module of its own group, and is one of
+    the group's for certain (None) when the group holds the top-level module itself. Cached as
+    `by_last_part` is."""
+    grouped: dict[str, list[str]] = {}
+    for module in modules:
+        grouped.setdefault(module.split(".")[0], []).append(module)
+    return {top: None if top in group else tuple(group) for top, group in grouped.items()}
 
 
 def parse_python(source: str) -> PythonFacts:
@@ -269,7 +307,13 @@ def _cells_one_by_one(text: str) -> Iterator[Any]:
 
 
 _Attribute = ast.Attribute
+# Node types whose only field that can hold a node is `value`, which always holds one: a chain of them
+# (`a.b.c`, a keyword argument, an expression statement, `await x`, `*args`) is followed to its end without a
+# call per node.
+_VALUE_WRAPPERS = frozenset({ast.Attribute, ast.keyword, ast.Expr, ast.Await, ast.Starred, ast.YieldFrom})
+_Call = ast.Call
 _Constant = ast.Constant
+_Name = ast.Name
 
 
 class _Collector:
@@ -298,7 +342,8 @@ class _Collector:
         """Visit the children of `node` that can hold a fact, in source order: a node type with a handler
         is handed to it, a node type without fields that can hold nodes (a name, a context, an operator)
         is passed over, and a chain of attributes (`a.b.c`, whose only child is the part before the dot)
-        is followed to its start without a call per dot."""
+        is followed to its start without a call per dot, as are the other nodes whose only child is their
+        `value` (`_VALUE_WRAPPERS`)."""
         plan = _PLAN
         strings = self.facts.strings
         for name in _NODE_FIELDS.get(type(node), ()):
@@ -309,7 +354,7 @@ class _Collector:
                 value = (value,)
             for item in value:
                 kind = type(item)
-                while kind is _Attribute:
+                while kind in _VALUE_WRAPPERS:
                     item = item.value
                     kind = type(item)
                 if kind is _Constant:
@@ -322,19 +367,26 @@ class _Collector:
                     visit(self, item)
 
     def resolve(self, node: ast.AST) -> str | None:
-        if type(node) is ast.Name:  # the common case, without building a list
+        """The dotted name of a name, a chain of attributes or of a call's result (`a.b().c` is `a.b.c`)
+        through the file's imports; None for anything else (a subscript, a literal)."""
+        kind = type(node)
+        if kind is _Name:  # the common cases first, without building a list
             return self.aliases.get(node.id, node.id)  # type: ignore[attr-defined]
+        if kind is _Attribute and type(node.value) is _Name:  # type: ignore[attr-defined]
+            base = node.value.id  # type: ignore[attr-defined]
+            return f"{self.aliases.get(base, base)}.{node.attr}"  # type: ignore[attr-defined]
         parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if isinstance(node, ast.Call):
-            inner = self.resolve(node.func)
+        while kind is _Attribute:
+            parts.append(node.attr)  # type: ignore[attr-defined]
+            node = node.value  # type: ignore[attr-defined]
+            kind = type(node)
+        if kind is _Call:
+            inner = self.resolve(node.func)  # type: ignore[attr-defined]
             if inner is None:
                 return None
             parts.append(inner)
-        elif isinstance(node, ast.Name):
-            parts.append(self.aliases.get(node.id, node.id))
+        elif kind is _Name:
+            parts.append(self.aliases.get(node.id, node.id))  # type: ignore[attr-defined]
         else:
             return None
         return ".".join(reversed(parts))
@@ -382,16 +434,26 @@ class _Collector:
     def value(self, node: ast.AST, depth: int = 0) -> object:
         """A literal value where the code has one, else a short description (see PythonFacts)."""
         kind = type(node)
-        if depth <= 3 and kind is ast.Constant:  # the common cases first, as the checks below decide them
-            return _literal(node)
-        if depth <= 3 and kind is ast.Name:
-            return f"<name {self.aliases.get(node.id, node.id)}>"  # type: ignore[attr-defined]
-        if isinstance(node, ast.Await):
-            node = node.value
-        if isinstance(node, ast.Call):
-            return f"<call {self.resolve(node.func) or '?'}>"
-        if depth > 3:
+        if depth <= 3:  # the common cases first, as the checks below decide them
+            if kind is _Constant:
+                literal = node.value  # type: ignore[attr-defined]
+                return (
+                    literal
+                    if type(literal) is not str or len(literal) <= MAX_LITERAL
+                    else literal[:MAX_LITERAL]
+                )
+            if kind is _Name:
+                return f"<name {self.aliases.get(node.id, node.id)}>"  # type: ignore[attr-defined]
+        if kind is ast.Await:
+            node = node.value  # type: ignore[attr-defined]
+            kind = type(node)
+        if kind is _Call:
+            return f"<call {self.resolve(node.func) or '?'}>"  # type: ignore[attr-defined]
+        if depth > 3 or kind in _OPAQUE_VALUES:
             return "<expr>"
+        if kind is _Attribute:
+            name = self.resolve(node)
+            return f"<name {name}>" if name else "<expr>"
         if isinstance(node, ast.Dict):
             if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
                 return "<expr>"
@@ -488,6 +550,21 @@ def _node_types() -> list[type]:
 _NODE_FIELDS: dict[type, tuple[str, ...]] = {
     node_type: tuple(name for name in getattr(node_type, "_fields", ()) if name not in _NOT_NODES)
     for node_type in _node_types()
+}
+
+
+# Node types whose value is "<expr>" at any depth (a subscript, an operation, a comprehension, a lambda):
+# `_Collector.value` answers them before trying the types that can hold a literal or a name.
+_OPAQUE_VALUES = frozenset(_NODE_FIELDS) - {
+    ast.Constant,
+    ast.Name,
+    ast.Attribute,
+    ast.Await,
+    ast.Call,
+    ast.Dict,
+    ast.List,
+    ast.Tuple,
+    ast.UnaryOp,
 }
 
 

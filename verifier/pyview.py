@@ -11,12 +11,22 @@ import contextlib
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from .evidence import Location
 from .filelist import FileList
-from .pyfacts import Call, PythonFacts, imports_any, name_matches, parse_python
+from .pyfacts import (
+    Call,
+    PythonFacts,
+    by_last_part,
+    by_top_module,
+    imports_any,
+    name_matches,
+    parse_python,
+)
 from .reader import Reader
+
+Fact = TypeVar("Fact")
 
 
 class PythonView:
@@ -102,14 +112,12 @@ class PythonView:
     def imports(self, *modules: str, paths: Iterable[str] | None = None) -> list[Location]:
         """Import statements of `modules` (or their submodules) in Python files and notebooks."""
         if paths is None:
-            candidates = (
-                entry for module in modules for entry in self._imports_by_top.get(module.split(".")[0], ())
+            found = _gathered(
+                self._imports_by_top,
+                by_top_module(modules),
+                lambda entry, wanted: imports_any(entry[0], wanted),
             )
-            return [
-                self.reader.location(path, line)
-                for path, (name, line) in _in_order(candidates)
-                if imports_any(name, modules)
-            ]
+            return [self.reader.location(path, line) for path, (_, line) in found]
         return [
             self.reader.location(path, line)
             for path in paths
@@ -119,10 +127,12 @@ class PythonView:
     def calls(self, *names: str, paths: Iterable[str] | None = None) -> list[tuple[str, Call]]:
         """(path, call) for calls resolved to one of `names` (`torch.onnx.export`, `onnx.export`, `export`)."""
         if paths is None:
-            candidates = (
-                entry for name in names for entry in self._calls_by_last.get(name.rpartition(".")[2], ())
-            )
-            return [(path, call) for path, call in _in_order(candidates) if name_matches(call.name, names)]
+            return _gathered(self._calls_by_last, by_last_part(names), _call_matches)
+        paths = list(paths)
+        places = {path: place for place, path in enumerate(paths)}
+        if len(places) == len(paths) and places.keys() <= self._python_file_set:
+            # every file asked about is in the index: its entries of those files, in the order of `paths`
+            return _gathered(self._calls_by_last, by_last_part(names), _call_matches, places)
         return [(path, call) for path in paths for call in self.python(path).calls_to(*names)]
 
     @cached_property
@@ -144,10 +154,24 @@ class PythonView:
                 index.setdefault(call.name.rpartition(".")[2], []).append((order, position, path, call))
         return index
 
+    @cached_property
+    def _decorators_by_last(self) -> dict[str, list[tuple[int, int, str, tuple[str, int]]]]:
+        """Every decorator of every Python file by the last part of its name, with its (file, position)
+        order, as `_calls_by_last`."""
+        index: dict[str, list[tuple[int, int, str, tuple[str, int]]]] = {}
+        for order, path in enumerate(self.python_files):
+            for position, entry in enumerate(self.python(path).decorators):
+                index.setdefault(entry[0].rpartition(".")[2], []).append((order, position, path, entry))
+        return index
+
     def call_locations(self, *names: str, paths: Iterable[str] | None = None) -> list[Location]:
         return [self.reader.location(path, call.line) for path, call in self.calls(*names, paths=paths)]
 
     def decorators(self, *names: str, paths: Iterable[str] | None = None) -> list[Location]:
+        """Decorators resolved to one of `names` (matched as calls are), in Python files and notebooks."""
+        if paths is None:
+            found = _gathered(self._decorators_by_last, by_last_part(names), _decorator_matches)
+            return [self.reader.location(path, line) for path, (_, line) in found]
         return [
             self.reader.location(path, line)
             for path in self._paths(paths)
@@ -180,7 +204,37 @@ def cycle_collection_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _in_order(entries: Iterable[tuple[int, int, str, Any]]) -> list[tuple[str, Any]]:
-    """(path, fact) of index entries once each, in file order and then in order within the file."""
-    unique = {(order, position): (path, fact) for order, position, path, fact in entries}
-    return [unique[key] for key in sorted(unique)]
+def _gathered(
+    index: dict[str, list[tuple[int, int, str, Fact]]],
+    wanted: dict[str, tuple[str, ...] | None],
+    matches: Callable[[Fact, tuple[str, ...]], bool],
+    places: dict[str, int] | None = None,
+) -> list[tuple[str, Fact]]:
+    """(path, fact) of the entries of `index` under the keys of `wanted` that `matches` the key's names (all of
+    them for a key given None), in file order and then in order within the file; with `places`, only those of
+    its files, in its order of the files. An entry is under one key only, so no entry comes twice; the entries
+    of one key are in file order already and are not sorted."""
+    groups = [(index[key], names) for key, names in wanted.items() if key in index]
+    kept = [
+        entry
+        for entries, names in groups
+        for entry in entries
+        if (places is None or entry[2] in places) and (names is None or matches(entry[3], names))
+    ]
+    if places is not None:
+        kept.sort(key=lambda entry: (places[entry[2]], entry[1]))
+    elif len(groups) > 1:
+        kept.sort(key=_file_order)
+    return [(path, fact) for _, _, path, fact in kept]
+
+
+def _file_order(entry: tuple[int, int, str, Any]) -> tuple[int, int]:
+    return entry[0], entry[1]
+
+
+def _call_matches(call: Call, names: tuple[str, ...]) -> bool:
+    return name_matches(call.name, names)
+
+
+def _decorator_matches(decorator: tuple[str, int], names: tuple[str, ...]) -> bool:
+    return name_matches(decorator[0], names)
