@@ -202,6 +202,16 @@ def test_random_path_ends_are_found_like_a_plain_scan(listing: Listing) -> None:
         assert listing.containing(tail + END) == [p for p in listing.paths if p.endswith(tail)], tail
 
 
+def test_verdicts_shared_by_runs_of_one_shape_are_each_runs_own(listing: Listing) -> None:
+    chooser = random.Random(5)
+    needles = [*NEEDLES, *(tail + END for tail in END_NEEDLES), "raw", "cats", "Cat", "data"]
+    needles += [
+        path[start : start + 6] for path in chooser.sample(listing.paths, 200) for start in (0, 5, 12)
+    ]
+    for needle in needles:
+        assert listing.verdicts(needle) == [run.verdict(needle) for run in listing.runs], needle
+
+
 def test_searches_for_suffixes_and_folders_read_no_flat_run(listing: Listing) -> None:
     for needle in (".py", ".DS_Store", "/pyvenv.cfg", ".github/workflows"):
         assert Verdict.SCAN not in listing.verdicts(needle), needle

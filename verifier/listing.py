@@ -214,11 +214,32 @@ class Listing:
         return cost
 
     def verdicts(self, needle: str) -> list[Verdict]:
-        """Each run's verdict on `needle`, worked out once per needle."""
+        """Each run's verdict on `needle`, worked out once per needle. A needle in no run's folder, without
+        a "/" and not ending a path gets the same verdict from every flat run of the same suffixes (what
+        `_in_name` says of them): worked out once per such shape, not once per run."""
         verdicts = self._verdicts.get(needle)
         if verdicts is None:
-            verdicts = self._verdicts[needle] = [run.verdict(needle) for run in self.runs]
+            if "/" in needle or needle.endswith(END) or needle in self._folders:
+                verdicts = [run.verdict(needle) for run in self.runs]
+            else:
+                by_shape: dict[tuple[tuple[str, ...], bool], Verdict] = {}
+                verdicts = []
+                for run in self.runs:
+                    if not run.flat:
+                        verdicts.append(run.verdict(needle))
+                        continue
+                    shape = (run.suffixes, run.dotless)
+                    verdict = by_shape.get(shape)
+                    if verdict is None:
+                        verdict = by_shape[shape] = _in_name(needle, False, run.suffixes, run.dotless)
+                    verdicts.append(verdict)
+            self._verdicts[needle] = verdicts
         return verdicts
+
+    @functools.cached_property
+    def _folders(self) -> str:
+        """The runs' folders between NUL characters (a needle found here is in some run's folder)."""
+        return END.join(run.folder for run in self.runs)
 
     def any_folder(self, skipped: Callable[[str], bool], markers: Sequence[str]) -> bool:
         """Whether a path may lie in a folder that `skipped` refuses: in a flat run, when its folder is
