@@ -461,3 +461,21 @@ def test_checklist_and_answers_read_through_the_pre_checks() -> None:
     assert first.text == "We are > group 3."
     assert second.question == "Which tools?"
     assert second.text == "Answer - a line without the colon, so no marker\n\nMany tools."
+
+
+def test_bold_texts_are_the_bold_pattern_s_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from verifier import report
+
+    rng = random.Random(5)
+    pieces = ["*", "**", "***", "a", "bb ", "\n", "Question?"]
+    for bound in (report.MAX_BOLD_CHARS, 3):
+        monkeypatch.setattr(report, "MAX_BOLD_CHARS", bound)
+        pattern = re.compile(rf"\*\*(.{{1,{bound}}}?)\*\*", re.DOTALL)
+        for _ in range(20_000):
+            prompt = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
+            assert report._bold_texts(prompt) == pattern.findall(prompt), (bound, prompt)
+    assert report._bold_texts("**ab** **xxxxx**") == ["ab"]  # the second is longer than the bound, 3
+    monkeypatch.undo()
+    assert report._bold_texts("**What?** and **xxxxx** ***") == ["What?", "xxxxx"]
