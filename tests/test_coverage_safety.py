@@ -14,6 +14,7 @@ import os
 import shutil
 import site
 import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -186,6 +187,9 @@ def _refuse_the_copy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
+@pytest.mark.skipif(
+    not hasattr(sqlite3.Connection, "deserialize"), reason="Python < 3.11: the private copy decides"
+)
 def test_data_recorded_on_another_machine_gives_no_total_without_a_copy_or_coverage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -221,8 +225,6 @@ def test_data_that_may_hold_a_total_is_still_read_by_coverage(
 
 
 def _with_file_as_view(tmp_path: Path) -> bytes:
-    import sqlite3
-
     made = tmp_path / "view.db"
     database = sqlite3.connect(made)
     database.executescript("create view file as select '/elsewhere/x.py' as path;")
