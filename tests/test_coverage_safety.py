@@ -14,6 +14,7 @@ import os
 import shutil
 import site
 import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -168,6 +169,67 @@ def test_oversized_coverage_data_is_refused(tmp_path: Path, monkeypatch: pytest.
     repo = Repo(root)
     assert committed_total(repo, ".coverage") is None
     assert any("larger than" in warning for warning in repo.warnings)
+
+
+def _refuse_the_copy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every call of `_total` (where the private copy is read and coverage.py is imported) and
+    refuse the temporary folder the copy would be written to."""
+    calls: list[str] = []
+
+    def no_folder(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a temporary folder was made")
+
+    def no_total(*args: object, **kwargs: object) -> None:
+        calls.append("total")
+
+    monkeypatch.setattr(coverage_check.tempfile, "TemporaryDirectory", no_folder)
+    monkeypatch.setattr(coverage_check, "_total", no_total)
+    return calls
+
+
+@pytest.mark.skipif(
+    not hasattr(sqlite3.Connection, "deserialize"), reason="Python < 3.11: the private copy decides"
+)
+def test_data_recorded_on_another_machine_gives_no_total_without_a_copy_or_coverage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "group", {"src/calc.py": SOURCE})
+    cases = {
+        "another checkout": {"/home/someone/project/src/calc.py": [1, 2]},
+        "one file here, one elsewhere": {str(root / "src" / "calc.py"): [1], "C:\\project\\x.py": [1]},
+        "a relative path not in the repository": {"src/gone.py": [1]},
+        "no measured file": {},
+    }
+    calls = _refuse_the_copy(monkeypatch)
+    for name, files in cases.items():
+        (root / ".coverage").unlink(missing_ok=True)
+        _record(root / ".coverage", files)
+        before = sorted(path.name for path in root.rglob("*"))
+        assert committed_total(Repo(root), ".coverage") is None, name
+        assert sorted(path.name for path in root.rglob("*")) == before, name
+    assert calls == []
+
+
+def test_data_that_may_hold_a_total_is_still_read_by_coverage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "group", {"src/calc.py": SOURCE})
+    _record(root / ".coverage", {str(root / "src" / "calc.py"): [1, 2]})
+    assert committed_total(Repo(root), ".coverage") == pytest.approx(50.0)
+    # what the in-memory reading cannot settle goes to coverage.py: no SQLite file, a `file` that is a view
+    for data in (b"not a database" * 10, _with_file_as_view(tmp_path)):
+        (root / ".coverage").write_bytes(data)
+        monkeypatch.setattr(coverage_check, "_total", lambda *args: 12.5)
+        assert committed_total(Repo(root), ".coverage") == 12.5
+        monkeypatch.undo()
+
+
+def _with_file_as_view(tmp_path: Path) -> bytes:
+    made = tmp_path / "view.db"
+    database = sqlite3.connect(made)
+    database.executescript("create view file as select '/elsewhere/x.py' as path;")
+    database.close()
+    return made.read_bytes()
 
 
 # ------------------------------------------------------------------ running the group's tests

@@ -253,3 +253,34 @@ def test_the_result_types_and_the_stages_import_one_way() -> None:
         "verifier.witness",
     }
     assert not stages & _modules_after("import verifier.results")
+
+
+def test_a_plain_lock_line_is_read_as_the_key_pattern_reads_it() -> None:
+    import random
+
+    from verifier.configfiles import LOCK_KEY, _plain_lock_value
+
+    assert _plain_lock_value('name = "torch"') == ("name", "torch")
+    assert _plain_lock_value('version = "2.5.1"') == ("version", "2.5.1")
+    for other in (
+        'name  = "x"',
+        "name = 'x'",
+        'name = "x" # pinned',
+        'name = "a\\"b"',
+        'names = "x"',
+        "name",
+    ):
+        assert _plain_lock_value(other) is None, other  # left to LOCK_KEY
+    rng = random.Random(11)
+    keys, separators = ["name", "version", "names", "nam"], [" = ", "=", "  = ", " =\t"]
+    contents, tails = ["x", "1.2", "a b", "", '"', "\\", "'", "#"], ["", " ", "# c", '"']
+    plain = 0
+    for _ in range(20_000):
+        content = "".join(rng.choice(contents) for _ in range(rng.randint(0, 3)))
+        line = rng.choice(keys) + rng.choice(separators) + '"' + content + '"' + rng.choice(tails)
+        value = _plain_lock_value(line)
+        if value is not None:
+            plain += 1
+            key = LOCK_KEY.fullmatch(line)
+            assert key is not None and (key.group(1), key.group(2)) == value, line
+    assert plain > 50

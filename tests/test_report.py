@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from verifier.report import ReportError, parse_report
@@ -362,3 +364,118 @@ def test_remarks_about_part_of_the_work_keep_the_tick(lines: tuple[str, ...]) ->
 
 def test_a_footnote_is_no_item() -> None:
     assert len(parse_items("* [x] Create a git repository (M5)", "[^1] we did this early")) == 1
+
+
+# The literal each pre-check of the parser asks for before a pattern runs, and the pattern: a line without
+# the literal is never tried, so the pattern must be unable to match it.
+PRE_CHECKED = {
+    "ANSWER_MARKER": (lambda line: ":" in line, "match"),
+    "QUOTE_PREFIX": (lambda line: ">" in line, "match"),
+    "QUESTION_HEADING": (lambda line: "#" in line, "match"),
+    "HEADING": (lambda line: "#" in line, "match"),
+    "BOLD_LINE": (lambda line: "**" in line or "__" in line, "match"),
+    "MODULE_TAG": (lambda line: "(" in line, "search"),
+    "PARENTHESIZED": (lambda line: "(" in line, "search"),
+    "STRUCK": (lambda line: line.startswith("~~"), "match"),
+    "ARROW_REMARK": (lambda line: ">" in line or "→" in line or "⇒" in line, "search"),
+    "BULLET": (lambda line: "[" in line, "match"),
+    "EMOJI_ITEM": (lambda line: not line.isascii(), "match"),
+}
+
+
+def test_a_pre_check_never_passes_over_a_line_its_pattern_matches() -> None:
+    from verifier import report
+
+    rng = random.Random(17)
+    pieces = [
+        " ",
+        "  ",
+        "\t",
+        ">",
+        "> ",
+        "#",
+        "## ",
+        "**",
+        "__",
+        "*",
+        "_",
+        "(",
+        ")",
+        "M5",
+        "(M5)",
+        "(M2 + M6)",
+        "- ✅ ",
+        "1. ❌ ",
+        "~~",
+        "-",
+        "->",
+        "=>",
+        "→",
+        "⇒",
+        "[",
+        "]",
+        "[x]",
+        "x",
+        "1.",
+        "✅",
+        "❌",
+        ":",
+        "Answer",
+        "answer",
+        "Question 3",
+        "Q4",
+        "text",
+    ]
+    matched = {name: 0 for name in PRE_CHECKED}
+    for _ in range(30_000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        for name, (needed, how) in PRE_CHECKED.items():
+            if getattr(getattr(report, name), how)(line):
+                matched[name] += 1
+                assert needed(line), (name, line)
+    assert all(count > 20 for count in matched.values()), matched
+
+
+def test_checklist_and_answers_read_through_the_pre_checks() -> None:
+    report = parse_report(
+        "# R\n\n## Overall project checklist\n\n__Week 1__\n\n"
+        "* [x] Create a git repository ⇒ shared with the TAs\n"
+        "* [x] ~~Use DVC for managing data (M8)~~\n"
+        "* [x] Deploy the model (failed due to permissions) in the cloud\n"
+        "* [x] Write unit tests → all green\n"
+        "* [ ] Use a linter\n\n"
+        "## Group information\n\n"
+        "### Question 1\n> **What is the group number?**\n>\n> Answer length: 10-20 words.\n>\n> Answer:\n\n"
+        "We are > group 3.\n\n"
+        "### Question 2\n> **Which tools?**\n\nAnswer - a line without the colon, so no marker\n\nMany tools.\n"
+    )
+    git, dvc, deploy, tests, lint = report.checklist
+    assert report.checklist[0].section == "Week 1"
+    assert git.text == "Create a git repository" and git.remark == "shared with the TAs" and git.claimed
+    assert dvc.withdrawn and dvc.remark == "struck through"
+    assert deploy.withdrawn and deploy.remark == "failed due to permissions"
+    assert tests.text == "Write unit tests" and tests.remark == "all green" and tests.claimed
+    assert not lint.ticked
+    first, second = report.answers
+    assert first.question == "What is the group number?" and first.length_range == (10, 20)
+    assert first.text == "We are > group 3."
+    assert second.question == "Which tools?"
+    assert second.text == "Answer - a line without the colon, so no marker\n\nMany tools."
+
+
+def test_bold_texts_are_the_bold_pattern_s_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from verifier import report
+
+    rng = random.Random(5)
+    pieces = ["*", "**", "***", "a", "bb ", "\n", "Question?"]
+    for bound in (report.MAX_BOLD_CHARS, 3):
+        monkeypatch.setattr(report, "MAX_BOLD_CHARS", bound)
+        pattern = re.compile(rf"\*\*(.{{1,{bound}}}?)\*\*", re.DOTALL)
+        for _ in range(20_000):
+            prompt = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
+            assert report._bold_texts(prompt) == pattern.findall(prompt), (bound, prompt)
+    assert report._bold_texts("**ab** **xxxxx**") == ["ab"]  # the second is longer than the bound, 3
+    monkeypatch.undo()
+    assert report._bold_texts("**What?** and **xxxxx** ***") == ["What?", "xxxxx"]

@@ -272,3 +272,81 @@ def test_a_document_built_in_the_checking_walk_is_the_one_pyyaml_builds() -> Non
     """The near miss of the above: the same shapes without the refused part load as PyYAML loads them."""
     for text in ("s: !!set {a, b}\nr: &r [1, 2]\nt: *r\n", "m: {<<: {a: 1}, b: 2}\n", "k: {[a]: 1}\n"):
         assert _outcome(load_all, text) == _outcome(_pyyaml_load, text)  # the last: invalid for both
+
+
+RESOLVED_SCALARS = [
+    "",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "nulls",
+    "true",
+    "True",
+    "yes",
+    "No",
+    "off",
+    "On",
+    "y",
+    "n",
+    "truthy",
+    "1",
+    "-1",
+    "+7",
+    "0x1F",
+    "0b101",
+    "0o17",
+    "017",
+    "1_000",
+    "1:30",
+    "190:20:30",
+    "1.5",
+    ".5",
+    "-.inf",
+    ".NaN",
+    "1e3",
+    "6.8523015e+5",
+    "2024-01-02",
+    "2001-12-14t21:59:43.10-05:00",
+    "2024-1-2",
+    "=",
+    "<<",
+    "'true'",
+    '"1"',
+    "x",
+    "[1, true]",
+    "{a: ~}",
+    "!!str 5",
+    "!Ref x",
+]
+
+
+def _tags(loader: type, text: str) -> list[tuple[str, str, Any]]:
+    """(kind, tag, value) of every node of every document, in document order, as `loader` composes them."""
+    found: list[tuple[str, str, Any]] = []
+    for root in yaml.compose_all(text, Loader=loader):
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            found.append(
+                (type(node).__name__, node.tag, node.value if isinstance(node, yaml.ScalarNode) else None)
+            )
+            if isinstance(node, yaml.SequenceNode):
+                stack.extend(reversed(node.value))
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(reversed([n for pair in node.value for n in pair]))
+    return found
+
+
+def test_tags_are_resolved_as_pyyaml_resolves_them() -> None:
+    texts = [f"k: {scalar}\n" for scalar in RESOLVED_SCALARS] + [
+        "- " + "\n- ".join(RESOLVED_SCALARS) + "\n",
+        *(shape for shape in YAML_SHAPES if "? [a, b]" not in shape),
+    ]
+    for text in texts:
+        assert _tags(safe_yaml._LineLoader, text) == _tags(yaml.SafeLoader, text), text
+    tags = {tag for text in texts for _, tag, _ in _tags(safe_yaml._LineLoader, text)}
+    for kind in ("null", "bool", "int", "float", "timestamp", "str", "merge", "value", "seq", "map"):
+        assert f"tag:yaml.org,2002:{kind}" in tags
+    quoted = _tags(safe_yaml._LineLoader, "a: 'true'\nb: \"1\"\nc: ''\n")
+    assert [tag for kind, tag, _ in quoted if kind == "ScalarNode"] == ["tag:yaml.org,2002:str"] * 6

@@ -388,12 +388,25 @@ def _lock_packages(text: str) -> list[dict[str, Any]] | None:
         if line.startswith(CONFLICT_MARKERS) or line.startswith(("'", '"')):
             return None
         if line.startswith("["):
-            current = {} if LOCK_PACKAGE.fullmatch(line) else None
+            current = {} if line == "[[package]]" or LOCK_PACKAGE.fullmatch(line) else None
             if current is not None:
                 found.append(current)
+        elif current is not None and (value := _plain_lock_value(line)) is not None:
+            current.setdefault(value[0], value[1])
         elif current is not None and (key := LOCK_KEY.fullmatch(line)):
             current.setdefault(key.group(1), key.group(2) if key.group(2) is not None else key.group(3))
     return found
+
+
+def _plain_lock_value(line: str) -> tuple[str, str] | None:
+    """(key, value) of a `name = "..."` or `version = "..."` line as lock tools write it (one space around
+    "=", a double-quoted value without quote or backslash, nothing after it): what `LOCK_KEY` reads of
+    it, without a pattern run for each of a lock file's thousands of such lines. None for any other line."""
+    key, equals, value = line.partition(' = "')
+    if not equals or key not in ("name", "version") or not value.endswith('"'):
+        return None
+    value = value[:-1]
+    return None if '"' in value or "\\" in value else (key, value)
 
 
 def _parse_dockerfile(path: str, text: str) -> Dockerfile:

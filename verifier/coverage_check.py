@@ -4,7 +4,8 @@ that runs the group's tests in a contained process.
 Committed data. `coverage.xml` and `htmlcov/index.html` are read through `Repo.read` (size-capped, never
 through a link that leaves the repository). A `.coverage` SQLite file is only read when it is a regular
 file inside the repository (no link, named pipe or device), at most `MAX_COVERAGE_DATA_BYTES`, and only
-from a private copy, so SQLite writes no journal into the group's folder. Coverage.py computes the total
+from its bytes in memory (which settle data recorded on another machine) or a private copy, so SQLite
+writes no journal into the group's folder. Coverage.py computes the total
 with a configuration of its own: no `.coveragerc`, `setup.cfg`, `tox.ini` or `pyproject.toml` is read
 (from the repository or the current folder), no `COVERAGE_*` variable counts, no plugin is imported. The
 sources it analyses are private copies of the measured files, taken through `Repo.read`; a measured file
@@ -94,18 +95,20 @@ def _number(text: str) -> float | None:
 def committed_total(repo: Repo, path: str) -> float | None:
     """Total of a committed .coverage data file whose measured files are all in this repository; None
     (with a warning when the file itself is refused) otherwise. Never runs anything from the repository."""
+    data = _regular_file_bytes(repo, path)
+    if data is None or _recorded_elsewhere(repo, data):
+        return None
     with tempfile.TemporaryDirectory(
         prefix="mlops-verifier-coverage-", ignore_cleanup_errors=True
     ) as scratch:
         folder = Path(scratch)
-        copy = _private_copy(repo, path, folder / "committed.coverage")
-        if copy is None:
-            return None
+        copy = folder / "committed.coverage"
+        copy.write_bytes(data)
         return _total(repo, copy, folder, lambda name: _recorded_here(repo, name))
 
 
-def _private_copy(repo: Repo, path: str, target: Path) -> Path | None:
-    """`path` copied to `target` when it is a regular file inside the repository within the size cap."""
+def _regular_file_bytes(repo: Repo, path: str) -> bytes | None:
+    """The bytes of `path` when it is a regular file inside the repository within the size cap."""
     full = repo.root / path
     try:
         parent = Path(os.path.realpath(full.parent))
@@ -140,8 +143,37 @@ def _private_copy(repo: Repo, path: str, target: Path) -> Path | None:
         return None
     if len(data) > MAX_COVERAGE_DATA_BYTES:
         return None
-    target.write_bytes(data)
-    return target
+    return data
+
+
+def _recorded_elsewhere(repo: Repo, data: bytes) -> bool:
+    """Whether the coverage data names a measured file that is no file of this repository (data recorded
+    on another machine, the usual case for a committed `.coverage`): it then has no total (`_total`).
+
+    Settled before the private copy is written and before coverage.py is imported: the bytes already read
+    become an in-memory database (`sqlite3.Connection.deserialize`, Python 3.11+), so nothing is written
+    and no file is opened again by name. Only a `file` table is read, at most `MAX_MEASURED_FILES` + 1
+    rows of it. False whenever this cannot tell (an older Python, no SQLite database, a schema of another
+    kind, a path that is no text): coverage.py's own reading decides then."""
+    database = sqlite3.connect(":memory:")
+    try:
+        if not hasattr(database, "deserialize"):
+            return False
+        database.deserialize(data)
+        tables = database.execute("select 1 from sqlite_master where type = 'table' and name = 'file'")
+        if tables.fetchone() is None:
+            return False
+        rows = database.execute("select path from file limit ?", (MAX_MEASURED_FILES + 1,)).fetchall()
+    except sqlite3.Error:
+        return False
+    finally:
+        database.close()
+    if not rows or len(rows) > MAX_MEASURED_FILES:
+        return True  # no measured file, or more than are read: no total either way
+    names = [name for (name,) in rows]
+    if not all(isinstance(name, str) for name in names):
+        return False
+    return any((path := _recorded_here(repo, name)) is None or not repo.has(path) for name in names)
 
 
 def _recorded_here(repo: Repo, name: str) -> str | None:

@@ -73,7 +73,8 @@ DASHED_REMARK = re.compile(r"\s[-–—]\s+")
 ARROW_REMARK = re.compile(r"\s(?:-+>|=>|→|⇒)\s*")
 STRUCK = re.compile(r"~~[^~]+~~")
 PARENTHESIZED = re.compile(r"\(([^()]*)\)")
-BOLD_QUESTION = re.compile(r"\*\*(.{1,2000}?)\*\*", re.DOTALL)
+MAX_BOLD_CHARS = 2_000
+BOLD_QUESTION = re.compile(rf"\*\*(.{{1,{MAX_BOLD_CHARS}}}?)\*\*", re.DOTALL)  # read by `_bold_texts`
 
 MAX_REPORT_CHARS = 5_000_000
 MAX_LINE_CHARS = 4_000
@@ -341,10 +342,13 @@ class _Lines:
     @classmethod
     def of(cls, text: str) -> _Lines:
         raw = text.splitlines()
-        cut = [line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] for line in raw]
+        cut = raw  # never changed in place: a report without a longer line shares its lines
+        if max(map(len, raw), default=0) > MAX_LINE_CHARS:
+            cut = [line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS] for line in raw]
         filled = [i for i, line in enumerate(cut) if line and not line.isspace()]
         marked = [i for i in filled if cut[i].lstrip()[:1] in ("#", "*", "_")]
-        boxes = {i for i in filled if _opens_item(cut[i])}
+        # `_opens_item` is asked only of lines that may hold a box: an ASCII line needs a "[".
+        boxes = {i for i in filled if ("[" in cut[i] or not cut[i].isascii()) and _opens_item(cut[i])}
         return cls(raw, cut, filled, marked, boxes)
 
     def between(self, indexes: list[int], start: int, end: int) -> list[int]:
@@ -454,8 +458,8 @@ def _read_run(lines: _Lines, start: int, end: int, heading_line: int | None) -> 
             continue  # neither an item, a heading, a continuation nor a remark under an item
         if len(items) > MAX_ITEMS:
             break
-        heading = HEADING.match(line)
-        bold = None if heading else BOLD_LINE.match(line)
+        heading = HEADING.match(line) if "#" in line else None
+        bold = None if heading or ("**" not in line and "__" not in line) else BOLD_LINE.match(line)
         if heading or bold:
             flush()
             title = _heading_title(heading) if heading else bold.group("title")  # type: ignore[union-attr]
@@ -463,7 +467,7 @@ def _read_run(lines: _Lines, start: int, end: int, heading_line: int | None) -> 
                 block += 1
             section = _section_name(title)
             continue
-        bullet = BULLET.match(line) or EMOJI_ITEM.match(line)
+        bullet = (BULLET.match(line) or EMOJI_ITEM.match(line)) if index in lines.boxes else None
         if bullet:
             flush()
             groups = bullet.groupdict()
@@ -583,7 +587,7 @@ LEGEND_WORDS = frozenset(
 def _is_legend(text: str) -> bool:
     """A line that explains a mark: "= Done", "= Not needed for the submission", "Partially done". An item
     with a module tag, or one that says more than a few status words, is never one."""
-    if MODULE_TAG.search(text):
+    if "(" in text and MODULE_TAG.search(text):
         return False
     words = text.lower().replace(",", " ").replace(".", " ").replace("/", " ").split()
     if not words:
@@ -601,17 +605,18 @@ def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem |
         return None
     mark = mark.replace("\ufe0f", "").replace("\ufe0e", "")  # emoji presentation selectors: [✔️] is [✔]
     ticked, partial = _mark_state(mark)
-    struck = bool(STRUCK.match(text))  # a struck-through item is one the group took back
+    # A struck-through item is one the group took back.
+    struck = text.startswith("~~") and STRUCK.match(text) is not None
     text = text.replace("~~", "").strip() if struck else text
     modules: tuple[str, ...] = ()
     remark = ""
-    tags = list(MODULE_TAG.finditer(text))
+    tags = list(MODULE_TAG.finditer(text)) if "(" in text else []
     if tags:
         tag = tags[-1]
         modules = tuple(f"M{int(number)}" for number in MODULE_NUMBER.findall(tag.group(1)))
         remark = text[tag.end() :].strip(" -–—:,;")
         text = text[: tag.end()].strip()
-    elif arrow := ARROW_REMARK.search(text):
+    elif (">" in text or "→" in text or "⇒" in text) and (arrow := ARROW_REMARK.search(text)):
         remark = text[arrow.end() :].strip()
         text = text[: arrow.start()].strip()
     else:
@@ -624,8 +629,10 @@ def _make_item(line: int, section: str, mark: str, text: str) -> ChecklistItem |
             remark = dashed[1].strip()
             text = text[: dashed[0]].strip()
     # A parenthesised remark inside the item text ("... API (failed due to permissions) (M27)").
-    inner = next(
-        (m.group(1) for m in PARENTHESIZED.finditer(text) if OPENS_WITH_FAILURE.search(m.group(1))), ""
+    inner = (
+        next((m.group(1) for m in PARENTHESIZED.finditer(text) if OPENS_WITH_FAILURE.search(m.group(1))), "")
+        if "(" in text
+        else ""
     )
     if inner and not remark:
         remark = inner.strip()
@@ -671,7 +678,11 @@ def item_text_without_tag(text: str) -> str:
 
 
 def _parse_answers(lines: _Lines) -> list[Answer]:
-    starts = [(i, int(m.group(1))) for i in lines.marked if (m := QUESTION_HEADING.match(lines.cut[i]))]
+    starts = [
+        (i, int(m.group(1)))
+        for i in lines.marked
+        if "#" in lines.cut[i] and (m := QUESTION_HEADING.match(lines.cut[i]))
+    ]
     starts = starts[: MAX_ANSWERS + 1]  # the first MAX_ANSWERS, each ending where the next begins
     answers: list[Answer] = []
     for position, (index, number) in enumerate(starts[:MAX_ANSWERS]):
@@ -694,7 +705,7 @@ def _make_answer(number: int, line: int, lines: _Lines, start: int, end: int) ->
     """The answer in lines `start`..`end`: the prompt is the quoted part up to `Answer:` (or every quoted line),
     the answer the rest. Blank lines count only in the answer's text."""
     filled = lines.between(lines.filled, start, end)
-    marker = next((i for i in filled if ANSWER_MARKER.match(lines.cut[i])), None)
+    marker = next((i for i in filled if ":" in lines.cut[i] and ANSWER_MARKER.match(lines.cut[i])), None)
     if marker is not None:
         found = ANSWER_MARKER.match(lines.cut[marker])
         inline = lines.raw[marker][found.start("rest") :] if found else ""
@@ -707,7 +718,7 @@ def _make_answer(number: int, line: int, lines: _Lines, start: int, end: int) ->
         answer_lines = [text for i, text in enumerate(lines.raw[start:end], start) if i not in quoted]
         answer_filled = [n for n, text in enumerate(answer_lines) if text and not text.isspace()]
     prompt = "\n".join(_unquote(text) for text in prompt_lines)[:MAX_PROMPT_CHARS]
-    question = " ".join(match.strip("* ") for match in BOLD_QUESTION.findall(prompt))
+    question = " ".join(match.strip("* ") for match in _bold_texts(prompt))
     question = " ".join(question.split())
     hint = LENGTH_HINT.search(prompt)
     length_range = (int(hint.group(1)), int(hint.group(2))) if hint else None
@@ -737,6 +748,25 @@ def _make_answer(number: int, line: int, lines: _Lines, start: int, end: int) ->
     )
 
 
+def _bold_texts(prompt: str) -> list[str]:
+    """`BOLD_QUESTION.findall(prompt)`, found with `str.find`: the lazy pattern tries its closing "**" after
+    every character of a bold text, which costs more than the rest of an answer's reading. At each "**" the
+    text runs to the first "**" at least one character later, at most MAX_BOLD_CHARS on; without one, the
+    next "**" is tried from the following character, as the pattern's search goes on."""
+    found: list[str] = []
+    position = 0
+    while (start := prompt.find("**", position)) != -1:
+        end = prompt.find("**", start + 3, start + 4 + MAX_BOLD_CHARS)
+        if end == -1:
+            position = start + 1
+            continue
+        found.append(prompt[start + 2 : end])
+        position = end + 2
+    return found
+
+
 def _unquote(text: str) -> str:
+    if ">" not in text:
+        return text
     quote = QUOTE_PREFIX.match(text)
     return text[quote.end() :] if quote else text
