@@ -48,9 +48,9 @@ def holds(text: str, clauses: tuple[frozenset[str], ...]) -> bool:
         (r"gcloud\s+run\s+deploy", [{"gcloud"}, {"run"}, {"deploy"}]),
         (
             r"\btorchrun\b|torch\.distributed\.(run|launch)",
-            [{"torchrun", "torch.distributed."}, {"torchrun", "run", "launch"}],
+            [{"torchrun", "torch.distributed."}, {"run", "launch"}],  # `torchrun` holds `run`
         ),
-        (r"yolo\s+train|yolo\s+mode=train", [{"yolo"}, {"train", "mode=train"}]),
+        (r"yolo\s+train|yolo\s+mode=train", [{"yolo"}, {"train"}]),  # `mode=train` holds `train`
         (
             r"Docker(\s+buildx)?\s+build",
             [{"docker"}, {"build"}],
@@ -61,6 +61,33 @@ def holds(text: str, clauses: tuple[frozenset[str], ...]) -> bool:
 )
 def test_a_pattern_requires_its_literals(pattern: str, expected: list[set[str]]) -> None:
     assert sorted(map(sorted, literal_requirement(pattern, re.IGNORECASE))) == sorted(map(sorted, expected))
+
+
+def test_a_literal_or_clause_implied_by_another_is_not_checked() -> None:
+    simplest = textsearch._simplest
+    clauses = [frozenset({"mode=train", "train"}), frozenset({"yolo"})]
+    assert sorted(map(sorted, simplest(clauses))) == [["train"], ["yolo"]]
+    # a clause each literal of a kept clause holds a literal of: {torchrun} implies {run, launch}
+    assert simplest([frozenset({"torchrun"}), frozenset({"run", "launch"})]) == [frozenset({"torchrun"})]
+    # near misses: neither literal holds the other; a clause a kept one only partly implies
+    assert simplest([frozenset({"alertpolicies", "alertpolicy"})]) == [
+        frozenset({"alertpolicies", "alertpolicy"})
+    ]
+    partly = [frozenset({"torchrun", "accelerate"}), frozenset({"run", "launch"})]
+    assert sorted(map(sorted, simplest(partly))) == [["accelerate", "torchrun"], ["launch", "run"]]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_simpler_clauses_keep_and_drop_the_same_texts(seed: int) -> None:
+    rng = random.Random(seed)
+    words = ["run", "torchrun", "un", "launch", "aun", "rung", "t"]
+    for _ in range(300):
+        clauses = [frozenset(rng.sample(words, rng.randint(1, 3))) for _ in range(rng.randint(1, 4))]
+        simpler = textsearch._simplest(clauses)
+        assert sum(map(len, simpler)) <= sum(map(len, set(clauses)))
+        for _ in range(20):
+            text = " ".join(rng.sample(words, rng.randint(0, 4)))
+            assert holds(text, tuple(simpler)) == holds(text, tuple(clauses)), (clauses, simpler, text)
 
 
 @pytest.mark.parametrize(

@@ -402,7 +402,7 @@ def _sequence(sequence: Any) -> list[frozenset[str]]:
 def _alternation(alternatives: list[list[frozenset[str]]]) -> list[frozenset[str]]:
     """The clauses of `a|b|...` from those of each alternative: a match satisfies one alternative, so each
     clause takes one clause of every alternative and holds any of their literals (the alternation
-    `yolo...train|yolo...mode=train` requires `yolo`, and one of `train`, `mode=train`). Nothing when an
+    `yolo...train|yolo...mode=train` requires `yolo`, and one of `train`, `mode=train`: `train`). Nothing when an
     alternative requires nothing; the longest clauses of each alternative only when the combinations
     would be many."""
     if not alternatives or not all(alternatives):
@@ -425,12 +425,26 @@ def _combinations(alternatives: list[list[frozenset[str]]], keep: int) -> int:
 
 
 def _simplest(clauses: list[frozenset[str]]) -> list[frozenset[str]]:
-    """`clauses` without repeats and without a clause that another one implies (a file holding a literal
-    of {a} holds one of {a, b})."""
-    unique = sorted(set(clauses), key=len)
-    return [
-        clause for index, clause in enumerate(unique) if not any(other < clause for other in unique[:index])
-    ]
+    """`clauses` as fewer literal checks that keep and drop the same texts: without a literal that holds
+    another literal of its clause (a text holding `mode=train` holds `train`, so {train, mode=train} asks
+    no more than {train}), without repeats, and without a clause that a kept one implies (each literal of
+    the kept one holds a literal of it: a text holding a literal of {torchrun} holds one of {run, launch}).
+    Nearly every literal check finds nothing, and a clause is only failed after each of its literals was
+    looked for in the whole text: every literal dropped is a scan of the text saved."""
+    minimal = {
+        frozenset(literal for literal in clause if not any(o != literal and o in literal for o in clause))
+        for clause in clauses
+    }
+    kept: list[frozenset[str]] = []
+    for clause in sorted(minimal, key=len):
+        if not any(_implies(other, clause) for other in kept):
+            kept.append(clause)
+    return kept
+
+
+def _implies(clause: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether a text holding a literal of `clause` holds one of `other`."""
+    return all(any(literal in held for literal in other) for held in clause)
 
 
 def skip_reason(path: str, size: Callable[[str], int] | None = None) -> str | None:
