@@ -11,6 +11,7 @@ from verifier.textsearch import prepared
 
 LINTERS = prepared(r"\b(ruff|flake8|black|pylint|pycodestyle|autopep8|isort|pre-commit)\b")
 LINTER_COMMAND = prepared(re.compile(LINTERS, re.IGNORECASE))
+HOOK_BEFORE = re.compile(r"(id|entry):\s*['\"]?", re.IGNORECASE)  # then the hook's id or command
 CONFIG_FILES = ("ruff.toml", ".ruff.toml", ".flake8", ".pylintrc", "pylintrc", "setup.cfg", "tox.ini")
 
 
@@ -30,9 +31,7 @@ class Pep8(Rule):
     def check(self, repo: Repo) -> Evidence:
         config = repo.precommit
         hook_locs = [
-            repo.location(
-                config["path"], repo.line_of(config["path"], rf"(id|entry):\s*['\"]?{re.escape(hook)}")
-            )
+            repo.location(config["path"], repo.line_of_value(config["path"], HOOK_BEFORE, hook))
             for hook in (precommit_lint_hooks(repo, type_checkers=False) if config else [])
         ]
         ci = [
