@@ -11,6 +11,9 @@ from verifier.textsearch import prepared
 
 LINTERS = prepared(r"\b(ruff|flake8|black|pylint|pycodestyle|autopep8|isort|pre-commit)\b")
 LINTER_COMMAND = prepared(re.compile(LINTERS, re.IGNORECASE))
+CONFIGURED_TOOLS = ("ruff", "black", "flake8", "pylint", "isort")
+TOOL_TABLE = {tool: re.compile(rf"^\[tool\.{tool}", re.IGNORECASE) for tool in CONFIGURED_TOOLS}
+HOOK_BEFORE = re.compile(r"(id|entry):\s*['\"]?", re.IGNORECASE)  # then the hook's id or command
 CONFIG_FILES = ("ruff.toml", ".ruff.toml", ".flake8", ".pylintrc", "pylintrc", "setup.cfg", "tox.ini")
 
 
@@ -30,9 +33,7 @@ class Pep8(Rule):
     def check(self, repo: Repo) -> Evidence:
         config = repo.precommit
         hook_locs = [
-            repo.location(
-                config["path"], repo.line_of(config["path"], rf"(id|entry):\s*['\"]?{re.escape(hook)}")
-            )
+            repo.location(config["path"], repo.line_of_value(config["path"], HOOK_BEFORE, hook))
             for hook in (precommit_lint_hooks(repo, type_checkers=False) if config else [])
         ]
         ci = [
@@ -44,8 +45,8 @@ class Pep8(Rule):
             return Evidence.found("A linter/formatter runs in pre-commit or CI.", hook_locs + own_ci)
         tool = repo.pyproject.get("tool", {}) if isinstance(repo.pyproject.get("tool"), dict) else {}
         configured = [
-            repo.location("pyproject.toml", repo.line_of("pyproject.toml", rf"^\[tool\.{t}"))
-            for t in ("ruff", "black", "flake8", "pylint", "isort")
+            repo.location("pyproject.toml", repo.line_of("pyproject.toml", TOOL_TABLE[t]))
+            for t in CONFIGURED_TOOLS
             if t in tool
         ]
         configured += [

@@ -44,6 +44,7 @@ MAKE_TARGET = re.compile(
     r"(?m)^([A-Za-z0-9][\w.-]*)(?:[ \t]+(?![ \t=:?+])(?:[^:=\n]|='[^'\n]*'|=\"[^\"\n]*\")*|[ \t]*):(?![=:])"
 )
 SCRIPT_TABLES = ("project.scripts", "tool.poetry.scripts", "tool.poe.tasks", "tool.pdm.scripts")
+TABLE_HEADER = {table: re.compile(rf"^\[{re.escape(table)}\]", re.IGNORECASE) for table in SCRIPT_TABLES}
 TEMPLATE_TASKS = frozenset(
     {
         "preprocess_data",
@@ -78,9 +79,7 @@ class CommandLineInterfaces(Rule):
         for table in SCRIPT_TABLES:
             if _table(repo.pyproject, table):
                 cli.append(
-                    repo.location(
-                        "pyproject.toml", repo.line_of("pyproject.toml", rf"^\[{re.escape(table)}\]")
-                    )
+                    repo.location("pyproject.toml", repo.line_of("pyproject.toml", TABLE_HEADER[table]))
                 )
         tasks = (
             [f for f in repo.python("tasks.py").functions if "task" in " ".join(f.decorators)]

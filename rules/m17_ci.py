@@ -10,6 +10,10 @@ from verifier.textsearch import prepared
 from verifier.workflows import Step, Workflow
 
 CODE_EVENTS = ("push", "pull_request", "pull_request_target", "merge_group")
+# A matrix key at the start of its line (the key comes from the workflow), then its colon. The look-behind
+# keeps a search with KEY_ENDS linear; after a key that does not end in white space it asks nothing.
+INDENT = re.compile(r"^\s*", re.IGNORECASE)
+KEY_ENDS = re.compile(r"(?<!\s)\s*:", re.IGNORECASE)
 
 
 LINTERS = prepared(
@@ -100,10 +104,7 @@ class MatrixAndCaching(Rule):
             if best is None or score > best[0]:
                 best = (score, workflow, axes, cache)
         score, workflow, axes, cache = best
-        locations = [
-            repo.location(workflow.path, repo.line_of(workflow.path, rf"^\s*{re.escape(k)}\s*:") or 1)
-            for k in axes
-        ]
+        locations = [repo.location(workflow.path, _key_line(repo, workflow.path, k) or 1) for k in axes]
         locations += [repo.location(workflow.path, step.line or None, step.uses) for step in cache]
         described = ", ".join(f"{k}: {v}" for k, v in axes.items()) or "no multi-value matrix"
         if score == 2 and repo.template_match(workflow.path):
@@ -161,3 +162,10 @@ class LintingInCi(Rule):
             "The workflow only reformats (ruff format / black without --check), which can never fail.",
             locations,
         )
+
+
+def _key_line(repo: Repo, path: str, key: str) -> int | None:
+    """The first line of `path` that starts with `key` and its colon (`^\\s*KEY\\s*:`)."""
+    if key[-1:].isspace():  # only a quoted YAML key ends in white space
+        return repo.line_of(path, rf"^\s*{re.escape(key)}\s*:")
+    return repo.line_of_value(path, INDENT, key, KEY_ENDS)

@@ -11,6 +11,9 @@ SAMPLE_HOOKS = frozenset(
 )
 
 HOOK_ID_LINE = re.compile(r"^\s*(?:-\s*)?id:", re.IGNORECASE)
+# a hook id as written (it comes from the group's file), and not the start of a longer id
+HOOK_ID_BEFORE = re.compile(r"id:\s*['\"]?", re.IGNORECASE)
+ID_ENDS = re.compile(r"(?![\w-])", re.IGNORECASE)
 
 
 class PreCommit(Rule):
@@ -44,9 +47,7 @@ class PreCommit(Rule):
             if not hooks:
                 return Evidence.absent(f"{path} defines no hooks.", looked_for)
             return Evidence.template(f"{path} has only the sample hooks: {', '.join(hooks)}.", [first])
-        # the hook id as written (it comes from the group's file), and not the start of a longer id
         locations = [
-            repo.location(path, repo.line_of(path, rf"id:\s*['\"]?{re.escape(hook)}(?![\w-])"))
-            for hook in extra[:6]
+            repo.location(path, repo.line_of_value(path, HOOK_ID_BEFORE, hook, ID_ENDS)) for hook in extra[:6]
         ]
         return Evidence.found(f"{path} runs {len(hooks)} hooks, including {', '.join(extra[:5])}.", locations)

@@ -33,6 +33,7 @@ API_CLIENTS = (
     "bentoml.HTTPServer",
 )
 # A server the test starts itself: `bentoml serve`, uvicorn, gunicorn, `flask run`, `fastapi run`.
+TESTS_PATH = re.compile(r"tests?/\S+")
 SERVER_COMMAND = re.compile(r"\b(bentoml\s+serve|uvicorn|gunicorn|flask\s+run|fastapi\s+(run|dev))\b")
 
 
@@ -123,7 +124,7 @@ class ApiTests(Rule):
         targeted = [
             r
             for r in runners
-            if not re.search(r"tests?/\S+", r.snippet)
+            if not TESTS_PATH.search(r.snippet)
             or any(d in r.snippet for d in test_dirs)
             or "tests/ " in r.snippet + " "
         ]

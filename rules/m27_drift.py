@@ -11,7 +11,8 @@ from verifier.rules.m22_api import fastapi_apps, imported_own_modules
 from verifier.rules.m23_deployment import deploy_commands
 from verifier.textsearch import prepared
 
-STORAGE_MODULE = r"collect|log|stor|monitor|database|(^|/)db"
+STORAGE_MODULE = re.compile(r"collect|log|stor|monitor|database|(^|/)db", re.IGNORECASE)
+COMMAND_WORD = re.compile(r"[\w-]+")
 DRIFT_LIBRARIES = ("evidently", "nannyml", "whylogs", "alibi_detect", "deepchecks", "frouros", "torchdrift")
 STORE_CALLS = (
     "add_task",
@@ -202,7 +203,7 @@ class InputOutputCollection(Rule):
             for module in imported_own_modules(repo, app):
                 if module in scopes and scopes[module] is None:
                     continue
-                named_for_storage = re.search(STORAGE_MODULE, module, re.I)
+                named_for_storage = STORAGE_MODULE.search(module)
                 scopes[module] = (
                     None if named_for_storage else (scopes.get(module) or set()) | _names_used(repo, app)
                 )
@@ -230,7 +231,7 @@ def drift_images(repo: Repo, drift_modules: set[str]) -> list[Location]:
     for dockerfile in repo.dockerfiles:
         for keyword in ("CMD", "ENTRYPOINT"):
             for line, args in dockerfile.get(keyword):
-                words = set(re.findall(r"[\w-]+", args.replace(".py", " ")))
+                words = set(COMMAND_WORD.findall(args.replace(".py", " ")))
                 if stems & words:
                     found.append(repo.location(dockerfile.path, line))
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -284,6 +285,20 @@ def test_absent_without_a_linked_url_stays_unsupported(
 ) -> None:
     only = frontend_item_with_answer(monkeypatch, repo_with_report, "We made a frontend.")
     assert only.verdict == "unsupported"
+
+
+def test_a_rules_elsewhere_pattern_is_compiled_when_the_rule_is_defined() -> None:
+    from rules.m26_frontend import Frontend
+    from verifier.rule import ELSEWHERE
+
+    assert ELSEWHERE[Frontend.elsewhere].search("our Streamlit app")
+    assert ELSEWHERE[Frontend.elsewhere].flags & re.IGNORECASE
+
+    class Plain(Rule):
+        id = "t.plain"
+
+    assert "" not in ELSEWHERE  # a rule that names no place elsewhere adds nothing
+    # a pattern set after the class was defined (as above) is compiled when it is used
 
 
 def test_an_added_item_reading_like_another_is_not_a_second_claim(tmp_path: Path) -> None:

@@ -36,6 +36,22 @@ def test_the_hash_is_the_line_by_line_one_on_random_texts(package: str | None) -
         assert normalized_hash(text, package) == line_by_line_hash(text, package), repr(text)
 
 
+WORD_PIECES = ["pkg", "pkgpkg", "_", "é", "\u00b2", "\u0663", "-", ".", " ", "\n", "x", "p", "kg", "\u00a0"]
+
+
+@pytest.mark.parametrize("word", ["pkg", "my_pkg", "-pkg", "pkg.", "é", "p", "kg-"])
+def test_a_word_is_replaced_where_the_regex_with_word_boundaries_replaces_it(word: str) -> None:
+    rng = random.Random(5)
+    for _ in range(3_000):
+        text = "".join(rng.choice([*WORD_PIECES, word]) for _ in range(rng.randint(0, 12)))
+        expected = re.sub(rf"\b{re.escape(word)}\b", "{{pkg}}", text)
+        assert templates.replace_word(text, word, "{{pkg}}") == expected, (word, text)
+    assert (
+        templates.replace_word("import pkg.data, pkgs, my_pkg", "pkg", "P") == "import P.data, pkgs, my_pkg"
+    )
+    assert templates.replace_word("pkgpkg pkg", "pkg", "P") == "pkgpkg P"  # a near miss, then a match
+
+
 def test_comments_layout_and_the_package_name_are_folded() -> None:
     stub = "import pkg.data  # the data\n\n\ndef main():\n    # say hello\n    print('hi')  # done\n"
     same = "import other.data\r\ndef main():\r\n\tprint('hi')\r\n"

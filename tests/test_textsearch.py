@@ -48,9 +48,9 @@ def holds(text: str, clauses: tuple[frozenset[str], ...]) -> bool:
         (r"gcloud\s+run\s+deploy", [{"gcloud"}, {"run"}, {"deploy"}]),
         (
             r"\btorchrun\b|torch\.distributed\.(run|launch)",
-            [{"torchrun", "torch.distributed."}, {"torchrun", "run", "launch"}],
+            [{"torchrun", "torch.distributed."}, {"run", "launch"}],  # `torchrun` holds `run`
         ),
-        (r"yolo\s+train|yolo\s+mode=train", [{"yolo"}, {"train", "mode=train"}]),
+        (r"yolo\s+train|yolo\s+mode=train", [{"yolo"}, {"train"}]),  # `mode=train` holds `train`
         (
             r"Docker(\s+buildx)?\s+build",
             [{"docker"}, {"build"}],
@@ -61,6 +61,33 @@ def holds(text: str, clauses: tuple[frozenset[str], ...]) -> bool:
 )
 def test_a_pattern_requires_its_literals(pattern: str, expected: list[set[str]]) -> None:
     assert sorted(map(sorted, literal_requirement(pattern, re.IGNORECASE))) == sorted(map(sorted, expected))
+
+
+def test_a_literal_or_clause_implied_by_another_is_not_checked() -> None:
+    simplest = textsearch._simplest
+    clauses = [frozenset({"mode=train", "train"}), frozenset({"yolo"})]
+    assert sorted(map(sorted, simplest(clauses))) == [["train"], ["yolo"]]
+    # a clause each literal of a kept clause holds a literal of: {torchrun} implies {run, launch}
+    assert simplest([frozenset({"torchrun"}), frozenset({"run", "launch"})]) == [frozenset({"torchrun"})]
+    # near misses: neither literal holds the other; a clause a kept one only partly implies
+    assert simplest([frozenset({"alertpolicies", "alertpolicy"})]) == [
+        frozenset({"alertpolicies", "alertpolicy"})
+    ]
+    partly = [frozenset({"torchrun", "accelerate"}), frozenset({"run", "launch"})]
+    assert sorted(map(sorted, simplest(partly))) == [["accelerate", "torchrun"], ["launch", "run"]]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_simpler_clauses_keep_and_drop_the_same_texts(seed: int) -> None:
+    rng = random.Random(seed)
+    words = ["run", "torchrun", "un", "launch", "aun", "rung", "t"]
+    for _ in range(300):
+        clauses = [frozenset(rng.sample(words, rng.randint(1, 3))) for _ in range(rng.randint(1, 4))]
+        simpler = textsearch._simplest(clauses)
+        assert sum(map(len, simpler)) <= sum(map(len, set(clauses)))
+        for _ in range(20):
+            text = " ".join(rng.sample(words, rng.randint(0, 4)))
+            assert holds(text, tuple(simpler)) == holds(text, tuple(clauses)), (clauses, simpler, text)
 
 
 @pytest.mark.parametrize(
@@ -669,3 +696,77 @@ def test_a_repo_tells_a_file_that_cannot_match_from_its_literals(
     assert repo.text_search._holds["deploy.sh"]  # the answers are kept: a later search reuses them
     if compiled.search(text):
         assert expected, "a file the regex matches always may match"
+
+
+# The fixed parts the rules give `Repo.line_of_value`: (before, after) as m18, m07 and m17 write them.
+VALUE_PATTERNS = [
+    (re.compile(r"id:\s*['\"]?", re.IGNORECASE), re.compile(r"(?![\w-])", re.IGNORECASE)),
+    (re.compile(r"(id|entry):\s*['\"]?", re.IGNORECASE), None),
+    (re.compile(r"^\s*", re.IGNORECASE), re.compile(r"(?<!\s)\s*:", re.IGNORECASE)),
+]
+VALUE_PIECES = [
+    "id:",
+    "ID:",
+    "entry:",
+    " ",
+    "\t",
+    "'",
+    '"',
+    ":",
+    "-",
+    "_",
+    "x",
+    "ruff",
+    "RUFF",
+    "ſ",
+    "\u212a",
+    "é",
+]
+
+
+@pytest.mark.parametrize(("before", "after"), VALUE_PATTERNS)
+@pytest.mark.parametrize("value", ["ruff", "ruff-format", "k8s", "python-version", "x", "'ruff", " os", "é"])
+def test_a_value_follows_where_the_regex_built_from_it_matches(
+    before: re.Pattern[str], after: re.Pattern[str] | None, value: str
+) -> None:
+    joined = re.compile(before.pattern + re.escape(value) + (after.pattern if after else ""), before.flags)
+    rng = random.Random(value)
+    matched = 0
+    for _ in range(1_500):
+        pieces = [rng.choice([*VALUE_PIECES, value, value.upper()]) for _ in range(rng.randint(0, 8))]
+        if rng.random() < 0.5:  # the shape of a hook or key line, often enough to match
+            prefix, suffix = (
+                rng.choice(["", " ", "- id: ", "ID:'", "entry: "]),
+                rng.choice([":", " :", "", "-x"]),
+            )
+            pieces[rng.randint(0, 2) :] = [prefix, value, suffix, *pieces]
+        line = "".join(pieces)
+        expected = joined.search(line) is not None
+        if after is not None and after.pattern.startswith("(?<!\\s)") and not value[-1].isspace():
+            # m17's look-behind asks nothing after a key that does not end in white space
+            unguarded = before.pattern + re.escape(value) + after.pattern.removeprefix("(?<!\\s)")
+            assert (re.search(unguarded, line, before.flags) is not None) == expected, (value, line)
+        matched += expected
+        assert textsearch.value_follows(line, before, value, after) == expected, (before, value, line)
+    assert matched > 50, "the random lines match often enough to test something"
+
+
+def test_a_value_is_found_without_compiling_a_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
+    before, after = VALUE_PATTERNS[0]
+    monkeypatch.setattr(textsearch.re, "search", None)  # the regex built from the value is never needed
+    assert textsearch.value_follows("  - id: RUFF", before, "ruff", after)
+    assert textsearch.value_follows("  - id: 'ruff' # lint", before, "ruff", after)
+    assert not textsearch.value_follows("  - id: ruff-format", before, "ruff", after)  # a longer id
+    assert not textsearch.value_follows("  - name: ruff", before, "ruff", after)
+
+
+def test_the_line_of_a_value_is_the_line_the_regex_built_from_it_finds(tmp_path: Path) -> None:
+    config = (
+        "repos:\n  - repo: x\n    hooks:\n      - id: ruff-format\n      - id: 'RUFF'\n      - id: mypy\n"
+    )
+    repo = Repo(write_tree(tmp_path, {".pre-commit-config.yaml": config}))
+    before, after = VALUE_PATTERNS[0]
+    path = ".pre-commit-config.yaml"
+    for hook, line in [("ruff", 5), ("mypy", 6), ("ruff-format", 4), ("black", None)]:
+        assert repo.line_of_value(path, before, hook, after) == line
+        assert repo.line_of(path, before.pattern + re.escape(hook) + after.pattern) == line

@@ -62,6 +62,7 @@ NO_GIT = "not a git repository (no .git at its root)"
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 on Windows: links are found with lstat there
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _LOOSE_FOLDER = re.compile(r"[0-9a-f]{2}")
+_SECTION_NAME_END = re.compile(r'[\s".]')  # a section header's name ends at a blank, a quote or a dot
 # The grader's own variables a clone may need: where their git configuration and credential store are
 # (HOME), their SSH agent and SSH command, proxies and certificate bundles, and what Windows needs to
 # start a program. Tokens (GITHUB_TOKEN, GH_TOKEN, AWS_*, ...) and the grader's GIT_* variables are not
@@ -472,7 +473,7 @@ def include_paths(text: str) -> list[str]:
         if rest.startswith("["):
             end = rest.find("]")
             header = rest[1:end] if end != -1 else rest[1:]
-            section = re.split(r'[\s".]', header.strip() + " ", maxsplit=1)[0].lower()
+            section = _SECTION_NAME_END.split(header.strip() + " ", maxsplit=1)[0].lower()
             rest = rest[end + 1 :].strip() if end != -1 else ""
         if not rest or rest[0] in "#;":
             continue

@@ -48,7 +48,7 @@ from .pyfacts import Call, PythonFacts
 from .pyview import PythonView
 from .reader import MAX_FILE_BYTES, MAX_MARKED_SNIPPET, MAX_NOTEBOOK_BYTES, READ_AS_TEXT, Reader
 from .templates import TemplateMatch, match_blob, match_stub_of_any, may_match_blob
-from .textsearch import CHECKBOX_LINE, TextSearch
+from .textsearch import CHECKBOX_LINE, TextSearch, value_follows
 from .workflows import Step, Workflow
 
 __all__ = [
@@ -293,6 +293,21 @@ class Repo:
         compiled = re.compile(pattern, flags) if isinstance(pattern, str) else pattern
         return next(
             (n for n, line in enumerate(self.reader.code_lines(path), start=1) if compiled.search(line)), None
+        )
+
+    def line_of_value(
+        self, path: str, before: re.Pattern[str], value: str, after: re.Pattern[str] | None = None
+    ) -> int | None:
+        """`line_of(path, before.pattern + re.escape(value) + after.pattern)` with `before`'s flags, for a
+        `value` read from the group's files, without compiling a regex for each value
+        (`textsearch.value_follows` says which `before` patterns this holds for)."""
+        return next(
+            (
+                number
+                for number, line in enumerate(self.reader.code_lines(path), start=1)
+                if value_follows(line, before, value, after)
+            ),
+            None,
         )
 
     def may_match(self, path: str, pattern: str | re.Pattern[str], flags: int = re.IGNORECASE) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from enum import Enum
 from typing import TYPE_CHECKING, ClassVar
 
@@ -12,6 +13,9 @@ if TYPE_CHECKING:
     from .repo import Repo
 
 NOT_IMPLEMENTED = "not implemented yet"
+# Each rule's `elsewhere` pattern, compiled when the rule class is defined (the CLI's parent imports the
+# rules before it forks a worker per repository): the answers are matched with it in most verifications.
+ELSEWHERE: dict[str, re.Pattern[str]] = {}
 
 
 class Trace(str, Enum):
@@ -68,6 +72,8 @@ class Rule:
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.elsewhere:
+            ELSEWHERE[cls.elsewhere] = re.compile(cls.elsewhere, re.IGNORECASE)
         if "check" not in cls.__dict__ and "implemented" not in cls.__dict__ and cls.id:
             cls.implemented = False
 

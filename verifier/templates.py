@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -89,24 +88,55 @@ def match_blob(blob_id: str | None) -> TemplateMatch | None:
     return None
 
 
-# A comment: a `#` at a line's start or after white space, to the line's end (matched line by line, as the
-# text is one line per "\n" when it is applied: a `\n` taken as the white space only empties a comment line).
-COMMENT = re.compile(r"(^|\s)#.*$", re.MULTILINE)
-
-
 def _layout_folded(text: str) -> str:
     """`text` without comments, blank lines and indentation, its lines joined by "\n" (every line break
-    `str.splitlines` knows counts, as the fingerprints were made with it)."""
-    joined = "\n".join(text.replace("\r\n", "\n").splitlines())
-    if "#" in joined:
-        joined = COMMENT.sub("", joined)
-    return "\n".join(stripped for line in joined.split("\n") if (stripped := line.strip()))
+    `str.splitlines` knows counts, as the fingerprints were made with it). A comment is a `#` at a line's
+    start or after white space, to the line's end."""
+    kept = []
+    for line in text.replace("\r\n", "\n").splitlines():
+        if "#" in line:
+            line = _before_comment(line)
+        if stripped := line.strip():
+            kept.append(stripped)
+    return "\n".join(kept)
+
+
+def _before_comment(line: str) -> str:
+    at = line.find("#")
+    while at > 0 and not line[at - 1].isspace():
+        at = line.find("#", at + 1)
+    return line if at == -1 else line[:at]
 
 
 def _package_hash(folded: str, package: str | None) -> str:
-    if package and package in folded:  # the name is not there: no pattern to compile
-        folded = re.sub(rf"\b{re.escape(package)}\b", "{{pkg}}", folded)
+    if package and package in folded:
+        folded = replace_word(folded, package, "{{pkg}}")
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:16]
+
+
+def replace_word(text: str, word: str, replacement: str) -> str:
+    """`re.sub(rf"\\b{re.escape(word)}\\b", replacement, text)` for a non-empty `word`, without compiling
+    a pattern for each package name of each verified repository: every occurrence of `word`, left to
+    right and not overlapping, with a word boundary (`re`'s, for any character) at both ends."""
+    pieces = []
+    start, at = 0, text.find(word)
+    while at != -1:
+        end = at + len(word)
+        if _word_boundary(text, at) and _word_boundary(text, end):
+            pieces += (text[start:at], replacement)
+            start, at = end, text.find(word, end)
+        else:
+            at = text.find(word, at + 1)
+    pieces.append(text[start:])
+    return "".join(pieces)
+
+
+def _word_boundary(text: str, index: int) -> bool:
+    """Whether `\\b` matches at `index` of `text`: a word character (`\\w`: alphanumeric or "_") on one
+    side only, the ends of the text counting as none."""
+    before = index > 0 and (text[index - 1].isalnum() or text[index - 1] == "_")
+    after = index < len(text) and (text[index].isalnum() or text[index] == "_")
+    return before != after
 
 
 def normalized_hash(text: str, package: str | None = None) -> str:

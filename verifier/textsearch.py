@@ -152,6 +152,36 @@ def may_match(text: str, pattern: str, flags: int = re.IGNORECASE) -> bool:
     return all(any(literal in folded for literal in clause) for clause in clauses)
 
 
+def value_follows(
+    line: str, before: re.Pattern[str], value: str, after: re.Pattern[str] | None = None
+) -> bool:
+    """Whether `line` matches the regex `before` + `re.escape(value)` + `after` (compiled with `before`'s
+    flags), told without compiling that regex: `value` comes from the group's files (a hook id, a matrix
+    key), so the regex would be compiled afresh in every verification (about 0.1 ms each).
+
+    `before` is a fixed pattern whose matches from one start can end earlier than its greedy match only by
+    characters that are not letters or digits (`id:\\s*['"]?`, `^\\s*`): a `value` that starts with an
+    ASCII letter or digit then starts where a greedy match of `before` ends, or nowhere. Any other `value`
+    is matched by the regex itself. `after` is matched where `value` ends."""
+    if not (value.isascii() and value[:1].isalnum()):
+        joined = before.pattern + re.escape(value) + (after.pattern if after is not None else "")
+        return re.search(joined, line, before.flags) is not None
+    ignore_case = bool(before.flags & re.IGNORECASE)
+    wanted = value.lower() if ignore_case else value
+    position = 0
+    while position <= len(line) and (match := before.search(line, position)) is not None:
+        start, end = match.end(), match.end() + len(value)
+        segment = line[start:end]
+        if segment.isascii():
+            same = (segment.lower() if ignore_case else segment) == wanted
+        else:  # a character outside ASCII a case-insensitive ASCII letter matches (U+017F, U+212A): re decides
+            same = re.fullmatch(re.escape(value), segment, before.flags) is not None
+        if same and (after is None or after.match(line, end) is not None):
+            return True
+        position = match.start() + 1
+    return False
+
+
 class _Unsure(Exception):
     """`quick_parse` meets syntax it leaves to `re`'s parser."""
 
@@ -402,7 +432,7 @@ def _sequence(sequence: Any) -> list[frozenset[str]]:
 def _alternation(alternatives: list[list[frozenset[str]]]) -> list[frozenset[str]]:
     """The clauses of `a|b|...` from those of each alternative: a match satisfies one alternative, so each
     clause takes one clause of every alternative and holds any of their literals (the alternation
-    `yolo...train|yolo...mode=train` requires `yolo`, and one of `train`, `mode=train`). Nothing when an
+    `yolo...train|yolo...mode=train` requires `yolo`, and one of `train`, `mode=train`: `train`). Nothing when an
     alternative requires nothing; the longest clauses of each alternative only when the combinations
     would be many."""
     if not alternatives or not all(alternatives):
@@ -425,12 +455,26 @@ def _combinations(alternatives: list[list[frozenset[str]]], keep: int) -> int:
 
 
 def _simplest(clauses: list[frozenset[str]]) -> list[frozenset[str]]:
-    """`clauses` without repeats and without a clause that another one implies (a file holding a literal
-    of {a} holds one of {a, b})."""
-    unique = sorted(set(clauses), key=len)
-    return [
-        clause for index, clause in enumerate(unique) if not any(other < clause for other in unique[:index])
-    ]
+    """`clauses` as fewer literal checks that keep and drop the same texts: without a literal that holds
+    another literal of its clause (a text holding `mode=train` holds `train`, so {train, mode=train} asks
+    no more than {train}), without repeats, and without a clause that a kept one implies (each literal of
+    the kept one holds a literal of it: a text holding a literal of {torchrun} holds one of {run, launch}).
+    Nearly every literal check finds nothing, and a clause is only failed after each of its literals was
+    looked for in the whole text: every literal dropped is a scan of the text saved."""
+    minimal = {
+        frozenset(literal for literal in clause if not any(o != literal and o in literal for o in clause))
+        for clause in clauses
+    }
+    kept: list[frozenset[str]] = []
+    for clause in sorted(minimal, key=len):
+        if not any(_implies(other, clause) for other in kept):
+            kept.append(clause)
+    return kept
+
+
+def _implies(clause: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether a text holding a literal of `clause` holds one of `other`."""
+    return all(any(literal in held for literal in other) for held in clause)
 
 
 def skip_reason(path: str, size: Callable[[str], int] | None = None) -> str | None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .evidence import Evidence, Location, Status
 from .report import Answer, Report
-from .rule import Rule, Trace
+from .rule import ELSEWHERE, Rule, Trace
 from .textsearch import Clauses, fold, literal_requirement
 
 if TYPE_CHECKING:
@@ -1109,7 +1109,7 @@ def hosted_elsewhere(rule: Rule | type[Rule], evidence: Evidence, report: Report
         if "://" not in answer.text:
             continue  # no URL in the answer (most answers): none of its sentences links the work
         for url, words in _linking_sentences(answer.text):
-            pattern = pattern or re.compile(rule.elsewhere, re.IGNORECASE)
+            pattern = pattern or ELSEWHERE.get(rule.elsewhere) or re.compile(rule.elsewhere, re.IGNORECASE)
             if pattern.search(words):
                 return Evidence.unverifiable(
                     f"{evidence.message} The report's answer to Question {answer.number} says it lives outside this "
