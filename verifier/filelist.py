@@ -428,7 +428,11 @@ class FileList:
         ]
         if not parts:
             return self.files
-        searched = min(parts, key=lambda part: (self._listing.search_cost(part), -len(part)))
+        searched = (
+            parts[0]
+            if len(parts) == 1
+            else min(parts, key=lambda part: (self._listing.search_cost(part), -len(part)))
+        )
         others = [part for part in parts if part not in searched]
         ends = parts[-1] == searched and pieces[-1].endswith(searched) and not searched.endswith("/")
         if ends and self._listing.search_cost(searched):  # it would scan runs of data files

@@ -155,6 +155,7 @@ class Listing:
         else:
             self.search_text, self.runs = _search
         self._verdicts: dict[str, list[Verdict]] = {}
+        self._costs: dict[str, int] = {}
 
     def lowercase(self) -> Listing | None:
         """The same listing searched in lowercase; None when lowercasing changes the text's length
@@ -207,10 +208,13 @@ class Listing:
         for a caller to filter in Python)."""
         if not self.runs:
             return 0
-        cost = 0
-        for run, verdict in zip(self.runs, self.verdicts(needle), strict=True):
-            if verdict is not Verdict.NONE:
-                cost += (run.last - run.first + 1) * (10 if verdict is Verdict.ALL else 1)
+        cost = self._costs.get(needle)
+        if cost is None:
+            cost = 0
+            for run, verdict in zip(self.runs, self.verdicts(needle), strict=True):
+                if verdict is not Verdict.NONE:
+                    cost += (run.last - run.first + 1) * (10 if verdict is Verdict.ALL else 1)
+            self._costs[needle] = cost
         return cost
 
     def verdicts(self, needle: str) -> list[Verdict]:
