@@ -115,3 +115,12 @@ def recorded_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, ar
 
     monkeypatch.setattr(owner, name, recording)
     return seen
+
+
+class TableUnreadable:
+    """Stands for `importlib.resources` in `verifier.templates`: reading the fingerprint table fails (to
+    show that a forked worker uses the table its parent loaded)."""
+
+    @staticmethod
+    def files(package: str) -> object:
+        raise RuntimeError("the fingerprint table was read again")

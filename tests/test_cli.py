@@ -15,7 +15,7 @@ import pytest
 from verifier.cli import main
 from verifier.engine import VERDICTS
 
-from conftest import FIXTURES, git_init, write_tree
+from conftest import FIXTURES, TableUnreadable, git_init, write_tree
 
 EXAMPLE = str(FIXTURES / "example-project")
 REPORT = """# Exam template for 02476 Machine Learning Operations
@@ -302,14 +302,6 @@ def test_min_score_fails_closed_when_nothing_could_be_scored(tmp_path: Path, cap
     assert "no item could be scored" in capsys.readouterr().err
 
 
-class _TableUnreadable:
-    """Stands for `importlib.resources` in `verifier.templates`: reading the fingerprint table fails."""
-
-    @staticmethod
-    def files(package: str) -> object:
-        raise RuntimeError("the fingerprint table was read again")
-
-
 @pytest.mark.parametrize("prepared", [True, False])
 def test_the_workers_inherit_the_template_table_the_parent_loaded(
     prepared: bool, small_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -324,7 +316,7 @@ def test_the_workers_inherit_the_template_table_the_parent_loaded(
     def prepare_then_forbid_reading() -> None:
         if prepared:
             original()
-        monkeypatch.setattr(templates, "resources", _TableUnreadable)
+        monkeypatch.setattr(templates, "resources", TableUnreadable)
 
     monkeypatch.setattr(templates, "prepare", prepare_then_forbid_reading)
     code = main([str(small_repo), "-f", "json"])

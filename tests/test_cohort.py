@@ -21,7 +21,7 @@ from verifier.db import ResultsDB, entry_from_row, entry_to_row, rules_version
 from verifier.groups import Target
 from verifier.render import render_json, render_markdown, render_text
 
-from conftest import write_tree
+from conftest import TableUnreadable, write_tree
 
 DEADLINE = "2026-01-23 23:59 Europe/Copenhagen"
 BEFORE = "2026-01-20T10:00:00+01:00"
@@ -416,14 +416,6 @@ def test_the_database_keeps_no_credential_of_a_url(tmp_path: Path) -> None:
     assert b"ghp_token123" not in raw and b"github.com/org/repo.git" in raw
 
 
-class _TableUnreadable:
-    """Stands for `importlib.resources` in `verifier.templates`: reading the fingerprint table fails."""
-
-    @staticmethod
-    def files(package: str) -> object:
-        raise RuntimeError("the fingerprint table was read again")
-
-
 @pytest.mark.parametrize("warmed", [True, False])
 def test_the_workers_inherit_the_template_table_the_warm_up_loaded(
     warmed: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -441,11 +433,11 @@ def test_the_workers_inherit_the_template_table_the_warm_up_loaded(
 
     def prepare_then_forbid_reading() -> None:
         original()
-        monkeypatch.setattr(templates, "resources", _TableUnreadable)
+        monkeypatch.setattr(templates, "resources", TableUnreadable)
 
     monkeypatch.setattr(templates, "prepare", prepare_then_forbid_reading)
     if not warmed:
-        monkeypatch.setattr(templates, "resources", _TableUnreadable)
+        monkeypatch.setattr(templates, "resources", TableUnreadable)
     errors = [getattr(result.entry, "error", None) for result in run(folders, tmp_path)]
     if warmed:
         assert errors == [None, None]
