@@ -75,6 +75,7 @@ def test_runs_are_folders_of_few_suffixes_and_nothing_else(listing: Listing) -> 
         assert members == list(listing.paths[run.first : run.last + 1])
         for path in members:
             assert_in_run(path, run)
+        assert run.dotless == any("." not in path.removeprefix(run.folder) for path in members)
 
 
 def test_runs_are_found_in_any_order_of_folders_and_never_in_folders_of_many_types() -> None:
@@ -272,8 +273,10 @@ def test_random_listings_keep_the_run_invariants_and_plain_scan_answers(seed: in
             paths.add(f"{folder}/{name}" if folder else name)
     listing = Listing(sorted(paths))
     for run in listing.runs:
-        for path in listing.paths[run.first : run.last + 1]:
+        members = listing.paths[run.first : run.last + 1]
+        for path in members:
             assert_in_run(path, run)
+        assert run.dotless == any("." not in path.removeprefix(run.folder) for path in members), run.folder
     for _ in range(60):
         path = chooser.choice(listing.paths)
         start = chooser.randrange(len(path))

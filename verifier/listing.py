@@ -346,21 +346,24 @@ class _RunFinder:
         """The run that the block paths[first..last] starts below `folder`, grown; None if it starts none."""
         suffixes = self.sampled_suffixes(first, last)
         shape = (folder, suffixes or (), flat)
-        if not folder or suffixes is None or self.uniform(first, last, shape) is None:
+        counted = self.uniform(first, last, shape) if folder and suffixes is not None else None
+        if counted is None:
             return None
+        # the paths with a suffix, added up over the stretches the run grew by (each is checked once)
+        suffixed = [counted]
+
+        def grows(begin: int, end: int) -> bool:
+            found = self.uniform(begin, end, shape)
+            if found is not None:
+                suffixed.append(found)
+            return found is not None
+
         high = folder_end(self.paths, folder, last) - 1
         block_end, block_start = last, first
-        last += _farthest(
-            high - last,
-            lambda near, far: self.uniform(block_end + near + 1, block_end + far, shape) is not None,
-        )
-        first -= _farthest(
-            first - low,
-            lambda near, far: self.uniform(block_start - far, block_start - near - 1, shape) is not None,
-        )
+        last += _farthest(high - last, lambda near, far: grows(block_end + near + 1, block_end + far))
+        first -= _farthest(first - low, lambda near, far: grows(block_start - far, block_start - near - 1))
         start, end = self.offset(first), self.offset(last + 1)
-        dotless = self.suffixed(start, end, shape[1]) < last - first + 1
-        return Run(folder, shape[1], first, last, start, end, flat, dotless)
+        return Run(folder, shape[1], first, last, start, end, flat, sum(suffixed) < last - first + 1)
 
     def runs(self) -> list[Run]:
         paths, found = self.paths, []
