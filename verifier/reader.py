@@ -280,9 +280,6 @@ class Reader:
         The file itself is opened with O_NOFOLLOW, so a regular file costs no extra `lstat`; only a link is
         resolved and checked. O_NONBLOCK keeps a named pipe in a walked directory from hanging the read.
         """
-        if not _O_NOFOLLOW:
-            full = self._safe_path(path)
-            return open(full, "rb") if full is not None else None
         descriptor = self._descriptor(path)
         if descriptor is None:
             return None
