@@ -534,19 +534,23 @@ def test_each_field_is_cut_as_it_arrives_however_the_output_is_chunked() -> None
         assert sink.output() == b"\x00".join(field[:cap] for field in fields)
 
 
-def test_a_repo_asked_to_start_its_history_starts_git_log_before_the_listing(
+def test_a_repo_asked_to_start_its_history_starts_git_log_as_soon_as_the_listing_is_done(
     tmp_path: Path, started: list
 ) -> None:
-    """`start_history=True`: the log runs side by side with `git ls-files`, and reads the same history as a
-    Repo that reads it when asked; without it, no log is started before the history is asked for."""
+    """`start_history=True`: the log is started right after `git ls-files` (a second git started while the
+    first runs can wait milliseconds for a processor), runs while the caller works, and reads the same
+    history as a Repo that reads it when asked; without it, no log is started before the history is asked
+    for."""
     root = cloned_group(tmp_path)
     early = Repo(root, start_history=True)
-    assert [command[0] for command in started] == ["log", "ls-files"]
+    assert [command[0] for command in started] == ["ls-files", "log"]
+    assert early.history_pending
     early_history = early.history
-    assert [command[0] for command in started] == ["log", "ls-files"]  # collected, not read again
+    assert not early.history_pending
+    assert [command[0] for command in started] == ["ls-files", "log"]  # collected, not read again
     started.clear()
     late = Repo(root)
-    assert [command[0] for command in started] == ["ls-files"]
+    assert [command[0] for command in started] == ["ls-files"] and not late.history_pending
     late_history = late.history
     assert [command[0] for command in started] == ["ls-files", "log"]
     assert early_history == late_history and early_history.available and len(early_history.commits) >= 3

@@ -131,7 +131,7 @@ def _verify_local(
     measure_coverage: bool,
     include_untracked: bool,
 ) -> Verification:
-    # git reads the history while it lists the files, the report is read and the first rules run
+    # git reads the history while the report is read and the rules run (those that read it run last)
     repo = (
         path
         if isinstance(path, Repo)
@@ -164,12 +164,12 @@ def _verify_local(
     # each rule's evidence as it gave it, for the answer checks that would ask the rule again
     rule_evidence: dict[str, Evidence] = {}
     witness = Witness(parsed, repo, shown)
-    results = []
+    planned: list[ItemResult | tuple[ChecklistItem, type[Rule], float]] = []
     matches = [(item, match_item(item, rules)) for item in parsed.checklist]
     best = _best_per_rule(matches)
     for item, match in matches:
         if match.rule is None:
-            results.append(ItemResult(item, None, None, Verdict.UNKNOWN, match.score))
+            planned.append(ItemResult(item, None, None, Verdict.UNKNOWN, match.score))
             continue
         best_score, best_line = best[match.rule.id]
         if match.score < best_score - 0.02:
@@ -179,23 +179,33 @@ def _verify_local(
                 f"line {item.line}: '{item.text[:60]}' reads like the item at line {best_line} "
                 f"({match.rule.id}), which matches it better; not verified as a second claim"
             )
-            results.append(ItemResult(item, None, None, Verdict.UNKNOWN, match.score))
+            planned.append(ItemResult(item, None, None, Verdict.UNKNOWN, match.score))
             continue
         rule_id = match.rule.id
         if rule_id not in active:
             reason = _skip_reason(match.rule, rules, select, reasons)
-            results.append(ItemResult(item, rule_id, None, Verdict.SKIPPED, match.score, skip_reason=reason))
+            planned.append(ItemResult(item, rule_id, None, Verdict.SKIPPED, match.score, skip_reason=reason))
             continue
-        if rule_id not in testimonies:
-            instances[rule_id] = match.rule()
-            rule_evidence[rule_id] = run_rule(instances[rule_id], repo)
-            evidence, from_outside = _rooted_evidence(repo, outside, match.rule, rule_evidence[rule_id])
-            testimony = witness.testify(instances[rule_id], evidence)
-            shown_evidence = in_repository(repo, testimony.evidence, already_shown=from_outside)
-            testimonies[rule_id] = replace(testimony, evidence=shown_evidence)
-        testimony = testimonies[rule_id]
+        planned.append((item, match.rule, match.score))
+    to_run = {entry[1].id: entry[1] for entry in planned if isinstance(entry, tuple)}
+    for rule_id, rule in sorted(
+        to_run.items(), key=lambda pair: pair[1].reads_history and repo.history_pending
+    ):
+        instances[rule_id] = rule()
+        rule_evidence[rule_id] = run_rule(instances[rule_id], repo)
+        evidence, from_outside = _rooted_evidence(repo, outside, rule, rule_evidence[rule_id])
+        testimony = witness.testify(instances[rule_id], evidence)
+        shown_evidence = in_repository(repo, testimony.evidence, already_shown=from_outside)
+        testimonies[rule_id] = replace(testimony, evidence=shown_evidence)
+    results = []
+    for entry in planned:
+        if isinstance(entry, ItemResult):
+            results.append(entry)
+            continue
+        item, rule, score = entry
+        testimony = testimonies[rule.id]
         verdict = verdict_for(item.claimed, testimony.evidence.status, testimony.denial is not None)
-        results.append(ItemResult(item, rule_id, testimony.evidence, verdict, match.score))
+        results.append(ItemResult(item, rule.id, testimony.evidence, verdict, score))
     verification = Verification(
         repo=str(path.root if isinstance(path, Repo) else path),
         report_path=report_path,

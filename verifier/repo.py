@@ -83,8 +83,8 @@ class Repo:
     Folders of committed virtualenvs (known names, or any folder holding a pyvenv.cfg) are never listed.
     git runs only through `gitsafe` (validated repository, isolated environment, no program of the group),
     each command within `git_timeout` seconds; a repository git may not read is listed by a directory walk,
-    and `git_problem` says why. `start_history=True` starts reading the git history as soon as the
-    repository is located, side by side with the listing (see `start_history`).
+    and `git_problem` says why. `start_history=True` starts reading the git history as soon as git
+    has listed the files, to run while the caller works (see `start_history`).
     """
 
     def __init__(
@@ -475,8 +475,8 @@ class Repo:
     def start_history(self) -> None:
         """Start reading the git history now, so git runs while the caller works; `history` collects it.
         Without git, or when git cannot be started, `history` reads (and says) as it would without this.
-        `Repo(..., start_history=True)` starts it earlier still: as soon as the repository is located, so
-        that git reads the history while it lists the files."""
+        `Repo(..., start_history=True)` starts it earlier still: as soon as git has listed the files (see
+        `FileList`)."""
         if self.file_list.git_repository is not None:
             self._start_reading(self.file_list.git_repository)
 
@@ -485,6 +485,11 @@ class Repo:
         if shared.history is None and shared.started is None:
             with contextlib.suppress(gitsafe.GitError):
                 shared.started = start_reading(repository, timeout=self.git_timeout)
+
+    @property
+    def history_pending(self) -> bool:
+        """Whether git is still reading the history, started and not yet collected (see `start_history`)."""
+        return self._history.history is None and self._history.started is not None
 
     @property
     def history(self) -> History:
