@@ -49,8 +49,14 @@ from typing import IO
 
 from .redact import redact_url
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 READ_TIMEOUT = 60.0  # seconds for one read command (a listing of 100,000 files takes well under one)
 MAX_OUTPUT = 256_000_000  # bytes of standard output kept from one command
+PIPE_WHILE_WORKING = 1 << 20  # bytes a command started to run while the caller works may write unread
 MAX_ERROR_OUTPUT = 64_000  # the end of standard error, where git's last "fatal:" line is
 MAX_CONFIG_BYTES = 1_000_000
 MAX_SMALL_FILE = 64_000  # a .git file, HEAD, commondir, alternates
@@ -244,6 +250,7 @@ class GitRepository:
             self.root,
             timeout,
             _Limits(max_output, max_field),
+            pipe_bytes=PIPE_WHILE_WORKING,
         )
 
     def head_branch(self) -> str | None:
@@ -735,6 +742,17 @@ def _start(argv: list[str], environment: dict[str, str], cwd: Path, limits: _Lim
     return _Running(process, out, err, label)
 
 
+def _widen_pipe(running: _Running, size: int) -> None:
+    """Let the standard output pipe of `running` hold up to `size` bytes where the system allows it (Linux),
+    so that git can write its whole output (a log of a thousand commits is ~250 kB) and end while the caller
+    works, instead of waiting, with a full 64 kB pipe, to be read. A refusal (over the system's or the user's
+    pipe limit) leaves the pipe as it was."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if set_size is not None and running.process.stdout is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(running.process.stdout.fileno(), set_size, size)
+
+
 def _pump(pipes: list[tuple[IO[bytes], _Sink]], deadline: float, wanted: list[_Sink] | None = None) -> None:
     """Read every pipe into its sink until all have ended (or, with `wanted`, those sinks have) or `deadline`
     passes (one thread, no polling)."""
@@ -863,7 +881,14 @@ class Started:
     """
 
     def __init__(
-        self, argvs: list[list[str]], environment: dict[str, str], cwd: Path, timeout: float, limits: _Limits
+        self,
+        argvs: list[list[str]],
+        environment: dict[str, str],
+        cwd: Path,
+        timeout: float,
+        limits: _Limits,
+        *,
+        pipe_bytes: int | None = None,
     ) -> None:
         self.timeout, self.limits = timeout, limits
         self._running: list[_Running] = []
@@ -877,6 +902,8 @@ class Started:
                 except OSError as error:
                     raise GitError(f"git could not be started ({error.strerror or error})") from None
                 self._running.append(self._pending[index])
+                if pipe_bytes is not None:
+                    _widen_pipe(self._pending[index], pipe_bytes)
         except BaseException:
             self.close()
             raise
