@@ -565,3 +565,41 @@ def test_a_folder_without_git_starts_no_history_however_asked(tmp_path: Path, st
     git_init(tmp_path / "group")
     inner = Repo(nested, start_history=True)  # inside a work tree, not its root: not a repository of its own
     assert started == [] and not inner.history.available
+
+
+def test_work_given_to_fill_the_listing_wait_runs_once_while_git_lists(tmp_path: Path, started: list) -> None:
+    """`while_listing` runs after `git ls-files` was started and before its output is read, once, with the
+    root; the files listed are the same as without it."""
+    root = cloned_group(tmp_path)
+    calls: list[tuple[Path, list[str]]] = []
+    repo = Repo(root, while_listing=lambda where: calls.append((where, [c[0] for c in started])))
+    assert calls == [(root.resolve(), ["ls-files"])]
+    assert repo.files == Repo(root).files
+    os.remove(root / ".git" / "index")  # the HEAD commit's files are listed: the wait is filled there too
+    calls.clear()
+    Repo(root, while_listing=lambda where: calls.append((where, [c[0] for c in started])))
+    assert [commands[-1] for _, commands in calls] == ["ls-tree"]
+
+
+def test_work_given_to_fill_the_listing_wait_does_not_run_without_git(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "plain", {"a.py": "a = 1\n"})
+    calls: list[Path] = []
+    Repo(root, while_listing=calls.append)
+    assert calls == []
+
+
+def test_a_command_started_to_run_meanwhile_can_write_its_output_unread(tmp_path: Path) -> None:
+    """A started read (the log) gets a pipe wide enough to write ~1 MB unread, so it ends while the caller
+    works instead of waiting, with a full 64 kB pipe, for its reader."""
+    fcntl = pytest.importorskip("fcntl")
+    if getattr(fcntl, "F_SETPIPE_SZ", None) is None:
+        pytest.skip("pipes cannot be widened here")
+    root = write_tree(tmp_path / "big", {"big.txt": "x" * 500_000 + "\n"})
+    git_init(root)
+    repository = gitsafe.locate(root)
+    assert repository is not None
+    with repository.start(("cat-file", "-p", "HEAD:big.txt")) as reads:
+        process = reads._pending[0].process
+        assert process.wait(timeout=20) == 0  # ended before anything was read
+        (output,) = reads.results()
+    assert output == b"x" * 500_000 + b"\n"

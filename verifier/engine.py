@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .answers import check_answers
-from .discovery import DEFAULT_REPORT, Found, find_report, load_explicit
+from .discovery import DEFAULT_REPORT, Found, Prescan, find_report, load_explicit
 from .evidence import Evidence, Location, Status
 from .project import (
     NESTED_GITHUB,
@@ -54,20 +54,23 @@ def _best_per_rule(matches: Iterable[tuple[ChecklistItem, Any]]) -> dict[str, tu
     return best
 
 
-def load_report(repo: Repo, report: str | Path | Found | None) -> tuple[Report, str]:
+def load_report(
+    repo: Repo, report: str | Path | Found | None, prescan: Prescan | None = None
+) -> tuple[Report, str]:
     """Read and parse the report; ReportError with one actionable line when it is missing or unreadable.
 
     Without `report`, the report is found by `verifier.discovery.find_report` (`reports/README.md` first,
     then the tracked Markdown files most like a report); the returned `Report` names the files its answers
     and its checklist came from (`source`, `checklist_source`). A named `report` relative to the repository
     is its own file, anything else the grader's own file; both are read with the report's size cap. A
-    `Found` is a report `find_report` already found in this `repo`, used as it is.
+    `Found` is a report `find_report` already found in this `repo`, used as it is. `prescan`: the default
+    report as scanned while git listed the files (`verifier.discovery.Prescan`).
     """
     if isinstance(report, Found):
         return report.report, report.path
     if report is not None:
         return load_explicit(repo, report)
-    found = find_report(repo)
+    found = find_report(repo, prescan)
     return found.report, found.path
 
 
@@ -131,14 +134,21 @@ def _verify_local(
     measure_coverage: bool,
     include_untracked: bool,
 ) -> Verification:
-    # git reads the history while the report is read and the rules run (those that read it run last)
+    # While git lists the files the default report is scanned; then git reads the history while the report
+    # is read and the rules run (those that read the history run last).
+    prescan = Prescan() if report is None and not isinstance(path, Repo) else None
     repo = (
         path
         if isinstance(path, Repo)
-        else Repo(path, include_untracked=include_untracked, start_history=True)
+        else Repo(
+            path,
+            include_untracked=include_untracked,
+            start_history=True,
+            while_listing=prescan.run if prescan is not None else None,
+        )
     )
     repo.start_history()  # a Repo given by the caller: from now on
-    parsed, report_path = load_report(repo, report)
+    parsed, report_path = load_report(repo, report, prescan)
     warnings: list[str] = list(parsed.warnings)
     repo, outside, shown, checklist_shown, note = _project_view(repo, report_path, parsed.checklist_source)
     if note:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -84,7 +84,9 @@ class Repo:
     git runs only through `gitsafe` (validated repository, isolated environment, no program of the group),
     each command within `git_timeout` seconds; a repository git may not read is listed by a directory walk,
     and `git_problem` says why. `start_history=True` starts reading the git history as soon as git
-    has listed the files, to run while the caller works (see `start_history`).
+    has listed the files, to run while the caller works (see `start_history`). `while_listing(root)` is
+    called once while git lists the files, for work that needs no listing to fill that wait (see
+    `FileList`).
     """
 
     def __init__(
@@ -95,6 +97,7 @@ class Repo:
         include_untracked: bool = False,
         git_timeout: float = gitsafe.READ_TIMEOUT,
         start_history: bool = False,
+        while_listing: Callable[[Path], None] | None = None,
     ) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
@@ -113,6 +116,7 @@ class Repo:
                 git_timeout=git_timeout,
                 warn=self.warnings.add,
                 on_git=self._start_reading if start_history else None,
+                while_listing=while_listing,
             )
         )
 
