@@ -301,7 +301,7 @@ def locate(root: str | Path) -> GitRepository | None:
             root, git_dir / text.strip(), f"{_shown(root, commondir_file)} points outside the repository"
         )
     _check_owner(root, dot_git, git_dir, common_dir)
-    scanned: set[Path] = set()
+    scanned: set[str] = set()
     for folder in (git_dir, common_dir):
         _scan(root, folder, scanned)
     _check_alternates(root, common_dir / "objects", scanned, 0)
@@ -375,32 +375,36 @@ def _check_owner(*paths: Path) -> None:
             raise GitRefused(DUBIOUS_OWNERSHIP)
 
 
-def _scan(root: Path, folder: Path, scanned: set[Path]) -> None:
+def _scan(root: Path, folder: Path, scanned: set[str]) -> None:
     """Refuse a git folder holding a named pipe, socket or device, or a link that leaves the repository.
 
     One `scandir` per folder (the type of each entry comes with it); linked folders inside the repository
-    are scanned too, each once. The files inside loose-object folders (`objects/ab/`) are not: listing
-    50,000 of them costs 25 ms, and what they could do is bounded. git reads one only when a commit or tree
-    names it; a named pipe there costs one time-out, and a link out could only serve an object whose id
-    the group knows and that lies loose (not packed, as in every clone) at a known place on the grader's
-    disk. The folders themselves are checked like everything else.
+    are scanned too, each once (`scanned` holds the folders' paths as strings: a git folder has a dozen
+    folders, and path objects for each of their entries cost more than the scan). The files inside
+    loose-object folders (`objects/ab/`) are not: listing 50,000 of them costs 25 ms, and what they could
+    do is bounded. git reads one only when a commit or tree names it; a named pipe there costs one
+    time-out, and a link out could only serve an object whose id the group knows and that lies loose (not
+    packed, as in every clone) at a known place on the grader's disk. The folders themselves are checked
+    like everything else.
     """
-    pending = [folder]
+    pending = [str(folder)]
     while pending:
         current = pending.pop()
         if current in scanned:
             continue
         scanned.add(current)
         try:
-            entries = list(os.scandir(current))
+            with os.scandir(current) as listing:
+                entries = list(listing)
         except OSError:
             continue  # git reports an unreadable folder itself
+        in_objects = os.path.basename(current) == "objects"
         for entry in entries:
             if entry.is_file(follow_symlinks=False):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                if not (current.name == "objects" and _LOOSE_FOLDER.fullmatch(entry.name)):
-                    pending.append(Path(entry.path))
+                if not (in_objects and _LOOSE_FOLDER.fullmatch(entry.name)):
+                    pending.append(entry.path)
             elif entry.is_symlink():
                 shown = _shown(root, Path(entry.path))
                 target = _inside(
@@ -411,7 +415,7 @@ def _scan(root: Path, folder: Path, scanned: set[Path]) -> None:
                 except OSError:
                     continue  # a dangling link: git reports it
                 if stat.S_ISDIR(mode):
-                    pending.append(target)
+                    pending.append(str(target))
                 elif not stat.S_ISREG(mode):
                     raise UnsafeRepository(
                         f"{shown} links to {_kind(mode)}, not a file git may read; {NOT_READ}"
@@ -422,7 +426,7 @@ def _scan(root: Path, folder: Path, scanned: set[Path]) -> None:
                 raise UnsafeRepository(f"{shown} is {_kind(mode)}, not a file git may read; {NOT_READ}")
 
 
-def _check_alternates(root: Path, objects: Path, scanned: set[Path], depth: int) -> None:
+def _check_alternates(root: Path, objects: Path, scanned: set[str], depth: int) -> None:
     """Every folder `objects/info/alternates` names (and theirs, to git's depth) lies inside the repository."""
     alternates = objects / "info" / "alternates"
     text = _small_text(root, alternates)
@@ -436,7 +440,7 @@ def _check_alternates(root: Path, objects: Path, scanned: set[Path], depth: int)
         if line.startswith('"'):  # a quoted path: refused rather than parsed
             raise UnsafeRepository(f"{refusal}; {NOT_READ}")
         folder = _inside(root, objects / line, refusal)
-        if folder.is_dir() and folder not in scanned:
+        if folder.is_dir() and str(folder) not in scanned:
             _scan(root, folder, scanned)
             _check_alternates(root, folder, scanned, depth + 1)
 
