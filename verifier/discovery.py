@@ -155,7 +155,8 @@ class Prescan:
 
     Read only where no link can lead out of the repository: `reports` a folder (no link) of the verified
     directory, the file opened without following a link, never a named pipe or a device, at most
-    MAX_REPORT_BYTES + 1 bytes. Any problem leaves it empty, for the view's read to report."""
+    MAX_REPORT_BYTES + 1 bytes. Any failure leaves it empty: the view's read and scan then meet it and report
+    it where they always do."""
 
     data: bytes | None = None
     report: Report | None = None
@@ -169,7 +170,7 @@ class Prescan:
             descriptor = os.open(root / folder / name, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK)
             data = _read_handle(os.fdopen(descriptor, "rb"), DEFAULT_REPORT, None)
             report = parse_bounded(data, DEFAULT_REPORT, whole=False)
-        except (OSError, ReportError):
+        except Exception:  # see the class docstring
             return
         self.data, self.report = data, report
 
