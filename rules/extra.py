@@ -137,6 +137,7 @@ class CodeOnGithub(Rule):
     """A github.com remote in the repository's git config, or a clone made from GitHub."""
 
     id = "extra.code-on-github"
+    reads_history = True
     title = "All code uploaded to GitHub"
     texts = ("Uploaded all your code to GitHub", "Uploaded all your code to github")
 

@@ -16,6 +16,7 @@ class GitRepository(Rule):
     (dubious ownership) or a damaged one, with the reason."""
 
     id = "m05.git-repository"
+    reads_history = True
     modules = ("M5",)
     title = "A git repository"
     texts = ("Create a git repository",)
@@ -48,6 +49,7 @@ class WriteAccess(Rule):
     email). GitHub's access settings are not visible, so a single author is unverifiable."""
 
     id = "m05.write-access"
+    reads_history = True
     modules = ("M5",)
     title = "All members have write access to the GitHub repository"
     texts = (

@@ -80,6 +80,7 @@ class GithubPages(Rule):
     """A workflow running `mkdocs gh-deploy`, actions/deploy-pages or an equivalent."""
 
     id = "m32.github-pages"
+    reads_history = True
     trace = Trace.CODE
     elsewhere = r"documentation|\bdocs\b|github\.io|mkdocs"
     modules = ("M32",)

@@ -14,6 +14,8 @@ from verifier.evidence import Evidence, Location, Status
 from verifier.report import ReportError
 from verifier.rule import Rule
 
+from conftest import git_init
+
 
 def rule(rule_id: str, text: str, evidence: Evidence | Exception) -> type[Rule]:
     def check(self: Rule, repo: object) -> Evidence:
@@ -317,3 +319,39 @@ def test_an_added_item_reading_like_another_is_not_a_second_claim(tmp_path: Path
     assert by_line[7].rule == "m16.data-tests" and by_line[7].verdict == "consistent"
     assert by_line[8].verdict == "unknown" and "reads like the item at line 7" in " ".join(result.warnings)
     assert result.counts["unsupported"] == 0
+
+
+def test_rules_that_read_the_history_run_last_and_results_keep_the_checklist_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """git reads the log while the other rules run: a rule that declares `reads_history` runs after them
+    (the log is then ready), and the results still follow the checklist."""
+    ran: list[str] = []
+
+    def recording(rule_id: str, text: str, reads_history: bool) -> type[Rule]:
+        def check(self: Rule, repo: object) -> Evidence:
+            ran.append(rule_id)
+            return Evidence.found(f"{rule_id} ran", [HERE])
+
+        namespace = {"id": rule_id, "texts": (text,), "title": text, "check": check}
+        return type(rule_id, (Rule,), {**namespace, "reads_history": reads_history})
+
+    rules = [
+        recording("t.history", "Alpha item that reads the history", True),
+        recording("t.first", "Bravo item about the code", False),
+        recording("t.second", "Charlie item about the configs", False),
+    ]
+    monkeypatch.setattr(engine, "all_rules", lambda warnings=None: rules)
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "README.md").write_text(
+        report(*(f"* [x] {rule.texts[0]}" for rule in rules)), encoding="utf-8"
+    )
+    git_init(tmp_path)
+    result = verify(tmp_path, check_answers=False)
+    assert ran == ["t.first", "t.second", "t.history"]
+    assert [item.rule for item in result.items] == ["t.history", "t.first", "t.second"]
+    assert result.commit  # the history the last rule read
+    ran.clear()
+    (tmp_path / ".git").rename(tmp_path / "not-git")  # no history to wait for: the checklist's order
+    verify(tmp_path, check_answers=False)
+    assert ran == ["t.history", "t.first", "t.second"]

@@ -534,19 +534,23 @@ def test_each_field_is_cut_as_it_arrives_however_the_output_is_chunked() -> None
         assert sink.output() == b"\x00".join(field[:cap] for field in fields)
 
 
-def test_a_repo_asked_to_start_its_history_starts_git_log_before_the_listing(
+def test_a_repo_asked_to_start_its_history_starts_git_log_as_soon_as_the_listing_is_done(
     tmp_path: Path, started: list
 ) -> None:
-    """`start_history=True`: the log runs side by side with `git ls-files`, and reads the same history as a
-    Repo that reads it when asked; without it, no log is started before the history is asked for."""
+    """`start_history=True`: the log is started right after `git ls-files` (a second git started while the
+    first runs can wait milliseconds for a processor), runs while the caller works, and reads the same
+    history as a Repo that reads it when asked; without it, no log is started before the history is asked
+    for."""
     root = cloned_group(tmp_path)
     early = Repo(root, start_history=True)
-    assert [command[0] for command in started] == ["log", "ls-files"]
+    assert [command[0] for command in started] == ["ls-files", "log"]
+    assert early.history_pending
     early_history = early.history
-    assert [command[0] for command in started] == ["log", "ls-files"]  # collected, not read again
+    assert not early.history_pending
+    assert [command[0] for command in started] == ["ls-files", "log"]  # collected, not read again
     started.clear()
     late = Repo(root)
-    assert [command[0] for command in started] == ["ls-files"]
+    assert [command[0] for command in started] == ["ls-files"] and not late.history_pending
     late_history = late.history
     assert [command[0] for command in started] == ["ls-files", "log"]
     assert early_history == late_history and early_history.available and len(early_history.commits) >= 3
@@ -561,3 +565,41 @@ def test_a_folder_without_git_starts_no_history_however_asked(tmp_path: Path, st
     git_init(tmp_path / "group")
     inner = Repo(nested, start_history=True)  # inside a work tree, not its root: not a repository of its own
     assert started == [] and not inner.history.available
+
+
+def test_work_given_to_fill_the_listing_wait_runs_once_while_git_lists(tmp_path: Path, started: list) -> None:
+    """`while_listing` runs after `git ls-files` was started and before its output is read, once, with the
+    root; the files listed are the same as without it."""
+    root = cloned_group(tmp_path)
+    calls: list[tuple[Path, list[str]]] = []
+    repo = Repo(root, while_listing=lambda where: calls.append((where, [c[0] for c in started])))
+    assert calls == [(root.resolve(), ["ls-files"])]
+    assert repo.files == Repo(root).files
+    os.remove(root / ".git" / "index")  # the HEAD commit's files are listed: the wait is filled there too
+    calls.clear()
+    Repo(root, while_listing=lambda where: calls.append((where, [c[0] for c in started])))
+    assert [commands[-1] for _, commands in calls] == ["ls-tree"]
+
+
+def test_work_given_to_fill_the_listing_wait_does_not_run_without_git(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "plain", {"a.py": "a = 1\n"})
+    calls: list[Path] = []
+    Repo(root, while_listing=calls.append)
+    assert calls == []
+
+
+def test_a_command_started_to_run_meanwhile_can_write_its_output_unread(tmp_path: Path) -> None:
+    """A started read (the log) gets a pipe wide enough to write ~1 MB unread, so it ends while the caller
+    works instead of waiting, with a full 64 kB pipe, for its reader."""
+    fcntl = pytest.importorskip("fcntl")
+    if getattr(fcntl, "F_SETPIPE_SZ", None) is None:
+        pytest.skip("pipes cannot be widened here")
+    root = write_tree(tmp_path / "big", {"big.txt": "x" * 500_000 + "\n"})
+    git_init(root)
+    repository = gitsafe.locate(root)
+    assert repository is not None
+    with repository.start(("cat-file", "-p", "HEAD:big.txt")) as reads:
+        process = reads._pending[0].process
+        assert process.wait(timeout=20) == 0  # ended before anything was read
+        (output,) = reads.results()
+    assert output == b"x" * 500_000 + b"\n"

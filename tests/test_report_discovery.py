@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -205,3 +206,41 @@ def test_a_few_question_headings_alone_are_no_report(tmp_path: Path) -> None:
         load_report(Repo(root), None)
     root = repository(tmp_path / "early", {"docs/exam.md": ANSWERS})
     assert len(load_report(Repo(root), None)[0].answers) == 12
+
+
+def test_the_report_scanned_while_git_lists_is_used_for_the_same_bytes_only(tmp_path: Path) -> None:
+    """`Prescan` scans reports/README.md during the listing; `find_report` takes that scan only when the
+    bytes it reads through the repository view are the same, else it scans what it read."""
+    root = repository(tmp_path, {"reports/README.md": FULL})
+    prescan = discovery.Prescan()
+    repo = Repo(root, while_listing=prescan.run)
+    assert prescan.data == FULL.encode() and prescan.report is not None
+    scanned = prescan.report
+    found = find_report(repo, prescan)
+    assert found.report is scanned and prescan.report is None  # taken once
+    assert found.report == find_report(Repo(root)).report
+    prescan = discovery.Prescan()
+    repo = Repo(root, while_listing=prescan.run)
+    (root / "reports" / "README.md").write_text(ANSWERS, encoding="utf-8")  # changed after the scan
+    found = find_report(repo, prescan)
+    assert found.report is not scanned and len(found.report.answers) == 12 and not found.report.checklist
+
+
+@pytest.mark.parametrize("shape", ["linked file", "linked folder", "named pipe", "missing"])
+def test_the_report_is_not_scanned_early_where_a_link_or_a_pipe_is(tmp_path: Path, shape: str) -> None:
+    """The early scan never follows a link (the view decides whether it stays inside the repository), never
+    opens a named pipe, and a missing report leaves it empty; the report is then found as before."""
+    outside = write_tree(tmp_path / "outside", {"README.md": FULL})
+    root = repository(tmp_path, {"docs/report.md": FULL})
+    if shape == "linked file":
+        (root / "reports").mkdir()
+        (root / "reports" / "README.md").symlink_to(outside / "README.md")
+    elif shape == "linked folder":
+        (root / "reports").symlink_to(outside)
+    elif shape == "named pipe":
+        (root / "reports").mkdir()
+        os.mkfifo(root / "reports" / "README.md")
+    prescan = discovery.Prescan()
+    prescan.run(root)
+    assert prescan.data is None and prescan.report is None
+    assert find_report(Repo(root), prescan).path == "docs/report.md"

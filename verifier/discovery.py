@@ -48,6 +48,7 @@ COURSE_COPIES = re.compile(
     re.IGNORECASE,
 )
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass
@@ -146,14 +147,47 @@ def _incomplete_tail(data: bytes) -> int:
     return 0
 
 
-def _candidate(repo: Repo, path: str, budget: list[int]) -> Candidate:
+@dataclass
+class Prescan:
+    """`reports/README.md` read and scanned while git lists the files (`Repo(..., while_listing=run)`):
+    the scan fills a wait. `find_report` uses it only for bytes equal to what it then reads through the
+    repository view, so the prescan never decides anything: it can only save the second scan.
+
+    Read only where no link can lead out of the repository: `reports` a folder (no link) of the verified
+    directory, the file opened without following a link, never a named pipe or a device, at most
+    MAX_REPORT_BYTES + 1 bytes. Any failure leaves it empty: the view's read and scan then meet it and report
+    it where they always do."""
+
+    data: bytes | None = None
+    report: Report | None = None
+
+    def run(self, root: Path) -> None:
+        """Read and scan the report of the verified directory `root`."""
+        folder, _, name = DEFAULT_REPORT.rpartition("/")
+        try:
+            if not stat.S_ISDIR(os.lstat(root / folder).st_mode):
+                return
+            descriptor = os.open(root / folder / name, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK)
+            data = _read_handle(os.fdopen(descriptor, "rb"), DEFAULT_REPORT, None)
+            report = parse_bounded(data, DEFAULT_REPORT, whole=False)
+        except Exception:  # see the class docstring
+            return
+        self.data, self.report = data, report
+
+    def take(self, data: bytes) -> Report | None:
+        """The scan of `data` when the prescan read the same bytes (once: the report is the caller's now)."""
+        report, self.report = self.report, None
+        return report if report is not None and data == self.data else None
+
+
+def _candidate(repo: Repo, path: str, budget: list[int], prescan: Prescan | None = None) -> Candidate:
     try:
         data = read_bounded(repo, path)
     except ReportError as error:
         return Candidate(path, None, error=str(error))
     budget[0] -= len(data)
     try:
-        report = parse_bounded(data, path, whole=False)
+        report = (prescan and prescan.take(data)) or parse_bounded(data, path, whole=False)
     except ReportError as error:
         return Candidate(path, None, error=str(error))
     ticked = sum(item.ticked for item in report.checklist)
@@ -225,9 +259,10 @@ def _best(candidates: list[Candidate]) -> tuple[Candidate | None, Candidate | No
     return checklist, answers
 
 
-def find_report(repo: Repo) -> Found:
+def find_report(repo: Repo, prescan: Prescan | None = None) -> Found:
     """The report of the repository (see the module docstring). Raises `ReportError` (one line) naming what
-    was searched when no tracked Markdown file holds a course checklist or course questions."""
+    was searched when no tracked Markdown file holds a course checklist or course questions. `prescan`:
+    `reports/README.md` as scanned while git listed the files (`Prescan`)."""
     searched: list[str] = []
     candidates: list[Candidate] = []
     budget = [MAX_SCANNED_BYTES]
@@ -237,7 +272,7 @@ def find_report(repo: Repo) -> Found:
         or (repo.root / DEFAULT_REPORT).exists()
         or os.path.islink(repo.root / DEFAULT_REPORT)
     ):
-        default = _candidate(repo, DEFAULT_REPORT, budget)
+        default = _candidate(repo, DEFAULT_REPORT, budget, prescan)
         searched.append(DEFAULT_REPORT)
         if default.report is None:
             refused.append(default.error)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .answers import check_answers
-from .discovery import DEFAULT_REPORT, Found, find_report, load_explicit
+from .discovery import DEFAULT_REPORT, Found, Prescan, find_report, load_explicit
 from .evidence import Evidence, Location, Status
 from .project import (
     NESTED_GITHUB,
@@ -54,20 +54,23 @@ def _best_per_rule(matches: Iterable[tuple[ChecklistItem, Any]]) -> dict[str, tu
     return best
 
 
-def load_report(repo: Repo, report: str | Path | Found | None) -> tuple[Report, str]:
+def load_report(
+    repo: Repo, report: str | Path | Found | None, prescan: Prescan | None = None
+) -> tuple[Report, str]:
     """Read and parse the report; ReportError with one actionable line when it is missing or unreadable.
 
     Without `report`, the report is found by `verifier.discovery.find_report` (`reports/README.md` first,
     then the tracked Markdown files most like a report); the returned `Report` names the files its answers
     and its checklist came from (`source`, `checklist_source`). A named `report` relative to the repository
     is its own file, anything else the grader's own file; both are read with the report's size cap. A
-    `Found` is a report `find_report` already found in this `repo`, used as it is.
+    `Found` is a report `find_report` already found in this `repo`, used as it is. `prescan`: the default
+    report as scanned while git listed the files (`verifier.discovery.Prescan`).
     """
     if isinstance(report, Found):
         return report.report, report.path
     if report is not None:
         return load_explicit(repo, report)
-    found = find_report(repo)
+    found = find_report(repo, prescan)
     return found.report, found.path
 
 
@@ -131,14 +134,21 @@ def _verify_local(
     measure_coverage: bool,
     include_untracked: bool,
 ) -> Verification:
-    # git reads the history while it lists the files, the report is read and the first rules run
+    # While git lists the files the default report is scanned; then git reads the history while the report
+    # is read and the rules run (those that read the history run last).
+    prescan = Prescan() if report is None and not isinstance(path, Repo) else None
     repo = (
         path
         if isinstance(path, Repo)
-        else Repo(path, include_untracked=include_untracked, start_history=True)
+        else Repo(
+            path,
+            include_untracked=include_untracked,
+            start_history=True,
+            while_listing=prescan.run if prescan is not None else None,
+        )
     )
     repo.start_history()  # a Repo given by the caller: from now on
-    parsed, report_path = load_report(repo, report)
+    parsed, report_path = load_report(repo, report, prescan)
     warnings: list[str] = list(parsed.warnings)
     repo, outside, shown, checklist_shown, note = _project_view(repo, report_path, parsed.checklist_source)
     if note:
@@ -164,12 +174,12 @@ def _verify_local(
     # each rule's evidence as it gave it, for the answer checks that would ask the rule again
     rule_evidence: dict[str, Evidence] = {}
     witness = Witness(parsed, repo, shown)
-    results = []
+    planned: list[ItemResult | tuple[ChecklistItem, type[Rule], float]] = []
     matches = [(item, match_item(item, rules)) for item in parsed.checklist]
     best = _best_per_rule(matches)
     for item, match in matches:
         if match.rule is None:
-            results.append(ItemResult(item, None, None, Verdict.UNKNOWN, match.score))
+            planned.append(ItemResult(item, None, None, Verdict.UNKNOWN, match.score))
             continue
         best_score, best_line = best[match.rule.id]
         if match.score < best_score - 0.02:
@@ -179,23 +189,33 @@ def _verify_local(
                 f"line {item.line}: '{item.text[:60]}' reads like the item at line {best_line} "
                 f"({match.rule.id}), which matches it better; not verified as a second claim"
             )
-            results.append(ItemResult(item, None, None, Verdict.UNKNOWN, match.score))
+            planned.append(ItemResult(item, None, None, Verdict.UNKNOWN, match.score))
             continue
         rule_id = match.rule.id
         if rule_id not in active:
             reason = _skip_reason(match.rule, rules, select, reasons)
-            results.append(ItemResult(item, rule_id, None, Verdict.SKIPPED, match.score, skip_reason=reason))
+            planned.append(ItemResult(item, rule_id, None, Verdict.SKIPPED, match.score, skip_reason=reason))
             continue
-        if rule_id not in testimonies:
-            instances[rule_id] = match.rule()
-            rule_evidence[rule_id] = run_rule(instances[rule_id], repo)
-            evidence, from_outside = _rooted_evidence(repo, outside, match.rule, rule_evidence[rule_id])
-            testimony = witness.testify(instances[rule_id], evidence)
-            shown_evidence = in_repository(repo, testimony.evidence, already_shown=from_outside)
-            testimonies[rule_id] = replace(testimony, evidence=shown_evidence)
-        testimony = testimonies[rule_id]
+        planned.append((item, match.rule, match.score))
+    to_run = {entry[1].id: entry[1] for entry in planned if isinstance(entry, tuple)}
+    for rule_id, rule in sorted(
+        to_run.items(), key=lambda pair: pair[1].reads_history and repo.history_pending
+    ):
+        instances[rule_id] = rule()
+        rule_evidence[rule_id] = run_rule(instances[rule_id], repo)
+        evidence, from_outside = _rooted_evidence(repo, outside, rule, rule_evidence[rule_id])
+        testimony = witness.testify(instances[rule_id], evidence)
+        shown_evidence = in_repository(repo, testimony.evidence, already_shown=from_outside)
+        testimonies[rule_id] = replace(testimony, evidence=shown_evidence)
+    results = []
+    for entry in planned:
+        if isinstance(entry, ItemResult):
+            results.append(entry)
+            continue
+        item, rule, score = entry
+        testimony = testimonies[rule.id]
         verdict = verdict_for(item.claimed, testimony.evidence.status, testimony.denial is not None)
-        results.append(ItemResult(item, rule_id, testimony.evidence, verdict, match.score))
+        results.append(ItemResult(item, rule.id, testimony.evidence, verdict, score))
     verification = Verification(
         repo=str(path.root if isinstance(path, Repo) else path),
         report_path=report_path,

@@ -137,8 +137,11 @@ class FileList:
 
     `warn` receives every problem met while listing (one line each). `report_files` are the files the
     report was read from: never evidence (`is_excluded`). See `verifier.repo.Repo` for `include_untracked`.
-    `on_git` is called with the located repository before git lists its files, so that a caller can start
-    git reads of its own (the history) side by side with the listing.
+    `on_git` is called with the located repository as soon as git has listed its files, so that a caller
+    can start git reads of its own (the history) to run while it works. Not before the listing: a second git
+    started while the first runs waits for a processor (milliseconds on two cores), and the listing is
+    needed first. `while_listing` is called with `root` once while git lists the files (after the listing
+    command is started, before its output is read): work that needs no listing fills the wait.
     """
 
     def __init__(
@@ -149,8 +152,10 @@ class FileList:
         git_timeout: float,
         warn: Callable[[str], None],
         on_git: Callable[[gitsafe.GitRepository], None] | None = None,
+        while_listing: Callable[[Path], None] | None = None,
     ) -> None:
         self.root = root
+        self._while_listing = while_listing
         self.include_untracked = include_untracked
         self.git_timeout = git_timeout
         self.warn = warn
@@ -182,9 +187,9 @@ class FileList:
             if self.git_repository is None:
                 self.is_git = False
             else:
+                listed = self._git_files()
                 if on_git is not None:
                     on_git(self.git_repository)
-                listed = self._git_files()
                 if listed is not None:
                     return listed
         return self._walk_files()
@@ -245,9 +250,23 @@ class FileList:
     def _head_tree(self) -> str:
         """`git ls-tree -r -z HEAD` output; "" when git fails (no commit yet, a damaged repository)."""
         try:
-            return self._git("ls-tree", "-r", "-z", "HEAD")
+            output = self._listed_while_waiting("ls-tree", "-r", "-z", "HEAD", timeout=self.git_timeout)
         except gitsafe.GitError:
             return ""
+        return output.decode("utf-8", errors="replace")
+
+    def _listed_while_waiting(self, *command: str, timeout: float) -> bytes:
+        """The output of the listing command `git command` (GitError when it fails), `while_listing` run
+        (the first time) while git works."""
+        assert self.git_repository is not None
+        with self.git_repository.start(command, timeout=timeout) as started:
+            while_listing, self._while_listing = self._while_listing, None
+            if while_listing is not None:
+                while_listing(self.root)
+            output = started.result(0)
+        if isinstance(output, gitsafe.GitError):
+            raise output
+        return output
 
     def _head_tree_files(self, output: str) -> list[str] | None:
         """The files of the HEAD commit (`output` of `_head_tree`), for a clone whose checkout failed (no index
@@ -329,7 +348,7 @@ class FileList:
         if self.include_untracked or index_entries(self.git_repository) <= LARGE_REPOSITORY:
             timeout = self.git_timeout if self.include_untracked else min(self.git_timeout, UNTRACKED_TIMEOUT)
             try:
-                return parse_tagged_listing(self.git_repository.run(*TAGGED_LISTING, timeout=timeout))
+                return parse_tagged_listing(self._listed_while_waiting(*TAGGED_LISTING, timeout=timeout))
             except gitsafe.GitError as error:
                 problem = error.reason
         try:
@@ -339,7 +358,7 @@ class FileList:
                 )
             else:
                 listing = parse_cached_listing(
-                    self.git_repository.run(*CACHED_LISTING, timeout=self.git_timeout)
+                    self._listed_while_waiting(*CACHED_LISTING, timeout=self.git_timeout)
                 )
         except gitsafe.GitError as error:
             self.warn(f"git could not list the files ({error.reason}); walking the directory instead")

@@ -49,8 +49,14 @@ from typing import IO
 
 from .redact import redact_url
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 READ_TIMEOUT = 60.0  # seconds for one read command (a listing of 100,000 files takes well under one)
 MAX_OUTPUT = 256_000_000  # bytes of standard output kept from one command
+PIPE_WHILE_WORKING = 1 << 20  # bytes a command started to run while the caller works may write unread
 MAX_ERROR_OUTPUT = 64_000  # the end of standard error, where git's last "fatal:" line is
 MAX_CONFIG_BYTES = 1_000_000
 MAX_SMALL_FILE = 64_000  # a .git file, HEAD, commondir, alternates
@@ -244,6 +250,7 @@ class GitRepository:
             self.root,
             timeout,
             _Limits(max_output, max_field),
+            pipe_bytes=PIPE_WHILE_WORKING,
         )
 
     def head_branch(self) -> str | None:
@@ -294,7 +301,7 @@ def locate(root: str | Path) -> GitRepository | None:
             root, git_dir / text.strip(), f"{_shown(root, commondir_file)} points outside the repository"
         )
     _check_owner(root, dot_git, git_dir, common_dir)
-    scanned: set[Path] = set()
+    scanned: set[str] = set()
     for folder in (git_dir, common_dir):
         _scan(root, folder, scanned)
     _check_alternates(root, common_dir / "objects", scanned, 0)
@@ -368,32 +375,36 @@ def _check_owner(*paths: Path) -> None:
             raise GitRefused(DUBIOUS_OWNERSHIP)
 
 
-def _scan(root: Path, folder: Path, scanned: set[Path]) -> None:
+def _scan(root: Path, folder: Path, scanned: set[str]) -> None:
     """Refuse a git folder holding a named pipe, socket or device, or a link that leaves the repository.
 
     One `scandir` per folder (the type of each entry comes with it); linked folders inside the repository
-    are scanned too, each once. The files inside loose-object folders (`objects/ab/`) are not: listing
-    50,000 of them costs 25 ms, and what they could do is bounded. git reads one only when a commit or tree
-    names it; a named pipe there costs one time-out, and a link out could only serve an object whose id
-    the group knows and that lies loose (not packed, as in every clone) at a known place on the grader's
-    disk. The folders themselves are checked like everything else.
+    are scanned too, each once (`scanned` holds the folders' paths as strings: a git folder has a dozen
+    folders, and path objects for each of their entries cost more than the scan). The files inside
+    loose-object folders (`objects/ab/`) are not: listing 50,000 of them costs 25 ms, and what they could
+    do is bounded. git reads one only when a commit or tree names it; a named pipe there costs one
+    time-out, and a link out could only serve an object whose id the group knows and that lies loose (not
+    packed, as in every clone) at a known place on the grader's disk. The folders themselves are checked
+    like everything else.
     """
-    pending = [folder]
+    pending = [str(folder)]
     while pending:
         current = pending.pop()
         if current in scanned:
             continue
         scanned.add(current)
         try:
-            entries = list(os.scandir(current))
+            with os.scandir(current) as listing:
+                entries = list(listing)
         except OSError:
             continue  # git reports an unreadable folder itself
+        in_objects = os.path.basename(current) == "objects"
         for entry in entries:
             if entry.is_file(follow_symlinks=False):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                if not (current.name == "objects" and _LOOSE_FOLDER.fullmatch(entry.name)):
-                    pending.append(Path(entry.path))
+                if not (in_objects and _LOOSE_FOLDER.fullmatch(entry.name)):
+                    pending.append(entry.path)
             elif entry.is_symlink():
                 shown = _shown(root, Path(entry.path))
                 target = _inside(
@@ -404,7 +415,7 @@ def _scan(root: Path, folder: Path, scanned: set[Path]) -> None:
                 except OSError:
                     continue  # a dangling link: git reports it
                 if stat.S_ISDIR(mode):
-                    pending.append(target)
+                    pending.append(str(target))
                 elif not stat.S_ISREG(mode):
                     raise UnsafeRepository(
                         f"{shown} links to {_kind(mode)}, not a file git may read; {NOT_READ}"
@@ -415,7 +426,7 @@ def _scan(root: Path, folder: Path, scanned: set[Path]) -> None:
                 raise UnsafeRepository(f"{shown} is {_kind(mode)}, not a file git may read; {NOT_READ}")
 
 
-def _check_alternates(root: Path, objects: Path, scanned: set[Path], depth: int) -> None:
+def _check_alternates(root: Path, objects: Path, scanned: set[str], depth: int) -> None:
     """Every folder `objects/info/alternates` names (and theirs, to git's depth) lies inside the repository."""
     alternates = objects / "info" / "alternates"
     text = _small_text(root, alternates)
@@ -429,7 +440,7 @@ def _check_alternates(root: Path, objects: Path, scanned: set[Path], depth: int)
         if line.startswith('"'):  # a quoted path: refused rather than parsed
             raise UnsafeRepository(f"{refusal}; {NOT_READ}")
         folder = _inside(root, objects / line, refusal)
-        if folder.is_dir() and folder not in scanned:
+        if folder.is_dir() and str(folder) not in scanned:
             _scan(root, folder, scanned)
             _check_alternates(root, folder, scanned, depth + 1)
 
@@ -735,6 +746,17 @@ def _start(argv: list[str], environment: dict[str, str], cwd: Path, limits: _Lim
     return _Running(process, out, err, label)
 
 
+def _widen_pipe(running: _Running, size: int) -> None:
+    """Let the standard output pipe of `running` hold up to `size` bytes where the system allows it (Linux),
+    so that git can write its whole output (a log of a thousand commits is ~250 kB) and end while the caller
+    works, instead of waiting, with a full 64 kB pipe, to be read. A refusal (over the system's or the user's
+    pipe limit) leaves the pipe as it was."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if set_size is not None and running.process.stdout is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(running.process.stdout.fileno(), set_size, size)
+
+
 def _pump(pipes: list[tuple[IO[bytes], _Sink]], deadline: float, wanted: list[_Sink] | None = None) -> None:
     """Read every pipe into its sink until all have ended (or, with `wanted`, those sinks have) or `deadline`
     passes (one thread, no polling)."""
@@ -863,7 +885,14 @@ class Started:
     """
 
     def __init__(
-        self, argvs: list[list[str]], environment: dict[str, str], cwd: Path, timeout: float, limits: _Limits
+        self,
+        argvs: list[list[str]],
+        environment: dict[str, str],
+        cwd: Path,
+        timeout: float,
+        limits: _Limits,
+        *,
+        pipe_bytes: int | None = None,
     ) -> None:
         self.timeout, self.limits = timeout, limits
         self._running: list[_Running] = []
@@ -877,6 +906,8 @@ class Started:
                 except OSError as error:
                     raise GitError(f"git could not be started ({error.strerror or error})") from None
                 self._running.append(self._pending[index])
+                if pipe_bytes is not None:
+                    _widen_pipe(self._pending[index], pipe_bytes)
         except BaseException:
             self.close()
             raise

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -83,8 +83,10 @@ class Repo:
     Folders of committed virtualenvs (known names, or any folder holding a pyvenv.cfg) are never listed.
     git runs only through `gitsafe` (validated repository, isolated environment, no program of the group),
     each command within `git_timeout` seconds; a repository git may not read is listed by a directory walk,
-    and `git_problem` says why. `start_history=True` starts reading the git history as soon as the
-    repository is located, side by side with the listing (see `start_history`).
+    and `git_problem` says why. `start_history=True` starts reading the git history as soon as git
+    has listed the files, to run while the caller works (see `start_history`). `while_listing(root)` is
+    called once while git lists the files, for work that needs no listing to fill that wait (see
+    `FileList`).
     """
 
     def __init__(
@@ -95,6 +97,7 @@ class Repo:
         include_untracked: bool = False,
         git_timeout: float = gitsafe.READ_TIMEOUT,
         start_history: bool = False,
+        while_listing: Callable[[Path], None] | None = None,
     ) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
@@ -113,6 +116,7 @@ class Repo:
                 git_timeout=git_timeout,
                 warn=self.warnings.add,
                 on_git=self._start_reading if start_history else None,
+                while_listing=while_listing,
             )
         )
 
@@ -475,8 +479,8 @@ class Repo:
     def start_history(self) -> None:
         """Start reading the git history now, so git runs while the caller works; `history` collects it.
         Without git, or when git cannot be started, `history` reads (and says) as it would without this.
-        `Repo(..., start_history=True)` starts it earlier still: as soon as the repository is located, so
-        that git reads the history while it lists the files."""
+        `Repo(..., start_history=True)` starts it earlier still: as soon as git has listed the files (see
+        `FileList`)."""
         if self.file_list.git_repository is not None:
             self._start_reading(self.file_list.git_repository)
 
@@ -485,6 +489,11 @@ class Repo:
         if shared.history is None and shared.started is None:
             with contextlib.suppress(gitsafe.GitError):
                 shared.started = start_reading(repository, timeout=self.git_timeout)
+
+    @property
+    def history_pending(self) -> bool:
+        """Whether git is still reading the history, started and not yet collected (see `start_history`)."""
+        return self._history.history is None and self._history.started is not None
 
     @property
     def history(self) -> History:

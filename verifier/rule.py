@@ -45,6 +45,8 @@ class Rule:
       title     one line for `verify --list-rules`
       trace     where the work can live when the repository shows nothing (`Trace`); REPOSITORY unless
                 the rule returns unverifiable for an empty search
+      reads_history  True for a rule that reads `repo.history`: it runs after the others, so that git
+                reads the log while they work instead of being waited for
     and implement `check(repo) -> Evidence`. The class docstring says what counts as evidence; it is
     shown by `--list-rules` and in the documentation, so write it for a student.
     """
@@ -55,6 +57,7 @@ class Rule:
     title: ClassVar[str] = ""
     implemented: ClassVar[bool] = True
     trace: ClassVar[Trace] = Trace.REPOSITORY
+    reads_history: ClassVar[bool] = False
     # Regex naming the work in the report's answers; an absent finding whose answer also links a URL
     # for it (a frontend on Vercel, docs on github.io) becomes unverifiable: it may live elsewhere.
     elsewhere: ClassVar[str] = ""
