@@ -451,6 +451,10 @@ CLAUSE_BREAK = re.compile(
     r"|,?\s{1,5}so(?:\s{1,5}that)?\s{1,5}(?=(?:we|they|it|i)\b))",
     re.IGNORECASE,
 )
+# CLAUSE_BREAK without IGNORECASE, for an ASCII sentence lower-cased: there the two find the same breaks (the
+# pattern's letters are lower case, and lower-casing ASCII keeps every position), and a case-insensitive pattern
+# lower-cases each character it compares, a fifth of a scan that runs on every sentence judged.
+CLAUSE_BREAK_LOWER_CASE = re.compile(CLAUSE_BREAK.pattern)
 SUBJECT = re.compile(r"\b(?:we|i|they)\b", re.IGNORECASE)
 AND = re.compile(r"\band\b", re.IGNORECASE)
 # The final dot is inside the group, so the literals every match needs are "e.g.", "vs." ...: without it they were
@@ -1018,7 +1022,7 @@ def _clauses(sentence: str) -> tuple[tuple[str, bool], ...]:
     with Docker and FastAPI) is judged once for each."""
     parts: list[tuple[str, bool]] = []
     start, joined = 0, False
-    for cut in CLAUSE_BREAK.finditer(sentence):
+    for cut in clause_breaks(sentence):
         before = sentence[start : cut.start()]
         if cut.group(0).strip() == "," and not SUBJECT.search(before):
             continue  # "For ML-specific monitoring, we could ...": a phrase leading into the clause after it
@@ -1026,6 +1030,14 @@ def _clauses(sentence: str) -> tuple[tuple[str, bool], ...]:
         start, joined = cut.end(), bool(AND.search(cut.group(0)))
     parts.append((sentence[start:], joined))
     return tuple((part.strip(), joined) for part, joined in parts if part.strip())
+
+
+def clause_breaks(sentence: str) -> Iterator[re.Match[str]]:
+    """`CLAUSE_BREAK.finditer(sentence)`; for an ASCII sentence, `CLAUSE_BREAK_LOWER_CASE` over it lower-cased
+    (the same spans; a break's text differs only in case)."""
+    if sentence.isascii():
+        return CLAUSE_BREAK_LOWER_CASE.finditer(sentence.lower())
+    return CLAUSE_BREAK.finditer(sentence)
 
 
 def negated(clause: str, words: re.Pattern[str]) -> bool:
