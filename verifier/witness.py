@@ -600,6 +600,8 @@ class Witness:
         if practice is None or practice.words is None:
             return Testimony(hosted_elsewhere(rule, evidence, self.report))
         answers = self.answers_for(practice.topics)
+        if evidence.status is Status.FOUND and not self._may_deny(practice, answers):
+            return Testimony(evidence)  # found evidence changes only for a denial, and none can be heard
         heard = _until_described(self._hearing(practice, answers))
         denied = _denial(heard)
         denial = self._statement(denied) if denied is not None else None
@@ -734,6 +736,27 @@ class Witness:
                     says = "denies"
                 if says is not None:
                     yield _Heard(answer, sentence, says)
+
+    def _may_deny(self, practice: Practice, answers: Sequence[Answer]) -> bool:
+        """Whether a sentence `_hearing` would judge holds a denial literal (`DENIAL_LITERALS`). Without one, no
+        statement denies the practice, and found evidence stands as it is: most ticked items with evidence are
+        described in plain words, and their sentences need not be judged at all."""
+        patterns = practice_patterns(practice)
+        if patterns.words is None or patterns.asked is None:
+            return False
+        broader = patterns.broader_literals if patterns.broader is not None else None
+        asked_answer = self.answer_to(practice.topics[0])
+        for answer in answers:
+            needed = patterns.asked_literals if answer is asked_answer else patterns.words_literals
+            folded_answer, read = self._sentences_of(answer)
+            if not may_match(folded_answer, DENIAL_LITERALS):
+                continue
+            for _, folded in read:
+                if (
+                    may_match(folded, needed) or (broader is not None and may_match(folded, broader))
+                ) and may_match(folded, DENIAL_LITERALS):
+                    return True
+        return False
 
     def _sentences_of(self, answer: Answer) -> tuple[str, list[tuple[str, str]]]:
         """The sentences of `answer`, each with its text folded for `may_match`, and all of them folded
