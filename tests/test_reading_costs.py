@@ -63,6 +63,46 @@ def test_the_witness_stops_judging_at_the_first_description(
     assert judged == ["We used DVC for the data."]
 
 
+@pytest.mark.parametrize(
+    ("answer", "judged_first"),
+    [
+        (
+            "We used DVC for the data. DVC pulls are slow on the cluster.",
+            None,
+        ),  # no denial literal: none judged
+        ("We used DVC for the data. We did not use DVC for the models.", "We used DVC for the data."),
+        ("DVC was never set up. Our data is small.", "DVC was never set up."),  # near miss: a denial stands
+    ],
+)
+def test_found_evidence_is_heard_only_when_a_sentence_about_it_may_deny_it(
+    answer: str, judged_first: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    witness = dvc_report(answer)
+    found = Evidence.found("pointer files", (SHOWN,))
+    expected = fully_heard(witness, RULES["m08.dvc"], found)
+    judged = judged_sentences(monkeypatch)
+    testimony = Witness(witness.report).testify(RULES["m08.dvc"], found)
+    assert testimony == expected
+    assert judged[:1] == ([judged_first] if judged_first else [])
+    assert ("says otherwise" in testimony.evidence.message) is (answer.startswith("DVC was never"))
+
+
+def test_a_broader_denial_of_found_evidence_is_still_heard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "We did not implement monitoring" denies the alerts (the broader practice) without naming them."""
+    witness = Witness(
+        scan_report(
+            "### Question 26\n\n> **Did you manage to implement monitoring?**\n>\n> Answer:\n\n"
+            "We did not implement monitoring of the deployed model.\n"
+        )
+    )
+    found = Evidence.found("an alert policy", (SHOWN,))
+    expected = fully_heard(witness, RULES["m28.alerts"], found)
+    judged = judged_sentences(monkeypatch)
+    testimony = Witness(witness.report).testify(RULES["m28.alerts"], found)
+    assert testimony == expected and "says otherwise" in testimony.evidence.message
+    assert judged == ["We did not implement monitoring of the deployed model."]
+
+
 def test_a_denial_before_the_description_is_heard_and_outweighed(monkeypatch: pytest.MonkeyPatch) -> None:
     # near miss: the description comes second, so both sentences are judged, and the description is quoted
     witness = Witness(

@@ -479,3 +479,73 @@ def test_bold_texts_are_the_bold_pattern_s_matches(monkeypatch: pytest.MonkeyPat
     assert report._bold_texts("**ab** **xxxxx**") == ["ab"]  # the second is longer than the bound, 3
     monkeypatch.undo()
     assert report._bold_texts("**What?** and **xxxxx** ***") == ["What?", "xxxxx"]
+
+
+def test_an_answer_s_lines_are_unquoted_in_one_pass_as_line_by_line() -> None:
+    """`_unquote_lines` takes the quote marks off each line as `_unquote` does, whatever the white space."""
+    from verifier import report
+
+    rng = random.Random(7)
+    pieces = [">", "> ", ">>", " ", "\t", "\u00a0", "a", "\n", "b > c", "\r"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        lines = text.split("\n")
+        assert report._unquote_lines(text) == "\n".join(map(report._unquote, lines)), repr(text)
+    assert report._unquote_lines("plain answer\nwith two lines") == "plain answer\nwith two lines"
+
+
+def test_a_quote_mark_past_the_line_cut_is_not_taken_off() -> None:
+    """A line blank in its first MAX_LINE_CHARS is no line of an answer: its ">" stays (the near miss: one
+    character less of white space, and the line is a quoted line)."""
+    from verifier import report
+
+    inside = " " * (report.MAX_LINE_CHARS - 1) + "> kept"
+    past = " " * report.MAX_LINE_CHARS + "> kept"
+    assert report._unquote_lines(f"a\n{inside}") == "a\nkept"
+    assert report._unquote_lines(f"a\n{past}") == f"a\n{past}"
+    answer = parse_report(
+        f"## Overall project checklist\n\n* [x] A\n\n### Question 1\n\n> Answer:\n\n{past}\n"
+    ).answer(1)
+    assert answer is not None and answer.text == past.strip()
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "> **Question?**\n>\n> Answer length: 100-200 words.",
+        "ANSWER LENGTH 5 to 9",
+        "an answer, and then the answer length: 30 – 50",
+        "Answer length: many words",  # no numbers: no hint
+        "the answer is long",
+        "anſwer length: 10-20",  # outside ASCII: a long s is an "s" to a case-insensitive pattern
+        "Ånswer: answer length 10-20",
+        "",
+    ],
+)
+def test_the_length_hint_is_found_from_the_first_answer_as_by_the_pattern(prompt: str) -> None:
+    from verifier import report
+
+    found, expected = report._length_hint(prompt), report.LENGTH_HINT.search(prompt)
+    assert (found and (found.span(), found.groups())) == (expected and (expected.span(), expected.groups()))
+
+
+def test_images_are_read_only_from_an_answer_holding_their_markup() -> None:
+    text = (
+        "## Overall project checklist\n\n* [x] A\n\n"
+        "### Question 1\n\n> Answer:\n\n![the run](figures/run.png) and <IMG src='figures/b.png'>\n\n"
+        "### Question 2\n\n> Answer:\n\n[not an image](figures/c.png) and a <b>bold</b> word, a -> b\n"
+    )
+    report = parse_report(text)
+    assert report.answer(1).images == ("figures/run.png", "figures/b.png")  # type: ignore[union-attr]
+    assert report.answer(2).images == ()  # type: ignore[union-attr]
+
+
+def test_a_placeholder_in_a_quoted_answer_is_dropped_and_the_quote_marks_taken_off() -> None:
+    text = (
+        "## Overall project checklist\n\n* [x] A\n\n"
+        "### Question 3\n\n> **What?**\n>\n> Answer:\n\n"
+        "> --- question 3 fill here ---\n> We used `--fast` runs\n>\n> -- Question 3 fill here -- and more\n"
+    )
+    answer = parse_report(text).answer(3)
+    assert answer is not None and answer.placeholder
+    assert answer.text == "We used `--fast` runs\n\n and more"

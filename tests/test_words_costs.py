@@ -381,14 +381,17 @@ class _Recording:
 def test_a_sentence_is_cut_into_clauses_once_for_every_practice_it_names(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    recording = _Recording(witness_module.CLAUSE_BREAK)
-    monkeypatch.setattr(witness_module, "CLAUSE_BREAK", recording)
+    cut: list[str] = []  # the sentences `clause_breaks` (CLAUSE_BREAK, or its lower-case copy) scans
+    breaks = witness_module.clause_breaks
+    monkeypatch.setattr(
+        witness_module, "clause_breaks", lambda sentence: cut.append(sentence) or breaks(sentence)
+    )
     witness_module._clauses.cache_clear()
     sentence = "We built a Docker image, but we deployed the FastAPI app locally."
     assert judge(sentence, re.compile(r"\bdocker\b", re.I)) == "describes"
     assert judge(sentence, re.compile(r"\bfastapi\b", re.I)) == "describes"
     assert judge(sentence, re.compile(r"\bhydra\b", re.I)) is None  # near miss: not named, not cut
-    assert recording.scanned == [sentence]
+    assert cut == [sentence]
 
 
 @pytest.mark.parametrize(
@@ -591,3 +594,44 @@ def test_a_tool_named_in_no_answer_is_not_looked_for_answer_by_answer(
     assert {tool: count for tool, count in asked.items() if tool != "Hydra"} == {
         tool: 1 for tool in TOOLS if tool != "Hydra"
     }
+
+
+def test_clause_breaks_of_a_lower_cased_ascii_sentence_are_the_case_insensitive_pattern_s() -> None:
+    """`clause_breaks` runs the case-sensitive copy of CLAUSE_BREAK on an ASCII sentence lower-cased: the same
+    spans, and a break's text equal but for case, in any case the words are written; a sentence outside ASCII
+    (the near miss, where lower-casing may move positions: "İ" becomes two characters) is read by CLAUSE_BREAK."""
+    import random
+
+    from verifier.witness import CLAUSE_BREAK, clause_breaks
+
+    assert CLAUSE_BREAK.pattern == CLAUSE_BREAK.pattern.lower()  # no upper-case letter for the copy to miss
+    rng = random.Random(11)
+    pieces = [
+        *(
+            "but",
+            "However",
+            "WHEREAS",
+            "while",
+            "although",
+            "Though",
+            "except",
+            "instead",
+            "of",
+            "and",
+            "AND",
+        ),
+        *("we", "We", "our", "it", "They", "the", "this", "I", "i", "then", "only", "so", "So", "that", "x"),
+        *(" ", "  ", "\t", ",", ";", ":", "-", "(", ")", ".", "ab", "bUt"),
+    ]
+    for _ in range(5_000):
+        sentence = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        found = [(m.span(), m.group(0).lower()) for m in clause_breaks(sentence)]
+        assert found == [(m.span(), m.group(0).lower()) for m in CLAUSE_BREAK.finditer(sentence)], sentence
+    wide = "\u0130f we ran it, WE saw it \u2013 and we built it"
+    assert [m.group(0) for m in clause_breaks(wide)] == [m.group(0) for m in CLAUSE_BREAK.finditer(wide)]
+    upper, lower = (
+        clauses("We deployed it, BUT We did not monitor it"),
+        clauses("We deployed it, but we did not monitor it"),
+    )
+    assert upper == [("We deployed it", False), ("We did not monitor it", False)]
+    assert [(clause.lower(), joined) for clause, joined in upper] == [(c.lower(), j) for c, j in lower]

@@ -86,6 +86,10 @@ MAX_ITEMS = 500
 MAX_RUN_LINES = 20_000  # non-blank lines read for the checklist in one stretch (a real one has about 150)
 MAX_ANSWERS = 200
 MIN_QUESTIONS_WITHOUT_CHECKLIST = 10
+# QUOTE_PREFIX after a line break, when its ">" is within the line's first MAX_LINE_CHARS (a line blank there is
+# no line of an answer); its white space never holds a line break. The literal "\n" it starts with is looked for
+# as fast as a character is; a pattern that starts with a multi-line "^" is tried at every character.
+QUOTE_PREFIX_AFTER_BREAK = re.compile(rf"\n[^\S\n]{{0,{MAX_LINE_CHARS - 1}}}(?:>[^\S\n]?)+")
 TICK_MARKS = frozenset({"x", "X", "Y", "y", "✓", "✔", "✅", "☑", "v", "V"})
 EMPTY_MARKS = frozenset({"", " ", "  ", "n", "N"})
 # A remark that takes the tick back: "(An attempt was made, failed ...)", "(doesn't work)", "(WIP)", and
@@ -717,26 +721,23 @@ def _make_answer(number: int, line: int, lines: _Lines, start: int, end: int) ->
         prompt_lines = [lines.cut[i] for i in filled if i in quoted]
         answer_lines = [text for i, text in enumerate(lines.raw[start:end], start) if i not in quoted]
         answer_filled = [n for n, text in enumerate(answer_lines) if text and not text.isspace()]
-    prompt = "\n".join(_unquote(text) for text in prompt_lines)[:MAX_PROMPT_CHARS]
+    prompt = _unquote_lines("\n".join(prompt_lines))[:MAX_PROMPT_CHARS]
     question = " ".join(match.strip("* ") for match in _bold_texts(prompt))
     question = " ".join(question.split())
-    hint = LENGTH_HINT.search(prompt)
+    hint = _length_hint(prompt)
     length_range = (int(hint.group(1)), int(hint.group(2))) if hint else None
     placeholder = False
-    dropped: set[int] = set()
-    for n in answer_filled:
-        text = answer_lines[n]
-        if "--" in text and PLACEHOLDER.search(text[:MAX_LINE_CHARS]):  # every placeholder holds "--"
-            placeholder = True
-            text = PLACEHOLDER.sub("", text).replace("```", "").replace("`", "")
-            if not text.strip():
-                dropped.add(n)
-                continue
-        answer_lines[n] = _unquote(text) if text.lstrip().startswith(">") else text
-    kept = [text for n, text in enumerate(answer_lines) if n not in dropped] if dropped else answer_lines
-    answer_text = "\n".join(kept).strip()
-    markdown = [angled or plain for angled, plain in MARKDOWN_IMAGE.findall(answer_text)]
-    images = tuple(dict.fromkeys(markdown + HTML_IMAGE.findall(answer_text)))
+    body = "\n".join(answer_lines)
+    if "--" in body:  # every placeholder holds "--"
+        placeholder, body = _without_placeholders(answer_lines, answer_filled)
+    answer_text = _unquote_lines(body).strip()
+    markdown = (
+        [angled or plain for angled, plain in MARKDOWN_IMAGE.findall(answer_text)]
+        if "![" in answer_text
+        else []
+    )
+    html = HTML_IMAGE.findall(answer_text) if "<" in answer_text else []
+    images = tuple(dict.fromkeys(markdown + html))
     return Answer(
         number=number,
         line=line,
@@ -770,3 +771,37 @@ def _unquote(text: str) -> str:
         return text
     quote = QUOTE_PREFIX.match(text)
     return text[quote.end() :] if quote else text
+
+
+def _unquote_lines(text: str) -> str:
+    """`_unquote` of every line of `text`, in one pass of `QUOTE_PREFIX_AFTER_BREAK` (none for a text without
+    ">": most answers are not quoted), instead of a call a line."""
+    return QUOTE_PREFIX_AFTER_BREAK.sub("\n", "\n" + text)[1:] if ">" in text else text
+
+
+def _without_placeholders(lines: list[str], filled: list[int]) -> tuple[bool, str]:
+    """Whether the `filled` lines of an answer hold the template's placeholder ("-- question 3 fill here
+    --"), and the answer's lines joined without it (a line left empty by it is dropped)."""
+    placeholder = False
+    lines = list(lines)
+    dropped: set[int] = set()
+    for n in filled:
+        text = lines[n]
+        if "--" in text and PLACEHOLDER.search(text[:MAX_LINE_CHARS]):
+            placeholder = True
+            text = PLACEHOLDER.sub("", text).replace("```", "").replace("`", "")
+            if not text.strip():
+                dropped.add(n)
+                continue
+            lines[n] = text
+    return placeholder, "\n".join(text for n, text in enumerate(lines) if n not in dropped)
+
+
+def _length_hint(prompt: str) -> re.Match[str] | None:
+    """`LENGTH_HINT.search(prompt)`, started at the first "answer" of an ASCII prompt (where case-insensitive
+    matching is lower-casing): a case-insensitive pattern without a literal prefix is tried at every
+    character, and the hint stands at the prompt's end."""
+    if not prompt.isascii():
+        return LENGTH_HINT.search(prompt)
+    start = prompt.lower().find("answer")
+    return LENGTH_HINT.search(prompt, start) if start != -1 else None
