@@ -411,9 +411,11 @@ class _Collector:
         name = self.resolve(node.func)
         if name:
             value = self.value
-            # Most calls have no keywords, and some no arguments: no comprehension is started for those.
-            keywords = {kw.arg or "**": value(kw.value) for kw in node.keywords} if node.keywords else {}
-            args = tuple([value(arg) for arg in node.args[:4]]) if node.args else ()
+            # Loops and `map`, not comprehensions: a comprehension is a function call of its own here.
+            keywords: dict[str, object] = {}
+            for keyword in node.keywords:
+                keywords[keyword.arg or "**"] = value(keyword.value)
+            args = tuple(map(value, node.args[:4])) if node.args else ()
             self.facts.calls.append(Call.of(name, node.lineno, keywords, args))
         self.visit_children(node)
 
