@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
-from verifier.pyfacts import Call, _Collector, parse_python
+from verifier import pyfacts
+from verifier.pyfacts import _CHILD_FIELDS, Call, _Collector, _field_kinds, parse_python
 from verifier.repo import Repo
 
 SOURCE = '''import torch.nn as nn
@@ -283,3 +284,73 @@ def test_decorator_look_ups_by_last_part_give_what_testing_every_decorator_gives
     assert [(loc.path, loc.line) for loc in repo.decorators(*names)] == expected
     chosen = [(loc.path, loc.line) for loc in repo.decorators(*names, paths=repo.python_files)]
     assert chosen == expected
+
+
+def test_field_kinds_are_read_from_the_grammar_signature() -> None:
+    assert _field_kinds(ast.Call) == {"func": False, "args": True, "keywords": True}
+    kinds = _field_kinds(ast.arguments)
+    assert kinds["vararg"] is False and kinds["defaults"] is True and kinds["posonlyargs"] is True
+
+    class NoSignature(ast.AST):
+        """A node class without a grammar signature."""
+
+    class Misnamed(ast.AST):
+        """Call(expr func, expr* args, keyword* keywords)"""  # a near miss: another class's signature
+
+    assert _field_kinds(NoSignature) == {} and _field_kinds(Misnamed) == {}
+
+
+# Most node types of the grammar (and ones only newer parsers make, where this interpreter has them): every
+# field of a node the parser makes must be walked as what it holds, a list or one node (or None).
+EVERY_SHAPE = """
+import a.b as c
+from .d import e as f, g
+@deco(1)
+async def h(p: int, /, q=f"{x!r:>{w}}", *r: str, s: "t" = None, **u) -> "v":
+    "doc"
+    global z
+    async with k() as (l, m), n:
+        async for o in p: await q(o)
+    try:
+        del a[1:2:3], b.c
+    except (E, F) as err:
+        raise G() from err
+    else:
+        yield
+    finally:
+        return (yield from r)
+class I(J, metaclass=K):
+    x: int = 1
+    def m(self): return lambda y=2: {**y, "k": [*z]} if y else {i: j for i, j in y.items() if i}
+while not a < b <= c: a += 1; break
+for i in {1, 2}: continue
+assert (n := 1) and b or c, "message"
+match command:
+    case [1, *rest] | {"k": 2, **others} | Point(x=0) | None as found if found: pass
+    case _: pass
+"""
+
+
+def test_every_field_of_every_node_the_parser_makes_has_the_kind_it_holds() -> None:
+    checked = 0
+    for node in ast.walk(ast.parse(EVERY_SHAPE)):
+        for name, many in _CHILD_FIELDS.get(type(node), ()):
+            assert many is (type(getattr(node, name)) is list), f"{type(node).__name__}.{name}"
+            checked += 1
+    assert checked > 100
+
+
+def test_a_field_whose_kind_is_not_known_is_walked_as_what_it_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field the signature does not describe (None) is read as a list when it holds one and as one node
+    otherwise, so a node class without a signature loses no fact."""
+    known = parse_python(EVERY_SHAPE)
+    unknown = {
+        node_type: tuple((name, None) for name, _ in fields) for node_type, fields in _CHILD_FIELDS.items()
+    }
+    monkeypatch.setattr(pyfacts, "_CHILD_FIELDS", unknown)
+    walked = parse_python(EVERY_SHAPE)
+    assert walked.strings == known.strings and len(known.strings) > 5
+    assert [(c.name, c.line, c.keywords, c.args) for c in walked.calls] == [
+        (c.name, c.line, c.keywords, c.args) for c in known.calls
+    ]
+    assert walked.mappings == known.mappings and walked.assignments == known.assignments

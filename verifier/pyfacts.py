@@ -343,15 +343,18 @@ class _Collector:
         is handed to it, a node type without fields that can hold nodes (a name, a context, an operator)
         is passed over, and a chain of attributes (`a.b.c`, whose only child is the part before the dot)
         is followed to its start without a call per dot, as are the other nodes whose only child is their
-        `value` (`_VALUE_WRAPPERS`)."""
+        `value` (`_VALUE_WRAPPERS`). Each field is read as its kind in `_CHILD_FIELDS` says."""
         plan = _PLAN
         strings = self.facts.strings
-        for name in _NODE_FIELDS.get(type(node), ()):
+        for name, many in _CHILD_FIELDS.get(type(node), ()):
             value = getattr(node, name, None)
-            if type(value) is not list:
+            if not many:  # one node or None; or (None) a field the grammar signature does not describe
                 if value is None:
                     continue
-                value = (value,)
+                if many is None and type(value) is list:
+                    many = True
+                else:
+                    value = (value,)
             for item in value:
                 kind = type(item)
                 while kind in _VALUE_WRAPPERS:
@@ -552,6 +555,33 @@ def _node_types() -> list[type]:
 _NODE_FIELDS: dict[type, tuple[str, ...]] = {
     node_type: tuple(name for name in getattr(node_type, "_fields", ()) if name not in _NOT_NODES)
     for node_type in _node_types()
+}
+
+
+def _field_kinds(node_type: type) -> dict[str, bool]:
+    """Which fields of `node_type` hold a list (True) and which one node or None (False), read from the
+    grammar signature every node class of Python 3.10 to 3.13 has as its docstring's first line:
+    `Call(expr func, expr* args, keyword* keywords)`. Empty for a class without one (the deprecated `Num`,
+    `Str`: the parser makes none)."""
+    signature = (node_type.__doc__ or "").partition("\n")[0]
+    name, _, fields = signature.partition("(")
+    if name != node_type.__name__ or not fields.endswith(")"):
+        return {}
+    kinds = {}
+    for declared in fields[:-1].split(","):
+        kind_and_name = declared.split()
+        if len(kind_and_name) == 2:
+            kinds[kind_and_name[1]] = kind_and_name[0].endswith("*")
+    return kinds
+
+
+# The fields of each node type that may hold nodes, in order, each with whether it holds a list (None when the
+# signature does not say): the walk reads a list field as a list and another as one node, without testing
+# the type of each field's value.
+_CHILD_FIELDS: dict[type, tuple[tuple[str, bool | None], ...]] = {
+    node_type: tuple((name, kinds.get(name)) for name in fields)
+    for node_type, fields in _NODE_FIELDS.items()
+    for kinds in (_field_kinds(node_type),)
 }
 
 
