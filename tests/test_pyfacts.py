@@ -348,9 +348,22 @@ def test_a_field_whose_kind_is_not_known_is_walked_as_what_it_holds(monkeypatch:
         node_type: tuple((name, None) for name, _ in fields) for node_type, fields in _CHILD_FIELDS.items()
     }
     monkeypatch.setattr(pyfacts, "_CHILD_FIELDS", unknown)
+    monkeypatch.setattr(
+        pyfacts, "_CALL_ARGUMENT_FIELDS", tuple((name, None) for name in ("args", "keywords"))
+    )
     walked = parse_python(EVERY_SHAPE)
     assert walked.strings == known.strings and len(known.strings) > 5
     assert [(c.name, c.line, c.keywords, c.args) for c in walked.calls] == [
         (c.name, c.line, c.keywords, c.args) for c in known.calls
     ]
     assert walked.mappings == known.mappings and walked.assignments == known.assignments
+
+
+def test_the_called_expression_is_walked_only_where_it_can_hold_a_fact() -> None:
+    """`a.b.f()` and `f()`: nothing in the called expression; a chain that starts with a call, a subscript
+    or a string is walked, in source order before the arguments."""
+    facts = parse_python(
+        'import numpy as np\nnp.linalg.norm("a")\nmake("b").fit("c")\nhandlers["d"]("e")\n"-".join(f("g"))\n'
+    )
+    assert [c.name for c in facts.calls] == ["numpy.linalg.norm", "make.fit", "make", "f"]
+    assert [text for text, _ in facts.strings] == ["a", "b", "c", "d", "e", "-", "g"]

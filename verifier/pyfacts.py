@@ -338,15 +338,17 @@ class _Collector:
         if visit is not None:
             visit(self, node)
 
-    def visit_children(self, node: ast.AST) -> None:
-        """Visit the children of `node` that can hold a fact, in source order: a node type with a handler
-        is handed to it, a node type without fields that can hold nodes (a name, a context, an operator)
-        is passed over, and a chain of attributes (`a.b.c`, whose only child is the part before the dot)
-        is followed to its start without a call per dot, as are the other nodes whose only child is their
-        `value` (`_VALUE_WRAPPERS`). Each field is read as its kind in `_CHILD_FIELDS` says."""
+    def visit_children(
+        self, node: ast.AST, fields: tuple[tuple[str, bool | None], ...] | None = None
+    ) -> None:
+        """Visit the children of `node` that can hold a fact (in `fields` of `_CHILD_FIELDS`, all of them
+        when None), in source order: a node type with a handler is handed to it, a node type without fields
+        that can hold nodes (a name, a context, an operator) is passed over, and a chain of attributes
+        (`a.b.c`, whose only child is the part before the dot) is followed to its start without a call per
+        dot, as are the other nodes whose only child is their `value` (`_VALUE_WRAPPERS`)."""
         plan = _PLAN
         strings = self.facts.strings
-        for name, many in _CHILD_FIELDS.get(type(node), ()):
+        for name, many in fields or _CHILD_FIELDS.get(type(node), ()):
             value = getattr(node, name, None)
             if not many:  # one node or None; or (None) a field the grammar signature does not describe
                 if value is None:
@@ -420,7 +422,14 @@ class _Collector:
                 keywords[keyword.arg or "**"] = value(keyword.value)
             args = tuple(map(value, node.args[:4])) if node.args else ()
             self.facts.calls.append(Call.of(name, node.lineno, keywords, args))
-        self.visit_children(node)
+        # The called expression holds a fact only where a chain of attributes starts with something other
+        # than a name (`make().fit()`, `handlers[0]()`): the common `f()` and `a.b.f()` visit the arguments only.
+        func = node.func
+        while type(func) is _Attribute:
+            func = func.value  # type: ignore[attr-defined]
+        if type(func) is not _Name:
+            self.visit(func)
+        self.visit_children(node, _CALL_ARGUMENT_FIELDS)
 
     def visit_Assign(self, node: ast.Assign | ast.AnnAssign) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -583,6 +592,10 @@ _CHILD_FIELDS: dict[type, tuple[tuple[str, bool | None], ...]] = {
     for node_type, fields in _NODE_FIELDS.items()
     for kinds in (_field_kinds(node_type),)
 }
+
+
+# The fields of a call after the called expression (`_Collector.visit_Call` visits that one itself).
+_CALL_ARGUMENT_FIELDS = tuple(field for field in _CHILD_FIELDS[ast.Call] if field[0] != "func")
 
 
 # Node types whose value is "<expr>" at any depth (a subscript, an operation, a comprehension, a lambda):
