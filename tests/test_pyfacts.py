@@ -367,3 +367,42 @@ def test_the_called_expression_is_walked_only_where_it_can_hold_a_fact() -> None
     )
     assert [c.name for c in facts.calls] == ["numpy.linalg.norm", "make.fit", "make", "f"]
     assert [text for text, _ in facts.strings] == ["a", "b", "c", "d", "e", "-", "g"]
+
+
+def test_a_call_described_as_a_value_is_resolved_once_and_recorded_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resolved: list[ast.AST] = []
+    resolve = _Collector.resolve
+
+    def counted(collector: _Collector, node: ast.AST) -> str | None:
+        resolved.append(node)
+        return resolve(collector, node)
+
+    monkeypatch.setattr(_Collector, "resolve", counted)
+    source = (
+        "import torch as t\n"
+        "model = t.load(path)\n"
+        "out = run(t.tensor(x), key=t.zeros(1))\n"
+        "odd = (lambda: 0)()\n"
+        "from torch import load as t\n"
+        "again = t(p)\n"
+    )
+    facts = parse_python(source)
+    assert [(c.name, c.line) for c in facts.calls] == [
+        ("torch.load", 2),
+        ("run", 3),
+        ("torch.tensor", 3),
+        ("torch.zeros", 3),
+        ("torch.load", 6),
+    ]
+    assert facts.calls[1].args == ("<call torch.tensor>",) and facts.calls[1].keywords == {
+        "key": "<call torch.zeros>"
+    }
+    assert facts.assignments == [
+        ("model", "<call torch.load>", 2),
+        ("out", "<call run>", 3),
+        ("odd", "<call ?>", 4),  # a near miss: a call without a name is described, and not recorded
+        ("again", "<call torch.load>", 6),
+    ]
+    assert len(resolved) == len({id(node) for node in resolved}) == 6  # each called expression once

@@ -306,6 +306,7 @@ def _cells_one_by_one(text: str) -> Iterator[Any]:
         previous = value if depth == 1 else ""
 
 
+_UNRESOLVED = object()  # a call whose name `_Collector.call_names` does not hold yet
 _Attribute = ast.Attribute
 # Node types whose only field that can hold a node is `value`, which always holds one: a chain of them
 # (`a.b.c`, a keyword argument, an expression statement, `await x`, `*args`) is followed to its end without a
@@ -332,6 +333,9 @@ class _Collector:
         self.facts = PythonFacts()
         self.aliases: dict[str, str] = {}
         self.class_depth = 0
+        # The names of calls described as a value (`x = f()`, `g(f())`) before they are visited: each call's
+        # name is resolved once.
+        self.call_names: dict[ast.AST, str | None] = {}
 
     def visit(self, node: ast.AST) -> None:
         visit = _PLAN.get(type(node), _Collector.visit_children)
@@ -413,7 +417,9 @@ class _Collector:
             self.aliases[alias.asname or alias.name] = full
 
     def visit_Call(self, node: ast.Call) -> None:
-        name = self.resolve(node.func)
+        name: Any = self.call_names.pop(node, _UNRESOLVED)
+        if name is _UNRESOLVED:
+            name = self.resolve(node.func)
         if name:
             value = self.value
             # Loops and `map`, not comprehensions: a comprehension is a function call of its own here.
@@ -462,7 +468,8 @@ class _Collector:
             node = node.value  # type: ignore[attr-defined]
             kind = type(node)
         if kind is _Call:
-            return f"<call {self.resolve(node.func) or '?'}>"  # type: ignore[attr-defined]
+            name = self.call_names[node] = self.resolve(node.func)  # type: ignore[attr-defined]
+            return f"<call {name or '?'}>"
         if depth > 3 or kind in _OPAQUE_VALUES:
             return "<expr>"
         if kind is _Attribute:
