@@ -12,7 +12,16 @@ from collections.abc import Callable
 import pytest
 
 from verifier import pyfacts
-from verifier.pyfacts import _CHILD_FIELDS, Call, _Collector, _field_kinds, parse_python
+from verifier.pyfacts import (
+    _CHILD_FIELDS,
+    Call,
+    ClassDef,
+    Function,
+    _Collector,
+    _documented,
+    _field_kinds,
+    parse_python,
+)
 from verifier.repo import Repo
 
 SOURCE = '''import torch.nn as nn
@@ -406,3 +415,34 @@ def test_a_call_described_as_a_value_is_resolved_once_and_recorded_once(
         ("again", "<call torch.load>", 6),
     ]
     assert len(resolved) == len({id(node) for node in resolved}) == 6  # each called expression once
+
+
+def test_functions_and_classes_made_by_the_walk_are_what_their_constructors_make() -> None:
+    """The walk fills the fields of `Function` and `ClassDef` without their frozen `__init__` (`_frozen`):
+    every field (a field added to the class and not to the walk fails here), equal, same hash and repr,
+    still frozen."""
+    facts = parse_python(
+        'class A(B):\n    """Doc."""\n    @staticmethod\n    def test_x(self, y: int):\n        pass\n'
+    )
+    (method,) = facts.functions
+    (cls,) = facts.classes
+    built_method = Function("test_x", 4, True, False, True, True, ("staticmethod",), 5)
+    built_cls = ClassDef("A", 1, ("B",), True, 5)
+    for made, built in ((method, built_method), (cls, built_cls)):
+        assert vars(made) == vars(built) and type(made) is type(built)
+        assert list(vars(made)) == [field.name for field in dataclasses.fields(built)]
+        assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            made.line = 9  # type: ignore[misc]
+    assert method != Function("test_x", 4, True, True, True, True, ("staticmethod",), 5)  # a near miss
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['"""Doc."""', '""', "'doc'; x = 1", "b'bytes'", "f'{x}'", "1", "x = 'doc'", "...", "pass", "'a' 'b'"],
+)
+def test_a_docstring_is_what_ast_get_docstring_finds(body: str) -> None:
+    for source in (f"def f():\n    {body}\n", f"async def f():\n    {body}\n", f"class C:\n    {body}\n"):
+        node = ast.parse(source).body[0]
+        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        assert _documented(node) is (ast.get_docstring(node, clean=False) is not None), source
