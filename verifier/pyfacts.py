@@ -422,11 +422,14 @@ class _Collector:
             name = self.resolve(node.func)
         if name:
             value = self.value
-            # Loops and `map`, not comprehensions: a comprehension is a function call of its own here.
+            # Plain loops: before Python 3.12 a comprehension is a function call of its own, and `map` calls
+            # `value` from C, which costs more than a call from Python.
             keywords: dict[str, object] = {}
             for keyword in node.keywords:
                 keywords[keyword.arg or "**"] = value(keyword.value)
-            args = tuple(map(value, node.args[:4])) if node.args else ()
+            args: tuple[object, ...] = ()
+            for arg in node.args[:4]:
+                args += (value(arg),)
             self.facts.calls.append(Call.of(name, node.lineno, keywords, args))
         # The called expression holds a fact only where a chain of attributes starts with something other
         # than a name (`make().fit()`, `handlers[0]()`): the common `f()` and `a.b.f()` visit the arguments only.
