@@ -478,15 +478,20 @@ class _Collector:
         if kind is _Attribute:
             name = self.resolve(node)
             return f"<name {name}>" if name else "<expr>"
+        # Loops rather than comprehensions, as in `visit_Call`.
         if isinstance(node, ast.Dict):
-            if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
-                return "<expr>"
-            return {
-                k.value: self.value(v, depth + 1)
-                for k, v in list(zip(node.keys, node.values, strict=True))[:50]
-            }  # type: ignore[union-attr]
+            mapping: dict[str, object] = {}
+            for key in node.keys:
+                if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                    return "<expr>"
+            for key, element in zip(node.keys[:50], node.values[:50], strict=True):
+                mapping[key.value] = self.value(element, depth + 1)  # type: ignore[union-attr]
+            return mapping
         if isinstance(node, (ast.List, ast.Tuple)):
-            return [self.value(element, depth + 1) for element in node.elts[:20]]
+            elements = []
+            for element in node.elts[:20]:
+                elements.append(self.value(element, depth + 1))
+            return elements
         if (
             isinstance(node, ast.UnaryOp)
             and isinstance(node.op, (ast.USub, ast.UAdd))
