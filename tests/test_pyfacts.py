@@ -446,3 +446,25 @@ def test_a_docstring_is_what_ast_get_docstring_finds(body: str) -> None:
         node = ast.parse(source).body[0]
         assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         assert _documented(node) is (ast.get_docstring(node, clean=False) is not None), source
+
+
+def test_values_keep_their_caps_and_shapes() -> None:
+    """Dicts with string keys only (first 50), lists and tuples (first 20), nesting to depth 3, a signed
+    number, and `<expr>` for the rest."""
+    many_keys = "{" + ", ".join(f"'k{i}': {i}" for i in range(60)) + "}"
+    source = (
+        f"a = {many_keys}\n"
+        f"b = [{', '.join(str(i) for i in range(25))}]\n"
+        "c = {'x': 1, **rest}\n"
+        "d = {1: 'one'}\n"
+        "e = [[[[[1]]]]]\n"
+        "f = (-2, +3.5, -True, not x)\n"
+        "g = {'k': {'n': (1, 'two')}}\n"
+    )
+    values = {name: value for name, value, _ in parse_python(source).assignments}
+    assert isinstance(values["a"], dict) and list(values["a"]) == [f"k{i}" for i in range(50)]
+    assert values["b"] == list(range(20))
+    assert values["c"] == "<expr>" and values["d"] == "<expr>"  # a splat, a key that is not a string
+    assert values["e"] == [[[["<expr>"]]]]
+    assert values["f"] == [-2, 3.5, "<expr>", "<expr>"]
+    assert values["g"] == {"k": {"n": [1, "two"]}}

@@ -519,7 +519,11 @@ class _Collector:
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         if self.class_depth and arguments and arguments[0].arg in {"self", "cls"}:
             arguments = arguments[1:]
-        annotated = node.returns is not None or any(arg.annotation is not None for arg in arguments)
+        annotated = node.returns is not None
+        for argument in arguments:  # a loop, not any() over a generator (see `visit_Call`)
+            if argument.annotation is not None:
+                annotated = True
+                break
         self.facts.functions.append(
             _frozen(
                 Function,
