@@ -595,8 +595,8 @@ _NODE_FIELDS: dict[type, tuple[str, ...]] = {
 def _field_kinds(node_type: type) -> dict[str, bool]:
     """Which fields of `node_type` hold a list (True) and which one node or None (False), read from the
     grammar signature every node class of Python 3.10 to 3.13 has as its docstring's first line:
-    `Call(expr func, expr* args, keyword* keywords)`. Empty for a class without one (the deprecated `Num`,
-    `Str`: the parser makes none)."""
+    `Call(expr func, expr* args, keyword* keywords)` (the classes are made in C, so `-OO` keeps it). Empty
+    for a class without one (the deprecated `Num`, `Str`: the parser makes none)."""
     signature = (node_type.__doc__ or "").partition("\n")[0]
     name, _, fields = signature.partition("(")
     if name != node_type.__name__ or not fields.endswith(")"):
