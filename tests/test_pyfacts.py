@@ -11,7 +11,17 @@ from collections.abc import Callable
 
 import pytest
 
-from verifier.pyfacts import Call, _Collector, parse_python
+from verifier import pyfacts
+from verifier.pyfacts import (
+    _CHILD_FIELDS,
+    Call,
+    ClassDef,
+    Function,
+    _Collector,
+    _documented,
+    _field_kinds,
+    parse_python,
+)
 from verifier.repo import Repo
 
 SOURCE = '''import torch.nn as nn
@@ -283,3 +293,178 @@ def test_decorator_look_ups_by_last_part_give_what_testing_every_decorator_gives
     assert [(loc.path, loc.line) for loc in repo.decorators(*names)] == expected
     chosen = [(loc.path, loc.line) for loc in repo.decorators(*names, paths=repo.python_files)]
     assert chosen == expected
+
+
+def test_field_kinds_are_read_from_the_grammar_signature() -> None:
+    assert _field_kinds(ast.Call) == {"func": False, "args": True, "keywords": True}
+    kinds = _field_kinds(ast.arguments)
+    assert kinds["vararg"] is False and kinds["defaults"] is True and kinds["posonlyargs"] is True
+
+    class NoSignature(ast.AST):
+        """A node class without a grammar signature."""
+
+    class Misnamed(ast.AST):
+        """Call(expr func, expr* args, keyword* keywords)"""  # a near miss: another class's signature
+
+    assert _field_kinds(NoSignature) == {} and _field_kinds(Misnamed) == {}
+
+
+# Most node types of the grammar (and ones only newer parsers make, where this interpreter has them): every
+# field of a node the parser makes must be walked as what it holds, a list or one node (or None).
+EVERY_SHAPE = """
+import a.b as c
+from .d import e as f, g
+@deco(1)
+async def h(p: int, /, q=f"{x!r:>{w}}", *r: str, s: "t" = None, **u) -> "v":
+    "doc"
+    global z
+    async with k() as (l, m), n:
+        async for o in p: await q(o)
+    try:
+        del a[1:2:3], b.c
+    except (E, F) as err:
+        raise G() from err
+    else:
+        yield
+    finally:
+        return (yield from r)
+class I(J, metaclass=K):
+    x: int = 1
+    def m(self): return lambda y=2: {**y, "k": [*z]} if y else {i: j for i, j in y.items() if i}
+while not a < b <= c: a += 1; break
+for i in {1, 2}: continue
+assert (n := 1) and b or c, "message"
+match command:
+    case [1, *rest] | {"k": 2, **others} | Point(x=0) | None as found if found: pass
+    case _: pass
+"""
+
+
+def test_every_field_of_every_node_the_parser_makes_has_the_kind_it_holds() -> None:
+    checked = 0
+    for node in ast.walk(ast.parse(EVERY_SHAPE)):
+        for name, many in _CHILD_FIELDS.get(type(node), ()):
+            assert many is (type(getattr(node, name)) is list), f"{type(node).__name__}.{name}"
+            checked += 1
+    assert checked > 100
+
+
+def test_a_field_whose_kind_is_not_known_is_walked_as_what_it_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field the signature does not describe (None) is read as a list when it holds one and as one node
+    otherwise, so a node class without a signature loses no fact."""
+    known = parse_python(EVERY_SHAPE)
+    unknown = {
+        node_type: tuple((name, None) for name, _ in fields) for node_type, fields in _CHILD_FIELDS.items()
+    }
+    monkeypatch.setattr(pyfacts, "_CHILD_FIELDS", unknown)
+    monkeypatch.setattr(
+        pyfacts, "_CALL_ARGUMENT_FIELDS", tuple((name, None) for name in ("args", "keywords"))
+    )
+    walked = parse_python(EVERY_SHAPE)
+    assert walked.strings == known.strings and len(known.strings) > 5
+    assert [(c.name, c.line, c.keywords, c.args) for c in walked.calls] == [
+        (c.name, c.line, c.keywords, c.args) for c in known.calls
+    ]
+    assert walked.mappings == known.mappings and walked.assignments == known.assignments
+
+
+def test_the_called_expression_is_walked_only_where_it_can_hold_a_fact() -> None:
+    """`a.b.f()` and `f()`: nothing in the called expression; a chain that starts with a call, a subscript
+    or a string is walked, in source order before the arguments."""
+    facts = parse_python(
+        'import numpy as np\nnp.linalg.norm("a")\nmake("b").fit("c")\nhandlers["d"]("e")\n"-".join(f("g"))\n'
+    )
+    assert [c.name for c in facts.calls] == ["numpy.linalg.norm", "make.fit", "make", "f"]
+    assert [text for text, _ in facts.strings] == ["a", "b", "c", "d", "e", "-", "g"]
+
+
+def test_a_call_described_as_a_value_is_resolved_once_and_recorded_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resolved: list[ast.AST] = []
+    resolve = _Collector.resolve
+
+    def counted(collector: _Collector, node: ast.AST) -> str | None:
+        resolved.append(node)
+        return resolve(collector, node)
+
+    monkeypatch.setattr(_Collector, "resolve", counted)
+    source = (
+        "import torch as t\n"
+        "model = t.load(path)\n"
+        "out = run(t.tensor(x), key=t.zeros(1))\n"
+        "odd = (lambda: 0)()\n"
+        "from torch import load as t\n"
+        "again = t(p)\n"
+    )
+    facts = parse_python(source)
+    assert [(c.name, c.line) for c in facts.calls] == [
+        ("torch.load", 2),
+        ("run", 3),
+        ("torch.tensor", 3),
+        ("torch.zeros", 3),
+        ("torch.load", 6),
+    ]
+    assert facts.calls[1].args == ("<call torch.tensor>",) and facts.calls[1].keywords == {
+        "key": "<call torch.zeros>"
+    }
+    assert facts.assignments == [
+        ("model", "<call torch.load>", 2),
+        ("out", "<call run>", 3),
+        ("odd", "<call ?>", 4),  # a near miss: a call without a name is described, and not recorded
+        ("again", "<call torch.load>", 6),
+    ]
+    assert len(resolved) == len({id(node) for node in resolved}) == 6  # each called expression once
+
+
+def test_functions_and_classes_made_by_the_walk_are_what_their_constructors_make() -> None:
+    """The walk fills the fields of `Function` and `ClassDef` without their frozen `__init__` (`_frozen`):
+    every field (a field added to the class and not to the walk fails here), equal, same hash and repr,
+    still frozen."""
+    facts = parse_python(
+        'class A(B):\n    """Doc."""\n    @staticmethod\n    def test_x(self, y: int):\n        pass\n'
+    )
+    (method,) = facts.functions
+    (cls,) = facts.classes
+    built_method = Function("test_x", 4, True, False, True, True, ("staticmethod",), 5)
+    built_cls = ClassDef("A", 1, ("B",), True, 5)
+    for made, built in ((method, built_method), (cls, built_cls)):
+        assert vars(made) == vars(built) and type(made) is type(built)
+        assert list(vars(made)) == [field.name for field in dataclasses.fields(built)]
+        assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            made.line = 9  # type: ignore[misc]
+    assert method != Function("test_x", 4, True, True, True, True, ("staticmethod",), 5)  # a near miss
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['"""Doc."""', '""', "'doc'; x = 1", "b'bytes'", "f'{x}'", "1", "x = 'doc'", "...", "pass", "'a' 'b'"],
+)
+def test_a_docstring_is_what_ast_get_docstring_finds(body: str) -> None:
+    for source in (f"def f():\n    {body}\n", f"async def f():\n    {body}\n", f"class C:\n    {body}\n"):
+        node = ast.parse(source).body[0]
+        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        assert _documented(node) is (ast.get_docstring(node, clean=False) is not None), source
+
+
+def test_values_keep_their_caps_and_shapes() -> None:
+    """Dicts with string keys only (first 50), lists and tuples (first 20), nesting to depth 3, a signed
+    number, and `<expr>` for the rest."""
+    many_keys = "{" + ", ".join(f"'k{i}': {i}" for i in range(60)) + "}"
+    source = (
+        f"a = {many_keys}\n"
+        f"b = [{', '.join(str(i) for i in range(25))}]\n"
+        "c = {'x': 1, **rest}\n"
+        "d = {1: 'one'}\n"
+        "e = [[[[[1]]]]]\n"
+        "f = (-2, +3.5, -True, not x)\n"
+        "g = {'k': {'n': (1, 'two')}}\n"
+    )
+    values = {name: value for name, value, _ in parse_python(source).assignments}
+    assert isinstance(values["a"], dict) and list(values["a"]) == [f"k{i}" for i in range(50)]
+    assert values["b"] == list(range(20))
+    assert values["c"] == "<expr>" and values["d"] == "<expr>"  # a splat, a key that is not a string
+    assert values["e"] == [[[["<expr>"]]]]
+    assert values["f"] == [-2, 3.5, "<expr>", "<expr>"]
+    assert values["g"] == {"k": {"n": [1, "two"]}}

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 MAX_LITERAL = 300
 # A notebook's code is read up to the same cap as a Python file, in whole code cells. json.loads builds
@@ -306,6 +306,7 @@ def _cells_one_by_one(text: str) -> Iterator[Any]:
         previous = value if depth == 1 else ""
 
 
+_UNRESOLVED = object()  # a call whose name `_Collector.call_names` does not hold yet
 _Attribute = ast.Attribute
 # Node types whose only field that can hold a node is `value`, which always holds one: a chain of them
 # (`a.b.c`, a keyword argument, an expression statement, `await x`, `*args`) is followed to its end without a
@@ -332,26 +333,34 @@ class _Collector:
         self.facts = PythonFacts()
         self.aliases: dict[str, str] = {}
         self.class_depth = 0
+        # The names of calls described as a value (`x = f()`, `g(f())`) before they are visited: each call's
+        # name is resolved once.
+        self.call_names: dict[ast.AST, str | None] = {}
 
     def visit(self, node: ast.AST) -> None:
         visit = _PLAN.get(type(node), _Collector.visit_children)
         if visit is not None:
             visit(self, node)
 
-    def visit_children(self, node: ast.AST) -> None:
-        """Visit the children of `node` that can hold a fact, in source order: a node type with a handler
-        is handed to it, a node type without fields that can hold nodes (a name, a context, an operator)
-        is passed over, and a chain of attributes (`a.b.c`, whose only child is the part before the dot)
-        is followed to its start without a call per dot, as are the other nodes whose only child is their
-        `value` (`_VALUE_WRAPPERS`)."""
+    def visit_children(
+        self, node: ast.AST, fields: tuple[tuple[str, bool | None], ...] | None = None
+    ) -> None:
+        """Visit the children of `node` that can hold a fact (in `fields` of `_CHILD_FIELDS`, all of them
+        when None), in source order: a node type with a handler is handed to it, a node type without fields
+        that can hold nodes (a name, a context, an operator) is passed over, and a chain of attributes
+        (`a.b.c`, whose only child is the part before the dot) is followed to its start without a call per
+        dot, as are the other nodes whose only child is their `value` (`_VALUE_WRAPPERS`)."""
         plan = _PLAN
         strings = self.facts.strings
-        for name in _NODE_FIELDS.get(type(node), ()):
+        for name, many in fields or _CHILD_FIELDS.get(type(node), ()):
             value = getattr(node, name, None)
-            if type(value) is not list:
+            if not many:  # one node or None; or (None) a field the grammar signature does not describe
                 if value is None:
                     continue
-                value = (value,)
+                if many is None and type(value) is list:
+                    many = True
+                else:
+                    value = (value,)
             for item in value:
                 kind = type(item)
                 while kind in _VALUE_WRAPPERS:
@@ -408,14 +417,28 @@ class _Collector:
             self.aliases[alias.asname or alias.name] = full
 
     def visit_Call(self, node: ast.Call) -> None:
-        name = self.resolve(node.func)
+        name: Any = self.call_names.pop(node, _UNRESOLVED)
+        if name is _UNRESOLVED:
+            name = self.resolve(node.func)
         if name:
             value = self.value
-            # Most calls have no keywords, and some no arguments: no comprehension is started for those.
-            keywords = {kw.arg or "**": value(kw.value) for kw in node.keywords} if node.keywords else {}
-            args = tuple([value(arg) for arg in node.args[:4]]) if node.args else ()
+            # Plain loops: before Python 3.12 a comprehension is a function call of its own, and `map` calls
+            # `value` from C, which costs more than a call from Python.
+            keywords: dict[str, object] = {}
+            for keyword in node.keywords:
+                keywords[keyword.arg or "**"] = value(keyword.value)
+            args: tuple[object, ...] = ()
+            for arg in node.args[:4]:
+                args += (value(arg),)
             self.facts.calls.append(Call.of(name, node.lineno, keywords, args))
-        self.visit_children(node)
+        # The called expression holds a fact only where a chain of attributes starts with something other
+        # than a name (`make().fit()`, `handlers[0]()`): the common `f()` and `a.b.f()` visit the arguments only.
+        func = node.func
+        while type(func) is _Attribute:
+            func = func.value  # type: ignore[attr-defined]
+        if type(func) is not _Name:
+            self.visit(func)
+        self.visit_children(node, _CALL_ARGUMENT_FIELDS)
 
     def visit_Assign(self, node: ast.Assign | ast.AnnAssign) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -448,21 +471,27 @@ class _Collector:
             node = node.value  # type: ignore[attr-defined]
             kind = type(node)
         if kind is _Call:
-            return f"<call {self.resolve(node.func) or '?'}>"  # type: ignore[attr-defined]
+            name = self.call_names[node] = self.resolve(node.func)  # type: ignore[attr-defined]
+            return f"<call {name or '?'}>"
         if depth > 3 or kind in _OPAQUE_VALUES:
             return "<expr>"
         if kind is _Attribute:
             name = self.resolve(node)
             return f"<name {name}>" if name else "<expr>"
+        # Loops rather than comprehensions, as in `visit_Call`.
         if isinstance(node, ast.Dict):
-            if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
-                return "<expr>"
-            return {
-                k.value: self.value(v, depth + 1)
-                for k, v in list(zip(node.keys, node.values, strict=True))[:50]
-            }  # type: ignore[union-attr]
+            mapping: dict[str, object] = {}
+            for key in node.keys:
+                if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                    return "<expr>"
+            for key, element in zip(node.keys[:50], node.values[:50], strict=True):
+                mapping[key.value] = self.value(element, depth + 1)  # type: ignore[union-attr]
+            return mapping
         if isinstance(node, (ast.List, ast.Tuple)):
-            return [self.value(element, depth + 1) for element in node.elts[:20]]
+            elements = []
+            for element in node.elts[:20]:
+                elements.append(self.value(element, depth + 1))
+            return elements
         if (
             isinstance(node, ast.UnaryOp)
             and isinstance(node.op, (ast.USub, ast.UAdd))
@@ -490,17 +519,24 @@ class _Collector:
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         if self.class_depth and arguments and arguments[0].arg in {"self", "cls"}:
             arguments = arguments[1:]
-        annotated = node.returns is not None or any(arg.annotation is not None for arg in arguments)
+        annotated = node.returns is not None
+        for argument in arguments:  # a loop, not any() over a generator (see `visit_Call`)
+            if argument.annotation is not None:
+                annotated = True
+                break
         self.facts.functions.append(
-            Function(
-                name=node.name,
-                line=node.lineno,
-                annotated=annotated,
-                documented=ast.get_docstring(node, clean=False) is not None,
-                is_method=self.class_depth > 0,
-                is_test=node.name.startswith("test"),
-                decorators=tuple(decorators),
-                end_line=node.end_lineno or node.lineno,
+            _frozen(
+                Function,
+                {
+                    "name": node.name,
+                    "line": node.lineno,
+                    "annotated": annotated,
+                    "documented": _documented(node),
+                    "is_method": self.class_depth > 0,
+                    "is_test": node.name.startswith("test"),
+                    "decorators": tuple(decorators),
+                    "end_line": node.end_lineno or node.lineno,
+                },
             )
         )
         outer = self.class_depth
@@ -515,12 +551,15 @@ class _Collector:
             if name:
                 self.facts.decorators.append((name, decorator.lineno))
         self.facts.classes.append(
-            ClassDef(
-                node.name,
-                node.lineno,
-                bases,
-                ast.get_docstring(node, clean=False) is not None,
-                node.end_lineno or node.lineno,
+            _frozen(
+                ClassDef,
+                {
+                    "name": node.name,
+                    "line": node.lineno,
+                    "bases": bases,
+                    "documented": _documented(node),
+                    "end_line": node.end_lineno or node.lineno,
+                },
             )
         )
         self.class_depth += 1
@@ -551,6 +590,37 @@ _NODE_FIELDS: dict[type, tuple[str, ...]] = {
     node_type: tuple(name for name in getattr(node_type, "_fields", ()) if name not in _NOT_NODES)
     for node_type in _node_types()
 }
+
+
+def _field_kinds(node_type: type) -> dict[str, bool]:
+    """Which fields of `node_type` hold a list (True) and which one node or None (False), read from the
+    grammar signature every node class of Python 3.10 to 3.13 has as its docstring's first line:
+    `Call(expr func, expr* args, keyword* keywords)` (the classes are made in C, so `-OO` keeps it). Empty
+    for a class without one (the deprecated `Num`, `Str`: the parser makes none)."""
+    signature = (node_type.__doc__ or "").partition("\n")[0]
+    name, _, fields = signature.partition("(")
+    if name != node_type.__name__ or not fields.endswith(")"):
+        return {}
+    kinds = {}
+    for declared in fields[:-1].split(","):
+        kind_and_name = declared.split()
+        if len(kind_and_name) == 2:
+            kinds[kind_and_name[1]] = kind_and_name[0].endswith("*")
+    return kinds
+
+
+# The fields of each node type that may hold nodes, in order, each with whether it holds a list (None when the
+# signature does not say): the walk reads a list field as a list and another as one node, without testing
+# the type of each field's value.
+_CHILD_FIELDS: dict[type, tuple[tuple[str, bool | None], ...]] = {
+    node_type: tuple((name, kinds.get(name)) for name in fields)
+    for node_type, fields in _NODE_FIELDS.items()
+    for kinds in (_field_kinds(node_type),)
+}
+
+
+# The fields of a call after the called expression (`_Collector.visit_Call` visits that one itself).
+_CALL_ARGUMENT_FIELDS = tuple(field for field in _CHILD_FIELDS[ast.Call] if field[0] != "func")
 
 
 # Node types whose value is "<expr>" at any depth (a subscript, an operation, a comprehension, a lambda):
@@ -594,6 +664,26 @@ def _plan() -> dict[type, Callable[[_Collector, Any], None] | None]:
 
 
 _PLAN = _plan()
+
+
+Made = TypeVar("Made")
+
+
+def _frozen(data_class: type[Made], fields: dict[str, object]) -> Made:
+    """The same instance as `data_class(**fields)` for a frozen data class and all of its fields, at a third
+    of the cost (as `Call.of`): its `__init__` sets each field through `object.__setattr__`, and the walk
+    makes one per function and class of the code. The instance stays frozen, and compares and hashes as any
+    other."""
+    made = object.__new__(data_class)
+    made.__dict__.update(fields)
+    return made
+
+
+def _documented(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> bool:
+    """What `ast.get_docstring(node, clean=False) is not None` says (the first statement is a string), without
+    its checks of the node's own type: it costs as much as the rest of a function's facts."""
+    first = node.body[0] if node.body else None
+    return type(first) is ast.Expr and type(first.value) is _Constant and type(first.value.value) is str
 
 
 def _literal(node: ast.AST) -> object:
