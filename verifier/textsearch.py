@@ -13,8 +13,9 @@ prefilter; one combined alternation of all the patterns, scanned once per file, 
 `re` tries each alternative at each position: no multi-pattern automaton).
 
 Where the regex runs. A case-insensitive regex gets no fast scan from `re`: it is tried at every position
-of a file. When every match starts with one of a few literals (`leading_literals`: `docker` in
-`\\bdocker\\s+build`), it is tried only where the folded text holds one of them (`_matches_at`), which
+of a file. When every match starts with one of a few literals, or holds one a character or two after its start
+(`leading_literals`: `docker` in `\\bdocker\\s+build`, `-m` in `(^|\\s)-m`), it is tried only at those
+places of the folded text (`_matches_at`), which
 took the regex scans of 20 real repositories from 317 to 93 million instructions per verification round.
 
 What is not searched. Files that tools generate are not evidence of the group's setup and can be large:
@@ -50,6 +51,7 @@ CHECKBOX_LINE = re.compile(r"^\s*(?:>\s*)?[-*+]\s+\[[^\]]{0,4}\]\s")
 PROSE_SUFFIXES = (".md", ".rst", ".txt", ".html")
 MIN_LITERAL = 2  # a shorter literal is in nearly every file: it filters nothing
 MAX_CLAUSES_PER_ALTERNATIVE = 3
+MAX_LEAD_OFFSET = 3  # characters before a leading literal (`(^|\\s)-m`): each is one more place to try
 MAX_COMBINATIONS = 32  # clauses an alternation may add (each literal check is cached per file)
 DATA_DUMP_BYTES = 200_000
 DATA_SUFFIXES = frozenset(
@@ -77,7 +79,7 @@ _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT} | (
 )
 
 Clauses = tuple[frozenset[str], ...]
-Leads = frozenset[str] | None
+Leads = frozenset[tuple[str, int]] | None
 _UNJUDGED = object()
 
 
@@ -138,10 +140,11 @@ def literal_requirement(pattern: str, flags: int = 0) -> Clauses:
 
 
 def leading_literals(pattern: str, flags: int = 0) -> Leads:
-    """Lower-case ASCII literals one of which every match of `pattern` starts with (`\\bdocker\\s+build`:
-    {docker}; `mlops_template|cookiecutter`: both), or None when that is not sure (a match may start with a
-    class, an optional or repeated part, a character outside ASCII). Read from the same parse tree as
-    `literal_requirement`."""
+    """What every match of `pattern` holds near its start: pairs of a lower-case ASCII literal and the farthest
+    offset from the match's start that it can begin at, a match holding one of them (`\\bdocker\\s+build`:
+    {(docker, 0)}; `mlops_template|cookiecutter`: both at 0; `(^|\\s)-m`: {(-m, 1)}). None when that is not
+    sure (a match may start with an optional or repeated part, a character outside ASCII, or more than
+    MAX_LEAD_OFFSET characters before a literal). Read from the same parse tree as `literal_requirement`."""
     key = (pattern, flags)
     return _PREPARED_LEADS[key] if key in _PREPARED_LEADS else _pattern_literals(pattern, flags)[1]
 
@@ -172,25 +175,26 @@ def may_match(text: str, pattern: str, flags: int = re.IGNORECASE) -> bool:
 
 
 def _matches_at(
-    compiled: re.Pattern[str], text: str, folded: str, leads: frozenset[str]
+    compiled: re.Pattern[str], text: str, folded: str, leads: frozenset[tuple[str, int]]
 ) -> Iterator[re.Match[str]]:
-    """The matches `compiled.finditer(text)` gives, for a pattern whose every match starts with one of the
-    literals `leads` (`leading_literals`): the regex is tried only where `folded` (`fold(text)`, of the same
-    length) holds one of them, instead of at every position of the text. A case-insensitive regex gets no
-    fast scan from `re` (it tries each position in turn), and most files that hold a pattern's literals
-    hold them a few times only. Each literal's next place is looked for once it is passed, so the text is
-    read once per literal. A match is never empty (it starts with a literal), so the next one is looked
-    for from its end, as `finditer` does."""
-    ahead = {lead: at for lead in leads if (at := folded.find(lead)) != -1}
+    """The matches `compiled.finditer(text)` gives, for a pattern whose every match holds one of the literals
+    of `leads` at most its offset after the match's start (`leading_literals`): the regex is tried only
+    that far before the places where `folded` (`fold(text)`, of the same length) holds one of them, instead
+    of at every position of the text. A case-insensitive regex gets no fast scan from `re` (it tries each
+    position in turn), and most files that hold a pattern's literals hold them a few times only. Each
+    literal's next place is looked for once it is passed, so the text is read once per literal. A match is
+    never empty (it holds a literal), so the next one is looked for from its end, as `finditer` does."""
+    ahead = {lead: at for lead in leads if (at := folded.find(lead[0])) != -1}
+    position = 0
     while ahead:
-        start = min(ahead.values())
+        start = min(max(position, at - offset) for (_, offset), at in ahead.items())
         match = compiled.match(text, start)
         if match is not None:
             yield match
         position = match.end() if match is not None else start + 1
         for lead, at in list(ahead.items()):
             if at < position:
-                at = folded.find(lead, position)
+                at = folded.find(lead[0], position)
                 if at == -1:
                     del ahead[lead]
                 else:
@@ -239,6 +243,7 @@ class _Items(list):  # type: ignore[type-arg]
 
 
 _LITERAL, _IN, _NOT_LITERAL = sre_constants.LITERAL, sre_constants.IN, sre_constants.NOT_LITERAL
+_SINGLE_CHARACTER = frozenset({_LITERAL, _IN, _NOT_LITERAL, sre_constants.ANY})
 _POSITION_ESCAPES = frozenset("bBAZ")
 _CATEGORY_ESCAPES = frozenset("dDsSwW")
 _CONTROL_ESCAPES = {"a": 7, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92}
@@ -474,10 +479,13 @@ def _sequence(sequence: Any) -> list[frozenset[str]]:
     return _simplest(clauses)
 
 
-def _leading(sequence: Any) -> Leads:
-    """The literals one of which a match of `sequence` starts with (see `leading_literals`): its first run
-    of ASCII literal characters after zero-width assertions (`^`, `\\b`), or those of the group or
-    alternation it starts with; None for any other start."""
+def _leading(sequence: Any, offset: int = 0) -> Leads:
+    """The literals a match of `sequence` holds near its start, each with the farthest offset from the match's
+    start it can begin at (see `leading_literals`), the match starting `offset` characters before the
+    sequence: the first run of ASCII literal characters, after zero-width assertions (`^`, `\\b`) and at most
+    MAX_LEAD_OFFSET characters of single-character items (`\\s`, `[ab]`, `.`) or groups of them; or the leads
+    of every alternative of the group or alternation it starts with. None for any other start, or a run
+    shorter than MIN_LITERAL (found nearly everywhere)."""
     run: list[str] = []
     for op, argument in sequence:
         if op is sre_constants.LITERAL and argument < 128:
@@ -487,15 +495,38 @@ def _leading(sequence: Any) -> Leads:
             break
         if op is sre_constants.AT:
             continue
+        if op is sre_constants.SUBPATTERN or op is sre_constants.BRANCH:
+            alternatives = [argument[-1]] if op is sre_constants.SUBPATTERN else argument[1]
+            leads = [_leading(alternative, offset) for alternative in alternatives]
+            if all(lead is not None for lead in leads):
+                return frozenset().union(*leads)  # type: ignore[arg-type]
+        width = _max_width([(op, argument)])
+        if width is None or offset + width > MAX_LEAD_OFFSET:
+            return None
+        offset += width
+    return frozenset([("".join(run), offset)]) if len(run) >= MIN_LITERAL else None
+
+
+def _max_width(sequence: Any) -> int | None:
+    """The most characters a match of `sequence` can take, when it is made of zero-width assertions,
+    single characters and groups or alternations of them; None otherwise."""
+    total = 0
+    for op, argument in sequence:
+        if op is sre_constants.AT:
+            continue
+        if op in _SINGLE_CHARACTER:
+            total += 1
+            continue
         if op is sre_constants.SUBPATTERN:
-            return _leading(argument[-1])
-        if op is sre_constants.BRANCH:
-            branches = [_leading(branch) for branch in argument[1]]
-            if any(branch is None for branch in branches):
-                return None
-            return frozenset().union(*branches)  # type: ignore[arg-type]
-        return None
-    return frozenset(["".join(run)]) if run else None
+            widths = [_max_width(argument[-1])]
+        elif op is sre_constants.BRANCH:
+            widths = [_max_width(alternative) for alternative in argument[1]]
+        else:
+            return None
+        if any(width is None for width in widths):
+            return None
+        total += max(widths)  # type: ignore[type-var]
+    return total
 
 
 def _alternation(alternatives: list[list[frozenset[str]]]) -> list[frozenset[str]]:
