@@ -27,6 +27,7 @@ from verifier.textsearch import (
     PROFILER_TRACE,
     RUN_OUTPUT,
     fold,
+    leading_literals,
     literal_requirement,
     skip_reason,
 )
@@ -179,6 +180,111 @@ def test_a_file_the_regex_matches_always_holds_the_required_literals(seed: int) 
                 checked += 1
                 assert holds(text, clauses), (pattern, flags, text, clauses)
     assert checked > 1000, "the random texts match often enough to test something"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"\bdocker(\s+buildx)?\s+build\b|\bbuilds\s+submit\b", {("docker", 0), ("builds", 0)}),
+        (r"mlops_template|CookieCutter", {("mlops_template", 0), ("cookiecutter", 0)}),  # lower-cased
+        (r"^gcloud\s+run", {("gcloud", 0)}),  # after zero-width assertions
+        (r"(?:torch\.distributed\.|accelerate\s)launch", {("torch.distributed.", 0), ("accelerate", 0)}),
+        (r"(--multirun|(^|\s)-m)\s", {("--multirun", 0), ("-m", 1)}),  # `-m` one character in at most
+        (r"['\"]torchserve\b", {("torchserve", 1)}),
+        (r"(a|)bc", {("bc", 1)}),
+        (r"caf\u00e9 x", {("caf", 0)}),  # the ASCII run before a character outside ASCII
+        (r"\u00e9t\u00e9s", None),
+        (r"\w+docker", None),  # a match starts any number of characters before the literal
+        (r"....docker", None),  # more than MAX_LEAD_OFFSET characters before it
+        (r"a?bc", None),
+        (r"(?:abc){2}", None),  # a repeat is not read
+        (r"(?:ab|ac)d", None),  # `a` then a class: a one-character literal filters nothing
+    ],
+)
+def test_a_pattern_tells_the_literals_its_matches_start_with(
+    pattern: str, expected: set[tuple[str, int]] | None
+) -> None:
+    leads = leading_literals(pattern, re.IGNORECASE | re.MULTILINE)
+    assert leads == (frozenset(expected) if expected is not None else None)
+
+
+def _random_word_pattern(rng: random.Random, depth: int = 0) -> str:
+    """A random pattern whose literal text comes in runs of two or three characters (as leading literals
+    must), between classes, assertions, groups and alternations."""
+
+    def atom() -> str:
+        choice = rng.random()
+        if depth < 2 and choice < 0.15:
+            return rng.choice(["(", "(?:"]) + _random_word_pattern(rng, depth + 1) + ")"
+        if choice < 0.4:
+            return rng.choice(["[ab]", ".", r"\s", r"\b", "^", "$", "[^c]", "-", "(?=a)"])
+        return re.escape("".join(rng.choice("abAB-") for _ in range(rng.randint(2, 3))))
+
+    def piece() -> str:
+        return atom() + rng.choice(["", "", "", "", "?", "*", "+", "{1,2}"])
+
+    branches = ["".join(piece() for _ in range(rng.randint(1, 4))) for _ in range(rng.choice([1, 1, 2, 3]))]
+    return "|".join(branches)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_matches_tried_at_the_leading_literals_are_those_of_a_full_scan(seed: int) -> None:
+    """`_matches_at` gives what `finditer` gives, for random patterns and texts holding characters that a
+    case-insensitive ASCII letter matches (U+017F, U+0131) and line breaks."""
+    rng = random.Random(seed)
+    compared = 0
+    for _ in range(600):
+        pattern = _random_word_pattern(rng)
+        flags = rng.choice([0, re.IGNORECASE]) | re.MULTILINE
+        try:
+            compiled = re.compile(pattern, flags)
+        except re.error:
+            continue
+        leads = leading_literals(pattern, flags)
+        if leads is None:
+            continue
+        for _ in range(20):
+            text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 60)))
+            expected = [match.span() for match in compiled.finditer(text)]
+            found = [match.span() for match in textsearch._matches_at(compiled, text, fold(text), leads)]
+            assert found == expected, (pattern, flags, text)
+            compared += bool(expected)
+    assert compared > 150, "the random texts match often enough to test something"
+
+
+def test_a_search_tries_the_regex_only_where_a_leading_literal_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tried: list[int] = []
+    real = textsearch.compiled_pattern
+
+    class Spy:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern
+
+        def finditer(self, text: str) -> Any:
+            tried.append(-1)
+            return self.pattern.finditer(text)
+
+        def match(self, text: str, position: int = 0) -> Any:
+            tried.append(position)
+            return self.pattern.match(text, position)
+
+    monkeypatch.setattr(textsearch, "compiled_pattern", lambda p, f: Spy(real(p, f)))
+    text = "# build notes\n" + "x = 1\n" * 50 + "DOCKER build .\nDocker Build -t app .\ndocker run app\n"
+    repo = Repo(write_tree(tmp_path / "r", {"make.sh": text}))
+    hits = repo.search(r"\bdocker\s+build\b", "*.sh")
+    assert [(hit.line, hit.snippet) for hit in hits] == [
+        (52, "DOCKER build ."),
+        (53, "Docker Build -t app ."),
+    ]
+    assert tried == [text.find("DOCKER"), text.find("Docker"), text.find("docker run")]
+    tried.clear()  # a match may start one character before its literal: tried there too, in order
+    assert [hit.line for hit in repo.search(r"\sdocker\s+build\b", "*.sh")] == [51, 52]  # from the "\n"
+    last = text.find("docker run")  # no match there: tried one character before it, then at it
+    assert tried == [text.find("DOCKER") - 1, text.find("Docker") - 1, last - 1, last]
+    tried.clear()  # near miss: a match may start before its literal (`\w*`), so the whole text is scanned
+    assert [hit.line for hit in repo.search(r"\w*docker\s+build\b", "*.sh")] == [52, 53] and tried == [-1]
 
 
 @pytest.fixture(scope="module")
@@ -360,12 +466,25 @@ def test_a_file_without_the_literals_is_not_scanned_by_the_regex(
     real = textsearch.compiled_pattern
 
     class Spy:
+        """Records each text the regex is run on (by `finditer`, or by `match` at the places a match may
+        start), once."""
+
         def __init__(self, pattern: re.Pattern[str]) -> None:
             self.pattern = pattern
+            self.texts: list[str] = []
+
+        def _scans(self, text: str) -> None:
+            if not any(seen is text for seen in self.texts):
+                self.texts.append(text)
+                scanned.append(text[:20])
 
         def finditer(self, text: str) -> Any:
-            scanned.append(text[:20])
+            self._scans(text)
             return self.pattern.finditer(text)
+
+        def match(self, text: str, position: int = 0) -> Any:
+            self._scans(text)
+            return self.pattern.match(text, position)
 
     monkeypatch.setattr(textsearch, "compiled_pattern", lambda p, f: Spy(real(p, f)))
     files = {f"scripts/s{n}.sh": f"echo step {n}\n" for n in range(30)}
@@ -603,7 +722,7 @@ def test_a_prepared_pattern_needs_no_parse_in_a_worker(monkeypatch: pytest.Monke
     compiled = textsearch.prepared(re.compile(r"\bpytest\b", re.IGNORECASE))
     assert pattern == r"gcloud\s+(beta\s+)?run\s+deploy\b" and compiled.pattern == r"\bpytest\b"
     expected = textsearch.literal_requirement(pattern, re.IGNORECASE | re.MULTILINE)
-    textsearch.literal_requirement.cache_clear()  # as in a worker forked for one repository
+    textsearch._pattern_literals.cache_clear()  # as in a worker forked for one repository
     parsed: list[str] = []
     real = textsearch.quick_parse
     monkeypatch.setattr(textsearch, "quick_parse", lambda p, f=0: parsed.append(p) or real(p, f))
@@ -616,6 +735,8 @@ def test_a_prepared_pattern_needs_no_parse_in_a_worker(monkeypatch: pytest.Monke
         frozenset({"dvc"}),
     }
     assert parsed == [pattern, r"\bdvc\s+pull\b"]
+    assert textsearch.leading_literals(pattern, re.IGNORECASE | re.MULTILINE) == {("gcloud", 0)}
+    assert parsed == [pattern, r"\bdvc\s+pull\b"]  # read at import with the requirement
 
 
 def test_a_prepared_search_pattern_is_compiled_at_import(monkeypatch: pytest.MonkeyPatch) -> None:
