@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,6 +101,40 @@ def test_an_answer_whose_markup_cites_nothing_is_not_read_sentence_by_sentence(
     assert read == [cited]
 
 
+def test_an_answer_whose_spans_and_links_name_no_path_is_not_read_sentence_by_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[str] = []
+
+    def split(text: str) -> list[str]:
+        read.append(text)
+        return [text]
+
+    monkeypatch.setattr(answers_module, "SENTENCE_BREAK", types.SimpleNamespace(split=split))
+    named = "We lint with `ruff`, pin `torch==2.1`, push `user/model` and read [the docs](https://a.io/b)."
+    assert _path_candidates(Answer(5, 10, "structure", named)) == [] and read == []
+    # near misses: a span under a top folder, and the same words as a link target (a link cites a path)
+    assert _path_candidates(Answer(5, 10, "structure", named), {"user"}) == ["user/model"]
+    linked = "We push to [the hub](user/model)."
+    assert _path_candidates(Answer(5, 10, "structure", linked)) == ["user/model"]
+    assert read == [named, linked]
+
+
+def test_the_tokens_as_written_are_a_short_cut_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading every answer in full (as if each held a path) gives the paths the short cut gives."""
+    texts = [answer.text for answer in seed_answers()] + [
+        "We deleted `old.py`. The code is in `src/a.py`; `b c` and `d/`.",
+        "All code is [in. We [later] removed one file. there](src/train.py).",
+        "The `root/` and `predict/` endpoints; the `metrics/` endpoint; `/docs`, `../x/y` and `a.b.c`.",
+        "We used `ruff` and `pytest`.",
+    ]
+    shortcut = [_path_candidates(Answer(5, 10, "structure", text), {"src"}) for text in texts]
+    monkeypatch.setattr(answers_module, "_tokens_as_written", lambda text: iter([("any.py", False)]))
+    full = [_path_candidates(Answer(5, 10, "structure", text), {"src"}) for text in texts]
+    assert shortcut == full
+    assert full[-4:] == [["src/a.py", "d/"], ["src/train.py"], ["../x/y"], []]
+
+
 def test_the_gitignore_patterns_read_once_give_what_reading_them_each_time_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -172,3 +207,68 @@ def test_answer_checks_compile_no_pattern(tmp_path: Path, monkeypatch: pytest.Mo
     assert found["tests"].claim and found["coverage"].claim == "80%"
     assert "Hydra" in found["tool-m11.hydra"].claim and found["group"].claim == "2 study numbers"
     assert found["ci-ubuntu"].verdict == "consistent" and found["ci-python-3.11"].verdict == "unverifiable"
+
+
+class SearchingFromTheStart:
+    """Stands for answers.TRIED: records each search over the text before a mention (three arguments), and
+    with `found` set, makes it find something, so that the parts of the text are looked for as before."""
+
+    def __init__(self, found: bool = False) -> None:
+        self.pattern, self.found, self.before = answers_module.TRIED, found, []  # type: ignore[var-annotated]
+
+    def search(self, *args: Any) -> Any:
+        if len(args) == 3:
+            self.before.append(args[0][: args[2]])
+            if self.found:
+                return True
+        return self.pattern.search(*args)
+
+
+def test_the_parts_before_a_mention_are_found_only_when_tried_comes_before_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    searching = SearchingFromTheStart()
+    monkeypatch.setattr(answers_module, "TRIED", searching)
+    parts: list[str] = []
+    breaks = answers_module.PART_BREAK
+
+    class RecordedBreaks:
+        def search(self, *args: Any) -> Any:
+            return breaks.search(*args)
+
+        def finditer(self, text: str, *args: Any) -> Any:
+            parts.append(text)
+            return breaks.finditer(text, *args)
+
+    monkeypatch.setattr(answers_module, "PART_BREAK", RecordedBreaks())
+    later = "We used DVC for the data; later we tried pre-commit."
+    assert not answers_module._failed(later, re.search("DVC", later))  # type: ignore[arg-type]
+    assert searching.before == ["We used "] and parts == []
+    # near misses: "tried" before the mention, in its part and in an earlier one
+    tried = "At first we tried DVC with a GCS bucket; it kept failing."
+    assert answers_module._failed(tried, re.search("DVC", tried))  # type: ignore[arg-type]
+    elsewhere = "We tried Docker. Then DVC worked for the data."
+    assert not answers_module._failed(elsewhere, re.search("DVC", elsewhere))  # type: ignore[arg-type]
+    assert len(parts) == 2
+
+
+def test_a_mention_is_read_as_failed_as_when_every_part_before_it_is_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [answer.text for answer in seed_answers()] + [
+        "We tried DVC (twice) but it never synced.",
+        "We tried DVC and in the end it worked.",
+        "Attempted: DVC with a GCS remote.",
+        "We used DVC; we tried caching, but DVC stayed.",
+        "untried DVC",
+        "We had tried, but DVC was set up by us.",
+    ]
+    mentions = [(text, m) for text in texts for m in TOOL_WORDS["DVC"].finditer(_prose(text))]
+
+    def failed() -> list[bool]:
+        return [answers_module._failed(_prose(text), match) for text, match in mentions]
+
+    short = failed()
+    monkeypatch.setattr(answers_module, "TRIED", SearchingFromTheStart(found=True))
+    assert failed() == short
+    assert short[-7:] == [True, False, False, False, False, False, False]

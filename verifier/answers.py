@@ -41,7 +41,7 @@ from .witness import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Container, Iterator, Mapping
 
     from .repo import Repo
     from .results import Verification
@@ -192,6 +192,9 @@ WRITES = re.compile(
     re.I,
 )
 PATH_TOKEN = re.compile(r"`([^`\s]+)`")
+# What PATH_TOKEN takes between any two backquotes that follow each other, whichever pair they belong to: the
+# closing one is left to open the next.
+SPAN_TOKEN = re.compile(r"`([^`\s]+)(?=`)")
 # What `_prose` removes. Each scan stops where its pattern could start again (an opening quote, a bracket,
 # a `<`), so a text repeating the opening thousands of times is still read once.
 QUOTED_QUESTION = re.compile(r"[\"\u201c][^\"\u201c\u201d\n]{3,300}\?[\"\u201d]")
@@ -201,7 +204,7 @@ QUOTED_QUESTION_NEEDS = (frozenset({"?"}), frozenset({'"', "\u201c"}))
 EMBEDDED_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^)\]]*\)|<img[^<>]*>")
 LINK_TARGET = re.compile(r"\]\([^)\]]*\)")
 RELATIVE_LINK = re.compile(r"(?<!!)\[[^\[\]]*\]\(([^)\s\]]+)\)")
-LINK_TARGET_SHAPE = re.compile(r"\]\([^)\s\]]+\)")  # the part of a RELATIVE_LINK no sentence break can cut
+LINK_TARGET_SHAPE = re.compile(r"\]\(([^)\s\]]+)\)")  # the part of a RELATIVE_LINK no sentence break can cut
 # Whitespace before "endpoint"/"route", taken from its start: `metrics/` endpoint names an API route.
 # Code spans joined by commas, "and" or "or" before "endpoints"/"routes": "the `root/` and `predict/` endpoints".
 ROUTE_LIST = re.compile(
@@ -449,15 +452,16 @@ def _is_placeholder(text: str) -> bool:
     return PLACEHOLDER_WORDS.fullmatch(text, first.start(), last) is not None
 
 
-def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = frozenset()) -> list[str]:
+def _path_candidates(answer: Answer, top_folders: Container[str] = frozenset()) -> list[str]:
     """The paths `answer` cites in code spans and relative links. Without a backquote or a "](" it cites
     none, and most answers have neither: those are not read further."""
     if "`" not in answer.text and "](" not in answer.text:
         return []
-    # Nor does an answer whose backquotes are only code fences or spans with spaces, and whose "](" opens
-    # no link target (2 of 5 past the literal check). Dropping sentences below only joins the rest with
-    # spaces, and a path token or link target holds none: each one found there is in the answer as written.
-    if PATH_TOKEN.search(answer.text) is None and LINK_TARGET_SHAPE.search(answer.text) is None:
+    # Nor does an answer none of whose code spans and link targets, as written, reads as a path (3 of 4 past
+    # the literal check: spans of commands, tool and package names; code fences). Dropping sentences below
+    # only joins the rest with spaces, and a path token or link target holds none: each one found there is
+    # in the answer as written, and one that is no path there is none in what is kept.
+    if not any(_path_of(token, is_link, top_folders) for token, is_link in _tokens_as_written(answer.text)):
         return []
     sentences = SENTENCE_BREAK.split(answer.text)
     # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists. No
@@ -484,43 +488,61 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
         }
     paths = []
     for token in tokens:
-        is_link = token in links
-        token = token.strip("'\"()").rstrip(".,;:").replace("\\", "/").split("#")[0].split("::")[0]
-        if (
-            not token
-            or token.startswith(("http:", "https:", "-", "$", "@", "<", "gs:", "s3:"))
-            or " " in token
-        ):
+        path = _path_of(token, token in links, top_folders)
+        if path is None:
             continue
-        if EXTENSION_ONLY.fullmatch(token):
-            continue  # only an extension (`.yaml`, `*.toml`): a kind of file, no path
-        if NAME_PATTERN_CHARACTER.search(token):
-            continue  # a name pattern (`config_seed{X}.yaml`, `logs/<timestamp>/`), no committed file
-        if token.startswith("/") and not token.lower().endswith(PATH_SUFFIXES):
-            continue  # an API route such as /predict, not a file
-        if "=" in token or token.count(":") > 0:
-            continue
-        lowered = token.lower()
+        lowered = path.lower()
         if lowered in listed_routes:
             continue  # an API route of a list: "the `root/` and `predict/` endpoints"
-        if any(kept[end - len(token) : end].lower() == lowered for end in route_ends if end >= len(token)):
+        if any(kept[end - len(path) : end].lower() == lowered for end in route_ends if end >= len(path)):
             continue  # an API route such as `metrics/` endpoint
-        if "@" in token:
-            continue  # actions/checkout@v4, user@host
-        if "/" in token or token.lower().endswith(PATH_SUFFIXES):
-            if DOTTED_NAME.fullmatch(token) and not token.lower().endswith(PATH_SUFFIXES):
-                continue
-            segments = [s for s in token.strip("/").split("/") if s not in (".", "", "..", "...")]
-            if (
-                not is_link
-                and not token.lower().endswith(PATH_SUFFIXES)
-                and not (len(segments) == 1 and token.endswith("/"))
-                and not (segments and segments[0] in top_folders)
-                and not token.startswith(("../", ".../", "…/"))
-            ):
-                continue  # a branch, a model or dataset id, an image name, entity/project: no repository path
-            paths.append(token)
+        paths.append(path)
     return list(dict.fromkeys(paths))
+
+
+def _tokens_as_written(text: str) -> Iterator[tuple[str, bool]]:
+    """What PATH_TOKEN takes between any two backquotes that follow each other, and every link target, in
+    `text`, each with whether it may be a link target: every token `_path_candidates` reads in a part of
+    `text` is one of them, whatever the backquotes before it pair with there."""
+    targets = {m.group(1) for m in LINK_TARGET_SHAPE.finditer(text)} if "](" in text else set()
+    for match in SPAN_TOKEN.finditer(text):
+        yield match.group(1), match.group(1) in targets
+    for target in targets:
+        yield target, True
+
+
+def _path_of(token: str, is_link: bool, top_folders: Container[str]) -> str | None:
+    """The repository path a code span's or link target's `token` names, or None when it names none by its
+    own shape: a URL, a command line option, an extension or a name pattern, an API route, a setting, an
+    action or a user at a host, a dotted name, or words joined by slashes that start at no top folder
+    (`top_folders`) and that neither a link nor a file suffix makes a path."""
+    token = token.strip("'\"()").rstrip(".,;:").replace("\\", "/").split("#")[0].split("::")[0]
+    if not token or token.startswith(("http:", "https:", "-", "$", "@", "<", "gs:", "s3:")) or " " in token:
+        return None
+    if EXTENSION_ONLY.fullmatch(token):
+        return None  # only an extension (`.yaml`, `*.toml`): a kind of file, no path
+    if NAME_PATTERN_CHARACTER.search(token):
+        return None  # a name pattern (`config_seed{X}.yaml`, `logs/<timestamp>/`), no committed file
+    if token.startswith("/") and not token.lower().endswith(PATH_SUFFIXES):
+        return None  # an API route such as /predict, not a file
+    if "=" in token or token.count(":") > 0:
+        return None
+    if "@" in token:
+        return None  # actions/checkout@v4, user@host
+    if "/" not in token and not token.lower().endswith(PATH_SUFFIXES):
+        return None
+    if DOTTED_NAME.fullmatch(token) and not token.lower().endswith(PATH_SUFFIXES):
+        return None
+    segments = [s for s in token.strip("/").split("/") if s not in (".", "", "..", "...")]
+    if (
+        not is_link
+        and not token.lower().endswith(PATH_SUFFIXES)
+        and not (len(segments) == 1 and token.endswith("/"))
+        and not (segments and segments[0] in top_folders)
+        and not token.startswith(("../", ".../", "…/"))
+    ):
+        return None  # a branch, a model or dataset id, an image name, entity/project: no repository path
+    return token
 
 
 def _spellings(token: str, report_folder: str) -> list[str]:
@@ -774,7 +796,7 @@ class CitedPath:
 def cited_paths(
     repo: Repo,
     answer: Answer,
-    top_folders: set[str] | frozenset[str],
+    top_folders: Container[str],
     specs: dict[str, IgnoreFile] | None = None,
 ) -> list[CitedPath]:
     """Every path `answer` cites, judged: it exists; it cannot be in the repository by nature (a run-time
@@ -1073,6 +1095,11 @@ def _failed(text: str, match: re.Match[str]) -> bool:
         return True
     if not may_match(folded(text), TRIED_LITERALS):
         return False  # no "tried" anywhere (most answers): the part before the mention need not be found
+    if TRIED.search(text, 0, match.start()) is None:
+        # Nor anywhere before the mention, so not in its part either, and the parts need not be found (a scan
+        # of every break up to the mention). Exact: a part starts at the text's start or where a break ends,
+        # next to a non-word character, so `\b` reads the same at a part's start as in the whole text.
+        return False
     starts = [m.end() for m in PART_BREAK.finditer(text, 0, match.start())]
     start = starts[-1] if starts else 0
     sentence_end = text.find(". ", match.end())
@@ -1271,18 +1298,19 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
     rules = {rule.id: rule for rule in all_rules()}
     evidence_by_rule: dict[str, Evidence] = {}
     findings = []
+    proses = [_prose(answer.text) for answer in report.answers]
     # most answers name none of the tools: a literal a tool's words need, missing, spares its regex
-    folded_prose = [folded(_prose(answer.text)) for answer in report.answers]
+    folded_prose = [folded(prose) for prose in proses]
     # and a tool whose literals are in no answer at all is not looked for answer by answer
     everything = "\n".join(folded_prose)
     for tool, (_, rule_id) in TOOLS.items():
         if not may_match(everything, TOOL_LITERALS[tool]):
             continue
         words = TOOL_WORDS[tool]
-        for answer, answer_folded in zip(report.answers, folded_prose, strict=True):
+        for answer, prose, answer_folded in zip(report.answers, proses, folded_prose, strict=True):
             if not may_match(answer_folded, TOOL_LITERALS[tool]):
                 continue
-            match = _mentions(_prose(answer.text), words)
+            match = _mentions(prose, words)
             if not match:
                 continue
             if any(
@@ -1299,9 +1327,7 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
                 elif rule_id in rules:
                     evidence_by_rule[rule_id] = run_rule(rules[rule_id](), repo)
             evidence = evidence_by_rule.get(rule_id)
-            findings.append(
-                _tool_finding(tool, rule_id, answer, _quote(_prose(answer.text), match), evidence)
-            )
+            findings.append(_tool_finding(tool, rule_id, answer, _quote(prose, match), evidence))
             break
     return findings
 
