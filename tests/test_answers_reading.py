@@ -272,3 +272,47 @@ def test_a_mention_is_read_as_failed_as_when_every_part_before_it_is_found(
     monkeypatch.setattr(answers_module, "TRIED", SearchingFromTheStart(found=True))
     assert failed() == short
     assert short[-7:] == [True, False, False, False, False, False, False]
+
+
+def test_the_texts_a_mention_starts_with_are_read_from_its_words() -> None:
+    assert answers_module.leading_literals(TOOL_WORDS["Docker"]) == {"docker"}
+    assert answers_module.leading_literals(TOOL_WORDS["Weights & Biases"]) == {"w&b", "weights", "wandb"}
+    assert answers_module.leading_literals(answers_module.CI_PLATFORM_WORDS["Ubuntu/Linux"]) == {
+        "ubuntu",
+        "linux",
+    }
+    # near misses: an optional start, a character class, a character outside ASCII
+    assert answers_module.leading_literals(TOOL_WORDS["PyTorch Lightning"]) is None
+    assert answers_module.leading_literals(re.compile(r"[dD]ocker")) is None
+    assert answers_module.leading_literals(re.compile("\u212aubernetes", re.IGNORECASE)) is None
+
+
+def test_a_mention_is_looked_for_from_the_first_text_it_can_start_with() -> None:
+    words = TOOL_WORDS["Docker"]
+    text = "We split the work. Every image is built from a Dockerfile in CI."
+    assert answers_module._first_mention_start(text, words) == text.index("Dockerfile")
+    assert answers_module._first_mention_start("Nothing here.", words) == len("Nothing here.")
+    # near misses: a text outside ASCII and words no text bounds are read from the start
+    assert answers_module._first_mention_start("Caf\u00e9 notes. A Dockerfile.", words) == 0
+    assert answers_module._first_mention_start(text, TOOL_WORDS["PyTorch Lightning"]) == 0
+
+
+def test_mentions_found_from_their_first_possible_start_are_those_found_from_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [_prose(answer.text) for answer in seed_answers()] + [
+        "We could use Hydra. In the end we used Hydra, and hydra-core for the configs.",
+        "A xdocker tool, then docker files and a Dockerfile; Weights and Biases, W&B, wandb.",
+        "Caf\u00e9: we did not use DVC. Later DVC stored the data.",
+        "We lint with ruff in pre-commit hooks. Our CI workflow runs ruff on ubuntu and macOS.",
+    ]
+    patterns = [*TOOL_WORDS.values(), *answers_module.CI_PLATFORM_WORDS.values()]
+
+    def mentions() -> list[int | None]:
+        found = [_mentions(text, words) for text in texts for words in patterns]
+        return [match.start() if match else None for match in found]
+
+    bounded = mentions()
+    monkeypatch.setattr(answers_module, "MENTION_STARTS", {})
+    assert mentions() == bounded
+    assert sum(start is not None for start in bounded[-4 * len(patterns) :]) >= 8

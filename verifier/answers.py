@@ -26,7 +26,7 @@ from .report import Answer, Report
 from .results import AnswerFinding
 from .rule import run_rule
 from .safe_yaml import YamlRefused, load_all
-from .textsearch import fold
+from .textsearch import fold, sre_constants, sre_parse
 from .witness import (
     DENIAL_LITERALS,
     SENTENCE_BREAK,
@@ -41,7 +41,7 @@ from .witness import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container, Iterator, Mapping
+    from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 
     from .repo import Repo
     from .results import Verification
@@ -286,6 +286,53 @@ CI_PLATFORM_WORDS = {
 }
 # what each aspect's words need: an answer without them is not scanned for the aspect
 CI_PLATFORM_LITERALS = {aspect: literals(words) for aspect, words in CI_PLATFORM_WORDS.items()}
+
+
+def leading_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The lower-case ASCII texts one of which every match of `pattern` starts with (the Docker words:
+    "docker"; the CI's linting words: "lint", "ruff" or "flake8"), or None when a match may start otherwise
+    (with an optional or repeated part, a character class, a character outside ASCII)."""
+    return _leading(sre_parse.parse(pattern.pattern, pattern.flags).data)
+
+
+def _leading(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+    prefix = ""
+    for op, argument in items:
+        if op is sre_constants.LITERAL:
+            prefix += chr(argument)
+        elif prefix:
+            break
+        elif op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            continue  # reads no character
+        elif op is sre_constants.SUBPATTERN:
+            return _leading(argument[-1].data)
+        elif op is sre_constants.BRANCH:
+            found = [_leading(alternative.data) for alternative in argument[1]]
+            return None if None in found else frozenset().union(*found)  # type: ignore[arg-type]
+        else:
+            return None
+    return frozenset({prefix.lower()}) if prefix and prefix.isascii() else None
+
+
+# The patterns `_mentions` scans answers with, and the texts their matches start with, read at import: a
+# mention is looked for from the first of those in the answer, not from its start (most answers name a tool
+# late, or never while holding the literals its words need).
+MENTION_STARTS = {
+    words: starts
+    for words in [*TOOL_WORDS.values(), *CI_PLATFORM_WORDS.values()]
+    if (starts := leading_literals(words)) is not None
+}
+
+
+def _first_mention_start(text: str, pattern: re.Pattern[str]) -> int:
+    """A position in `text` before which no match of `pattern` starts: the first of its `MENTION_STARTS`
+    in the text folded (`len(text)` for none). 0 for a pattern without them, or a text outside ASCII (its
+    folded text need not keep its positions)."""
+    starts = MENTION_STARTS.get(pattern)
+    if starts is None or not text.isascii():
+        return 0
+    lowered = folded(text)  # an ASCII text's lower case: every character where it was
+    return min((at for at in map(lowered.find, starts) if at != -1), default=len(text))
 
 
 def check_answers(
@@ -1043,7 +1090,7 @@ def _mentions(
 
     `elsewhere` marks sentences that place the mention outside the thing asked about (linting done
     in pre-commit hooks or by hand is not a claim about CI)."""
-    for count, match in enumerate(pattern.finditer(text)):
+    for count, match in enumerate(pattern.finditer(text, _first_mention_start(text, pattern))):
         if count == MAX_MENTIONS:
             break
         sentence = _sentence(text, match.start())
