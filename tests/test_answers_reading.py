@@ -7,6 +7,7 @@ show each short cut gives what the full reading gives, and that reading the answ
 
 from __future__ import annotations
 
+import random
 import re
 import types
 from pathlib import Path
@@ -316,3 +317,60 @@ def test_mentions_found_from_their_first_possible_start_are_those_found_from_the
     monkeypatch.setattr(answers_module, "MENTION_STARTS", {})
     assert mentions() == bounded
     assert sum(start is not None for start in bounded[-4 * len(patterns) :]) >= 8
+
+
+def test_python_versions_are_looked_for_from_the_first_3_dot() -> None:
+    version = answers_module.PYTHON_VERSION
+    assert answers_module.leading_literals(version) == {"3."}
+    texts = [_prose(answer.text) for answer in seed_answers()] + [
+        "CI runs Python 3.11 and 3.12; locally 3.10. It took 3.5 minutes.",
+        "Version 13.11 is no Python, nor 3.1x; python3.9 is.",
+        "No version at all.",
+    ]
+    for text in texts:
+        start = answers_module._first_mention_start(text, version)
+        assert [m.span() for m in version.finditer(text, start)] == [m.span() for m in version.finditer(text)]
+    assert answers_module._first_mention_start(texts[-1], version) == len(texts[-1])
+
+
+def test_words_are_counted_as_str_split_counts_them() -> None:
+    pieces = [
+        " ",
+        "\t",
+        "\n",
+        "\x0b",
+        "\x0c",
+        "\r",
+        "\x1c",
+        "\x1f",
+        "a",
+        "b.",
+        "`x`",
+        "\u00e9",
+        "\u00a0",
+        "\u2028",
+    ]
+    pick = random.Random(17)
+    texts = ["".join(pick.choice(pieces) for _ in range(pick.randint(0, 12))) for _ in range(5000)]
+    texts += [answer.text for answer in seed_answers()] + ["", "   ", "one", " two  words "]
+    assert [answers_module._word_count(text) for text in texts] == [len(text.split()) for text in texts]
+
+
+def test_an_answer_without_a_percent_sign_is_not_scanned_for_a_coverage_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scanned: list[str] = []
+    percentage = answers_module.PERCENTAGE
+
+    class RecordedPercentage:
+        def finditer(self, text: str) -> Any:
+            scanned.append(text)
+            return percentage.finditer(text)
+
+    monkeypatch.setattr(answers_module, "PERCENTAGE", RecordedPercentage())
+    repo = Repo(write_tree(tmp_path, {"src/a.py": "x = 1\n"}))
+    plain = Answer(8, 5, "", "We did not measure the coverage of our code.")
+    assert answers_module.coverage_claim(repo, plain, measure=False) == [] and scanned == []
+    figure = Answer(8, 5, "", "Our total coverage is 80 %.")  # near miss: a percentage
+    found = answers_module.coverage_claim(repo, figure, measure=False)
+    assert [(f.claim, f.verdict) for f in found] == [("80 %", "unverifiable")] and len(scanned) == 1

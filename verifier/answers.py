@@ -314,12 +314,12 @@ def _leading(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
     return frozenset({prefix.lower()}) if prefix and prefix.isascii() else None
 
 
-# The patterns `_mentions` scans answers with, and the texts their matches start with, read at import: a
-# mention is looked for from the first of those in the answer, not from its start (most answers name a tool
-# late, or never while holding the literals its words need).
+# The patterns answers are scanned with for mentions (`_mentions`, the CI answer's Python versions), and the
+# texts their matches start with, read at import: a mention is looked for from the first of those in the
+# answer, not from its start (most answers name a tool late, or never while holding the literals it needs).
 MENTION_STARTS = {
     words: starts
-    for words in [*TOOL_WORDS.values(), *CI_PLATFORM_WORDS.values()]
+    for words in [*TOOL_WORDS.values(), *CI_PLATFORM_WORDS.values(), PYTHON_VERSION]
     if (starts := leading_literals(words)) is not None
 }
 
@@ -442,7 +442,7 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
     findings = []
     for answer in report.answers:
         where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
-        words = len(_prose(answer.text).split())
+        words = _word_count(_prose(answer.text))
         low, high = answer.length_range or words_table.get(answer.number, (0, 10_000))
         problems = []
         if may_match(folded(answer.text), FILLER_LITERALS) and FILLER.search(answer.text):
@@ -468,6 +468,20 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
             )
         )
     return findings
+
+
+# Each ASCII byte as `str.split` reads it: white space (a space) or a part of a word ("x").
+WORD_MARKS = bytes(32 if chr(byte).isspace() else 120 for byte in range(256))
+
+
+def _word_count(text: str) -> int:
+    """`len(text.split())` without making the words (hundreds in an answer, and an answer's count cost
+    more than the rest of its completeness check): in an ASCII text, the words that start the text or
+    follow white space, counted in its bytes marked by WORD_MARKS."""
+    if not text.isascii():
+        return len(text.split())
+    marked = text.encode("ascii").translate(WORD_MARKS)
+    return marked.count(b" x") + marked.startswith(b"x")
 
 
 def _first_words(text: str, width: int) -> str:
@@ -1017,6 +1031,8 @@ def coverage_claim(repo: Repo, answer: Answer | None, measure: bool) -> list[Ans
     if answer is None:
         return []
     prose = _prose(answer.text)
+    if "%" not in prose:
+        return []  # an answer naming no percentage claims no coverage figure
     # Q8 asks about 100 % coverage: percentages in "even with 100 %", "aimed for 80 %" or per-module figures
     # are no claim of the total. Every remaining percentage is a candidate; the one named as the total
     # ("total", "overall", "our coverage") comes first.
@@ -1256,7 +1272,9 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
     claimed = sorted(
         {
             match.group(1)
-            for match in itertools.islice(PYTHON_VERSION.finditer(text), MAX_MENTIONS)
+            for match in itertools.islice(
+                PYTHON_VERSION.finditer(text, _first_mention_start(text, PYTHON_VERSION)), MAX_MENTIONS
+            )
             if not LOCAL.search(_left_context(text, match.start()))
             and not NEGATION.search(text[max(0, match.start() - 60) : match.start()])
         }
