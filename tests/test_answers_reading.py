@@ -10,11 +10,13 @@ from __future__ import annotations
 import random
 import re
 import types
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import verifier
 from verifier import answers as answers_module
 from verifier.answers import TOOL_LITERALS, TOOL_WORDS, TOOLS, _mentions, _path_candidates, _prose, gitignored
 from verifier.repo import Repo
@@ -374,3 +376,45 @@ def test_an_answer_without_a_percent_sign_is_not_scanned_for_a_coverage_figure(
     figure = Answer(8, 5, "", "Our total coverage is 80 %.")  # near miss: a percentage
     found = answers_module.coverage_claim(repo, figure, measure=False)
     assert [(f.claim, f.verdict) for f in found] == [("80 %", "unverifiable")] and len(scanned) == 1
+
+
+@pytest.mark.parametrize(
+    "text, placeholder",
+    [
+        ("TODO", True),
+        (" todo. ", True),
+        ("> Fill   in", True),
+        ("tbd...", True),
+        ("TODO: write how we used DVC.", False),  # near misses: a placeholder word that starts an answer
+        ("todos", False),
+        ("We used DVC; the rest is TODO", False),
+        ("...", True),
+        ("", False),
+    ],
+)
+def test_a_placeholder_is_told_from_the_start_of_the_answer(text: str, placeholder: bool) -> None:
+    assert answers_module._is_placeholder(text) is placeholder
+
+
+def test_the_rules_are_listed_only_when_a_named_tool_s_rule_must_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report_text = (
+        "# R\n\n## Overall project checklist\n\n* [x] Use Hydra to load the configurations (M11)\n\n"
+        "### Question 12\n\n> Answer:\n\nWe used Hydra for every config.\n"
+    )
+    train = "import hydra\n\n@hydra.main()\ndef main(cfg):\n    pass\n"
+    root = write_tree(tmp_path, {"src/pkg/train.py": train, "reports/README.md": report_text})
+    listed: list[int] = []
+    every_rule = answers_module.all_rules
+    monkeypatch.setattr(answers_module, "all_rules", lambda: listed.append(1) or every_rule())
+    verification = verifier.verify(Repo(root), check_answers=False)
+    report = verification.report
+    assert report is not None
+    listed.clear()
+    found = answers_module.tool_claims(Repo(root), report, verification)
+    assert [(f.check, f.verdict) for f in found] == [("tool-m11.hydra", "consistent")] and listed == []
+    # near miss: a tool whose item the checklist lacks runs its rule here, the rules listed once for it
+    answered = replace(report, answers=[replace(report.answers[0], text="We used Hydra and DVC.")])
+    found = answers_module.tool_claims(Repo(root), answered, verification)
+    assert [f.check for f in found] == ["tool-m11.hydra", "tool-m08.dvc"] and len(listed) == 1

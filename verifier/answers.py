@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from .repo import Repo
     from .results import Verification
+    from .rule import Rule
 
 # Recommended word ranges and image counts when a question does not print them (COURSE.md 2.3).
 WORDS_31 = {
@@ -487,7 +488,7 @@ def _word_count(text: str) -> int:
 def _first_words(text: str, width: int) -> str:
     """`" ".join(text.split())[:width]`, splitting only as much of `text` as that needs (an answer's claim is
     its first 80 characters; splitting the whole of every answer cost more than the rest of the check)."""
-    size = 4 * width
+    size = 2 * width
     while size < len(text):
         head = text[:size]
         words = head.split()
@@ -509,8 +510,11 @@ def _is_placeholder(text: str) -> bool:
     first = WORD_CHARACTER.search(text)
     if first is None:
         return "..." in text
-    last = len(text) - WORD_CHARACTER.search(text[::-1]).start()  # type: ignore[union-attr]
-    return PLACEHOLDER_WORDS.fullmatch(text, first.start(), last) is not None
+    # The placeholder starts at the first word character and the last one ends it. Its words start with
+    # different letters, so the only match at the start is the placeholder: an answer whose first word is
+    # none of them (any real answer) is not read further.
+    placeholder = PLACEHOLDER_WORDS.match(text, first.start())
+    return placeholder is not None and WORD_CHARACTER.search(text, placeholder.end()) is None
 
 
 def _path_candidates(answer: Answer, top_folders: Container[str] = frozenset()) -> list[str]:
@@ -578,6 +582,8 @@ def _path_of(token: str, is_link: bool, top_folders: Container[str]) -> str | No
     action or a user at a host, a dotted name, or words joined by slashes that start at no top folder
     (`top_folders`) and that neither a link nor a file suffix makes a path."""
     token = token.strip("'\"()").rstrip(".,;:").replace("\\", "/").split("#")[0].split("::")[0]
+    if "/" not in token and not token.lower().endswith(PATH_SUFFIXES):
+        return None  # a word, a command, a package: what most code spans hold
     if not token or token.startswith(("http:", "https:", "-", "$", "@", "<", "gs:", "s3:")) or " " in token:
         return None
     if EXTENSION_ONLY.fullmatch(token):
@@ -590,8 +596,6 @@ def _path_of(token: str, is_link: bool, top_folders: Container[str]) -> str | No
         return None
     if "@" in token:
         return None  # actions/checkout@v4, user@host
-    if "/" not in token and not token.lower().endswith(PATH_SUFFIXES):
-        return None
     if DOTTED_NAME.fullmatch(token) and not token.lower().endswith(PATH_SUFFIXES):
         return None
     segments = [s for s in token.strip("/").split("/") if s not in (".", "", "..", "...")]
@@ -1360,7 +1364,7 @@ def group_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
 
 
 def tool_claims(repo: Repo, report: Report, verification: Verification | None) -> list[AnswerFinding]:
-    rules = {rule.id: rule for rule in all_rules()}
+    rules: dict[str, type[Rule]] = {}  # every rule by id, listed once a rule must run here (seldom)
     evidence_by_rule: dict[str, Evidence] = {}
     findings = []
     proses = [_prose(answer.text) for answer in report.answers]
@@ -1389,8 +1393,10 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
                 item = verification.item(rule_id) if verification is not None else None
                 if item is not None and item.evidence is not None:
                     evidence_by_rule[rule_id] = item.evidence
-                elif rule_id in rules:
-                    evidence_by_rule[rule_id] = run_rule(rules[rule_id](), repo)
+                else:
+                    rules = rules or {rule.id: rule for rule in all_rules()}
+                    if rule_id in rules:
+                        evidence_by_rule[rule_id] = run_rule(rules[rule_id](), repo)
             evidence = evidence_by_rule.get(rule_id)
             findings.append(_tool_finding(tool, rule_id, answer, _quote(prose, match), evidence))
             break
