@@ -24,7 +24,7 @@ from verifier.report import Answer, parse_report
 from verifier.textsearch import fold
 from verifier.witness import may_match
 
-from conftest import SEEDS, SEEDS_MISSING, write_tree
+from conftest import SEEDS, SEEDS_MISSING, recorded_calls, write_tree
 
 SEED_REPORTS = sorted(SEEDS.glob("*.md"))
 needs_seeds = pytest.mark.skipif(not SEED_REPORTS, reason=SEEDS_MISSING)
@@ -418,3 +418,24 @@ def test_the_rules_are_listed_only_when_a_named_tool_s_rule_must_run(
     answered = replace(report, answers=[replace(report.answers[0], text="We used Hydra and DVC.")])
     found = answers_module.tool_claims(Repo(root), answered, verification)
     assert [f.check for f in found] == ["tool-m11.hydra", "tool-m08.dvc"] and len(listed) == 1
+
+
+def test_the_workflows_python_versions_are_read_only_for_an_answer_naming_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workflow = (
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-python@v5\n"
+        "        with:\n          python-version: 3.10\n"
+    )
+    repo = Repo(write_tree(tmp_path, {".github/workflows/tests.yaml": workflow}))
+    read = recorded_calls(monkeypatch, answers_module, "_workflow_python_versions")
+    platforms = Answer(11, 5, "", "Our workflow runs the tests on ubuntu.")
+    assert [f.check for f in answers_module.ci_claim(repo, platforms)] == ["ci-ubuntu"] and read == []
+    versions = Answer(11, 5, "", "Our workflow tests Python 3.10 and 3.11 on ubuntu.")  # near miss
+    found = {f.check: f.verdict for f in answers_module.ci_claim(repo, versions)}
+    assert found == {
+        "ci-ubuntu": "consistent",
+        "ci-python-3.10": "consistent",
+        "ci-python-3.11": "inconsistent",
+    }
+    assert len(read) == 1

@@ -1218,24 +1218,6 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
     platforms = " ".join(
         str(value) for w in repo.workflows for job in w.jobs for value in [job.runs_on, *job.matrix.values()]
     ).lower()
-    versions = {
-        str(v) for w in repo.workflows for values in w.matrix_values("python").values() for v in values
-    }
-    versions |= {
-        str(s.with_.get("python-version"))
-        for w in repo.workflows
-        for s in w.steps
-        if s.with_.get("python-version")
-    }
-    versions = {v for v in versions if "${{" not in v}
-    # YAML reads an unquoted 3.10 as the number 3.1: take the versions as written in the workflow files.
-    for w in repo.workflows:
-        for line in (repo.read(w.path) or "").splitlines():
-            if "python" in line.lower() and not line.lstrip().startswith("#"):
-                versions |= set(PYTHON_3.findall(line))
-    versions = {v for v in versions if v != "3.1" or "3.1" in " ".join(v for v in versions if v != "3.1")}
-    if not versions and repo.has(".python-version"):
-        versions = set(PYTHON_3_PREFIX.findall(repo.read(".python-version") or ""))
     observed: dict[str, Callable[[], bool]] = {
         "Ubuntu/Linux": lambda: "ubuntu" in platforms,
         "Windows": lambda: "windows" in platforms,
@@ -1283,6 +1265,8 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
             and not NEGATION.search(text[max(0, match.start() - 60) : match.start()])
         }
     )
+    # the workflows' versions are read only for an answer that names one (most name none)
+    versions = _workflow_python_versions(repo) if claimed else set()
     for version in claimed:
         present = any(v.strip("'\"") == version for v in versions) or version in platforms
         message = f"claims Python {version} in CI; workflows test {', '.join(sorted(versions)) or 'no explicit version'}"
@@ -1302,6 +1286,30 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
             )
         )
     return findings
+
+
+def _workflow_python_versions(repo: Repo) -> set[str]:
+    """The Python versions the workflows name: matrix values, setup-python's `python-version` and any 3.x on
+    a line about Python as written (YAML reads an unquoted 3.10 as the number 3.1); else .python-version's."""
+    versions = {
+        str(v) for w in repo.workflows for values in w.matrix_values("python").values() for v in values
+    }
+    versions |= {
+        str(s.with_.get("python-version"))
+        for w in repo.workflows
+        for s in w.steps
+        if s.with_.get("python-version")
+    }
+    versions = {v for v in versions if "${{" not in v}
+    # YAML reads an unquoted 3.10 as the number 3.1: take the versions as written in the workflow files.
+    for w in repo.workflows:
+        for line in (repo.read(w.path) or "").splitlines():
+            if "python" in line.lower() and not line.lstrip().startswith("#"):
+                versions |= set(PYTHON_3.findall(line))
+    versions = {v for v in versions if v != "3.1" or "3.1" in " ".join(v for v in versions if v != "3.1")}
+    if not versions and repo.has(".python-version"):
+        versions = set(PYTHON_3_PREFIX.findall(repo.read(".python-version") or ""))
+    return versions
 
 
 def _linting_in_ci(repo: Repo, known: Evidence | None) -> Evidence:
