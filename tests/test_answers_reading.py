@@ -7,12 +7,16 @@ show each short cut gives what the full reading gives, and that reading the answ
 
 from __future__ import annotations
 
+import random
 import re
 import types
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import verifier
 from verifier import answers as answers_module
 from verifier.answers import TOOL_LITERALS, TOOL_WORDS, TOOLS, _mentions, _path_candidates, _prose, gitignored
 from verifier.repo import Repo
@@ -20,7 +24,7 @@ from verifier.report import Answer, parse_report
 from verifier.textsearch import fold
 from verifier.witness import may_match
 
-from conftest import SEEDS, SEEDS_MISSING, write_tree
+from conftest import SEEDS, SEEDS_MISSING, recorded_calls, write_tree
 
 SEED_REPORTS = sorted(SEEDS.glob("*.md"))
 needs_seeds = pytest.mark.skipif(not SEED_REPORTS, reason=SEEDS_MISSING)
@@ -100,6 +104,40 @@ def test_an_answer_whose_markup_cites_nothing_is_not_read_sentence_by_sentence(
     assert read == [cited]
 
 
+def test_an_answer_whose_spans_and_links_name_no_path_is_not_read_sentence_by_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[str] = []
+
+    def split(text: str) -> list[str]:
+        read.append(text)
+        return [text]
+
+    monkeypatch.setattr(answers_module, "SENTENCE_BREAK", types.SimpleNamespace(split=split))
+    named = "We lint with `ruff`, pin `torch==2.1`, push `user/model` and read [the docs](https://a.io/b)."
+    assert _path_candidates(Answer(5, 10, "structure", named)) == [] and read == []
+    # near misses: a span under a top folder, and the same words as a link target (a link cites a path)
+    assert _path_candidates(Answer(5, 10, "structure", named), {"user"}) == ["user/model"]
+    linked = "We push to [the hub](user/model)."
+    assert _path_candidates(Answer(5, 10, "structure", linked)) == ["user/model"]
+    assert read == [named, linked]
+
+
+def test_the_tokens_as_written_are_a_short_cut_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading every answer in full (as if each held a path) gives the paths the short cut gives."""
+    texts = [answer.text for answer in seed_answers()] + [
+        "We deleted `old.py`. The code is in `src/a.py`; `b c` and `d/`.",
+        "All code is [in. We [later] removed one file. there](src/train.py).",
+        "The `root/` and `predict/` endpoints; the `metrics/` endpoint; `/docs`, `../x/y` and `a.b.c`.",
+        "We used `ruff` and `pytest`.",
+    ]
+    shortcut = [_path_candidates(Answer(5, 10, "structure", text), {"src"}) for text in texts]
+    monkeypatch.setattr(answers_module, "_tokens_as_written", lambda text: iter([("any.py", False)]))
+    full = [_path_candidates(Answer(5, 10, "structure", text), {"src"}) for text in texts]
+    assert shortcut == full
+    assert full[-4:] == [["src/a.py", "d/"], ["src/train.py"], ["../x/y"], []]
+
+
 def test_the_gitignore_patterns_read_once_give_what_reading_them_each_time_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -172,3 +210,232 @@ def test_answer_checks_compile_no_pattern(tmp_path: Path, monkeypatch: pytest.Mo
     assert found["tests"].claim and found["coverage"].claim == "80%"
     assert "Hydra" in found["tool-m11.hydra"].claim and found["group"].claim == "2 study numbers"
     assert found["ci-ubuntu"].verdict == "consistent" and found["ci-python-3.11"].verdict == "unverifiable"
+
+
+class SearchingFromTheStart:
+    """Stands for answers.TRIED: records each search over the text before a mention (three arguments), and
+    with `found` set, makes it find something, so that the parts of the text are looked for as before."""
+
+    def __init__(self, found: bool = False) -> None:
+        self.pattern, self.found, self.before = answers_module.TRIED, found, []  # type: ignore[var-annotated]
+
+    def search(self, *args: Any) -> Any:
+        if len(args) == 3:
+            self.before.append(args[0][: args[2]])
+            if self.found:
+                return True
+        return self.pattern.search(*args)
+
+
+def test_the_parts_before_a_mention_are_found_only_when_tried_comes_before_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    searching = SearchingFromTheStart()
+    monkeypatch.setattr(answers_module, "TRIED", searching)
+    parts: list[str] = []
+    breaks = answers_module.PART_BREAK
+
+    class RecordedBreaks:
+        def search(self, *args: Any) -> Any:
+            return breaks.search(*args)
+
+        def finditer(self, text: str, *args: Any) -> Any:
+            parts.append(text)
+            return breaks.finditer(text, *args)
+
+    monkeypatch.setattr(answers_module, "PART_BREAK", RecordedBreaks())
+    later = "We used DVC for the data; later we tried pre-commit."
+    assert not answers_module._failed(later, re.search("DVC", later))  # type: ignore[arg-type]
+    assert searching.before == ["We used "] and parts == []
+    # near misses: "tried" before the mention, in its part and in an earlier one
+    tried = "At first we tried DVC with a GCS bucket; it kept failing."
+    assert answers_module._failed(tried, re.search("DVC", tried))  # type: ignore[arg-type]
+    elsewhere = "We tried Docker. Then DVC worked for the data."
+    assert not answers_module._failed(elsewhere, re.search("DVC", elsewhere))  # type: ignore[arg-type]
+    assert len(parts) == 2
+
+
+def test_a_mention_is_read_as_failed_as_when_every_part_before_it_is_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [answer.text for answer in seed_answers()] + [
+        "We tried DVC (twice) but it never synced.",
+        "We tried DVC and in the end it worked.",
+        "Attempted: DVC with a GCS remote.",
+        "We used DVC; we tried caching, but DVC stayed.",
+        "untried DVC",
+        "We had tried, but DVC was set up by us.",
+    ]
+    mentions = [(text, m) for text in texts for m in TOOL_WORDS["DVC"].finditer(_prose(text))]
+
+    def failed() -> list[bool]:
+        return [answers_module._failed(_prose(text), match) for text, match in mentions]
+
+    short = failed()
+    monkeypatch.setattr(answers_module, "TRIED", SearchingFromTheStart(found=True))
+    assert failed() == short
+    assert short[-7:] == [True, False, False, False, False, False, False]
+
+
+def test_the_texts_a_mention_starts_with_are_read_from_its_words() -> None:
+    assert answers_module.leading_literals(TOOL_WORDS["Docker"]) == {"docker"}
+    assert answers_module.leading_literals(TOOL_WORDS["Weights & Biases"]) == {"w&b", "weights", "wandb"}
+    assert answers_module.leading_literals(answers_module.CI_PLATFORM_WORDS["Ubuntu/Linux"]) == {
+        "ubuntu",
+        "linux",
+    }
+    # near misses: an optional start, a character class, a character outside ASCII
+    assert answers_module.leading_literals(TOOL_WORDS["PyTorch Lightning"]) is None
+    assert answers_module.leading_literals(re.compile(r"[dD]ocker")) is None
+    assert answers_module.leading_literals(re.compile("\u212aubernetes", re.IGNORECASE)) is None
+
+
+def test_a_mention_is_looked_for_from_the_first_text_it_can_start_with() -> None:
+    words = TOOL_WORDS["Docker"]
+    text = "We split the work. Every image is built from a Dockerfile in CI."
+    assert answers_module._first_mention_start(text, words) == text.index("Dockerfile")
+    assert answers_module._first_mention_start("Nothing here.", words) == len("Nothing here.")
+    # near misses: a text outside ASCII and words no text bounds are read from the start
+    assert answers_module._first_mention_start("Caf\u00e9 notes. A Dockerfile.", words) == 0
+    assert answers_module._first_mention_start(text, TOOL_WORDS["PyTorch Lightning"]) == 0
+
+
+def test_mentions_found_from_their_first_possible_start_are_those_found_from_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [_prose(answer.text) for answer in seed_answers()] + [
+        "We could use Hydra. In the end we used Hydra, and hydra-core for the configs.",
+        "A xdocker tool, then docker files and a Dockerfile; Weights and Biases, W&B, wandb.",
+        "Caf\u00e9: we did not use DVC. Later DVC stored the data.",
+        "We lint with ruff in pre-commit hooks. Our CI workflow runs ruff on ubuntu and macOS.",
+    ]
+    patterns = [*TOOL_WORDS.values(), *answers_module.CI_PLATFORM_WORDS.values()]
+
+    def mentions() -> list[int | None]:
+        found = [_mentions(text, words) for text in texts for words in patterns]
+        return [match.start() if match else None for match in found]
+
+    bounded = mentions()
+    monkeypatch.setattr(answers_module, "MENTION_STARTS", {})
+    assert mentions() == bounded
+    assert sum(start is not None for start in bounded[-4 * len(patterns) :]) >= 8
+
+
+def test_python_versions_are_looked_for_from_the_first_3_dot() -> None:
+    version = answers_module.PYTHON_VERSION
+    assert answers_module.leading_literals(version) == {"3."}
+    texts = [_prose(answer.text) for answer in seed_answers()] + [
+        "CI runs Python 3.11 and 3.12; locally 3.10. It took 3.5 minutes.",
+        "Version 13.11 is no Python, nor 3.1x; python3.9 is.",
+        "No version at all.",
+    ]
+    for text in texts:
+        start = answers_module._first_mention_start(text, version)
+        assert [m.span() for m in version.finditer(text, start)] == [m.span() for m in version.finditer(text)]
+    assert answers_module._first_mention_start(texts[-1], version) == len(texts[-1])
+
+
+def test_words_are_counted_as_str_split_counts_them() -> None:
+    pieces = [
+        " ",
+        "\t",
+        "\n",
+        "\x0b",
+        "\x0c",
+        "\r",
+        "\x1c",
+        "\x1f",
+        "a",
+        "b.",
+        "`x`",
+        "\u00e9",
+        "\u00a0",
+        "\u2028",
+    ]
+    pick = random.Random(17)
+    texts = ["".join(pick.choice(pieces) for _ in range(pick.randint(0, 12))) for _ in range(5000)]
+    texts += [answer.text for answer in seed_answers()] + ["", "   ", "one", " two  words "]
+    assert [answers_module._word_count(text) for text in texts] == [len(text.split()) for text in texts]
+
+
+def test_an_answer_without_a_percent_sign_is_not_scanned_for_a_coverage_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scanned: list[str] = []
+    percentage = answers_module.PERCENTAGE
+
+    class RecordedPercentage:
+        def finditer(self, text: str) -> Any:
+            scanned.append(text)
+            return percentage.finditer(text)
+
+    monkeypatch.setattr(answers_module, "PERCENTAGE", RecordedPercentage())
+    repo = Repo(write_tree(tmp_path, {"src/a.py": "x = 1\n"}))
+    plain = Answer(8, 5, "", "We did not measure the coverage of our code.")
+    assert answers_module.coverage_claim(repo, plain, measure=False) == [] and scanned == []
+    figure = Answer(8, 5, "", "Our total coverage is 80 %.")  # near miss: a percentage
+    found = answers_module.coverage_claim(repo, figure, measure=False)
+    assert [(f.claim, f.verdict) for f in found] == [("80 %", "unverifiable")] and len(scanned) == 1
+
+
+@pytest.mark.parametrize(
+    "text, placeholder",
+    [
+        ("TODO", True),
+        (" todo. ", True),
+        ("> Fill   in", True),
+        ("tbd...", True),
+        ("TODO: write how we used DVC.", False),  # near misses: a placeholder word that starts an answer
+        ("todos", False),
+        ("We used DVC; the rest is TODO", False),
+        ("...", True),
+        ("", False),
+    ],
+)
+def test_a_placeholder_is_told_from_the_start_of_the_answer(text: str, placeholder: bool) -> None:
+    assert answers_module._is_placeholder(text) is placeholder
+
+
+def test_the_rules_are_listed_only_when_a_named_tool_s_rule_must_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report_text = (
+        "# R\n\n## Overall project checklist\n\n* [x] Use Hydra to load the configurations (M11)\n\n"
+        "### Question 12\n\n> Answer:\n\nWe used Hydra for every config.\n"
+    )
+    train = "import hydra\n\n@hydra.main()\ndef main(cfg):\n    pass\n"
+    root = write_tree(tmp_path, {"src/pkg/train.py": train, "reports/README.md": report_text})
+    listed: list[int] = []
+    every_rule = answers_module.all_rules
+    monkeypatch.setattr(answers_module, "all_rules", lambda: listed.append(1) or every_rule())
+    verification = verifier.verify(Repo(root), check_answers=False)
+    report = verification.report
+    assert report is not None
+    listed.clear()
+    found = answers_module.tool_claims(Repo(root), report, verification)
+    assert [(f.check, f.verdict) for f in found] == [("tool-m11.hydra", "consistent")] and listed == []
+    # near miss: a tool whose item the checklist lacks runs its rule here, the rules listed once for it
+    answered = replace(report, answers=[replace(report.answers[0], text="We used Hydra and DVC.")])
+    found = answers_module.tool_claims(Repo(root), answered, verification)
+    assert [f.check for f in found] == ["tool-m11.hydra", "tool-m08.dvc"] and len(listed) == 1
+
+
+def test_the_workflows_python_versions_are_read_only_for_an_answer_naming_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workflow = (
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-python@v5\n"
+        "        with:\n          python-version: 3.10\n"
+    )
+    repo = Repo(write_tree(tmp_path, {".github/workflows/tests.yaml": workflow}))
+    read = recorded_calls(monkeypatch, answers_module, "_workflow_python_versions")
+    platforms = Answer(11, 5, "", "Our workflow runs the tests on ubuntu.")
+    assert [f.check for f in answers_module.ci_claim(repo, platforms)] == ["ci-ubuntu"] and read == []
+    versions = Answer(11, 5, "", "Our workflow tests Python 3.10 and 3.11 on ubuntu.")  # near miss
+    found = {f.check: f.verdict for f in answers_module.ci_claim(repo, versions)}
+    assert found == {
+        "ci-ubuntu": "consistent",
+        "ci-python-3.10": "consistent",
+        "ci-python-3.11": "inconsistent",
+    }
+    assert len(read) == 1

@@ -26,7 +26,7 @@ from .report import Answer, Report
 from .results import AnswerFinding
 from .rule import run_rule
 from .safe_yaml import YamlRefused, load_all
-from .textsearch import fold
+from .textsearch import fold, sre_constants, sre_parse
 from .witness import (
     DENIAL_LITERALS,
     SENTENCE_BREAK,
@@ -41,10 +41,11 @@ from .witness import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 
     from .repo import Repo
     from .results import Verification
+    from .rule import Rule
 
 # Recommended word ranges and image counts when a question does not print them (COURSE.md 2.3).
 WORDS_31 = {
@@ -192,6 +193,9 @@ WRITES = re.compile(
     re.I,
 )
 PATH_TOKEN = re.compile(r"`([^`\s]+)`")
+# What PATH_TOKEN takes between any two backquotes that follow each other, whichever pair they belong to: the
+# closing one is left to open the next.
+SPAN_TOKEN = re.compile(r"`([^`\s]+)(?=`)")
 # What `_prose` removes. Each scan stops where its pattern could start again (an opening quote, a bracket,
 # a `<`), so a text repeating the opening thousands of times is still read once.
 QUOTED_QUESTION = re.compile(r"[\"\u201c][^\"\u201c\u201d\n]{3,300}\?[\"\u201d]")
@@ -201,7 +205,7 @@ QUOTED_QUESTION_NEEDS = (frozenset({"?"}), frozenset({'"', "\u201c"}))
 EMBEDDED_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^)\]]*\)|<img[^<>]*>")
 LINK_TARGET = re.compile(r"\]\([^)\]]*\)")
 RELATIVE_LINK = re.compile(r"(?<!!)\[[^\[\]]*\]\(([^)\s\]]+)\)")
-LINK_TARGET_SHAPE = re.compile(r"\]\([^)\s\]]+\)")  # the part of a RELATIVE_LINK no sentence break can cut
+LINK_TARGET_SHAPE = re.compile(r"\]\(([^)\s\]]+)\)")  # the part of a RELATIVE_LINK no sentence break can cut
 # Whitespace before "endpoint"/"route", taken from its start: `metrics/` endpoint names an API route.
 # Code spans joined by commas, "and" or "or" before "endpoints"/"routes": "the `root/` and `predict/` endpoints".
 ROUTE_LIST = re.compile(
@@ -283,6 +287,53 @@ CI_PLATFORM_WORDS = {
 }
 # what each aspect's words need: an answer without them is not scanned for the aspect
 CI_PLATFORM_LITERALS = {aspect: literals(words) for aspect, words in CI_PLATFORM_WORDS.items()}
+
+
+def leading_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The lower-case ASCII texts one of which every match of `pattern` starts with (the Docker words:
+    "docker"; the CI's linting words: "lint", "ruff" or "flake8"), or None when a match may start otherwise
+    (with an optional or repeated part, a character class, a character outside ASCII)."""
+    return _leading(sre_parse.parse(pattern.pattern, pattern.flags).data)
+
+
+def _leading(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+    prefix = ""
+    for op, argument in items:
+        if op is sre_constants.LITERAL:
+            prefix += chr(argument)
+        elif prefix:
+            break
+        elif op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            continue  # reads no character
+        elif op is sre_constants.SUBPATTERN:
+            return _leading(argument[-1].data)
+        elif op is sre_constants.BRANCH:
+            found = [_leading(alternative.data) for alternative in argument[1]]
+            return None if None in found else frozenset().union(*found)  # type: ignore[arg-type]
+        else:
+            return None
+    return frozenset({prefix.lower()}) if prefix and prefix.isascii() else None
+
+
+# The patterns answers are scanned with for mentions (`_mentions`, the CI answer's Python versions), and the
+# texts their matches start with, read at import: a mention is looked for from the first of those in the
+# answer, not from its start (most answers name a tool late, or never while holding the literals it needs).
+MENTION_STARTS = {
+    words: starts
+    for words in [*TOOL_WORDS.values(), *CI_PLATFORM_WORDS.values(), PYTHON_VERSION]
+    if (starts := leading_literals(words)) is not None
+}
+
+
+def _first_mention_start(text: str, pattern: re.Pattern[str]) -> int:
+    """A position in `text` before which no match of `pattern` starts: the first of its `MENTION_STARTS`
+    in the text folded (`len(text)` for none). 0 for a pattern without them, or a text outside ASCII (its
+    folded text need not keep its positions)."""
+    starts = MENTION_STARTS.get(pattern)
+    if starts is None or not text.isascii():
+        return 0
+    lowered = folded(text)  # an ASCII text's lower case: every character where it was
+    return min((at for at in map(lowered.find, starts) if at != -1), default=len(text))
 
 
 def check_answers(
@@ -392,7 +443,7 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
     findings = []
     for answer in report.answers:
         where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
-        words = len(_prose(answer.text).split())
+        words = _word_count(_prose(answer.text))
         low, high = answer.length_range or words_table.get(answer.number, (0, 10_000))
         problems = []
         if may_match(folded(answer.text), FILLER_LITERALS) and FILLER.search(answer.text):
@@ -420,10 +471,24 @@ def completeness(report: Report, modern: bool) -> list[AnswerFinding]:
     return findings
 
 
+# Each ASCII byte as `str.split` reads it: white space (a space) or a part of a word ("x").
+WORD_MARKS = bytes(32 if chr(byte).isspace() else 120 for byte in range(256))
+
+
+def _word_count(text: str) -> int:
+    """`len(text.split())` without making the words (hundreds in an answer, and an answer's count cost
+    more than the rest of its completeness check): in an ASCII text, the words that start the text or
+    follow white space, counted in its bytes marked by WORD_MARKS."""
+    if not text.isascii():
+        return len(text.split())
+    marked = text.encode("ascii").translate(WORD_MARKS)
+    return marked.count(b" x") + marked.startswith(b"x")
+
+
 def _first_words(text: str, width: int) -> str:
     """`" ".join(text.split())[:width]`, splitting only as much of `text` as that needs (an answer's claim is
     its first 80 characters; splitting the whole of every answer cost more than the rest of the check)."""
-    size = 4 * width
+    size = 2 * width
     while size < len(text):
         head = text[:size]
         words = head.split()
@@ -445,19 +510,23 @@ def _is_placeholder(text: str) -> bool:
     first = WORD_CHARACTER.search(text)
     if first is None:
         return "..." in text
-    last = len(text) - WORD_CHARACTER.search(text[::-1]).start()  # type: ignore[union-attr]
-    return PLACEHOLDER_WORDS.fullmatch(text, first.start(), last) is not None
+    # The placeholder starts at the first word character and the last one ends it. Its words start with
+    # different letters, so the only match at the start is the placeholder: an answer whose first word is
+    # none of them (any real answer) is not read further.
+    placeholder = PLACEHOLDER_WORDS.match(text, first.start())
+    return placeholder is not None and WORD_CHARACTER.search(text, placeholder.end()) is None
 
 
-def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = frozenset()) -> list[str]:
+def _path_candidates(answer: Answer, top_folders: Container[str] = frozenset()) -> list[str]:
     """The paths `answer` cites in code spans and relative links. Without a backquote or a "](" it cites
     none, and most answers have neither: those are not read further."""
     if "`" not in answer.text and "](" not in answer.text:
         return []
-    # Nor does an answer whose backquotes are only code fences or spans with spaces, and whose "](" opens
-    # no link target (2 of 5 past the literal check). Dropping sentences below only joins the rest with
-    # spaces, and a path token or link target holds none: each one found there is in the answer as written.
-    if PATH_TOKEN.search(answer.text) is None and LINK_TARGET_SHAPE.search(answer.text) is None:
+    # Nor does an answer none of whose code spans and link targets, as written, reads as a path (3 of 4 past
+    # the literal check: spans of commands, tool and package names; code fences). Dropping sentences below
+    # only joins the rest with spaces, and a path token or link target holds none: each one found there is
+    # in the answer as written, and one that is no path there is none in what is kept.
+    if not any(_path_of(token, is_link, top_folders) for token, is_link in _tokens_as_written(answer.text)):
         return []
     sentences = SENTENCE_BREAK.split(answer.text)
     # A path in a sentence about removing it ("we deleted `evaluate.py`") is not a claim that it exists. No
@@ -484,43 +553,61 @@ def _path_candidates(answer: Answer, top_folders: set[str] | frozenset[str] = fr
         }
     paths = []
     for token in tokens:
-        is_link = token in links
-        token = token.strip("'\"()").rstrip(".,;:").replace("\\", "/").split("#")[0].split("::")[0]
-        if (
-            not token
-            or token.startswith(("http:", "https:", "-", "$", "@", "<", "gs:", "s3:"))
-            or " " in token
-        ):
+        path = _path_of(token, token in links, top_folders)
+        if path is None:
             continue
-        if EXTENSION_ONLY.fullmatch(token):
-            continue  # only an extension (`.yaml`, `*.toml`): a kind of file, no path
-        if NAME_PATTERN_CHARACTER.search(token):
-            continue  # a name pattern (`config_seed{X}.yaml`, `logs/<timestamp>/`), no committed file
-        if token.startswith("/") and not token.lower().endswith(PATH_SUFFIXES):
-            continue  # an API route such as /predict, not a file
-        if "=" in token or token.count(":") > 0:
-            continue
-        lowered = token.lower()
+        lowered = path.lower()
         if lowered in listed_routes:
             continue  # an API route of a list: "the `root/` and `predict/` endpoints"
-        if any(kept[end - len(token) : end].lower() == lowered for end in route_ends if end >= len(token)):
+        if any(kept[end - len(path) : end].lower() == lowered for end in route_ends if end >= len(path)):
             continue  # an API route such as `metrics/` endpoint
-        if "@" in token:
-            continue  # actions/checkout@v4, user@host
-        if "/" in token or token.lower().endswith(PATH_SUFFIXES):
-            if DOTTED_NAME.fullmatch(token) and not token.lower().endswith(PATH_SUFFIXES):
-                continue
-            segments = [s for s in token.strip("/").split("/") if s not in (".", "", "..", "...")]
-            if (
-                not is_link
-                and not token.lower().endswith(PATH_SUFFIXES)
-                and not (len(segments) == 1 and token.endswith("/"))
-                and not (segments and segments[0] in top_folders)
-                and not token.startswith(("../", ".../", "…/"))
-            ):
-                continue  # a branch, a model or dataset id, an image name, entity/project: no repository path
-            paths.append(token)
+        paths.append(path)
     return list(dict.fromkeys(paths))
+
+
+def _tokens_as_written(text: str) -> Iterator[tuple[str, bool]]:
+    """What PATH_TOKEN takes between any two backquotes that follow each other, and every link target, in
+    `text`, each with whether it may be a link target: every token `_path_candidates` reads in a part of
+    `text` is one of them, whatever the backquotes before it pair with there."""
+    targets = {m.group(1) for m in LINK_TARGET_SHAPE.finditer(text)} if "](" in text else set()
+    for match in SPAN_TOKEN.finditer(text):
+        yield match.group(1), match.group(1) in targets
+    for target in targets:
+        yield target, True
+
+
+def _path_of(token: str, is_link: bool, top_folders: Container[str]) -> str | None:
+    """The repository path a code span's or link target's `token` names, or None when it names none by its
+    own shape: a URL, a command line option, an extension or a name pattern, an API route, a setting, an
+    action or a user at a host, a dotted name, or words joined by slashes that start at no top folder
+    (`top_folders`) and that neither a link nor a file suffix makes a path."""
+    token = token.strip("'\"()").rstrip(".,;:").replace("\\", "/").split("#")[0].split("::")[0]
+    if "/" not in token and not token.lower().endswith(PATH_SUFFIXES):
+        return None  # a word, a command, a package: what most code spans hold
+    if not token or token.startswith(("http:", "https:", "-", "$", "@", "<", "gs:", "s3:")) or " " in token:
+        return None
+    if EXTENSION_ONLY.fullmatch(token):
+        return None  # only an extension (`.yaml`, `*.toml`): a kind of file, no path
+    if NAME_PATTERN_CHARACTER.search(token):
+        return None  # a name pattern (`config_seed{X}.yaml`, `logs/<timestamp>/`), no committed file
+    if token.startswith("/") and not token.lower().endswith(PATH_SUFFIXES):
+        return None  # an API route such as /predict, not a file
+    if "=" in token or token.count(":") > 0:
+        return None
+    if "@" in token:
+        return None  # actions/checkout@v4, user@host
+    if DOTTED_NAME.fullmatch(token) and not token.lower().endswith(PATH_SUFFIXES):
+        return None
+    segments = [s for s in token.strip("/").split("/") if s not in (".", "", "..", "...")]
+    if (
+        not is_link
+        and not token.lower().endswith(PATH_SUFFIXES)
+        and not (len(segments) == 1 and token.endswith("/"))
+        and not (segments and segments[0] in top_folders)
+        and not token.startswith(("../", ".../", "…/"))
+    ):
+        return None  # a branch, a model or dataset id, an image name, entity/project: no repository path
+    return token
 
 
 def _spellings(token: str, report_folder: str) -> list[str]:
@@ -774,7 +861,7 @@ class CitedPath:
 def cited_paths(
     repo: Repo,
     answer: Answer,
-    top_folders: set[str] | frozenset[str],
+    top_folders: Container[str],
     specs: dict[str, IgnoreFile] | None = None,
 ) -> list[CitedPath]:
     """Every path `answer` cites, judged: it exists; it cannot be in the repository by nature (a run-time
@@ -948,6 +1035,8 @@ def coverage_claim(repo: Repo, answer: Answer | None, measure: bool) -> list[Ans
     if answer is None:
         return []
     prose = _prose(answer.text)
+    if "%" not in prose:
+        return []  # an answer naming no percentage claims no coverage figure
     # Q8 asks about 100 % coverage: percentages in "even with 100 %", "aimed for 80 %" or per-module figures
     # are no claim of the total. Every remaining percentage is a candidate; the one named as the total
     # ("total", "overall", "our coverage") comes first.
@@ -1021,7 +1110,7 @@ def _mentions(
 
     `elsewhere` marks sentences that place the mention outside the thing asked about (linting done
     in pre-commit hooks or by hand is not a claim about CI)."""
-    for count, match in enumerate(pattern.finditer(text)):
+    for count, match in enumerate(pattern.finditer(text, _first_mention_start(text, pattern))):
         if count == MAX_MENTIONS:
             break
         sentence = _sentence(text, match.start())
@@ -1073,6 +1162,11 @@ def _failed(text: str, match: re.Match[str]) -> bool:
         return True
     if not may_match(folded(text), TRIED_LITERALS):
         return False  # no "tried" anywhere (most answers): the part before the mention need not be found
+    if TRIED.search(text, 0, match.start()) is None:
+        # Nor anywhere before the mention, so not in its part either, and the parts need not be found (a scan
+        # of every break up to the mention). Exact: a part starts at the text's start or where a break ends,
+        # next to a non-word character, so `\b` reads the same at a part's start as in the whole text.
+        return False
     starts = [m.end() for m in PART_BREAK.finditer(text, 0, match.start())]
     start = starts[-1] if starts else 0
     sentence_end = text.find(". ", match.end())
@@ -1124,24 +1218,6 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
     platforms = " ".join(
         str(value) for w in repo.workflows for job in w.jobs for value in [job.runs_on, *job.matrix.values()]
     ).lower()
-    versions = {
-        str(v) for w in repo.workflows for values in w.matrix_values("python").values() for v in values
-    }
-    versions |= {
-        str(s.with_.get("python-version"))
-        for w in repo.workflows
-        for s in w.steps
-        if s.with_.get("python-version")
-    }
-    versions = {v for v in versions if "${{" not in v}
-    # YAML reads an unquoted 3.10 as the number 3.1: take the versions as written in the workflow files.
-    for w in repo.workflows:
-        for line in (repo.read(w.path) or "").splitlines():
-            if "python" in line.lower() and not line.lstrip().startswith("#"):
-                versions |= set(PYTHON_3.findall(line))
-    versions = {v for v in versions if v != "3.1" or "3.1" in " ".join(v for v in versions if v != "3.1")}
-    if not versions and repo.has(".python-version"):
-        versions = set(PYTHON_3_PREFIX.findall(repo.read(".python-version") or ""))
     observed: dict[str, Callable[[], bool]] = {
         "Ubuntu/Linux": lambda: "ubuntu" in platforms,
         "Windows": lambda: "windows" in platforms,
@@ -1182,11 +1258,15 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
     claimed = sorted(
         {
             match.group(1)
-            for match in itertools.islice(PYTHON_VERSION.finditer(text), MAX_MENTIONS)
+            for match in itertools.islice(
+                PYTHON_VERSION.finditer(text, _first_mention_start(text, PYTHON_VERSION)), MAX_MENTIONS
+            )
             if not LOCAL.search(_left_context(text, match.start()))
             and not NEGATION.search(text[max(0, match.start() - 60) : match.start()])
         }
     )
+    # the workflows' versions are read only for an answer that names one (most name none)
+    versions = _workflow_python_versions(repo) if claimed else set()
     for version in claimed:
         present = any(v.strip("'\"") == version for v in versions) or version in platforms
         message = f"claims Python {version} in CI; workflows test {', '.join(sorted(versions)) or 'no explicit version'}"
@@ -1206,6 +1286,30 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
             )
         )
     return findings
+
+
+def _workflow_python_versions(repo: Repo) -> set[str]:
+    """The Python versions the workflows name: matrix values, setup-python's `python-version` and any 3.x on
+    a line about Python as written (YAML reads an unquoted 3.10 as the number 3.1); else .python-version's."""
+    versions = {
+        str(v) for w in repo.workflows for values in w.matrix_values("python").values() for v in values
+    }
+    versions |= {
+        str(s.with_.get("python-version"))
+        for w in repo.workflows
+        for s in w.steps
+        if s.with_.get("python-version")
+    }
+    versions = {v for v in versions if "${{" not in v}
+    # YAML reads an unquoted 3.10 as the number 3.1: take the versions as written in the workflow files.
+    for w in repo.workflows:
+        for line in (repo.read(w.path) or "").splitlines():
+            if "python" in line.lower() and not line.lstrip().startswith("#"):
+                versions |= set(PYTHON_3.findall(line))
+    versions = {v for v in versions if v != "3.1" or "3.1" in " ".join(v for v in versions if v != "3.1")}
+    if not versions and repo.has(".python-version"):
+        versions = set(PYTHON_3_PREFIX.findall(repo.read(".python-version") or ""))
+    return versions
 
 
 def _linting_in_ci(repo: Repo, known: Evidence | None) -> Evidence:
@@ -1268,21 +1372,22 @@ def group_claim(repo: Repo, answer: Answer | None) -> list[AnswerFinding]:
 
 
 def tool_claims(repo: Repo, report: Report, verification: Verification | None) -> list[AnswerFinding]:
-    rules = {rule.id: rule for rule in all_rules()}
+    rules: dict[str, type[Rule]] = {}  # every rule by id, listed once a rule must run here (seldom)
     evidence_by_rule: dict[str, Evidence] = {}
     findings = []
+    proses = [_prose(answer.text) for answer in report.answers]
     # most answers name none of the tools: a literal a tool's words need, missing, spares its regex
-    folded_prose = [folded(_prose(answer.text)) for answer in report.answers]
+    folded_prose = [folded(prose) for prose in proses]
     # and a tool whose literals are in no answer at all is not looked for answer by answer
     everything = "\n".join(folded_prose)
     for tool, (_, rule_id) in TOOLS.items():
         if not may_match(everything, TOOL_LITERALS[tool]):
             continue
         words = TOOL_WORDS[tool]
-        for answer, answer_folded in zip(report.answers, folded_prose, strict=True):
+        for answer, prose, answer_folded in zip(report.answers, proses, folded_prose, strict=True):
             if not may_match(answer_folded, TOOL_LITERALS[tool]):
                 continue
-            match = _mentions(_prose(answer.text), words)
+            match = _mentions(prose, words)
             if not match:
                 continue
             if any(
@@ -1296,12 +1401,12 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
                 item = verification.item(rule_id) if verification is not None else None
                 if item is not None and item.evidence is not None:
                     evidence_by_rule[rule_id] = item.evidence
-                elif rule_id in rules:
-                    evidence_by_rule[rule_id] = run_rule(rules[rule_id](), repo)
+                else:
+                    rules = rules or {rule.id: rule for rule in all_rules()}
+                    if rule_id in rules:
+                        evidence_by_rule[rule_id] = run_rule(rules[rule_id](), repo)
             evidence = evidence_by_rule.get(rule_id)
-            findings.append(
-                _tool_finding(tool, rule_id, answer, _quote(_prose(answer.text), match), evidence)
-            )
+            findings.append(_tool_finding(tool, rule_id, answer, _quote(prose, match), evidence))
             break
     return findings
 
