@@ -6,6 +6,7 @@ import ast
 import dataclasses
 import gc
 import json
+import warnings
 import weakref
 from collections.abc import Callable
 
@@ -468,3 +469,19 @@ def test_values_keep_their_caps_and_shapes() -> None:
     assert values["e"] == [[[["<expr>"]]]]
     assert values["f"] == [-2, 3.5, "<expr>", "<expr>"]
     assert values["g"] == {"k": {"n": [1, "two"]}}
+
+
+def test_the_parsers_warnings_about_the_groups_code_are_not_printed(
+    make_repo: Callable[..., Repo], recwarn: pytest.WarningsRecorder
+) -> None:
+    """An invalid escape sequence in a group's file is a SyntaxWarning on Python 3.12 (a DeprecationWarning
+    before): the facts are read and nothing is warned to the grader; the caller's warning filters are
+    as they were after the parse."""
+    repo = make_repo({"src/a.py": 'import re\nPATTERN = re.compile("\\d+")\n', "src/b.py": 'X = "\\w"\n'})
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        filters = list(warnings.filters)
+        assert repo.python("src/b.py").error is None
+        assert [call.name for call in repo.python("src/a.py").calls] == ["re.compile"]
+        assert warnings.filters == filters
+    assert [w for w in recwarn if issubclass(w.category, (SyntaxWarning, DeprecationWarning))] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import Any, TypeVar
@@ -74,7 +75,7 @@ class PythonView:
             if not self._all_parsed and path in self._python_file_set:
                 self.parse_all()
                 return self._python[path]
-            with cycle_collection_paused():
+            with _parsing():
                 facts = self._parse(path)
         return facts
 
@@ -82,7 +83,7 @@ class PythonView:
         """Parse every Python file and notebook not parsed yet, with the cycle collector paused once for all
         (see `cycle_collection_paused`)."""
         self._all_parsed = True
-        with cycle_collection_paused():
+        with _parsing():
             for path in self.python_files:
                 if path not in self._python:
                     self._parse(path)
@@ -184,6 +185,19 @@ class PythonView:
             for path in self._paths(paths)
             for cls in self.python(path).subclasses_of(*bases)
         ]
+
+
+@contextlib.contextmanager
+def _parsing() -> Iterator[None]:
+    """What parsing the group's files needs around it: the cycle collector paused
+    (`cycle_collection_paused`), and the parser's warnings about the code silenced. Python 3.12 warns of
+    an invalid escape sequence (`"\\d"`) in every file that has one, on the grader's standard error: a
+    finding about the group's code that is not this tool's to print (3.11 and older give a
+    DeprecationWarning, hidden by default, but shown under `-W error` or by a test runner)."""
+    with cycle_collection_paused(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
 
 
 @contextlib.contextmanager
