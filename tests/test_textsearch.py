@@ -280,7 +280,7 @@ def test_a_search_tries_the_regex_only_where_a_leading_literal_is(
     ]
     assert tried == [text.find("DOCKER"), text.find("Docker"), text.find("docker run")]
     tried.clear()  # a match may start one character before its literal: tried there too, in order
-    assert [hit.line for hit in repo.search(r"\sdocker\s+build\b", "*.sh")] == [51, 52]  # from the "\n"
+    assert [hit.line for hit in repo.search(r"\sdocker\s+build\b", "*.sh")] == [52, 53]  # cited past the "\n"
     last = text.find("docker run")  # no match there: tried one character before it, then at it
     assert tried == [text.find("DOCKER") - 1, text.find("Docker") - 1, last - 1, last]
     tried.clear()  # near miss: a match may start before its literal (`\w*`), so the whole text is scanned
@@ -891,3 +891,24 @@ def test_the_line_of_a_value_is_the_line_the_regex_built_from_it_finds(tmp_path:
     for hook, line in [("ruff", 5), ("mypy", 6), ("ruff-format", 4), ("black", None)]:
         assert repo.line_of_value(path, before, hook, after) == line
         assert repo.line_of(path, before.pattern + re.escape(hook) + after.pattern) == line
+
+
+def test_a_match_that_starts_with_the_line_break_before_is_cited_on_its_own_line(tmp_path: Path) -> None:
+    """A pattern starting with `\\s` or `(^|\\s)` matches the newline that ends the line before: the
+    evidence is cited on the line it is on, and judged a comment or a checkbox by that line, not by the
+    line before (a comment above `-m ...` once hid it)."""
+    files = {
+        "sweep.sh": "# the sweep\n-m lr=0.1,0.2\n",
+        "run.sh": "echo start\n-m lr=0.1\n",
+        "commented.sh": "echo start\n# -m lr=0.1\n",
+        "notes.md": "- [x] a checkbox\n-m lr=0.1\n",
+    }
+    repo = Repo(write_tree(tmp_path / "r", files))
+    hits = repo.search(r"(--multirun|(^|\s)-m)\s", "*.sh", "*.md")
+    assert sorted((hit.path, hit.line, hit.snippet) for hit in hits) == [
+        ("notes.md", 2, "-m lr=0.1"),
+        ("run.sh", 2, "-m lr=0.1"),
+        ("sweep.sh", 2, "-m lr=0.1,0.2"),
+    ]
+    spanning = repo.search(r"start\s+-m", "run.sh")  # a match that starts on its own line keeps that line
+    assert [(hit.line, hit.snippet) for hit in spanning] == [(1, "echo start")]

@@ -600,6 +600,16 @@ def skip_reason(path: str, size: Callable[[str], int] | None = None) -> str | No
     return None
 
 
+def _evidence_start(text: str, match: re.Match[str]) -> int:
+    """Where the evidence of `match` starts: past the line breaks it took from the end of the line before
+    (a pattern that starts with `\\s` or `(^|\\s)` matches the newline before `docker build` or `-m`), so
+    that the line cited, and the line judged a checkbox or a comment, is the one the evidence is on."""
+    start, end = match.span()
+    while start < end - 1 and text[start] in "\r\n":
+        start += 1
+    return start
+
+
 class TextSearch:
     """`search` over the text files of `files`, read through `reader` (see the module docstring), whose
     `location` makes the Locations of the hits."""
@@ -662,8 +672,9 @@ class TextSearch:
                 else _matches_at(compiled, text, self._folded_text(path), leads)
             )
             for match in matches:
-                line += text.count("\n", counted, match.start())
-                counted = match.start()
+                start = _evidence_start(text, match)
+                line += text.count("\n", counted, start)
+                counted = start
                 location = self.reader.location(path, line)
                 if CHECKBOX_LINE.match(location.snippet) or (
                     not prose and location.snippet.startswith(("#", "//"))
