@@ -603,3 +603,25 @@ def test_a_command_started_to_run_meanwhile_can_write_its_output_unread(tmp_path
         assert process.wait(timeout=20) == 0  # ended before anything was read
         (output,) = reads.results()
     assert output == b"x" * 500_000 + b"\n"
+
+
+def test_the_branches_and_remotes_are_read_while_git_lists_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Repo that starts its history reads the branch names and remote URLs from the git folder while git
+    lists the files, and the history uses them without reading them again; the same history as a Repo
+    that reads them when asked."""
+    from verifier import gitdata
+
+    root = cloned_group(tmp_path)
+    reads: list[str] = []
+    real_names, real_urls = gitdata.branch_names, gitdata.remote_urls
+    monkeypatch.setattr(gitdata, "branch_names", lambda r: reads.append("branches") or real_names(r))
+    monkeypatch.setattr(gitdata, "remote_urls", lambda r: reads.append("remotes") or real_urls(r))
+    early = Repo(root, start_history=True)
+    assert reads == ["branches", "remotes"]  # during the listing, before anything asked
+    history = early.history
+    assert reads == ["branches", "remotes"]  # not read again
+    late = Repo(root).history
+    assert reads == ["branches", "remotes", "branches", "remotes"]
+    assert history.branches == late.branches and history.remotes == late.remotes and history.branches

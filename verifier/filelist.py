@@ -140,8 +140,9 @@ class FileList:
     `on_git` is called with the located repository as soon as git has listed its files, so that a caller
     can start git reads of its own (the history) to run while it works. Not before the listing: a second git
     started while the first runs waits for a processor (milliseconds on two cores), and the listing is
-    needed first. `while_listing` is called with `root` once while git lists the files (after the listing
-    command is started, before its output is read): work that needs no listing fills the wait.
+    needed first. `while_listing` is called with the located repository once while git lists the files
+    (after the listing command is started, before its output is read): work that needs no listing fills
+    the wait.
     """
 
     def __init__(
@@ -152,7 +153,7 @@ class FileList:
         git_timeout: float,
         warn: Callable[[str], None],
         on_git: Callable[[gitsafe.GitRepository], None] | None = None,
-        while_listing: Callable[[Path], None] | None = None,
+        while_listing: Callable[[gitsafe.GitRepository], None] | None = None,
     ) -> None:
         self.root = root
         self._while_listing = while_listing
@@ -173,6 +174,7 @@ class FileList:
         self._is_text: dict[str, bool] = {}
         self._listed: Listing | None = None
         listed = self._list_files(on_git)  # not kept: no reference back to the caller
+        self._while_listing = None  # nor this, when git did not list the files
         self.files: tuple[str, ...] = tuple(listed if self._listed is not None else sorted(listed))
 
     # ----------------------------------------------------------------- listing
@@ -262,7 +264,7 @@ class FileList:
         with self.git_repository.start(command, timeout=timeout) as started:
             while_listing, self._while_listing = self._while_listing, None
             if while_listing is not None:
-                while_listing(self.root)
+                while_listing(self.git_repository)
             output = started.result(0)
         if isinstance(output, gitsafe.GitError):
             raise output

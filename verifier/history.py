@@ -267,11 +267,13 @@ def read_history(
     repository: gitsafe.GitRepository | None = None,
     timeout: float = gitsafe.READ_TIMEOUT,
     started: gitsafe.Started | None = None,
+    refs: RefsRead | None = None,
 ) -> History:
     """History of the branch checked out at `root` (validated by `gitsafe.locate` unless `repository` is
     given); a directory without `.git` at its root has none. `started`: the commands `start_reading`
     started for `repository` with the same `max_commits` and `timeout`, collected here (and closed).
-    Never raises: a failure is the History's reason."""
+    `refs`: the branches and remotes `read_refs` read ahead. Never raises: a failure is the History's
+    reason."""
     if repository is None:
         try:
             repository = gitsafe.locate(root)
@@ -292,8 +294,9 @@ def read_history(
     history.head = history.commits[0].sha
     history.branch = repository.head_branch()
     history.shallow = repository.shallow
-    history.branches = read_branches(repository, timeout)
-    history.remotes = read_remotes(repository, timeout)
+    refs = refs or read_refs(repository)
+    history.branches = read_branches(repository, timeout, refs.branches)
+    history.remotes = read_remotes(repository, timeout, refs.remotes)
     return history
 
 
@@ -305,14 +308,15 @@ def history_of(
     timeout: float,
     warn: Callable[[str], None],
     started: gitsafe.Started | None = None,
+    refs: RefsRead | None = None,
 ) -> History:
     """The history of the work tree at `root` as a `Repo` sees it: read through `repository` (`gitsafe`),
     else a History whose reason is `problem` (why git could not read the folder) or that there is no git.
-    `started`: the reads `start_reading` started for it, if any. `warn` gets one line when the history
-    cannot be read; an unexpected error is a reason, never a crash."""
+    `started`: the reads `start_reading` started for it, if any; `refs`: what `read_refs` read ahead.
+    `warn` gets one line when the history cannot be read; an unexpected error is a reason, never a crash."""
     if repository is not None:
         try:
-            history = read_history(root, repository=repository, timeout=timeout, started=started)
+            history = read_history(root, repository=repository, timeout=timeout, started=started, refs=refs)
         except MemoryError:  # over the memory budget: the verification fails as a whole (`rule.run_rule`)
             raise
         except Exception as error:  # a bug must not cost the other items
@@ -413,11 +417,27 @@ def parse_files(output: bytes) -> dict[str, tuple[str, ...]]:
     return {sha: tuple(paths) for sha, paths in files.items()}
 
 
-def read_branches(repository: gitsafe.GitRepository, timeout: float) -> list[str]:
-    """The branches and remote-tracking branches (`refname:short`), read from the refs
-    (`gitdata.branch_names`), or by `git for-each-ref` where that reader is not certain of the answer;
+@dataclass(frozen=True)
+class RefsRead:
+    """What the git folder says in Python of the branches and the remotes (`gitdata.branch_names`,
+    `gitdata.remote_urls`), each None where that reader is not sure: git is asked then, when the history is
+    read. Read ahead by `read_refs` while git lists the files (`Repo`), a wait this fills."""
+
+    branches: list[str] | None
+    remotes: dict[str, str | None] | None
+
+
+def read_refs(repository: gitsafe.GitRepository) -> RefsRead:
+    """The branch names and remote URLs `gitdata` reads without git (see `RefsRead`)."""
+    return RefsRead(gitdata.branch_names(repository), gitdata.remote_urls(repository))
+
+
+def read_branches(
+    repository: gitsafe.GitRepository, timeout: float, names: list[str] | None = None
+) -> list[str]:
+    """The branches and remote-tracking branches (`refname:short`): `names` as `gitdata.branch_names` read
+    them from the refs, or by `git for-each-ref` where that reader is not certain of the answer (None);
     none when git fails."""
-    names = gitdata.branch_names(repository)
     if names is not None:
         return names
     try:
@@ -429,11 +449,12 @@ def read_branches(repository: gitsafe.GitRepository, timeout: float) -> list[str
     return [ref.strip() for ref in output.decode("utf-8", errors="replace").split("\x00") if ref.strip()]
 
 
-def read_remotes(repository: gitsafe.GitRepository, timeout: float) -> dict[str, str]:
-    """Remote name -> URL (credentials redacted), read from the config file (`gitdata.remote_urls`), or
-    by `git config` where that reader is not certain of the answer; none when git fails (status 1: no
-    remote)."""
-    urls = gitdata.remote_urls(repository)
+def read_remotes(
+    repository: gitsafe.GitRepository, timeout: float, urls: dict[str, str | None] | None = None
+) -> dict[str, str]:
+    """Remote name -> URL (credentials redacted): `urls` as `gitdata.remote_urls` read them from the
+    config file, or by `git config` where that reader is not certain of the answer (None); none when git
+    fails (status 1: no remote)."""
     if urls is not None:
         return {name: redact_url(url or "") for name, url in urls.items()}
     try:

@@ -43,7 +43,7 @@ from .filelist import (
     FileList,
     Warnings,
 )
-from .history import History, history_of, start_reading
+from .history import History, RefsRead, history_of, read_refs, start_reading
 from .pyfacts import Call, PythonFacts
 from .pyview import PythonView
 from .reader import MAX_FILE_BYTES, MAX_MARKED_SNIPPET, MAX_NOTEBOOK_BYTES, READ_AS_TEXT, Reader
@@ -116,7 +116,7 @@ class Repo:
                 git_timeout=git_timeout,
                 warn=self.warnings.add,
                 on_git=self._start_reading if start_history else None,
-                while_listing=while_listing,
+                while_listing=_filling_the_wait(while_listing, self._history if start_history else None),
             )
         )
 
@@ -502,6 +502,7 @@ class Repo:
         shared = self._history
         if shared.history is None:
             started, shared.started = shared.started, None
+            refs, shared.refs = shared.refs, None
             shared.history = history_of(
                 self.repository_root,
                 self.file_list.git_repository,
@@ -509,16 +510,36 @@ class Repo:
                 timeout=self.git_timeout,
                 warn=self.warnings.add,
                 started=started,
+                refs=refs,
             )
         return shared.history
+
+
+def _filling_the_wait(
+    while_listing: Callable[[Path], None] | None, history: _SharedHistory | None
+) -> Callable[[gitsafe.GitRepository], None]:
+    """What runs while git lists the files (`FileList`): the caller's `while_listing(root)`, and, for a
+    history to be read, the branches and remotes the git folder gives in Python (`read_refs`), which need
+    neither the listing nor the log; one that fails is left to the history's own reading, which reports
+    it. A function of its own: it refers to the shared history, not to the Repo (no reference cycle)."""
+
+    def fill(repository: gitsafe.GitRepository) -> None:
+        if while_listing is not None:
+            while_listing(repository.root)
+        if history is not None and history.history is None:
+            with contextlib.suppress(Exception):
+                history.refs = read_refs(repository)
+
+    return fill
 
 
 class _SharedHistory:
     """The git history of one repository, read once and shared by the Repo and its derived views (which
     refer to it, not to each other: no reference cycle keeps a dropped view alive)."""
 
-    __slots__ = ("history", "started")
+    __slots__ = ("history", "refs", "started")
 
     def __init__(self) -> None:
         self.started: gitsafe.Started | None = None
+        self.refs: RefsRead | None = None  # read ahead (`read_refs`) while git listed the files
         self.history: History | None = None
