@@ -5,7 +5,7 @@ import re
 from verifier.checks import AUTOMATION_GLOBS, instantiated, own_locations, usage_or_dependency
 from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
-from verifier.rule import Rule, Trace
+from verifier.rule import Rule, Trace, checked
 from verifier.textsearch import prepared
 
 LOG_CALLS = (
@@ -314,7 +314,7 @@ class WeightsAndBiasesWithSweep(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        wandb, sweep = WeightsAndBiases().check(repo), Sweep().check(repo)
+        wandb, sweep = checked(WeightsAndBiases, repo), checked(Sweep, repo)
         both = wandb.locations + sweep.locations
         if wandb.status is Status.FOUND and sweep.status is Status.FOUND:
             return Evidence.found("W&B logging and a hyperparameter sweep were both found.", both)
