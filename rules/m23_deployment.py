@@ -55,9 +55,11 @@ def serving_images(repo: Repo) -> list[Location]:
 
 def commented_deploys(repo: Repo) -> list[Location]:
     """Deploy commands that are commented out in scripts, workflows, Cloud Build files, terraform and code (a
-    file is read line by line only when it holds the literals every such line holds)."""
+    file is read line by line only when it holds the literals every such line holds). Only the files the
+    deploy search reads (`Repo.searchable`): the note says why a line like one the search counts is not
+    counted, and a tool's run output or the report's own files are never counted, commented out or not."""
     found = []
-    for path in repo.text_files(*AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.tf"):
+    for path in repo.searchable(*AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.tf"):
         if repo.may_match(path, COMMENTED_DEPLOY) and (line := repo.line_of(path, COMMENTED_DEPLOY)):
             found.append(repo.location(path, line))
     return found
