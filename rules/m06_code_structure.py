@@ -212,6 +212,10 @@ class DataModule(Rule):
         )
 
 
+# The training places the evidence cites: the calls found in the code first, then training commands.
+CITED_TRAINING = 3
+
+
 class ModelTraining(Rule):
     """A model class beyond the template's dummy model, or a library model (Ultralytics YOLO,
     timm.create_model, from_pretrained, Keras), and a training procedure: a loop with backward() and an
@@ -237,13 +241,14 @@ class ModelTraining(Rule):
             if call.name.startswith("torchvision.models.")
         ]
         training = repo.call_locations(*TRAIN_CALLS, paths=own) + _train_calls(repo, own)
-        training += [
-            loc
-            for loc in repo.search(
-                TRAIN_COMMAND, *AUTOMATION_GLOBS, *(d.path for d in repo.dockerfiles), limit=3
-            )
-            if repo.template_match(loc.path) is None
-        ]
+        if len(training) < CITED_TRAINING:  # a command found after as many calls would not be cited
+            training += [
+                loc
+                for loc in repo.search(
+                    TRAIN_COMMAND, *AUTOMATION_GLOBS, *(d.path for d in repo.dockerfiles), limit=3
+                )
+                if repo.template_match(loc.path) is None
+            ]
         if training:
             what = (
                 "a model class and a training procedure"
@@ -252,7 +257,9 @@ class ModelTraining(Rule):
                 if library_models
                 else "a training procedure (the model may come from a library)"
             )
-            return Evidence.found(f"Found {what}.", training[:3] + (models or library_models)[:3])
+            return Evidence.found(
+                f"Found {what}.", training[:CITED_TRAINING] + (models or library_models)[:3]
+            )
         if models or library_models:
             kind = "a model class" if models else "a library model"
             return Evidence.weak(

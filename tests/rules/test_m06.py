@@ -234,3 +234,35 @@ def test_framework_commands_that_do_not_train_are_no_training(make_repo: Callabl
         }
     )
     assert check("m06.model-training", repo).status is Status.ABSENT
+
+
+LOOP = (
+    "import torch\n\n\ndef run(model, opt, loss):\n    loss.backward()\n    opt.step()\n    model.fit(opt)\n"
+)
+
+
+def test_training_commands_are_looked_for_only_while_fewer_places_than_cited_are_found(
+    make_repo: Callable[..., Repo], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rules import m06_code_structure
+    from verifier.textsearch import TextSearch
+
+    searched: list[str] = []
+    original = TextSearch.search
+
+    def recording(self: TextSearch, pattern: str, *globs: str, **options: object) -> object:
+        searched.append(pattern)
+        return original(self, pattern, *globs, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(TextSearch, "search", recording)
+    makefile = {"Makefile": "train:\n\tyolo detect train data=coco.yaml\n"}
+    three = {f"src/p/train{n}.py": LOOP for n in range(2)}  # two files, two calls each
+    evidence = check("m06.model-training", make_repo({**three, **makefile}))
+    assert m06_code_structure.TRAIN_COMMAND not in searched
+    assert evidence.status is Status.FOUND and "Makefile" not in {loc.path for loc in evidence.locations}
+    assert len(evidence.locations) == m06_code_structure.CITED_TRAINING
+
+    two = check("m06.model-training", make_repo({"src/p/train.py": LOOP, **makefile}))
+    assert m06_code_structure.TRAIN_COMMAND in searched
+    assert [loc.path for loc in two.locations] == ["src/p/train.py", "src/p/train.py", "Makefile"]
+    assert two.locations[2].line == 2
