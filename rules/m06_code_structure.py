@@ -110,6 +110,26 @@ def _own(repo: Repo, paths: list[str]) -> list[str]:
     return [p for p in paths if repo.template_match(p) is None and (repo.read(p) or "").strip()]
 
 
+class _OwnCode:
+    """Whether a file is the group's own code as `_own` tells it (no untouched template copy, not empty),
+    judged for a file when a finding in it is first asked about: the findings of a rule are per file, so
+    finding them in every code file and keeping those in own files gives what finding them in the own
+    files gives, in the same order, while only the few files with a finding are template-matched."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.known: dict[str, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        own = self.known.get(path)
+        if own is None:
+            own = self.known[path] = bool(_own(self.repo, [path]))
+        return own
+
+    def kept(self, locations: list[Location]) -> list[Location]:
+        return [location for location in locations if self(location.path)]
+
+
 COOKIECUTTER = prepared(r"mlops_template|cookiecutter")
 
 
@@ -232,15 +252,15 @@ class ModelTraining(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        own = _own(repo, repo.code_files)
-        models = repo.subclasses(*MODEL_BASES, paths=own)
-        library_models = repo.call_locations(*MODEL_FACTORIES, paths=own) + [
+        code, own = repo.code_files, _OwnCode(repo)
+        models = own.kept(repo.subclasses(*MODEL_BASES, paths=code))
+        library_models = own.kept(repo.call_locations(*MODEL_FACTORIES, paths=code)) + [
             repo.location(path, call.line)
-            for path in own
+            for path in code
             for call in repo.python(path).calls
-            if call.name.startswith("torchvision.models.")
+            if call.name.startswith("torchvision.models.") and own(path)
         ]
-        training = repo.call_locations(*TRAIN_CALLS, paths=own) + _train_calls(repo, own)
+        training = own.kept(repo.call_locations(*TRAIN_CALLS, paths=code) + _train_calls(repo, code))
         if len(training) < CITED_TRAINING:  # a command found after as many calls would not be cited
             training += [
                 loc

@@ -266,3 +266,37 @@ def test_training_commands_are_looked_for_only_while_fewer_places_than_cited_are
     assert m06_code_structure.TRAIN_COMMAND in searched
     assert [loc.path for loc in two.locations] == ["src/p/train.py", "src/p/train.py", "Makefile"]
     assert two.locations[2].line == 2
+
+
+def test_only_files_with_a_model_or_training_finding_are_template_matched(
+    make_repo: Callable[..., Repo], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import FIXTURES
+
+    stub = (FIXTURES / "rules/m06.model-training/template/src/digits/model.py").read_text()
+    files = {
+        "src/digits/__init__.py": "",
+        "src/digits/model.py": stub,  # the template's dummy model, untouched: no model of the group's
+        "src/digits/train.py": LOOP,
+        "src/digits/utils.py": "def add(a, b):\n    return a + b\n",
+        "src/digits/api.py": "import fastapi\n\napp = fastapi.FastAPI()\n",
+    }
+    repo = make_repo(files)
+    from verifier import templates
+
+    digest = templates.normalized_hash(stub, "digits")
+    table = {"blobs": [], "stubs": [{"hash": digest, "file": "model.py", "template": "test stub"}]}
+    monkeypatch.setattr(templates, "_table", lambda: table)
+    asked: list[str] = []
+    original = Repo.template_match
+
+    def recording(self: Repo, path: str) -> object:
+        asked.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(Repo, "template_match", recording)
+    evidence = check("m06.model-training", repo)
+    assert evidence.status is Status.FOUND
+    assert evidence.message == "Found a training procedure (the model may come from a library)."
+    assert {loc.path for loc in evidence.locations} == {"src/digits/train.py"}
+    assert set(asked) == {"src/digits/model.py", "src/digits/train.py"}
