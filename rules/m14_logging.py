@@ -326,6 +326,9 @@ class WeightsAndBiasesWithSweep(Rule):
         return Evidence.absent(f"{wandb.message} {sweep.message}", wandb.looked_for + sweep.looked_for)
 
 
+OPTUNA_SWEEPER = prepared(r"hydra/sweeper\s*:\s*optuna|_target_:\s*optuna\.|OptunaSweeper")
+
+
 class Optuna(Rule):
     """2022 wording "(extra) Used Optuna ...": an optuna study in the group's code, or Hydra's Optuna
     sweeper configured."""
@@ -338,9 +341,7 @@ class Optuna(Rule):
     def check(self, repo: Repo) -> Evidence:
         uses = repo.call_locations("optuna.create_study", "optuna.load_study") + repo.imports("optuna")
         # Hydra's Optuna sweeper plugin: `override hydra/sweeper: optuna`, `_target_: optuna.samplers...`
-        uses += repo.search(
-            r"hydra/sweeper\s*:\s*optuna|_target_:\s*optuna\.|OptunaSweeper", "*.yaml", "*.yml", limit=3
-        )
+        uses += repo.search(OPTUNA_SWEEPER, "*.yaml", "*.yml", limit=3)
         return usage_or_dependency(
             repo,
             uses,

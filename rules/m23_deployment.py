@@ -34,6 +34,7 @@ def deploy_commands(repo: Repo) -> list[Location]:
 CLOUD_RUN_PORT = re.compile(r"\$\{?PORT\b|(?<![\d.])8080\b")
 # Code or scripts that look a deployed service up: `gcloud run services describe/list`, the Cloud Run client.
 SERVICE_LOOKUP = prepared(r"gcloud\s+(beta\s+)?run\s+services\s+(describe|list)\b")
+SERVICE_URL = prepared(r"https://[\w.-]+\.run\.app|cloudfunctions\.net")
 COMMENTED_DEPLOY = prepared(
     re.compile(rf"^\s*(#|//|REM\b).*?({DEPLOY}|['\"]run['\"],\s*['\"]deploy['\"])", re.IGNORECASE)
 )
@@ -123,7 +124,7 @@ class CloudDeploy(Rule):
             if commented
             else ""
         )
-        urls = trace_search(repo, r"https://[\w.-]+\.run\.app|cloudfunctions\.net", limit=4, prose=True)
+        urls = trace_search(repo, SERVICE_URL, limit=4, prose=True)
         urls += repo.search(DEPLOY, "*.md", "*.rst", limit=3)
         if urls:
             return Evidence.weak(
