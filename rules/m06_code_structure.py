@@ -2,7 +2,7 @@
 
 import re
 
-from verifier.checks import AUTOMATION_GLOBS
+from verifier.checks import AUTOMATION_GLOBS, may_name
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -257,6 +257,7 @@ class ModelTraining(Rule):
         library_models = own.kept(repo.call_locations(*MODEL_FACTORIES, paths=code)) + [
             repo.location(path, call.line)
             for path in code
+            if may_name(repo, path, "torchvision")
             for call in repo.python(path).calls
             if call.name.startswith("torchvision.models.") and own(path)
         ]

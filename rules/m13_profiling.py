@@ -1,6 +1,6 @@
 """M13 Profiling (the report tags the item M12, the course module is M13)."""
 
-from verifier.checks import AUTOMATION_GLOBS, is_exercise_copy
+from verifier.checks import AUTOMATION_GLOBS, is_exercise_copy, may_name
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
@@ -35,18 +35,6 @@ PROFILER_COMMAND = prepared(
 PROFILER_WORDS = prepared(r"cProfile|snakeviz|torch\.profiler|pyinstrument|line_profiler")
 
 
-def _may_pass_keyword(repo: Repo, path: str, keyword: str) -> bool:
-    """False when no call in the Python file `path` can pass the keyword argument `keyword`: its text is
-    ASCII (an identifier outside ASCII may be normalized to an ASCII one), holds no NUL (a file the parser
-    refuses is read as text with its NULs dropped) and lacks the name. Most files lack it, and checking
-    the text is far cheaper than looking at every call of the file. A notebook's facts come from its cells,
-    not from the file's JSON text as written: its calls are always looked at."""
-    if path.endswith(".ipynb"):
-        return True
-    text = repo.read(path)
-    return text is None or keyword in text or "\0" in text or not text.isascii()
-
-
 class Profiling(Rule):
     """cProfile, pstats, torch.profiler, line_profiler, pyinstrument, snakeviz or a Lightning profiler
     used in code, scripts, tasks or CI, or committed profile outputs. A mention in docs only, or a profiler
@@ -67,7 +55,7 @@ class Profiling(Rule):
         profiler_arguments = [
             repo.location(path, call.line)
             for path in repo.python_files
-            if _may_pass_keyword(repo, path, "profiler")
+            if may_name(repo, path, "profiler")
             for call in repo.python(path).calls
             if call.keywords.get("profiler") not in (None, False)
         ]

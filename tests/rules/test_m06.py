@@ -300,3 +300,35 @@ def test_only_files_with_a_model_or_training_finding_are_template_matched(
     assert evidence.message == "Found a training procedure (the model may come from a library)."
     assert {loc.path for loc in evidence.locations} == {"src/digits/train.py"}
     assert set(asked) == {"src/digits/model.py", "src/digits/train.py"}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from torchvision import models\n\nnet = models.resnet18(weights=None)\n",
+        "import torchvision as tv\n\nnet = tv.models.resnet18(weights=None)\n",
+        # no import: the name is read as written, and the text holds it
+        "def build():\n    return torchvision.models.resnet18(weights=None)\n",
+    ],
+    ids=["from-import", "alias", "unimported"],
+)
+def test_a_torchvision_model_is_a_library_model(make_repo: Callable[..., Repo], code: str) -> None:
+    evidence = check("m06.model-training", make_repo({"src/p/model.py": code, "src/p/utils.py": "x = 1\n"}))
+    assert evidence.status is Status.WEAK and "library model" in evidence.message
+    assert [loc.path for loc in evidence.locations] == ["src/p/model.py"]
+
+
+def test_only_files_that_can_name_torchvision_are_looked_at_call_by_call(
+    make_repo: Callable[..., Repo],
+) -> None:
+    from verifier.checks import may_name
+
+    files = {
+        "src/p/model.py": "from torchvision import models\n\nnet = models.resnet18()\n",
+        "src/p/utils.py": "import torch\n\nx = torch.zeros(1)\n",
+        "src/p/tv.py": "import os\n\n\u00e9t\u00e9 = os.getcwd()\n",  # outside ASCII: looked at
+        "notebooks/a.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    }
+    repo = make_repo(files)
+    looked_at = [path for path in sorted(files) if may_name(repo, path, "torchvision")]
+    assert looked_at == ["notebooks/a.ipynb", "src/p/model.py", "src/p/tv.py"]

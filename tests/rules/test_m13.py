@@ -75,7 +75,7 @@ def test_a_profiler_keyword_spelled_outside_ascii_is_still_found(make_repo: Call
 def test_files_without_the_keyword_are_not_looked_at_call_by_call(
     make_repo: Callable[..., Repo], monkeypatch
 ) -> None:
-    from rules import m13_profiling
+    from verifier.checks import may_name
 
     files = {
         "src/digits/model.py": "import torch\n\nnet = torch.nn.Linear(2, 2)\n",
@@ -83,6 +83,6 @@ def test_files_without_the_keyword_are_not_looked_at_call_by_call(
         "src/digits/notebook.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
     }
     repo = make_repo(files)
-    asked = [path for path in repo.python_files if m13_profiling._may_pass_keyword(repo, path, "profiler")]
+    asked = [path for path in repo.python_files if may_name(repo, path, "profiler")]
     assert asked == ["src/digits/notebook.ipynb", "src/digits/train.py"]  # a notebook is always looked at
     assert check("m13.profiling", repo).locations[0].path == "src/digits/train.py"
