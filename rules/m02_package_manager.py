@@ -6,7 +6,7 @@ import sys
 from verifier.dependencies import NAMESPACE_PREFIXES, distributions_for_import, provided_through
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
-from verifier.rule import Rule
+from verifier.rule import Rule, checked
 from verifier.textsearch import prepared
 
 DEPENDENCIES_KEY = re.compile(r"dependencies", re.IGNORECASE)
@@ -100,7 +100,7 @@ class CondaEnvironment(Rule):
         ]
         if files or commands:
             return Evidence.found("A conda environment is defined.", files + commands)
-        other = Environment().check(repo)
+        other = checked(Environment, repo)
         if other.locations:
             return Evidence.weak("An environment is defined, but not with conda.", other.locations)
         return Evidence.absent(

@@ -2,7 +2,7 @@
 
 import re
 
-from verifier.checks import AUTOMATION_GLOBS
+from verifier.checks import AUTOMATION_GLOBS, may_name
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule
@@ -110,6 +110,26 @@ def _own(repo: Repo, paths: list[str]) -> list[str]:
     return [p for p in paths if repo.template_match(p) is None and (repo.read(p) or "").strip()]
 
 
+class _OwnCode:
+    """Whether a file is the group's own code as `_own` tells it (no untouched template copy, not empty),
+    judged for a file when a finding in it is first asked about: the findings of a rule are per file, so
+    finding them in every code file and keeping those in own files gives what finding them in the own
+    files gives, in the same order, while only the few files with a finding are template-matched."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.known: dict[str, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        own = self.known.get(path)
+        if own is None:
+            own = self.known[path] = bool(_own(self.repo, [path]))
+        return own
+
+    def kept(self, locations: list[Location]) -> list[Location]:
+        return [location for location in locations if self(location.path)]
+
+
 COOKIECUTTER = prepared(r"mlops_template|cookiecutter")
 
 
@@ -212,6 +232,10 @@ class DataModule(Rule):
         )
 
 
+# The training places the evidence cites: the calls found in the code first, then training commands.
+CITED_TRAINING = 3
+
+
 class ModelTraining(Rule):
     """A model class beyond the template's dummy model, or a library model (Ultralytics YOLO,
     timm.create_model, from_pretrained, Keras), and a training procedure: a loop with backward() and an
@@ -228,22 +252,24 @@ class ModelTraining(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        own = _own(repo, repo.code_files)
-        models = repo.subclasses(*MODEL_BASES, paths=own)
-        library_models = repo.call_locations(*MODEL_FACTORIES, paths=own) + [
+        code, own = repo.code_files, _OwnCode(repo)
+        models = own.kept(repo.subclasses(*MODEL_BASES, paths=code))
+        library_models = own.kept(repo.call_locations(*MODEL_FACTORIES, paths=code)) + [
             repo.location(path, call.line)
-            for path in own
+            for path in code
+            if may_name(repo, path, "torchvision")
             for call in repo.python(path).calls
-            if call.name.startswith("torchvision.models.")
+            if call.name.startswith("torchvision.models.") and own(path)
         ]
-        training = repo.call_locations(*TRAIN_CALLS, paths=own) + _train_calls(repo, own)
-        training += [
-            loc
-            for loc in repo.search(
-                TRAIN_COMMAND, *AUTOMATION_GLOBS, *(d.path for d in repo.dockerfiles), limit=3
-            )
-            if repo.template_match(loc.path) is None
-        ]
+        training = own.kept(repo.call_locations(*TRAIN_CALLS, paths=code) + _train_calls(repo, code))
+        if len(training) < CITED_TRAINING:  # a command found after as many calls would not be cited
+            training += [
+                loc
+                for loc in repo.search(
+                    TRAIN_COMMAND, *AUTOMATION_GLOBS, *(d.path for d in repo.dockerfiles), limit=3
+                )
+                if repo.template_match(loc.path) is None
+            ]
         if training:
             what = (
                 "a model class and a training procedure"
@@ -252,7 +278,9 @@ class ModelTraining(Rule):
                 if library_models
                 else "a training procedure (the model may come from a library)"
             )
-            return Evidence.found(f"Found {what}.", training[:3] + (models or library_models)[:3])
+            return Evidence.found(
+                f"Found {what}.", training[:CITED_TRAINING] + (models or library_models)[:3]
+            )
         if models or library_models:
             kind = "a model class" if models else "a library model"
             return Evidence.weak(

@@ -1,6 +1,6 @@
 """M13 Profiling (the report tags the item M12, the course module is M13)."""
 
-from verifier.checks import AUTOMATION_GLOBS, is_exercise_copy
+from verifier.checks import AUTOMATION_GLOBS, is_exercise_copy, may_name
 from verifier.evidence import Evidence, Location
 from verifier.repo import Repo
 from verifier.rule import Rule, Trace
@@ -55,6 +55,7 @@ class Profiling(Rule):
         profiler_arguments = [
             repo.location(path, call.line)
             for path in repo.python_files
+            if may_name(repo, path, "profiler")
             for call in repo.python(path).calls
             if call.keywords.get("profiler") not in (None, False)
         ]

@@ -5,7 +5,7 @@ import re
 from verifier.checks import AUTOMATION_GLOBS, instantiated, own_locations, usage_or_dependency
 from verifier.evidence import Evidence, Location, Status
 from verifier.repo import Repo
-from verifier.rule import Rule, Trace
+from verifier.rule import Rule, Trace, checked
 from verifier.textsearch import prepared
 
 LOG_CALLS = (
@@ -314,7 +314,7 @@ class WeightsAndBiasesWithSweep(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        wandb, sweep = WeightsAndBiases().check(repo), Sweep().check(repo)
+        wandb, sweep = checked(WeightsAndBiases, repo), checked(Sweep, repo)
         both = wandb.locations + sweep.locations
         if wandb.status is Status.FOUND and sweep.status is Status.FOUND:
             return Evidence.found("W&B logging and a hyperparameter sweep were both found.", both)
@@ -324,6 +324,9 @@ class WeightsAndBiasesWithSweep(Rule):
                 f"Only half of the item holds: {missing} is missing. {wandb.message} {sweep.message}", both
             )
         return Evidence.absent(f"{wandb.message} {sweep.message}", wandb.looked_for + sweep.looked_for)
+
+
+OPTUNA_SWEEPER = prepared(r"hydra/sweeper\s*:\s*optuna|_target_:\s*optuna\.|OptunaSweeper")
 
 
 class Optuna(Rule):
@@ -338,9 +341,7 @@ class Optuna(Rule):
     def check(self, repo: Repo) -> Evidence:
         uses = repo.call_locations("optuna.create_study", "optuna.load_study") + repo.imports("optuna")
         # Hydra's Optuna sweeper plugin: `override hydra/sweeper: optuna`, `_target_: optuna.samplers...`
-        uses += repo.search(
-            r"hydra/sweeper\s*:\s*optuna|_target_:\s*optuna\.|OptunaSweeper", "*.yaml", "*.yml", limit=3
-        )
+        uses += repo.search(OPTUNA_SWEEPER, "*.yaml", "*.yml", limit=3)
         return usage_or_dependency(
             repo,
             uses,

@@ -34,6 +34,7 @@ def deploy_commands(repo: Repo) -> list[Location]:
 CLOUD_RUN_PORT = re.compile(r"\$\{?PORT\b|(?<![\d.])8080\b")
 # Code or scripts that look a deployed service up: `gcloud run services describe/list`, the Cloud Run client.
 SERVICE_LOOKUP = prepared(r"gcloud\s+(beta\s+)?run\s+services\s+(describe|list)\b")
+SERVICE_URL = prepared(r"https://[\w.-]+\.run\.app|cloudfunctions\.net")
 COMMENTED_DEPLOY = prepared(
     re.compile(rf"^\s*(#|//|REM\b).*?({DEPLOY}|['\"]run['\"],\s*['\"]deploy['\"])", re.IGNORECASE)
 )
@@ -55,9 +56,11 @@ def serving_images(repo: Repo) -> list[Location]:
 
 def commented_deploys(repo: Repo) -> list[Location]:
     """Deploy commands that are commented out in scripts, workflows, Cloud Build files, terraform and code (a
-    file is read line by line only when it holds the literals every such line holds)."""
+    file is read line by line only when it holds the literals every such line holds). Only the files the
+    deploy search reads (`Repo.searchable`): the note says why a line like one the search counts is not
+    counted, and a tool's run output or the report's own files are never counted, commented out or not."""
     found = []
-    for path in repo.text_files(*AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.tf"):
+    for path in repo.searchable(*AUTOMATION_GLOBS, "*.py", "*.yaml", "*.yml", "*.tf"):
         if repo.may_match(path, COMMENTED_DEPLOY) and (line := repo.line_of(path, COMMENTED_DEPLOY)):
             found.append(repo.location(path, line))
     return found
@@ -121,7 +124,7 @@ class CloudDeploy(Rule):
             if commented
             else ""
         )
-        urls = trace_search(repo, r"https://[\w.-]+\.run\.app|cloudfunctions\.net", limit=4, prose=True)
+        urls = trace_search(repo, SERVICE_URL, limit=4, prose=True)
         urls += repo.search(DEPLOY, "*.md", "*.rst", limit=3)
         if urls:
             return Evidence.weak(

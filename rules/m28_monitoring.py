@@ -5,7 +5,7 @@ import re
 from verifier.checks import trace_search, usage_or_dependency
 from verifier.evidence import Evidence, Status
 from verifier.repo import Repo
-from verifier.rule import Rule, Trace
+from verifier.rule import Rule, Trace, checked
 from verifier.rules.m22_api import fastapi_apps
 from verifier.rules.m27_drift import DriftRobustness
 from verifier.textsearch import prepared
@@ -124,9 +124,9 @@ class OldSystemTelemetry(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        evidence = SystemMetrics().check(repo)
+        evidence = checked(SystemMetrics, repo)
         if evidence.status is Status.ABSENT:
-            monitoring = CloudMonitoring().check(repo)
+            monitoring = checked(CloudMonitoring, repo)
             return (
                 monitoring
                 if monitoring.status is Status.FOUND
@@ -152,7 +152,7 @@ class OldPerformanceMonitoring(Rule):
     )
 
     def check(self, repo: Repo) -> Evidence:
-        evidence = DriftRobustness().check(repo)
+        evidence = checked(DriftRobustness, repo)
         if evidence.status is Status.ABSENT:
             return Evidence.unverifiable(
                 "No drift or prediction monitoring code was found; console monitoring leaves no file.",

@@ -30,6 +30,8 @@ def _docs_folder(repo: Repo, config: str) -> str:
 
 API_PAGE_DIRECTIVE = prepared(r"^:::\s*\w|automodule::|autofunction::")
 MANUAL_GH_DEPLOY = prepared(r"mkdocs\s+gh-deploy")
+# A workflow step publishing to GitHub Pages (`Step.runs`: any line of its script, ignoring case).
+PAGES_DEPLOY_STEP = prepared(re.compile(r"mkdocs\s+gh-deploy|ghp-import", re.IGNORECASE | re.MULTILINE))
 
 
 class Documentation(Rule):
@@ -92,7 +94,7 @@ class GithubPages(Rule):
             repo.location(w.path, s.line or None, s.text or s.uses)
             for w in repo.workflows
             for s in w.steps
-            if s.runs(r"mkdocs\s+gh-deploy|ghp-import")
+            if s.runs(PAGES_DEPLOY_STEP)
             or s.uses.split("@")[0]
             in {"actions/deploy-pages", "peaceiris/actions-gh-pages", "JamesIves/github-pages-deploy-action"}
         ]

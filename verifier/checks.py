@@ -60,6 +60,18 @@ def trace_search(repo: Repo, pattern: str, limit: int = 6, prose: bool = False) 
 EXERCISE_FILE = "DM course exercise file"
 
 
+def may_name(repo: Repo, path: str, word: str) -> bool:
+    """False when no fact of the Python file `path` can hold `word` in a name (a keyword argument, a call
+    or import name, an identifier): its text is ASCII (an identifier outside ASCII may be normalized to an
+    ASCII one), holds no NUL (a file the parser refuses is read as text with its NULs dropped) and lacks
+    `word`. Checking the text is far cheaper than looking at every call of a file, and most files lack the
+    word. A notebook's facts come from its cells, not from the file's JSON text as written: always True."""
+    if path.endswith(".ipynb"):
+        return True
+    text = repo.read(path)
+    return text is None or word in text or "\0" in text or not text.isascii()
+
+
 def own_locations(repo: Repo, locations: Iterable[Location]) -> list[Location]:
     """Locations outside files that are untouched copies of the course template."""
     return [loc for loc in locations if repo.template_match(loc.path) is None]

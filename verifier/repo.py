@@ -20,14 +20,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pathspec
 
 from . import dependencies as deps
 from . import gitsafe
 from .configfiles import FROM_IMAGE, ConfigFiles, Dockerfile
-from .evidence import Location
+from .evidence import Evidence, Location
 from .filelist import (
     EXCLUDED,
     GENERATED,
@@ -50,6 +50,9 @@ from .reader import MAX_FILE_BYTES, MAX_MARKED_SNIPPET, MAX_NOTEBOOK_BYTES, READ
 from .templates import TemplateMatch, match_blob, match_stub_of_any, may_match_blob
 from .textsearch import CHECKBOX_LINE, TextSearch, value_follows
 from .workflows import Step, Workflow
+
+if TYPE_CHECKING:
+    from .rule import Rule
 
 __all__ = [
     "CHECKBOX_LINE",
@@ -136,6 +139,9 @@ class Repo:
         self.configs = ConfigFiles(file_list, self.reader, warn=warn)
         self.python_view = PythonView(file_list, self.reader, warn=warn)
         self._template_matches: dict[str, TemplateMatch | None] = {}
+        # Each rule's evidence in this view, by rule class (`rule.checked`): a rule whose verdict another
+        # rule or an answer check builds on is checked once.
+        self.rule_evidence: dict[type[Rule], Evidence] = {}
         self._without: dict[str, Repo | None] = {}
 
     def project_view(self, folder: str, *, hidden: tuple[str, ...] = ()) -> Repo:
@@ -196,6 +202,7 @@ class Repo:
     def report_files(self, paths: set[str]) -> None:
         self.file_list.report_files = set(paths)
         self.text_search.forget_exclusions()
+        self.rule_evidence.clear()  # a rule checked before may have cited a file now excluded
 
     @property
     def is_git(self) -> bool:
@@ -334,6 +341,11 @@ class Repo:
         in their code cells only (`verifier.textsearch`).
         """
         return self.text_search.search(pattern, *globs, limit=limit, flags=flags, excluded=excluded)
+
+    def searchable(self, *globs: str) -> list[str]:
+        """The text files `search` reads with these `globs`: not excluded, and not generated unless a glob
+        names them (`TextSearch.searchable`). For a rule that reads such files line by line itself."""
+        return self.text_search.searchable(globs)
 
     def search_skipped(self) -> dict[str, tuple[int, int]]:
         """What the searches so far left out, by reason: (files, bytes) (`TextSearch.skipped`)."""

@@ -81,18 +81,39 @@ class Rule:
             cls.implemented = False
 
 
+def checked(rule_class: type[Rule], repo: Repo) -> Evidence:
+    """The evidence `rule_class` gives in `repo`, its check run once per repository view (`Repo.rule_evidence`).
+
+    For a rule that builds on a sibling rule's verdict (a wording that asks for two items at once, as
+    W&B logging and a sweep; a fallback, as a non-conda environment for the conda wording): the sibling
+    is often matched to a checklist item of its own or asked again by the answer checks (`run_rule`),
+    and its check is the same work each time. An exception propagates, as from `check` itself, to the
+    caller's `run_rule`, which reports it."""
+    return _checked_once(rule_class(), repo)
+
+
+def _checked_once(rule: Rule, repo: Repo) -> Evidence:
+    """`rule.check(repo)`, kept in `repo.rule_evidence` by the rule's class (a rule's evidence depends on the
+    repository view alone) unless it raised. TypeError for a check that returns no Evidence."""
+    kept = repo.rule_evidence
+    evidence = kept.get(type(rule))
+    if evidence is None:
+        evidence = rule.check(repo)
+        if not isinstance(evidence, Evidence):
+            raise TypeError(f"check() returned {type(evidence).__name__}, not Evidence")
+        kept[type(rule)] = evidence
+    return evidence
+
+
 def run_rule(rule: Rule, repo: Repo) -> Evidence:
-    """A rule's evidence; a rule that raises gives unverifiable evidence naming the error (and a warning),
+    """A rule's evidence (each rule's check run once per repository view, `checked`); a rule that raises gives unverifiable evidence naming the error (and a warning),
     so one broken rule never costs the other items.
 
     A `MemoryError` is not a broken rule but a verification over its memory budget (`verify --max-memory`):
     it propagates, so the repository fails as a whole with "over its memory budget" instead of giving a
     result whose items depend on how much memory was left."""
     try:
-        evidence = rule.check(repo)
-        if not isinstance(evidence, Evidence):
-            raise TypeError(f"check() returned {type(evidence).__name__}, not Evidence")
-        return evidence
+        return _checked_once(rule, repo)
     except MemoryError:
         raise
     except Exception as error:

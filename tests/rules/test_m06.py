@@ -234,3 +234,101 @@ def test_framework_commands_that_do_not_train_are_no_training(make_repo: Callabl
         }
     )
     assert check("m06.model-training", repo).status is Status.ABSENT
+
+
+LOOP = (
+    "import torch\n\n\ndef run(model, opt, loss):\n    loss.backward()\n    opt.step()\n    model.fit(opt)\n"
+)
+
+
+def test_training_commands_are_looked_for_only_while_fewer_places_than_cited_are_found(
+    make_repo: Callable[..., Repo], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rules import m06_code_structure
+    from verifier.textsearch import TextSearch
+
+    searched: list[str] = []
+    original = TextSearch.search
+
+    def recording(self: TextSearch, pattern: str, *globs: str, **options: object) -> object:
+        searched.append(pattern)
+        return original(self, pattern, *globs, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(TextSearch, "search", recording)
+    makefile = {"Makefile": "train:\n\tyolo detect train data=coco.yaml\n"}
+    three = {f"src/p/train{n}.py": LOOP for n in range(2)}  # two files, two calls each
+    evidence = check("m06.model-training", make_repo({**three, **makefile}))
+    assert m06_code_structure.TRAIN_COMMAND not in searched
+    assert evidence.status is Status.FOUND and "Makefile" not in {loc.path for loc in evidence.locations}
+    assert len(evidence.locations) == m06_code_structure.CITED_TRAINING
+
+    two = check("m06.model-training", make_repo({"src/p/train.py": LOOP, **makefile}))
+    assert m06_code_structure.TRAIN_COMMAND in searched
+    assert [loc.path for loc in two.locations] == ["src/p/train.py", "src/p/train.py", "Makefile"]
+    assert two.locations[2].line == 2
+
+
+def test_only_files_with_a_model_or_training_finding_are_template_matched(
+    make_repo: Callable[..., Repo], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import FIXTURES
+
+    stub = (FIXTURES / "rules/m06.model-training/template/src/digits/model.py").read_text()
+    files = {
+        "src/digits/__init__.py": "",
+        "src/digits/model.py": stub,  # the template's dummy model, untouched: no model of the group's
+        "src/digits/train.py": LOOP,
+        "src/digits/utils.py": "def add(a, b):\n    return a + b\n",
+        "src/digits/api.py": "import fastapi\n\napp = fastapi.FastAPI()\n",
+    }
+    repo = make_repo(files)
+    from verifier import templates
+
+    digest = templates.normalized_hash(stub, "digits")
+    table = {"blobs": [], "stubs": [{"hash": digest, "file": "model.py", "template": "test stub"}]}
+    monkeypatch.setattr(templates, "_table", lambda: table)
+    asked: list[str] = []
+    original = Repo.template_match
+
+    def recording(self: Repo, path: str) -> object:
+        asked.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(Repo, "template_match", recording)
+    evidence = check("m06.model-training", repo)
+    assert evidence.status is Status.FOUND
+    assert evidence.message == "Found a training procedure (the model may come from a library)."
+    assert {loc.path for loc in evidence.locations} == {"src/digits/train.py"}
+    assert set(asked) == {"src/digits/model.py", "src/digits/train.py"}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from torchvision import models\n\nnet = models.resnet18(weights=None)\n",
+        "import torchvision as tv\n\nnet = tv.models.resnet18(weights=None)\n",
+        # no import: the name is read as written, and the text holds it
+        "def build():\n    return torchvision.models.resnet18(weights=None)\n",
+    ],
+    ids=["from-import", "alias", "unimported"],
+)
+def test_a_torchvision_model_is_a_library_model(make_repo: Callable[..., Repo], code: str) -> None:
+    evidence = check("m06.model-training", make_repo({"src/p/model.py": code, "src/p/utils.py": "x = 1\n"}))
+    assert evidence.status is Status.WEAK and "library model" in evidence.message
+    assert [loc.path for loc in evidence.locations] == ["src/p/model.py"]
+
+
+def test_only_files_that_can_name_torchvision_are_looked_at_call_by_call(
+    make_repo: Callable[..., Repo],
+) -> None:
+    from verifier.checks import may_name
+
+    files = {
+        "src/p/model.py": "from torchvision import models\n\nnet = models.resnet18()\n",
+        "src/p/utils.py": "import torch\n\nx = torch.zeros(1)\n",
+        "src/p/tv.py": "import os\n\n\u00e9t\u00e9 = os.getcwd()\n",  # outside ASCII: looked at
+        "notebooks/a.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    }
+    repo = make_repo(files)
+    looked_at = [path for path in sorted(files) if may_name(repo, path, "torchvision")]
+    assert looked_at == ["notebooks/a.ipynb", "src/p/model.py", "src/p/tv.py"]

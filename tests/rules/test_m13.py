@@ -61,3 +61,28 @@ def test_a_library_that_only_profiles_on_the_side_is_no_profiler_dependency(
 ) -> None:
     repo = make_repo({"requirements.txt": "torch\ntensorboard\n", "src/p/train.py": "import torch\n"})
     assert check("m13.profiling", repo).status is Status.UNVERIFIABLE
+
+
+def test_a_profiler_keyword_spelled_outside_ascii_is_still_found(make_repo: Callable[..., Repo]) -> None:
+    # Python normalizes identifiers (NFKC): the full-width p (U+FF50) makes this the keyword `profiler`, though the
+    # text lacks the word; the text pre-check must not pass such a file over.
+    code = "import lightning as L\n\ntrainer = L.Trainer(max_epochs=1, \uff50rofiler='simple')\n"
+    evidence = check("m13.profiling", make_repo({"src/digits/train.py": code}))
+    assert evidence.status is Status.FOUND
+    assert (evidence.locations[0].path, evidence.locations[0].line) == ("src/digits/train.py", 3)
+
+
+def test_files_without_the_keyword_are_not_looked_at_call_by_call(
+    make_repo: Callable[..., Repo], monkeypatch
+) -> None:
+    from verifier.checks import may_name
+
+    files = {
+        "src/digits/model.py": "import torch\n\nnet = torch.nn.Linear(2, 2)\n",
+        "src/digits/train.py": "import lightning as L\n\ntrainer = L.Trainer(profiler='simple')\n",
+        "src/digits/notebook.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    }
+    repo = make_repo(files)
+    asked = [path for path in repo.python_files if may_name(repo, path, "profiler")]
+    assert asked == ["src/digits/notebook.ipynb", "src/digits/train.py"]  # a notebook is always looked at
+    assert check("m13.profiling", repo).locations[0].path == "src/digits/train.py"

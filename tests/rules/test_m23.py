@@ -143,6 +143,17 @@ def test_a_commented_out_deploy_is_no_evidence_and_the_message_says_so(
     assert f"{path}:" in ev.message and "commented out" in ev.message
 
 
+def test_a_commented_out_deploy_counts_only_in_files_the_deploy_search_reads(make_repo) -> None:
+    """A tool's run output (a Hydra run's saved config) is never evidence, so a commented-out deploy there
+    gives no note; the same line in the group's own config does."""
+    line = "# gcloud run deploy api --image x\nlr: 0.1\n"
+    run_output = "outputs/2024-01-08/15-20-24/.hydra/config.yaml"
+    ev = check("m23.cloud-deploy", make_repo({run_output: line}))
+    assert ev.status is Status.UNVERIFIABLE and "commented out" not in ev.message
+    ev = check("m23.cloud-deploy", make_repo({"configs/deploy.yaml": line}))
+    assert ev.status is Status.UNVERIFIABLE and "configs/deploy.yaml:1 is commented out" in ev.message
+
+
 ARCHIVE_IN_IMAGE = (
     "FROM pytorch/torchserve:0.5.2-cpu\nCOPY model.pt .\n"
     "RUN torch-model-archiver --model-name vit --version 1.0 --serialized-file model.pt --handler h.py\n"
