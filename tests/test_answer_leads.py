@@ -24,7 +24,7 @@ from verifier.witness import (
     leading_literals,
 )
 
-from conftest import SEEDS
+from conftest import SEEDS, recorded_calls
 
 SEED_ANSWERS = [
     answer.text for path in sorted(SEEDS.glob("*.md")) for answer in scan_report(path.read_bytes()).answers
@@ -185,6 +185,25 @@ def test_a_path_in_a_sentence_about_removing_it_is_still_dropped() -> None:
 # ---------------------------------------------------------------------- the denial literals, once per answer
 
 
+@pytest.mark.parametrize(
+    "text, holds",
+    [
+        ("we did not", True),
+        ("nothing", True),
+        ("we skipped it", True),
+        ("it failed", True),
+        ("we used dvc", False),
+    ],
+)
+def test_the_denial_literals_are_looked_for_in_order(text: str, holds: bool) -> None:
+    assert set(witness_module.DENIAL_ORDER) == set(*witness_module.DENIAL_LITERALS)
+    assert (
+        witness_module.holds_denial(text)
+        is holds
+        is witness_module.may_match(text, witness_module.DENIAL_LITERALS)
+    )
+
+
 def monitoring_witness(answer: str) -> Witness:
     return Witness(
         scan_report(
@@ -209,13 +228,16 @@ def recorded_literal_checks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, 
 def test_each_answer_is_searched_for_the_denial_literals_once(monkeypatch: pytest.MonkeyPatch) -> None:
     witness = monitoring_witness("We did not set up alerts. Prometheus metrics are exposed by the API.")
     whole = witness._sentences_of(witness.report.answers[0])[0]
-    checks = recorded_literal_checks(monkeypatch)
+    looked = recorded_calls(monkeypatch, witness_module, "holds_denial")
     found = Evidence.found("shown", (SHOWN,))
     testimonies = {
         rule_id: witness.testify(RULES[rule_id], found)
         for rule_id in ("m28.metrics", "m28.alerts", "m28.cloud-monitoring", "m28.old-telemetry")
     }
-    assert [text for text, clauses in checks if clauses == witness_module.DENIAL_LITERALS].count(whole) == 1
+    assert looked.count(whole) == 1  # then only the sentences naming a practice are
+    assert set(looked) - {whole} <= {
+        folded for _, folded in witness._sentences_of(witness.report.answers[0])[1]
+    }
     # and each testimony is that of the full hearing: the alerts are denied, the metrics are not
     for rule_id, testimony in testimonies.items():
         assert testimony == fully_heard(monitoring_witness(witness.report.answers[0].text), rule_id, found)
@@ -246,3 +268,77 @@ def test_an_answer_without_the_practice_s_words_is_not_read_sentence_by_sentence
     # near miss: a sentence naming the practice with a denial is judged, and the denial heard
     denied = monitoring_witness("Nothing was set up. We have no alerts.")
     assert "says otherwise" in denied.testify(RULES["m28.alerts"], found).evidence.message
+
+
+# ---------------------------------------------------------------------- a substitution's literals, rarest character first
+
+
+class RecordingText(str):
+    """A text that records what is looked for in it."""
+
+    looked: list[str]
+
+    def __contains__(self, part: object) -> bool:
+        self.looked.append(str(part))
+        return super().__contains__(part)  # type: ignore[operator]
+
+
+def recording_text(text: str) -> RecordingText:
+    recording = RecordingText(text)
+    recording.looked = []
+    return recording
+
+
+@pytest.mark.parametrize(
+    "substitution", [*PROSE_SUBSTITUTIONS, *SENTENCE_SUBSTITUTIONS], ids=lambda s: s.pattern.pattern[:20]
+)
+def test_a_substitution_may_apply_where_its_literals_may_match(substitution: Substitution) -> None:
+    texts = [
+        *random_texts(800),
+        *SEED_ANSWERS,
+        '[a](b) ![c](d.png) <img src=x> https://x.y ```code``` "why?"',
+    ]
+    for text in texts:
+        folded = witness_module.folded(text)
+        assert substitution.may_apply(folded) is witness_module.may_match(folded, substitution.needed), text
+
+
+def test_a_literal_is_looked_for_only_where_its_rarest_character_is() -> None:
+    link = next(s for s in PROSE_SUBSTITUTIONS if s.pattern is answers_module.LINK_TARGET)
+    text = recording_text("we linked nothing (in brackets or otherwise)")
+    assert not link.may_apply(text)
+    assert text.looked == ["]"]  # no "]": the text holds no "](", which is not looked for
+    # near miss: with the character, the literal itself is looked for
+    text = recording_text("see [the docs](docs/index.md)")
+    assert link.may_apply(text) and text.looked == ["]", "]("]
+    web = next(s for s in PROSE_SUBSTITUTIONS if s.pattern is witness_module.WEB_ADDRESS)
+    text = recording_text("we used http as a word")
+    assert not web.may_apply(text) and text.looked == [":"]  # the rarer clause first: "://" before "http"
+
+
+# ---------------------------------------------------------------------- a tool looked for from its first answer
+
+
+@pytest.mark.parametrize(
+    "texts, clauses, first",
+    [
+        (["we used hydra", "and dvc", "hydra again"], (frozenset({"dvc"}),), 1),
+        (["we used hydra", "and dvc"], (frozenset({"docker"}),), None),  # in no text: not looked for
+        # every clause: the docker file is in the third text, the first to hold both a "docker" and a "file"
+        (
+            ["a config file", "the docker image", "a docker file"],
+            (frozenset({"docker"}), frozenset({"file"})),
+            1,
+        ),
+        (["w&b", "wandb"], (frozenset({"wandb", "w&b"}),), 0),
+        (["", "x"], (), 0),
+    ],
+)
+def test_the_first_answer_a_tool_may_be_named_in(texts: list[str], clauses: Any, first: int | None) -> None:
+    import itertools
+
+    ends = list(itertools.accumulate(len(text) + 1 for text in texts))
+    found = answers_module._first_holding("\n".join(texts), ends, clauses)
+    assert found == first
+    holding = [i for i, text in enumerate(texts) if witness_module.may_match(text, clauses)]
+    assert found is None if not holding else found <= holding[0]  # no text before it holds the literals

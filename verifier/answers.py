@@ -8,6 +8,7 @@ the 31-question (2025-26) and the 27-question (2023-24) numbering.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import posixpath
@@ -26,14 +27,14 @@ from .report import Answer, Report
 from .results import AnswerFinding
 from .rule import run_rule
 from .safe_yaml import YamlRefused, load_all
-from .textsearch import fold
+from .textsearch import Clauses, fold
 from .witness import (
-    DENIAL_LITERALS,
     SENTENCE_BREAK,
     WEB_ADDRESS,
     Substitution,
     folded,
     folded_sentences,
+    holds_denial,
     judge,
     lead_matches,
     leading_literals,
@@ -43,7 +44,7 @@ from .witness import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container, Iterator, Mapping
+    from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 
     from .repo import Repo
     from .results import Verification
@@ -1355,13 +1356,20 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
     proses = [_prose(answer.text) for answer in report.answers]
     # most answers name none of the tools: a literal a tool's words need, missing, spares its regex
     folded_prose = [folded(prose) for prose in proses]
-    # and a tool whose literals are in no answer at all is not looked for answer by answer
+    # and a tool is looked for answer by answer only from the first answer that may hold its literals, found in
+    # all the answers at once (most tools are named in no answer, or first in the answer that asks about them)
     everything = "\n".join(folded_prose)
+    ends = list(
+        itertools.accumulate(len(text) + 1 for text in folded_prose)
+    )  # each answer's, line break included
     for tool, (_, rule_id) in TOOLS.items():
-        if not may_match(everything, TOOL_LITERALS[tool]):
+        first = _first_holding(everything, ends, TOOL_LITERALS[tool])
+        if first is None:
             continue
         words = TOOL_WORDS[tool]
-        for answer, prose, answer_folded in zip(report.answers, proses, folded_prose, strict=True):
+        for answer, prose, answer_folded in itertools.islice(
+            zip(report.answers, proses, folded_prose, strict=True), first, None
+        ):
             if not may_match(answer_folded, TOOL_LITERALS[tool]):
                 continue
             match = _mentions(prose, words)
@@ -1370,8 +1378,7 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
             if any(
                 judge(sentence, words) == "denies"
                 for sentence, folded_sentence in folded_sentences(answer.text)
-                if may_match(folded_sentence, TOOL_LITERALS[tool])
-                and may_match(folded_sentence, DENIAL_LITERALS)
+                if may_match(folded_sentence, TOOL_LITERALS[tool]) and holds_denial(folded_sentence)
             ):
                 continue  # "We did not use DVC ... DVC stores metadata in git": the rest explains, claims nothing
             if rule_id not in evidence_by_rule:
@@ -1386,6 +1393,20 @@ def tool_claims(repo: Repo, report: Report, verification: Verification | None) -
             findings.append(_tool_finding(tool, rule_id, answer, _quote(prose, match), evidence))
             break
     return findings
+
+
+def _first_holding(joined: str, ends: Sequence[int], clauses: Clauses) -> int | None:
+    """The index of the first of the texts `joined` holds (each ending, with the line break after it, at its
+    offset in `ends`) that may match `clauses`, or a text before it; None when no text may. A text that holds a
+    literal of every clause ends after the first place in `joined` of each clause's literals, so none of the
+    texts before the last of those places holds them all."""
+    last = 0
+    for clause in clauses:
+        first = min((at for literal in clause if (at := joined.find(literal)) != -1), default=-1)
+        if first == -1:
+            return None
+        last = max(last, first)
+    return bisect.bisect_right(ends, last)
 
 
 def _tool_finding(
