@@ -17,6 +17,7 @@ from verifier.evidence import Evidence, Location
 from verifier.registry import all_rules
 from verifier.report import scan_report
 from verifier.witness import (
+    PRACTICES,
     SENTENCE_SUBSTITUTIONS,
     Substitution,
     Witness,
@@ -342,3 +343,39 @@ def test_the_first_answer_a_tool_may_be_named_in(texts: list[str], clauses: Any,
     assert found == first
     holding = [i for i, text in enumerate(texts) if witness_module.may_match(text, clauses)]
     assert found is None if not holding else found <= holding[0]  # no text before it holds the literals
+
+
+def test_sentences_joined_again_are_those_the_sentence_break_cuts() -> None:
+    texts = [*random_texts(1500), *SEED_ANSWERS, "End.  \n\n Next!\tOne? x. y.", "...   a", "no end"]
+    for text in texts:
+        expected = " ".join(witness_module.SENTENCE_BREAK.split(text))
+        assert answers_module.SENTENCE_END.sub(answers_module._one_space_after, text) == expected, text
+
+
+def test_practices_asking_the_same_questions_share_their_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    witness = monitoring_witness("We did not set up alerts.")
+    asked = recorded_calls(monkeypatch, Witness, "_find_answers", argument=1)
+    for rule_id in ("m28.alerts", "m28.cloud-monitoring", "m28.old-telemetry", "m28.alerts"):
+        witness.testify(RULES[rule_id], Evidence.absent("nothing"))
+    assert asked == [("monitoring",)]  # found once for the four practices that ask only it
+    assert witness.answers_for(("monitoring",)) == [witness.report.answers[0]]
+    assert witness.answers_for(("monitoring",)) is not witness.answers_for(
+        ("monitoring",)
+    )  # a list of its own
+
+
+def test_the_answers_linking_a_service_are_found_once_per_url_pattern(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report = scan_report(
+        "### Question 26\n\n> **Did you manage to implement monitoring?**\n>\n> Answer:\n\n"
+        "See https://console.cloud.google.com/monitoring/dashboards for our dashboard.\n\n"
+        "### Question 27\n\n> **How many credits?**\n>\n> Answer:\n\nWe used 5 dollars.\n"
+    )
+    witness = Witness(report)
+    checks = recorded_literal_checks(monkeypatch)
+    urls = witness_module.practice_patterns(PRACTICES["m28.cloud-monitoring"]).urls_literals
+    for rule_id in ("m28.cloud-monitoring", "m28.old-telemetry"):  # the same URL pattern
+        shown = witness.artifacts(PRACTICES[rule_id], witness.answers_for(PRACTICES[rule_id].topics))
+        assert len(shown) == 1 and "console.cloud.google.com/monitoring" in shown[0].snippet
+    assert [clauses for _, clauses in checks].count(urls) == 2  # each of the two answers, once

@@ -704,6 +704,8 @@ class Witness:
     _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
     _read: dict[int, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict, init=False, repr=False)
     _denying: dict[int, bool] = field(default_factory=dict, init=False, repr=False)
+    _topics: dict[tuple[str, ...], tuple[Answer, ...]] = field(default_factory=dict, init=False, repr=False)
+    _linking: dict[Clauses, list[Answer]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         text = None
@@ -716,7 +718,7 @@ class Witness:
         practice = PRACTICES.get(rule.id)
         if practice is None or practice.words is None:
             return Testimony(hosted_elsewhere(rule, evidence, self.report))
-        answers = self.answers_for(practice.topics)
+        answers = self._answers_for(practice.topics)
         if evidence.status is Status.FOUND and not self._may_deny(practice, answers):
             return Testimony(evidence)  # found evidence changes only for a denial, and none can be heard
         heard = _until_described(self._hearing(practice, answers))
@@ -766,6 +768,15 @@ class Witness:
 
     def answers_for(self, topics: Iterable[str]) -> list[Answer]:
         """The answers to `topics`, found by prompt text first and by number when prompts were deleted."""
+        return list(self._answers_for(tuple(topics)))
+
+    def _answers_for(self, topics: tuple[str, ...]) -> tuple[Answer, ...]:
+        """`answers_for`, kept per topics: practices share them (a dozen ask the monitoring answer only)."""
+        if topics not in self._topics:
+            self._topics[topics] = tuple(self._find_answers(topics))
+        return self._topics[topics]
+
+    def _find_answers(self, topics: tuple[str, ...]) -> list[Answer]:
         found: list[Answer] = []
         for topic in topics:
             answer = self.answer_to(topic)
@@ -899,9 +910,7 @@ class Witness:
         shown: list[Location] = []
         patterns = practice_patterns(practice)
         if patterns.urls is not None:
-            for answer in self.report.answers:
-                if not may_match(self._folded_text(answer), patterns.urls_literals):
-                    continue  # most answers link no such service: their text is not scanned
+            for answer in self._holding(patterns.urls_literals):
                 for match in patterns.urls.finditer(answer.text):
                     url = match.group(0).rstrip(".,;:)`'\"")
                     shown.append(
@@ -934,6 +943,16 @@ class Witness:
                         self._located(answer, image, f"the screenshot {image} in Question {answer.number}")
                     )
         return shown
+
+    def _holding(self, clauses: Clauses) -> list[Answer]:
+        """The answers whose text may match `clauses` (`may_match`), found once per clauses: most answers link no
+        service, their texts are not scanned for its URLs, and practices share URL patterns (four the
+        monitoring console's)."""
+        if clauses not in self._linking:
+            self._linking[clauses] = [
+                answer for answer in self.report.answers if may_match(self._folded_text(answer), clauses)
+            ]
+        return self._linking[clauses]
 
     def _folded_text(self, answer: Answer) -> str:
         """The answer's whole text folded (`folded`), for the literal checks of `artifacts`."""
