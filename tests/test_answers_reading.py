@@ -87,16 +87,29 @@ def test_paths_are_read_from_code_spans_and_links_only(text: str, expected: list
     assert _path_candidates(Answer(5, 10, "structure", text)) == expected
 
 
-def test_an_answer_whose_markup_cites_nothing_is_not_read_sentence_by_sentence(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def recorded_sentence_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The answer texts `_path_candidates` reads sentence by sentence from now on: cuts at SENTENCE_BREAK (to
+    drop a sentence about a removal) or joins again with SENTENCE_END (none to drop)."""
     read: list[str] = []
 
     def split(text: str) -> list[str]:
         read.append(text)
         return [text]
 
+    def joined(replacement: Any, text: str) -> str:
+        read.append(text)
+        return sentence_end.sub(replacement, text)
+
+    sentence_end = answers_module.SENTENCE_END
     monkeypatch.setattr(answers_module, "SENTENCE_BREAK", types.SimpleNamespace(split=split))
+    monkeypatch.setattr(answers_module, "SENTENCE_END", types.SimpleNamespace(sub=joined))
+    return read
+
+
+def test_an_answer_whose_markup_cites_nothing_is_not_read_sentence_by_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read = recorded_sentence_reads(monkeypatch)
     fenced = "We ran\n```\npython src/train.py\n```\nthen `make train data`."
     assert _path_candidates(Answer(5, 10, "structure", fenced)) == [] and read == []
     cited = "We ran `src/train.py` and [the config](configs/a.yaml)."  # near miss: a code span and a link
@@ -107,13 +120,7 @@ def test_an_answer_whose_markup_cites_nothing_is_not_read_sentence_by_sentence(
 def test_an_answer_whose_spans_and_links_name_no_path_is_not_read_sentence_by_sentence(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    read: list[str] = []
-
-    def split(text: str) -> list[str]:
-        read.append(text)
-        return [text]
-
-    monkeypatch.setattr(answers_module, "SENTENCE_BREAK", types.SimpleNamespace(split=split))
+    read = recorded_sentence_reads(monkeypatch)
     named = "We lint with `ruff`, pin `torch==2.1`, push `user/model` and read [the docs](https://a.io/b)."
     assert _path_candidates(Answer(5, 10, "structure", named)) == [] and read == []
     # near misses: a span under a top folder, and the same words as a link target (a link cites a path)

@@ -587,12 +587,16 @@ def test_a_tool_named_in_no_answer_is_not_looked_for_answer_by_answer(
         return original(folded, clauses)
 
     monkeypatch.setattr(answers_module, "may_match", recording)
+    first_holders = recorded_calls(monkeypatch, answers_module, "_first_holding", argument=2)
     findings = tool_claims(Repo(root), report, None)
     assert [f.check for f in findings] == ["tool-m11.hydra"]
-    # the report, the first answer (it names Hydra, so the search stops there) and its sentence
-    assert asked["Hydra"] == 3
+    # every tool's literals are looked for once in the whole report (`_first_holding`, with `str.find`) ...
+    assert first_holders == [TOOL_LITERALS[tool] for tool in TOOLS]
+    # ... and then only Hydra's answer by answer: the first answer (it names Hydra, so the search stops there)
+    # and its sentence
+    assert asked["Hydra"] == 2
     assert {tool: count for tool, count in asked.items() if tool != "Hydra"} == {
-        tool: 1 for tool in TOOLS if tool != "Hydra"
+        tool: 0 for tool in TOOLS if tool != "Hydra"
     }
 
 

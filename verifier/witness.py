@@ -23,12 +23,12 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .evidence import Evidence, Location, Status
 from .report import Answer, Report
 from .rule import ELSEWHERE, Rule, Trace
-from .textsearch import Clauses, fold, literal_requirement
+from .textsearch import Clauses, fold, literal_requirement, sre_constants, sre_parse
 
 if TYPE_CHECKING:
     from .repo import Repo
@@ -335,6 +335,63 @@ def may_match(folded: str, clauses: Clauses) -> bool:
     return True
 
 
+def lead_matches(
+    pattern: re.Pattern[str], text: str, starts: frozenset[str] | None
+) -> Iterator[re.Match[str]]:
+    """The matches `pattern.finditer(text)` gives, for a pattern every match of which starts with one of
+    `starts` (`leading_literals`): in an ASCII text, the pattern is tried only where its lower case holds one of
+    them, instead of at every position (a case-insensitive pattern gets no fast scan from `re`: it tries each
+    position in turn, several times the cost of looking for a few literals). Each literal's next place is
+    looked for once it is passed, so the text is read once per literal; a match holds its literal, so it is
+    never empty, and the next one is looked for from its end, as `finditer` does. Any other text (its lower
+    case need not keep its positions), or `starts` None, is scanned by `finditer`."""
+    if starts is None or not text.isascii():
+        yield from pattern.finditer(text)
+        return
+    lowered = folded(text)  # an ASCII text's lower case: every character where it was
+    ahead = {start: at for start in starts if (at := lowered.find(start)) != -1}
+    position = 0
+    while ahead:
+        start = min(ahead.values())
+        match = pattern.match(text, start)
+        if match is not None:
+            yield match
+        position = match.end() if match is not None else start + 1
+        for literal, at in list(ahead.items()):
+            if at < position:
+                at = lowered.find(literal, position)
+                if at == -1:
+                    del ahead[literal]
+                else:
+                    ahead[literal] = at
+
+
+def leading_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The lower-case ASCII texts one of which every match of `pattern` starts with (the Docker words:
+    "docker"; the CI's linting words: "lint", "ruff" or "flake8"), or None when a match may start otherwise
+    (with an optional or repeated part, a character class, a character outside ASCII)."""
+    return _leading(sre_parse.parse(pattern.pattern, pattern.flags).data)
+
+
+def _leading(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+    prefix = ""
+    for op, argument in items:
+        if op is sre_constants.LITERAL:
+            prefix += chr(argument)
+        elif prefix:
+            break
+        elif op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            continue  # reads no character
+        elif op is sre_constants.SUBPATTERN:
+            return _leading(argument[-1].data)
+        elif op is sre_constants.BRANCH:
+            found = [_leading(alternative.data) for alternative in argument[1]]
+            return None if None in found else frozenset().union(*found)  # type: ignore[arg-type]
+        else:
+            return None
+    return frozenset({prefix.lower()}) if prefix and prefix.isascii() else None
+
+
 def compile_practice(practice: Practice) -> PracticePatterns:
     """The patterns of `practice`, compiled; None for no `words`, and for every other pattern left empty."""
 
@@ -436,9 +493,17 @@ DENIED_AFTER = re.compile(
 # Folded words one of which every denial holds: each cue of NEGATION holds one, and DENIED_AFTER needs "not"
 # or "never". A sentence holding none cannot deny a practice (`judge` cannot say "denies"), so a caller that
 # only looks for a denial need not judge it (tests/test_reading_costs.py checks both patterns against it).
-DENIAL_LITERALS: Clauses = (
-    frozenset({"no", "never", "without", "neither", "skip", "instead", "rather", "unable", "failed", "n't"}),
-)
+# They are looked for in this order, the commonest first: most answers, and one sentence in four, hold "no"
+# (in "not", "now", "know"), and a text holding one is read no further.
+DENIAL_ORDER = ("no", "n't", "never", "without", "instead", "rather", "skip", "failed", "unable", "neither")
+DENIAL_LITERALS: Clauses = (frozenset(DENIAL_ORDER),)
+
+
+def holds_denial(folded: str) -> bool:
+    """`may_match(folded, DENIAL_LITERALS)`, the denial literals looked for in DENIAL_ORDER."""
+    return any(literal in folded for literal in DENIAL_ORDER)
+
+
 HYPOTHETICAL = re.compile(
     r"\b(?=[chimnpsw])(?:would|could(?!\s+not\b)|might|should|plan(?:ned|ning)?\s+to|in\s+the\s+future|were\s+to|next\s+steps?|hop(?:e|ed)\s+to|"
     r"wish(?:ed)?|ideally|intend(?:ed)?\s+to|want(?:ed)?\s+to|consider(?:ed|ing)?|if\s+(?:we|you|one|it|there))\b",
@@ -486,18 +551,51 @@ class Substitution:
     match needs (`literals`, read at import): most answers hold no abbreviation, link or URL, and a
     case-insensitive regex scans a long text far slower than a literal is looked for. `also_needed` adds
     clauses of single characters that `literals` does not read from a character class (`["\u201c]`): each
-    must hold for every match (tests/test_answer_costs.py checks the ones given here)."""
+    must hold for every match (tests/test_answer_costs.py checks the ones given here). A case-insensitive
+    pattern whose matches start with known literals (`leading_literals`: the abbreviations) is tried only
+    where they are (`lead_matches`)."""
 
     pattern: re.Pattern[str]
     replacement: str | Callable[[re.Match[str]], str]
     also_needed: Clauses = ()
     needed: Clauses = field(init=False)
+    leads: frozenset[str] | None = field(init=False)
+    probes: tuple[tuple[tuple[str, str], ...], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "needed", literals(self.pattern) + self.also_needed)
+        object.__setattr__(self, "probes", _probes(self.needed))
+        plain = callable(self.replacement) or "\\" not in self.replacement  # no group reference to expand
+        tried_everywhere = bool(self.pattern.flags & re.IGNORECASE)  # `re` scans a case-sensitive prefix fast
+        leads = leading_literals(self.pattern) if plain and tried_everywhere else None
+        object.__setattr__(self, "leads", leads)
 
     def __call__(self, text: str) -> str:
-        return self.pattern.sub(self.replacement, text) if may_match(folded(text), self.needed) else text
+        return self.apply(text) if self.may_apply(folded(text)) else text
+
+    def may_apply(self, folded_text: str) -> bool:
+        """`may_match(folded_text, self.needed)`, each literal's rarest character (`probes`) looked for first: an
+        answer holds none of most literals of the markup removed (one in four holds a "]", one in twenty a "<"),
+        and `str` finds one character (with `memchr`) many times as fast as a text of several. The clauses are
+        tried rarest first (a web address's "://" before its "http")."""
+        for clause in self.probes:
+            for probe, literal in clause:
+                if probe in folded_text and literal in folded_text:
+                    break
+            else:
+                return False
+        return True
+
+    def apply(self, text: str) -> str:
+        """`pattern.sub(replacement, text)`, whatever the text holds."""
+        if self.leads is None:
+            return self.pattern.sub(self.replacement, text)
+        pieces, end = [], 0
+        for match in lead_matches(self.pattern, text, self.leads):
+            replaced = self.replacement(match) if callable(self.replacement) else self.replacement
+            pieces += (text[end : match.start()], replaced)
+            end = match.end()
+        return "".join((*pieces, text[end:])) if pieces else text
 
 
 def substitute_all(substitutions: Sequence[Substitution], text: str) -> str:
@@ -505,11 +603,29 @@ def substitute_all(substitutions: Sequence[Substitution], text: str) -> str:
     after a substitution changed it."""
     folded_text = folded(text)
     for substitution in substitutions:
-        if may_match(folded_text, substitution.needed):
-            changed = substitution.pattern.sub(substitution.replacement, text)
+        if substitution.may_apply(folded_text):
+            changed = substitution.apply(text)
             if changed != text:
                 text, folded_text = changed, folded(changed)
     return text
+
+
+# The characters of the answers' folded text from the rarest to the most common, by how many of 568 real answers
+# hold each ("?" 1 %, "<" 5 %, "!" 15 %, "]" and "`" 23 %, ":" 33 %, "x" 57 %, "v" 77 %, "e" every one); a
+# character not listed is rarer still.
+RARITY = "?|+;#}{@\\$*<>%\"&=796!5'84][`3_02:zq1/)(j-xvk,wymhbladcf.tnieougrps "
+_RANK = {char: rank for rank, char in enumerate(RARITY)}
+
+
+def _probes(clauses: Clauses) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Each literal of `clauses` with its rarest character (by RARITY), the clauses ordered by their commonest
+    such character, rarest first."""
+
+    def rarest(literal: str) -> str:
+        return min(literal, key=lambda char: _RANK.get(char, -1))
+
+    probed = [tuple((rarest(literal), literal) for literal in sorted(clause)) for clause in clauses]
+    return tuple(sorted(probed, key=lambda pairs: max(_RANK.get(probe, -1) for probe, _ in pairs)))
 
 
 @functools.lru_cache(maxsize=512)
@@ -587,6 +703,9 @@ class Witness:
     _blocks: dict[int, str] = field(default_factory=dict, init=False, repr=False)
     _answers: dict[str, Answer | None] = field(default_factory=dict, init=False, repr=False)
     _read: dict[int, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict, init=False, repr=False)
+    _denying: dict[int, bool] = field(default_factory=dict, init=False, repr=False)
+    _topics: dict[tuple[str, ...], tuple[Answer, ...]] = field(default_factory=dict, init=False, repr=False)
+    _linking: dict[Clauses, list[Answer]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         text = None
@@ -599,7 +718,7 @@ class Witness:
         practice = PRACTICES.get(rule.id)
         if practice is None or practice.words is None:
             return Testimony(hosted_elsewhere(rule, evidence, self.report))
-        answers = self.answers_for(practice.topics)
+        answers = self._answers_for(practice.topics)
         if evidence.status is Status.FOUND and not self._may_deny(practice, answers):
             return Testimony(evidence)  # found evidence changes only for a denial, and none can be heard
         heard = _until_described(self._hearing(practice, answers))
@@ -649,6 +768,15 @@ class Witness:
 
     def answers_for(self, topics: Iterable[str]) -> list[Answer]:
         """The answers to `topics`, found by prompt text first and by number when prompts were deleted."""
+        return list(self._answers_for(tuple(topics)))
+
+    def _answers_for(self, topics: tuple[str, ...]) -> tuple[Answer, ...]:
+        """`answers_for`, kept per topics: practices share them (a dozen ask the monitoring answer only)."""
+        if topics not in self._topics:
+            self._topics[topics] = tuple(self._find_answers(topics))
+        return self._topics[topics]
+
+    def _find_answers(self, topics: tuple[str, ...]) -> list[Answer]:
         found: list[Answer] = []
         for topic in topics:
             answer = self.answer_to(topic)
@@ -749,14 +877,24 @@ class Witness:
         for answer in answers:
             needed = patterns.asked_literals if answer is asked_answer else patterns.words_literals
             folded_answer, read = self._sentences_of(answer)
-            if not may_match(folded_answer, DENIAL_LITERALS):
-                continue
+            if not self._may_deny_any(answer) or not (
+                may_match(folded_answer, needed)
+                or (broader is not None and may_match(folded_answer, broader))
+            ):
+                continue  # no sentence denies anything, or none names the practice (most answers a practice reads)
             for _, folded in read:
                 if (
                     may_match(folded, needed) or (broader is not None and may_match(folded, broader))
-                ) and may_match(folded, DENIAL_LITERALS):
+                ) and holds_denial(folded):
                     return True
         return False
+
+    def _may_deny_any(self, answer: Answer) -> bool:
+        """Whether a sentence of `answer` holds a denial literal (`DENIAL_LITERALS`), looked for once per answer:
+        every practice with found evidence asks it of the same few answers."""
+        if answer.line not in self._denying:
+            self._denying[answer.line] = holds_denial(self._sentences_of(answer)[0])
+        return self._denying[answer.line]
 
     def _sentences_of(self, answer: Answer) -> tuple[str, list[tuple[str, str]]]:
         """The sentences of `answer`, each with its text folded for `may_match`, and all of them folded
@@ -772,9 +910,7 @@ class Witness:
         shown: list[Location] = []
         patterns = practice_patterns(practice)
         if patterns.urls is not None:
-            for answer in self.report.answers:
-                if not may_match(self._folded_text(answer), patterns.urls_literals):
-                    continue  # most answers link no such service: their text is not scanned
+            for answer in self._holding(patterns.urls_literals):
                 for match in patterns.urls.finditer(answer.text):
                     url = match.group(0).rstrip(".,;:)`'\"")
                     shown.append(
@@ -807,6 +943,16 @@ class Witness:
                         self._located(answer, image, f"the screenshot {image} in Question {answer.number}")
                     )
         return shown
+
+    def _holding(self, clauses: Clauses) -> list[Answer]:
+        """The answers whose text may match `clauses` (`may_match`), found once per clauses: most answers link no
+        service, their texts are not scanned for its URLs, and practices share URL patterns (four the
+        monitoring console's)."""
+        if clauses not in self._linking:
+            self._linking[clauses] = [
+                answer for answer in self.report.answers if may_match(self._folded_text(answer), clauses)
+            ]
+        return self._linking[clauses]
 
     def _folded_text(self, answer: Answer) -> str:
         """The answer's whole text folded (`folded`), for the literal checks of `artifacts`."""
