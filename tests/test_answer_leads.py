@@ -133,10 +133,22 @@ def test_a_pattern_is_tried_only_where_a_leading_literal_is() -> None:
 
 
 def test_leading_literals_are_read_past_assertions_and_into_alternatives() -> None:
-    assert leading_literals(answers_module.ABBREVIATION) == {"e.g.", "i.e.", "etc.", "vs."}
-    assert REMOVED_STARTS is not None and {"remov", "no", "not", "did", "left"} <= REMOVED_STARTS
-    assert leading_literals(re.compile(r"\b(?=[ab])(?:a\w+|b)")) == {"a", "b"}  # what follows is not read
-    assert leading_literals(re.compile(r"[ab]x")) is None  # a class first
+    """The witness reads leading literals as the text search does (`textsearch.leading_literals`): each with
+    the farthest offset from a match's start it can begin at."""
+    assert leading_literals(answers_module.ABBREVIATION) == {
+        ("e.g.", 0),
+        ("i.e.", 0),
+        ("etc.", 0),
+        ("vs.", 0),
+    }
+    assert REMOVED_STARTS is not None
+    assert {("remov", 0), ("no", 0), ("not", 0), ("did", 0), ("left", 0)} <= REMOVED_STARTS
+    assert leading_literals(re.compile(r"\b(?=[ab])(?:ab\w+|bc)")) == {
+        ("ab", 0),
+        ("bc", 0),
+    }  # past a lookahead
+    assert leading_literals(re.compile(r"[ab]xy")) == {("xy", 1)}  # a class first: one character before
+    assert leading_literals(re.compile(r"[ab]x")) is None  # a one-character literal filters nothing
     assert leading_literals(re.compile(r"x?docker")) is None  # an optional start
 
 
@@ -155,7 +167,12 @@ def test_only_case_insensitive_patterns_are_tried_at_their_leading_literals() ->
     # near miss: a replacement that refers to a group is left to `re`, which expands it
     grouped = Substitution(re.compile(r"\b(e\.g\.)", re.IGNORECASE), r"<\1>")
     assert grouped.leads is None and grouped.apply("see e.g. here") == "see <e.g.> here"
-    assert Substitution(answers_module.ABBREVIATION, " ").leads == {"e.g.", "i.e.", "etc.", "vs."}
+    assert Substitution(answers_module.ABBREVIATION, " ").leads == {
+        ("e.g.", 0),
+        ("i.e.", 0),
+        ("etc.", 0),
+        ("vs.", 0),
+    }
 
 
 def test_an_abbreviation_is_joined_only_where_its_letters_are() -> None:

@@ -285,16 +285,21 @@ def test_a_mention_is_read_as_failed_as_when_every_part_before_it_is_found(
 
 
 def test_the_texts_a_mention_starts_with_are_read_from_its_words() -> None:
-    assert answers_module.leading_literals(TOOL_WORDS["Docker"]) == {"docker"}
-    assert answers_module.leading_literals(TOOL_WORDS["Weights & Biases"]) == {"w&b", "weights", "wandb"}
-    assert answers_module.leading_literals(answers_module.CI_PLATFORM_WORDS["Ubuntu/Linux"]) == {
-        "ubuntu",
-        "linux",
+    assert answers_module.leading_literals(TOOL_WORDS["Docker"]) == {("docker", 0)}
+    assert answers_module.leading_literals(TOOL_WORDS["Weights & Biases"]) == {
+        ("w&b", 0),
+        ("weights", 0),
+        ("wandb", 0),
     }
-    # near misses: an optional start, a character class, a character outside ASCII
+    assert answers_module.leading_literals(answers_module.CI_PLATFORM_WORDS["Ubuntu/Linux"]) == {
+        ("ubuntu", 0),
+        ("linux", 0),
+    }
+    # near misses: an optional start gives none; a character class, or a character outside ASCII, is one
+    # character before the literal that follows it
     assert answers_module.leading_literals(TOOL_WORDS["PyTorch Lightning"]) is None
-    assert answers_module.leading_literals(re.compile(r"[dD]ocker")) is None
-    assert answers_module.leading_literals(re.compile("\u212aubernetes", re.IGNORECASE)) is None
+    assert answers_module.leading_literals(re.compile(r"[dD]ocker")) == {("ocker", 1)}
+    assert answers_module.leading_literals(re.compile("\u212aubernetes", re.IGNORECASE)) == {("ubernetes", 1)}
 
 
 def test_a_mention_is_looked_for_from_the_first_text_it_can_start_with() -> None:
@@ -330,7 +335,7 @@ def test_mentions_found_from_their_first_possible_start_are_those_found_from_the
 
 def test_python_versions_are_looked_for_from_the_first_3_dot() -> None:
     version = answers_module.PYTHON_VERSION
-    assert answers_module.leading_literals(version) == {"3."}
+    assert answers_module.leading_literals(version) == {("3.", 0)}
     texts = [_prose(answer.text) for answer in seed_answers()] + [
         "CI runs Python 3.11 and 3.12; locally 3.10. It took 3.5 minutes.",
         "Version 13.11 is no Python, nor 3.1x; python3.9 is.",

@@ -229,7 +229,7 @@ def _random_word_pattern(rng: random.Random, depth: int = 0) -> str:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_matches_tried_at_the_leading_literals_are_those_of_a_full_scan(seed: int) -> None:
-    """`_matches_at` gives what `finditer` gives, for random patterns and texts holding characters that a
+    """`matches_at` gives what `finditer` gives, for random patterns and texts holding characters that a
     case-insensitive ASCII letter matches (U+017F, U+0131) and line breaks."""
     rng = random.Random(seed)
     compared = 0
@@ -246,7 +246,7 @@ def test_matches_tried_at_the_leading_literals_are_those_of_a_full_scan(seed: in
         for _ in range(20):
             text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 60)))
             expected = [match.span() for match in compiled.finditer(text)]
-            found = [match.span() for match in textsearch._matches_at(compiled, text, fold(text), leads)]
+            found = [match.span() for match in textsearch.matches_at(compiled, text, fold(text), leads)]
             assert found == expected, (pattern, flags, text)
             compared += bool(expected)
     assert compared > 150, "the random texts match often enough to test something"

@@ -294,7 +294,7 @@ CI_PLATFORM_LITERALS = {aspect: literals(words) for aspect, words in CI_PLATFORM
 
 
 # The patterns answers are scanned with for mentions (`_mentions`, the CI answer's Python versions), and the
-# texts their matches start with, read at import: a mention is looked for from the first of those in the
+# texts their matches hold near their start (`leading_literals`), read at import: a mention is looked for from the first of those in the
 # answer, not from its start (most answers name a tool late, or never while holding the literals it needs).
 MENTION_STARTS = {
     words: starts
@@ -311,7 +311,9 @@ def _first_mention_start(text: str, pattern: re.Pattern[str]) -> int:
     if starts is None or not text.isascii():
         return 0
     lowered = folded(text)  # an ASCII text's lower case: every character where it was
-    return min((at for at in map(lowered.find, starts) if at != -1), default=len(text))
+    # a match holds its literal at most `offset` characters after its start
+    found = [at - offset for literal, offset in starts if (at := lowered.find(literal)) != -1]
+    return max(0, min(found)) if found else len(text)
 
 
 def check_answers(

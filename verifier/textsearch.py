@@ -15,7 +15,7 @@ prefilter; one combined alternation of all the patterns, scanned once per file, 
 Where the regex runs. A case-insensitive regex gets no fast scan from `re`: it is tried at every position
 of a file. When every match starts with one of a few literals, or holds one within a few characters of its
 start (`leading_literals`: `docker` in `\\bdocker\\s+build`, `-m` in `(^|\\s)-m`), it is tried only there
-(`_matches_at`): on the recorded searches of the 20 real repositories, 12 million instructions for the
+(`matches_at`): on the recorded searches of the 20 real repositories, 12 million instructions for the
 regex scans of a verification of each, not 317 million.
 
 What is not searched. Files that tools generate are not evidence of the group's setup and can be large:
@@ -174,7 +174,7 @@ def may_match(text: str, pattern: str, flags: int = re.IGNORECASE) -> bool:
     return all(any(literal in folded for literal in clause) for clause in clauses)
 
 
-def _matches_at(
+def matches_at(
     compiled: re.Pattern[str], text: str, folded: str, leads: frozenset[tuple[str, int]]
 ) -> Iterator[re.Match[str]]:
     """The matches `compiled.finditer(text)` gives, for a pattern whose every match holds one of the literals
@@ -244,6 +244,8 @@ class _Items(list):  # type: ignore[type-arg]
 
 _LITERAL, _IN, _NOT_LITERAL = sre_constants.LITERAL, sre_constants.IN, sre_constants.NOT_LITERAL
 _SINGLE_CHARACTER = frozenset({_LITERAL, _IN, _NOT_LITERAL, sre_constants.ANY})
+# Items that read no character (`^`, `\b`, a lookahead or lookbehind): where a match starts, they only narrow.
+_ZERO_WIDTH = frozenset({sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT})
 _POSITION_ESCAPES = frozenset("bBAZ")
 _CATEGORY_ESCAPES = frozenset("dDsSwW")
 _CONTROL_ESCAPES = {"a": 7, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92}
@@ -482,7 +484,7 @@ def _sequence(sequence: Any) -> list[frozenset[str]]:
 def _leading(sequence: Any, offset: int = 0) -> Leads:
     """The literals a match of `sequence` holds near its start, each with the farthest offset from the match's
     start it can begin at (see `leading_literals`), the match starting `offset` characters before the
-    sequence: the first run of ASCII literal characters, after zero-width assertions (`^`, `\\b`) and at most
+    sequence: the first run of ASCII literal characters, after zero-width items (`^`, `\\b`, lookarounds) and at most
     MAX_LEAD_OFFSET characters of single-character items (`\\s`, `[ab]`, `.`) or groups of them; or the leads
     of every alternative of the group or alternation it starts with. None for any other start, or a run
     shorter than MIN_LITERAL (found nearly everywhere)."""
@@ -493,7 +495,7 @@ def _leading(sequence: Any, offset: int = 0) -> Leads:
             continue
         if run:
             break
-        if op is sre_constants.AT:
+        if op in _ZERO_WIDTH:
             continue
         if op is sre_constants.SUBPATTERN or op is sre_constants.BRANCH:
             alternatives = [argument[-1]] if op is sre_constants.SUBPATTERN else argument[1]
@@ -512,7 +514,7 @@ def _max_width(sequence: Any) -> int | None:
     single characters and groups or alternations of them; None otherwise."""
     total = 0
     for op, argument in sequence:
-        if op is sre_constants.AT:
+        if op in _ZERO_WIDTH:
             continue
         if op in _SINGLE_CHARACTER:
             total += 1
@@ -669,7 +671,7 @@ class TextSearch:
             matches = (
                 compiled.finditer(text)
                 if leads is None
-                else _matches_at(compiled, text, self._folded_text(path), leads)
+                else matches_at(compiled, text, self._folded_text(path), leads)
             )
             for match in matches:
                 start = _evidence_start(text, match)

@@ -23,12 +23,13 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from .evidence import Evidence, Location, Status
 from .report import Answer, Report
 from .rule import ELSEWHERE, Rule, Trace
-from .textsearch import Clauses, fold, literal_requirement, sre_constants, sre_parse
+from .textsearch import Clauses, Leads, fold, literal_requirement, matches_at
+from .textsearch import leading_literals as textsearch_leading_literals
 
 if TYPE_CHECKING:
     from .repo import Repo
@@ -335,61 +336,22 @@ def may_match(folded: str, clauses: Clauses) -> bool:
     return True
 
 
-def lead_matches(
-    pattern: re.Pattern[str], text: str, starts: frozenset[str] | None
-) -> Iterator[re.Match[str]]:
-    """The matches `pattern.finditer(text)` gives, for a pattern every match of which starts with one of
-    `starts` (`leading_literals`): in an ASCII text, the pattern is tried only where its lower case holds one of
-    them, instead of at every position (a case-insensitive pattern gets no fast scan from `re`: it tries each
-    position in turn, several times the cost of looking for a few literals). Each literal's next place is
-    looked for once it is passed, so the text is read once per literal; a match holds its literal, so it is
-    never empty, and the next one is looked for from its end, as `finditer` does. Any other text (its lower
-    case need not keep its positions), or `starts` None, is scanned by `finditer`."""
-    if starts is None or not text.isascii():
-        yield from pattern.finditer(text)
-        return
-    lowered = folded(text)  # an ASCII text's lower case: every character where it was
-    ahead = {start: at for start in starts if (at := lowered.find(start)) != -1}
-    position = 0
-    while ahead:
-        start = min(ahead.values())
-        match = pattern.match(text, start)
-        if match is not None:
-            yield match
-        position = match.end() if match is not None else start + 1
-        for literal, at in list(ahead.items()):
-            if at < position:
-                at = lowered.find(literal, position)
-                if at == -1:
-                    del ahead[literal]
-                else:
-                    ahead[literal] = at
+def lead_matches(pattern: re.Pattern[str], text: str, leads: Leads) -> Iterator[re.Match[str]]:
+    """The matches `pattern.finditer(text)` gives: in an ASCII text, for a pattern whose matches hold one of
+    `leads` near their start (`leading_literals`), tried only there (`textsearch.matches_at`; a
+    case-insensitive pattern gets no fast scan from `re`: it tries each position in turn, several times the
+    cost of looking for a few literals). Any other text (its lower case need not keep its positions), or
+    `leads` None, is scanned by `finditer`."""
+    if leads is None or not text.isascii():
+        return pattern.finditer(text)
+    return matches_at(pattern, text, folded(text), leads)
 
 
-def leading_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """The lower-case ASCII texts one of which every match of `pattern` starts with (the Docker words:
-    "docker"; the CI's linting words: "lint", "ruff" or "flake8"), or None when a match may start otherwise
-    (with an optional or repeated part, a character class, a character outside ASCII)."""
-    return _leading(sre_parse.parse(pattern.pattern, pattern.flags).data)
-
-
-def _leading(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
-    prefix = ""
-    for op, argument in items:
-        if op is sre_constants.LITERAL:
-            prefix += chr(argument)
-        elif prefix:
-            break
-        elif op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
-            continue  # reads no character
-        elif op is sre_constants.SUBPATTERN:
-            return _leading(argument[-1].data)
-        elif op is sre_constants.BRANCH:
-            found = [_leading(alternative.data) for alternative in argument[1]]
-            return None if None in found else frozenset().union(*found)  # type: ignore[arg-type]
-        else:
-            return None
-    return frozenset({prefix.lower()}) if prefix and prefix.isascii() else None
+def leading_literals(pattern: re.Pattern[str]) -> Leads:
+    """What every match of `pattern` holds near its start, as `textsearch.leading_literals` reads it (the
+    Docker words: ("docker", 0); the CI's linting words: "lint", "ruff" or "flake8" at 0), or None when a
+    match may start otherwise (an optional or repeated part, a character outside ASCII)."""
+    return textsearch_leading_literals(pattern.pattern, pattern.flags)
 
 
 def compile_practice(practice: Practice) -> PracticePatterns:
@@ -559,7 +521,7 @@ class Substitution:
     replacement: str | Callable[[re.Match[str]], str]
     also_needed: Clauses = ()
     needed: Clauses = field(init=False)
-    leads: frozenset[str] | None = field(init=False)
+    leads: Leads = field(init=False)
     probes: tuple[tuple[tuple[str, str], ...], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
