@@ -25,7 +25,7 @@ from .registry import all_rules
 from .repo import GITIGNORE
 from .report import Answer, Report
 from .results import AnswerFinding
-from .rule import run_rule
+from .rule import checked, run_rule
 from .safe_yaml import YamlRefused, load_all
 from .textsearch import Clauses, fold
 from .witness import (
@@ -1308,7 +1308,7 @@ def _linting_in_ci(repo: Repo, known: Evidence | None) -> Evidence:
         return known
     from .rules.m17_ci import LintingInCi  # the linting rule's own notion of a lint step
 
-    return LintingInCi().check(repo)
+    return checked(LintingInCi, repo)
 
 
 def _inert_cache_inputs(repo: Repo) -> list[str]:

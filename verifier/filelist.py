@@ -196,12 +196,6 @@ class FileList:
                     return listed
         return self._walk_files()
 
-    def _git(self, *args: str) -> str:
-        """The output of read command `git args` (GitError when it fails; see `gitsafe`)."""
-        assert self.git_repository is not None
-        output = self.git_repository.run(*args, timeout=self.git_timeout)
-        return output.decode("utf-8", errors="replace")
-
     def _git_files(self) -> list[str] | None:
         """Tracked files (`git ls-files`); None to fall back to a directory walk.
 

@@ -106,8 +106,8 @@ def _checked_once(rule: Rule, repo: Repo) -> Evidence:
 
 
 def run_rule(rule: Rule, repo: Repo) -> Evidence:
-    """A rule's evidence (each rule's check run once per repository view, `checked`); a rule that raises gives unverifiable evidence naming the error (and a warning),
-    so one broken rule never costs the other items.
+    """A rule's evidence (its check run once per repository view, `checked`); a rule that raises gives
+    unverifiable evidence naming the error (and a warning), so one broken rule never costs the other items.
 
     A `MemoryError` is not a broken rule but a verification over its memory budget (`verify --max-memory`):
     it propagates, so the repository fails as a whole with "over its memory budget" instead of giving a
