@@ -625,3 +625,97 @@ def test_the_branches_and_remotes_are_read_while_git_lists_the_files(
     late = Repo(root).history
     assert reads == ["branches", "remotes", "branches", "remotes"]
     assert history.branches == late.branches and history.remotes == late.remotes and history.branches
+
+
+def _whole_cached_listing(output: bytes) -> filelist.TaggedListing:
+    """The parse of plain `git ls-files -z` output read whole, as it was before the output was read piece
+    by piece: the oracle of `CachedListingReader`."""
+    text = output.decode("utf-8", errors="replace")
+    if not text:
+        return filelist.TaggedListing([], [], set())
+    if not text.endswith("\x00") or text.startswith("\x00") or "\x00\x00" in text:
+        raise gitsafe.GitError(f"git ls-files printed an unexpected listing {text[:40]!r}")
+    ordered = "\ufffd" not in text
+    return filelist.TaggedListing(
+        text[:-1].split("\x00"), [], set(), ordered=ordered, text="\x00" + text if ordered else None
+    )
+
+
+CACHED_OUTPUTS = [
+    b"",
+    b"a.py\x00b/c.py\x00",
+    "\u00e9t\u00e9/\u4e2d\u6587.py\x00z\u00df.md\x00".encode(),  # multi-byte characters to cut through
+    b"a\xff.py\x00a.py\x00\xe2\x82\x00x.py\x00",  # invalid UTF-8, an unfinished sequence before a NUL
+    b"a.py\x00\x00b.py\x00",  # an empty path
+    b"\x00a.py\x00",
+    b"a.py\x00b.py",  # cut short
+    b"no-nul-at-all.py",
+    "\u00e9".encode() * 100 + b"\x00",
+]
+
+
+@pytest.mark.parametrize("output", CACHED_OUTPUTS)
+def test_the_listing_read_piece_by_piece_is_the_listing_read_whole(output: bytes) -> None:
+    """However git's output is cut into pieces (through a character, next to a NUL, one byte at a time),
+    the paths, order, text and errors are those of the whole output."""
+    import random
+
+    try:
+        expected: filelist.TaggedListing | str = _whole_cached_listing(output)
+    except gitsafe.GitError as error:
+        expected = str(error)
+    cuttings = [[len(output)], [1] * len(output)]
+    generator = random.Random(17)
+    cuttings += [[generator.randint(1, 7) for _ in range(len(output))] for _ in range(30)]
+    for sizes in cuttings:
+        reader, position = filelist.CachedListingReader(), 0
+        for size in sizes:
+            if position >= len(output):
+                break
+            reader.feed(output[position : position + size])
+            position += size
+        try:
+            got: filelist.TaggedListing | str = reader.listing()
+        except gitsafe.GitError as error:
+            got = str(error)
+        assert got == expected, sizes
+
+
+def test_a_started_command_can_hand_its_output_over_as_it_is_read(tmp_path: Path) -> None:
+    """With `stream`, every byte of the output reaches it in order and none is kept; the output cap still
+    holds (nothing past it is handed over, and the command fails); a stream reads one command only."""
+    root = git_init(write_tree(tmp_path / "big", {"big.txt": "".join(f"{n}\n" for n in range(100_000))}))
+    repository = gitsafe.locate(root)
+    assert repository is not None
+    pieces: list[bytes] = []
+    with repository.start(("cat-file", "-p", "HEAD:big.txt"), stream=pieces.append) as reads:
+        (output,) = reads.results()
+    assert output == b"" and b"".join(pieces) == (root / "big.txt").read_bytes()
+    pieces.clear()
+    with repository.start(("cat-file", "-p", "HEAD:big.txt"), max_output=1000, stream=pieces.append) as reads:
+        (failed,) = reads.results()
+    assert isinstance(failed, gitsafe.GitError) and "more than 1000 bytes" in str(failed)
+    assert sum(map(len, pieces)) <= 1000
+    with pytest.raises(ValueError, match="one command"):
+        repository.start(("status",), ("log",), stream=pieces.append)
+
+
+def test_a_large_repository_splits_its_listing_while_git_writes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plain listing of a large repository goes to a `CachedListingReader` as git writes it, and lists
+    the files a listing read whole lists."""
+    names = [f"data/{n:05}.bin" for n in range(3000)] + ["src/a.py", "\u00e9.py"]
+    root = git_init(write_tree(tmp_path / "group", dict.fromkeys(names, "x\n")))
+    fed: list[int] = []
+    real_feed = filelist.CachedListingReader.feed
+
+    def feed(self: filelist.CachedListingReader, chunk: bytes) -> None:
+        fed.append(len(chunk))
+        real_feed(self, chunk)
+
+    monkeypatch.setattr(filelist, "LARGE_REPOSITORY", 2)
+    monkeypatch.setattr(filelist.CachedListingReader, "feed", feed)
+    files = Repo(root).files
+    assert fed and sum(fed) == len(git(root, "ls-files", "-z").encode())
+    assert list(files) == sorted(names) == _whole_cached_listing(git(root, "ls-files", "-z").encode()).tracked

@@ -241,9 +241,16 @@ class GitRepository:
         timeout: float = READ_TIMEOUT,
         max_output: int = MAX_OUTPUT,
         max_field: int | None = None,
+        stream: Callable[[bytes], None] | None = None,
     ) -> Started:
         """Start read commands side by side now and collect each when it is needed (`Started`), so git runs
-        while the caller works. GitError when git cannot be started."""
+        while the caller works. GitError when git cannot be started.
+
+        With `stream` (one command only), the standard output goes to `stream` piece by piece as it is read,
+        within the same output cap, and is not kept (its result is b""): the caller can work on a long
+        output while git is still writing it."""
+        if stream is not None and len(commands) != 1:
+            raise ValueError("stream reads the output of one command")
         return Started(
             [self.argv(command) for command in commands],
             isolated_environment(self.root),
@@ -251,6 +258,7 @@ class GitRepository:
             timeout,
             _Limits(max_output, max_field),
             pipe_bytes=PIPE_WHILE_WORKING,
+            stream=stream,
         )
 
     def head_branch(self) -> str | None:
@@ -664,12 +672,19 @@ class _Limits:
 class _Sink:
     """What is kept of one pipe: at most `limit` bytes, the start (standard output, where more is an error
     and `on_overflow` is called once) or the end (standard error). With `max_field`, each NUL-separated
-    field is cut to that many bytes as it arrives."""
+    field is cut to that many bytes as it arrives. With `stream`, each piece within the limit is handed to
+    it as it arrives instead of being kept."""
 
     def __init__(
-        self, limit: int, keep_end: bool, on_overflow: Callable[[], None], max_field: int | None = None
+        self,
+        limit: int,
+        keep_end: bool,
+        on_overflow: Callable[[], None],
+        max_field: int | None = None,
+        stream: Callable[[bytes], None] | None = None,
     ) -> None:
         self.limit, self.keep_end, self.on_overflow, self.max_field = limit, keep_end, on_overflow, max_field
+        self.stream = stream
         self.field_length = 0  # bytes of the current field read so far (kept or not)
         self.chunks: list[bytes] = []
         self.size = 0
@@ -681,8 +696,11 @@ class _Sink:
             return
         if self.max_field is not None:
             chunk = self._cut_fields(chunk, self.max_field)
-        self.chunks.append(chunk)
         self.size += len(chunk)
+        if self.stream is not None and self.size <= self.limit:
+            self.stream(chunk)
+            return
+        self.chunks.append(chunk)
         if self.size > self.limit:
             if self.keep_end:
                 kept = b"".join(self.chunks)[-self.limit :]
@@ -724,7 +742,13 @@ class _Running:
         return [(self.process.stdout, self.out), (self.process.stderr, self.err)]
 
 
-def _start(argv: list[str], environment: dict[str, str], cwd: Path, limits: _Limits) -> _Running:
+def _start(
+    argv: list[str],
+    environment: dict[str, str],
+    cwd: Path,
+    limits: _Limits,
+    stream: Callable[[bytes], None] | None = None,
+) -> _Running:
     options: dict[str, object] = {}
     if os.name == "posix":
         options["start_new_session"] = True
@@ -740,7 +764,7 @@ def _start(argv: list[str], environment: dict[str, str], cwd: Path, limits: _Lim
         **options,  # type: ignore[call-overload]
     )
     _live[process.pid] = process
-    out = _Sink(limits.max_output, False, lambda: _kill(process), limits.max_field)
+    out = _Sink(limits.max_output, False, lambda: _kill(process), limits.max_field, stream)
     err = _Sink(MAX_ERROR_OUTPUT, True, lambda: None)
     label = next((arg for arg in argv[1:] if not arg.startswith("-") and "=" not in arg), "command")
     return _Running(process, out, err, label)
@@ -893,6 +917,7 @@ class Started:
         limits: _Limits,
         *,
         pipe_bytes: int | None = None,
+        stream: Callable[[bytes], None] | None = None,
     ) -> None:
         self.timeout, self.limits = timeout, limits
         self._running: list[_Running] = []
@@ -902,7 +927,7 @@ class Started:
         try:
             for index, argv in enumerate(argvs):
                 try:
-                    self._pending[index] = _start(argv, environment, cwd, limits)
+                    self._pending[index] = _start(argv, environment, cwd, limits, stream)
                 except OSError as error:
                     raise GitError(f"git could not be started ({error.strerror or error})") from None
                 self._running.append(self._pending[index])
