@@ -671,9 +671,9 @@ def test_a_command_started_to_run_meanwhile_can_write_its_output_unread(tmp_path
 def test_the_branches_and_remotes_are_read_while_git_lists_the_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A Repo that starts its history reads the branch names and remote URLs from the git folder while git
-    lists the files, and the history uses them without reading them again; the same history as a Repo
-    that reads them when asked."""
+    """A Repo that starts its history reads the remote URLs from the git folder while git lists the files,
+    and the history uses them without reading them again; the branch names are read once, when first asked
+    for; the same history as a Repo that reads them when asked."""
     from verifier import gitdata
 
     root = cloned_group(tmp_path)
@@ -682,9 +682,12 @@ def test_the_branches_and_remotes_are_read_while_git_lists_the_files(
     monkeypatch.setattr(gitdata, "branch_names", lambda r: reads.append("branches") or real_names(r))
     monkeypatch.setattr(gitdata, "remote_urls", lambda r: reads.append("remotes") or real_urls(r))
     early = Repo(root, start_history=True)
-    assert reads == ["branches", "remotes"]  # during the listing, before anything asked
+    assert reads == ["remotes"]  # during the listing, before anything asked
     history = early.history
-    assert reads == ["branches", "remotes"]  # not read again
+    assert reads == ["remotes"]  # not read again, and the branches not yet
+    assert history.branches and history.branches is history.branches
+    assert reads == ["remotes", "branches"]  # once, when asked
     late = Repo(root).history
-    assert reads == ["branches", "remotes", "branches", "remotes"]
-    assert history.branches == late.branches and history.remotes == late.remotes and history.branches
+    assert reads == ["remotes", "branches", "remotes"]
+    assert history.branches == late.branches and history.remotes == late.remotes
+    assert reads == ["remotes", "branches", "remotes", "branches"]

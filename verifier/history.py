@@ -133,7 +133,8 @@ class History:
     commits: Sequence[Commit] = field(default_factory=list)  # a CommitLog as read (see there)
     remotes: dict[str, str] = field(default_factory=dict)
     root: Path | None = None
-    branches: list[str] = field(default_factory=list)
+    # read on first use (`branches`): a verification asks only when no workflow publishes to GitHub Pages
+    _branches: list[str] | None = field(default=None, repr=False, compare=False)
     unreadable: bool = False
     repository: gitsafe.GitRepository | None = field(default=None, repr=False, compare=False)
     timeout: float = gitsafe.READ_TIMEOUT
@@ -141,6 +142,17 @@ class History:
     _records: int = field(default=0, repr=False)
     _files_read: bool = field(default=False, repr=False)
     _authors: dict[bool, list[Author]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def branches(self) -> list[str]:
+        """The branches and remote-tracking branches (`refname:short`, see `read_branches`), read from the
+        git folder on first use; none without a readable history."""
+        if self._branches is None:
+            self._branches = []
+            if self.repository is not None:
+                names = gitdata.branch_names(self.repository)
+                self._branches = read_branches(self.repository, self.timeout, names)
+        return self._branches
 
     @property
     def merges(self) -> list[Commit]:
@@ -285,7 +297,7 @@ def read_history(
     """History of the branch checked out at `root` (validated by `gitsafe.locate` unless `repository` is
     given); a directory without `.git` at its root has none. `started`: the commands `start_reading`
     started for `repository` with the same `max_commits` and `timeout`, collected here (and closed).
-    `refs`: the branches and remotes `read_refs` read ahead. Never raises: a failure is the History's
+    `refs`: the remotes `read_refs` read ahead. Never raises: a failure is the History's
     reason."""
     if repository is None:
         try:
@@ -316,7 +328,6 @@ def read_history(
     history.branch = repository.head_branch()
     history.shallow = repository.shallow
     refs = refs or read_refs(repository)
-    history.branches = read_branches(repository, timeout, refs.branches)
     history.remotes = read_remotes(repository, timeout, refs.remotes)
     return history
 
@@ -532,17 +543,17 @@ def parse_files(output: bytes) -> dict[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class RefsRead:
-    """What the git folder says in Python of the branches and the remotes (`gitdata.branch_names`,
-    `gitdata.remote_urls`), each None where that reader is not sure: git is asked then, when the history is
-    read. Read ahead by `read_refs` while git lists the files (`Repo`), a wait this fills."""
+    """What the git folder says in Python of the remotes (`gitdata.remote_urls`), None where that reader is
+    not sure: git is asked then, when the history is read. Read ahead by `read_refs` while git lists the
+    files (`Repo`). The branches are not: the wait is already full (the report is scanned meanwhile), and
+    only a rule that finds no workflow publishing to GitHub Pages asks for them (`History.branches`)."""
 
-    branches: list[str] | None
     remotes: dict[str, str | None] | None
 
 
 def read_refs(repository: gitsafe.GitRepository) -> RefsRead:
-    """The branch names and remote URLs `gitdata` reads without git (see `RefsRead`)."""
-    return RefsRead(gitdata.branch_names(repository), gitdata.remote_urls(repository))
+    """The remote URLs `gitdata` reads without git (see `RefsRead`)."""
+    return RefsRead(gitdata.remote_urls(repository))
 
 
 def read_branches(
