@@ -270,6 +270,69 @@ def test_the_config_reader_keeps_git_quoting_comments_and_sections(tmp_path: Pat
     }
 
 
+def test_a_config_read_a_line_at_a_time_gives_the_entries_read_a_character_at_a_time(tmp_path: Path) -> None:
+    """Random config files from the pieces git writes and near misses (blanks, tabs, comments, quotes,
+    empty and odd sections, a key without `=`, an entry after a header, a form feed): wherever the line
+    reader reads a file, it gives what the character reader does; git's own files are read a line at a
+    time, as are most of these."""
+    import random
+
+    from verifier import gitdata
+
+    pieces = [
+        "[core]",
+        '[Remote "Origin"]',
+        '[remote\t"a b"]',
+        '[remote ""]',
+        "[remote.Legacy]",
+        "[a-b.C]",
+        "[]",
+        "[remote ]",
+        '[remote "x"] url = y',
+        '[remote"x"]',
+        "[core] # c",
+        "[core];c",
+        "[core]x",
+        "\turl = https://github.com/a/b.git",
+        "url=x",
+        "url =",
+        "url",
+        "url  ",
+        "URL = a  b\t c ",
+        "url = a # b",
+        "url = a;b",
+        "url = #",
+        "9url = x",
+        "url # x",
+        'url = "q"',
+        "url-x = q",
+        "u-9 = v",
+        "x = [y]",
+        "# comment",
+        "; comment",
+        "  \t# c",
+        "",
+        " ",
+        "\t",
+        "\f",
+        "url = a\fb",
+        "k = v\x7f",
+    ]
+    randomness = random.Random(11)
+    read_by_line = 0
+    for _ in range(3000):
+        lines = [randomness.choice(pieces) for _ in range(randomness.randint(0, 6))]
+        text = "\n".join(lines) + randomness.choice(["", "\n"])
+        by_line = gitdata._plain_lines(text)
+        if by_line is not None:
+            read_by_line += 1
+            assert by_line == gitdata._read_by_character(text.encode()), text
+    assert read_by_line > 500
+    written = git_init(write_tree(tmp_path / "group", {"a.py": "a\n"})) / ".git" / "config"
+    data = written.read_bytes() + CONFIG_BODIES[0].encode()
+    assert gitdata._plain_lines(data.decode()) == gitdata._read_by_character(data) is not None
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -608,9 +671,9 @@ def test_a_command_started_to_run_meanwhile_can_write_its_output_unread(tmp_path
 def test_the_branches_and_remotes_are_read_while_git_lists_the_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A Repo that starts its history reads the branch names and remote URLs from the git folder while git
-    lists the files, and the history uses them without reading them again; the same history as a Repo
-    that reads them when asked."""
+    """A Repo that starts its history reads the remote URLs from the git folder while git lists the files,
+    and the history uses them without reading them again; the branch names are read once, when first asked
+    for; the same history as a Repo that reads them when asked."""
     from verifier import gitdata
 
     root = cloned_group(tmp_path)
@@ -619,12 +682,15 @@ def test_the_branches_and_remotes_are_read_while_git_lists_the_files(
     monkeypatch.setattr(gitdata, "branch_names", lambda r: reads.append("branches") or real_names(r))
     monkeypatch.setattr(gitdata, "remote_urls", lambda r: reads.append("remotes") or real_urls(r))
     early = Repo(root, start_history=True)
-    assert reads == ["branches", "remotes"]  # during the listing, before anything asked
+    assert reads == ["remotes"]  # during the listing, before anything asked
     history = early.history
-    assert reads == ["branches", "remotes"]  # not read again
+    assert reads == ["remotes"]  # not read again, and the branches not yet
+    assert history.branches and history.branches is history.branches
+    assert reads == ["remotes", "branches"]  # once, when asked
     late = Repo(root).history
-    assert reads == ["branches", "remotes", "branches", "remotes"]
-    assert history.branches == late.branches and history.remotes == late.remotes and history.branches
+    assert reads == ["remotes", "branches", "remotes"]
+    assert history.branches == late.branches and history.remotes == late.remotes
+    assert reads == ["remotes", "branches", "remotes", "branches"]
 
 
 def _whole_cached_listing(output: bytes) -> filelist.TaggedListing:

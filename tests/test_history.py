@@ -117,19 +117,19 @@ def test_each_identity_is_judged_once_and_authors_merge_as_every_commit_would() 
     commits = [_commit(n, *identities[n % len(identities)]) for n in range(400)]
     commits += [_commit(401, "Cy", "cy@example.org")]  # Cy then ties with nobody: one more commit
     judged: list[str] = []
-    original = history.Commit.is_bot
+    original = history._is_bot
 
-    def counting(self: history.Commit) -> bool:
-        judged.append(self.author)
-        return original.fget(self)  # type: ignore[attr-defined]
+    def counting(author: str, email: str) -> bool:
+        judged.append(author)
+        return original(author, email)
 
     found = history.History(available=True, reason="", commits=commits)
     try:
-        history.Commit.is_bot = property(counting)  # type: ignore[assignment,method-assign]
+        history._is_bot = counting  # type: ignore[assignment]
         people = found._merged_authors(False)
         with_bots = found._merged_authors(True)
     finally:
-        history.Commit.is_bot = original  # type: ignore[method-assign]
+        history._is_bot = original  # type: ignore[assignment]
     assert len(judged) == len(identities)  # once per identity (with bots included, none is asked about)
     assert [(a.names, a.emails, a.commits) for a in people] == [
         (("Ada",), ("ada@example.org", "ada@students.example.org"), 100),
@@ -160,7 +160,7 @@ def _authors_judging_every_commit(commits: list[history.Commit], include_bots: b
     """The merge as written before identities were remembered: every commit judged and merged in turn."""
     groups: list[tuple[set[str], set[str], list[str], int]] = []
     for commit in reversed(commits):
-        person = history._person(commit, include_bots)
+        person = history._person(commit.author, commit.email, include_bots)
         if person is None:
             continue
         display, key, email = person
@@ -203,3 +203,86 @@ def test_authors_merge_as_judging_every_commit_on_random_histories() -> None:
             assert got == _authors_judging_every_commit(commits, include_bots), commits
         merged_late += len({c.author for c in commits}) > len(found._merged_authors(True))
     assert merged_late > 50  # many histories merged two identities' groups into one
+
+
+def _log_output(records: list[tuple[str, str, str, str, str, str]]) -> bytes:
+    """`git log -z LOG_FORMAT` output of records (id, parents, author, e-mail, date, subject), newest first."""
+    return "".join(
+        f"\0{sha}\0{parents}\0{a}\0{e}\0{d}\0{s}\0{sha}\0" for sha, parents, a, e, d, s in records
+    ).encode()
+
+
+def test_a_whole_log_gives_the_commits_and_authors_parse_log_gives_without_making_commits() -> None:
+    """`CommitLog.read` of a log whose records are all whole: the commits `parse_log` reads (parents that are
+    not ids dropped, names, e-mails and subjects cut), the same count, HEAD and authors; the count, HEAD and
+    authors are read without making a Commit; the first `max_commits` only, the records all counted."""
+    import random
+
+    randomness = random.Random(7)
+    people = [
+        ("Lin Zhu", "lin@x.org"),
+        ("linzhu", "LIN@x.org"),
+        ("Bo", "bo@x.org"),
+        ("", ""),
+        ("B" * 300, "b@x"),
+    ]
+    people += [("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"), ("Ada", "ada@x.org")]
+    for _ in range(100):
+        count = randomness.randint(1, 30)
+        ids = [f"{randomness.getrandbits(160):040x}" for _ in range(count)]
+        records = [
+            (
+                sha,
+                " ".join([*ids[n + 1 : n + 3], "nonsense"][: randomness.randint(0, 3)]),
+                *randomness.choice(people),
+                "2026-01-01T00:00:00+00:00",
+                "s" * randomness.choice((3, 500)),
+            )
+            for n, sha in enumerate(ids)
+        ]
+        output = _log_output(records)
+        parsed, records_read = history.parse_log(output)
+        for max_commits in (count, count - 1 or 1, 5000):
+            log, total = history.CommitLog.read(output, max_commits)
+            assert total == records_read == count and len(log) == min(count, max_commits)
+            assert log.newest_id == ids[0]
+            lazy = history.History(available=True, reason="", commits=log)
+            made = history.History(available=True, reason="", commits=parsed[:max_commits])
+            for include_bots in (False, True):
+                assert lazy._merged_authors(include_bots) == made._merged_authors(include_bots)
+            assert log._made is None  # counted, HEAD and authors read: no Commit made
+            assert (
+                log == parsed[:max_commits]
+                and list(log) == parsed[:max_commits]
+                and log[-1] == parsed[:max_commits][-1]
+            )
+            assert log.identities_oldest_first() == [
+                (c.author, c.email) for c in reversed(parsed[:max_commits])
+            ]
+            assert lazy == made
+
+
+def test_a_log_that_is_not_whole_is_left_to_parse_log() -> None:
+    """A field holding NULs (a crafted commit: here one forging a commit and an author), anything after the
+    last record, a record whose closing id is another, an id that is no commit id, or no record at all:
+    `CommitLog.read` declines and `parse_log` reads the output record by record."""
+    sha, fake, parent = "a" * 40, "f" * 40, "b" * 40
+    whole = _log_output(
+        [(sha, parent, "Eve", "eve@x.org", "2026", "s"), (parent, "", "Bo", "bo@x.org", "2026", "t")]
+    )
+    assert history.CommitLog.read(whole, 10) is not None
+    forged = f"Eve\0\0{fake}\0\0Mallory\0mallory@x.org\0x\0forged\0{fake}"
+    crafted = _log_output(
+        [(sha, parent, forged, "eve@x.org", "2026", "s"), (parent, "", "Bo", "bo@x.org", "2026", "t")]
+    )
+    for output in (
+        crafted,
+        whole + b"tail",
+        whole[:-1],
+        f"\0{sha}\0{parent}\0Eve\0eve@x.org\02026\0s\0{fake}\0".encode(),
+        _log_output([("nonsense", parent, "Eve", "eve@x.org", "2026", "s")]),
+        b"",
+    ):
+        assert history.CommitLog.read(output, 10) is None, output
+    commits, records = history.parse_log(crafted)
+    assert [c.author for c in commits] == ["Bo"] and records == 2

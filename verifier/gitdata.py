@@ -11,6 +11,7 @@ on) and only inside the git folder `gitsafe.locate` validated.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,9 +60,19 @@ def parse_config(data: bytes) -> list[ConfigEntry] | None:
     with `git config --no-includes`.
 
     The bytes are read as latin-1 (one character per byte, so git's byte-wise rules apply unchanged) and
-    each key and value is decoded as UTF-8 at the end, as the caller decodes git's output."""
+    each key and value is decoded as UTF-8 at the end, as the caller decodes git's output. A file as git
+    writes it is read a line at a time (`_plain_lines`), any other a character at a time."""
     if b"\x00" in data:
         return None
+    if data.isascii() and b"\r" not in data and b"\\" not in data:
+        plain = _plain_lines(data.decode("ascii"))
+        if plain is not None:
+            return plain
+    return _read_by_character(data)
+
+
+def _read_by_character(data: bytes) -> list[ConfigEntry] | None:
+    """`parse_config` of a file without NUL, a character at a time as git reads it."""
     text = data.decode("latin-1")
     if text.startswith(_BOM):
         text = text[len(_BOM) :]
@@ -93,6 +104,42 @@ def parse_config(data: bytes) -> list[ConfigEntry] | None:
             entries.append(entry)
         else:
             return None
+
+
+# A line of a config file as git writes it (`git config`, `git clone`): a blank or comment line, a section
+# header (`[name]` or `[name "subsection"]`, a comment after it), or `key`, `key = value` (a comment after
+# it). No quote in a value (a subsection's quotes only), no backslash, no carriage return: see `_plain_lines`.
+_PLAIN_LINE = re.compile(
+    r"[ \t]*(?:"
+    r"(?:[#;].*)?"
+    r'|\[(?P<section>[A-Za-z0-9.-]+)(?:[ \t]+"(?P<subsection>[^"\n]*)")?\][ \t]*(?:[#;].*)?'
+    r'|(?P<key>[A-Za-z][A-Za-z0-9-]*)[ \t]*(?:=(?P<value>[^"\n]*))?'
+    r")"
+)
+_COMMENT = re.compile("[#;]")
+
+
+def _plain_lines(text: str) -> list[ConfigEntry] | None:
+    """The entries of a config `text` of ASCII without a backslash or a carriage return whose every line
+    is a `_PLAIN_LINE` (nearly every config file: git writes them so), read a line at a time; None for any
+    other text, which `parse_config` reads a character at a time. The same entries as that reading: the
+    value up to a comment, without the blanks around it, and each blank inside it a space."""
+    entries: list[ConfigEntry] = []
+    prefix = ""
+    for line in text.split("\n"):
+        match = _PLAIN_LINE.fullmatch(line)
+        if match is None:
+            return None
+        section, key = match.group("section", "key")
+        if section is not None:
+            subsection = match["subsection"]
+            prefix = section.lower() + ("." if subsection is None else f".{subsection}.")
+        elif key is not None:
+            value = match["value"]
+            if value is not None:
+                value = _COMMENT.split(value, 1)[0].strip(" \t").replace("\t", " ")
+            entries.append(ConfigEntry(prefix + key.lower(), value))
+    return entries
 
 
 def _section(source: _Source) -> str | None:

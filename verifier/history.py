@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from . import gitdata, gitsafe
 from .redact import redact_url
@@ -30,6 +30,7 @@ MAX_FILES_BYTES = 256_000_000
 LOG_FORMAT = "--format=%x00%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00%H"
 FILES_FORMAT = "--format=%x00%H"
 LOG_FIELDS = 5
+RECORD = LOG_FIELDS + 3  # tokens of a whole record: the empty marker, the id, the fields, the id again
 BRANCHES_COMMAND = ("for-each-ref", "--format=%(refname:short)%00", "refs/heads", "refs/remotes")
 REMOTES_COMMAND = ("config", "--local", "--no-includes", "-z", "--get-regexp", r"^remote\..*\.url$")
 # log options that keep every program and every file outside the repository out, whatever the config says.
@@ -82,22 +83,27 @@ class Commit:
 
     @property
     def is_bot(self) -> bool:
-        return bool(
-            BOT.search(self.author)
-            or (BOT.search(self.email) and "[bot]" in self.email)
-            or AGENT.search(self.author.strip())
-            or AGENT.search(self.email.strip())
-        )
+        return _is_bot(self.author, self.email)
 
 
-def _person(commit: Commit, include_bots: bool) -> tuple[str, str, str] | None:
-    """(name as written, name key, e-mail lower-cased) of the commit's author; None for a bot (unless
+def _is_bot(author: str, email: str) -> bool:
+    """Whether a commit by `author` <`email`> was made by a bot or a coding agent (see BOT, AGENT)."""
+    return bool(
+        BOT.search(author)
+        or (BOT.search(email) and "[bot]" in email)
+        or AGENT.search(author.strip())
+        or AGENT.search(email.strip())
+    )
+
+
+def _person(author: str, email: str, include_bots: bool) -> tuple[str, str, str] | None:
+    """(name as written, name key, e-mail lower-cased) of a commit's author; None for a bot (unless
     `include_bots`) and for an identity git could not parse (a crafted commit object): nobody."""
-    if not include_bots and commit.is_bot:
+    if not include_bots and _is_bot(author, email):
         return None
-    display = commit.author.strip()
+    display = author.strip()
     key = NOT_NAME_CHARACTER.sub("", display.lower()) or display.lower()
-    email = commit.email.strip().lower()
+    email = email.strip().lower()
     if not display and not email:
         return None
     return display, key, email
@@ -124,10 +130,11 @@ class History:
     branch: str | None = None
     shallow: bool = False
     truncated: bool = False
-    commits: list[Commit] = field(default_factory=list)
+    commits: Sequence[Commit] = field(default_factory=list)  # a CommitLog as read (see there)
     remotes: dict[str, str] = field(default_factory=dict)
     root: Path | None = None
-    branches: list[str] = field(default_factory=list)
+    # read on first use (`branches`): a verification asks only when no workflow publishes to GitHub Pages
+    _branches: list[str] | None = field(default=None, repr=False, compare=False)
     unreadable: bool = False
     repository: gitsafe.GitRepository | None = field(default=None, repr=False, compare=False)
     timeout: float = gitsafe.READ_TIMEOUT
@@ -135,6 +142,17 @@ class History:
     _records: int = field(default=0, repr=False)
     _files_read: bool = field(default=False, repr=False)
     _authors: dict[bool, list[Author]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def branches(self) -> list[str]:
+        """The branches and remote-tracking branches (`refname:short`, see `read_branches`), read from the
+        git folder on first use; none without a readable history."""
+        if self._branches is None:
+            self._branches = []
+            if self.repository is not None:
+                names = gitdata.branch_names(self.repository)
+                self._branches = read_branches(self.repository, self.timeout, names)
+        return self._branches
 
     @property
     def merges(self) -> list[Commit]:
@@ -160,44 +178,51 @@ class History:
         return self._authors[include_bots]
 
     def _merged_authors(self, include_bots: bool) -> list[Author]:
-        # A group: [name keys, e-mails, names, commits]; `groups` is in the order each was last added to.
+        # A group: [name keys, e-mails, names, commits, identities]; `groups` is in the order each was last
+        # added to. A group's few identities sign most of its hundreds of commits: each (author, e-mail) pair
+        # is judged (bot or person, name key) once, and a pair seen before counts for the group it is in
+        # (`group_of`, kept up to date when groups merge: the only group that holds its key and e-mail).
         groups: list[list[Any]] = []
-        # A group's few identities sign most of its hundreds of commits: each (author, e-mail) pair is
-        # judged (bot or person, name key) once, and a pair seen before counts for the group it was merged
-        # into (the only one that holds its key and e-mail) while that group has not been merged further.
         identities: dict[tuple[str, str], tuple[str, str, str] | None] = {}
         group_of: dict[tuple[str, str], list[Any]] = {}
-        for commit in reversed(self.commits):
-            identity = (commit.author, commit.email)
+        for identity in self._identities_oldest_first():
             group = group_of.get(identity)
-            if group is not None and group[4]:
+            if group is not None:
                 group[3] += 1
                 if groups[-1] is not group:
                     groups.remove(group)
                     groups.append(group)
                 continue
             if identity in identities:
-                person = identities[identity]
-            else:
-                person = identities[identity] = _person(commit, include_bots)
+                continue  # judged before: nobody (a bot, or no identity)
+            person = identities[identity] = _person(*identity, include_bots)
             if person is None:
                 continue
             display, key, email = person
             matches = [g for g in groups if key in g[0] or (email and email in g[1])]
-            keys, emails, names, count = {key}, {email} if email else set(), [display], 1
+            keys, emails, names, count, members = {key}, {email} if email else set(), [display], 1, [identity]
             for match in matches:
                 keys |= match[0]
                 emails |= match[1]
                 names = match[2] + [n for n in names if n not in match[2]]
                 count += match[3]
-                match[4] = False  # merged into the new group
+                members += match[4]
                 groups.remove(match)
-            group_of[identity] = [keys, emails, names, count, True]
-            groups.append(group_of[identity])
+            merged = [keys, emails, names, count, members]
+            for member in members:
+                group_of[member] = merged
+            groups.append(merged)
         ordered = sorted(groups, key=lambda g: -g[3])
         return [Author(tuple(names), tuple(sorted(emails)), count) for _, emails, names, count, _ in ordered]
 
-    def with_files(self) -> list[Commit]:
+    def _identities_oldest_first(self) -> Iterable[tuple[str, str]]:
+        """(author, e-mail) of each commit, oldest first; from the log's columns while the commits are
+        not made yet (`CommitLog`), a verification's case."""
+        if isinstance(self.commits, CommitLog):
+            return self.commits.identities_oldest_first()
+        return [(commit.author, commit.email) for commit in reversed(self.commits)]
+
+    def with_files(self) -> Sequence[Commit]:
         """The commits with the files each one changed (read on first use: one more `git log`). When that
         fails (time-out, output cap) the commits keep no files and `files_reason` says why."""
         if self.repository is not None and self.commits and not self._files_read:
@@ -272,7 +297,7 @@ def read_history(
     """History of the branch checked out at `root` (validated by `gitsafe.locate` unless `repository` is
     given); a directory without `.git` at its root has none. `started`: the commands `start_reading`
     started for `repository` with the same `max_commits` and `timeout`, collected here (and closed).
-    `refs`: the branches and remotes `read_refs` read ahead. Never raises: a failure is the History's
+    `refs`: the remotes `read_refs` read ahead. Never raises: a failure is the History's
     reason."""
     if repository is None:
         try:
@@ -285,17 +310,24 @@ def read_history(
         (log,) = reads.results()
     if isinstance(log, gitsafe.GitError):
         return _diagnose(repository, log, timeout)
-    commits, records = parse_log(log)
-    if not commits:
-        return History(reason="git log printed no commit that could be read", unreadable=True)
+    whole = CommitLog.read(log, max_commits)
+    commits: Sequence[Commit]
+    if whole is not None:
+        commits, records = whole
+        head = whole[0].newest_id
+    else:
+        parsed, records = parse_log(log)
+        commits = parsed[:max_commits]
+        if not commits:
+            return History(reason="git log printed no commit that could be read", unreadable=True)
+        head = commits[0].sha
     history = History(available=True, reason="", root=root, repository=repository, timeout=timeout)
-    history.commits, history._records = commits[:max_commits], min(records, max_commits)
+    history.commits, history._records = commits, min(records, max_commits)
     history.truncated = records > max_commits
-    history.head = history.commits[0].sha
+    history.head = head
     history.branch = repository.head_branch()
     history.shallow = repository.shallow
     refs = refs or read_refs(repository)
-    history.branches = read_branches(repository, timeout, refs.branches)
     history.remotes = read_remotes(repository, timeout, refs.remotes)
     return history
 
@@ -374,19 +406,111 @@ def parse_log(output: bytes) -> tuple[list[Commit], int]:
         fields = tokens[index + 2 : end]
         records += 1
         if len(fields) == LOG_FIELDS:
-            parents, author, email, date, subject = fields
-            commits.append(
-                Commit.of(
-                    sha,
-                    tuple([parent for parent in parents.split() if _SHA.fullmatch(parent)]),
-                    author[:NAME_WIDTH],
-                    email[:NAME_WIDTH],
-                    date,
-                    subject[:SUBJECT_WIDTH],
-                )
-            )
+            commits.append(_commit_of_record(sha, *fields))
         index = end + 1
     return commits, records
+
+
+def _commit_of_record(sha: str, parents: str, author: str, email: str, date: str, subject: str) -> Commit:
+    """The Commit of one whole record of the log: the parents that are commit ids, names, e-mails and the
+    subject cut to their widths."""
+    return Commit.of(
+        sha,
+        tuple([parent for parent in parents.split() if _SHA.fullmatch(parent)]),
+        author[:NAME_WIDTH],
+        email[:NAME_WIDTH],
+        date,
+        subject[:SUBJECT_WIDTH],
+    )
+
+
+class CommitLog(Sequence[Commit]):
+    """The commits of a log whose records are all whole (`CommitLog.read`), made into Commit objects on
+    first use. A verification only asks how many commits there are and who wrote them (`History.authors`
+    reads the authors' columns of the log): making a Commit of each record was most of the cost of reading
+    a history (issue #17). A sequence of Commits like the list `parse_log` gives, and equal to it."""
+
+    __slots__ = ("_count", "_made", "_tokens")
+
+    def __init__(self, tokens: list[str], count: int) -> None:
+        self._tokens, self._count = tokens, count  # the log's tokens: record n at RECORD * n
+        self._made: list[Commit] | None = None
+
+    @classmethod
+    def read(cls, output: bytes, max_commits: int) -> tuple[CommitLog, int] | None:
+        """The first `max_commits` commits of `git log -z LOG_FORMAT` output and the number of records in
+        it, when every record is whole: RECORD tokens ("", id, the fields, the same id) each, the ids commit
+        ids, and nothing after the last one; None otherwise, or without a record (`parse_log` reads the
+        output record by record then).
+
+        `parse_log` reads the same commits from such an output: it ends a record at the first token after
+        the id that equals it, and no field of a commit holds the commit's own id (its text cannot contain
+        its own hash), so each record ends where a whole one does; a field holding NULs moves the closing
+        id out of its place, and the output is not whole."""
+        tokens = output.decode("utf-8", errors="replace").split("\x00")
+        records, rest = divmod(len(tokens), RECORD)
+        if not records or rest != 1 or tokens[-1]:
+            return None
+        ids = tokens[1::RECORD]
+        whole = (
+            not any(tokens[0::RECORD])
+            and ids == tokens[RECORD - 1 :: RECORD]
+            and all(map(_SHA.fullmatch, ids))
+        )
+        return (cls(tokens, min(records, max_commits)), records) if whole else None
+
+    @property
+    def newest_id(self) -> str:
+        """The id of the first commit of the log (HEAD's), without making the Commits."""
+        return self._tokens[1] if self._made is None else self._made[0].sha
+
+    def identities_oldest_first(self) -> list[tuple[str, str]]:
+        """(author, e-mail) of each commit, oldest first, as the Commits hold them (cut to NAME_WIDTH),
+        without making the Commits."""
+        if self._made is not None:
+            return [(commit.author, commit.email) for commit in reversed(self._made)]
+        end = RECORD * self._count
+        authors = [author[:NAME_WIDTH] for author in self._tokens[3:end:RECORD]]
+        emails = [email[:NAME_WIDTH] for email in self._tokens[4:end:RECORD]]
+        return list(zip(reversed(authors), reversed(emails), strict=True))
+
+    def _commits(self) -> list[Commit]:
+        if self._made is None:
+            tokens = self._tokens
+            self._made = [
+                _commit_of_record(*tokens[at + 1 : at + RECORD - 1])
+                for at in range(0, RECORD * self._count, RECORD)
+            ]
+            self._tokens = []
+        return self._made
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Commit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Commit]: ...
+
+    def __getitem__(self, index: int | slice) -> Commit | list[Commit]:
+        return self._commits()[index]
+
+    def __iter__(self) -> Iterator[Commit]:
+        return iter(self._commits())
+
+    def __reversed__(self) -> Iterator[Commit]:
+        return reversed(self._commits())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CommitLog):
+            return self._commits() == other._commits()
+        return self._commits() == other if isinstance(other, list) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # as a list's
+
+    def __repr__(self) -> str:
+        return repr(self._commits())
 
 
 def parse_files(output: bytes) -> dict[str, tuple[str, ...]]:
@@ -419,17 +543,17 @@ def parse_files(output: bytes) -> dict[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class RefsRead:
-    """What the git folder says in Python of the branches and the remotes (`gitdata.branch_names`,
-    `gitdata.remote_urls`), each None where that reader is not sure: git is asked then, when the history is
-    read. Read ahead by `read_refs` while git lists the files (`Repo`), a wait this fills."""
+    """What the git folder says in Python of the remotes (`gitdata.remote_urls`), None where that reader is
+    not sure: git is asked then, when the history is read. Read ahead by `read_refs` while git lists the
+    files (`Repo`). The branches are not: the wait is already full (the report is scanned meanwhile), and
+    only a rule that finds no workflow publishing to GitHub Pages asks for them (`History.branches`)."""
 
-    branches: list[str] | None
     remotes: dict[str, str | None] | None
 
 
 def read_refs(repository: gitsafe.GitRepository) -> RefsRead:
-    """The branch names and remote URLs `gitdata` reads without git (see `RefsRead`)."""
-    return RefsRead(gitdata.branch_names(repository), gitdata.remote_urls(repository))
+    """The remote URLs `gitdata` reads without git (see `RefsRead`)."""
+    return RefsRead(gitdata.remote_urls(repository))
 
 
 def read_branches(

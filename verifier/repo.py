@@ -531,8 +531,8 @@ def _filling_the_wait(
     while_listing: Callable[[Path], None] | None, history: _SharedHistory | None
 ) -> Callable[[gitsafe.GitRepository], None]:
     """What runs while git lists the files (`FileList`): the caller's `while_listing(root)`, and, for a
-    history to be read, the branches and remotes the git folder gives in Python (`read_refs`), which need
-    neither the listing nor the log; one that fails is left to the history's own reading, which reports
+    history to be read, the remotes the git folder gives in Python (`read_refs`), which need neither the
+    listing nor the log; one that fails is left to the history's own reading, which reports
     it. A function of its own: it refers to the shared history, not to the Repo (no reference cycle)."""
 
     def fill(repository: gitsafe.GitRepository) -> None:

@@ -230,3 +230,17 @@ def test_the_course_example_named_by_its_path_is_template(
 
 def _blob(content: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+
+
+def test_a_gh_pages_branch_is_read_when_no_workflow_publishes(tmp_path: Path) -> None:
+    """The branches are read only when asked for (`History.branches`): the GitHub Pages rule asks when no
+    workflow publishes the documentation, and finds the gh-pages branch."""
+    root = group_repo(tmp_path, [])
+    repo = Repo(root)
+    assert check("m32.github-pages", repo).status is Status.ABSENT
+    git(root, "branch", "gh-pages")
+    repo = Repo(root)
+    assert repo.history._branches is None  # not read with the history
+    evidence = check("m32.github-pages", repo)
+    assert evidence.status is Status.FOUND and evidence.locations[0].snippet == "branch gh-pages"
+    assert repo.history._branches == ["gh-pages", "main"]
