@@ -136,7 +136,7 @@ def test_a_match_is_kept_per_text_and_tags_and_the_tags_still_count() -> None:
     from verifier import registry
 
     registry.forget_matches()
-    text = "Write unit tests related to the data part of your code"
+    text = "Write some unit tests related to the data part of the code"  # no rule's own text
     first = match_item(item(text, ("M16",)), all_rules())
     again = match_item(item(text, ("M16",)), all_rules())
     assert again == first and registry._match.cache_info().hits == 1  # the report's reading, then the engine
@@ -241,6 +241,21 @@ def test_is_course_item_says_whether_the_best_match_reaches_the_threshold() -> N
             assert registry.is_course_item(item(text, modules), rules) is expected, (text, modules)
             reached.add(expected)
     assert reached == {True, False}
+
+
+def test_a_rule_text_is_matched_by_one_look_up_as_by_the_full_search() -> None:
+    """An item whose text is a rule's own (the course's list, copied) is answered without the searches and
+    their caches, with the rule and score of the full comparison, module bonus included."""
+    rules = tuple(all_rules())
+    for rule in rules:
+        for text in rule.texts:
+            for modules in ((), rule.modules, ("M99",)):
+                registry.forget_matches()
+                expected = match_every_text(text, modules, rules)
+                assert match_item(item(text, modules), rules) == expected, (text, modules)
+                assert registry.is_course_item(item(text, modules), rules) is True
+                assert registry._match.cache_info().currsize == 0  # the look-up answered
+                assert registry._reaches_threshold.cache_info().currsize == 0
 
 
 def test_a_tie_goes_to_the_earlier_text() -> None:

@@ -380,6 +380,8 @@ PRE_CHECKED = {
     "ARROW_REMARK": (lambda line: ">" in line or "→" in line or "⇒" in line, "search"),
     "BULLET": (lambda line: "[" in line, "match"),
     "EMOJI_ITEM": (lambda line: not line.isascii(), "match"),
+    "STRETCH_END": (lambda line: line.lstrip().startswith(("#", "**")), "match"),
+    "PLACEHOLDER": ("_may_hold_placeholder", "search"),
 }
 
 
@@ -425,15 +427,60 @@ def test_a_pre_check_never_passes_over_a_line_its_pattern_matches() -> None:
         "Question 3",
         "Q4",
         "text",
+        "Checklist",
+        "Deployment",
+        "-- question 3 fill here --",
+        "-- QUEſTION 2 FILL HERE --",  # the long s matches "s" when the case is ignored
     ]
     matched = {name: 0 for name in PRE_CHECKED}
-    for _ in range(30_000):
+    for _ in range(40_000):
         line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         for name, (needed, how) in PRE_CHECKED.items():
             if getattr(getattr(report, name), how)(line):
                 matched[name] += 1
-                assert needed(line), (name, line)
-    assert all(count > 20 for count in matched.values()), matched
+                check = getattr(report, needed) if isinstance(needed, str) else needed
+                assert check(line), (name, line)
+    assert all(count > 20 for count in matched.values()), str(matched)
+
+
+def test_question_headings_are_the_question_ends_of_the_one_heading_pass() -> None:
+    """The answers start at the lines QUESTION_HEADING matches, found in the one pass of STRETCH_END over the
+    heading lines (`_Lines.ends`): its other branches never take a question heading."""
+    from verifier import report
+
+    rng = random.Random(62)
+    parts = [
+        ["", " ", "   ", "    ", "\t"],
+        ["#", "##", "###", "####", "#####", "**", "*", "_", "x"],
+        ["", " ", "  ", "*", "_ ", " **"],
+        [
+            "Question ",
+            "question",
+            "Q",
+            "Checklist",
+            "Overall project check list",
+            "Deployment",
+            "Group information",
+            "",
+        ],
+        ["3", "12", "1234", " 4", "", ":"],
+        ["", " #", " text", "**"],
+    ]
+    lines = ["".join(map(rng.choice, parts)) for _ in range(5_000)]
+    parsed = report._Lines.of("\n".join(lines))
+    expected = [
+        (i, int(m.group(1)))
+        for i, line in enumerate(parsed.cut)
+        if (m := report.QUESTION_HEADING.match(line))
+    ]
+    found = [
+        (i, int(end.group(report.QUESTION_NUMBER_GROUP)))
+        for i, end in parsed.ends.items()
+        if end.lastgroup == "question"
+    ]
+    assert found == expected and len(expected) > 100
+    every_end = [i for i, line in enumerate(parsed.cut) if report.STRETCH_END.match(line)]
+    assert list(parsed.ends) == every_end and len(every_end) > len(expected)
 
 
 def test_checklist_and_answers_read_through_the_pre_checks() -> None:

@@ -236,15 +236,33 @@ def _rule_texts(rules: tuple[type[Rule], ...]) -> _RuleTexts:
 
 def forget_matches() -> None:
     """Empty the caches of item matching (for rules whose texts changed since they were matched)."""
-    for cached in (_rule_texts, _candidates, _match, _reaches_threshold):
+    for cached in (_rule_texts, _normalized, _candidates, _match, _reaches_threshold):
         cached.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def _normalized(item_text: str) -> str:
+    """`normalize_text` of an item text, kept: reading the report and verifying it both ask."""
+    return normalize_text(item_text)
+
+
+def _exact_match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> Match | None:
+    """The Match of an item whose normalized text is a rule's own (as `_candidates` gives it), else None.
+    Nearly every item of a report is a copy of the course's list: its answer is one look-up, without the
+    caches keyed by the whole rule tuple, which cost more than the look-up itself."""
+    rule = _rule_texts(rules).exact.get(_normalized(item_text))
+    if rule is None:
+        return None
+    return Match(rule, 1.0 + (MODULE_BONUS if set(modules) & set(rule.modules) else 0.0))
 
 
 def match_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> Match:
     """The rule this checklist item answers to, by text similarity with a bonus for a shared module tag and
     a penalty for tags that name only other modules. Kept per item text and tags: reading the report and
     verifying it both ask, and a cohort's reports share most item texts."""
-    return _match(item.text, tuple(item.modules), tuple(rules))
+    modules, rules_key = tuple(item.modules), tuple(rules)
+    exact = _exact_match(item.text, modules, rules_key)
+    return exact if exact is not None else _match(item.text, modules, rules_key)
 
 
 def is_course_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> bool:
@@ -253,7 +271,10 @@ def is_course_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> bool:
     first that reaches it ends the search. Reading a report asks this of every checklist line of every
     Markdown file that may be the report, most of them no course item, for which the best match would
     compute a difflib ratio against most rule texts."""
-    return _reaches_threshold(item.text, tuple(item.modules), tuple(rules))
+    modules, rules_key = tuple(item.modules), tuple(rules)
+    if _exact_match(item.text, modules, rules_key) is not None:
+        return True
+    return _reaches_threshold(item.text, modules, rules_key)
 
 
 @lru_cache(maxsize=4096)
@@ -261,7 +282,7 @@ def _reaches_threshold(item_text: str, modules: tuple[str, ...], rules: tuple[ty
     found = _candidates(item_text, modules, rules)
     if isinstance(found, Match):
         return found.rule is not None
-    text = normalize_text(item_text)
+    text = _normalized(item_text)
     for upper, _, word_score, _, adjust, _, candidate in found:
         if upper < MATCH_THRESHOLD:
             return False  # the texts are in order of their bounds: none left can reach it
@@ -294,18 +315,21 @@ def _candidates(
     """The Match of an item whose text is a rule's own; else every rule text with the upper bound of its
     score (upper, rule order, word score, difflib's own bound, module adjustment, rule, text), highest
     bound first and in rule order on a tie: computed once for `_match` and `_reaches_threshold`."""
-    text = normalize_text(item_text)
+    text = _normalized(item_text)
     prepared = _rule_texts(rules)
     exact = prepared.exact
     if text in exact:
         return Match(exact[text], 1.0 + (MODULE_BONUS if set(modules) & set(exact[text].modules) else 0.0))
     words = _content_words(text)
     characters = Counter(text)
+    # The characters both texts hold (with repeats), counted in C (`map`): a generator here was most of
+    # the cost of an item that is no rule's own text.
+    letters, counts, absent = list(characters), list(characters.values()), [0] * len(characters)
     candidates = []
     for index, (rule, candidate) in enumerate(prepared.comparable):
         adjust = _module_adjustment(modules, rule)
         length = len(text) + len(candidate.text)
-        shared = sum(min(count, candidate.characters.get(c, 0)) for c, count in characters.items())
+        shared = sum(map(min, counts, map(candidate.characters.get, letters, absent)))
         bound = min(_ratio(min(len(text), len(candidate.text)), length), _ratio(shared, length))
         word_score = _word_score(words, candidate.words)
         candidates.append(
@@ -328,7 +352,7 @@ def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ..
     candidates = _candidates(item_text, modules, rules)
     if isinstance(candidates, Match):
         return candidates
-    text = normalize_text(item_text)
+    text = _normalized(item_text)
     best_score, best_index, best_rule = 0.0, -1, None  # the empty match wins a tie at 0.0, as no rule
     for upper, index, word_score, bound, adjust, rule, candidate in candidates:
         if upper < best_score:

@@ -140,6 +140,8 @@ STRETCH_END = re.compile(
     ),
     re.IGNORECASE,
 )
+# The number of a question heading in a `STRETCH_END` match: the first group inside its "question" branch.
+QUESTION_NUMBER_GROUP = STRETCH_END.groupindex["question"] + 1
 QUOTE_PREFIX = re.compile(r"^\s*(?:>\s?)+")
 
 
@@ -335,13 +337,15 @@ def _without_comments(text: str) -> str:
 class _Lines:
     """The report's lines as written, cut to MAX_LINE_CHARS for matching, and the indexes of the lines that
     are not blank, of those that may be a heading and of those that start a checklist item (every pass but
-    one skips blank lines)."""
+    one skips blank lines). `ends` holds the `STRETCH_END` match of each line it matches, in line order:
+    the checklist's stretches and the answers are both cut there, and one pass finds them for both."""
 
     raw: list[str]
     cut: list[str]
     filled: list[int]
     marked: list[int]
     boxes: set[int]
+    ends: dict[int, re.Match[str]]
 
     @classmethod
     def of(cls, text: str) -> _Lines:
@@ -353,7 +357,13 @@ class _Lines:
         marked = [i for i in filled if cut[i].lstrip()[:1] in ("#", "*", "_")]
         # `_opens_item` is asked only of lines that may hold a box: an ASCII line needs a "[".
         boxes = {i for i in filled if ("[" in cut[i] or not cut[i].isascii()) and _opens_item(cut[i])}
-        return cls(raw, cut, filled, marked, boxes)
+        # Every branch of STRETCH_END starts with "#" or "**" after at most 3 white spaces: a bullet is no end.
+        ends = {
+            i: end
+            for i in marked
+            if cut[i].lstrip().startswith(("#", "**")) and (end := STRETCH_END.match(cut[i])) is not None
+        }
+        return cls(raw, cut, filled, marked, boxes, ends)
 
     def between(self, indexes: list[int], start: int, end: int) -> list[int]:
         return indexes[bisect.bisect_left(indexes, start) : bisect.bisect_left(indexes, end)]
@@ -422,10 +432,7 @@ def _stretches(lines: _Lines) -> Iterator[tuple[int, int, int | None]]:
     """(start, end, checklist heading line) of each stretch a checklist may fill: cut at a question heading,
     a template section heading and a checklist heading (which opens a stretch of its own)."""
     start, heading = 0, None
-    for index in lines.marked:
-        cut = STRETCH_END.match(lines.cut[index])
-        if cut is None:
-            continue
+    for index, cut in lines.ends.items():
         yield start, index, heading
         start, heading = index + 1, (index + 1 if cut.lastgroup == "checklist" else None)
     yield start, len(lines.cut), heading
@@ -682,10 +689,12 @@ def item_text_without_tag(text: str) -> str:
 
 
 def _parse_answers(lines: _Lines) -> list[Answer]:
+    # A line QUESTION_HEADING matches is one STRETCH_END's "question" branch matches: the other branches need
+    # a checklist word or a template section name right after the #s, where a question heading has "Q".
     starts = [
-        (i, int(m.group(1)))
-        for i in lines.marked
-        if "#" in lines.cut[i] and (m := QUESTION_HEADING.match(lines.cut[i]))
+        (i, int(end.group(QUESTION_NUMBER_GROUP)))
+        for i, end in lines.ends.items()
+        if end.lastgroup == "question"
     ]
     starts = starts[: MAX_ANSWERS + 1]  # the first MAX_ANSWERS, each ending where the next begins
     answers: list[Answer] = []
@@ -699,7 +708,7 @@ def _parse_answers(lines: _Lines) -> list[Answer]:
 def _section_tail(lines: _Lines, start: int, end: int) -> int:
     """Where a following template section (`## Coding environment` and its intro) or checklist cuts the block."""
     for i in lines.between(lines.marked, start, end):
-        cut = STRETCH_END.match(lines.cut[i])
+        cut = lines.ends.get(i)
         if cut is not None and cut.lastgroup != "question":
             return i
     return end
@@ -728,8 +737,8 @@ def _make_answer(number: int, line: int, lines: _Lines, start: int, end: int) ->
     length_range = (int(hint.group(1)), int(hint.group(2))) if hint else None
     placeholder = False
     body = "\n".join(answer_lines)
-    if "--" in body:  # every placeholder holds "--"
-        placeholder, body = _without_placeholders(answer_lines, answer_filled)
+    if "--" in body and (without := _without_placeholders(answer_lines, answer_filled)) is not None:
+        placeholder, body = True, without
     answer_text = _unquote_lines(body).strip()
     markdown = (
         [angled or plain for angled, plain in MARKDOWN_IMAGE.findall(answer_text)]
@@ -779,22 +788,30 @@ def _unquote_lines(text: str) -> str:
     return QUOTE_PREFIX_AFTER_BREAK.sub("\n", "\n" + text)[1:] if ">" in text else text
 
 
-def _without_placeholders(lines: list[str], filled: list[int]) -> tuple[bool, str]:
-    """Whether the `filled` lines of an answer hold the template's placeholder ("-- question 3 fill here
-    --"), and the answer's lines joined without it (a line left empty by it is dropped)."""
-    placeholder = False
+def _without_placeholders(lines: list[str], filled: list[int]) -> str | None:
+    """The answer's lines joined without the template's placeholder ("-- question 3 fill here --"; a line
+    left empty by it is dropped), or None when none of its `filled` lines holds one."""
+    found = [
+        n for n in filled if _may_hold_placeholder(lines[n]) and PLACEHOLDER.search(lines[n][:MAX_LINE_CHARS])
+    ]
+    if not found:
+        return None
     lines = list(lines)
     dropped: set[int] = set()
-    for n in filled:
-        text = lines[n]
-        if "--" in text and PLACEHOLDER.search(text[:MAX_LINE_CHARS]):
-            placeholder = True
-            text = PLACEHOLDER.sub("", text).replace("```", "").replace("`", "")
-            if not text.strip():
-                dropped.add(n)
-                continue
-            lines[n] = text
-    return placeholder, "\n".join(text for n, text in enumerate(lines) if n not in dropped)
+    for n in found:
+        text = PLACEHOLDER.sub("", lines[n]).replace("```", "").replace("`", "")
+        if not text.strip():
+            dropped.add(n)
+            continue
+        lines[n] = text
+    return "\n".join(text for n, text in enumerate(lines) if n not in dropped)
+
+
+def _may_hold_placeholder(line: str) -> bool:
+    """Whether PLACEHOLDER may match the line: it holds "--" and, when ASCII (where case-insensitive matching
+    is lower-casing), "question". Most answer lines with "--" are table rules, arrows and comments, and the
+    pattern, with no literal to look for first, is tried at every character of them."""
+    return "--" in line and (not line.isascii() or "question" in line.lower())
 
 
 def _length_hint(prompt: str) -> re.Match[str] | None:
