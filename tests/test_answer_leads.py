@@ -396,3 +396,94 @@ def test_the_answers_linking_a_service_are_found_once_per_url_pattern(
         shown = witness.artifacts(PRACTICES[rule_id], witness.answers_for(PRACTICES[rule_id].topics))
         assert len(shown) == 1 and "console.cloud.google.com/monitoring" in shown[0].snippet
     assert [clauses for _, clauses in checks].count(urls) == 2  # each of the two answers, once
+
+
+# ------------------------------------------------------------------ sentences cut in the whole text at once
+
+# Pieces of markdown whose white space and block breaks `sentences` reads: blank lines with spaces, list items,
+# headings, hard wraps, tabs and other white space `str.split` splits at, sentence ends before a break.
+SENTENCE_PIECES = (
+    "We used DVC.",
+    " It works! ",
+    "Why? ",
+    "\n",
+    "\n\n",
+    "  \n \t\n",
+    "\n- item one",
+    "\n  * nested. Item",
+    "\n1. first",
+    "\n2) second",
+    "\n# Heading",
+    "\n   ## Sub",
+    "\t",
+    "\x0b\x0c\r",
+    "\x1c\x1f",
+    "   ",
+    "e.g. this",
+    ". ",
+    "> quoted",
+    "```code\nblock```",
+    "caf\u00e9 \u2014 done.",
+    "\u2019s",
+    "\u00a0",
+    "\u2003",
+    "![shot](a.png)",
+    "[link](docs/x.md)",
+    "https://x.run.app ",
+)
+
+
+def sentences_block_by_block(text: str) -> tuple[str, ...]:
+    """What `sentences` read before session 10: each block split into its words and joined."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = "\n\n".join(text.split("```")[::2])
+    text = witness_module.substitute_all(SENTENCE_SUBSTITUTIONS, text)
+    found = []
+    for block in witness_module.BLOCK_BREAK.split(text):
+        block = " ".join(block.split())
+        for sentence in block.replace(". ", ".\n").replace("! ", "!\n").replace("? ", "?\n").split("\n"):
+            sentence = sentence.strip(" -*+#>")
+            if sentence and not sentence.endswith("?"):
+                found.append(sentence[: witness_module.MAX_SENTENCE])
+    return tuple(found)
+
+
+def test_sentences_cut_in_the_whole_text_are_those_cut_block_by_block() -> None:
+    generator = random.Random(10)
+    texts = [*SEED_ANSWERS]
+    for _ in range(3000):
+        texts.append("".join(generator.choice(SENTENCE_PIECES) for _ in range(generator.randint(0, 14))))
+    ascii_texts = 0
+    for text in texts:
+        assert witness_module._sentences.__wrapped__(text) == sentences_block_by_block(text), repr(text)
+        ascii_texts += text.isascii()
+    assert 500 < ascii_texts < len(texts) - 500  # both ways of single-spacing are read
+    # near miss: a text holding the block mark itself is cut block by block, with the same sentences
+    marked = f"We used DVC.{witness_module.BLOCK_MARK} It works.\n\n- and a list"
+    assert witness_module._sentences.__wrapped__(marked) == sentences_block_by_block(marked)
+    assert len(sentences_block_by_block(marked)) == 2
+
+
+def test_single_spacing_is_str_split_joined() -> None:
+    generator = random.Random(11)
+    pieces = (
+        "a",
+        "bc",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\x0b",
+        "\x0c",
+        "\x1c",
+        "\x1d",
+        "\x1e",
+        "\x1f",
+        "\x85",
+        "\u00a0",
+    )
+    for _ in range(3000):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 12)))
+        assert witness_module._single_spaced(text) == " ".join(text.split()), repr(text)
+    assert witness_module._single_spaced(" a \t\n b     c ") == "a b c"

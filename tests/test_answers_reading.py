@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 import types
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -302,17 +303,37 @@ def test_the_texts_a_mention_starts_with_are_read_from_its_words() -> None:
     assert answers_module.leading_literals(re.compile("\u212aubernetes", re.IGNORECASE)) == {("ubernetes", 1)}
 
 
-def test_a_mention_is_looked_for_from_the_first_text_it_can_start_with() -> None:
+def test_a_mention_is_tried_only_where_its_leading_literal_is(monkeypatch: pytest.MonkeyPatch) -> None:
     words = TOOL_WORDS["Docker"]
-    text = "We split the work. Every image is built from a Dockerfile in CI."
-    assert answers_module._first_mention_start(text, words) == text.index("Dockerfile")
-    assert answers_module._first_mention_start("Nothing here.", words) == len("Nothing here.")
-    # near misses: a text outside ASCII and words no text bounds are read from the start
-    assert answers_module._first_mention_start("Caf\u00e9 notes. A Dockerfile.", words) == 0
-    assert answers_module._first_mention_start(text, TOOL_WORDS["PyTorch Lightning"]) == 0
+    tried: list[object] = []
+
+    class Recording:
+        def match(self, text: str, position: int) -> re.Match[str] | None:
+            tried.append(position)
+            return words.match(text, position)
+
+        def finditer(self, text: str) -> Iterator[re.Match[str]]:
+            tried.append("everywhere")
+            return words.finditer(text)
+
+    recording = Recording()
+    monkeypatch.setitem(answers_module.MENTION_STARTS, recording, answers_module.MENTION_STARTS[words])
+    text = "We use docker compose. Every image is built from a Dockerfile in CI."
+    found = [m.span() for m in answers_module._mention_matches(text, recording)]  # type: ignore[arg-type]
+    assert found == [m.span() for m in words.finditer(text)] == [(51, 61)]
+    assert tried == [text.index("docker"), text.index("Dockerfile")]  # the regex runs at "docker" only
+    tried.clear()
+    assert list(answers_module._mention_matches("Nothing here.", recording)) == []  # type: ignore[arg-type]
+    assert tried == []
+    # near misses: a text outside ASCII, and words no text bounds, are scanned from the start
+    assert [m.group(0) for m in answers_module._mention_matches("Caf\u00e9. A Dockerfile.", recording)] == [  # type: ignore[arg-type]
+        "Dockerfile"
+    ]
+    assert tried == ["everywhere"]
+    assert answers_module.MENTION_STARTS.get(TOOL_WORDS["PyTorch Lightning"]) is None
 
 
-def test_mentions_found_from_their_first_possible_start_are_those_found_from_the_start(
+def test_mentions_tried_at_their_leading_literals_are_those_found_everywhere(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     texts = [_prose(answer.text) for answer in seed_answers()] + [
@@ -333,7 +354,7 @@ def test_mentions_found_from_their_first_possible_start_are_those_found_from_the
     assert sum(start is not None for start in bounded[-4 * len(patterns) :]) >= 8
 
 
-def test_python_versions_are_looked_for_from_the_first_3_dot() -> None:
+def test_python_versions_are_tried_at_each_3_dot() -> None:
     version = answers_module.PYTHON_VERSION
     assert answers_module.leading_literals(version) == {("3.", 0)}
     texts = [_prose(answer.text) for answer in seed_answers()] + [
@@ -342,9 +363,9 @@ def test_python_versions_are_looked_for_from_the_first_3_dot() -> None:
         "No version at all.",
     ]
     for text in texts:
-        start = answers_module._first_mention_start(text, version)
-        assert [m.span() for m in version.finditer(text, start)] == [m.span() for m in version.finditer(text)]
-    assert answers_module._first_mention_start(texts[-1], version) == len(texts[-1])
+        found = [m.span() for m in answers_module._mention_matches(text, version)]
+        assert found == [m.span() for m in version.finditer(text)]
+    assert list(answers_module._mention_matches(texts[-1], version)) == []
 
 
 def test_words_are_counted_as_str_split_counts_them() -> None:

@@ -294,8 +294,8 @@ CI_PLATFORM_LITERALS = {aspect: literals(words) for aspect, words in CI_PLATFORM
 
 
 # The patterns answers are scanned with for mentions (`_mentions`, the CI answer's Python versions), and the
-# texts their matches hold near their start (`leading_literals`), read at import: a mention is looked for from the first of those in the
-# answer, not from its start (most answers name a tool late, or never while holding the literals it needs).
+# texts their matches hold near their start (`leading_literals`), read at import: a mention is tried only where
+# one of those is in the answer (`_mention_matches`).
 MENTION_STARTS = {
     words: starts
     for words in [*TOOL_WORDS.values(), *CI_PLATFORM_WORDS.values(), PYTHON_VERSION]
@@ -303,17 +303,12 @@ MENTION_STARTS = {
 }
 
 
-def _first_mention_start(text: str, pattern: re.Pattern[str]) -> int:
-    """A position in `text` before which no match of `pattern` starts: the first of its `MENTION_STARTS`
-    in the text folded (`len(text)` for none). 0 for a pattern without them, or a text outside ASCII (its
-    folded text need not keep its positions)."""
-    starts = MENTION_STARTS.get(pattern)
-    if starts is None or not text.isascii():
-        return 0
-    lowered = folded(text)  # an ASCII text's lower case: every character where it was
-    # a match holds its literal at most `offset` characters after its start
-    found = [at - offset for literal, offset in starts if (at := lowered.find(literal)) != -1]
-    return max(0, min(found)) if found else len(text)
+def _mention_matches(text: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, the regex tried only at the places its `MENTION_STARTS` are (`lead_matches`):
+    a case-insensitive regex gets no fast scan from `re`, and scanning an answer from its first literal on,
+    where the words' literal is in a word they do not match ("docker compose" for the Dockerfile words) or
+    the first mention is no claim ("we could use Hydra"), cost most of the tool and CI checks."""
+    return lead_matches(pattern, text, MENTION_STARTS.get(pattern))
 
 
 def check_answers(
@@ -1100,7 +1095,7 @@ def _mentions(
 
     `elsewhere` marks sentences that place the mention outside the thing asked about (linting done
     in pre-commit hooks or by hand is not a claim about CI)."""
-    for count, match in enumerate(pattern.finditer(text, _first_mention_start(text, pattern))):
+    for count, match in enumerate(_mention_matches(text, pattern)):
         if count == MAX_MENTIONS:
             break
         sentence = _sentence(text, match.start())
@@ -1248,9 +1243,7 @@ def ci_claim(repo: Repo, answer: Answer | None, lint_evidence: Evidence | None =
     claimed = sorted(
         {
             match.group(1)
-            for match in itertools.islice(
-                PYTHON_VERSION.finditer(text, _first_mention_start(text, PYTHON_VERSION)), MAX_MENTIONS
-            )
+            for match in itertools.islice(_mention_matches(text, PYTHON_VERSION), MAX_MENTIONS)
             if not LOCAL.search(_left_context(text, match.start()))
             and not NEGATION.search(text[max(0, match.start() - 60) : match.start()])
         }

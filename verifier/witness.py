@@ -1054,16 +1054,47 @@ def _sentences(text: str) -> tuple[str, ...]:
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = "\n\n".join(text.split("```")[::2])  # fenced code blocks out, in one linear pass
     text = substitute_all(SENTENCE_SUBSTITUTIONS, text)
+    if BLOCK_MARK in text:
+        return _sentences_block_by_block(text)
+    # The blocks marked and the white space made single spaces in the whole text at once: a block's sentences
+    # are those `_sentences_block_by_block` cuts from it, with white space around the mark, which every
+    # sentence is stripped of (splitting each block into its words cost more than the rest of the reading).
+    single_spaced = _single_spaced(BLOCK_BREAK.sub(BLOCK_MARK, text))
+    return _cut(single_spaced.replace(BLOCK_MARK, "\n"))
+
+
+# Where `_sentences` marks a block break, in a text that holds no such character.
+BLOCK_MARK = "\x00"
+# Each ASCII byte as `str.split` reads it: white space as a space, any other byte as it is.
+SPACED_BYTES = bytes(32 if chr(byte).isspace() else byte for byte in range(256))
+
+
+def _single_spaced(text: str) -> str:
+    """`" ".join(text.split())`, without making the words (thousands in an answer): in an ASCII text, each
+    white space character a space, then each run of spaces one space."""
+    if not text.isascii():
+        return " ".join(text.split())
+    spaced = text.encode("ascii").translate(SPACED_BYTES).decode("ascii")
+    while "  " in spaced:
+        spaced = spaced.replace("    ", " ").replace("  ", " ")
+    return spaced.strip(" ")
+
+
+def _cut(blocks: str) -> tuple[str, ...]:
+    """The sentences of `blocks` (blocks single-spaced, one a line): a break is the space after ".", "!" or
+    "?" (`SENTENCE_BREAK` in a single-spaced text, cut with `str.replace` at a fraction of the regex's
+    cost). Each sentence is stripped of list and heading marks; questions and empty lines are left out."""
     found = []
-    for block in BLOCK_BREAK.split(text):
-        block = " ".join(block.split())
-        # `SENTENCE_BREAK.split(block)`: in a block whose white space is single spaces, a break is the space
-        # after ".", "!" or "?", and cutting there with `str.replace` costs a fraction of the regex's scan.
-        for sentence in block.replace(". ", ".\n").replace("! ", "!\n").replace("? ", "?\n").split("\n"):
-            sentence = sentence.strip(" -*+#>")
-            if sentence and not sentence.endswith("?"):
-                found.append(sentence[:MAX_SENTENCE])
+    for sentence in blocks.replace(". ", ".\n").replace("! ", "!\n").replace("? ", "?\n").split("\n"):
+        sentence = sentence.strip(" -*+#>")
+        if sentence and not sentence.endswith("?"):
+            found.append(sentence[:MAX_SENTENCE])
     return tuple(found)
+
+
+def _sentences_block_by_block(text: str) -> tuple[str, ...]:
+    """`_sentences` of a text after its substitutions, block by block (for a text holding BLOCK_MARK)."""
+    return _cut("\n".join(" ".join(block.split()) for block in BLOCK_BREAK.split(text)))
 
 
 @functools.lru_cache(maxsize=128)
