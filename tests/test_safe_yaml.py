@@ -350,3 +350,78 @@ def test_tags_are_resolved_as_pyyaml_resolves_them() -> None:
         assert f"tag:yaml.org,2002:{kind}" in tags
     quoted = _tags(safe_yaml._LineLoader, "a: 'true'\nb: \"1\"\nc: ''\n")
     assert [tag for kind, tag, _ in quoted if kind == "ScalarNode"] == ["tag:yaml.org,2002:str"] * 6
+
+
+def _alias_free_stream(rng: random.Random) -> str:
+    """Small YAML streams without an alias (no `*`): nesting, tags, merge and collection keys, several
+    documents, scalars of every kind and syntax errors."""
+    pieces = ["a: ", "- ", "&x ", "[", "]", "{", "}", ", ", "1", "b", "\n", "  ", "---\n", ": ", "? "]
+    pieces += ["!!binary xx", "2024-01-01", "<<: {m: 1}\n", "!!set {a, b}\n", "!Ref c", "~", "0x1F", "yes"]
+    return "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="the composed check runs with libyaml only")
+def test_alias_free_streams_load_and_refuse_as_the_event_check_does() -> None:
+    """A stream without an alias is checked and built by `_build_alias_free`, which keeps no node's count
+    or identity: it loads and refuses as the event check followed by PyYAML's load, and builds what the
+    full node check builds."""
+    rng = random.Random(5)
+    outcomes = set()
+    for _ in range(3_000):
+        text = _alias_free_stream(rng)
+        assert "*" not in text
+        expected = _event_checked_load(text)
+        assert _load(text) == expected, repr(text)
+        outcomes.add(
+            "refused" if isinstance(expected, str) and expected.startswith("refused") else str(type(expected))
+        )
+        if isinstance(expected, list):
+            loader = safe_yaml._LineLoader(text)
+            check = safe_yaml._NodeCheck()
+            full = []
+            while loader.check_node():
+                full.append(check.document(loader.get_node(), loader))
+            assert [_shape(document) for document in _load(text)] == [_shape(document) for document in full]
+    assert len(outcomes) == 2, "documents and invalid streams were both compared"
+
+
+def test_an_alias_free_stream_skips_the_full_node_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    full_checks = []
+    document = safe_yaml._NodeCheck.document
+
+    def recorded(check: Any, root: Any, loader: Any = None) -> Any:
+        full_checks.append(root)
+        return document(check, root, loader)
+
+    monkeypatch.setattr(safe_yaml._NodeCheck, "document", recorded)
+    assert load_all("a: [1, {b: c}]\n---\n- x\n") == [{"a": [1, {"b": "c"}]}, ["x"]]
+    assert not full_checks
+    assert load_all("'*': 1\n") == [{"*": 1}]  # a `*` that is no alias still takes the full check
+    assert len(full_checks) == 1
+
+
+def test_the_alias_free_walk_refuses_depth_and_events_at_the_same_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for depth, refused in [(98, False), (99, False), (100, True), (101, True)]:  # as `_check_events`
+        text = "[" * depth + "]" * depth
+        loader = safe_yaml._LineLoader(text)
+        if refused:
+            with pytest.raises(YamlRefused, match="nesting deeper"):
+                safe_yaml._build_alias_free(safe_yaml._NodeCheck(), loader.get_single_node(), loader)
+        else:
+            safe_yaml._build_alias_free(safe_yaml._NodeCheck(), loader.get_single_node(), loader)
+    text = "a: [1, 2, 3]\n---\nb: 2\n"  # 18 events
+    for limit in (17, 18):
+        monkeypatch.setattr(safe_yaml, "MAX_EVENTS", limit)
+        loader = safe_yaml._LineLoader(text)
+        check = safe_yaml._NodeCheck()
+        if limit == 17:
+            with pytest.raises(YamlRefused, match="more than 17 YAML events"):
+                while loader.check_node():
+                    safe_yaml._build_alias_free(check, loader.get_node(), loader)
+                check.count()
+        else:
+            while loader.check_node():
+                safe_yaml._build_alias_free(check, loader.get_node(), loader)
+            check.count()

@@ -225,6 +225,109 @@ class _NodeCheck:
         return loader.construct_document(root) if built is None else built[id(root)]
 
 
+def _build_alias_free(check: _NodeCheck, root: yaml.Node, loader: Any) -> Any:
+    """The document under `root`, from a stream with no alias in it (no `*` in its text), checked and built
+    as `_NodeCheck.document` does, with less to do per node: without an alias no node is met twice, so no
+    node's expanded count or identity needs keeping (no alias bomb, no recursive alias can be there), and
+    only the depth and the count of events are checked, with the same bounds (a stream refused is refused
+    in the words of `_check_events`, see `_load_composed`). Each collection is filled as its children are
+    met, in document order, the scalars among them built on the spot. A node outside the shape
+    `_NodeCheck.document` builds (`_LeftToPyYAML`) leaves the document to `loader.construct_document`, once
+    the walk has checked all of it."""
+    check.count()  # the document's start
+    if isinstance(root, yaml.ScalarNode):
+        check.count(2)  # the scalar and the document's end
+        try:
+            return _scalar(root, loader)
+        except (_LeftToPyYAML, TypeError):
+            return _constructed(root, loader)
+    top = container = _container(root)
+    buildable = top is not None
+    is_mapping = type(root) is yaml.MappingNode
+    children = iter(_children(root))
+    key: Any = _NO_KEY  # in a mapping, the built key waiting for its value
+    # the state of each collection left for an inner one: (container, children, is_mapping, key)
+    outer: list[tuple[Any, Iterator[yaml.Node], bool, Any]] = []
+    events = 1  # the root's start
+    while True:
+        for child in children:
+            events += 1
+            inner = None
+            if isinstance(child, yaml.ScalarNode):
+                if not buildable:
+                    continue
+                try:
+                    value = _scalar(child, loader)
+                except (_LeftToPyYAML, TypeError):
+                    buildable = False
+                    continue
+            else:
+                inner = value = _container(child) if buildable else None
+                buildable = buildable and inner is not None
+            if buildable:
+                if not is_mapping:
+                    container.append(value)
+                elif key is _NO_KEY:
+                    if child.tag in _SPECIAL_KEYS or type(child) is not yaml.ScalarNode:
+                        buildable = False
+                    else:
+                        try:
+                            hash(value)
+                            key = value
+                        except TypeError:
+                            buildable = False
+                else:
+                    container[key] = value
+                    key = _NO_KEY
+            if not isinstance(child, yaml.ScalarNode):
+                outer.append((container, children, is_mapping, key))
+                # the open collections (`outer`, this one) and the stream's own entry, as `_check_events` counts
+                if len(outer) + 2 > MAX_DEPTH:
+                    raise YamlRefused(f"nesting deeper than {MAX_DEPTH} levels")
+                container, is_mapping, key = inner, type(child) is yaml.MappingNode, _NO_KEY
+                children = iter(_children(child))
+                break
+        else:
+            events += 1  # the collection's end
+            if not outer:
+                break
+            container, children, is_mapping, key = outer.pop()
+    check.count(events)
+    check.count()  # the document's end
+    return top if buildable else _constructed(root, loader)
+
+
+_NO_KEY = object()
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    return node.value if isinstance(node, yaml.SequenceNode) else [n for kv in node.value for n in kv]
+
+
+def _container(node: yaml.Node) -> Any:
+    """The empty list or LineDict `_NodeCheck.document` builds for a collection node; None for one it leaves
+    to PyYAML (another tag, or a node class of PyYAML's own)."""
+    if node.tag == _SEQ_TAG and type(node) is yaml.SequenceNode:
+        return []
+    if node.tag == _MAP_TAG and type(node) is yaml.MappingNode:
+        mapping = LineDict()
+        mapping.line = node.start_mark.line + 1
+        return mapping
+    return None
+
+
+def _scalar(node: yaml.Node, loader: Any) -> Any:
+    """A scalar node built as `_NodeCheck.document` builds it (`_LeftToPyYAML` for a node class of its own)."""
+    if type(node) is not yaml.ScalarNode:
+        raise _LeftToPyYAML
+    return node.value if node.tag == _STR_TAG else loader.construct_object(node)
+
+
+def _constructed(root: yaml.Node, loader: Any) -> Any:
+    loader.constructed_objects = {}
+    return loader.construct_document(root)
+
+
 def _fill(built: dict[int, Any], node: yaml.Node) -> None:
     """Put the built children of the collection `node` into its built container (`_LeftToPyYAML` for a
     mapping key PyYAML treats apart or that is a collection; TypeError for a key that cannot be hashed)."""
@@ -247,10 +350,14 @@ def _load_composed(text: str) -> list[Any]:
     the main)."""
     loader = _LineLoader(text)
     check = _NodeCheck()
+    alias_free = "*" not in text  # an alias is written with a `*`
     try:
         documents = []
         while loader.check_node():
-            documents.append(check.document(loader.get_node(), loader))
+            root = loader.get_node()
+            documents.append(
+                _build_alias_free(check, root, loader) if alias_free else check.document(root, loader)
+            )
         check.count()  # the stream's end
         return documents
     except Exception:
