@@ -4,6 +4,7 @@ equal a plain scan of every file, generated files are searched only when named, 
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import sys
@@ -15,6 +16,7 @@ import pytest
 
 from verifier import textsearch
 from verifier.engine import verify
+from verifier.filelist import GENERATED
 from verifier.registry import all_rules
 from verifier.repo import Repo
 from verifier.rule import run_rule
@@ -562,6 +564,55 @@ OWN_FILES = {
 )
 def test_generated_files_are_told_by_their_path(path: str, reason: str | None) -> None:
     assert skip_reason(path, lambda _: 100) == reason
+
+
+def test_the_folder_judged_once_gives_what_the_whole_path_gives() -> None:
+    """`skip_reason` reads a path's folder once per folder name (`_folder_kind`): the same reasons as judging
+    the whole path, on random paths of the pieces that decide them."""
+    rng = random.Random(5)
+    pieces = [
+        "wandb",
+        "outputs",
+        ".hydra",
+        "data",
+        "Data",
+        "assets",
+        "javascripts",
+        "_static",
+        "x",
+        ".",
+        "..",
+        "/",
+    ]
+    pieces += [".json", ".JSON", ".txt", ".js", ".min.js", ".lock", ".trace.json", "site-packages", "dataset"]
+
+    def whole_path(path: str, size: int) -> str | None:
+        folder, _, name = path.rpartition("/")
+        lower = name.lower()
+        if lower.endswith(".trace.json"):
+            return PROFILER_TRACE
+        if lower.endswith(".lock") or lower in textsearch.LOCK_FILES:
+            return LOCK_FILE
+        if GENERATED.search(path):
+            return RUN_OUTPUT
+        if lower.endswith(textsearch.MINIFIED) or (
+            lower.endswith((".js", ".mjs", ".css"))
+            and any(part in f"/{folder}/" for part in textsearch.BUILT_ASSET_FOLDERS)
+        ):
+            return BUILT_ASSET
+        if os.path.splitext(lower)[1] in textsearch.DATA_SUFFIXES and (
+            any(part in textsearch.DATA_FOLDERS for part in folder.lower().split("/"))
+            or size > textsearch.DATA_DUMP_BYTES
+        ):
+            return DATA_DUMP
+        return None
+
+    for _ in range(20_000):
+        path = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 7)))
+        size = rng.choice([100, 300_000])
+        assert skip_reason(path, lambda _, size=size: size) == whole_path(path, size), path
+    assert skip_reason("wandb", lambda _: 100) is None and skip_reason("a/wandb/b", None) == RUN_OUTPUT
+    assert skip_reason("data/.json", lambda _: 100) is None  # a name that is all suffix has none
 
 
 def test_a_large_data_file_is_a_dump_and_a_small_one_is_not() -> None:

@@ -589,17 +589,33 @@ def skip_reason(path: str, size: Callable[[str], int] | None = None) -> str | No
         return PROFILER_TRACE
     if lower.endswith(".lock") or lower in LOCK_FILES:
         return LOCK_FILE
-    if GENERATED.search(path):
+    run_output, built_assets, data_folder = _folder_kind(folder)
+    if run_output:
         return RUN_OUTPUT
-    if lower.endswith(MINIFIED) or (
-        lower.endswith((".js", ".mjs", ".css")) and any(part in f"/{folder}/" for part in BUILT_ASSET_FOLDERS)
-    ):
+    if lower.endswith(MINIFIED) or (built_assets and lower.endswith((".js", ".mjs", ".css"))):
         return BUILT_ASSET
-    if os.path.splitext(lower)[1] in DATA_SUFFIXES:
-        parts = folder.lower().split("/")
-        if any(part in DATA_FOLDERS for part in parts) or (size is not None and size(path) > DATA_DUMP_BYTES):
-            return DATA_DUMP
+    data_file = lower.endswith(_DATA_ENDINGS) and os.path.splitext(lower)[1] in DATA_SUFFIXES
+    if data_file and (data_folder or (size is not None and size(path) > DATA_DUMP_BYTES)):
+        return DATA_DUMP
     return None
+
+
+# A name that ends with none of these has none of DATA_SUFFIXES (told before the dearer `os.path.splitext`).
+_DATA_ENDINGS = tuple(sorted(DATA_SUFFIXES))
+
+
+@functools.lru_cache(maxsize=8192)
+def _folder_kind(folder: str) -> tuple[bool, bool, bool]:
+    """What `skip_reason` reads of the folder of a path ("" at the root): whether it is in a tool's run folder
+    (`GENERATED`, which ends at a "/", so never in the file's name), in the folders of a built site's
+    scripts and styles, in a data folder. Worked out once per folder name (every file searched is judged;
+    most folders hold several, and names such as `src/` or `tests/` recur in every repository): a regex
+    search of the path at each of its characters cost more than the rest of the judgement."""
+    return (
+        GENERATED.search(folder + "/") is not None,
+        any(part in f"/{folder}/" for part in BUILT_ASSET_FOLDERS),
+        any(part in DATA_FOLDERS for part in folder.lower().split("/")),
+    )
 
 
 def _evidence_start(text: str, match: re.Match[str]) -> int:
