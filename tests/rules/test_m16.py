@@ -155,3 +155,37 @@ def test_a_string_literal_in_a_test_body_is_no_docstring(make_repo) -> None:
     code = 'def test_prompt():\n    loaded = load_data("""a prompt""")\n    assert True\n'
     ev = check("m16.data-tests", make_repo({"tests/test_data.py": code}))
     assert ev.status is Status.FOUND
+
+
+OLD_PLACEHOLDER_LINE = (  # the pattern before the closing ")" was checked in code: the oracle
+    r"pass|\.\.\.|return|assert\s+(True|1|1\s*==\s*1)|raise\s+NotImplementedError(\(.*\))?"
+    r"|dataset\s*=\s*MyDataset\([\"']data/raw[\"']\)|assert\s+isinstance\(dataset,\s*Dataset\)"
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "raise NotImplementedError",
+        "raise NotImplementedError()",
+        'raise NotImplementedError("f(x) is not written yet")',
+        "raise NotImplementedError(",
+        "raise NotImplementedError(x",
+        'raise NotImplementedError("x") from error',
+        "raise NotImplementedError()()",
+        "raise  NotImplementedError(')')",
+        "raise NotImplementedErrors()",
+        "pass",
+        "return",
+        "assert 1 == 1",
+        "x = 1",
+    ],
+)
+def test_a_placeholder_line_is_told_as_the_whole_line_pattern_told_it(line: str) -> None:
+    """`raise NotImplementedError(...)` is a placeholder exactly when its parentheses close the line, as the
+    pattern that looked for the last ")" said (that pattern took quadratic time on a long line)."""
+    import re
+
+    from verifier.rules import m16_testing
+
+    assert m16_testing._is_placeholder_line(line) == bool(re.fullmatch(OLD_PLACEHOLDER_LINE, line))
