@@ -373,3 +373,43 @@ def test_search_cost_counts_scanned_run_paths_and_ten_per_path_of_a_run_it_is_in
     assert texts.search_cost(".txt") == 25_000 > texts.search_cost("requirements") == 2_500
     assert images.search_cost(".txt") == 0 < images.search_cost("requirements") == 2_500
     assert Listing(["a.txt", "requirements.txt"]).search_cost(".txt") == 0  # no runs
+
+
+def test_adjacent_runs_of_one_shape_are_searched_as_one_span_with_the_same_answers() -> None:
+    """Folders of one type next to each other (`data/raw/000/` to `data/raw/011/`) form one span, judged
+    once per needle; a needle in some of their folders, or naming a folder some of them end with, is judged
+    run by run. Every answer is a plain scan's, and every run's verdict its own."""
+    paths = sorted(
+        [f"data/raw/{f:03d}/img_{n:04d}.png" for f in range(12) for n in range(250)]
+        + [f"data/raw/{f:03d}/mask_{n:04d}.npy" for f in range(12, 14) for n in range(250)]
+        + ["src/app.py", "data/raw/readme.md", "Dockerfile", "configs/raw/003/x.yaml"]
+    )
+    listing = Listing(paths)
+    spans = [len(span.runs) for span in listing._spans]
+    assert spans == [12, 2] and len(listing.runs) == 14
+    needles = [
+        ".png",
+        ".npy",
+        "png",
+        "raw/",
+        "raw/003/",
+        "003/img",
+        "/img_0001.png",
+        "img_0001",
+        "x.yaml",
+        ".py",
+    ]
+    needles += ["Dockerfile", "raw/012/", "013/", "img", "data/raw/00", "/", ".", "configs/"]
+    for needle in needles:
+        assert listing.containing(needle) == [p for p in paths if needle in p], needle
+        assert listing.containing(needle + END) == [p for p in paths if p.endswith(needle)], needle
+        for asked in (needle, needle + END):
+            assert listing.verdicts(asked) == [run.verdict(asked) for run in listing.runs], asked
+            cost = sum(
+                (run.last - run.first + 1) * (10 if verdict is Verdict.ALL else 1)
+                for run in listing.runs
+                if (verdict := run.verdict(asked)) is not Verdict.NONE
+            )
+            assert listing.search_cost(asked) == cost, asked
+    assert len(listing.judged(".npy")) == 2  # one verdict per span
+    assert len(listing.judged("raw/003/")) == 12 + 1  # the span holding that folder run by run

@@ -76,6 +76,53 @@ class Run:
         return _ends_name(piece[cut:], bool(cut), self.suffixes, self.dotless)
 
 
+@dataclass(frozen=True)
+class _Span:
+    """Runs next to each other in the listing (each starts where the one before ends) that are flat and of
+    one shape (suffixes, dotless), like `data/raw/000/` to `data/raw/049/`, or one run of another kind. A
+    needle gets one verdict from all of a span's runs unless it is in some of their folders or names a
+    folder that some of them end with (`verdict`): a search then goes through the span at once, not run by
+    run. `folders` is the runs' folders, each followed by a NUL."""
+
+    runs: tuple[Run, ...]
+    folders: str
+
+    def verdict(self, needle: str) -> Verdict | None:
+        """The verdict every run of the span gives `needle` (`Run.verdict`); None when they may differ."""
+        run = self.runs[0]
+        if len(self.runs) == 1:
+            return run.verdict(needle)
+        if needle.endswith(END):
+            piece = needle[:-1]
+            cut = piece.rfind("/") + 1
+            if not cut:
+                return _ends_name(piece, False, run.suffixes, run.dotless)
+            return Verdict.NONE if piece[:cut] + END not in self.folders else None
+        if needle in self.folders:
+            return None
+        if "/" in needle:
+            return Verdict.NONE if needle[: needle.rfind("/") + 1] + END not in self.folders else None
+        return _in_name(needle, False, run.suffixes, run.dotless)
+
+
+def _spans(runs: Sequence[Run]) -> list[_Span]:
+    """The runs grouped into spans (see `_Span`), in listing order."""
+    groups: list[list[Run]] = []
+    for run in runs:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and run.flat
+            and last.flat
+            and run.first == last.last + 1
+            and (run.suffixes, run.dotless) == (last.suffixes, last.dotless)
+        ):
+            groups[-1].append(run)
+        else:
+            groups.append([run])
+    return [_Span(tuple(group), "".join(run.folder + END for run in group)) for group in groups]
+
+
 def _ends_name(tail: str, whole: bool, suffixes: tuple[str, ...], dotless: bool) -> Verdict:
     """Whether a name `stem + suffix` (a stem without "." or "/", a suffix of `suffixes`, or none when
     `dotless`) may end with `tail` (`whole`: be `tail`): SCAN or NONE. A dot in the tail is the suffix's, so
@@ -154,7 +201,7 @@ class Listing:
             self.search_text, self.runs = self.text, _find_runs(paths, self.text)
         else:
             self.search_text, self.runs = _search
-        self._verdicts: dict[str, list[Verdict]] = {}
+        self._judged: dict[str, list[tuple[int, int, int, int, Verdict]]] = {}
         self._costs: dict[str, int] = {}
 
     def lowercase(self) -> Listing | None:
@@ -191,14 +238,14 @@ class Listing:
             return []  # no path holds one, and the listing puts one between paths
         found: list[str] = []
         stretch = 0  # where the text not yet searched starts
-        for run, verdict in zip(self.runs, self.verdicts(needle), strict=True):
+        for first, last, start, end, verdict in self.judged(needle):
             if verdict is Verdict.SCAN:
                 continue
-            if stretch < run.start:
-                self._scan(needle, stretch, run.start + 1, found)
+            if stretch < start:
+                self._scan(needle, stretch, start + 1, found)
             if verdict is Verdict.ALL:
-                found.extend(self.paths[run.first : run.last + 1])
-            stretch = run.end
+                found.extend(self.paths[first : last + 1])
+            stretch = end
         self._scan(needle, stretch, len(self.search_text), found)
         return found
 
@@ -211,39 +258,45 @@ class Listing:
         cost = self._costs.get(needle)
         if cost is None:
             cost = 0
-            for run, verdict in zip(self.runs, self.verdicts(needle), strict=True):
+            for first, last, _, _, verdict in self.judged(needle):
                 if verdict is not Verdict.NONE:
-                    cost += (run.last - run.first + 1) * (10 if verdict is Verdict.ALL else 1)
+                    cost += (last - first + 1) * (10 if verdict is Verdict.ALL else 1)
             self._costs[needle] = cost
         return cost
 
-    def verdicts(self, needle: str) -> list[Verdict]:
-        """Each run's verdict on `needle`, worked out once per needle. A needle in no run's folder, without
-        a "/" and not ending a path gets the same verdict from every flat run of the same suffixes (what
-        `_in_name` says of them): worked out once per such shape, not once per run."""
-        verdicts = self._verdicts.get(needle)
-        if verdicts is None:
-            if "/" in needle or needle.endswith(END) or needle in self._folders:
-                verdicts = [run.verdict(needle) for run in self.runs]
-            else:
-                by_shape: dict[tuple[tuple[str, ...], bool], Verdict] = {}
-                verdicts = []
-                for run in self.runs:
-                    if not run.flat:
-                        verdicts.append(run.verdict(needle))
-                        continue
-                    shape = (run.suffixes, run.dotless)
-                    verdict = by_shape.get(shape)
-                    if verdict is None:
-                        verdict = by_shape[shape] = _in_name(needle, False, run.suffixes, run.dotless)
-                    verdicts.append(verdict)
-            self._verdicts[needle] = verdicts
-        return verdicts
+    def judged(self, needle: str) -> list[tuple[int, int, int, int, Verdict]]:
+        """(first, last, start, end, verdict) of each stretch of runs that gives `needle` one verdict, in
+        listing order: a span's at once (`_Span`), else each of its runs' own. Worked out once per needle."""
+        judged = self._judged.get(needle)
+        if judged is None:
+            judged = []
+            for span in self._spans:
+                verdict = span.verdict(needle)
+                if verdict is not None:
+                    first, last = span.runs[0], span.runs[-1]
+                    judged.append((first.first, last.last, first.start, last.end, verdict))
+                else:
+                    judged += [
+                        (run.first, run.last, run.start, run.end, run.verdict(needle)) for run in span.runs
+                    ]
+            self._judged[needle] = judged
+        return judged
 
     @functools.cached_property
-    def _folders(self) -> str:
-        """The runs' folders between NUL characters (a needle found here is in some run's folder)."""
-        return END.join(run.folder for run in self.runs)
+    def _spans(self) -> list[_Span]:
+        return _spans(self.runs)
+
+    def verdicts(self, needle: str) -> list[Verdict]:
+        """Each run's verdict on `needle`: its span's (`_Span.verdict`) when the span gives one, else its own."""
+        verdicts: list[Verdict] = []
+        for span in self._spans:
+            verdict = span.verdict(needle)
+            verdicts += (
+                [verdict] * len(span.runs)
+                if verdict is not None
+                else [run.verdict(needle) for run in span.runs]
+            )
+        return verdicts
 
     def any_folder(self, skipped: Callable[[str], bool], markers: Sequence[str]) -> bool:
         """Whether a path may lie in a folder that `skipped` refuses: in a flat run, when its folder is
