@@ -79,7 +79,13 @@ class TypingDocs(Rule):
     texts = ("Do a bit of code typing and remember to document essential parts of your code",)
 
     def check(self, repo: Repo) -> Evidence:
-        own = [p for p in repo.code_files if p.endswith(".py") and repo.template_match(p) is None]
+        # A file without a function adds nothing to the shares: only the files with one are told from the
+        # template's stubs (`template_match` reads and folds a file; most code files are not stubs).
+        own = [
+            p
+            for p in repo.code_files
+            if p.endswith(".py") and _functions(repo, [p]) and repo.template_match(p) is None
+        ]
         packages = tuple(folder + "/" for folder in repo.package_dirs)
         in_package = [p for p in own if p.startswith(packages)] if packages else []
         scopes = [(_functions(repo, own), "")]

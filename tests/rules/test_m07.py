@@ -9,7 +9,7 @@ import pytest
 from verifier.evidence import Status
 from verifier.repo import Repo
 
-from conftest import check
+from conftest import check, recorded_calls
 
 TYPED = 'def f{n}(x: int) -> int:\n    """Double x."""\n    return 2 * x\n\n\n'
 BARE = "def g{n}(x):\n    return x\n\n\n"
@@ -125,3 +125,17 @@ def test_a_tiny_typed_package_does_not_outweigh_the_rest(make_repo: Callable[...
 def test_a_type_checker_hook_alone_is_no_pep8_check(make_repo: Callable[..., Repo]) -> None:
     mypy = "repos:\n  - repo: https://github.com/pre-commit/mirrors-mypy\n    rev: v1.10.0\n    hooks:\n      - id: mypy\n"
     assert check("m07.pep8", make_repo({".pre-commit-config.yaml": mypy})).status is Status.ABSENT
+
+
+def test_only_code_files_with_a_function_are_template_matched(
+    make_repo: Callable[..., Repo], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file without a function adds nothing to the shares: it is not read and folded to be told from the
+    template's stubs (`Repo.template_match`), and the shares are those of the files with functions."""
+    code = "".join(TYPED.format(n=n) for n in range(3))
+    repo = make_repo({"src/digits/util.py": code, "scripts/run.py": "import sys\nprint(sys.argv)\n"})
+    asked = recorded_calls(monkeypatch, Repo, "template_match", argument=1)
+    evidence = check("m07.typing-docs", repo)
+    assert evidence.status is Status.FOUND and evidence.details["functions"] == 3
+    assert "scripts/run.py" in repo.code_files  # asked about before
+    assert "src/digits/util.py" in asked and "scripts/run.py" not in asked
