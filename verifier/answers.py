@@ -258,7 +258,6 @@ TOOLS = {
 TOOL_WORDS = {tool: re.compile(pattern, re.IGNORECASE) for tool, (pattern, _) in TOOLS.items()}
 TOOL_LITERALS = {tool: literals(words) for tool, words in TOOL_WORDS.items()}
 BEFORE_ROUTE_LITERALS = literals(BEFORE_ROUTE)
-ROUTE_LIST_LITERALS = literals(ROUTE_LIST)
 # the final dot inside the group: the literal check then looks for "e.g.", "vs." ... (see witness.ABBREVIATION)
 ABBREVIATION = re.compile(r"\b(e\.g\.|i\.e\.|etc\.|vs\.)", re.IGNORECASE)
 CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
@@ -508,24 +507,27 @@ def _path_candidates(answer: Answer, top_folders: Container[str] = frozenset()) 
     if next(lead_matches(REMOVED, answer.text, REMOVED_STARTS), None):
         sentences = SENTENCE_BREAK.split(answer.text)
         kept = " ".join(sentence for sentence in sentences if not REMOVED.search(sentence))
-    else:  # the sentences joined again: " ".join(SENTENCE_BREAK.split(text)), with a pattern `re` scans fast
-        kept = SENTENCE_END.sub(_one_space_after, answer.text)
+    else:
+        # Nothing to drop: the answer as written. The sentences joined again would differ from it only in the
+        # white space after a sentence's end, which holds no code span's token or link target, nor the
+        # non-space character before a route word's white space: the tokens, links and route ends below are
+        # the same. Only ROUTE_LIST counts white space (and reads it inside code spans): it reads them joined.
+        kept = answer.text
     # every link holds "](": an answer without one (most that cite paths, in code spans) is not scanned for them
     links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)} if "](" in kept else set()
     tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)] + sorted(links)
     tokens = list(dict.fromkeys(tokens))[:MAX_CITED_PATHS]
     # where a token ends when it is followed by `?\s+(endpoint|route); only an answer naming endpoints or
     # routes is searched for them (a case-insensitive scan of every answer costs more than the literal check)
-    kept_folded = fold(kept)
-    route_ends: set[int] = set()
+    route_words = _route_words(kept) if may_match(fold(kept), BEFORE_ROUTE_LITERALS) else []
+    route_ends = {start - (kept[start - 1 : start] == "`") for start, _ in route_words}
     listed_routes: set[str] = set()
-    if may_match(kept_folded, BEFORE_ROUTE_LITERALS):
-        route_ends = {
-            m.start() - (kept[m.start() - 1 : m.start()] == "`") for m in BEFORE_ROUTE.finditer(kept)
-        }
-    if may_match(kept_folded, ROUTE_LIST_LITERALS):
+    # a ROUTE_LIST match ends with a code span, one to three white space characters and a route word: an
+    # answer with no such route word has none (half of those naming routes)
+    if any(word - start <= 3 and kept[start - 1 : start] == "`" for start, word in route_words):
+        joined = SENTENCE_END.sub(_one_space_after, kept)  # " ".join(SENTENCE_BREAK.split(kept)), fast
         listed_routes = {
-            name.lower() for m in ROUTE_LIST.finditer(kept) for name in CODE_SPAN.findall(m.group(0))
+            name.lower() for m in ROUTE_LIST.finditer(joined) for name in CODE_SPAN.findall(m.group(0))
         }
     paths = []
     for token in tokens:
@@ -539,6 +541,31 @@ def _path_candidates(answer: Answer, top_folders: Container[str] = frozenset()) 
             continue  # an API route such as `metrics/` endpoint
         paths.append(path)
     return list(dict.fromkeys(paths))
+
+
+ROUTE_WORDS = ("endpoint", "route")
+
+
+def _route_words(text: str) -> list[tuple[int, int]]:
+    """Where each match of BEFORE_ROUTE in `text` starts, with where its route word starts: the white space
+    before "endpoint" or "route" in any letter case, from the non-space character it follows. In an ASCII
+    text the words are found by `str.find` in its lower case: `re` tries a case-insensitive pattern at every
+    position of the text, at about a hundred times the cost. Any other text (its lower case need not keep
+    the positions) is scanned by the pattern."""
+    if not text.isascii():
+        return [(m.start(), m.end() - len(m.group().lstrip())) for m in BEFORE_ROUTE.finditer(text)]
+    lowered = text.lower()
+    found = []
+    for word in ROUTE_WORDS:
+        at = lowered.find(word)
+        while at != -1:
+            start = at
+            while start > 0 and text[start - 1].isspace():
+                start -= 1
+            if start < at:  # white space before the word, after a non-space character or the text's start
+                found.append((start, at))
+            at = lowered.find(word, at + 1)
+    return sorted(found)
 
 
 # A sentence's end and the white space after it: SENTENCE_BREAK with the end read, not looked behind at, so that
