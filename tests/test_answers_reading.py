@@ -509,7 +509,7 @@ def test_white_space_after_a_sentence_end_changes_no_cited_path() -> None:
     """`_path_candidates` reads an answer with nothing to drop as written, and a list of routes with its
     sentences joined again: the paths are those of the answer joined again (what it read before)."""
     tricky = [
-        "The `a.\n b` and `c/` endpoints.",
+        "The `c/` and `a.\n b` endpoints.",
         "The `a.  b`,  `c/`   endpoints.",
         "`d/`.\n\n endpoint `e/`",
     ]
