@@ -905,8 +905,10 @@ def paths_and_figures(repo: Repo, report: Report) -> list[AnswerFinding]:
     top_folders = repo.top_folders
     specs: dict[str, IgnoreFile] = {}
     for answer in report.answers:
-        where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
         judged = cited_paths(repo, answer, top_folders, specs)
+        if not judged and not answer.images:
+            continue  # most answers: no finding, so no location made for one
+        where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
         if judged:
             claim = ", ".join(c.path for c in judged[:8])
             exist = sum(c.state == "exists" for c in judged)
