@@ -520,3 +520,23 @@ def test_white_space_after_a_sentence_end_changes_no_cited_path() -> None:
                 Answer(5, 10, "q", joined), top
             )
     assert _path_candidates(Answer(5, 10, "q", tricky[0])) == []  # `c/` is a listed route once joined
+
+
+def test_part_break_starts_are_where_part_break_matches_start() -> None:
+    texts = [answer.text for answer in seed_answers()] + [
+        *sentence_texts(500),
+        "a , but b",
+        "x. y",
+        "q\u2014r (s) [t]; u: v",
+        "a - b",
+        "However, xbut but ,  but a,but however",
+        "done!\nnext?\tend",
+    ]
+    found = 0
+    for text in texts:
+        for position in range(len(text) + 1):
+            expected = answers_module.PART_BREAK.search(text, position)
+            got = answers_module.PART_BREAK_START.search(text, position)
+            assert (got and got.start()) == (expected and expected.start()), (text, position)
+            found += expected is not None
+    assert found > 1000
