@@ -540,3 +540,23 @@ def test_part_break_starts_are_where_part_break_matches_start() -> None:
             assert (got and got.start()) == (expected and expected.start()), (text, position)
             found += expected is not None
     assert found > 1000
+
+
+def test_the_sentence_literals_checked_first_change_no_mention(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_mentions` looks for DISMISSED and HYPOTHETICAL only in sentences holding their literals: the claims
+    found are those found when both are looked for in every sentence."""
+    texts = [_prose(answer.text) for answer in seed_answers()] + [
+        "We considered using DVC but stayed with git. We could use Hydra later.",
+        "DVC was out of our scope, but we would like W&B. We planned to use Hydra.",
+        "We use DVC. We might add W&B in the future, and Hydra is used.",
+    ]
+    patterns = [*TOOL_WORDS.values()]
+
+    def claims() -> list[Any]:
+        return [(m.span() if (m := _mentions(text, p)) else None) for text in texts for p in patterns]
+
+    checked_first = claims()
+    monkeypatch.setattr(answers_module, "DISMISSED_LITERALS", ())
+    monkeypatch.setattr(answers_module, "HYPOTHETICAL_LITERALS", ())
+    assert checked_first == claims()
+    assert sum(span is not None for span in checked_first) > 10

@@ -133,6 +133,8 @@ HYPOTHETICAL = re.compile(
     r"\b(?=[cimnpsw])(could|would|might|should|plan(ned)? to|in the future|if we had|were to|next step)\b",
     re.I,
 )
+DISMISSED_LITERALS = literals(DISMISSED)
+HYPOTHETICAL_LITERALS = literals(HYPOTHETICAL)
 NOT_CI = re.compile(r"pre-?commit|\bmanual(ly)?\b|\blocal(ly)?\b|\bIDE\b|vs ?code", re.IGNORECASE)
 IN_CI = re.compile(r"\bworkflows?\b|github actions?|\bCI\b|continuous integration|pipeline", re.IGNORECASE)
 DONE = re.compile(
@@ -1138,9 +1140,17 @@ def _mentions(
         before = text[max(0, match.start() - 60) : match.start()]
         if NEGATION.search(before) or NEGATED_AFTER.search(text[match.end() : match.end() + 60]):
             continue
-        if DISMISSED.search(sentence) or ALTERNATIVE_BEFORE.search(before):
+        # the sentence's literals first: a case-insensitive pattern is tried at each position of the sentence
+        folded_sentence = fold(sentence)
+        if may_match(folded_sentence, DISMISSED_LITERALS) and DISMISSED.search(sentence):
             continue
-        if HYPOTHETICAL.search(sentence) and not DONE.search(sentence):
+        if ALTERNATIVE_BEFORE.search(before):
+            continue
+        if (
+            may_match(folded_sentence, HYPOTHETICAL_LITERALS)
+            and HYPOTHETICAL.search(sentence)
+            and not DONE.search(sentence)
+        ):
             continue
         if _failed(text, match):
             continue
