@@ -19,6 +19,7 @@ import pytest
 
 import verifier
 from verifier import answers as answers_module
+from verifier import witness as witness_module
 from verifier.answers import TOOL_LITERALS, TOOL_WORDS, TOOLS, _mentions, _path_candidates, _prose, gitignored
 from verifier.repo import Repo
 from verifier.report import Answer, parse_report
@@ -89,8 +90,8 @@ def test_paths_are_read_from_code_spans_and_links_only(text: str, expected: list
 
 
 def recorded_sentence_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The answer texts `_path_candidates` reads sentence by sentence from now on: cuts at SENTENCE_BREAK (to
-    drop a sentence about a removal) or joins again with SENTENCE_END (none to drop)."""
+    """The answer texts `_path_candidates` reads in full from now on: for their code spans (PATH_TOKEN), cut at
+    SENTENCE_BREAK (to drop a sentence about a removal) or joined again with SENTENCE_END (for a route list)."""
     read: list[str] = []
 
     def split(text: str) -> list[str]:
@@ -101,7 +102,13 @@ def recorded_sentence_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         read.append(text)
         return sentence_end.sub(replacement, text)
 
+    def spans(text: str) -> Iterator[re.Match[str]]:
+        read.append(text)
+        return path_token.finditer(text)
+
     sentence_end = answers_module.SENTENCE_END
+    path_token = answers_module.PATH_TOKEN
+    monkeypatch.setattr(answers_module, "PATH_TOKEN", types.SimpleNamespace(finditer=spans))
     monkeypatch.setattr(answers_module, "SENTENCE_BREAK", types.SimpleNamespace(split=split))
     monkeypatch.setattr(answers_module, "SENTENCE_END", types.SimpleNamespace(sub=joined))
     return read
@@ -115,7 +122,10 @@ def test_an_answer_whose_markup_cites_nothing_is_not_read_sentence_by_sentence(
     assert _path_candidates(Answer(5, 10, "structure", fenced)) == [] and read == []
     cited = "We ran `src/train.py` and [the config](configs/a.yaml)."  # near miss: a code span and a link
     assert _path_candidates(Answer(5, 10, "structure", cited)) == ["src/train.py", "configs/a.yaml"]
-    assert read == [cited]
+    assert read == [cited]  # nothing to drop and no route list: read as written
+    routes = "We serve `src/app.py`. The `root/` and `predict/` endpoints answer."
+    assert _path_candidates(Answer(5, 10, "structure", routes)) == ["src/app.py"]
+    assert read == [cited, routes, routes]  # as written, then joined again for the route list
 
 
 def test_an_answer_whose_spans_and_links_name_no_path_is_not_read_sentence_by_sentence(
@@ -472,3 +482,81 @@ def test_the_workflows_python_versions_are_read_only_for_an_answer_naming_one(
         "ci-python-3.11": "inconsistent",
     }
     assert len(read) == 1
+
+
+def sentence_texts(count: int, seed: int = 3) -> list[str]:
+    """Random answers of code spans, links, route words, sentence ends and white space runs."""
+    pieces = ["`", "`src/a.py`", "`root/`", "`metrics/`", "`a.", "b`", " ", "  ", "\n", "\t", ". ", ".\n\n", "!  ",
+              "?\n", " and ", ", ", " endpoint", " Routes", "endpoints", "ROUTE", "\u00e9", "[x](src/b.py)", "](",
+              "we ", "removed ", "src/", "c.yaml", ")"]  # fmt: skip
+    pick = random.Random(seed)
+    return ["".join(pick.choice(pieces) for _ in range(pick.randint(1, 30))) for _ in range(count)]
+
+
+def test_route_words_are_where_the_route_pattern_matches() -> None:
+    texts = [*sentence_texts(3000), " endpoint", "endpoint", "x\u00e9  route", "`a`\n endpoint"]
+    found = 0
+    for text in texts:
+        expected = [
+            (m.start(), m.end() - len(m.group().lstrip())) for m in answers_module.BEFORE_ROUTE.finditer(text)
+        ]
+        assert answers_module._route_words(text) == expected, text
+        found += bool(expected)
+    assert found > 100
+
+
+def test_white_space_after_a_sentence_end_changes_no_cited_path() -> None:
+    """`_path_candidates` reads an answer with nothing to drop as written, and a list of routes with its
+    sentences joined again: the paths are those of the answer joined again (what it read before)."""
+    tricky = [
+        "The `c/` and `a.\n b` endpoints.",
+        "The `a.  b`,  `c/`   endpoints.",
+        "`d/`.\n\n endpoint `e/`",
+    ]
+    for text in [*sentence_texts(3000), *tricky]:
+        joined = " ".join(witness_module.SENTENCE_BREAK.split(text))
+        for top in (frozenset(), {"src", "a"}):
+            assert _path_candidates(Answer(5, 10, "q", text), top) == _path_candidates(
+                Answer(5, 10, "q", joined), top
+            )
+    assert _path_candidates(Answer(5, 10, "q", tricky[0])) == []  # `c/` is a listed route once joined
+
+
+def test_part_break_starts_are_where_part_break_matches_start() -> None:
+    texts = [answer.text for answer in seed_answers()] + [
+        *sentence_texts(500),
+        "a , but b",
+        "x. y",
+        "q\u2014r (s) [t]; u: v",
+        "a - b",
+        "However, xbut but ,  but a,but however",
+        "done!\nnext?\tend",
+    ]
+    found = 0
+    for text in texts:
+        for position in range(len(text) + 1):
+            expected = answers_module.PART_BREAK.search(text, position)
+            got = answers_module.PART_BREAK_START.search(text, position)
+            assert (got and got.start()) == (expected and expected.start()), (text, position)
+            found += expected is not None
+    assert found > 1000
+
+
+def test_the_sentence_literals_checked_first_change_no_mention(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_mentions` looks for DISMISSED and HYPOTHETICAL only in sentences holding their literals: the claims
+    found are those found when both are looked for in every sentence."""
+    texts = [_prose(answer.text) for answer in seed_answers()] + [
+        "We considered using DVC but stayed with git. We could use Hydra later.",
+        "DVC was out of our scope, but we would like W&B. We planned to use Hydra.",
+        "We use DVC. We might add W&B in the future, and Hydra is used.",
+    ]
+    patterns = [*TOOL_WORDS.values()]
+
+    def claims() -> list[Any]:
+        return [(m.span() if (m := _mentions(text, p)) else None) for text in texts for p in patterns]
+
+    checked_first = claims()
+    monkeypatch.setattr(answers_module, "DISMISSED_LITERALS", ())
+    monkeypatch.setattr(answers_module, "HYPOTHETICAL_LITERALS", ())
+    assert checked_first == claims()
+    assert sum(span is not None for span in checked_first) > 10

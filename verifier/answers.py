@@ -133,6 +133,8 @@ HYPOTHETICAL = re.compile(
     r"\b(?=[cimnpsw])(could|would|might|should|plan(ned)? to|in the future|if we had|were to|next step)\b",
     re.I,
 )
+DISMISSED_LITERALS = literals(DISMISSED)
+HYPOTHETICAL_LITERALS = literals(HYPOTHETICAL)
 NOT_CI = re.compile(r"pre-?commit|\bmanual(ly)?\b|\blocal(ly)?\b|\bIDE\b|vs ?code", re.IGNORECASE)
 IN_CI = re.compile(r"\bworkflows?\b|github actions?|\bCI\b|continuous integration|pipeline", re.IGNORECASE)
 DONE = re.compile(
@@ -258,7 +260,6 @@ TOOLS = {
 TOOL_WORDS = {tool: re.compile(pattern, re.IGNORECASE) for tool, (pattern, _) in TOOLS.items()}
 TOOL_LITERALS = {tool: literals(words) for tool, words in TOOL_WORDS.items()}
 BEFORE_ROUTE_LITERALS = literals(BEFORE_ROUTE)
-ROUTE_LIST_LITERALS = literals(ROUTE_LIST)
 # the final dot inside the group: the literal check then looks for "e.g.", "vs." ... (see witness.ABBREVIATION)
 ABBREVIATION = re.compile(r"\b(e\.g\.|i\.e\.|etc\.|vs\.)", re.IGNORECASE)
 CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
@@ -508,24 +509,27 @@ def _path_candidates(answer: Answer, top_folders: Container[str] = frozenset()) 
     if next(lead_matches(REMOVED, answer.text, REMOVED_STARTS), None):
         sentences = SENTENCE_BREAK.split(answer.text)
         kept = " ".join(sentence for sentence in sentences if not REMOVED.search(sentence))
-    else:  # the sentences joined again: " ".join(SENTENCE_BREAK.split(text)), with a pattern `re` scans fast
-        kept = SENTENCE_END.sub(_one_space_after, answer.text)
+    else:
+        # Nothing to drop: the answer as written. The sentences joined again would differ from it only in the
+        # white space after a sentence's end, which holds no code span's token or link target, nor the
+        # non-space character before a route word's white space: the tokens, links and route ends below are
+        # the same. Only ROUTE_LIST counts white space (and reads it inside code spans): it reads them joined.
+        kept = answer.text
     # every link holds "](": an answer without one (most that cite paths, in code spans) is not scanned for them
     links = {m.group(1) for m in RELATIVE_LINK.finditer(kept)} if "](" in kept else set()
     tokens = [m.group(1) for m in PATH_TOKEN.finditer(kept)] + sorted(links)
     tokens = list(dict.fromkeys(tokens))[:MAX_CITED_PATHS]
     # where a token ends when it is followed by `?\s+(endpoint|route); only an answer naming endpoints or
     # routes is searched for them (a case-insensitive scan of every answer costs more than the literal check)
-    kept_folded = fold(kept)
-    route_ends: set[int] = set()
+    route_words = _route_words(kept) if may_match(fold(kept), BEFORE_ROUTE_LITERALS) else []
+    route_ends = {start - (kept[start - 1 : start] == "`") for start, _ in route_words}
     listed_routes: set[str] = set()
-    if may_match(kept_folded, BEFORE_ROUTE_LITERALS):
-        route_ends = {
-            m.start() - (kept[m.start() - 1 : m.start()] == "`") for m in BEFORE_ROUTE.finditer(kept)
-        }
-    if may_match(kept_folded, ROUTE_LIST_LITERALS):
+    # a ROUTE_LIST match ends with a code span, one to three white space characters and a route word: an
+    # answer with no such route word has none (half of those naming routes)
+    if any(word - start <= 3 and kept[start - 1 : start] == "`" for start, word in route_words):
+        joined = SENTENCE_END.sub(_one_space_after, kept)  # " ".join(SENTENCE_BREAK.split(kept)), fast
         listed_routes = {
-            name.lower() for m in ROUTE_LIST.finditer(kept) for name in CODE_SPAN.findall(m.group(0))
+            name.lower() for m in ROUTE_LIST.finditer(joined) for name in CODE_SPAN.findall(m.group(0))
         }
     paths = []
     for token in tokens:
@@ -539,6 +543,31 @@ def _path_candidates(answer: Answer, top_folders: Container[str] = frozenset()) 
             continue  # an API route such as `metrics/` endpoint
         paths.append(path)
     return list(dict.fromkeys(paths))
+
+
+ROUTE_WORDS = ("endpoint", "route")
+
+
+def _route_words(text: str) -> list[tuple[int, int]]:
+    """Where each match of BEFORE_ROUTE in `text` starts, with where its route word starts: the white space
+    before "endpoint" or "route" in any letter case, from the non-space character it follows. In an ASCII
+    text the words are found by `str.find` in its lower case: `re` tries a case-insensitive pattern at every
+    position of the text, at about a hundred times the cost. Any other text (its lower case need not keep
+    the positions) is scanned by the pattern."""
+    if not text.isascii():
+        return [(m.start(), m.end() - len(m.group().lstrip())) for m in BEFORE_ROUTE.finditer(text)]
+    lowered = text.lower()
+    found = []
+    for word in ROUTE_WORDS:
+        at = lowered.find(word)
+        while at != -1:
+            start = at
+            while start > 0 and text[start - 1].isspace():
+                start -= 1
+            if start < at:  # white space before the word, after a non-space character or the text's start
+                found.append((start, at))
+            at = lowered.find(word, at + 1)
+    return sorted(found)
 
 
 # A sentence's end and the white space after it: SENTENCE_BREAK with the end read, not looked behind at, so that
@@ -878,8 +907,10 @@ def paths_and_figures(repo: Repo, report: Report) -> list[AnswerFinding]:
     top_folders = repo.top_folders
     specs: dict[str, IgnoreFile] = {}
     for answer in report.answers:
-        where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
         judged = cited_paths(repo, answer, top_folders, specs)
+        if not judged and not answer.images:
+            continue  # most answers: no finding, so no location made for one
+        where = (Location("reports/README.md", answer.line, f"Question {answer.number}"),)
         if judged:
             claim = ", ".join(c.path for c in judged[:8])
             exist = sum(c.state == "exists" for c in judged)
@@ -1109,9 +1140,17 @@ def _mentions(
         before = text[max(0, match.start() - 60) : match.start()]
         if NEGATION.search(before) or NEGATED_AFTER.search(text[match.end() : match.end() + 60]):
             continue
-        if DISMISSED.search(sentence) or ALTERNATIVE_BEFORE.search(before):
+        # the sentence's literals first: a case-insensitive pattern is tried at each position of the sentence
+        folded_sentence = fold(sentence)
+        if may_match(folded_sentence, DISMISSED_LITERALS) and DISMISSED.search(sentence):
             continue
-        if HYPOTHETICAL.search(sentence) and not DONE.search(sentence):
+        if ALTERNATIVE_BEFORE.search(before):
+            continue
+        if (
+            may_match(folded_sentence, HYPOTHETICAL_LITERALS)
+            and HYPOTHETICAL.search(sentence)
+            and not DONE.search(sentence)
+        ):
             continue
         if _failed(text, match):
             continue
@@ -1131,6 +1170,11 @@ FAILED_AFTER = re.compile(
 TRIED = re.compile(r"\b(?:tried|attempted)\b", re.IGNORECASE)
 TRIED_LITERALS = literals(TRIED)
 PART_BREAK = re.compile(r"[()\[\];:–—]|\s-\s|,?\s{0,5}\bbut\b|\bhowever\b|(?<=[.!?])\s|\n")
+# Where the next PART_BREAK match starts, found faster: every match starts with one of the characters of the
+# leading class, which `re` looks for by a quick scan (the alternatives of PART_BREAK, an optional comma
+# among them, make it try the whole pattern at every position of the text); PART_BREAK is tried (the
+# look-behind over the one character read) only there. Same starts; the match itself is that character.
+PART_BREAK_START = re.compile(r"[()\[\];:–—\s,bh](?<=(?=" + PART_BREAK.pattern + r")[\s\S])")
 
 
 SUCCEEDED = re.compile(r"\b(?:succe\w*|managed|worked|works|got\s+it|in\s+the\s+end)\b", re.IGNORECASE)
@@ -1140,7 +1184,7 @@ def _failed(text: str, match: re.Match[str]) -> bool:
     """The mention sits in a failed or abandoned part of its sentence: failure words follow it before the
     next "and" or comma ("Windows was difficult to get up", "MacOS which we decided to leave out"), or
     "tried" comes before it in the same part and no success follows ("Tried to set up DVC (twice)")."""
-    after = PART_BREAK.search(text, match.end())
+    after = PART_BREAK_START.search(text, match.end())
     end = after.start() if after else len(text)
     own = OWN_PART_END.split(text[match.end() : end], maxsplit=1)[0]
     if FAILED_AFTER.search(own):
