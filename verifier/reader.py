@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -176,13 +177,25 @@ class Reader:
         again and again)."""
         size = self._sizes.get(path)
         if size is None:
-            full = self._safe_path(path)
-            try:
-                size = full.stat().st_size if full else 0
-            except OSError:
-                size = 0
-            self._sizes[path] = size
+            size = self._sizes[path] = self._size_on_disk(path)
         return size
+
+    def _size_on_disk(self, path: str) -> int:
+        """The size of `path` from one `lstat` of its string path (most files asked about are no link and
+        never read: run folders' files, templates' candidates); a link is resolved as `_safe_path` does,
+        and counts as 0 when it leaves the repository."""
+        folder, _, name = path.rpartition("/")
+        parent = self._resolved_dir(path, folder)
+        if parent is None:
+            return 0
+        try:
+            status = os.lstat(os.path.join(parent, name))
+            if not stat.S_ISLNK(status.st_mode):
+                return status.st_size
+            full = self._safe_path(path)
+            return full.stat().st_size if full else 0
+        except OSError:
+            return 0
 
     def blob_id(self, path: str) -> str | None:
         """The git blob id of the file's content (as `git hash-object` gives it); None for a file that cannot be
