@@ -63,7 +63,9 @@ class Reader:
         self._blob_ids: dict[str, str] = dict(files.listed_blob_ids)
         # Files read whole whose text encodes back to their bytes: their blob id is hashed when asked for.
         self._blob_from_text: set[str] = set()
-        self._resolved_dirs: dict[str, Path | None] = {}
+        # Each folder with links resolved, as a string: joined to a name with `os.path.join`, far cheaper than
+        # a pathlib join (a run folder's hundreds of files are each asked for their size).
+        self._resolved_dirs: dict[str, str | None] = {}
         self._sizes: dict[str, int] = {}  # bytes of each file read whole or asked about (`size`)
 
     def read(self, path: str) -> str | None:
@@ -208,14 +210,14 @@ class Reader:
 
     # ----------------------------------------------------------------- link-safe opening
 
-    def _resolved_dir(self, path: str, folder: str) -> Path | None:
+    def _resolved_dir(self, path: str, folder: str) -> str | None:
         """The folder of `path` with links resolved (cached); None, with a warning, when it leaves the repository."""
         parent = self._resolved_folder(folder)
         if parent is None:
             self.warn(f"{path}: inside a folder that links outside the repository; not read")
         return parent
 
-    def _resolved_folder(self, folder: str) -> Path | None:
+    def _resolved_folder(self, folder: str) -> str | None:
         """`folder` with links resolved, or None when that leaves the repository (cached). Built on its parent
         folder's answer: a folder that is no link is its resolved parent and its name, known with one
         `lstat` instead of one per part of the path; a link (or an odd name) is resolved in full."""
@@ -223,19 +225,21 @@ class Reader:
         missing = []  # the folder and those above it not resolved yet, innermost first
         while folder not in known:
             if not folder:
-                known[folder] = self.root
+                known[folder] = os.fspath(self.root)
                 break
             missing.append(folder)
             folder = folder.rpartition("/")[0]
         for inner in reversed(missing):
             parent = known[inner.rpartition("/")[0]]
             name = inner.rpartition("/")[2]
-            if parent is None:
+            joined = os.path.join(parent, name) if parent is not None else None
+            if joined is None:
                 known[inner] = None
-            elif name in ("", ".", "..") or os.path.islink(parent / name):
-                known[inner] = self._resolve_inside(inner)
+            elif name in ("", ".", "..") or os.path.islink(joined):
+                resolved = self._resolve_inside(inner)
+                known[inner] = os.fspath(resolved) if resolved is not None else None
             else:
-                known[inner] = parent / name
+                known[inner] = joined
         return known[missing[0] if missing else folder]
 
     def _safe_path(self, path: str) -> Path | None:
@@ -243,7 +247,7 @@ class Reader:
         parent = self._resolved_dir(path, folder)
         if parent is None:
             return None
-        full = parent / name
+        full = Path(parent, name)
         if not os.path.islink(full):
             return full
         resolved = self._resolve_inside(path)
