@@ -4,6 +4,7 @@ the one the full work gives (a positive case, a negative one and a near miss).""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -442,10 +443,35 @@ def test_a_file_read_whole_gives_its_size_without_a_stat(
     text = "é = 1\n" * 10  # two bytes for é: the size counts bytes, not characters
     root = write_tree(tmp_path / "group", {"a.py": text, "b.py": "b = 2\n", "big.txt": "x" * 5_000})
     repo = Repo(root, max_file_bytes=1_000)
-    asked = recorded_calls(monkeypatch, type(repo.reader), "_safe_path", 1)
+    asked = recorded_calls(monkeypatch, type(repo.reader), "_size_on_disk", 1)
     repo.read("a.py")
     repo.read("big.txt")  # cut at the cap: its size is not what was read
     sizes = {path: repo.size(path) for path in ("a.py", "b.py", "big.txt", "a.py", "b.py", "big.txt")}
     assert sizes == {path: (root / path).stat().st_size for path in ("a.py", "b.py", "big.txt")}
     assert sizes["a.py"] == len(text.encode()) and sizes["big.txt"] == 5_000
     assert asked == ["b.py", "big.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs symbolic links")
+def test_the_size_of_a_link_is_that_of_its_target_inside_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A size is told from one `lstat` of a file that is no link; a link is resolved: the size of its target
+    inside the repository, 0 (with a warning) for one that leaves it or sits in a folder that does, 0 for a
+    missing file."""
+    outside = write_tree(tmp_path / "outside", {"secret.txt": "s" * 70})
+    root = write_tree(tmp_path / "group", {"data/target.txt": "t" * 30, "plain.txt": "p" * 12})
+    os.symlink("data/target.txt", root / "inner.txt")
+    os.symlink(outside / "secret.txt", root / "leaving.txt")
+    os.symlink(outside, root / "away")
+    repo = Repo(root)
+    resolved = recorded_calls(monkeypatch, type(repo.reader), "_safe_path", 1)
+    sizes = {
+        path: repo.size(path) for path in ("plain.txt", "inner.txt", "leaving.txt", "away/secret.txt", "none")
+    }
+    assert sizes == {"plain.txt": 12, "inner.txt": 30, "leaving.txt": 0, "away/secret.txt": 0, "none": 0}
+    assert resolved == ["inner.txt", "leaving.txt"]  # only links are resolved
+    assert any("leaving.txt" in warning and "outside the repository" in warning for warning in repo.warnings)
+    assert any(
+        "away/secret.txt" in warning and "outside the repository" in warning for warning in repo.warnings
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -62,7 +63,9 @@ class Reader:
         self._blob_ids: dict[str, str] = dict(files.listed_blob_ids)
         # Files read whole whose text encodes back to their bytes: their blob id is hashed when asked for.
         self._blob_from_text: set[str] = set()
-        self._resolved_dirs: dict[str, Path | None] = {}
+        # Each folder with links resolved, as a string: joined to a name with `os.path.join`, far cheaper than
+        # a pathlib join (a run folder's hundreds of files are each asked for their size).
+        self._resolved_dirs: dict[str, str | None] = {}
         self._sizes: dict[str, int] = {}  # bytes of each file read whole or asked about (`size`)
 
     def read(self, path: str) -> str | None:
@@ -176,13 +179,25 @@ class Reader:
         again and again)."""
         size = self._sizes.get(path)
         if size is None:
-            full = self._safe_path(path)
-            try:
-                size = full.stat().st_size if full else 0
-            except OSError:
-                size = 0
-            self._sizes[path] = size
+            size = self._sizes[path] = self._size_on_disk(path)
         return size
+
+    def _size_on_disk(self, path: str) -> int:
+        """The size of `path` from one `lstat` of its string path (most files asked about are no link and
+        never read: run folders' files, templates' candidates); a link is resolved as `_safe_path` does,
+        and counts as 0 when it leaves the repository."""
+        folder, _, name = path.rpartition("/")
+        parent = self._resolved_dir(path, folder)
+        if parent is None:
+            return 0
+        try:
+            status = os.lstat(os.path.join(parent, name))
+            if not stat.S_ISLNK(status.st_mode):
+                return status.st_size
+            full = self._safe_path(path)
+            return full.stat().st_size if full else 0
+        except OSError:
+            return 0
 
     def blob_id(self, path: str) -> str | None:
         """The git blob id of the file's content (as `git hash-object` gives it); None for a file that cannot be
@@ -195,14 +210,14 @@ class Reader:
 
     # ----------------------------------------------------------------- link-safe opening
 
-    def _resolved_dir(self, path: str, folder: str) -> Path | None:
+    def _resolved_dir(self, path: str, folder: str) -> str | None:
         """The folder of `path` with links resolved (cached); None, with a warning, when it leaves the repository."""
         parent = self._resolved_folder(folder)
         if parent is None:
             self.warn(f"{path}: inside a folder that links outside the repository; not read")
         return parent
 
-    def _resolved_folder(self, folder: str) -> Path | None:
+    def _resolved_folder(self, folder: str) -> str | None:
         """`folder` with links resolved, or None when that leaves the repository (cached). Built on its parent
         folder's answer: a folder that is no link is its resolved parent and its name, known with one
         `lstat` instead of one per part of the path; a link (or an odd name) is resolved in full."""
@@ -210,19 +225,21 @@ class Reader:
         missing = []  # the folder and those above it not resolved yet, innermost first
         while folder not in known:
             if not folder:
-                known[folder] = self.root
+                known[folder] = os.fspath(self.root)
                 break
             missing.append(folder)
             folder = folder.rpartition("/")[0]
         for inner in reversed(missing):
             parent = known[inner.rpartition("/")[0]]
             name = inner.rpartition("/")[2]
-            if parent is None:
+            joined = os.path.join(parent, name) if parent is not None else None
+            if joined is None:
                 known[inner] = None
-            elif name in ("", ".", "..") or os.path.islink(parent / name):
-                known[inner] = self._resolve_inside(inner)
+            elif name in ("", ".", "..") or os.path.islink(joined):
+                resolved = self._resolve_inside(inner)
+                known[inner] = os.fspath(resolved) if resolved is not None else None
             else:
-                known[inner] = parent / name
+                known[inner] = joined
         return known[missing[0] if missing else folder]
 
     def _safe_path(self, path: str) -> Path | None:
@@ -230,7 +247,7 @@ class Reader:
         parent = self._resolved_dir(path, folder)
         if parent is None:
             return None
-        full = parent / name
+        full = Path(parent, name)
         if not os.path.islink(full):
             return full
         resolved = self._resolve_inside(path)
