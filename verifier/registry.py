@@ -247,7 +247,7 @@ def _normalized(item_text: str) -> str:
 
 
 def _exact_match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> Match | None:
-    """The Match of an item whose normalized text is a rule's own (as `_candidates` gives it), else None.
+    """The Match of an item whose normalized text is a rule's own, else None.
     Nearly every item of a report is a copy of the course's list: its answer is one look-up, without the
     caches keyed by the whole rule tuple, which cost more than the look-up itself."""
     rule = _rule_texts(rules).exact.get(_normalized(item_text))
@@ -280,8 +280,6 @@ def is_course_item(item: ChecklistItem, rules: Sequence[type[Rule]]) -> bool:
 @lru_cache(maxsize=4096)
 def _reaches_threshold(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> bool:
     found = _candidates(item_text, modules, rules)
-    if isinstance(found, Match):
-        return found.rule is not None
     text = _normalized(item_text)
     for upper, _, word_score, _, adjust, _, candidate in found:
         if upper < MATCH_THRESHOLD:
@@ -309,17 +307,13 @@ _Candidate = tuple[float, int, float, float, float, "type[Rule]", _Prepared]
 
 
 @lru_cache(maxsize=4096)
-def _candidates(
-    item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]
-) -> Match | list[_Candidate]:
-    """The Match of an item whose text is a rule's own; else every rule text with the upper bound of its
-    score (upper, rule order, word score, difflib's own bound, module adjustment, rule, text), highest
-    bound first and in rule order on a tie: computed once for `_match` and `_reaches_threshold`."""
+def _candidates(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> list[_Candidate]:
+    """Every rule text with the upper bound of its score for an item whose text is no rule's own
+    (`_exact_match` answers those): (upper, rule order, word score, difflib's own bound, module adjustment,
+    rule, text), highest bound first and in rule order on a tie; computed once for `_match` and
+    `_reaches_threshold`."""
     text = _normalized(item_text)
     prepared = _rule_texts(rules)
-    exact = prepared.exact
-    if text in exact:
-        return Match(exact[text], 1.0 + (MODULE_BONUS if set(modules) & set(exact[text].modules) else 0.0))
     words = _content_words(text)
     characters = Counter(text)
     # The characters both texts hold (with repeats), counted in C (`map`): a generator here was most of
@@ -341,8 +335,9 @@ def _candidates(
 
 @lru_cache(maxsize=4096)
 def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ...]) -> Match:
-    """The rule text most like the item: the highest score max(word overlap, difflib ratio) + module
-    adjustment, the first such text in rule order on a tie, and None below MATCH_THRESHOLD.
+    """The rule text most like an item whose text is no rule's own (`match_item` asks `_exact_match`
+    first): the highest score max(word overlap, difflib ratio) + module adjustment, the first such text in
+    rule order on a tie, and None below MATCH_THRESHOLD.
 
     difflib's ratio is the costly part (pure Python, about a tenth of a millisecond for a line), so the
     texts are visited from the highest upper bound of their score down (`_candidates`), and a ratio is
@@ -350,8 +345,6 @@ def _match(item_text: str, modules: tuple[str, ...], rules: tuple[type[Rule], ..
     itself (lengths, shared characters), then the longest common subsequence, which no matching blocks can
     exceed. The result is the same as comparing every text in order."""
     candidates = _candidates(item_text, modules, rules)
-    if isinstance(candidates, Match):
-        return candidates
     text = _normalized(item_text)
     best_score, best_index, best_rule = 0.0, -1, None  # the empty match wins a tie at 0.0, as no rule
     for upper, index, word_score, bound, adjust, rule, candidate in candidates:
