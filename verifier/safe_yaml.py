@@ -190,9 +190,7 @@ class _NodeCheck:
                 open_nodes[-1][0] += 1
                 if built is not None:
                     try:
-                        if type(node) is not yaml.ScalarNode:
-                            raise _LeftToPyYAML
-                        built[key] = node.value if node.tag == _STR_TAG else loader.construct_object(node)
+                        built[key] = _scalar(node, loader)
                     except (_LeftToPyYAML, TypeError):
                         built = None
             else:
@@ -201,18 +199,12 @@ class _NodeCheck:
                 if len(open_nodes) > MAX_DEPTH:
                     raise YamlRefused(f"nesting deeper than {MAX_DEPTH} levels")
                 if built is not None:
-                    if node.tag == _SEQ_TAG and type(node) is yaml.SequenceNode:
-                        built[key] = []
-                    elif node.tag == _MAP_TAG and type(node) is yaml.MappingNode:
-                        mapping = built[key] = LineDict()
-                        mapping.line = node.start_mark.line + 1
-                    else:
+                    container = _container(node)
+                    if container is None:
                         built = None
-                children = (
-                    node.value
-                    if isinstance(node, yaml.SequenceNode)
-                    else [n for kv in node.value for n in kv]
-                )
+                    else:
+                        built[key] = container
+                children = _children(node)
                 stack.append((node, True))
                 stack.extend((child, False) for child in reversed(children))
             self.events += 1  # counted here, not by `count`: one call less per node
@@ -221,8 +213,10 @@ class _NodeCheck:
         self.count()  # the document's end
         if loader is None:
             return None
+        if built is None:
+            return _constructed(root, loader)
         loader.constructed_objects = {}
-        return loader.construct_document(root) if built is None else built[id(root)]
+        return built[id(root)]
 
 
 def _build_alias_free(check: _NodeCheck, root: yaml.Node, loader: Any) -> Any:
@@ -301,6 +295,7 @@ _NO_KEY = object()
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
+    """A collection node's children in document order (a mapping's keys and values in turn)."""
     return node.value if isinstance(node, yaml.SequenceNode) else [n for kv in node.value for n in kv]
 
 
